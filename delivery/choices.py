@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked and paid")  # step 3: paid at Pos, power of attorney signed
+    DOSSIER_HANDED = "dossier_handed", _("Dossier handed to Imigrasi")  # step 4
+    PASSPORT_READY = "passport_ready", _("Passport ready at Imigrasi")  # printed, awaiting release
+    RECEIVED_BY_POS = "received_by_pos", _("Received by Pos service section")  # step 5
+    WITH_DELIVERY_SECTION = "with_delivery_section", _("With Pos delivery section")  # step 6
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")  # courier on the way
+    DELIVERED = "delivered", _("Delivered")  # step 7 done
+    FAILED_ATTEMPT = "failed_attempt", _("Delivery attempt failed")  # nobody to receive it, etc.
+    RETURNED_TO_OFFICE = "returned_to_office", _("Returned to the office")  # collect in person
+    CANCELLED = "cancelled", _("Cancelled")  # applicant withdrew before release
+
+
+# The states in which the order has ended and nothing more will happen to it.
+FINAL_STATUSES = frozenset(
+    {DeliveryStatus.DELIVERED, DeliveryStatus.RETURNED_TO_OFFICE, DeliveryStatus.CANCELLED}
+)
+
+# The seven steps of the SOP, each with the state that marks it as done.
+STEP_OF_STATUS = {
+    DeliveryStatus.BOOKED: 3,
+    DeliveryStatus.DOSSIER_HANDED: 4,
+    DeliveryStatus.PASSPORT_READY: 4,
+    DeliveryStatus.RECEIVED_BY_POS: 5,
+    DeliveryStatus.WITH_DELIVERY_SECTION: 6,
+    DeliveryStatus.OUT_FOR_DELIVERY: 6,
+    DeliveryStatus.FAILED_ATTEMPT: 6,
+    DeliveryStatus.DELIVERED: 7,
+}
+
+
+class DestinationKind(models.TextChoices):
+    HOME = "home", _("Home")
+    OFFICE = "office", _("Office")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")  # no address to send to
+    FAILED = "failed", _("Failed")

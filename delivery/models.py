@@ -1,0 +1,165 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from delivery.choices import (
+    DeliveryStatus,
+    DestinationKind,
+    NotificationChannel,
+    NotificationStatus,
+)
+from passports.validators import validate_phone
+from portal.models import TimeStampedModel
+
+
+class Area(TimeStampedModel):
+    """One of the areas the office serves, with its delivery tariff."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    delivery_fee = models.PositiveIntegerField(_("delivery fee (Rp)"))
+    tariff_is_demo = models.BooleanField(
+        _("demo tariff"),
+        default=True,
+        help_text=_("Illustrative amount, not an official PT Pos tariff."),
+    )
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas and delivery tariff")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Courier(TimeStampedModel):
+    user = models.OneToOneField("portal.User", on_delete=models.PROTECT, related_name="courier")
+    name = models.CharField(_("name"), max_length=200)
+    nippos = models.CharField(_("Nippos"), max_length=20, unique=True)
+    office = models.ForeignKey(
+        "partners.Office", verbose_name=_("place of duty"), on_delete=models.PROTECT
+    )
+    areas = models.ManyToManyField(Area, verbose_name=_("areas"), blank=True)
+    is_third_party = models.BooleanField(_("third-party courier"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("courier")
+        verbose_name_plural = _("couriers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nippos})"
+
+
+class DeliveryOrder(TimeStampedModel):
+    """One passport's way from the Pos counter to the applicant's door.
+
+    ``status`` is only ever changed by ``delivery.transitions``.
+    """
+
+    code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    application = models.OneToOneField(
+        "passports.PassportApplication", on_delete=models.PROTECT, related_name="delivery_order"
+    )
+    imigrasi_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
+    )
+    pos_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+    )
+    destination_kind = models.CharField(
+        _("destination"), max_length=10, choices=DestinationKind.choices
+    )
+    address = models.CharField(_("delivery address"), max_length=300)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
+    delivery_fee = models.PositiveIntegerField(_("delivery fee (Rp)"))
+    recipient_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
+    recipient_email = models.EmailField(_("contact email"), blank=True)
+    poa_grantee_name = models.CharField(_("authorised Pos officer"), max_length=200)
+    poa_grantee_nippos = models.CharField(_("Nippos"), max_length=20)
+    poa_grantee_place = models.CharField(_("place of duty"), max_length=200)
+    poa_signed_at = models.DateTimeField(_("power of attorney signed at"))
+    courier = models.ForeignKey(
+        Courier, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=DeliveryStatus.choices, db_index=True, editable=False
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), editable=False)
+    deadline_at = models.DateTimeField(_("deadline of the current step"), null=True, blank=True)
+    deadline_breached_at = models.DateTimeField(_("deadline breached at"), null=True, blank=True)
+    booked_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("delivery order")
+        verbose_name_plural = _("delivery orders")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["imigrasi_office", "status"]),
+            models.Index(fields=["pos_office", "status"]),
+            models.Index(fields=["courier", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DeliveryEvent(models.Model):
+    """One append-only row per handoff: who, in which role, when, where, from which state to which."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(
+        _("from"), max_length=24, choices=DeliveryStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=24, choices=DeliveryStatus.choices)
+    actor = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(_("role"), max_length=32)
+    office = models.ForeignKey(
+        "partners.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    device_time = models.DateTimeField(_("device time"), null=True, blank=True)
+    deadline_at = models.DateTimeField(_("deadline of the next step"), null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery event")
+        verbose_name_plural = _("delivery events")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Delivery events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Delivery events are append-only.")
+
+
+class Notification(TimeStampedModel):
+    """One message about one event on one channel; the unique pair makes retries harmless."""
+
+    event = models.ForeignKey(DeliveryEvent, on_delete=models.PROTECT, related_name="notifications")
+    channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
+    recipient = models.CharField(max_length=254, blank=True)
+    status = models.CharField(
+        max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="one_notification_per_channel")
+        ]

@@ -1,0 +1,172 @@
+"""Delivery orders: booking, courier assignment, deadline flags and notifications.
+
+State changes themselves are in ``delivery.transitions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from delivery.choices import (
+    FINAL_STATUSES,
+    DeliveryStatus,
+    DestinationKind,
+    NotificationChannel,
+    NotificationStatus,
+)
+from delivery.models import Area, Courier, DeliveryEvent, DeliveryOrder, Notification
+from delivery.transitions import record_booking_event
+from partners.choices import OrganisationKind
+from partners.models import Office
+from passports.choices import BillingCodeStatus
+from passports.models import BillingCode, PassportApplication
+from portal.choices import Role
+from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L: a code read aloud over the phone must not be misheard.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_tracking_code() -> str:
+    return "AP" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+def delivery_order_book(
+    *, application: PassportApplication, pos_office: Office, destination_kind: str, address: str,
+    area: Area, recipient_phone: str, recipient_email: str = "", poa_grantee_name: str,
+    poa_grantee_nippos: str, poa_grantee_place: str, actor=None, at: dt.datetime | None = None,
+    code: str | None = None,
+) -> DeliveryOrder:
+    """Step 3: the applicant has paid and signed the power of attorney; the order starts."""
+    now = at or timezone.now()
+    if pos_office.kind != OrganisationKind.POS:
+        raise ValidationFailed(_("Delivery is booked with a PT Pos office."))
+    if destination_kind not in DestinationKind.values:
+        raise ValidationFailed(_("Choose home or office as the destination."))
+    billing = BillingCode.objects.filter(application=application).first()
+    if billing is None or billing.status != BillingCodeStatus.PAID:
+        raise InvalidTransition(
+            _("The passport fee has not been paid yet."), code="billing_code_unpaid"
+        )
+    if actor is not None and actor.role not in (
+        Role.APPLICANT, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, Role.TRAVEL_AGENCY
+    ):
+        raise NotAllowed(_("Your role may not book delivery."))
+    order = DeliveryOrder(
+        code=code or new_tracking_code(), application=application,
+        imigrasi_office=application.office, pos_office=pos_office,
+        destination_kind=destination_kind, address=address, area=area,
+        delivery_fee=area.delivery_fee, recipient_phone=recipient_phone,
+        recipient_email=recipient_email, poa_grantee_name=poa_grantee_name,
+        poa_grantee_nippos=poa_grantee_nippos, poa_grantee_place=poa_grantee_place,
+        poa_signed_at=now, status=DeliveryStatus.BOOKED, status_changed_at=now, booked_by=actor,
+    )
+    try:
+        order.full_clean(exclude=["application", "imigrasi_office", "pos_office", "area", "booked_by"])
+    except ValidationError as error:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict)
+    try:
+        with transaction.atomic():
+            order.save()
+            record_booking_event(order=order, actor=actor, at=now)
+    except IntegrityError:
+        if DeliveryOrder.objects.filter(application=application).exists():
+            raise InvalidTransition(
+                _("Delivery is already booked for this passport."), code="already_booked"
+            )
+        raise
+    return order
+
+
+def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor) -> DeliveryOrder:
+    """The dispatcher (or the service section at step 6) puts the order on a courier's run."""
+    if actor.role not in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER):
+        raise NotAllowed(_("Your role may not assign couriers."))
+    with transaction.atomic():
+        order = DeliveryOrder.objects.select_for_update().get(pk=order_id)
+        if order.pos_office_id != actor.office_id or courier.office_id != actor.office_id:
+            raise NotAllowed(_("This order belongs to another office."), code="wrong_office")
+        if order.status not in (DeliveryStatus.RECEIVED_BY_POS, DeliveryStatus.WITH_DELIVERY_SECTION,
+                                DeliveryStatus.FAILED_ATTEMPT):
+            raise InvalidTransition(_("A courier can only be changed before the passport goes out."))
+        DeliveryOrder.objects.filter(pk=order.pk).update(courier=courier, updated_at=timezone.now())
+    order.refresh_from_db()
+    return order
+
+
+def deadline_sweep(*, now: dt.datetime | None = None) -> int:
+    """Flag orders whose current step ran past its deadline; each breach is flagged once."""
+    now = now or timezone.now()
+    return (
+        DeliveryOrder.objects.filter(deadline_at__lt=now, deadline_breached_at__isnull=True)
+        .exclude(status__in=FINAL_STATUSES)
+        .update(deadline_breached_at=now)
+    )
+
+
+def tracking_url(order: DeliveryOrder) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/track/?code={order.code}"
+
+
+def delivery_event_notify(*, event_id: int) -> str:
+    """Email the applicant about one state change, at most once however often it is called."""
+    event = (
+        DeliveryEvent.objects.select_related("order__application__applicant")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return "missing"
+    order = event.order
+    applicant = order.application.applicant
+    recipient = order.recipient_email or applicant.email
+    notification, _created = Notification.objects.get_or_create(
+        event=event, channel=NotificationChannel.EMAIL, defaults={"recipient": recipient}
+    )
+    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
+        return notification.status
+    if not recipient:
+        Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
+        return NotificationStatus.SKIPPED
+    with translation.override(applicant.language or "id"):
+        status_label = DeliveryStatus(event.to_status).label
+        subject = _g("Your passport delivery %(code)s: %(status)s") % {
+            "code": order.code, "status": status_label,
+        }
+        body = "\n".join([
+            _g("Dear %(name)s,") % {"name": applicant.full_name},
+            "",
+            _g("The delivery of your passport has a new status: %(status)s.") % {"status": status_label},
+            _g("Time: %(time)s WITA") % {
+                "time": timezone.localtime(event.occurred_at).strftime("%d-%m-%Y %H:%M")
+            },
+            _g("Track it here: %(url)s") % {"url": tracking_url(order)},
+            "",
+            "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
+        ])
+    Notification.objects.filter(pk=notification.pk).update(attempts=notification.attempts + 1)
+    try:
+        send_mail(subject, body, None, [recipient])
+    except OSError as error:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.FAILED, last_error=str(error)[:500]
+        )
+        logger.warning("delivery.notify.failed event_id=%s", event_id)
+        raise
+    Notification.objects.filter(pk=notification.pk).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now()
+    )
+    logger.info("delivery.notify.sent event_id=%s", event_id)
+    return NotificationStatus.SENT

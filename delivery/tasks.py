@@ -1,0 +1,18 @@
+"""Thin Celery tasks: each takes ids, calls one service, and is safe to run twice."""
+
+from celery import shared_task
+
+from delivery import services
+
+
+@shared_task(
+    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60,
+    acks_late=True,
+)
+def notify_delivery_event(self, event_id: int) -> str:
+    return services.delivery_event_notify(event_id=event_id)
+
+
+@shared_task(time_limit=120)
+def sweep_deadlines() -> int:
+    return services.deadline_sweep()

@@ -1,0 +1,280 @@
+"""The handoff state machine: the only code that changes ``DeliveryOrder.status``.
+
+``MOVES`` is the table of allowed moves. Each public function is one step of the SOP and goes
+through ``_move``, which, in one transaction: locks the order, checks the actor's role and office,
+re-checks the state against the table, changes the state with a conditional UPDATE (so of two
+concurrent moves exactly one wins), writes one append-only ``DeliveryEvent`` and schedules the
+notification after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from delivery.choices import DeliveryStatus as S
+from delivery.deadlines import deadline_after
+from delivery.models import Courier, DeliveryEvent, DeliveryOrder
+from portal.choices import Role
+from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
+from portal.models import User
+from portal.utils import on_commit
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    label: object
+    # Which of the order's offices the actor must belong to; None for the applicant's own moves.
+    office_field: str | None
+
+
+MOVES: dict[str, Move] = {
+    "hand_dossier": Move(
+        frozenset({S.BOOKED}), S.DOSSIER_HANDED, frozenset({Role.POS_SERVICE_OFFICER}),
+        _("Hand dossier to Imigrasi"), "pos_office",
+    ),
+    "mark_ready": Move(
+        frozenset({S.DOSSIER_HANDED}), S.PASSPORT_READY, frozenset({Role.IMIGRASI_OFFICER}),
+        _("Mark passport ready"), "imigrasi_office",
+    ),
+    "receive_at_pos": Move(
+        frozenset({S.PASSPORT_READY}), S.RECEIVED_BY_POS, frozenset({Role.POS_SERVICE_OFFICER}),
+        _("Receive passport from Imigrasi"), "pos_office",
+    ),
+    "hand_to_delivery": Move(
+        frozenset({S.RECEIVED_BY_POS}), S.WITH_DELIVERY_SECTION,
+        frozenset({Role.POS_SERVICE_OFFICER}), _("Hand to delivery section"), "pos_office",
+    ),
+    "dispatch": Move(
+        frozenset({S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT}), S.OUT_FOR_DELIVERY,
+        frozenset({Role.COURIER}), _("Take out for delivery"), "pos_office",
+    ),
+    "deliver": Move(
+        frozenset({S.OUT_FOR_DELIVERY}), S.DELIVERED, frozenset({Role.COURIER}),
+        _("Mark delivered"), "pos_office",
+    ),
+    "fail_attempt": Move(
+        frozenset({S.OUT_FOR_DELIVERY}), S.FAILED_ATTEMPT, frozenset({Role.COURIER}),
+        _("Record failed attempt"), "pos_office",
+    ),
+    "return_to_office": Move(
+        frozenset({S.FAILED_ATTEMPT}), S.RETURNED_TO_OFFICE,
+        frozenset({Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER}), _("Return to the office"),
+        "pos_office",
+    ),
+    "cancel": Move(
+        frozenset({S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY}), S.CANCELLED,
+        frozenset({Role.APPLICANT}), _("Cancel delivery"), None,
+    ),
+}
+
+# Moves only the courier assigned to the order may make.
+COURIER_MOVES = frozenset({"dispatch", "deliver", "fail_attempt"})
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    order: DeliveryOrder
+    event: DeliveryEvent
+
+
+def actor_may(action: str, order: DeliveryOrder, actor: User) -> bool:
+    """Whether ``actor`` may make ``action`` on ``order`` in its current state (for showing buttons)."""
+    move = MOVES[action]
+    try:
+        _check_actor(action, move, order, actor)
+    except NotAllowed:
+        return False
+    return order.status in move.sources
+
+
+def allowed_actions(order: DeliveryOrder, actor: User) -> list[tuple[str, object]]:
+    return [(action, MOVES[action].label) for action in MOVES if actor_may(action, order, actor)]
+
+
+def _check_actor(action: str, move: Move, order: DeliveryOrder, actor: User) -> None:
+    if actor is None or not actor.is_authenticated or actor.role not in move.roles:
+        raise NotAllowed(_("Your role may not do this."), code="wrong_role")
+    if move.office_field is None:
+        applicant_user_id = order.application.applicant.user_id
+        if applicant_user_id is None or applicant_user_id != actor.pk:
+            raise NotAllowed(_("This order is not yours."), code="not_owner")
+        return
+    if actor.office_id is None or actor.office_id != getattr(order, f"{move.office_field}_id"):
+        raise NotAllowed(_("This order belongs to another office."), code="wrong_office")
+    if action in COURIER_MOVES:
+        courier_id = Courier.objects.filter(user=actor).values_list("pk", flat=True).first()
+        if courier_id is None or order.courier_id != courier_id:
+            raise NotAllowed(_("This order is not on your run."), code="not_your_run")
+
+
+def _move(
+    action: str,
+    *,
+    order_id: int,
+    actor: User,
+    at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None,
+    location: str = "",
+    payload: dict | None = None,
+) -> MoveResult:
+    move = MOVES[action]
+    now = at or timezone.now()
+    with transaction.atomic():
+        order = (
+            DeliveryOrder.objects.select_for_update(of=("self",))
+            .select_related("application__applicant")
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None:
+            raise NotFound(_("No such delivery order."))
+        _check_actor(action, move, order, actor)
+        if order.status not in move.sources:
+            raise InvalidTransition(
+                _("This cannot be done now: the order is “%(status)s”.")
+                % {"status": order.get_status_display()}
+            )
+        from_status = order.status
+        deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
+        changed = DeliveryOrder.objects.filter(pk=order.pk, status=from_status).update(
+            status=move.target,
+            status_changed_at=now,
+            deadline_at=deadline,
+            deadline_breached_at=None,
+            updated_at=timezone.now(),
+        )
+        if changed != 1:
+            raise ConcurrentChange(_("Someone else changed this order at the same moment. Reload it."))
+        event = DeliveryEvent.objects.create(
+            order=order,
+            from_status=from_status,
+            to_status=move.target,
+            actor=actor,
+            actor_role=actor.role,
+            office=actor.office,
+            location=location or (actor.office.name if actor.office else ""),
+            occurred_at=now,
+            device_time=device_time,
+            deadline_at=deadline,
+            payload=payload or {},
+        )
+        _schedule_follow_up(event.pk)
+    order.refresh_from_db()
+    return MoveResult(order=order, event=event)
+
+
+def _schedule_follow_up(event_id: int) -> None:
+    from delivery.tasks import notify_delivery_event
+
+    on_commit(lambda: notify_delivery_event.delay(event_id))
+
+
+def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.datetime) -> DeliveryEvent:
+    """The first event of an order, written by the booking service in its own transaction."""
+    event = DeliveryEvent.objects.create(
+        order=order,
+        from_status="",
+        to_status=S.BOOKED,
+        actor=actor,
+        actor_role=actor.role if actor else Role.APPLICANT,
+        office=actor.office if actor else None,
+        location=(actor.office.name if actor and actor.office else ""),
+        occurred_at=at,
+        deadline_at=order.deadline_at,
+    )
+    _schedule_follow_up(event.pk)
+    return event
+
+
+# One public function per step of the SOP.
+
+
+def delivery_order_hand_dossier(*, order_id: int, actor: User, at: dt.datetime | None = None) -> MoveResult:
+    """Step 4: Pos hands BPN, KTP/SIM copy and power of attorney to Imigrasi."""
+    return _move("hand_dossier", order_id=order_id, actor=actor, at=at)
+
+
+def delivery_order_mark_ready(*, order_id: int, actor: User, at: dt.datetime | None = None) -> MoveResult:
+    """Imigrasi has printed and signed the passport; it waits for release to Pos."""
+    return _move("mark_ready", order_id=order_id, actor=actor, at=at)
+
+
+def delivery_order_receive_at_pos(
+    *, order_id: int, actor: User, at: dt.datetime | None = None, payload: dict | None = None
+) -> MoveResult:
+    """Step 5: Pos's service section receives the passport with surat kuasa and surat tugas."""
+    return _move("receive_at_pos", order_id=order_id, actor=actor, at=at, payload=payload)
+
+
+def delivery_order_hand_to_delivery(
+    *, order_id: int, actor: User, at: dt.datetime | None = None
+) -> MoveResult:
+    """Step 6: the service section hands the passport to the delivery section, the same day."""
+    return _move("hand_to_delivery", order_id=order_id, actor=actor, at=at)
+
+
+def delivery_order_dispatch(
+    *, order_id: int, actor: User, at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None, location: str = "",
+) -> MoveResult:
+    """Step 7 begins: the assigned courier takes the passport out."""
+    return _move(
+        "dispatch", order_id=order_id, actor=actor, at=at, device_time=device_time, location=location
+    )
+
+
+def delivery_order_deliver(
+    *, order_id: int, actor: User, at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None, location: str = "", payload: dict | None = None,
+) -> MoveResult:
+    """Step 7: the passport is in the applicant's (or a stand-in's) hands."""
+    return _move(
+        "deliver", order_id=order_id, actor=actor, at=at, device_time=device_time,
+        location=location, payload=payload,
+    )
+
+
+def delivery_order_fail_attempt(
+    *, order_id: int, actor: User, reason: str, at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None, location: str = "",
+) -> MoveResult:
+    """The courier could not deliver; the reason goes on the event."""
+    return _move(
+        "fail_attempt", order_id=order_id, actor=actor, at=at, device_time=device_time,
+        location=location, payload={"reason": reason},
+    )
+
+
+def delivery_order_return_to_office(
+    *, order_id: int, actor: User, at: dt.datetime | None = None
+) -> MoveResult:
+    """After failed attempts the passport goes back; the applicant collects it in person."""
+    return _move("return_to_office", order_id=order_id, actor=actor, at=at)
+
+
+def delivery_order_cancel(
+    *, order_id: int, actor: User, reason: str = "", at: dt.datetime | None = None
+) -> MoveResult:
+    """The applicant withdraws before the passport leaves Imigrasi."""
+    return _move("cancel", order_id=order_id, actor=actor, at=at, payload={"reason": reason})
+
+
+ACTION_FUNCTIONS = {
+    "hand_dossier": delivery_order_hand_dossier,
+    "mark_ready": delivery_order_mark_ready,
+    "receive_at_pos": delivery_order_receive_at_pos,
+    "hand_to_delivery": delivery_order_hand_to_delivery,
+    "dispatch": delivery_order_dispatch,
+    "deliver": delivery_order_deliver,
+    "fail_attempt": delivery_order_fail_attempt,
+    "return_to_office": delivery_order_return_to_office,
+    "cancel": delivery_order_cancel,
+}

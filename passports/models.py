@@ -1,0 +1,126 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from passports.choices import BillingCodeStatus, PaymentPoint
+from passports.validators import (
+    validate_billing_code,
+    validate_nik,
+    validate_ntpn,
+    validate_phone,
+    validate_sim,
+)
+from portal.models import TimeStampedModel
+
+
+class PassportType(TimeStampedModel):
+    """A row of the official fee table (PNBP)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    pages = models.PositiveSmallIntegerField(_("pages"))
+    fee = models.PositiveIntegerField(_("fee (Rp)"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("passport type")
+        verbose_name_plural = _("passport types (fee table)")
+        ordering = ["pages", "fee", "code"]
+
+    def __str__(self) -> str:
+        return self.name_id
+
+
+class Applicant(TimeStampedModel):
+    user = models.OneToOneField(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="applicant"
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    birth_place = models.CharField(_("place of birth"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    address = models.CharField(_("address"), max_length=300)
+    nik = models.CharField(_("NIK (KTP)"), max_length=16, blank=True, validators=[validate_nik])
+    sim_number = models.CharField(
+        _("SIM number"), max_length=14, blank=True, validators=[validate_sim]
+    )
+    phone = models.CharField(_("phone"), max_length=16, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=5, default="id")
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(nik="", sim_number=""), name="applicant_has_nik_or_sim"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PassportApplication(TimeStampedModel):
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
+    )
+    office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="applications"
+    )
+    passport_type = models.ForeignKey(PassportType, on_delete=models.PROTECT)
+    fee_amount = models.PositiveIntegerField(_("fee (Rp)"))
+    is_minor = models.BooleanField(_("minor"), default=False)
+    requirements = models.JSONField(_("requirements checked"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("passport application")
+        verbose_name_plural = _("passport applications")
+
+    def __str__(self) -> str:
+        return f"{self.applicant} / {self.passport_type.code}"
+
+
+class BillingCode(TimeStampedModel):
+    """A code of the state revenue system MPN G-2 for the passport fee."""
+
+    application = models.OneToOneField(
+        PassportApplication, on_delete=models.PROTECT, related_name="billing_code"
+    )
+    code = models.CharField(
+        _("billing code"), max_length=15, unique=True, validators=[validate_billing_code]
+    )
+    amount = models.PositiveIntegerField(_("amount (Rp)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=BillingCodeStatus.choices, default=BillingCodeStatus.ISSUED
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("billing code")
+        verbose_name_plural = _("billing codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Payment(TimeStampedModel):
+    """A confirmed payment of a billing code (the BPN carries its NTPN)."""
+
+    billing_code = models.OneToOneField(
+        BillingCode, on_delete=models.PROTECT, related_name="payment"
+    )
+    payment_point = models.CharField(_("payment point"), max_length=10, choices=PaymentPoint.choices)
+    ntpn = models.CharField(_("NTPN"), max_length=16, unique=True, validators=[validate_ntpn])
+    amount = models.PositiveIntegerField(_("amount (Rp)"))
+    paid_at = models.DateTimeField(_("paid at"))
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive")]
+
+    def __str__(self) -> str:
+        return self.ntpn

@@ -1,0 +1,272 @@
+"""The Makassar demo: reference data from the field study plus about 30 orders in every state.
+
+Idempotent: reference rows are updated in place and an order whose code exists is left alone.
+Delivery tariffs here are illustrative; the study gives no amounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from delivery import services as delivery_services
+from delivery import transitions as t
+from delivery.choices import DeliveryStatus as S
+from delivery.choices import DestinationKind
+from delivery.models import Area, Courier, DeliveryOrder
+from partners.choices import OrganisationKind
+from partners.models import Office, Organisation
+from passports import services as passport_services
+from passports.gateways import get_gateway
+from passports.models import Applicant, PassportType
+from portal.choices import Role
+from portal.models import User
+
+DEMO_PASSWORD = "antar-demo-2026"
+
+IMIGRASI_OFFICE = "Kantor Imigrasi Kelas I TPI Makassar"
+POS_OFFICE = "PT Pos Indonesia Cabang Makassar"
+AGENCY_OFFICE = "Biro Perjalanan Umrah Contoh (demo)"
+
+# Table 4.4 of the study (PNBP, rupiah).
+PASSPORT_TYPES = [
+    ("biasa-48", "Paspor biasa 48 halaman", "Ordinary passport, 48 pages", 48, 300_000),
+    ("elektronik-48", "Paspor elektronik 48 halaman", "Electronic passport, 48 pages", 48, 600_000),
+    ("biasa-24", "Paspor biasa 24 halaman", "Ordinary passport, 24 pages", 24, 100_000),
+    ("elektronik-24", "Paspor elektronik 24 halaman", "Electronic passport, 24 pages", 24, 350_000),
+    ("hilang-24", "Pengganti 24 halaman, hilang masih berlaku",
+     "24 pages, replacing a lost one still valid", 24, 200_000),
+    ("rusak-24", "Pengganti 24 halaman, rusak masih berlaku",
+     "24 pages, replacing a damaged one still valid", 24, 100_000),
+    ("hilang-48", "Pengganti 48 halaman, hilang masih berlaku",
+     "48 pages, replacing a lost one still valid", 48, 600_000),
+    ("rusak-48", "Pengganti 48 halaman, rusak masih berlaku",
+     "48 pages, replacing a damaged one still valid", 48, 300_000),
+    ("bencana-24", "24 halaman, hilang/rusak karena bencana alam atau kapal tenggelam",
+     "24 pages, lost/damaged by natural disaster or a sunk ship's crew", 24, 100_000),
+    ("bencana-48", "48 halaman, hilang/rusak karena bencana alam atau kapal tenggelam",
+     "48 pages, lost/damaged by natural disaster or a sunk ship's crew", 48, 300_000),
+]
+
+# The 11 areas the office serves, with an illustrative (demo) tariff in rupiah.
+AREAS = [
+    ("makassar", "Makassar", 20_000), ("maros", "Maros", 30_000), ("gowa", "Gowa", 30_000),
+    ("pangkep", "Pangkep", 40_000), ("takalar", "Takalar", 40_000),
+    ("jeneponto", "Jeneponto", 50_000), ("bantaeng", "Bantaeng", 55_000),
+    ("bulukumba", "Bulukumba", 60_000), ("sinjai", "Sinjai", 60_000),
+    ("watampone", "Watampone", 65_000), ("selayar", "Selayar", 90_000),
+]
+
+# username, first name, last name, role, office key
+USERS = [
+    ("pemohon", "Andi", "Nurhayati", Role.APPLICANT, None),
+    ("imigrasi", "Rahmat", "Hidayat", Role.IMIGRASI_OFFICER, "imigrasi"),
+    ("pos.layanan", "Sri", "Wahyuni", Role.POS_SERVICE_OFFICER, "pos"),
+    ("pos.antaran", "Budi", "Santoso", Role.POS_DISPATCHER, "pos"),
+    ("kurir", "Irfan", "Syam", Role.COURIER, "pos"),
+    ("kurir2", "Dewi", "Lestari", Role.COURIER, "pos"),
+    ("manajer.imigrasi", "Hasanuddin", "Rauf", Role.AGENCY_MANAGER, "imigrasi"),
+    ("manajer.pos", "Nur", "Aisyah", Role.AGENCY_MANAGER, "pos"),
+    ("travel", "Umrah", "Contoh", Role.TRAVEL_AGENCY, "agency"),
+    ("admin", "Admin", "Portal", Role.ADMINISTRATOR, None),
+]
+
+COURIERS = [
+    ("kurir", "995100001", ["makassar", "maros", "gowa", "takalar", "pangkep"]),
+    ("kurir2", "995100002", ["jeneponto", "bantaeng", "bulukumba", "sinjai", "watampone", "selayar"]),
+]
+
+APPLICANT_NAMES = [
+    "Andi Nurhayati", "Muhammad Rizal", "Siti Rahmawati", "Ahmad Fauzi", "Nurul Hikmah",
+    "Syamsul Bahri", "Fitriani Said", "Arif Rahman", "Hasnah Daeng Tene", "Ilham Saputra",
+    "Rosmini Latif", "Zainal Abidin", "Sitti Aminah", "Faisal Amir", "Wahyuni Lestari",
+    "Ridwan Kamil Daeng", "Aswar Anas", "Nurjannah Ismail", "Yusran Yusuf", "Herlina Tahir",
+    "Kamaruddin Ali", "Rosdiana Hamid", "Taufik Hidayat", "Marlina Baso", "Jumardi Sulaiman",
+    "Irma Suryani", "Baharuddin Lopa", "St. Hajar", "Ardiansyah Patta", "Nurhaedah Rasyid",
+]
+
+# (target state, how many); the first DOSSIER_HANDED order is the breached one.
+PLAN = [
+    (S.BOOKED, 4), (S.DOSSIER_HANDED, 4), (S.PASSPORT_READY, 3), (S.RECEIVED_BY_POS, 3),
+    (S.WITH_DELIVERY_SECTION, 3), (S.OUT_FOR_DELIVERY, 3), (S.DELIVERED, 5),
+    (S.FAILED_ATTEMPT, 2), (S.RETURNED_TO_OFFICE, 1), (S.CANCELLED, 2),
+]
+
+PATH = {
+    S.BOOKED: [],
+    S.DOSSIER_HANDED: ["hand_dossier"],
+    S.PASSPORT_READY: ["hand_dossier", "mark_ready"],
+    S.RECEIVED_BY_POS: ["hand_dossier", "mark_ready", "receive_at_pos"],
+    S.WITH_DELIVERY_SECTION: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery"],
+    S.OUT_FOR_DELIVERY: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch"],
+    S.DELIVERED: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch",
+                  "deliver"],
+    S.FAILED_ATTEMPT: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
+                       "dispatch", "fail_attempt"],
+    S.RETURNED_TO_OFFICE: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
+                           "dispatch", "fail_attempt", "return_to_office"],
+    S.CANCELLED: ["cancel"],
+}
+
+
+def reference_data_load() -> dict:
+    imigrasi_org, _ = Organisation.objects.update_or_create(
+        name="Direktorat Jenderal Imigrasi", defaults={"kind": OrganisationKind.IMIGRASI}
+    )
+    pos_org, _ = Organisation.objects.update_or_create(
+        name="PT Pos Indonesia (Persero)", defaults={"kind": OrganisationKind.POS}
+    )
+    agency_org, _ = Organisation.objects.update_or_create(
+        name="Biro Perjalanan Umrah Contoh", defaults={"kind": OrganisationKind.TRAVEL_AGENCY}
+    )
+    offices = {
+        "imigrasi": Office.objects.update_or_create(
+            name=IMIGRASI_OFFICE,
+            defaults={
+                "organisation": imigrasi_org,
+                "address": "Jl. Perintis Kemerdekaan KM. 13, Makassar",
+                "phone": "0411-584559", "email": "kanim_makassar@imigrasi.go.id",
+            },
+        )[0],
+        "pos": Office.objects.update_or_create(
+            name=POS_OFFICE,
+            defaults={"organisation": pos_org, "address": "Makassar (demo address)"},
+        )[0],
+        "agency": Office.objects.update_or_create(
+            name=AGENCY_OFFICE,
+            defaults={"organisation": agency_org, "address": "Jl. Contoh No. 1, Makassar (demo)"},
+        )[0],
+    }
+    for code, name_id, name_en, pages, fee in PASSPORT_TYPES:
+        PassportType.objects.update_or_create(
+            code=code, defaults={"name_id": name_id, "name_en": name_en, "pages": pages, "fee": fee}
+        )
+    areas = {}
+    for code, name, fee in AREAS:
+        areas[code] = Area.objects.update_or_create(
+            code=code, defaults={"name": name, "delivery_fee": fee, "tariff_is_demo": True}
+        )[0]
+    users = {}
+    password_hash = make_password(DEMO_PASSWORD)  # hashing is slow on purpose: do it once
+    for username, first, last, role, office_key in USERS:
+        user, created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first, "last_name": last, "role": role,
+                "office": offices.get(office_key) if office_key else None,
+                "email": f"{username}@demo.antar-paspor.local",
+                "is_staff": role == Role.ADMINISTRATOR, "is_superuser": role == Role.ADMINISTRATOR,
+            },
+        )
+        if created or not user.has_usable_password():
+            user.password = password_hash
+            user.save(update_fields=["password"])
+        users[username] = user
+    couriers = {}
+    for username, nippos, area_codes in COURIERS:
+        user = users[username]
+        courier, _ = Courier.objects.update_or_create(
+            user=user,
+            defaults={"name": user.get_full_name(), "nippos": nippos, "office": offices["pos"]},
+        )
+        courier.areas.set([areas[c] for c in area_codes])
+        couriers[username] = courier
+    return {"offices": offices, "areas": areas, "users": users, "couriers": couriers}
+
+
+def _applicant_user(index: int, name: str, users: dict) -> User:
+    if index == 0:
+        return users["pemohon"]
+    user, created = User.objects.get_or_create(
+        username=f"pemohon{index:02d}",
+        defaults={"first_name": name, "role": Role.APPLICANT},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breached: bool) -> None:
+    code = f"APDEMO{index + 1:02d}"
+    if DeliveryOrder.objects.filter(code=code).exists():
+        return
+    users, offices, areas, couriers = ref["users"], ref["offices"], ref["areas"], ref["couriers"]
+    name = APPLICANT_NAMES[index]
+    area_code = AREAS[index % len(AREAS)][0]
+    area = areas[area_code]
+    owner = _applicant_user(index, name, users)
+    steps = PATH[target]
+    final = target in (S.DELIVERED, S.RETURNED_TO_OFFICE, S.CANCELLED)
+    if breached:
+        start = now - dt.timedelta(days=5)
+    elif final:
+        start = now - dt.timedelta(days=3 + index % 20, hours=8)
+    else:
+        start = now - dt.timedelta(minutes=2 * (len(steps) + 2))
+    spacing = dt.timedelta(hours=1) if final else dt.timedelta(minutes=2)
+    booked_by = users["travel"] if index in (26, 27, 28) else users["pos.layanan"]
+    with transaction.atomic():
+        applicant = Applicant.objects.filter(user=owner).first() or passport_services.applicant_create(
+            full_name=name, birth_place="Makassar",
+            birth_date=dt.date(1970 + index, 1 + index % 12, 1 + index % 28),
+            address=f"Jl. Demo No. {index + 1}, {area.name}",
+            phone=f"08124{index:07d}", nik=f"7371{index:012d}",
+            email=f"pemohon{index:02d}@demo.antar-paspor.local", user=owner,
+        )
+        passport_type = PassportType.objects.get(code=PASSPORT_TYPES[index % 4][0])
+        application = passport_services.passport_application_record(
+            applicant=applicant, office=offices["imigrasi"], passport_type=passport_type,
+            actor=users["imigrasi"],
+            requirements={"ktp": True, "kk": True, "birth_certificate": True},
+        )
+        billing = passport_services.billing_code_issue(application=application, at=start)
+        confirmation = get_gateway().confirm_payment(billing_code=billing.code, amount=billing.amount)
+        passport_services.payment_confirm(
+            billing_code_id=billing.pk, ntpn=confirmation.ntpn, amount=confirmation.amount, at=start
+        )
+        order = delivery_services.delivery_order_book(
+            application=application, pos_office=offices["pos"],
+            destination_kind=DestinationKind.OFFICE if booked_by == users["travel"] else DestinationKind.HOME,
+            address=applicant.address if booked_by != users["travel"] else f"{AGENCY_OFFICE}, Makassar",
+            area=area, recipient_phone=applicant.phone, recipient_email=applicant.email,
+            poa_grantee_name="Sri Wahyuni", poa_grantee_nippos="995100100",
+            poa_grantee_place=POS_OFFICE, actor=booked_by, at=start, code=code,
+        )
+    courier = couriers["kurir"] if area_code in {c for c in COURIERS[0][2]} else couriers["kurir2"]
+    actors = {
+        "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
+        "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
+        "dispatch": courier.user, "deliver": courier.user, "fail_attempt": courier.user,
+        "return_to_office": users["pos.antaran"], "cancel": owner,
+    }
+    at = start
+    for action in steps:
+        at = at + spacing
+        if action == "dispatch":
+            delivery_services.delivery_order_assign_courier(
+                order_id=order.pk, courier=courier, actor=users["pos.antaran"]
+            )
+        kwargs = {"order_id": order.pk, "actor": actors[action], "at": at}
+        if action == "fail_attempt":
+            kwargs["reason"] = "not_at_home"
+        t.ACTION_FUNCTIONS[action](**kwargs)
+    if target == S.WITH_DELIVERY_SECTION:
+        delivery_services.delivery_order_assign_courier(
+            order_id=order.pk, courier=courier, actor=users["pos.antaran"]
+        )
+
+
+def seed_demo(*, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    ref = reference_data_load()
+    index = 0
+    for target, count in PLAN:
+        for nth in range(count):
+            _demo_order(index, target, ref, now, breached=(target == S.DOSSIER_HANDED and nth == 0))
+            index += 1
+    flagged = delivery_services.deadline_sweep(now=now)
+    return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged}

@@ -1,0 +1,11 @@
+"""Settings for `make run` on a developer's or demo machine."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.env_bool("DEBUG", True)
+SECRET_KEY = env.SECRET_KEY or "local-only-not-secret-antar-paspor"
+if env.env_str("EMAIL_BACKEND") == "":
+    # Mails from the demo land in files under var/mail, readable without a mail server.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"

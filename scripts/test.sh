@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite against a throwaway PostgreSQL cluster and Redis on loopback,
+# a real Celery worker where a test needs one, and headless Debian Chromium. Stops exactly the
+# processes it started. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium chromium-driver)
+command -v pgbench >/dev/null || need_apt+=(postgresql-contrib)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing ${need_apt[*]} ..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+scripts/bootstrap.sh
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+TMP=$(mktemp -d /tmp/antar-test.XXXXXX)
+chmod 755 "$TMP"
+free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PGPORT=$(free_port)
+REDISPORT=$(free_port)
+PGDATA="$TMP/pg"
+mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA"
+
+cleanup() {
+  set +e
+  if [ -f "$PGDATA/postmaster.pid" ]; then
+    su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGDATA' -m immediate -w stop" >/dev/null 2>&1
+  fi
+  if [ -f "$TMP/redis.pid" ]; then
+    kill "$(cat "$TMP/redis.pid")" 2>/dev/null
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+su postgres -s /bin/sh -c "'$PGBIN/initdb' -D '$PGDATA' -U postgres -A trust --no-sync -E UTF8" >"$TMP/initdb.log" 2>&1
+su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGDATA' -l '$PGDATA/server.log' -w -o \"-p $PGPORT -k '$PGDATA' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start" >/dev/null
+redis-server --daemonize yes --port "$REDISPORT" --bind 127.0.0.1 --save '' --appendonly no \
+  --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log" --dir "$TMP"
+for _ in $(seq 1 50); do [ -s "$TMP/redis.pid" ] && break; sleep 0.1; done
+
+export DATABASE_URL="postgres://postgres@127.0.0.1:${PGPORT}/antar_paspor"
+export CELERY_BROKER_URL="redis://127.0.0.1:${REDISPORT}/0"
+export DJANGO_SETTINGS_MODULE=portal.settings.test
+export PORTAL_VAR_DIR="$TMP/var"
+export PGBIN PGPORT TEST_TMP="$TMP"
+echo "PostgreSQL on 127.0.0.1:${PGPORT}, Redis on 127.0.0.1:${REDISPORT}"
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from portal.demo import DEMO_PASSWORD
+
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    # A cheap Android phone: 360 CSS pixels wide, touch.
+    "phone": {
+        "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+        "is_mobile": True, "has_touch": True,
+        "user_agent": "Mozilla/5.0 (Linux; Android 11; SM-A025F) AppleWebKit/537.36 "
+                      "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+    },
+}
+
+_axe = Axe()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The whole Makassar demo (reference data and 30 orders) in the live server's database."""
+    from portal.demo import seed_demo
+
+    seed_demo()
+    from portal.demo import reference_data_load
+
+    return reference_data_load()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def screen(request, browser):
+    context = browser.new_context(locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS[request.param])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.viewport_name = request.param
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS["phone"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS["desktop"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state("networkidle")
+
+
+def assert_accessible(page) -> None:
+    """axe-core on the current page: no serious or critical WCAG violations."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    )
+
+
+def assert_fits_the_screen(page) -> None:
+    """Nothing scrolls sideways: the page is usable on a narrow phone."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the screen"

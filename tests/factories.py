@@ -1,0 +1,115 @@
+"""Builders for test data. Orders are made and moved through the real services, so every order in
+a test has the events a real one would have."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import factory
+from django.utils import timezone
+
+from delivery import services as delivery_services
+from delivery import transitions as t
+from delivery.choices import DeliveryStatus as S
+from delivery.choices import DestinationKind
+from delivery.models import DeliveryOrder
+from partners.choices import OrganisationKind
+from partners.models import Office, Organisation
+from passports import services as passport_services
+from passports.gateways import get_gateway
+from passports.models import PassportType
+from portal.choices import Role
+from portal.demo import PATH
+from portal.models import User
+
+_counter = itertools.count(1)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = OrganisationKind.POS
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+
+    name = factory.Sequence(lambda n: f"Office {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"Person {n}")
+    role = Role.APPLICANT
+    password = factory.django.Password("secret-pass-123")
+
+
+def make_applicant_user(**kwargs) -> User:
+    return UserFactory(role=Role.APPLICANT, **kwargs)
+
+
+def make_paid_application(ref: dict, *, owner: User | None = None, birth_date=dt.date(1990, 5, 17),
+                          at: dt.datetime | None = None):
+    n = next(_counter)
+    applicant = passport_services.applicant_create(
+        full_name=f"Pemohon Uji {n}", birth_place="Makassar", birth_date=birth_date,
+        address=f"Jl. Uji No. {n}, Makassar", phone="081234567890", nik=f"7371{n:012d}",
+        email=f"pemohon{n}@example.test", user=owner,
+    )
+    application = passport_services.passport_application_record(
+        applicant=applicant, office=ref["offices"]["imigrasi"],
+        passport_type=PassportType.objects.get(code="biasa-48"),
+    )
+    billing = passport_services.billing_code_issue(application=application, at=at)
+    confirmation = get_gateway().confirm_payment(billing_code=billing.code, amount=billing.amount)
+    passport_services.payment_confirm(
+        billing_code_id=billing.pk, ntpn=confirmation.ntpn, amount=confirmation.amount, at=at
+    )
+    return application
+
+
+def make_order(ref: dict, state: str = S.BOOKED, *, owner: User | None = None, area: str = "makassar",
+               courier: str = "kurir", at: dt.datetime | None = None, **kwargs) -> DeliveryOrder:
+    """A booked order moved along the real handoff to ``state``."""
+    users = ref["users"]
+    owner = owner or make_applicant_user()
+    start = at or timezone.now() - dt.timedelta(hours=1)
+    application = make_paid_application(ref, owner=owner, at=start, **kwargs)
+    order = delivery_services.delivery_order_book(
+        application=application, pos_office=ref["offices"]["pos"],
+        destination_kind=DestinationKind.HOME, address=application.applicant.address,
+        area=ref["areas"][area], recipient_phone="081234567890",
+        recipient_email=application.applicant.email, poa_grantee_name="Sri Wahyuni",
+        poa_grantee_nippos="995100100", poa_grantee_place="PT Pos Indonesia Cabang Makassar",
+        actor=users["pos.layanan"], at=start,
+    )
+    courier_obj = ref["couriers"][courier]
+    actors = {
+        "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
+        "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
+        "dispatch": courier_obj.user, "deliver": courier_obj.user, "fail_attempt": courier_obj.user,
+        "return_to_office": users["pos.antaran"], "cancel": owner,
+    }
+    moment = start
+    for action in PATH[state]:
+        moment += dt.timedelta(minutes=1)
+        if action == "dispatch":
+            delivery_services.delivery_order_assign_courier(
+                order_id=order.pk, courier=courier_obj, actor=users["pos.antaran"]
+            )
+        extra = {"reason": "not_at_home"} if action == "fail_attempt" else {}
+        t.ACTION_FUNCTIONS[action](order_id=order.pk, actor=actors[action], at=moment, **extra)
+    if state == S.WITH_DELIVERY_SECTION:
+        delivery_services.delivery_order_assign_courier(
+            order_id=order.pk, courier=courier_obj, actor=users["pos.antaran"]
+        )
+    order.refresh_from_db()
+    return order

@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import call_command
+
+from delivery.choices import DeliveryStatus
+from delivery.models import DeliveryEvent, DeliveryOrder
+from portal.choices import Role
+from portal.models import User
+
+
+def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    orders = DeliveryOrder.objects.filter(code__startswith="APDEMO")
+    events = DeliveryEvent.objects.count()
+
+    assert orders.count() == 30
+    assert set(orders.values_list("status", flat=True)) == set(DeliveryStatus.values)
+    assert orders.filter(deadline_breached_at__isnull=False).count() >= 1
+    assert {u.role for u in User.objects.all()} == set(Role.values)
+    for username in ("pemohon", "imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.pos", "travel", "admin"):
+        assert username in out
+
+    call_command("seed_demo")
+    assert DeliveryOrder.objects.count() == 30
+    assert DeliveryEvent.objects.count() == events
+
+
+def test_every_event_of_the_demo_follows_the_table(db):
+    from delivery.transitions import MOVES
+
+    call_command("seed_demo")
+    allowed = {(s, m.target) for m in MOVES.values() for s in m.sources} | {("", "booked")}
+    pairs = set(DeliveryEvent.objects.values_list("from_status", "to_status"))
+    assert pairs <= allowed
+
+
+def test_healthz_reports_database_and_broker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] == "down"
+    assert response.json()["database"] == "ok"
