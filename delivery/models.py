@@ -9,6 +9,7 @@ from delivery.choices import (
     NotificationStatus,
 )
 from passports.validators import validate_phone
+from portal.choices import Role
 from portal.models import TimeStampedModel
 
 
@@ -119,7 +120,7 @@ class DeliveryEvent(models.Model):
     actor = models.ForeignKey(
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_role = models.CharField(_("role"), max_length=32)
+    actor_role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     office = models.ForeignKey(
         "partners.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
