@@ -1,0 +1,444 @@
+"""`make bench`: the portal on a production-like stack on loopback, measured against ceilings taken
+in the same run (a bare Django view on the same gunicorn, pgbench on the same PostgreSQL).
+
+Starts PostgreSQL, Redis, gunicorn (fixed workers) and Celery workers in a temporary directory,
+seeds orders with COPY, measures, prints a table and writes bench/results.json. ``--smoke`` runs the
+same code on tiny data for a few seconds so the benchmark cannot rot (``make test`` runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PGBIN = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]) if Path("/usr/lib/postgresql").exists() else None
+WEB_WORKERS = 2
+WEB_THREADS = 4
+CELERY_CONCURRENCY = 2
+CLIENTS = 16
+TARGETS = {
+    "tracking_ratio": (">=", 0.75), "tracking_p99_ms": ("<", 50), "update_ratio": (">=", 0.30),
+    "pipeline_20k_s": ("<", 600), "dashboard_ms": ("<", 300), "courier_page_kb": ("<", 150),
+    "courier_page_ms": ("<", 2000), "web_rss_mb": ("<", 150), "worker_rss_mb": ("<", 200),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
+
+
+class Stack:
+    """Every process the benchmark starts, so that exactly those are stopped."""
+
+    def __init__(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="antar-bench."))
+        self.tmp.chmod(0o755)
+        self.procs: list[subprocess.Popen] = []
+        self.pgdata = self.tmp / "pg"
+        self.pg_port = free_port()
+        self.redis_port = free_port()
+        self.web_port = free_port()
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/antar_bench",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "PORTAL_VAR_DIR": str(self.tmp / "var"),
+            "PYTHONPATH": str(ROOT),
+        }
+
+    def as_postgres(self, command: str) -> None:
+        subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", command], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start_databases(self) -> None:
+        self.pgdata.mkdir()
+        shutil.chown(self.pgdata, "postgres", "postgres")
+        self.as_postgres(f"'{PGBIN}/initdb' -D '{self.pgdata}' -U postgres -A trust --no-sync -E UTF8")
+        options = (f"-p {self.pg_port} -k '{self.pgdata}' -c listen_addresses=127.0.0.1 "
+                   "-c shared_buffers=512MB -c max_connections=100 -c work_mem=16MB")
+        self.as_postgres(f"'{PGBIN}/pg_ctl' -D '{self.pgdata}' -l '{self.pgdata}/server.log' -w "
+                         f"-o \"{options}\" start")
+        self.as_postgres(f"'{PGBIN}/createdb' -h 127.0.0.1 -p {self.pg_port} -U postgres antar_bench")
+        subprocess.run(["redis-server", "--daemonize", "yes", "--port", str(self.redis_port), "--bind",
+                        "127.0.0.1", "--save", "", "--appendonly", "no", "--pidfile",
+                        str(self.tmp / "redis.pid"), "--logfile", str(self.tmp / "redis.log")], check=True)
+        for _ in range(50):
+            if (self.tmp / "redis.pid").exists():
+                break
+            time.sleep(0.1)
+
+    def manage(self, *args: str) -> None:
+        subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+        out = open(self.tmp / f"{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def start_web(self) -> subprocess.Popen:
+        proc = self.spawn("gunicorn", [
+            str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{self.web_port}",
+            "--workers", str(WEB_WORKERS), "--threads", str(WEB_THREADS), "--worker-class", "gthread",
+            "--keep-alive", "5", "--log-level", "warning",
+        ])
+        wait_http(f"{self.url}/bench/bare")
+        return proc
+
+    def start_worker(self) -> subprocess.Popen:
+        proc = self.spawn("celery", [
+            str(BIN / "celery"), "-A", "portal", "worker", "--concurrency", str(CELERY_CONCURRENCY),
+            "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--prefetch-multiplier", "8",
+        ])
+        return proc
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        pidfile = self.tmp / "redis.pid"
+        if pidfile.exists():
+            try:
+                os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
+        if (self.pgdata / "postmaster.pid").exists():
+            self.as_postgres(f"'{PGBIN}/pg_ctl' -D '{self.pgdata}' -m fast -w stop")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def wrk(url: str, *, seconds: int, script: Path | None = None) -> dict:
+    args = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        args += ["-s", str(script)]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m),", out)
+    total, seconds_taken = int(m.group(1)), _ms(m.group(2) + m.group(3)) / 1000
+    errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    return {
+        "requests": total,
+        "errors": errors,
+        "rps": (total - errors) / seconds_taken if seconds_taken else 0.0,
+        "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+    }
+
+
+def tracking_script(path: Path, count: int) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from bench.seed import birth_date_of, code_of
+
+    step = max(count // 5000, 1)
+    paths = [f'"/track/?code={code_of(i)}&birth_date={birth_date_of(i).isoformat()}"'
+             for i in range(0, count, step)]
+    path.write_text(
+        "local paths = {" + ",".join(paths) + "}\n"
+        "math.randomseed(os.time())\n"
+        "request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n"
+    )
+    return path
+
+
+def update_script(path: Path, *, per_thread: int, cookie: str, csrf: str) -> Path:
+    path.write_text(f"""
+local next_tid = 0
+setup = function(thread) thread:set("tid", next_tid); next_tid = next_tid + 1 end
+local counter = 0
+local per_thread = {per_thread}
+local headers = {{
+  ["Content-Type"] = "application/json", ["Cookie"] = "{cookie}", ["X-CSRFToken"] = "{csrf}",
+}}
+request = function()
+  local k = counter % per_thread
+  local pass = math.floor(counter / per_thread)
+  counter = counter + 1
+  local i = tid * per_thread + k
+  local action = (pass % 2 == 0) and "fail_attempt" or "dispatch"
+  local body = '{{"action":"' .. action .. '","reason":"not_at_home"}}'
+  return wrk.format("POST", string.format("/api/v1/orders/BN%08d/moves/", i), headers, body)
+end
+""")
+    return path
+
+
+def pgbench(stack: Stack, *, seconds: int, scale: int) -> float:
+    conn = ["-h", "127.0.0.1", "-p", str(stack.pg_port), "-U", "postgres"]
+    subprocess.run([f"{PGBIN}/createdb", *conn, "pgbench"], check=True)
+    subprocess.run([f"{PGBIN}/pgbench", *conn, "-i", "-q", "-s", str(scale), "pgbench"], check=True,
+                   capture_output=True)
+    out = subprocess.run([f"{PGBIN}/pgbench", *conn, "-n", "-c", str(CLIENTS), "-j", "2", "-T",
+                          str(seconds), "pgbench"], check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/login/").read()
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"username": username, "password": password,
+                                   "csrfmiddlewaretoken": csrf}).encode()
+    opener.open(urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": f"{base}/login/"})).read()
+    cookies = {c.name: c.value for c in jar}
+    if "sessionid" not in cookies:
+        raise RuntimeError(f"login as {username} failed")
+    return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}", cookies["csrftoken"]
+
+
+def peak_rss_mb(root_pid: int) -> float:
+    """Largest peak RSS (VmHWM) among the process and its children."""
+    pids = [root_pid]
+    children = Path(f"/proc/{root_pid}/task/{root_pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    peaks = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        if m := re.search(r"VmHWM:\s+(\d+) kB", status):
+            peaks.append(int(m.group(1)) / 1024)
+    return max(peaks) if peaks else 0.0
+
+
+def in_process_pages(stack: Stack) -> dict:
+    """Render the busy office's pages in this process, counting queries and time."""
+    os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
+                                                  "CELERY_BROKER_URL", "PORTAL_VAR_DIR")})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.pages import DASHBOARD_PAGES
+    from portal.models import User
+
+    results = {}
+    for key, username, path in DASHBOARD_PAGES:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        client.get(path)  # warm caches and connections once
+        timings = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(path)
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+        results[key] = {"ms": sorted(timings)[1], "queries": len(queries)}
+    return results
+
+
+def courier_page(stack: Stack) -> dict:
+    """The courier run page, cold cache, on a slow 3G profile: bytes and time until loaded."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.pages import COURIER_PAGE, SLOW_3G
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.goto(f"{stack.url}/login/")
+        page.fill("#id_username", "kurir")
+        page.fill("#id_password", "antar-demo-2026")
+        page.locator("form:has(#id_username) button[type=submit]").click()
+        page.wait_for_load_state("load")
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, **SLOW_3G})
+        received = []
+        cdp.on("Network.loadingFinished", lambda e: received.append(e["encodedDataLength"]))
+        started = time.perf_counter()
+        page.goto(f"{stack.url}{COURIER_PAGE}", wait_until="load")
+        elapsed = (time.perf_counter() - started) * 1000
+        page.wait_for_timeout(300)
+        browser.close()
+    return {"kb": sum(received) / 1024, "ms": elapsed}
+
+
+def pipeline(stack: Stack, *, orders: int) -> dict:
+    from bench.seed import bulk_seed
+    from delivery.choices import DeliveryStatus as S
+    from delivery.models import DeliveryOrder
+    from portal.celery import app
+
+    seeded = bulk_seed(orders=orders, out_for_delivery=0, all_state=S.BOOKED)
+    first = seeded["first_id"]
+    ids = range(first, first + orders)
+    started = time.perf_counter()
+    with app.producer_or_acquire() as producer:
+        for order_id in ids:
+            app.send_task("bench.tasks.drive_order", args=[order_id], producer=producer)
+    while True:
+        done = DeliveryOrder.objects.filter(pk__gte=first, pk__lt=first + orders, status=S.DELIVERED).count()
+        if done == orders:
+            break
+        time.sleep(0.5)
+    wall = time.perf_counter() - started
+    return {"wall_s": wall, "transitions_per_s": orders * 6 / wall}
+
+
+def check(name: str, value: float) -> str:
+    op, target = TARGETS[name]
+    ok = value >= target if op == ">=" else value < target
+    return f"{'met' if ok else 'MISSED'} ({op} {target})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny data, short runs (for make test)")
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--pipeline", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    if args.smoke:
+        args.orders, args.pipeline, args.seconds = 400, 20, 2
+    out_for_delivery = min(40_000, args.orders // 2)
+
+    stack = Stack()
+    os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
+                                                  "CELERY_BROKER_URL", "PORTAL_VAR_DIR")})
+    results: dict = {}
+    details: dict = {"machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
+                     "orders": args.orders, "clients": CLIENTS, "web_workers": WEB_WORKERS,
+                     "web_threads": WEB_THREADS, "celery_concurrency": CELERY_CONCURRENCY,
+                     "seconds_per_load_run": args.seconds}
+    try:
+        log("starting PostgreSQL and Redis")
+        stack.start_databases()
+        stack.manage("migrate", "--noinput", "-v0")
+        log(f"seeding {args.orders:,} orders with their events (COPY)")
+        import django
+
+        sys.path.insert(0, str(ROOT))
+        django.setup()
+        from bench.seed import bulk_seed
+
+        started = time.perf_counter()
+        details["seed"] = bulk_seed(orders=args.orders, out_for_delivery=out_for_delivery)
+        details["seed_s"] = round(time.perf_counter() - started, 1)
+        from portal.demo import seed_demo
+
+        seed_demo()
+        from django.db import connections
+
+        connections.close_all()
+        log("starting gunicorn and the Celery worker")
+        web = stack.start_web()
+        worker = stack.start_worker()
+
+        log("1. tracking lookup against the bare view")
+        bare = wrk(f"{stack.url}/bench/bare", seconds=args.seconds)
+        script = tracking_script(stack.tmp / "tracking.lua", args.orders)
+        tracking = wrk(f"{stack.url}/", seconds=args.seconds, script=script)
+        details["bare"], details["tracking"] = bare, tracking
+        results["tracking_ratio"] = round(tracking["rps"] / bare["rps"], 3)
+        results["tracking_p99_ms"] = round(tracking["p99_ms"], 1)
+
+        log("2. courier status updates against pgbench")
+        cookie, csrf = login_cookies(stack.url, "kurir", "antar-demo-2026")
+        script = update_script(stack.tmp / "update.lua", per_thread=out_for_delivery // 2, cookie=cookie, csrf=csrf)
+        updates = wrk(f"{stack.url}/", seconds=args.seconds, script=script)
+        tps = pgbench(stack, seconds=args.seconds, scale=1 if args.smoke else 10)
+        details["updates"], details["pgbench_tps"] = updates, round(tps, 1)
+        results["update_ratio"] = round(updates["rps"] / tps, 3)
+
+        log(f"3. pipeline: {args.pipeline:,} orders through every step by the Celery worker")
+        details["pipeline"] = pipeline(stack, orders=args.pipeline)
+        results["pipeline_20k_s"] = round(details["pipeline"]["wall_s"] * 20_000 / args.pipeline, 1)
+        details["pipeline_scaled_from"] = args.pipeline
+
+        log("4. dashboard and the busy office's order list")
+        connections.close_all()
+        pages = in_process_pages(stack)
+        details["pages"] = pages
+        results["dashboard_ms"] = round(pages["dashboard"]["ms"], 1)
+        results["dashboard_queries"] = pages["dashboard"]["queries"]
+
+        log("5. courier run page on slow 3G")
+        courier = courier_page(stack)
+        results["courier_page_kb"] = round(courier["kb"], 1)
+        results["courier_page_ms"] = round(courier["ms"], 0)
+
+        log("6. peak memory")
+        results["web_rss_mb"] = round(peak_rss_mb(web.pid), 1)
+        results["worker_rss_mb"] = round(peak_rss_mb(worker.pid), 1)
+    finally:
+        stack.stop()
+
+    print()
+    print(f"{'figure':<20} {'value':>12}  target")
+    for name, value in results.items():
+        target = check(name, value) if name in TARGETS else ""
+        print(f"{name:<20} {value:>12}  {target}")
+    args.out.write_text(json.dumps({**results, "details": details}, indent=2))
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Seeds a benchmark database at scale with PostgreSQL COPY: applicants, applications, billing codes,
+payments, delivery orders and their events, as the real services would have written them.
+
+Order ``i`` has tracking code ``BN%08d`` and its applicant was born on ``birth_date_of(i)``, so load
+generators can build valid tracking lookups without asking the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator
+
+from django.db import connection, models
+from django.utils import timezone
+
+from delivery.choices import DeliveryStatus as S
+from delivery.models import Courier, DeliveryEvent, DeliveryOrder
+from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
+from delivery.transitions import MOVES
+from portal.demo import PATH, reference_data_load
+
+BASE_BIRTH = dt.date(1950, 1, 1)
+CHUNK = 50_000
+
+
+def code_of(i: int) -> str:
+    return f"BN{i:08d}"
+
+
+def birth_date_of(i: int) -> dt.date:
+    return BASE_BIRTH + dt.timedelta(days=i % 20_000)
+
+
+def _text(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
+    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
+def copy_rows(model: type[models.Model], rows: Iterable[dict], *, with_id: bool = True) -> int:
+    """COPY dicts keyed by field attname into the model's table; missing keys take the default."""
+    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    defaults = {f.attname: (f.get_default() if f.has_default() else None) for f in fields}
+    total = 0
+    buffer = io.StringIO()
+    with connection.cursor() as cursor:
+        for row in rows:
+            buffer.write("\t".join(_text(row.get(f.attname, defaults[f.attname])) for f in fields))
+            buffer.write("\n")
+            total += 1
+            if total % CHUNK == 0:
+                buffer.seek(0)
+                cursor.cursor.copy_expert(sql, buffer)
+                buffer = io.StringIO()
+        buffer.seek(0)
+        cursor.cursor.copy_expert(sql, buffer)
+    return total
+
+
+def _reset_sequence(model: type[models.Model]) -> None:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}"
+        )
+
+
+def state_of(i: int, n: int, *, active_out_for_delivery: int) -> str:
+    """Most orders are history (delivered); a working set is out with the bench courier."""
+    if i < active_out_for_delivery:
+        return S.OUT_FOR_DELIVERY
+    cycle = [S.DELIVERED] * 90 + [S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY, S.RECEIVED_BY_POS,
+                                  S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT, S.RETURNED_TO_OFFICE,
+                                  S.CANCELLED, S.DELIVERED, S.DELIVERED]
+    return cycle[i % len(cycle)]
+
+
+def bulk_seed(
+    *, orders: int, out_for_delivery: int, all_state: str | None = None, now: dt.datetime | None = None
+) -> dict:
+    now = now or timezone.now()
+    ref = reference_data_load()
+    offices, users = ref["offices"], ref["users"]
+    courier: Courier = ref["couriers"]["kurir"]
+    areas = list(ref["areas"].values())
+    ptype = PassportType.objects.get(code="biasa-48")
+    start = max(
+        [m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+         for m in (Applicant, PassportApplication, BillingCode, Payment, DeliveryOrder)]
+    ) + 1
+    ids = range(start, start + orders)
+    span = dt.timedelta(days=3650)
+
+    def when(i: int) -> dt.datetime:
+        return now - span + span * ((i - start) / max(orders, 1))
+
+    common = {"created_at": now, "updated_at": now}
+    copy_rows(Applicant, ({
+        **common, "id": i, "full_name": f"Pemohon Bench {i}", "birth_place": "Makassar",
+        "birth_date": birth_date_of(i - start), "address": f"Jl. Bench No. {i}", "nik": f"{7371 * 10**12 + i}",
+        "sim_number": "", "phone": "081234567890", "email": "", "language": "id",
+    } for i in ids))
+    copy_rows(PassportApplication, ({
+        **common, "id": i, "applicant_id": i, "office_id": offices["imigrasi"].pk,
+        "passport_type_id": ptype.pk, "fee_amount": ptype.fee, "is_minor": False, "requirements": {},
+    } for i in ids))
+    copy_rows(BillingCode, ({
+        **common, "id": i, "application_id": i, "code": f"{9 * 10**14 + i}", "amount": ptype.fee,
+        "status": "paid", "expires_at": when(i) + dt.timedelta(days=7),
+    } for i in ids))
+    copy_rows(Payment, ({
+        **common, "id": i, "billing_code_id": i, "payment_point": "pos", "ntpn": f"BENCH{i:011d}",
+        "amount": ptype.fee, "paid_at": when(i),
+    } for i in ids))
+
+    def order_rows() -> Iterator[dict]:
+        for i in ids:
+            state = all_state or state_of(i - start, orders, active_out_for_delivery=out_for_delivery)
+            area = areas[i % len(areas)]
+            yield {
+                **common, "id": i, "code": code_of(i - start) if all_state is None else f"BP{i:08d}", "application_id": i,
+                "imigrasi_office_id": offices["imigrasi"].pk, "pos_office_id": offices["pos"].pk,
+                "destination_kind": "home", "address": f"Jl. Bench No. {i}", "area_id": area.pk,
+                "delivery_fee": area.delivery_fee, "recipient_phone": "081234567890",
+                "recipient_email": "", "poa_grantee_name": "Sri Wahyuni",
+                "poa_grantee_nippos": "995100100", "poa_grantee_place": offices["pos"].name,
+                "poa_signed_at": when(i), "status": state,
+                "status_changed_at": when(i) + dt.timedelta(hours=len(PATH[state])),
+                "courier_id": courier.pk if state in (S.OUT_FOR_DELIVERY, S.DELIVERED, S.FAILED_ATTEMPT,
+                                                      S.RETURNED_TO_OFFICE, S.WITH_DELIVERY_SECTION) else None,
+                "booked_by_id": users["pos.layanan"].pk,
+            }
+
+    copy_rows(DeliveryOrder, order_rows())
+    actor_of = {
+        "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
+        "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
+        "dispatch": courier.user, "deliver": courier.user, "fail_attempt": courier.user,
+        "return_to_office": users["pos.antaran"], "cancel": None,
+    }
+
+    def event_rows() -> Iterator[dict]:
+        for i in ids:
+            state = all_state or state_of(i - start, orders, active_out_for_delivery=out_for_delivery)
+            at = when(i)
+            yield {"order_id": i, "from_status": "", "to_status": S.BOOKED, "actor_id": users["pos.layanan"].pk,
+                   "actor_role": "pos_service_officer", "office_id": offices["pos"].pk, "occurred_at": at,
+                   "location": "", "payload": {}}
+            previous = S.BOOKED
+            for action in PATH[state]:
+                at = at + dt.timedelta(hours=1)
+                actor = actor_of[action]
+                target = MOVES[action].target
+                yield {"order_id": i, "from_status": previous, "to_status": target,
+                       "actor_id": actor.pk if actor else None,
+                       "actor_role": actor.role if actor else "applicant",
+                       "office_id": actor.office_id if actor else None, "occurred_at": at,
+                       "location": "", "payload": {"reason": "not_at_home"} if action == "fail_attempt" else {}}
+                previous = target
+
+    events = copy_rows(DeliveryEvent, event_rows(), with_id=False)
+    for model in (Applicant, PassportApplication, BillingCode, Payment, DeliveryOrder, DeliveryEvent):
+        _reset_sequence(model)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"orders": orders, "events": events, "first_id": start}

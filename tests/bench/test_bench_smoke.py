@@ -1,0 +1,28 @@
+"""`make bench` in its smoke mode: the whole benchmark on tiny data, so it cannot rot."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+KEYS = ["tracking_ratio", "tracking_p99_ms", "update_ratio", "pipeline_20k_s", "dashboard_ms",
+        "dashboard_queries", "courier_page_kb", "courier_page_ms", "web_rss_mb", "worker_rss_mb"]
+
+
+def test_the_benchmark_runs_end_to_end_and_writes_every_figure(tmp_path):
+    out = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, "bench/run.py", "--smoke", "--out", str(out)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+    results = json.loads(out.read_text())
+    assert [key for key in KEYS if key not in results] == []
+    assert all(results[key] > 0 for key in KEYS)
+    details = results["details"]
+    # Every load run answered without errors, and the pipeline delivered every order.
+    assert details["tracking"]["errors"] == 0 and details["bare"]["errors"] == 0
+    assert details["updates"]["errors"] == 0
+    assert details["pipeline"]["wall_s"] > 0
+    for key in KEYS:
+        assert key in run.stdout  # the printed table
