@@ -49,6 +49,7 @@ class DeliveryOrderDetailOutput(DeliveryOrderOutput):
 
 class DeliveryOrderListApi(ListAPIView):
     serializer_class = DeliveryOrderOutput
+    required_scopes = {"GET": "read_tracking"}
 
     @extend_schema(
         summary="List the delivery orders you may see",
@@ -69,6 +70,8 @@ class DeliveryOrderListApi(ListAPIView):
 
 
 class DeliveryOrderDetailApi(APIView):
+    required_scopes = {"GET": "read_tracking"}
+
     @extend_schema(
         summary="One delivery order with its timeline",
         responses={200: DeliveryOrderDetailOutput, 404: ErrorSerializer},
@@ -84,6 +87,8 @@ class MoveInput(serializers.Serializer):
 
 
 class DeliveryOrderMoveApi(APIView):
+    required_scopes = {"POST": "write_handoff"}
+
     @extend_schema(
         summary="Move a delivery order one step along the handoff",
         request=MoveInput,

@@ -166,15 +166,30 @@ def _move(
             deadline_at=deadline,
             payload=payload or {},
         )
-        _schedule_follow_up(event.pk)
+        _schedule_follow_up(order, event)
     order.refresh_from_db()
     return MoveResult(order=order, event=event)
 
 
-def _schedule_follow_up(event_id: int) -> None:
+def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
+    """Inside the move's transaction: the applicant's notification after commit, and the partner
+    systems' webhooks written in the same transaction as the event."""
     from delivery.tasks import notify_delivery_event
+    from portal.services.webhooks import webhook_emit
 
+    event_id = event.pk
     on_commit(lambda: notify_delivery_event.delay(event_id))
+    webhook_emit(
+        event="order.status_changed",
+        payload={
+            "order": order.code, "from": event.from_status, "to": event.to_status,
+            "at": event.occurred_at.isoformat(),
+            "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
+            "actor_role": event.actor_role, "office_id": event.office_id,
+        },
+        ordering_key=order.code,
+        office_ids=(order.imigrasi_office_id, order.pos_office_id),
+    )
 
 
 def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.datetime) -> DeliveryEvent:
@@ -190,7 +205,7 @@ def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.dat
         occurred_at=at,
         deadline_at=order.deadline_at,
     )
-    _schedule_follow_up(event.pk)
+    _schedule_follow_up(order, event)
     return event
 
 

@@ -11,3 +11,68 @@ class PortalUserAdmin(UserAdmin):
     list_filter = ("role", "office", "is_active")
     fieldsets = UserAdmin.fieldsets + ((_("Portal"), {"fields": ("role", "office", "phone", "language")}),)
     add_fieldsets = UserAdmin.add_fieldsets + ((_("Portal"), {"fields": ("role", "office")}),)
+
+
+from django import forms  # noqa: E402
+from django.contrib import messages  # noqa: E402
+
+from portal.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402
+from portal.services.tokens import api_token_issue, api_token_revoke  # noqa: E402
+
+
+class ApiTokenForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiToken.Scope.choices, widget=forms.CheckboxSelectMultiple, label=_("scopes")
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("name", "user", "scopes")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issue a token here; its key is shown once, after saving."""
+
+    form = ApiTokenForm
+    list_display = ("name", "prefix", "user", "scopes", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "name", "user", "scopes") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        token, key = api_token_issue(
+            name=form.cleaned_data["name"], user=form.cleaned_data["user"], scopes=form.cleaned_data["scopes"]
+        )
+        obj.pk = token.pk
+        messages.warning(request, _("The token's key, shown only now: %(key)s") % {"key": key})
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token)
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "status_code", "response_ms", "error")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("pk", "subscription", "event", "ordering_key", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "event")
+    readonly_fields = ("subscription", "event", "ordering_key", "payload", "status", "attempts", "created_at", "sent_at")
+    inlines = [WebhookAttemptInline]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("url", "owner", "events", "active", "consecutive_failures", "disabled_reason")
+    readonly_fields = ("consecutive_failures", "disabled_reason")

@@ -34,3 +34,86 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A partner system's key to the API. It acts as ``user`` (a system account of one office, with
+    that account's role) and only within its scopes. Only a hash of the secret is stored."""
+
+    class Scope(models.TextChoices):
+        READ_TRACKING = "read_tracking", _("Read orders and tracking")
+        WRITE_HANDOFF = "write_handoff", _("Write handoff events")
+        READ_REPORTS = "read_reports", _("Read reports")
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens")
+    scopes = models.JSONField(_("scopes"), default=list)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+
+class WebhookSubscription(models.Model):
+    """A partner system's URL that receives signed JSON for the events it chose."""
+
+    class Event(models.TextChoices):
+        ORDER_STATUS_CHANGED = "order.status_changed", _("Order state changed")
+        BATCH_RELEASED = "batch.released", _("Batch released")
+        COMPLAINT_OPENED = "complaint.opened", _("Complaint opened")
+        DEADLINE_BREACHED = "deadline.breached", _("Deadline breached")
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("secret"), max_length=128)
+    events = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription; attempts are retried in order per order code."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")  # waiting for its (next) attempt
+        SENT = "sent", _("Sent")  # the receiver answered 2xx
+        ABANDONED = "abandoned", _("Abandoned")  # the subscription was switched off
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    ordering_key = models.CharField(max_length=40, blank=True, db_index=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["subscription", "ordering_key", "status"])]
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    response_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)

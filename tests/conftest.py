@@ -98,6 +98,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink, tmp_pat
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_sink.port),
+        "WEBHOOK_BACKOFF_BASE": "0.2",
+        "WEBHOOK_MAX_FAILURES": "4",
     }
     with open(log, "wb") as out:
         proc = subprocess.Popen(

@@ -113,8 +113,14 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "portal.authentication.TokenScopePermission",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -167,3 +173,9 @@ LOGGING = {
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
 MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
+
+# Webhooks to partner systems: exponential backoff from this many seconds, switched off after
+# this many failures in a row.
+WEBHOOK_BACKOFF_BASE = env.WEBHOOK_BACKOFF_BASE
+WEBHOOK_MAX_FAILURES = env.WEBHOOK_MAX_FAILURES
+WEBHOOK_TIMEOUT = 5

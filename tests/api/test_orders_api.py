@@ -73,9 +73,10 @@ def test_refused_moves_answer_4xx_json_and_change_nothing(ref, username, payload
     assert order.events.count() == 1
 
 
-def test_anonymous_callers_get_a_json_403(client, db):
+def test_anonymous_callers_get_a_json_401(client, db):
     response = client.get("/api/v1/orders/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json()["code"] == "not_authenticated"
 
 
