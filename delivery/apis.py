@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -9,6 +10,7 @@ from rest_framework.views import APIView
 from delivery.choices import DeliveryStatus
 from delivery.selectors import orders_visible_to
 from delivery.transitions import ACTION_FUNCTIONS, MOVES
+from portal.idempotency import idempotent
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -47,13 +49,33 @@ class DeliveryOrderDetailOutput(DeliveryOrderOutput):
     events = DeliveryEventOutput(many=True, source="events.all")
 
 
+class OrderFilterInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DeliveryStatus.values, required=False)
+    area = serializers.SlugField(required=False, max_length=40)
+    courier = serializers.CharField(required=False, max_length=20)
+    created_from = serializers.DateField(required=False)
+    created_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        start, end = attrs.get("created_from"), attrs.get("created_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"created_to": [_("The end date is before the start date.")]})
+        return attrs
+
+
 class DeliveryOrderListApi(ListAPIView):
     serializer_class = DeliveryOrderOutput
     required_scopes = {"GET": "read_tracking"}
 
     @extend_schema(
         summary="List the delivery orders you may see",
-        parameters=[OpenApiParameter("status", enum=DeliveryStatus.values, required=False)],
+        parameters=[
+            OpenApiParameter("status", enum=DeliveryStatus.values, required=False),
+            OpenApiParameter("area", str, description="Area code, e.g. makassar", required=False),
+            OpenApiParameter("courier", str, description="Courier's Nippos", required=False),
+            OpenApiParameter("created_from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("created_to", OpenApiTypes.DATE, required=False),
+        ],
         responses={200: DeliveryOrderOutput(many=True), 403: ErrorSerializer},
     )
     def get(self, request, *args, **kwargs):
@@ -61,11 +83,19 @@ class DeliveryOrderListApi(ListAPIView):
 
     def get_queryset(self):
         qs = orders_visible_to(self.request.user).order_by("-created_at", "-pk")
-        status = self.request.query_params.get("status")
-        if status:
-            if status not in DeliveryStatus.values:
-                raise serializers.ValidationError({"status": [_("Unknown status.")]})
-            qs = qs.filter(status=status)
+        filters = OrderFilterInput(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("area"):
+            qs = qs.filter(area__code=data["area"])
+        if data.get("courier"):
+            qs = qs.filter(courier__nippos=data["courier"])
+        if data.get("created_from"):
+            qs = qs.filter(created_at__date__gte=data["created_from"])
+        if data.get("created_to"):
+            qs = qs.filter(created_at__date__lte=data["created_to"])
         return qs
 
 
@@ -97,6 +127,7 @@ class DeliveryOrderMoveApi(APIView):
             404: ErrorSerializer, 409: ErrorSerializer,
         },
     )
+    @idempotent
     def post(self, request, code: str):
         order = get_object_or_404(orders_visible_to(request.user), code=code)
         data = MoveInput(data=request.data)

@@ -91,3 +91,51 @@ def test_the_openapi_schema_describes_the_moves(client, db):
     assert response.status_code == 200
     schema = response.json()
     assert "/api/v1/orders/{code}/moves/" in schema["paths"]
+
+
+def test_the_same_idempotency_key_replays_the_answer_without_a_second_effect(ref):
+    order = make_order(ref, S.BOOKED)
+    client = client_for(ref["users"]["pos.layanan"])
+    path = f"/api/v1/orders/{order.code}/moves/"
+
+    first = client.post(path, {"action": "hand_dossier"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post(path, {"action": "hand_dossier"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    different = client.post(path, {"action": "mark_ready"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    no_key = client.post(path, {"action": "hand_dossier"}, format="json")
+
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert different.status_code == 422
+    assert different.json()["code"] == "idempotency_key_reused"
+    assert no_key.status_code == 409  # without a key a repeat is a new request, refused by the state machine
+    assert order.events.filter(to_status=S.DOSSIER_HANDED).count() == 1
+
+
+def test_a_refusal_is_replayed_too(ref):
+    order = make_order(ref, S.BOOKED)
+    client = client_for(ref["users"]["imigrasi"])
+    path = f"/api/v1/orders/{order.code}/moves/"
+    first = client.post(path, {"action": "mark_ready"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    again = client.post(path, {"action": "mark_ready"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert first.status_code == again.status_code == 409
+    assert again.json() == first.json()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("area=maros", ["maros"]), ("area=gowa", []), ("created_from=2000-01-01", ["maros"]),
+     ("created_to=2000-01-01", []), ("courier=995100002", [])],
+)
+def test_lists_filter_by_area_date_and_courier(ref, query, expected):
+    make_order(ref, S.BOOKED, area="maros")
+    response = client_for(ref["users"]["pos.layanan"]).get(f"/api/v1/orders/?{query}")
+    assert response.status_code == 200
+    assert [o["area"].lower() for o in response.json()["results"]] == expected
+
+
+def test_a_date_range_backwards_is_a_400(ref):
+    response = client_for(ref["users"]["pos.layanan"]).get(
+        "/api/v1/orders/?created_from=2026-02-01&created_to=2026-01-01")
+    assert response.status_code == 400
+    assert "created_to" in response.json()["fields"]
