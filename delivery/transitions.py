@@ -177,8 +177,12 @@ def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
     from delivery.tasks import notify_delivery_event
     from portal.services.webhooks import webhook_emit
 
+    from delivery.tracking import tracking_page_forget
+
     event_id = event.pk
+    code, birth_date = order.code, order.application.applicant.birth_date
     on_commit(lambda: notify_delivery_event.delay(event_id))
+    on_commit(lambda: tracking_page_forget(code=code, birth_date=birth_date))
     webhook_emit(
         event="order.status_changed",
         payload={

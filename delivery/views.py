@@ -1,8 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseNotAllowed
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from delivery import tracking
 
 from delivery.choices import DeliveryStatus
 from delivery.forms import AssignCourierForm, MoveForm, TrackForm
@@ -117,23 +122,35 @@ def courier_run(request):
     return render(request, "delivery/courier_run.html", {"sections": work_queue(request.user)})
 
 
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def track(request):
     """Public lookup: the tracking code plus the applicant's date of birth."""
-    order = None
-    if "birth_date" in request.GET:
-        form = TrackForm(request.GET)
-    else:
+    if "birth_date" not in request.GET:
         form = TrackForm(initial={"code": request.GET.get("code", "")})
-    if form.is_bound and form.is_valid():
-        order = (
-            DeliveryOrder.objects.select_related("area", "application__applicant")
-            .filter(
-                code=form.cleaned_data["code"],
-                application__applicant__birth_date=form.cleaned_data["birth_date"],
-            )
-            .first()
-        )
-        if order is None:
-            form.add_error(None, _("No delivery matches this tracking code and date of birth."))
-    events = order.events.select_related("office").order_by("occurred_at", "pk") if order else []
-    return render(request, "delivery/track.html", {"form": form, "order": order, "events": events})
+        return render(request, "delivery/track.html", {"form": form})
+    form = TrackForm(request.GET)
+    client = _client_address(request)
+    if tracking.tracking_is_blocked(client=client):
+        form.is_valid()
+        form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."))
+        return render(request, "delivery/track.html", {"form": form}, status=429)
+    if not form.is_valid():
+        return render(request, "delivery/track.html", {"form": form}, status=400)
+    code, birth_date = form.cleaned_data["code"], form.cleaned_data["birth_date"]
+    cacheable = not request.user.is_authenticated  # a logged-in page carries a CSRF token
+    key = tracking.tracking_page_key(code=code, birth_date=birth_date, language=get_language())
+    if cacheable and (page := cache.get(key)) is not None:
+        return HttpResponse(page)
+    order = tracking.tracking_find(code=code, birth_date=birth_date)
+    if order is None:
+        tracking.tracking_record_failure(client=client)
+        form.add_error(None, _("No delivery matches this tracking code and date of birth."))
+        return render(request, "delivery/track.html", {"form": form}, status=404)
+    events = order.events.select_related("office__organisation").order_by("occurred_at", "pk")
+    response = render(request, "delivery/track.html", {"form": form, "order": order, "events": events})
+    if cacheable:
+        cache.set(key, response.content, timeout=settings.TRACKING_PAGE_CACHE_SECONDS)
+    return response

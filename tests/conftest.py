@@ -135,3 +135,12 @@ def wait_for(predicate, *, timeout: float = 20, interval: float = 0.2):
             return value
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout}s")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (tracking pages, lookup counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

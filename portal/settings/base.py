@@ -179,3 +179,21 @@ MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
 WEBHOOK_BACKOFF_BASE = env.WEBHOOK_BACKOFF_BASE
 WEBHOOK_MAX_FAILURES = env.WEBHOOK_MAX_FAILURES
 WEBHOOK_TIMEOUT = 5
+
+
+def cache_from_urls(cache_url: str, broker_url: str) -> dict:
+    """Redis when there is one (a cache shared by web and worker processes), else files under var/."""
+    url = cache_url or (broker_url.rsplit("/", 1)[0] + "/1" if broker_url.startswith("redis://") else "")
+    if url.startswith("redis://"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                "KEY_PREFIX": "antar", "TIMEOUT": 300}
+    return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"), "TIMEOUT": 300}
+
+
+CACHES = {"default": cache_from_urls(env.CACHE_URL, env.CELERY_BROKER_URL)}
+
+# Public tracking: failed lookups per client address before it must wait, and for how long.
+TRACKING_MAX_FAILURES = 10
+TRACKING_FAILURE_WINDOW = 15 * 60
+TRACKING_PAGE_CACHE_SECONDS = 300

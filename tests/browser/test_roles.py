@@ -40,10 +40,16 @@ def test_wrong_password_shows_a_clear_message(live_server, demo, desktop):
 
 def test_the_language_switch_turns_the_page_english(live_server, demo, desktop):
     login(desktop, live_server.url, "imigrasi")
-    desktop.get_by_label("Bahasa").select_option("en")
-    desktop.get_by_role("button", name="Ganti").click()
+    desktop.get_by_role("navigation", name="Bahasa").get_by_role("link", name="English").click()
     expect(desktop.get_by_role("heading", name=re.compile("Dossiers received: produce the passport"))).to_be_visible()
     expect(desktop.locator("html")).to_have_attribute("lang", "en")
+    assert_accessible(desktop)
+    # The choice sticks: the next page is English too, until switched back.
+    desktop.get_by_role("link", name="APDEMO09").click()
+    expect(desktop.get_by_role("heading", name=re.compile("Delivery order"))).to_be_visible()
+    desktop.get_by_role("navigation", name="Language").get_by_role("link", name="Bahasa Indonesia").click()
+    expect(desktop.get_by_role("heading", name=re.compile("Pesanan pengiriman"))).to_be_visible()
+    expect(desktop.locator("html")).to_have_attribute("lang", "id")
 
 
 def test_a_clerk_moves_an_order_after_confirming(live_server, demo, screen):
