@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from delivery.selectors import status_counts, work_queue
 from portal import health
+from portal.models import User
 
 
 @never_cache
@@ -40,5 +41,5 @@ def language_switch(request, code: str):
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
                         secure=settings.SESSION_COOKIE_SECURE)
     if request.user.is_authenticated and request.user.language != code:
-        type(request.user).objects.filter(pk=request.user.pk).update(language=code)
+        User.objects.filter(pk=request.user.pk).update(language=code)
     return response

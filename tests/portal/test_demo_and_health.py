@@ -46,3 +46,23 @@ def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
     assert response.status_code == 503
     assert response.json()["broker"] == "down"
     assert response.json()["database"] == "ok"
+
+
+def test_the_language_link_sets_the_cookie_and_remembers_a_users_choice(ref, client):
+    user = ref["users"]["imigrasi"]
+    client.force_login(user)
+    response = client.get("/lang/en/?next=/orders/")
+    assert response.status_code == 302 and response["Location"] == "/orders/"
+    assert response.cookies["django_language"].value == "en"
+    user.refresh_from_db()
+    assert user.language == "en"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x"])
+def test_the_language_link_never_redirects_off_site(client, db, target):
+    response = client.get(f"/lang/id/?next={target}")
+    assert response["Location"] == "/"
+
+
+def test_an_unknown_language_is_404(client, db):
+    assert client.get("/lang/fr/").status_code == 404
