@@ -30,7 +30,7 @@ def share_truncated(delivered: int | None, issued: int | None) -> Decimal | None
     """delivered / issued in percent, TRUNCATED to two decimals as the study prints it."""
     if delivered is None or not issued:
         return None
-    return Decimal(delivered * 10000 // issued) / Decimal(100)
+    return Decimal(delivered * 10000 // issued).scaleb(-2)
 
 
 @dataclass(frozen=True)
