@@ -101,6 +101,10 @@ def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor) -> 
         if order.status not in (DeliveryStatus.RECEIVED_BY_POS, DeliveryStatus.WITH_DELIVERY_SECTION,
                                 DeliveryStatus.FAILED_ATTEMPT):
             raise InvalidTransition(_("A courier can only be changed before the passport goes out."))
+        if courier.is_third_party:
+            from partners.services import third_party_transfer_check
+
+            third_party_transfer_check()
         DeliveryOrder.objects.filter(pk=order.pk).update(courier=courier, updated_at=timezone.now())
     order.refresh_from_db()
     return order

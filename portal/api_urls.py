@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from delivery import apis
 
@@ -6,4 +6,5 @@ urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),
     path("orders/<str:code>/", apis.DeliveryOrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<str:code>/moves/", apis.DeliveryOrderMoveApi.as_view(), name="api-order-move"),
+    path("partners/", include("partners.api_urls")),
 ]

@@ -18,6 +18,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
 from delivery.models import Area, Courier, DeliveryOrder
 from partners.choices import OrganisationKind
+from partners.demo import partnership_demo_load
 from partners.models import Office, Organisation
 from passports import services as passport_services
 from passports.gateways import get_gateway
@@ -268,5 +269,6 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
         for nth in range(count):
             _demo_order(index, target, ref, now, breached=(target == S.DOSSIER_HANDED and nth == 0))
             index += 1
+    partnership_demo_load(today=timezone.localdate(now))
     flagged = delivery_services.deadline_sweep(now=now)
     return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged}

@@ -154,6 +154,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "delivery.tasks.sweep_deadlines", "schedule": 300.0},
+    "agreement-expiry": {"task": "partners.tasks.remind_agreement_expiry", "schedule": 86400.0},
 }
 
 # The handoff clock: "3 days" in the SOP, "three working days" elsewhere in the study.

@@ -1,0 +1,239 @@
+"""The partnership over the REST API: agreements, evaluations, disputes and the dashboard's figures.
+
+Read endpoints for all of it; writes for the steps both sides take most (meetings, disputes, uptake).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from delivery.apis import ErrorSerializer
+from delivery.models import Area
+from partners import selectors, services
+from partners.choices import MeetingStatus
+from partners.models import Agreement, Dispute, EvaluationMeeting
+from partners.views import MANAGER_ROLES
+
+
+class ManagerOnly:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user.role not in MANAGER_ROLES:
+            raise PermissionDenied()
+
+
+class ArticleOutput(serializers.Serializer):
+    number = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ObligationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    party = serializers.CharField()
+    text = serializers.CharField()
+    status = serializers.CharField()
+
+
+class AmendmentOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    signed_on = serializers.DateField()
+    summary = serializers.CharField()
+    before = serializers.DictField()
+    after = serializers.DictField()
+
+
+class ConsentOutput(serializers.Serializer):
+    given_by = serializers.CharField()
+    third_party = serializers.CharField()
+    scope = serializers.CharField()
+    letter_reference = serializers.CharField()
+    given_on = serializers.DateField()
+    revoked_on = serializers.DateField(allow_null=True)
+
+
+class AgreementOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    number_imigrasi = serializers.CharField()
+    number_pos = serializers.CharField()
+    signed_on = serializers.DateField()
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    articles = ArticleOutput(many=True, source="articles.all")
+    obligations = ObligationOutput(many=True, source="obligations.all")
+    amendments = AmendmentOutput(many=True, source="amendments.all")
+    consents = ConsentOutput(many=True, source="consents.all")
+
+
+class AgreementListApi(ManagerOnly, ListAPIView):
+    serializer_class = AgreementOutput
+    queryset = Agreement.objects.prefetch_related("articles", "obligations", "amendments", "consents")
+
+    @extend_schema(summary="Agreements with articles, obligations, amendments and article 7 consents",
+                   responses={200: AgreementOutput(many=True), 403: ErrorSerializer})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ActionItemOutput(serializers.Serializer):
+    description = serializers.CharField()
+    owner = serializers.CharField()
+    owner_party = serializers.CharField()
+    due_on = serializers.DateField()
+    status = serializers.CharField()
+
+
+class ScoreOutput(serializers.Serializer):
+    indicator = serializers.CharField()
+    score = serializers.IntegerField()
+    notes = serializers.CharField()
+
+
+class MeetingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    held_on = serializers.DateField()
+    status = serializers.CharField()
+    place = serializers.CharField()
+    participants_imigrasi = serializers.CharField()
+    participants_pos = serializers.CharField()
+    agenda = serializers.CharField()
+    minutes = serializers.CharField()
+    decisions = serializers.CharField()
+    action_items = ActionItemOutput(many=True, source="action_items.all")
+    scores = ScoreOutput(many=True, source="scores.all")
+
+
+class MeetingInput(serializers.Serializer):
+    held_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=MeetingStatus.choices)
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+    participants_imigrasi = serializers.CharField(required=False, allow_blank=True, default="")
+    participants_pos = serializers.CharField(required=False, allow_blank=True, default="")
+    agenda = serializers.CharField(required=False, allow_blank=True, default="")
+    minutes = serializers.CharField(required=False, allow_blank=True, default="")
+    decisions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EvaluationListApi(ManagerOnly, APIView):
+    @extend_schema(summary="Evaluation meetings (article 12) and the twice-a-year pace",
+                   responses={200: MeetingOutput(many=True), 403: ErrorSerializer})
+    def get(self, request):
+        meetings = EvaluationMeeting.objects.prefetch_related("action_items", "scores")
+        pace = selectors.meeting_pace()
+        return Response({
+            "pace": {"year": pace.year, "held": pace.held, "planned": pace.planned, "warning": pace.warning},
+            "results": MeetingOutput(meetings, many=True).data,
+        })
+
+    @extend_schema(summary="Record an evaluation meeting", request=MeetingInput,
+                   responses={201: MeetingOutput, 400: ErrorSerializer, 403: ErrorSerializer})
+    def post(self, request):
+        data = MeetingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.evaluation_meeting_save(actor=request.user, **data.validated_data)
+        return Response(MeetingOutput(meeting).data, status=201)
+
+
+class DisputeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    subject = serializers.CharField()
+    description = serializers.CharField()
+    opened_by_party = serializers.CharField()
+    status = serializers.CharField()
+    consensus = serializers.CharField()
+    notes = serializers.SerializerMethodField()
+
+    def get_notes(self, dispute) -> list[str]:
+        return [note.text for note in dispute.notes.all()]
+
+
+class DisputeInput(serializers.Serializer):
+    subject = serializers.CharField(max_length=300)
+    description = serializers.CharField()
+
+
+class DisputeListApi(ManagerOnly, APIView):
+    @extend_schema(summary="Disputes (article 14)", responses={200: DisputeOutput(many=True), 403: ErrorSerializer})
+    def get(self, request):
+        return Response(DisputeOutput(Dispute.objects.prefetch_related("notes"), many=True).data)
+
+    @extend_schema(summary="Open a dispute under the agreement in force", request=DisputeInput,
+                   responses={201: DisputeOutput, 400: ErrorSerializer, 403: ErrorSerializer})
+    def post(self, request):
+        from django.utils import timezone
+
+        data = DisputeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = services.agreement_in_force(on=timezone.localdate())
+        if agreement is None:
+            from portal.exceptions import ValidationFailed
+
+            raise ValidationFailed("No agreement is in force.")
+        dispute = services.dispute_open(agreement=agreement, actor=request.user, **data.validated_data)
+        return Response(DisputeOutput(dispute).data, status=201)
+
+
+class UptakeInput(serializers.Serializer):
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+    issued = serializers.IntegerField()
+
+
+class UptakeMonthApi(ManagerOnly, APIView):
+    @extend_schema(summary="Enter the passports issued in a month (Imigrasi)", request=UptakeInput,
+                   responses={200: UptakeInput, 400: ErrorSerializer, 403: ErrorSerializer})
+    def post(self, request):
+        data = UptakeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.uptake_month_enter(actor=request.user, **data.validated_data)
+        return Response({"year": row.year, "month": row.month, "issued": row.issued})
+
+
+def _decimal(value):
+    return None if value is None else str(value)
+
+
+class DashboardApi(ManagerOnly, APIView):
+    @extend_schema(
+        summary="Every figure of the dashboard for a period and area",
+        parameters=[OpenApiParameter("start", str, description="YYYY-MM"),
+                    OpenApiParameter("end", str, description="YYYY-MM"),
+                    OpenApiParameter("area", str, description="area code")],
+        responses={200: dict, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    def get(self, request):
+        from partners.forms import DashboardFilterForm
+
+        form = DashboardFilterForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        period = selectors.default_period()
+        period = selectors.Period(start=form.cleaned_data["start_date"] or period.start,
+                                  end=form.cleaned_data["end_date"] or period.end)
+        area = form.cleaned_data["area"]
+        board = selectors.dashboard(period=period, area=area)
+        return Response({
+            "period": {"start": period.start, "end": period.end},
+            "area": area.code if isinstance(area, Area) else None,
+            "uptake": [{
+                "year": y.year, "issued": y.issued, "booked": y.booked, "delivered": y.delivered,
+                "share": _decimal(y.share),
+                "months": [{"month": r.month, "issued": r.issued, "booked": r.booked,
+                            "delivered": r.delivered, "share": _decimal(r.share), "from_study": r.from_study}
+                           for r in y.rows],
+            } for y in board.uptake],
+            "compliance": [{"leg": c.key, "deadline": str(c.deadline), "done": c.done,
+                            "on_time": c.on_time, "late": c.late, "percent": _decimal(c.percent)}
+                           for c in board.compliance],
+            "failed_attempts": [{"reason": r, "label": str(label), "count": n} for r, label, n in board.failed],
+            "couriers": [{"name": c.name, "delivered": c.delivered, "failed": c.failed,
+                          "success": _decimal(c.success)} for c in board.couriers],
+        })
+
+

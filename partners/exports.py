@@ -1,0 +1,63 @@
+"""The dashboard's figures as CSV (uptake table) and XLSX (one sheet per section)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from partners.selectors import Dashboard
+
+
+def _uptake_rows(board: Dashboard) -> list[list]:
+    rows = []
+    for year in board.uptake:
+        for row in year.rows:
+            rows.append([year.year, row.month, row.issued, row.booked, row.delivered,
+                         None if row.share is None else float(row.share)])
+        rows.append([year.year, _("year"), year.issued, year.booked, year.delivered,
+                     None if year.share is None else float(year.share)])
+    return rows
+
+
+def uptake_header() -> list[str]:
+    return [_("year"), _("month"), _("passports issued"), _("deliveries booked"), _("delivered"),
+            _("share (%)")]
+
+
+def dashboard_csv(board: Dashboard) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(uptake_header())
+    for row in _uptake_rows(board):
+        writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, float) else v) for v in row])
+    return out.getvalue()
+
+
+def dashboard_xlsx(board: Dashboard) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Uptake")[:31]
+    sheets = [
+        (sheet, uptake_header(), _uptake_rows(board)),
+        (book.create_sheet(_("Deadlines")[:31]),
+         [_("leg"), _("deadline"), _("done"), _("on time"), _("late"), _("on time (%)")],
+         [[str(c.label), str(c.deadline), c.done, c.on_time, c.late,
+           None if c.percent is None else float(c.percent)] for c in board.compliance]),
+        (book.create_sheet(_("Failed attempts")[:31]), [_("reason"), _("attempts")],
+         [[str(label), n] for _r, label, n in board.failed]),
+        (book.create_sheet(_("Couriers")[:31]), [_("courier"), _("delivered"), _("failed attempts")],
+         [[c.name, c.delivered, c.failed] for c in board.couriers]),
+    ]
+    for ws, header, rows in sheets:
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,289 @@
+"""Reads for the partnership pages and the dashboard.
+
+Every figure is aggregated by the database (GROUP BY month, reason, courier, leg), so the number of
+queries a dashboard needs does not grow with the number of orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from delivery.choices import DeliveryStatus as S
+from delivery.models import Area, DeliveryEvent
+from partners.choices import ActionItemStatus, MeetingStatus
+from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
+
+MONTH_NAMES = [
+    _("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"),
+    _("Jul"), _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec"),
+]
+
+
+def share_truncated(delivered: int | None, issued: int | None) -> Decimal | None:
+    """delivered / issued in percent, TRUNCATED to two decimals as the study prints it."""
+    if delivered is None or not issued:
+        return None
+    return Decimal(delivered * 10000 // issued).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date  # first day of the first month
+    end: dt.date  # first day of the last month
+
+    def months(self) -> list[tuple[int, int]]:
+        out, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            out.append((year, month))
+            month += 1
+            if month == 13:
+                year, month = year + 1, 1
+        return out
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
+        last = self.end
+        after = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+        return start, dt.datetime.combine(after, dt.time.min, tzinfo=tz)
+
+
+def default_period(*, today: dt.date | None = None) -> Period:
+    today = today or timezone.localdate()
+    first = UptakeMonth.objects.order_by("year", "month").values_list("year", flat=True).first()
+    return Period(start=dt.date(first or today.year, 1, 1), end=dt.date(today.year, today.month, 1))
+
+
+@dataclass
+class UptakeRow:
+    year: int
+    month: int
+    label: str
+    issued: int | None
+    booked: int | None
+    delivered: int | None
+    share: Decimal | None
+    from_study: bool = False
+
+
+@dataclass
+class UptakeYear:
+    year: int
+    rows: list[UptakeRow] = field(default_factory=list)
+    issued: int = 0
+    booked: int | None = 0
+    delivered: int = 0
+    share: Decimal | None = None
+
+
+def uptake(*, period: Period, area: Area | None = None) -> list[UptakeYear]:
+    """Passports issued against deliveries booked and delivered, month by month and per year.
+
+    For months the study reports, its delivered figures are used; otherwise orders and events count.
+    """
+    start, end = period.bounds()
+    months = period.months()
+    years = sorted({y for y, _m in months})
+    entered = {
+        (u.year, u.month): u
+        for u in UptakeMonth.objects.filter(year__in=years)
+    }
+    delivered_events = DeliveryEvent.objects.filter(
+        to_status=S.DELIVERED, occurred_at__gte=start, occurred_at__lt=end
+    )
+    booked_events = DeliveryEvent.objects.filter(
+        to_status=S.BOOKED, occurred_at__gte=start, occurred_at__lt=end
+    )
+    if area is not None:
+        delivered_events = delivered_events.filter(order__area=area)
+        booked_events = booked_events.filter(order__area=area)
+
+    def by_month(qs) -> dict[tuple[int, int], int]:
+        rows = (
+            qs.annotate(y=ExtractYear("occurred_at"), m=ExtractMonth("occurred_at"))
+            .order_by().values("y", "m").annotate(n=Count("pk"))
+        )
+        return {(r["y"], r["m"]): r["n"] for r in rows}
+
+    booked = by_month(booked_events)
+    delivered = by_month(delivered_events)
+    out: dict[int, UptakeYear] = {}
+    for year, month in months:
+        row_in = entered.get((year, month))
+        from_study = row_in is not None and row_in.source == "study" and area is None
+        if from_study:
+            d = None if row_in.reported_missing else row_in.delivered_reported
+            b = row_in.booked_reported
+        else:
+            d = delivered.get((year, month), 0)
+            b = booked.get((year, month), 0)
+        issued = row_in.issued if row_in else None
+        row = UptakeRow(
+            year=year, month=month, label=str(MONTH_NAMES[month - 1]), issued=issued, booked=b,
+            delivered=d, share=share_truncated(d, issued), from_study=from_study,
+        )
+        bucket = out.setdefault(year, UptakeYear(year=year))
+        bucket.rows.append(row)
+        bucket.issued += issued or 0
+        bucket.delivered += d or 0
+        if bucket.booked is not None:
+            bucket.booked = None if b is None else bucket.booked + b
+    for bucket in out.values():
+        bucket.share = share_truncated(bucket.delivered, bucket.issued)
+    return [out[y] for y in sorted(out)]
+
+
+@dataclass(frozen=True)
+class LegCompliance:
+    key: str
+    label: object
+    deadline: object
+    done: int
+    on_time: int
+
+    @property
+    def late(self) -> int:
+        return self.done - self.on_time
+
+    @property
+    def percent(self) -> Decimal | None:
+        return share_truncated(self.on_time, self.done)
+
+
+# (key, label, deadline, event that starts the clock, event that ends the leg)
+LEGS = [
+    ("step5", _("Step 5: Imigrasi to Pos service section"), _("3 days"), S.DOSSIER_HANDED, S.RECEIVED_BY_POS),
+    ("step6", _("Step 6: service section to delivery section"), _("same day"), S.RECEIVED_BY_POS,
+     S.WITH_DELIVERY_SECTION),
+    ("step7", _("Step 7: delivery to the applicant"), _("1 day"), S.WITH_DELIVERY_SECTION, S.DELIVERED),
+]
+
+
+def deadline_compliance(*, period: Period, area: Area | None = None) -> list[LegCompliance]:
+    """Per leg: the legs that ended in the period, and how many ended by the deadline set when they began."""
+    start, end = period.bounds()
+    out = []
+    for key, label, deadline, begins, ends in LEGS:
+        clock = (
+            DeliveryEvent.objects.filter(order=OuterRef("order"), to_status=begins,
+                                         occurred_at__lte=OuterRef("occurred_at"))
+            .order_by("-occurred_at", "-pk").values("deadline_at")[:1]
+        )
+        qs = DeliveryEvent.objects.filter(to_status=ends, occurred_at__gte=start, occurred_at__lt=end)
+        if area is not None:
+            qs = qs.filter(order__area=area)
+        totals = qs.annotate(due=Subquery(clock)).aggregate(
+            done=Count("pk"), on_time=Count("pk", filter=Q(occurred_at__lte=F("due")))
+        )
+        out.append(LegCompliance(key=key, label=label, deadline=deadline, done=totals["done"],
+                                 on_time=totals["on_time"]))
+    return out
+
+
+FAILED_REASON_LABELS = {
+    "not_at_home": _("Nobody at home"),
+    "wrong_address": _("Wrong address"),
+    "refused": _("Refused"),
+    "no_id": _("No identity document"),
+}
+
+
+def failed_attempts_by_reason(*, period: Period, area: Area | None = None) -> list[tuple[str, object, int]]:
+    start, end = period.bounds()
+    qs = DeliveryEvent.objects.filter(to_status=S.FAILED_ATTEMPT, occurred_at__gte=start, occurred_at__lt=end)
+    if area is not None:
+        qs = qs.filter(order__area=area)
+    rows = qs.order_by().values("payload__reason").annotate(n=Count("pk")).order_by("-n")
+    out = []
+    for row in rows:
+        reason = row["payload__reason"] or ""
+        out.append((reason, FAILED_REASON_LABELS.get(reason, reason or _("No reason given")), row["n"]))
+    return out
+
+
+@dataclass(frozen=True)
+class CourierFigures:
+    name: str
+    delivered: int
+    failed: int
+
+    @property
+    def success(self) -> Decimal | None:
+        return share_truncated(self.delivered, self.delivered + self.failed)
+
+
+def courier_performance(*, period: Period, area: Area | None = None) -> list[CourierFigures]:
+    start, end = period.bounds()
+    qs = DeliveryEvent.objects.filter(
+        to_status__in=[S.DELIVERED, S.FAILED_ATTEMPT], occurred_at__gte=start, occurred_at__lt=end,
+        order__courier__isnull=False,
+    )
+    if area is not None:
+        qs = qs.filter(order__area=area)
+    rows = (
+        qs.order_by().values("order__courier__name")
+        .annotate(delivered=Count("pk", filter=Q(to_status=S.DELIVERED)),
+                  failed=Count("pk", filter=Q(to_status=S.FAILED_ATTEMPT)))
+        .order_by("order__courier__name")
+    )
+    return [CourierFigures(r["order__courier__name"], r["delivered"], r["failed"]) for r in rows]
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    area: Area | None
+    uptake: list[UptakeYear]
+    compliance: list[LegCompliance]
+    failed: list[tuple[str, object, int]]
+    couriers: list[CourierFigures]
+
+
+def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
+    return Dashboard(
+        period=period, area=area, uptake=uptake(period=period, area=area),
+        compliance=deadline_compliance(period=period, area=area),
+        failed=failed_attempts_by_reason(period=period, area=area),
+        couriers=courier_performance(period=period, area=area),
+    )
+
+
+# Evaluations -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingPace:
+    year: int
+    held: int
+    planned: int
+    warning: bool
+
+
+def meeting_pace(*, today: dt.date | None = None) -> MeetingPace:
+    """Article 12 wants two meetings a calendar year: warn when the year is heading to fewer.
+
+    Held plus planned meetings of the year count; from July on, a year with no meeting held in its
+    first half and fewer than two in all is also flagged.
+    """
+    today = today or timezone.localdate()
+    meetings = EvaluationMeeting.objects.filter(held_on__year=today.year).aggregate(
+        held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
+        planned=Count("pk", filter=Q(status=MeetingStatus.PLANNED, held_on__gte=today)),
+    )
+    held, planned = meetings["held"], meetings["planned"]
+    return MeetingPace(year=today.year, held=held, planned=planned, warning=held + planned < 2)
+
+
+def overdue_action_items(*, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return list(
+        ActionItem.objects.filter(status=ActionItemStatus.OPEN, due_on__lt=today)
+        .select_related("meeting").order_by("due_on", "pk")
+    )

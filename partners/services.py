@@ -1,0 +1,487 @@
+"""The partnership's rules: agreements (article 7 consent, amendments, expiry reminders), evaluation
+meetings (article 12), disputes (article 14) and the monthly uptake figures (entered or CSV).
+
+Every write runs in one transaction; a refusal raises a ``portal.exceptions`` error before anything
+is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from partners.choices import (
+    ActionItemStatus,
+    DisputeStatus,
+    Indicator,
+    MeetingStatus,
+    ObligationStatus,
+    Party,
+    UptakeSource,
+)
+from partners.models import (
+    ActionItem,
+    Agreement,
+    AgreementAmendment,
+    AgreementAttachment,
+    AgreementArticle,
+    AgreementReminder,
+    Dispute,
+    DisputeNote,
+    EvaluationMeeting,
+    IndicatorScore,
+    Obligation,
+    TransferConsent,
+    UptakeMonth,
+)
+from portal.choices import Role
+from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+REMINDER_DAYS = (90, 30)
+AMENDABLE_FIELDS = ("title", "number_imigrasi", "number_pos", "valid_from", "valid_until", "summary")
+
+
+def party_of(user) -> str:
+    """The side an agency manager speaks for, from the kind of their office."""
+    kind = user.office.organisation.kind if getattr(user, "office", None) else ""
+    if kind in Party.values:
+        return kind
+    raise NotAllowed(_("Only the agency managers of Imigrasi and PT Pos may do this."))
+
+
+def _require_manager(actor) -> None:
+    if actor is None or actor.role not in (Role.AGENCY_MANAGER, Role.ADMINISTRATOR):
+        raise NotAllowed(_("Only the agency managers of Imigrasi and PT Pos may do this."))
+
+
+# Agreements ------------------------------------------------------------------------------------
+
+
+def agreement_in_force(*, on: dt.date) -> Agreement | None:
+    return (
+        Agreement.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+
+
+def _check_no_overlap(*, valid_from: dt.date, valid_until: dt.date | None, exclude_pk=None) -> None:
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationFailed(
+            _("The end of validity is before its start."),
+            fields={"valid_until": [_("The end of validity is before its start.")]},
+        )
+    others = Agreement.objects.exclude(pk=exclude_pk).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from)
+    )
+    if valid_until is not None:
+        others = others.filter(valid_from__lte=valid_until)
+    clash = others.first()
+    if clash is not None:
+        message = _("The validity overlaps the agreement “%(title)s” (from %(start)s).") % {
+            "title": clash.title, "start": clash.valid_from.strftime("%d-%m-%Y"),
+        }
+        raise ValidationFailed(message, fields={"valid_from": [message]})
+
+
+def agreement_create(
+    *, title: str, number_imigrasi: str = "", number_pos: str = "", signed_on: dt.date,
+    valid_from: dt.date, valid_until: dt.date | None = None, summary: str = "", parties=(),
+    actor=None,
+) -> Agreement:
+    if actor is not None:
+        _require_manager(actor)
+    if not title.strip():
+        raise ValidationFailed(_("Give the agreement a title."), fields={"title": [_("Required.")]})
+    with transaction.atomic():
+        _check_no_overlap(valid_from=valid_from, valid_until=valid_until)
+        agreement = Agreement.objects.create(
+            title=title.strip(), number_imigrasi=number_imigrasi, number_pos=number_pos,
+            signed_on=signed_on, valid_from=valid_from, valid_until=valid_until, summary=summary,
+        )
+        if parties:
+            agreement.parties.set(parties)
+    return agreement
+
+
+def agreement_article_add(*, agreement: Agreement, number: str, title: str, text: str = "") -> AgreementArticle:
+    if AgreementArticle.objects.filter(agreement=agreement, number=number).exists():
+        raise ValidationFailed(_("This article number already exists."), fields={"number": [_("Taken.")]})
+    position = agreement.articles.count() + 1
+    return AgreementArticle.objects.create(
+        agreement=agreement, number=number, title=title, text=text, position=position
+    )
+
+
+def obligation_add(*, agreement: Agreement, party: str, text: str, article: AgreementArticle | None = None) -> Obligation:
+    if party not in Party.values:
+        raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
+    return Obligation.objects.create(agreement=agreement, party=party, text=text, article=article)
+
+
+def obligation_set_status(*, obligation_id: int, status: str, note: str = "", actor) -> Obligation:
+    _require_manager(actor)
+    if status not in ObligationStatus.values:
+        raise ValidationFailed(_("Unknown status."), fields={"status": [_("Unknown status.")]})
+    updated = Obligation.objects.filter(pk=obligation_id).update(
+        status=status, status_note=note[:500], updated_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationFailed(_("No such obligation."))
+    return Obligation.objects.get(pk=obligation_id)
+
+
+def agreement_attachment_add(*, agreement: Agreement, title: str, upload, actor) -> AgreementAttachment:
+    """Only real PDFs up to 10 MB: the content is checked, not the name the browser sends."""
+    _require_manager(actor)
+    if upload is None:
+        raise ValidationFailed(_("Choose a PDF file."), fields={"file": [_("Choose a PDF file.")]})
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        message = _("The file is larger than 10 MB.")
+        raise ValidationFailed(message, fields={"file": [message]})
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        message = _("The file is not a PDF document.")
+        raise ValidationFailed(message, fields={"file": [message]})
+    return AgreementAttachment.objects.create(
+        agreement=agreement, title=title or upload.name, file=upload, size=upload.size,
+        uploaded_by=actor,
+    )
+
+
+def agreement_amend(*, agreement_id: int, signed_on: dt.date, summary: str, changes: dict, actor) -> AgreementAmendment:
+    """Apply an amendment and keep the values it replaced."""
+    _require_manager(actor)
+    unknown = set(changes) - set(AMENDABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be amended: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if not summary.strip():
+        raise ValidationFailed(_("Describe the amendment."), fields={"summary": [_("Required.")]})
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        new_from = changes.get("valid_from", agreement.valid_from)
+        new_until = changes.get("valid_until", agreement.valid_until)
+        if "valid_from" in changes or "valid_until" in changes:
+            _check_no_overlap(valid_from=new_from, valid_until=new_until, exclude_pk=agreement.pk)
+        before, after = {}, {}
+        for field, value in changes.items():
+            old = getattr(agreement, field)
+            if old != value:
+                before[field] = old.isoformat() if isinstance(old, dt.date) else old
+                after[field] = value.isoformat() if isinstance(value, dt.date) else value
+                setattr(agreement, field, value)
+        agreement.save()
+        number = agreement.amendments.count() + 1
+        return AgreementAmendment.objects.create(
+            agreement=agreement, number=number, signed_on=signed_on, summary=summary,
+            before=before, after=after, recorded_by=actor,
+        )
+
+
+def transfer_consent_record(
+    *, agreement: Agreement, given_by: str, third_party: str, scope: str, letter_reference: str,
+    given_on: dt.date, actor,
+) -> TransferConsent:
+    _require_manager(actor)
+    if given_by not in Party.values:
+        raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
+    if not letter_reference.strip():
+        message = _("A written consent needs the number of its letter.")
+        raise ValidationFailed(message, fields={"letter_reference": [message]})
+    return TransferConsent.objects.create(
+        agreement=agreement, given_by=given_by, third_party=third_party, scope=scope,
+        letter_reference=letter_reference, given_on=given_on, recorded_by=actor,
+    )
+
+
+def third_party_transfer_check(*, on: dt.date | None = None) -> None:
+    """Article 7: handing work to a third party needs a written consent under the agreement in force.
+
+    Called before an order is put on a third-party courier's run.
+    """
+    on = on or timezone.localdate()
+    agreement = agreement_in_force(on=on)
+    has_consent = agreement is not None and agreement.consents.filter(
+        given_on__lte=on
+    ).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)).exists()
+    if not has_consent:
+        raise NotAllowed(
+            _("Article 7 of the agreement: a third-party courier needs a written consent of the "
+              "other party, and none is recorded for the agreement in force."),
+            code="article_7_consent_missing",
+        )
+
+
+def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
+    """Mail the agency managers 90 and 30 days before an agreement ends; each reminder once."""
+    from portal.models import User
+
+    today = today or timezone.localdate()
+    sent = 0
+    for agreement in Agreement.objects.filter(valid_until__gte=today):
+        days_left = (agreement.valid_until - today).days
+        due = [d for d in REMINDER_DAYS if days_left <= d]
+        if not due:
+            continue
+        step = min(due)
+        managers = list(
+            User.objects.filter(role=Role.AGENCY_MANAGER, is_active=True)
+            .exclude(email="").values_list("email", flat=True)
+        )
+        try:
+            with transaction.atomic():
+                AgreementReminder.objects.create(
+                    agreement=agreement, days_before=step, recipients=",".join(managers)
+                )
+                subject = _g("The agreement “%(title)s” ends on %(date)s") % {
+                    "title": agreement.title, "date": agreement.valid_until.strftime("%d-%m-%Y"),
+                }
+                body = _g("%(days)s days are left. Prepare its renewal with the other party.") % {
+                    "days": days_left,
+                }
+                if managers:
+                    send_mail(subject, body, None, managers)
+        except IntegrityError:
+            continue  # this reminder went out on an earlier run
+        sent += 1
+        logger.info("partners.agreement.reminded agreement_id=%s days=%s", agreement.pk, step)
+    return sent
+
+
+# Evaluation meetings (article 12) --------------------------------------------------------------
+
+
+def evaluation_meeting_save(
+    *, meeting: EvaluationMeeting | None = None, held_on: dt.date, status: str, place: str = "",
+    participants_imigrasi: str = "", participants_pos: str = "", agenda: str = "", minutes: str = "",
+    decisions: str = "", actor, today: dt.date | None = None,
+) -> EvaluationMeeting:
+    _require_manager(actor)
+    today = today or timezone.localdate()
+    if status not in MeetingStatus.values:
+        raise ValidationFailed(_("Unknown status."))
+    if status == MeetingStatus.HELD and held_on > today:
+        message = _("A meeting in the future cannot be marked as held.")
+        raise ValidationFailed(message, fields={"status": [message]})
+    if status == MeetingStatus.HELD and not (participants_imigrasi.strip() and participants_pos.strip()):
+        message = _("A held meeting needs participants from both sides.")
+        raise ValidationFailed(message, fields={"participants_pos": [message]})
+    meeting = meeting or EvaluationMeeting()
+    meeting.agreement = meeting.agreement or agreement_in_force(on=held_on)
+    for name, value in {
+        "held_on": held_on, "status": status, "place": place,
+        "participants_imigrasi": participants_imigrasi, "participants_pos": participants_pos,
+        "agenda": agenda, "minutes": minutes, "decisions": decisions,
+    }.items():
+        setattr(meeting, name, value)
+    meeting.save()
+    return meeting
+
+
+def action_item_add(*, meeting: EvaluationMeeting, description: str, owner: str, owner_party: str,
+                    due_on: dt.date, actor) -> ActionItem:
+    _require_manager(actor)
+    if owner_party not in Party.values:
+        raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
+    return ActionItem.objects.create(
+        meeting=meeting, description=description, owner=owner, owner_party=owner_party, due_on=due_on
+    )
+
+
+def action_item_complete(*, action_item_id: int, actor) -> None:
+    _require_manager(actor)
+    ActionItem.objects.filter(pk=action_item_id).update(status=ActionItemStatus.DONE, updated_at=timezone.now())
+
+
+def scorecard_save(*, meeting: EvaluationMeeting, scores: dict[str, tuple[int, str]], actor) -> list[IndicatorScore]:
+    """All seven indicators at once, 1 to 5 each; any bad score refuses the whole card."""
+    _require_manager(actor)
+    errors = {}
+    for indicator, (score, _notes) in scores.items():
+        if indicator not in Indicator.values:
+            errors[indicator] = [_("Unknown indicator.")]
+        elif not isinstance(score, int) or not 1 <= score <= 5:
+            errors[indicator] = [_("A score is a whole number from 1 to 5.")]
+    if errors:
+        raise ValidationFailed(_("A score is a whole number from 1 to 5."), fields=errors)
+    saved = []
+    with transaction.atomic():
+        for indicator, (score, notes) in scores.items():
+            row, _created = IndicatorScore.objects.update_or_create(
+                meeting=meeting, indicator=indicator, defaults={"score": score, "notes": notes[:500]}
+            )
+            saved.append(row)
+    return saved
+
+
+# Disputes (article 14) --------------------------------------------------------------------------
+
+
+def dispute_open(*, agreement: Agreement, subject: str, description: str, actor) -> Dispute:
+    _require_manager(actor)
+    party = party_of(actor)
+    if not subject.strip() or not description.strip():
+        raise ValidationFailed(_("Give the dispute a subject and a description."))
+    return Dispute.objects.create(
+        agreement=agreement, opened_by_party=party, opened_by=actor, subject=subject.strip(),
+        description=description.strip(),
+    )
+
+
+def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
+    _require_manager(actor)
+    if not text.strip():
+        raise ValidationFailed(_("The note is empty."), fields={"text": [_("Required.")]})
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
+        if dispute.status == DisputeStatus.CLOSED:
+            raise InvalidTransition(_("This dispute is closed."))
+        if dispute.status == DisputeStatus.OPEN:
+            dispute.status = DisputeStatus.DELIBERATION
+            dispute.save(update_fields=["status", "updated_at"])
+        return DisputeNote.objects.create(dispute=dispute, author=actor, text=text.strip())
+
+
+def dispute_record_consensus(*, dispute_id: int, consensus: str, actor) -> Dispute:
+    _require_manager(actor)
+    if not consensus.strip():
+        raise ValidationFailed(_("Write down what both sides agreed."), fields={"consensus": [_("Required.")]})
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
+        if dispute.status in (DisputeStatus.CONSENSUS, DisputeStatus.CLOSED):
+            raise InvalidTransition(_("A consensus is already recorded."))
+        dispute.status = DisputeStatus.CONSENSUS
+        dispute.consensus = consensus.strip()
+        dispute.save(update_fields=["status", "consensus", "updated_at"])
+    return dispute
+
+
+def dispute_close(*, dispute_id: int, actor) -> Dispute:
+    _require_manager(actor)
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
+        if dispute.status != DisputeStatus.CONSENSUS:
+            raise InvalidTransition(_("A dispute is closed once a consensus is recorded."))
+        dispute.status = DisputeStatus.CLOSED
+        dispute.closed_at = timezone.now()
+        dispute.save(update_fields=["status", "closed_at", "updated_at"])
+    return dispute
+
+
+# Uptake ------------------------------------------------------------------------------------------
+
+
+def uptake_month_enter(*, year: int, month: int, issued: int, actor) -> UptakeMonth:
+    """Imigrasi enters the passports it issued in a month; entering again corrects the figure."""
+    uptake_month_check_actor(actor)
+    errors = _uptake_errors(year, month, issued)
+    if errors:
+        raise ValidationFailed(" ".join(str(e) for e in errors), fields={"issued": errors})
+    row, _created = UptakeMonth.objects.update_or_create(
+        year=year, month=month,
+        defaults={"issued": issued, "source": UptakeSource.ENTERED, "entered_by": actor},
+    )
+    return row
+
+
+def _uptake_errors(year, month, issued) -> list:
+    errors = []
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors.append(_("The year must be between 2000 and 2100."))
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        errors.append(_("The month must be from 1 to 12."))
+    if not isinstance(issued, int) or issued < 0:
+        errors.append(_("Passports issued must be a whole number, zero or more."))
+    return errors
+
+
+@dataclass(frozen=True)
+class UptakeImportResult:
+    imported: int
+    errors: list[tuple[int, str]]
+
+
+def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
+    """Columns year, month, issued. Every bad row is reported by its line; one bad row imports nothing."""
+    uptake_month_check_actor(actor)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed(_("The file is not UTF-8 text (CSV)."))
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not {"year", "month", "issued"} <= set(header):
+        raise ValidationFailed(_("The first line must name the columns year, month, issued."))
+    reader.fieldnames = header
+    rows, errors, seen = [], [], set()
+    for line, raw in enumerate(reader, start=2):
+        values = {}
+        for key in ("year", "month", "issued"):
+            cell = (raw.get(key) or "").strip().replace(".", "").replace(",", "")
+            try:
+                values[key] = int(cell)
+            except ValueError:
+                values[key] = None
+        problems = []
+        for key, label in (("year", _("year")), ("month", _("month")), ("issued", _("issued"))):
+            if values[key] is None:
+                problems.append(_g("%(col)s is not a whole number") % {"col": label})
+        if not problems:
+            problems = [str(e) for e in _uptake_errors(values["year"], values["month"], values["issued"])]
+        if not problems and (values["year"], values["month"]) in seen:
+            problems.append(_g("this month appears twice"))
+        if problems:
+            errors.append((line, "; ".join(str(p) for p in problems)))
+            continue
+        seen.add((values["year"], values["month"]))
+        rows.append(values)
+    if errors:
+        return UptakeImportResult(imported=0, errors=errors)
+    if not rows:
+        raise ValidationFailed(_("The file has no rows."))
+    with transaction.atomic():
+        for values in rows:
+            UptakeMonth.objects.update_or_create(
+                year=values["year"], month=values["month"],
+                defaults={"issued": values["issued"], "source": UptakeSource.CSV, "entered_by": actor},
+            )
+    return UptakeImportResult(imported=len(rows), errors=[])
+
+
+def uptake_month_check_actor(actor) -> None:
+    if actor.role == Role.ADMINISTRATOR:
+        return
+    if actor.role not in (Role.AGENCY_MANAGER, Role.IMIGRASI_OFFICER) or party_of(actor) != Party.IMIGRASI:
+        raise NotAllowed(_("Only Imigrasi enters the passports issued."))
+
+
+def uptake_study_figures_load(*, figures: dict[int, list[tuple[int, int | None]]]) -> int:
+    """The study's tables: per year, twelve (issued, delivered or None for "–")."""
+    count = 0
+    for year, months in figures.items():
+        for month, (issued, delivered) in enumerate(months, start=1):
+            UptakeMonth.objects.update_or_create(
+                year=year, month=month,
+                defaults={
+                    "issued": issued, "delivered_reported": delivered,
+                    "reported_missing": delivered is None, "source": UptakeSource.STUDY,
+                },
+            )
+            count += 1
+    return count
+

@@ -1,0 +1,11 @@
+"""Thin Celery tasks of the partnership: each calls one service and is safe to run twice."""
+
+from celery import shared_task
+
+from partners import services
+
+
+@shared_task(time_limit=120)
+def remind_agreement_expiry() -> int:
+    """Daily: 90 and 30 days before an agreement ends, mail the agency managers (once per step)."""
+    return services.agreement_expiry_remind()

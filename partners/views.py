@@ -1,0 +1,372 @@
+"""Pages of the partnership for the agency managers of both sides. Each view calls one service or
+selector; refusals come back as messages or form errors."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners import exports, plots, selectors, services
+from partners.choices import DisputeStatus, Indicator
+from partners.forms import (
+    ActionItemForm,
+    AmendmentForm,
+    AttachmentForm,
+    ConsensusForm,
+    ConsentForm,
+    DashboardFilterForm,
+    DisputeForm,
+    MeetingForm,
+    NoteForm,
+    ObligationStatusForm,
+    ScorecardForm,
+    UptakeCsvForm,
+    UptakeMonthForm,
+)
+from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
+from portal.choices import Role
+from portal.exceptions import DomainError
+
+MANAGER_ROLES = (Role.AGENCY_MANAGER, Role.ADMINISTRATOR)
+
+
+def manager_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role not in MANAGER_ROLES:
+            messages.error(request, _("The partnership pages are for the agency managers."))
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _form_errors(form, error: DomainError, prefix: str = "") -> None:
+    placed = False
+    for name, problems in error.fields.items():
+        key = f"{prefix}{name}"
+        if key in form.fields:
+            for problem in problems:
+                form.add_error(key, str(problem))
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))
+
+
+# Home and dashboard ------------------------------------------------------------------------------
+
+
+@manager_required
+def partners_home(request):
+    today = timezone.localdate()
+    return render(request, "partners/home.html", {
+        "pace": selectors.meeting_pace(today=today),
+        "overdue": selectors.overdue_action_items(today=today),
+        "agreement": services.agreement_in_force(on=today),
+        "open_disputes": Dispute.objects.exclude(status=DisputeStatus.CLOSED).count(),
+    })
+
+
+def _board_from(request):
+    form = DashboardFilterForm(request.GET or None)
+    period = selectors.default_period()
+    area = None
+    if form.is_bound and form.is_valid():
+        period = selectors.Period(
+            start=form.cleaned_data["start_date"] or period.start,
+            end=form.cleaned_data["end_date"] or period.end,
+        )
+        if period.start > period.end:
+            period = selectors.Period(start=period.start, end=period.start)
+        area = form.cleaned_data["area"]
+    elif not form.is_bound:
+        form = DashboardFilterForm(initial={"start": f"{period.start:%Y-%m}", "end": f"{period.end:%Y-%m}"})
+    return form, selectors.dashboard(period=period, area=area)
+
+
+def _plots(board):
+    return {
+        "uptake": plots.uptake_plot(board, title=_("Deliveries as a share of passports issued"),
+                                    ylabel=_("share (%)")),
+        "compliance": plots.compliance_plot(board, title=_("Legs done on time and late"),
+                                            on_time=_("on time"), late=_("late")),
+        "failed": plots.failed_plot(board, title=_("Failed attempts by reason")),
+    }
+
+
+@manager_required
+def dashboard(request):
+    form, board = _board_from(request)
+    return render(request, "partners/dashboard.html", {
+        "form": form, "board": board, "plots": _plots(board), "query": request.GET.urlencode(),
+    })
+
+
+def _export_name(board, ext: str) -> str:
+    return f"antar-paspor-{board.period.start:%Y%m}-{board.period.end:%Y%m}.{ext}"
+
+
+@manager_required
+def dashboard_csv(request):
+    _form, board = _board_from(request)
+    response = HttpResponse(exports.dashboard_csv(board), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "csv")}"'
+    return response
+
+
+@manager_required
+def dashboard_xlsx(request):
+    _form, board = _board_from(request)
+    response = HttpResponse(
+        exports.dashboard_xlsx(board),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "xlsx")}"'
+    return response
+
+
+@manager_required
+def dashboard_pdf(request):
+    """The report for an evaluation meeting: the period's figures and plots."""
+    from weasyprint import HTML
+
+    _form, board = _board_from(request)
+    html = render_to_string("partners/report_pdf.html", {
+        "board": board, "plots": _plots(board), "pace": selectors.meeting_pace(),
+        "generated": timezone.localtime(),
+    }, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "pdf")}"'
+    return response
+
+
+@manager_required
+def uptake_enter(request):
+    month_form, csv_form, csv_errors = UptakeMonthForm(), UptakeCsvForm(), []
+    if request.method == "POST" and "file" in request.FILES:
+        csv_form = UptakeCsvForm(request.POST, request.FILES)
+        if csv_form.is_valid():
+            try:
+                result = services.uptake_csv_import(content=csv_form.cleaned_data["file"].read(),
+                                                    actor=request.user)
+            except DomainError as error:
+                csv_form.add_error("file", str(error.message))
+            else:
+                if result.errors:
+                    csv_errors = result.errors
+                else:
+                    messages.success(request, _("%(n)s months imported.") % {"n": result.imported})
+                    return redirect("partners-uptake")
+    elif request.method == "POST":
+        month_form = UptakeMonthForm(request.POST)
+        if month_form.is_valid():
+            try:
+                row = services.uptake_month_enter(actor=request.user, **month_form.cleaned_data)
+            except DomainError as error:
+                _form_errors(month_form, error)
+            else:
+                messages.success(request, _("Saved: %(issued)s passports issued in %(month)s/%(year)s.") % {
+                    "issued": row.issued, "month": row.month, "year": row.year})
+                return redirect("partners-uptake")
+    return render(request, "partners/uptake.html", {
+        "month_form": month_form, "csv_form": csv_form, "csv_errors": csv_errors,
+    })
+
+
+# Agreements ----------------------------------------------------------------------------------------
+
+
+@manager_required
+def agreement_list(request):
+    agreements = Agreement.objects.prefetch_related("parties").all()
+    return render(request, "partners/agreement_list.html", {
+        "agreements": agreements, "in_force": services.agreement_in_force(on=timezone.localdate()),
+    })
+
+
+@manager_required
+def agreement_detail(request, pk: int):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    forms = {"attachment": AttachmentForm(), "consent": ConsentForm(), "amendment": AmendmentForm()}
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        try:
+            if kind == "attachment":
+                forms["attachment"] = form = AttachmentForm(request.POST, request.FILES)
+                if form.is_valid():
+                    services.agreement_attachment_add(agreement=agreement, title=form.cleaned_data["title"],
+                                                      upload=form.cleaned_data["file"], actor=request.user)
+                    messages.success(request, _("Attachment uploaded."))
+                    return redirect("partners-agreement", pk=pk)
+            elif kind == "consent":
+                forms["consent"] = form = ConsentForm(request.POST)
+                if form.is_valid():
+                    services.transfer_consent_record(agreement=agreement, actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Written consent recorded."))
+                    return redirect("partners-agreement", pk=pk)
+            elif kind == "amendment":
+                forms["amendment"] = form = AmendmentForm(request.POST)
+                if form.is_valid():
+                    changes = {}
+                    if form.cleaned_data["valid_until"]:
+                        changes["valid_until"] = form.cleaned_data["valid_until"]
+                    services.agreement_amend(agreement_id=agreement.pk, signed_on=form.cleaned_data["signed_on"],
+                                             summary=form.cleaned_data["summary"], changes=changes,
+                                             actor=request.user)
+                    messages.success(request, _("Amendment recorded."))
+                    return redirect("partners-agreement", pk=pk)
+            elif kind == "obligation":
+                obligation = get_object_or_404(Obligation, pk=request.POST.get("obligation"), agreement=agreement)
+                form = ObligationStatusForm(request.POST)
+                if form.is_valid():
+                    services.obligation_set_status(obligation_id=obligation.pk, actor=request.user,
+                                                   **form.cleaned_data)
+                    messages.success(request, _("Obligation updated."))
+                    return redirect("partners-agreement", pk=pk)
+                messages.error(request, _("Unknown status."))
+        except DomainError as error:
+            if kind in forms:
+                _form_errors(forms[kind], error)
+            else:
+                messages.error(request, str(error.message))
+    return render(request, "partners/agreement_detail.html", {
+        "agreement": agreement,
+        "articles": agreement.articles.all(),
+        "obligations": agreement.obligations.select_related("article"),
+        "attachments": agreement.attachments.all(),
+        "amendments": agreement.amendments.all(),
+        "consents": agreement.consents.all(),
+        "status_form": ObligationStatusForm(),
+        "forms": forms,
+    })
+
+
+# Evaluations ---------------------------------------------------------------------------------------
+
+
+@manager_required
+def evaluation_list(request):
+    today = timezone.localdate()
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.evaluation_meeting_save(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Evaluation meeting saved."))
+            return redirect("partners-evaluation", pk=meeting.pk)
+    return render(request, "partners/evaluation_list.html", {
+        "meetings": EvaluationMeeting.objects.all(), "pace": selectors.meeting_pace(today=today),
+        "overdue": selectors.overdue_action_items(today=today), "form": form,
+    })
+
+
+@manager_required
+def evaluation_detail(request, pk: int):
+    meeting = get_object_or_404(EvaluationMeeting, pk=pk)
+    existing = {s.indicator: (s.score, s.notes) for s in meeting.scores.all()}
+    action_form = ActionItemForm()
+    score_form = ScorecardForm(initial_scores=existing)
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        try:
+            if kind == "action":
+                action_form = ActionItemForm(request.POST)
+                if action_form.is_valid():
+                    services.action_item_add(meeting=meeting, actor=request.user, **action_form.cleaned_data)
+                    messages.success(request, _("Action item added."))
+                    return redirect("partners-evaluation", pk=pk)
+            elif kind == "done":
+                services.action_item_complete(action_item_id=int(request.POST.get("item", 0)), actor=request.user)
+                messages.success(request, _("Action item marked done."))
+                return redirect("partners-evaluation", pk=pk)
+            elif kind == "scores":
+                score_form = ScorecardForm(request.POST, initial_scores=existing)
+                if score_form.is_valid():
+                    services.scorecard_save(meeting=meeting, scores=score_form.scores(), actor=request.user)
+                    messages.success(request, _("Scorecard saved."))
+                    return redirect("partners-evaluation", pk=pk)
+        except DomainError as error:
+            target = score_form if kind == "scores" else action_form
+            _form_errors(target, error, prefix="score_" if kind == "scores" else "")
+    scores = [(label, existing.get(value)) for value, label in Indicator.choices]
+    return render(request, "partners/evaluation_detail.html", {
+        "meeting": meeting, "items": meeting.action_items.all(), "scores": scores,
+        "action_form": action_form, "score_form": score_form, "today": timezone.localdate(),
+    })
+
+
+# Disputes (article 14) -----------------------------------------------------------------------------
+
+
+@manager_required
+def dispute_list(request):
+    form = DisputeForm(request.POST or None)
+    agreement = services.agreement_in_force(on=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        if agreement is None:
+            form.add_error(None, _("No agreement is in force."))
+        else:
+            try:
+                dispute = services.dispute_open(agreement=agreement, actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Dispute opened."))
+                return redirect("partners-dispute", pk=dispute.pk)
+    return render(request, "partners/dispute_list.html", {
+        "disputes": Dispute.objects.select_related("agreement"), "form": form,
+    })
+
+
+@manager_required
+def dispute_detail(request, pk: int):
+    dispute = get_object_or_404(Dispute, pk=pk)
+    note_form, consensus_form = NoteForm(), ConsensusForm()
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        try:
+            if kind == "note":
+                note_form = NoteForm(request.POST)
+                if note_form.is_valid():
+                    services.dispute_add_note(dispute_id=dispute.pk, text=note_form.cleaned_data["text"],
+                                              actor=request.user)
+                    return redirect("partners-dispute", pk=pk)
+            elif kind == "consensus":
+                consensus_form = ConsensusForm(request.POST)
+                if consensus_form.is_valid():
+                    services.dispute_record_consensus(dispute_id=dispute.pk, actor=request.user,
+                                                      **consensus_form.cleaned_data)
+                    messages.success(request, _("Consensus recorded."))
+                    return redirect("partners-dispute", pk=pk)
+            elif kind == "close":
+                services.dispute_close(dispute_id=dispute.pk, actor=request.user)
+                messages.success(request, _("Dispute closed."))
+                return redirect("partners-dispute", pk=pk)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("partners-dispute", pk=pk)
+    return render(request, "partners/dispute_detail.html", {
+        "dispute": dispute, "notes": dispute.notes.select_related("author"),
+        "note_form": note_form, "consensus_form": consensus_form,
+    })
+
+
+@manager_required
+def dispute_close_confirm(request, pk: int):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    dispute = get_object_or_404(Dispute, pk=pk)
+    return render(request, "partners/dispute_close.html", {"dispute": dispute})
+
+
