@@ -7,14 +7,15 @@ from django.utils.translation import gettext as _
 from delivery.choices import DeliveryStatus
 from delivery.forms import AssignCourierForm, MoveForm, TrackForm
 from delivery.models import DeliveryOrder
-from delivery.selectors import orders_visible_to, work_queue
+from delivery.proof import receiver_summary
+from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
 from delivery.transitions import ACTION_FUNCTIONS, MOVES, actor_may, allowed_actions
 from portal.choices import Role
 from portal.exceptions import DomainError
 
-REASON_REQUIRED = {"fail_attempt"}
-REASON_ALLOWED = {"fail_attempt", "cancel"}
+REASON_REQUIRED = {"fail_attempt", "cancel_delivery"}
+REASON_ALLOWED = {"fail_attempt", "cancel", "cancel_delivery"}
 
 
 def _visible_order(request, code: str) -> DeliveryOrder:
@@ -109,14 +110,6 @@ def order_assign_courier(request, code: str):
     return redirect("order-detail", code=order.code)
 
 
-@login_required
-def courier_run(request):
-    if request.user.role != Role.COURIER:
-        messages.error(request, _("The courier app is for couriers."))
-        return redirect("home")
-    return render(request, "delivery/courier_run.html", {"sections": work_queue(request.user)})
-
-
 def track(request):
     """Public lookup: the tracking code plus the applicant's date of birth."""
     order = None
@@ -136,4 +129,9 @@ def track(request):
         if order is None:
             form.add_error(None, _("No delivery matches this tracking code and date of birth."))
     events = order.events.select_related("office").order_by("occurred_at", "pk") if order else []
-    return render(request, "delivery/track.html", {"form": form, "order": order, "events": events})
+    received_by = receiver_summary(order) if order else ""
+    received_at = order.proof.event.occurred_at if received_by else None
+    return render(request, "delivery/track.html", {
+        "form": form, "order": order, "events": events, "received_by": received_by,
+        "received_at": received_at,
+    })

@@ -106,8 +106,10 @@ PATH = {
                   "deliver"],
     S.FAILED_ATTEMPT: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
                        "dispatch", "fail_attempt"],
+    S.RETURNED_TO_POS: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
+                        "dispatch", "fail_attempt", "return_to_pos"],
     S.RETURNED_TO_OFFICE: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
-                           "dispatch", "fail_attempt", "return_to_office"],
+                           "dispatch", "fail_attempt", "return_to_pos", "return_to_office"],
     S.CANCELLED: ["cancel"],
 }
 
@@ -241,7 +243,8 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
         "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
         "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
         "dispatch": courier.user, "deliver": courier.user, "fail_attempt": courier.user,
-        "return_to_office": users["pos.antaran"], "cancel": owner,
+        "return_to_pos": users["pos.layanan"], "return_to_office": users["imigrasi"],
+        "cancel": owner, "cancel_delivery": users["pos.antaran"],
     }
     at = start
     for action in steps:

@@ -167,3 +167,10 @@ LOGGING = {
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
 MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
+
+# Courier app: failed attempts before the passport goes back to the office, proof-of-delivery limits.
+DELIVERY_MAX_FAILED_ATTEMPTS = env.DELIVERY_MAX_FAILED_ATTEMPTS
+COURIER_PHOTO_MAX_BYTES = 2 * 1024 * 1024
+COURIER_SIGNATURE_MAX_BYTES = 300 * 1024
+COURIER_CLOCK_TOLERANCE_SECONDS = 300
+DELIVERY_CODE_ITERATIONS = 20_000
