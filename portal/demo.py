@@ -86,6 +86,7 @@ APPLICANT_NAMES = [
     "Ridwan Kamil Daeng", "Aswar Anas", "Nurjannah Ismail", "Yusran Yusuf", "Herlina Tahir",
     "Kamaruddin Ali", "Rosdiana Hamid", "Taufik Hidayat", "Marlina Baso", "Jumardi Sulaiman",
     "Irma Suryani", "Baharuddin Lopa", "St. Hajar", "Ardiansyah Patta", "Nurhaedah Rasyid",
+    "Muhammad Akbar",
 ]
 
 # (target state, how many); the first DOSSIER_HANDED order is the breached one.
@@ -93,6 +94,8 @@ PLAN = [
     (S.BOOKED, 4), (S.DOSSIER_HANDED, 4), (S.PASSPORT_READY, 3), (S.RECEIVED_BY_POS, 3),
     (S.WITH_DELIVERY_SECTION, 3), (S.OUT_FOR_DELIVERY, 3), (S.DELIVERED, 5),
     (S.FAILED_ATTEMPT, 2), (S.RETURNED_TO_OFFICE, 1), (S.CANCELLED, 2),
+    # Added after the first 30 so their codes stay: one passport on its way back after failed attempts.
+    (S.RETURNED_TO_POS, 1),
 ]
 
 PATH = {
@@ -202,7 +205,7 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
     area = areas[area_code]
     owner = _applicant_user(index, name, users)
     steps = PATH[target]
-    final = target in (S.DELIVERED, S.RETURNED_TO_OFFICE, S.CANCELLED)
+    final = target in (S.DELIVERED, S.RETURNED_TO_OFFICE, S.CANCELLED, S.RETURNED_TO_POS)
     if breached:
         start = now - dt.timedelta(days=5)
     elif final:
