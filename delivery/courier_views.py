@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
@@ -53,8 +54,9 @@ def courier_run(request):
         },
     }
     return render(request, "courier/run.html", {
-        "run": run, "reasons": FailureReason.choices,
-        "run_data": {"codes": run.codes, "texts": texts, "api": "/api/v1/courier/orders/"},
+        "run": run, "reasons": FailureReason.choices, "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
+        "run_data": {"codes": run.codes, "texts": texts, "api": "/api/v1/courier/orders/",
+                     "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS},
     })
 
 

@@ -75,10 +75,14 @@
   function setStatus(code, status, label) {
     var c = card(code);
     if (!c) { return; }
+    if (status === "failed_attempt" && c.dataset.status !== "failed_attempt") {
+      c.dataset.attempts = Number(c.dataset.attempts || 0) + 1;
+    }
     c.dataset.status = status;
     c.querySelector(".run-status").textContent = label || T.status[status] || status;
+    var exhausted = status === "failed_attempt" && Number(c.dataset.attempts) >= run.max_attempts;
     c.querySelectorAll(".act").forEach(function (block) {
-      block.hidden = block.dataset.when.split(" ").indexOf(status) === -1;
+      block.hidden = exhausted || block.dataset.when.split(" ").indexOf(status) === -1;
     });
     totals();
   }
