@@ -11,6 +11,7 @@ class DeliveryStatus(models.TextChoices):
     OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")  # courier on the way
     DELIVERED = "delivered", _("Delivered")  # step 7 done
     FAILED_ATTEMPT = "failed_attempt", _("Delivery attempt failed")  # nobody to receive it, etc.
+    RETURNED_TO_POS = "returned_to_pos", _("Returned to Pos service section")  # after failed attempts
     RETURNED_TO_OFFICE = "returned_to_office", _("Returned to the office")  # collect in person
     CANCELLED = "cancelled", _("Cancelled")  # applicant withdrew before release
 
@@ -48,3 +49,16 @@ class NotificationStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     SKIPPED = "skipped", _("Skipped")  # no address to send to
     FAILED = "failed", _("Failed")
+
+
+class FailureReason(models.TextChoices):
+    NOT_AT_HOME = "not_at_home", _("Nobody at home")
+    ADDRESS_NOT_FOUND = "address_not_found", _("Address not found")
+    REFUSED = "refused", _("Recipient refused")
+    NO_ID = "no_id", _("Recipient without ID")
+    OTHER = "other", _("Other reason")
+
+
+class ReceiverKind(models.TextChoices):
+    APPLICANT = "applicant", _("The applicant, with the delivery code")
+    STAND_IN = "stand_in", _("A stand-in")

@@ -7,6 +7,7 @@ from delivery.choices import (
     DestinationKind,
     NotificationChannel,
     NotificationStatus,
+    ReceiverKind,
 )
 from passports.validators import validate_phone
 from portal.choices import Role
@@ -164,3 +165,61 @@ class Notification(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["event", "channel"], name="one_notification_per_channel")
         ]
+
+
+class DeliveryCode(TimeStampedModel):
+    """The one-time code the applicant shows the courier; only its hash is kept.
+
+    The code itself is derived from the server's secret and ``nonce`` (see ``delivery.proof``), so the
+    notification task can put it in the applicant's mail without the code being stored anywhere.
+    """
+
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="delivery_code")
+    nonce = models.CharField(max_length=32)
+    salt = models.CharField(max_length=32)
+    iterations = models.PositiveIntegerField()
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery code")
+        verbose_name_plural = _("delivery codes")
+
+
+class ProofOfDelivery(TimeStampedModel):
+    """Who took the passport, with signature, photo and (if allowed) location."""
+
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="proof")
+    event = models.OneToOneField(DeliveryEvent, on_delete=models.PROTECT, related_name="proof")
+    receiver_kind = models.CharField(_("received by"), max_length=10, choices=ReceiverKind.choices)
+    receiver_name = models.CharField(_("receiver's name"), max_length=200)
+    relation = models.CharField(_("relation to the applicant"), max_length=100, blank=True)
+    id_last_digits = models.CharField(_("last digits of the receiver's ID"), max_length=4, blank=True)
+    authorisation_seen = models.BooleanField(_("applicant's authorisation shown"), default=False)
+    signature = models.FileField(_("signature"), upload_to="proof/signatures/%Y/%m/")
+    photo = models.FileField(_("photo"), upload_to="proof/photos/%Y/%m/", blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proof of delivery")
+        verbose_name_plural = _("proofs of delivery")
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to one ``Idempotency-Key``: the same key gets the same answer, once."""
+
+    user = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    endpoint = models.CharField(max_length=200)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_answer_per_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

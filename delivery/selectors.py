@@ -51,6 +51,9 @@ _QUEUES: dict[str, list[tuple[str, object, object, dict]]] = {
         ("ready", _("Ready: waiting for Pos to receive"),
          _("Release these to the Pos service section."),
          {"imigrasi_office": True, "status__in": [S.PASSPORT_READY]}),
+        ("returned", _("Returned after failed deliveries: receive the passport back"),
+         _("The applicant collects these at the office."),
+         {"imigrasi_office": True, "status__in": [S.RETURNED_TO_POS]}),
     ],
     Role.POS_SERVICE_OFFICER: [
         ("to_hand_over", _("Booked: hand the dossier to Imigrasi"),
@@ -62,6 +65,9 @@ _QUEUES: dict[str, list[tuple[str, object, object, dict]]] = {
         ("to_delivery", _("Received: hand to the delivery section today"),
          _("Step 6 must happen on the same day."),
          {"pos_office": True, "status__in": [S.RECEIVED_BY_POS]}),
+        ("returns", _("Failed deliveries: receive the passport back from the courier"),
+         _("After the last failed attempt the passport goes back to Imigrasi."),
+         {"pos_office": True, "status__in": [S.FAILED_ATTEMPT]}),
     ],
     Role.POS_DISPATCHER: [
         ("to_dispatch", _("In the delivery section: assign and send out"),

@@ -25,6 +25,7 @@ from delivery.choices import (
     NotificationStatus,
 )
 from delivery.models import Area, Courier, DeliveryEvent, DeliveryOrder, Notification
+from delivery.proof import mail_lines
 from delivery.transitions import record_booking_event
 from partners.choices import OrganisationKind
 from partners.models import Office
@@ -156,6 +157,8 @@ def delivery_event_notify(*, event_id: int) -> str:
             _g("Time: %(time)s WITA") % {
                 "time": timezone.localtime(event.occurred_at).strftime("%d-%m-%Y %H:%M")
             },
+            *mail_lines(event),
+            "",
             _g("Track it here: %(url)s") % {"url": tracking_url(order)},
             "",
             "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",

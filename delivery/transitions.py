@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,10 +65,20 @@ MOVES: dict[str, Move] = {
         frozenset({S.OUT_FOR_DELIVERY}), S.FAILED_ATTEMPT, frozenset({Role.COURIER}),
         _("Record failed attempt"), "pos_office",
     ),
+    # After failed attempts the passport goes back: the Pos service section acknowledges it first,
+    # then the Imigrasi office, where the applicant collects it.
+    "return_to_pos": Move(
+        frozenset({S.FAILED_ATTEMPT}), S.RETURNED_TO_POS, frozenset({Role.POS_SERVICE_OFFICER}),
+        _("Receive the returned passport"), "pos_office",
+    ),
     "return_to_office": Move(
-        frozenset({S.FAILED_ATTEMPT}), S.RETURNED_TO_OFFICE,
-        frozenset({Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER}), _("Return to the office"),
-        "pos_office",
+        frozenset({S.RETURNED_TO_POS}), S.RETURNED_TO_OFFICE, frozenset({Role.IMIGRASI_OFFICER}),
+        _("Receive the returned passport at Imigrasi"), "imigrasi_office",
+    ),
+    # The delivery section stops a delivery (the applicant withdrew, Imigrasi recalled the passport).
+    "cancel_delivery": Move(
+        frozenset({S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT}), S.CANCELLED,
+        frozenset({Role.POS_DISPATCHER}), _("Stop this delivery"), "pos_office",
     ),
     "cancel": Move(
         frozenset({S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY}), S.CANCELLED,
@@ -142,7 +153,15 @@ def _move(
                 _("This cannot be done now: the order is “%(status)s”.")
                 % {"status": order.get_status_display()}
             )
+        if action == "dispatch":
+            _check_attempts_left(order)
         from_status = order.status
+        payload = dict(payload or {})
+        if move.target in (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY):
+            from delivery.proof import delivery_code_issue
+
+            if delivery_code_issue(order=order):
+                payload["delivery_code_issued"] = True
         deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
         changed = DeliveryOrder.objects.filter(pk=order.pk, status=from_status).update(
             status=move.target,
@@ -164,20 +183,45 @@ def _move(
             occurred_at=now,
             device_time=device_time,
             deadline_at=deadline,
-            payload=payload or {},
+            payload=payload,
         )
         _schedule_follow_up(order, event)
     order.refresh_from_db()
     return MoveResult(order=order, event=event)
 
 
+def failed_attempts(order: DeliveryOrder) -> int:
+    return DeliveryEvent.objects.filter(order=order, to_status=S.FAILED_ATTEMPT).count()
+
+
+def _check_attempts_left(order: DeliveryOrder) -> None:
+    limit = settings.DELIVERY_MAX_FAILED_ATTEMPTS
+    if failed_attempts(order) >= limit:
+        raise InvalidTransition(
+            _("Delivery failed %(count)s times: return the passport to the office.") % {"count": limit},
+            code="attempts_exhausted",
+        )
+
+
+def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
+    """Raise the error ``action`` would raise now, without making it (for checks before a move)."""
+    move = MOVES[action]
+    _check_actor(action, move, order, actor)
+    if order.status not in move.sources:
+        raise InvalidTransition(
+            _("This cannot be done now: the order is “%(status)s”.")
+            % {"status": order.get_status_display()}
+        )
+    if action == "dispatch":
+        _check_attempts_left(order)
+
+
 def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
     """Inside the move's transaction: the applicant's notification after commit, and the partner
     systems' webhooks written in the same transaction as the event."""
     from delivery.tasks import notify_delivery_event
-    from portal.services.webhooks import webhook_emit
-
     from delivery.tracking import tracking_page_forget
+    from portal.services.webhooks import webhook_emit
 
     event_id = event.pk
     code, birth_date = order.code, order.application.applicant.birth_date
@@ -262,21 +306,38 @@ def delivery_order_deliver(
 
 
 def delivery_order_fail_attempt(
-    *, order_id: int, actor: User, reason: str, at: dt.datetime | None = None,
+    *, order_id: int, actor: User, reason: str, note: str = "", at: dt.datetime | None = None,
     device_time: dt.datetime | None = None, location: str = "",
 ) -> MoveResult:
-    """The courier could not deliver; the reason goes on the event."""
+    """The courier could not deliver; the reason (and the courier's note) goes on the event."""
+    payload = {"reason": reason}
+    if note:
+        payload["note"] = note
     return _move(
         "fail_attempt", order_id=order_id, actor=actor, at=at, device_time=device_time,
-        location=location, payload={"reason": reason},
+        location=location, payload=payload,
     )
+
+
+def delivery_order_return_to_pos(
+    *, order_id: int, actor: User, at: dt.datetime | None = None
+) -> MoveResult:
+    """The Pos service section acknowledges the passport the courier brought back."""
+    return _move("return_to_pos", order_id=order_id, actor=actor, at=at)
 
 
 def delivery_order_return_to_office(
     *, order_id: int, actor: User, at: dt.datetime | None = None
 ) -> MoveResult:
-    """After failed attempts the passport goes back; the applicant collects it in person."""
+    """Imigrasi acknowledges the returned passport; the applicant collects it there in person."""
     return _move("return_to_office", order_id=order_id, actor=actor, at=at)
+
+
+def delivery_order_cancel_delivery(
+    *, order_id: int, actor: User, reason: str = "", at: dt.datetime | None = None
+) -> MoveResult:
+    """The delivery section stops a delivery that is already on a courier's run."""
+    return _move("cancel_delivery", order_id=order_id, actor=actor, at=at, payload={"reason": reason})
 
 
 def delivery_order_cancel(
@@ -294,6 +355,8 @@ ACTION_FUNCTIONS = {
     "dispatch": delivery_order_dispatch,
     "deliver": delivery_order_deliver,
     "fail_attempt": delivery_order_fail_attempt,
+    "return_to_pos": delivery_order_return_to_pos,
     "return_to_office": delivery_order_return_to_office,
     "cancel": delivery_order_cancel,
+    "cancel_delivery": delivery_order_cancel_delivery,
 }

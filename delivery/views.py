@@ -1,6 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,18 +8,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from delivery import tracking
-
 from delivery.choices import DeliveryStatus
 from delivery.forms import AssignCourierForm, MoveForm, TrackForm
 from delivery.models import DeliveryOrder
-from delivery.selectors import orders_visible_to, work_queue
+from delivery.proof import receiver_summary
+from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
 from delivery.transitions import ACTION_FUNCTIONS, MOVES, actor_may, allowed_actions
 from portal.choices import Role
 from portal.exceptions import DomainError
 
-REASON_REQUIRED = {"fail_attempt"}
-REASON_ALLOWED = {"fail_attempt", "cancel"}
+REASON_REQUIRED = {"fail_attempt", "cancel_delivery"}
+REASON_ALLOWED = {"fail_attempt", "cancel", "cancel_delivery"}
 
 
 def _visible_order(request, code: str) -> DeliveryOrder:
@@ -114,14 +114,6 @@ def order_assign_courier(request, code: str):
     return redirect("order-detail", code=order.code)
 
 
-@login_required
-def courier_run(request):
-    if request.user.role != Role.COURIER:
-        messages.error(request, _("The courier app is for couriers."))
-        return redirect("home")
-    return render(request, "delivery/courier_run.html", {"sections": work_queue(request.user)})
-
-
 def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -150,7 +142,12 @@ def track(request):
         form.add_error(None, _("No delivery matches this tracking code and date of birth."))
         return render(request, "delivery/track.html", {"form": form}, status=404)
     events = order.events.select_related("office__organisation").order_by("occurred_at", "pk")
-    response = render(request, "delivery/track.html", {"form": form, "order": order, "events": events})
+    received_by = receiver_summary(order)
+    received_at = order.proof.event.occurred_at if received_by else None
+    response = render(request, "delivery/track.html", {
+        "form": form, "order": order, "events": events, "received_by": received_by,
+        "received_at": received_at,
+    })
     if cacheable:
         cache.set(key, response.content, timeout=settings.TRACKING_PAGE_CACHE_SECONDS)
     return response

@@ -87,6 +87,7 @@ APPLICANT_NAMES = [
     "Ridwan Kamil Daeng", "Aswar Anas", "Nurjannah Ismail", "Yusran Yusuf", "Herlina Tahir",
     "Kamaruddin Ali", "Rosdiana Hamid", "Taufik Hidayat", "Marlina Baso", "Jumardi Sulaiman",
     "Irma Suryani", "Baharuddin Lopa", "St. Hajar", "Ardiansyah Patta", "Nurhaedah Rasyid",
+    "Muhammad Akbar",
 ]
 
 # (target state, how many); the first DOSSIER_HANDED order is the breached one.
@@ -94,6 +95,8 @@ PLAN = [
     (S.BOOKED, 4), (S.DOSSIER_HANDED, 4), (S.PASSPORT_READY, 3), (S.RECEIVED_BY_POS, 3),
     (S.WITH_DELIVERY_SECTION, 3), (S.OUT_FOR_DELIVERY, 3), (S.DELIVERED, 5),
     (S.FAILED_ATTEMPT, 2), (S.RETURNED_TO_OFFICE, 1), (S.CANCELLED, 2),
+    # Added after the first 30 so their codes stay: one passport on its way back after failed attempts.
+    (S.RETURNED_TO_POS, 1),
 ]
 
 PATH = {
@@ -107,8 +110,10 @@ PATH = {
                   "deliver"],
     S.FAILED_ATTEMPT: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
                        "dispatch", "fail_attempt"],
+    S.RETURNED_TO_POS: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
+                        "dispatch", "fail_attempt", "return_to_pos"],
     S.RETURNED_TO_OFFICE: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
-                           "dispatch", "fail_attempt", "return_to_office"],
+                           "dispatch", "fail_attempt", "return_to_pos", "return_to_office"],
     S.CANCELLED: ["cancel"],
 }
 
@@ -201,7 +206,7 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
     area = areas[area_code]
     owner = _applicant_user(index, name, users)
     steps = PATH[target]
-    final = target in (S.DELIVERED, S.RETURNED_TO_OFFICE, S.CANCELLED)
+    final = target in (S.DELIVERED, S.RETURNED_TO_OFFICE, S.CANCELLED, S.RETURNED_TO_POS)
     if breached:
         start = now - dt.timedelta(days=5)
     elif final:
@@ -242,7 +247,8 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
         "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
         "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
         "dispatch": courier.user, "deliver": courier.user, "fail_attempt": courier.user,
-        "return_to_office": users["pos.antaran"], "cancel": owner,
+        "return_to_pos": users["pos.layanan"], "return_to_office": users["imigrasi"],
+        "cancel": owner, "cancel_delivery": users["pos.antaran"],
     }
     at = start
     for action in steps:

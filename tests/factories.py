@@ -96,7 +96,8 @@ def make_order(ref: dict, state: str = S.BOOKED, *, owner: User | None = None, a
         "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
         "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
         "dispatch": courier_obj.user, "deliver": courier_obj.user, "fail_attempt": courier_obj.user,
-        "return_to_office": users["pos.antaran"], "cancel": owner,
+        "return_to_pos": users["pos.layanan"], "return_to_office": users["imigrasi"],
+        "cancel": owner, "cancel_delivery": users["pos.antaran"],
     }
     moment = start
     for action in PATH[state]:

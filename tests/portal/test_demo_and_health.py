@@ -13,7 +13,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
     orders = DeliveryOrder.objects.filter(code__startswith="APDEMO")
     events = DeliveryEvent.objects.count()
 
-    assert orders.count() == 30
+    assert orders.count() == 31
     assert set(orders.values_list("status", flat=True)) == set(DeliveryStatus.values)
     assert orders.filter(deadline_breached_at__isnull=False).count() >= 1
     assert {u.role for u in User.objects.all()} == set(Role.values)
@@ -21,7 +21,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
         assert username in out
 
     call_command("seed_demo")
-    assert DeliveryOrder.objects.count() == 30
+    assert DeliveryOrder.objects.count() == 31
     assert DeliveryEvent.objects.count() == events
 
 

@@ -12,3 +12,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _office in USERS:
             self.stdout.write(f"  {role.label:<28} {username}")
+        # The applicant gets the one-time delivery code by email; the demo shows it here too so that
+        # delivery by code can be tried from the courier login.
+        from delivery.models import DeliveryCode
+        from delivery.proof import delivery_code_reveal
+
+        codes = DeliveryCode.objects.filter(
+            order__code__startswith="APDEMO", used_at__isnull=True,
+            order__status__in=["with_delivery_section", "out_for_delivery", "failed_attempt"],
+        ).select_related("order__courier__user").order_by("order__code")
+        if codes:
+            self.stdout.write("Delivery codes of the couriers' runs (also mailed to the applicants):")
+        for row in codes:
+            courier = row.order.courier.user.username if row.order.courier else "-"
+            self.stdout.write(f"  {row.order.code}  {delivery_code_reveal(order_id=row.order_id)}  ({courier})")

@@ -1,0 +1,143 @@
+"""The courier app's API: one endpoint per courier action, each honouring ``Idempotency-Key``."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from delivery import proof
+from delivery.apis import ErrorSerializer
+from delivery.choices import FailureReason, ReceiverKind
+from delivery.idempotency import idempotent_call
+from portal.exceptions import ValidationFailed
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", location=OpenApiParameter.HEADER, required=True,
+    description="A new random key per update; a retry with the same key gets the same answer.",
+)
+
+
+class CourierUpdateOutput(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    device_time = serializers.DateTimeField(allow_null=True)
+
+
+class _Common(serializers.Serializer):
+    device_time = serializers.DateTimeField(required=False, allow_null=True)
+    latitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
+
+
+class DispatchInput(_Common):
+    pass
+
+
+class FailInput(_Common):
+    reason = serializers.ChoiceField(choices=FailureReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class DeliverInput(_Common):
+    receiver_kind = serializers.ChoiceField(choices=ReceiverKind.choices)
+    code = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    stand_in_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    stand_in_relation = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    stand_in_id_last_digits = serializers.CharField(required=False, allow_blank=True, max_length=4)
+    authorisation_seen = serializers.BooleanField(required=False, default=False)
+    signature = serializers.CharField(help_text="PNG as a data URL")
+    photo = serializers.CharField(required=False, allow_blank=True, help_text="JPEG/PNG as a data URL")
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        fields = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+        from django.utils.translation import gettext as _
+
+        raise ValidationFailed(_("Please correct the marked fields."), fields=fields)
+    return serializer.validated_data
+
+
+def _output(result) -> dict:
+    return dict(CourierUpdateOutput({
+        "code": result.order.code, "status": result.order.status,
+        "status_label": result.order.get_status_display(), "occurred_at": result.event.occurred_at,
+        "device_time": result.event.device_time,
+    }).data)
+
+
+class _CourierActionApi(APIView):
+    input_class: type[serializers.Serializer]
+
+    def handle(self, request, code: str, data: dict):
+        raise NotImplementedError
+
+    def post(self, request, code: str):
+        status, body, replayed = idempotent_call(
+            user=request.user, key=request.headers.get("Idempotency-Key"), endpoint=request.path,
+            handler=lambda: _output(self.handle(request, code, _valid(self.input_class, request.data))),
+        )
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        return Response(body, status=status, headers=headers)
+
+
+_RESPONSES = {200: CourierUpdateOutput, 400: ErrorSerializer, 403: ErrorSerializer,
+              404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
+
+
+class CourierDispatchApi(_CourierActionApi):
+    input_class = DispatchInput
+
+    @extend_schema(summary="Take a passport out for delivery", request=DispatchInput,
+                   parameters=[IDEMPOTENCY_HEADER], responses=_RESPONSES)
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+    def handle(self, request, code, data):
+        return proof.delivery_order_courier_dispatch(
+            order_code=code, actor=request.user, device_time=data.get("device_time"),
+            latitude=data.get("latitude"), longitude=data.get("longitude"),
+        )
+
+
+class CourierFailApi(_CourierActionApi):
+    input_class = FailInput
+
+    @extend_schema(summary="Record a failed delivery attempt", request=FailInput,
+                   parameters=[IDEMPOTENCY_HEADER], responses=_RESPONSES)
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+    def handle(self, request, code, data):
+        return proof.delivery_order_courier_fail(
+            order_code=code, actor=request.user, reason=data["reason"], note=data.get("note", ""),
+            device_time=data.get("device_time"), latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+
+
+class CourierDeliverApi(_CourierActionApi):
+    input_class = DeliverInput
+
+    @extend_schema(summary="Deliver with proof: the applicant's code or a stand-in", request=DeliverInput,
+                   parameters=[IDEMPOTENCY_HEADER], responses=_RESPONSES)
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+    def handle(self, request, code, data):
+        stand_in = proof.StandIn(
+            name=data.get("stand_in_name", ""), relation=data.get("stand_in_relation", ""),
+            id_last_digits=data.get("stand_in_id_last_digits", ""),
+            authorisation_seen=data.get("authorisation_seen", False),
+        )
+        return proof.delivery_order_deliver_with_proof(
+            order_code=code, actor=request.user, receiver_kind=data["receiver_kind"],
+            code=data.get("code", ""), stand_in=stand_in, signature=data["signature"],
+            photo=data.get("photo", ""), latitude=data.get("latitude"), longitude=data.get("longitude"),
+            device_time=data.get("device_time"),
+        )

@@ -1,0 +1,321 @@
+"""Proof of delivery: the one-time delivery code, stand-in receivers, signature, photo, location.
+
+The code: when an order reaches the delivery section (or goes out without one), ``delivery_code_issue``
+draws a random ``nonce`` and keeps only a salted PBKDF2 hash of the code. The code itself is an HMAC of
+the order and the nonce under the server's secret, so the notification task can recompute it for the
+applicant's mail while the database never holds it. The courier's run page caches salt and hash to
+check a code offline; ``delivery_order_deliver_with_proof`` checks it again on the server and marks it
+used, in the same transaction as the move to "delivered".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import io
+import secrets
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from delivery import transitions as t
+from delivery.choices import DeliveryStatus, FailureReason, ReceiverKind
+from delivery.models import DeliveryCode, DeliveryEvent, DeliveryOrder, ProofOfDelivery
+from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
+from portal.models import User
+
+CODE_DIGITS = 6
+
+
+def _code_value(*, order_id: int, nonce: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"delivery-code:{order_id}:{nonce}".encode(), hashlib.sha256
+    ).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+
+
+def code_hash(*, code: str, salt: str, iterations: int) -> str:
+    return hashlib.pbkdf2_hmac("sha256", code.encode(), salt.encode(), iterations).hex()
+
+
+def delivery_code_issue(*, order: DeliveryOrder) -> bool:
+    """Give the order its one-time code if it has none; True when a new code was made."""
+    if DeliveryCode.objects.filter(order=order).exists():
+        return False
+    nonce = secrets.token_hex(16)
+    salt = secrets.token_hex(16)
+    iterations = settings.DELIVERY_CODE_ITERATIONS
+    code = _code_value(order_id=order.pk, nonce=nonce)
+    DeliveryCode.objects.create(
+        order=order, nonce=nonce, salt=salt, iterations=iterations,
+        code_hash=code_hash(code=code, salt=salt, iterations=iterations),
+    )
+    return True
+
+
+def delivery_code_reveal(*, order_id: int) -> str | None:
+    """The code, recomputed for the applicant's mail (and for tests); None if the order has none."""
+    row = DeliveryCode.objects.filter(order_id=order_id).first()
+    return _code_value(order_id=order_id, nonce=row.nonce) if row else None
+
+
+def _check_code(*, order: DeliveryOrder, code: str) -> DeliveryCode:
+    row = DeliveryCode.objects.select_for_update().filter(order=order).first()
+    if row is None:
+        raise InvalidTransition(
+            _("This order has no delivery code; deliver it to a stand-in with a signature."),
+            code="no_delivery_code",
+        )
+    if row.used_at is not None:
+        raise InvalidTransition(_("This delivery code has already been used."), code="code_used")
+    entered = (code or "").strip()
+    if not entered.isdigit() or not hmac.compare_digest(
+        code_hash(code=entered, salt=row.salt, iterations=row.iterations), row.code_hash
+    ):
+        raise ValidationFailed(
+            _("The delivery code is wrong. Ask the applicant for the code in their email."),
+            code="wrong_code", fields={"code": [_("Wrong code.")]},
+        )
+    return row
+
+
+# Images: decoded from data URLs (the app sends JSON), checked by content, not by name.
+
+
+def decode_image(data: str, *, field: str, max_bytes: int, formats: tuple[str, ...]) -> bytes:
+    label = _("The photo") if field == "photo" else _("The signature")
+    raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
+    try:
+        raw = base64.b64decode(raw_text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(
+            _("%(what)s is not an image.") % {"what": label}, fields={field: [_("Not an image.")]}
+        ) from None
+    if len(raw) > max_bytes:
+        raise ValidationFailed(
+            _("%(what)s is too large (at most %(kb)s KB).") % {"what": label, "kb": max_bytes // 1024},
+            code="too_large", fields={field: [_("Too large.")]},
+        )
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationFailed(
+            _("%(what)s is not an image.") % {"what": label}, fields={field: [_("Not an image.")]}
+        ) from None
+    if kind not in formats:
+        raise ValidationFailed(
+            _("%(what)s must be a %(formats)s image.") % {"what": label, "formats": "/".join(formats)},
+            fields={field: [_("Wrong image type.")]},
+        )
+    return raw
+
+
+def _coordinate(value, *, limit: int, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("The location is not valid."), fields={field: [_("Not a number.")]}) from None
+    if abs(number) > limit:
+        raise ValidationFailed(_("The location is not valid."), fields={field: [_("Out of range.")]})
+    return number
+
+
+def _location_text(latitude: Decimal | None, longitude: Decimal | None) -> str:
+    return f"{latitude},{longitude}" if latitude is not None and longitude is not None else ""
+
+
+def _check_device_time(order: DeliveryOrder, device_time: dt.datetime | None) -> None:
+    """Refuse an update the phone made before the order's last recorded state."""
+    if device_time is None:
+        return
+    last = DeliveryEvent.objects.filter(order=order).order_by("-occurred_at", "-pk").first()
+    if last is None:
+        return
+    reference = last.device_time or last.occurred_at
+    tolerance = dt.timedelta(seconds=settings.COURIER_CLOCK_TOLERANCE_SECONDS)
+    if device_time < reference - tolerance:
+        raise InvalidTransition(
+            _("This update was made on the phone before the order's last change (%(time)s WITA); "
+              "it was not applied.") % {"time": timezone.localtime(reference).strftime("%d-%m-%Y %H:%M")},
+            code="stale_update",
+        )
+
+
+def _order_for_courier(*, order_code: str, action: str, actor: User) -> DeliveryOrder:
+    order = (
+        DeliveryOrder.objects.select_related("application__applicant").filter(code=order_code).first()
+    )
+    if order is None:
+        raise NotFound(_("No such delivery order."))
+    t.check_move(action, order, actor)
+    return order
+
+
+@dataclass(frozen=True)
+class StandIn:
+    name: str
+    relation: str
+    id_last_digits: str
+    authorisation_seen: bool = False
+
+
+def delivery_order_deliver_with_proof(
+    *, order_code: str, actor: User, receiver_kind: str, code: str = "", stand_in: StandIn | None = None,
+    signature: str, photo: str = "", latitude=None, longitude=None,
+    device_time: dt.datetime | None = None,
+) -> t.MoveResult:
+    """Step 7 with its proof: the applicant's code, or a stand-in's name, relation and ID digits."""
+    try:
+        order = _order_for_courier(order_code=order_code, action="deliver", actor=actor)
+    except InvalidTransition:
+        if receiver_kind == ReceiverKind.APPLICANT and DeliveryCode.objects.filter(
+            order__code=order_code, used_at__isnull=False
+        ).exists():
+            raise InvalidTransition(
+                _("This delivery code has already been used."), code="code_used"
+            ) from None
+        raise
+    _check_device_time(order, device_time)
+    if receiver_kind not in ReceiverKind.values:
+        raise ValidationFailed(_("Say who received the passport."), fields={"receiver_kind": [_("Required.")]})
+    if receiver_kind == ReceiverKind.STAND_IN:
+        errors = {}
+        if stand_in is None or not stand_in.name.strip():
+            errors["stand_in_name"] = [_("Enter the stand-in's name.")]
+        if stand_in is None or not stand_in.relation.strip():
+            errors["stand_in_relation"] = [_("Enter the stand-in's relation to the applicant.")]
+        if stand_in is None or not (stand_in.id_last_digits.isdigit() and len(stand_in.id_last_digits) == 4):
+            errors["stand_in_id_last_digits"] = [_("Enter the last 4 digits of the stand-in's ID.")]
+        if errors:
+            raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    if not signature:
+        raise ValidationFailed(_("The receiver must sign on the screen."), fields={"signature": [_("Required.")]})
+    signature_png = decode_image(
+        signature, field="signature", max_bytes=settings.COURIER_SIGNATURE_MAX_BYTES, formats=("PNG",)
+    )
+    photo_bytes = (
+        decode_image(photo, field="photo", max_bytes=settings.COURIER_PHOTO_MAX_BYTES,
+                     formats=("JPEG", "PNG", "WEBP"))
+        if photo else b""
+    )
+    lat = _coordinate(latitude, limit=90, field="latitude")
+    lng = _coordinate(longitude, limit=180, field="longitude")
+    applicant = order.application.applicant
+    if receiver_kind == ReceiverKind.APPLICANT:
+        receiver_name, relation, digits, authorised = applicant.full_name, "", "", False
+    else:
+        receiver_name = stand_in.name.strip()[:200]
+        relation = stand_in.relation.strip()[:100]
+        digits, authorised = stand_in.id_last_digits, stand_in.authorisation_seen
+    with transaction.atomic():
+        code_row = _check_code(order=order, code=code) if receiver_kind == ReceiverKind.APPLICANT else None
+        result = t.delivery_order_deliver(
+            order_id=order.pk, actor=actor, device_time=device_time, location=_location_text(lat, lng),
+            payload={"receiver_kind": receiver_kind, "receiver_name": receiver_name, "relation": relation},
+        )
+        if code_row is not None:
+            DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
+        proof = ProofOfDelivery(
+            order=order, event=result.event, receiver_kind=receiver_kind, receiver_name=receiver_name,
+            relation=relation, id_last_digits=digits, authorisation_seen=authorised,
+            latitude=lat, longitude=lng,
+        )
+        stem = f"{order.code}-{uuid.uuid4().hex[:8]}"
+        proof.signature.save(f"{stem}.png", ContentFile(signature_png), save=False)
+        if photo_bytes:
+            proof.photo.save(f"{stem}.jpg", ContentFile(photo_bytes), save=False)
+        proof.save()
+    return result
+
+
+def delivery_order_courier_dispatch(
+    *, order_code: str, actor: User, device_time: dt.datetime | None = None, latitude=None, longitude=None,
+) -> t.MoveResult:
+    order = _order_for_courier(order_code=order_code, action="dispatch", actor=actor)
+    _check_device_time(order, device_time)
+    location = _location_text(_coordinate(latitude, limit=90, field="latitude"),
+                              _coordinate(longitude, limit=180, field="longitude"))
+    return t.delivery_order_dispatch(
+        order_id=order.pk, actor=actor, device_time=device_time, location=location
+    )
+
+
+def delivery_order_courier_fail(
+    *, order_code: str, actor: User, reason: str, note: str = "", device_time: dt.datetime | None = None,
+    latitude=None, longitude=None,
+) -> t.MoveResult:
+    """A failed attempt with one of the reason codes; "other" needs the courier's words."""
+    order = _order_for_courier(order_code=order_code, action="fail_attempt", actor=actor)
+    _check_device_time(order, device_time)
+    if reason not in FailureReason.values:
+        raise ValidationFailed(_("Choose why the delivery failed."), fields={"reason": [_("Required.")]})
+    note = (note or "").strip()[:500]
+    if reason == FailureReason.OTHER and not note:
+        raise ValidationFailed(_("Describe the other reason."), fields={"note": [_("Required.")]})
+    location = _location_text(_coordinate(latitude, limit=90, field="latitude"),
+                              _coordinate(longitude, limit=180, field="longitude"))
+    return t.delivery_order_fail_attempt(
+        order_id=order.pk, actor=actor, reason=reason, note=note, device_time=device_time,
+        location=location,
+    )
+
+
+def receiver_summary(order: DeliveryOrder) -> str:
+    """Who received the passport, for the public tracking page: no ID digits, phone or address."""
+    proof = ProofOfDelivery.objects.filter(order=order).first()
+    if proof is None:
+        return ""
+    if proof.receiver_kind == ReceiverKind.STAND_IN:
+        return gettext("stand-in: %(relation)s (%(name)s)") % {"relation": proof.relation, "name": proof.receiver_name}
+    return proof.receiver_name
+
+
+def mail_lines(event: DeliveryEvent) -> list[str]:
+    """Extra lines for the applicant's mail about ``event`` (called inside the mail's language)."""
+    lines: list[str] = []
+    order = event.order
+    if event.payload.get("delivery_code_issued"):
+        code = delivery_code_reveal(order_id=order.pk)
+        if code:
+            lines += [
+                "",
+                gettext("Your one-time delivery code: %(code)s") % {"code": code},
+                gettext("Show it to the courier only when you have the passport in your hands."),
+            ]
+    if event.to_status == DeliveryStatus.FAILED_ATTEMPT:
+        reason = event.payload.get("reason", "")
+        label = FailureReason(reason).label if reason in FailureReason.values else reason
+        lines += ["", gettext("Reason: %(reason)s") % {"reason": label}]
+        if event.payload.get("note"):
+            lines.append(gettext("Courier's note: %(note)s") % {"note": event.payload["note"]})
+        if t.failed_attempts(order) >= settings.DELIVERY_MAX_FAILED_ATTEMPTS:
+            lines.append(gettext("The passport now goes back to the Imigrasi office; we will tell you when "
+                            "you can collect it there."))
+        else:
+            lines.append(gettext("To choose another day or another address in the same area, call PT Pos "
+                            "Makassar or reply to this email."))
+    if event.to_status == DeliveryStatus.RETURNED_TO_OFFICE:
+        office = order.imigrasi_office
+        lines += [
+            "",
+            gettext("Collect your passport in person at %(office)s, %(address)s.")
+            % {"office": office.name, "address": office.address},
+            gettext("Bring your ID card (KTP) and your tracking code. Office hours: Mon-Thu 07:30-16:00, "
+               "Fri 07:30-16:30 WITA."),
+        ]
+    return lines

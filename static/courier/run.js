@@ -1,0 +1,330 @@
+/* The courier app: a queue of updates in IndexedDB, sent in order with an Idempotency-Key each, so
+   that the run works with no network and a retried update never counts twice. Also refreshes the
+   dispatcher's board. No framework, no build step. */
+(function () {
+  "use strict";
+
+  // The dispatcher's board: refresh the rows every 20 seconds.
+  var board = document.getElementById("board");
+  if (board) {
+    setInterval(function () {
+      fetch(location.pathname + "?fragment=1", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) { board.innerHTML = html; } })
+        .catch(function () {});
+    }, 20000);
+    return;
+  }
+
+  var dataNode = document.getElementById("run-data");
+  if (!dataNode) { return; }
+  var run = JSON.parse(dataNode.textContent);
+  var T = run.texts;
+  var ACTION_URL = { dispatch: "dispatch/", deliver: "deliver/", fail: "fail/" };
+  var TARGET = { dispatch: "out_for_delivery", deliver: "delivered", fail: "failed_attempt" };
+  var dbPromise = null;
+  var syncing = false;
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/courier/sw.js", { scope: "/courier/" }).catch(function () {});
+  }
+
+  // IndexedDB: one store, items in the order they were made.
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise(function (resolve, reject) {
+        var req = indexedDB.open("antar-kurir", 1);
+        req.onupgradeneeded = function () {
+          req.result.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+        };
+        req.onsuccess = function () { resolve(req.result); };
+        req.onerror = function () { reject(req.error); };
+      });
+    }
+    return dbPromise;
+  }
+  function store(mode, work) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var tx = d.transaction("queue", mode);
+        var result = work(tx.objectStore("queue"));
+        tx.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+  function queued() { return store("readonly", function (s) { return s.getAll(); }); }
+  function enqueue(item) { return store("readwrite", function (s) { return s.add(item); }); }
+  function dequeue(seq) { return store("readwrite", function (s) { return s.delete(seq); }); }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+  }
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  function card(code) { return document.getElementById("order-" + code); }
+  function hhmm(iso) {
+    var d = new Date(iso);
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+
+  function setStatus(code, status, label) {
+    var c = card(code);
+    if (!c) { return; }
+    if (status === "failed_attempt" && c.dataset.status !== "failed_attempt") {
+      c.dataset.attempts = Number(c.dataset.attempts || 0) + 1;
+    }
+    c.dataset.status = status;
+    c.querySelector(".run-status").textContent = label || T.status[status] || status;
+    var exhausted = status === "failed_attempt" && Number(c.dataset.attempts) >= run.max_attempts;
+    c.querySelectorAll(".act").forEach(function (block) {
+      block.hidden = exhausted || block.dataset.when.split(" ").indexOf(status) === -1;
+    });
+    totals();
+  }
+  function totals() {
+    var n = { todo: 0, done: 0, failed: 0 };
+    document.querySelectorAll(".run-card").forEach(function (c) {
+      var s = c.dataset.status;
+      if (s === "with_delivery_section" || s === "out_for_delivery") { n.todo++; }
+      else if (s === "delivered") { n.done++; }
+      else if (s === "failed_attempt") { n.failed++; }
+    });
+    document.getElementById("total-to-deliver").textContent = n.todo;
+    document.getElementById("total-delivered").textContent = n.done;
+    document.getElementById("total-failed").textContent = n.failed;
+  }
+
+  function showQueue() {
+    return queued().then(function (items) {
+      var list = document.getElementById("queue");
+      list.textContent = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        li.textContent = item.order + ": " + T.labels[item.action] + " · " + hhmm(item.body.device_time) + " (" + T.waiting + ")";
+        list.appendChild(li);
+        setStatus(item.order, TARGET[item.action]);
+      });
+      document.getElementById("queue-count").textContent = items.length;
+    });
+  }
+  function showRefused(item, message) {
+    var box = document.getElementById("refused");
+    var p = document.createElement("p");
+    p.className = "refused";
+    p.textContent = T.refused + ": " + item.order + " (" + T.labels[item.action] + "): " + message;
+    box.appendChild(p);
+  }
+  function showNet() {
+    var net = document.getElementById("net");
+    net.textContent = navigator.onLine ? T.online : T.offline;
+    net.classList.toggle("offline", !navigator.onLine);
+  }
+
+  // Send the queue in order; stop at the first network failure and try again later.
+  function sync() {
+    if (syncing || !navigator.onLine) { return Promise.resolve(); }
+    syncing = true;
+    var sentAny = false;
+    return queued().then(function (items) {
+      var chain = Promise.resolve(true);
+      items.forEach(function (item) {
+        chain = chain.then(function (go) {
+          if (!go) { return false; }
+          return fetch(run.api + encodeURIComponent(item.order) + "/" + ACTION_URL[item.action], {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Idempotency-Key": item.key },
+            body: JSON.stringify(item.body)
+          }).then(function (response) {
+            if (response.status >= 500 || response.status === 408 || response.status === 429) { return false; }
+            return response.json().catch(function () { return {}; }).then(function (body) {
+              if (response.ok) {
+                setStatus(item.order, body.status, body.status_label);
+              } else {
+                showRefused(item, body.message || response.status);
+                setStatus(item.order, item.before);
+              }
+              sentAny = true;
+              return dequeue(item.seq).then(function () { return true; });
+            });
+          }, function () { return false; });
+        });
+      });
+      return chain;
+    }).then(function () {
+      syncing = false;
+      // Keep the cached copy of the run page in step with the server.
+      if (sentAny) { fetch(location.pathname, { credentials: "same-origin" }).catch(function () {}); }
+      return showQueue();
+    }, function () { syncing = false; });
+  }
+
+  // The delivery code, checked against the hash cached for the run (the server checks it again).
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+  }
+  function checkCode(order, code) {
+    var info = run.codes[order];
+    if (!info || !(window.crypto && crypto.subtle)) { return Promise.resolve(null); }
+    if (info.used) { return Promise.resolve(T.code_used); }
+    var enc = new TextEncoder();
+    return crypto.subtle.importKey("raw", enc.encode(code), "PBKDF2", false, ["deriveBits"]).then(function (key) {
+      return crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: enc.encode(info.salt), iterations: info.iterations }, key, 256);
+    }).then(function (bits) { return hex(bits) === info.hash ? null : T.wrong_code; });
+  }
+
+  // The photo is made smaller on the phone before it is queued.
+  function resizePhoto(file) {
+    if (!file) { return Promise.resolve(""); }
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file);
+      var img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, 1280 / Math.max(img.width, img.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(img.width * scale);
+        canvas.height = Math.round(img.height * scale);
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(url);
+        resolve(canvas.toDataURL("image/jpeg", 0.7));
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("image")); };
+      img.src = url;
+    });
+  }
+  function position(wanted) {
+    if (!wanted || !navigator.geolocation) { return Promise.resolve(null); }
+    return new Promise(function (resolve) {
+      navigator.geolocation.getCurrentPosition(function (p) { resolve(p.coords); }, function () { resolve(null); },
+        { timeout: 5000, maximumAge: 60000 });
+    });
+  }
+
+  // Signature pads.
+  document.querySelectorAll("canvas.sig").forEach(function (canvas) {
+    var ctx = null, drawing = false;
+    canvas.dataset.signed = "";
+    function fit() {
+      if (canvas.clientWidth && canvas.width !== canvas.clientWidth) {
+        canvas.width = canvas.clientWidth;
+        ctx = null;
+        canvas.dataset.signed = "";
+      }
+      if (!ctx) { ctx = canvas.getContext("2d"); ctx.lineWidth = 2.5; ctx.lineCap = "round"; ctx.strokeStyle = "#000"; }
+    }
+    function point(e) {
+      var r = canvas.getBoundingClientRect();
+      return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];
+    }
+    canvas.addEventListener("pointerdown", function (e) {
+      fit(); drawing = true; var p = point(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]);
+      canvas.setPointerCapture(e.pointerId); e.preventDefault();
+    });
+    canvas.addEventListener("pointermove", function (e) {
+      if (!drawing) { return; }
+      var p = point(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); canvas.dataset.signed = "1";
+    });
+    ["pointerup", "pointercancel"].forEach(function (name) {
+      canvas.addEventListener(name, function () { drawing = false; });
+    });
+    canvas.closest("p").querySelector(".sig-clear").addEventListener("click", function () {
+      fit(); ctx.clearRect(0, 0, canvas.width, canvas.height); canvas.dataset.signed = "";
+    });
+    canvas.closest("details").addEventListener("toggle", fit);
+  });
+
+  // Applicant with code, or a stand-in.
+  document.querySelectorAll('form[data-action="deliver"]').forEach(function (form) {
+    form.addEventListener("change", function () {
+      var standIn = form.elements.receiver_kind.value === "stand_in";
+      form.querySelector(".by-code").hidden = standIn;
+      form.querySelector(".by-stand-in").hidden = !standIn;
+    });
+  });
+
+  function fail(form, message) {
+    var box = form.querySelector(".form-error");
+    box.textContent = message;
+    return null;
+  }
+
+  function build(form) {
+    var action = form.dataset.action, order = form.dataset.order, f = form.elements;
+    var body = { device_time: new Date().toISOString() };
+    if (action === "dispatch") {
+      return window.confirm(T.confirm_dispatch) ? Promise.resolve(body) : Promise.resolve(null);
+    }
+    if (action === "fail") {
+      body.reason = f.reason.value;
+      body.note = f.note.value.trim();
+      if (body.reason === "other" && !body.note) { return Promise.resolve(fail(form, T.need_note)); }
+      return Promise.resolve(window.confirm(T.confirm_fail) ? body : null);
+    }
+    body.receiver_kind = f.receiver_kind.value;
+    var canvas = form.querySelector("canvas.sig");
+    var check;
+    if (body.receiver_kind === "applicant") {
+      body.code = f.code.value.trim();
+      if (!/^\d{6}$/.test(body.code)) { return Promise.resolve(fail(form, T.need_code)); }
+      check = checkCode(order, body.code);
+    } else {
+      body.stand_in_name = f.stand_in_name.value.trim();
+      body.stand_in_relation = f.stand_in_relation.value.trim();
+      body.stand_in_id_last_digits = f.stand_in_id_last_digits.value.trim();
+      body.authorisation_seen = f.authorisation_seen.checked;
+      if (!body.stand_in_name || !body.stand_in_relation || !/^\d{4}$/.test(body.stand_in_id_last_digits)) {
+        return Promise.resolve(fail(form, T.need_stand_in));
+      }
+      check = Promise.resolve(null);
+    }
+    if (!canvas.dataset.signed) { return Promise.resolve(fail(form, T.need_signature)); }
+    return check.then(function (problem) {
+      if (problem) { return fail(form, problem); }
+      if (!window.confirm(T.confirm_deliver)) { return null; }
+      body.signature = canvas.toDataURL("image/png");
+      return resizePhoto(f.photo.files[0]).then(function (photo) {
+        if (photo.length > 2700000) { fail(form, T.photo_too_large); throw "handled"; }
+        body.photo = photo;
+        return position(f.with_location.checked);
+      }).then(function (coords) {
+        if (coords) { body.latitude = coords.latitude.toFixed(6); body.longitude = coords.longitude.toFixed(6); }
+        return body;
+      });
+    });
+  }
+
+  document.querySelectorAll("form[data-action]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      form.querySelector(".form-error").textContent = "";
+      var button = form.querySelector('button[type="submit"]');
+      button.disabled = true;
+      build(form).then(function (body) {
+        if (!body) { return null; }
+        var order = form.dataset.order;
+        if (form.dataset.action === "deliver" && run.codes[order] && body.receiver_kind === "applicant") {
+          run.codes[order].used = true;
+        }
+        return enqueue({ key: newKey(), order: order, action: form.dataset.action, body: body,
+                         before: card(order).dataset.status })
+          .then(function () {
+            var details = form.closest("details");
+            if (details) { details.open = false; }
+            return showQueue();
+          }).then(sync);
+      }).catch(function (error) {
+        if (error !== "handled") { fail(form, T.refused); }
+      }).then(function () { button.disabled = false; });
+    });
+  });
+
+  window.addEventListener("online", function () { showNet(); sync(); });
+  window.addEventListener("offline", showNet);
+  setInterval(sync, 15000);
+  showNet();
+  showQueue().then(sync);
+})();

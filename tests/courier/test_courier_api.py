@@ -1,0 +1,96 @@
+"""The courier API: Idempotency-Key, refusals as JSON, device and received times."""
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+
+from delivery import proof
+from delivery import transitions as t
+from delivery.choices import DeliveryStatus as S
+from delivery.models import DeliveryEvent, IdempotencyRecord
+from tests.courier.helpers import courier_client, image_data_url, post
+from tests.factories import make_order
+
+
+def test_the_same_key_gets_the_same_answer_and_no_second_event(ref):
+    order = make_order(ref, S.WITH_DELIVERY_SECTION)
+    client = courier_client(order.courier.user)
+    key = str(uuid.uuid4())
+    device_time = (timezone.now() - dt.timedelta(minutes=3)).replace(microsecond=0)
+
+    first = post(client, order.code, "dispatch", {"device_time": device_time.isoformat()}, key=key)
+    again = post(client, order.code, "dispatch", {"device_time": device_time.isoformat()}, key=key)
+
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    events = DeliveryEvent.objects.filter(order=order, to_status=S.OUT_FOR_DELIVERY)
+    assert events.count() == 1
+    assert events.get().device_time == device_time
+    assert events.get().occurred_at > device_time  # received later than made on the phone
+    assert IdempotencyRecord.objects.filter(key=key).count() == 1
+
+
+def test_a_new_key_for_the_same_update_is_refused_by_the_state_machine(ref):
+    order = make_order(ref, S.WITH_DELIVERY_SECTION)
+    client = courier_client(order.courier.user)
+    assert post(client, order.code, "dispatch", {}).status_code == 200
+    second = post(client, order.code, "dispatch", {})
+    assert second.status_code == 409
+    assert second.json()["code"] == "invalid_transition"
+
+
+def test_an_update_without_a_key_is_refused(ref):
+    order = make_order(ref, S.WITH_DELIVERY_SECTION)
+    response = courier_client(order.courier.user).post(
+        f"/api/v1/courier/orders/{order.code}/dispatch/", {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "idempotency_key_required"
+    order.refresh_from_db()
+    assert order.status == S.WITH_DELIVERY_SECTION
+
+
+def test_a_refusal_is_stored_and_replayed_for_the_same_key(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    client = courier_client(order.courier.user)
+    t.delivery_order_cancel_delivery(order_id=order.pk, actor=ref["users"]["pos.antaran"], reason="x")
+    key = str(uuid.uuid4())
+    first = post(client, order.code, "fail", {"reason": "not_at_home"}, key=key)
+    again = post(client, order.code, "fail", {"reason": "not_at_home"}, key=key)
+    assert first.status_code == again.status_code == 409
+    assert "Dibatalkan" in first.json()["message"]
+    assert first.json() == again.json()
+
+
+def test_deliver_by_code_over_the_api(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    client = courier_client(order.courier.user)
+    code = proof.delivery_code_reveal(order_id=order.pk)
+    response = post(client, order.code, "deliver", {
+        "receiver_kind": "applicant", "code": code, "signature": image_data_url(),
+        "photo": image_data_url("JPEG"),
+    })
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "delivered"
+    reused = post(client, order.code, "deliver", {
+        "receiver_kind": "applicant", "code": code, "signature": image_data_url()})
+    assert reused.status_code == 409
+    assert reused.json()["message"] == "Kode pengantaran ini sudah dipakai."
+
+
+def test_a_signature_that_is_not_a_png_is_refused(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    client = courier_client(order.courier.user)
+    response = post(client, order.code, "deliver", {
+        "receiver_kind": "applicant", "code": proof.delivery_code_reveal(order_id=order.pk),
+        "signature": image_data_url("JPEG")})
+    assert response.status_code == 400
+    assert "signature" in response.json()["fields"]
+
+
+def test_another_couriers_order_is_refused_with_a_clear_message(ref):
+    order = make_order(ref, S.WITH_DELIVERY_SECTION, courier="kurir")
+    response = post(courier_client(ref["couriers"]["kurir2"].user), order.code, "dispatch", {})
+    assert response.status_code == 403
+    assert response.json()["message"] == "Pesanan ini tidak ada dalam rute Anda."

@@ -1,0 +1,147 @@
+"""The one-time delivery code, delivery with proof, stand-ins, and bad input."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from delivery import proof
+from delivery.choices import DeliveryStatus as S
+from delivery.models import DeliveryCode, DeliveryEvent, ProofOfDelivery
+from delivery.services import delivery_event_notify
+from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+from tests.courier.helpers import image_data_url
+from tests.factories import make_order
+
+
+def deliver(order, actor, **kwargs):
+    defaults = {"receiver_kind": "applicant", "signature": image_data_url()}
+    defaults.update(kwargs)
+    return proof.delivery_order_deliver_with_proof(order_code=order.code, actor=actor, **defaults)
+
+
+def test_the_code_is_made_at_the_delivery_section_kept_only_as_a_hash_and_mailed_once(ref):
+    # given an order handed to the delivery section
+    order = make_order(ref, S.WITH_DELIVERY_SECTION)
+    code = proof.delivery_code_reveal(order_id=order.pk)
+    row = DeliveryCode.objects.get(order=order)
+
+    # then only a salted hash is stored
+    assert len(code) == 6 and code.isdigit()
+    assert code not in (row.code_hash, row.salt, row.nonce)
+    assert row.code_hash == proof.code_hash(code=code, salt=row.salt, iterations=row.iterations)
+
+    # and the mail about that handoff carries the code, in one mail for the event
+    event = DeliveryEvent.objects.get(order=order, to_status=S.WITH_DELIVERY_SECTION)
+    assert event.payload["delivery_code_issued"] is True
+    mail.outbox.clear()
+    delivery_event_notify(event_id=event.pk)
+    assert len(mail.outbox) == 1
+    assert f"Kode pengantaran sekali pakai Anda: {code}" in mail.outbox[0].body
+
+    # and dispatching does not make a second code
+    dispatched = make_order(ref, S.OUT_FOR_DELIVERY)
+    assert DeliveryCode.objects.filter(order=dispatched).count() == 1
+    assert "delivery_code_issued" not in dispatched.events.get(to_status=S.OUT_FOR_DELIVERY).payload
+
+
+def test_delivery_with_the_right_code_stores_proof_and_uses_the_code(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    courier = order.courier.user
+    code = proof.delivery_code_reveal(order_id=order.pk)
+    device_time = timezone.now() - dt.timedelta(minutes=1)
+
+    result = deliver(order, courier, code=code, photo=image_data_url("JPEG", (800, 600)),
+                     latitude="-5.135399", longitude="119.423790", device_time=device_time)
+
+    assert result.order.status == S.DELIVERED
+    assert result.event.device_time == device_time
+    assert result.event.location == "-5.135399,119.423790"
+    stored = ProofOfDelivery.objects.get(order=order)
+    assert stored.receiver_kind == "applicant"
+    assert stored.receiver_name == order.application.applicant.full_name
+    assert stored.signature.read().startswith(b"\x89PNG")
+    assert stored.photo.size > 0
+    assert DeliveryCode.objects.get(order=order).used_at is not None
+
+
+def test_a_wrong_code_is_refused_and_nothing_is_written(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    events = order.events.count()
+    right = proof.delivery_code_reveal(order_id=order.pk)
+    wrong = "000000" if right != "000000" else "111111"
+
+    with pytest.raises(ValidationFailed) as refused:
+        deliver(order, order.courier.user, code=wrong)
+
+    assert refused.value.code == "wrong_code"
+    assert "Kode pengantaran salah" in str(refused.value.message)
+    order.refresh_from_db()
+    assert order.status == S.OUT_FOR_DELIVERY
+    assert order.events.count() == events
+    assert not ProofOfDelivery.objects.filter(order=order).exists()
+
+
+def test_a_used_code_is_refused(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    DeliveryCode.objects.filter(order=order).update(used_at=timezone.now())
+    with pytest.raises(InvalidTransition) as refused:
+        deliver(order, order.courier.user, code=proof.delivery_code_reveal(order_id=order.pk))
+    assert refused.value.code == "code_used"
+
+
+def test_a_stand_in_receives_with_name_relation_and_id_digits(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    result = deliver(order, order.courier.user, receiver_kind="stand_in", stand_in=proof.StandIn(
+        name="Rina Marlina", relation="Kakak", id_last_digits="4321", authorisation_seen=True))
+
+    assert result.order.status == S.DELIVERED
+    stored = ProofOfDelivery.objects.get(order=order)
+    assert (stored.receiver_name, stored.relation, stored.id_last_digits, stored.authorisation_seen) == (
+        "Rina Marlina", "Kakak", "4321", True)
+    assert result.event.payload["receiver_kind"] == "stand_in"
+    assert "4321" not in str(result.event.payload)
+    assert proof.receiver_summary(order) == "wakil: Kakak (Rina Marlina)"
+
+
+def test_a_stand_in_without_id_digits_is_refused(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    with pytest.raises(ValidationFailed) as refused:
+        deliver(order, order.courier.user, receiver_kind="stand_in",
+                stand_in=proof.StandIn(name="Rina", relation="Kakak", id_last_digits="12"))
+    assert "stand_in_id_last_digits" in refused.value.fields
+
+
+@pytest.mark.parametrize(("photo", "message"), [
+    ("data:image/jpeg;base64," + "QUJD" * 10, "bukan gambar"),
+    (image_data_url("PNG", (200, 200), noise=True), None),
+])
+def test_a_photo_that_is_not_an_image_or_too_large_is_refused(ref, settings, photo, message):
+    settings.COURIER_PHOTO_MAX_BYTES = 20_000
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    code = proof.delivery_code_reveal(order_id=order.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        deliver(order, order.courier.user, code=code, photo=photo)
+    assert "photo" in refused.value.fields
+    assert (message or "terlalu besar") in str(refused.value.message)
+    order.refresh_from_db()
+    assert order.status == S.OUT_FOR_DELIVERY
+
+
+def test_an_order_of_another_courier_is_refused(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY, courier="kurir")
+    with pytest.raises(NotAllowed) as refused:
+        deliver(order, ref["couriers"]["kurir2"].user, code="123456")
+    assert refused.value.code == "not_your_run"
+
+
+def test_an_update_made_before_the_last_change_is_refused(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    last = order.events.latest("occurred_at", "pk").occurred_at
+    with pytest.raises(InvalidTransition) as refused:
+        proof.delivery_order_courier_fail(
+            order_code=order.code, actor=order.courier.user, reason="not_at_home",
+            device_time=last - dt.timedelta(hours=1),
+        )
+    assert refused.value.code == "stale_update"
