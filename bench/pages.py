@@ -2,7 +2,8 @@
 
 # key, user, path: the first is the "dashboard" figure of the results.
 DASHBOARD_PAGES = [
-    ("dashboard", "manajer.pos", "/"),
+    ("dashboard", "manajer.pos", "/partners/dashboard/?start=2016-01&end=2026-12"),
+    ("manager_home", "manajer.pos", "/"),
     ("office_orders", "pos.layanan", "/"),
     ("api_order_list", "pos.layanan", "/api/v1/orders/?status=booked"),
 ]

@@ -190,22 +190,25 @@ def tracking_script(path: Path, count: int) -> Path:
 
 
 def update_script(path: Path, *, per_thread: int, cookie: str, csrf: str) -> Path:
+    """Courier updates through the courier API: each thread walks its own orders, so two requests
+    never race on one order; every request carries a new Idempotency-Key."""
     path.write_text(f"""
 local next_tid = 0
 setup = function(thread) thread:set("tid", next_tid); next_tid = next_tid + 1 end
 local counter = 0
 local per_thread = {per_thread}
-local headers = {{
-  ["Content-Type"] = "application/json", ["Cookie"] = "{cookie}", ["X-CSRFToken"] = "{csrf}",
-}}
+local steps = {{"fail", "dispatch", "fail"}}
+local bodies = {{fail = '{{"reason":"not_at_home"}}', dispatch = '{{}}'}}
 request = function()
   local k = counter % per_thread
-  local pass = math.floor(counter / per_thread)
+  local step = steps[(math.floor(counter / per_thread) % #steps) + 1]
   counter = counter + 1
   local i = tid * per_thread + k
-  local action = (pass % 2 == 0) and "fail_attempt" or "dispatch"
-  local body = '{{"action":"' .. action .. '","reason":"not_at_home"}}'
-  return wrk.format("POST", string.format("/api/v1/orders/BN%08d/moves/", i), headers, body)
+  local headers = {{
+    ["Content-Type"] = "application/json", ["Cookie"] = "{cookie}", ["X-CSRFToken"] = "{csrf}",
+    ["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter,
+  }}
+  return wrk.format("POST", string.format("/api/v1/courier/orders/BN%08d/%s/", i, step), headers, bodies[step])
 end
 """)
     return path

@@ -75,6 +75,17 @@ def _reset_sequence(model: type[models.Model]) -> None:
         )
 
 
+def _monthly_figures(now: dt.datetime) -> None:
+    """Ten years of passports issued per month, as Imigrasi enters them."""
+    from partners.models import UptakeMonth
+
+    for year in range(now.year - 9, now.year + 1):
+        for month in range(1, 13):
+            UptakeMonth.objects.update_or_create(
+                year=year, month=month, defaults={"issued": 5_000 + (year * 12 + month) % 3_000}
+            )
+
+
 def state_of(i: int, n: int, *, active_out_for_delivery: int) -> str:
     """Most orders are history (delivered); a working set is out with the bench courier."""
     if i < active_out_for_delivery:
@@ -169,6 +180,7 @@ def bulk_seed(
                 previous = target
 
     events = copy_rows(DeliveryEvent, event_rows(), with_id=False)
+    _monthly_figures(now)
     for model in (Applicant, PassportApplication, BillingCode, Payment, DeliveryOrder, DeliveryEvent):
         _reset_sequence(model)
     with connection.cursor() as cursor:
