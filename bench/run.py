@@ -363,6 +363,7 @@ def main() -> int:
     out_for_delivery = min(40_000, args.orders // 2)
 
     stack = Stack()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally below stops the stack
     os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
                                                   "CELERY_BROKER_URL", "PORTAL_VAR_DIR")})
     results: dict = {}
