@@ -139,3 +139,17 @@ def test_a_date_range_backwards_is_a_400(ref):
         "/api/v1/orders/?created_from=2026-02-01&created_to=2026-01-01")
     assert response.status_code == 400
     assert "created_to" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "This cannot be done now"), ("id", "Ini tidak dapat dilakukan sekarang"),
+     (None, "Ini tidak dapat dilakukan sekarang")],
+)
+def test_error_messages_speak_the_callers_language(ref, language, message):
+    order = make_order(ref, S.BOOKED)
+    client = client_for(ref["users"]["imigrasi"])
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    response = client.post(f"/api/v1/orders/{order.code}/moves/", {"action": "mark_ready"}, format="json", **headers)
+    assert response.status_code == 409
+    assert response.json()["message"].startswith(message)
