@@ -34,15 +34,20 @@ def birth_date_of(i: int) -> dt.date:
 
 
 def _text(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ") if "\\" in value or "\t" in value or "\n" in value else value
+    if kind is int:
+        return str(value)
     if value is None:
         return r"\N"
-    if isinstance(value, bool):
+    if kind is bool:
         return "t" if value else "f"
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, dict | list):
-        value = json.dumps(value)
-    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+        return json.dumps(value) if value else ("{}" if kind is dict else "[]")
+    return str(value)
 
 
 def copy_rows(model: type[models.Model], rows: Iterable[dict], *, with_id: bool = True) -> int:
@@ -50,20 +55,19 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict], *, with_id: bool 
     fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
-    defaults = {f.attname: (f.get_default() if f.has_default() else None) for f in fields}
+    pairs = [(f.attname, f.get_default() if f.has_default() else None) for f in fields]
     total = 0
-    buffer = io.StringIO()
+    lines: list[str] = []
     with connection.cursor() as cursor:
         for row in rows:
-            buffer.write("\t".join(_text(row.get(f.attname, defaults[f.attname])) for f in fields))
-            buffer.write("\n")
+            get = row.get
+            lines.append("\t".join([_text(get(name, default)) for name, default in pairs]))
             total += 1
-            if total % CHUNK == 0:
-                buffer.seek(0)
-                cursor.cursor.copy_expert(sql, buffer)
-                buffer = io.StringIO()
-        buffer.seek(0)
-        cursor.cursor.copy_expert(sql, buffer)
+            if len(lines) == CHUNK:
+                cursor.cursor.copy_expert(sql, io.StringIO("\n".join(lines) + "\n"))
+                lines = []
+        if lines:
+            cursor.cursor.copy_expert(sql, io.StringIO("\n".join(lines) + "\n"))
     return total
 
 
