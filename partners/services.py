@@ -33,8 +33,8 @@ from partners.models import (
     ActionItem,
     Agreement,
     AgreementAmendment,
-    AgreementAttachment,
     AgreementArticle,
+    AgreementAttachment,
     AgreementReminder,
     Dispute,
     DisputeNote,
@@ -118,16 +118,25 @@ def agreement_create(
     return agreement
 
 
-def agreement_article_add(*, agreement: Agreement, number: str, title: str, text: str = "") -> AgreementArticle:
+def agreement_article_add(
+    *, agreement: Agreement, number: str, title: str, text: str = "", actor=None
+) -> AgreementArticle:
+    if actor is not None:
+        _require_manager(actor)
     if AgreementArticle.objects.filter(agreement=agreement, number=number).exists():
-        raise ValidationFailed(_("This article number already exists."), fields={"number": [_("Taken.")]})
+        message = _("This article number already exists.")
+        raise ValidationFailed(message, fields={"number": [message]})
     position = agreement.articles.count() + 1
     return AgreementArticle.objects.create(
         agreement=agreement, number=number, title=title, text=text, position=position
     )
 
 
-def obligation_add(*, agreement: Agreement, party: str, text: str, article: AgreementArticle | None = None) -> Obligation:
+def obligation_add(
+    *, agreement: Agreement, party: str, text: str, article: AgreementArticle | None = None, actor=None
+) -> Obligation:
+    if actor is not None:
+        _require_manager(actor)
     if party not in Party.values:
         raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
     return Obligation.objects.create(agreement=agreement, party=party, text=text, article=article)
@@ -422,7 +431,7 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed(_("The file is not UTF-8 text (CSV)."))
+        raise ValidationFailed(_("The file is not UTF-8 text (CSV).")) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not {"year", "month", "issued"} <= set(header):
