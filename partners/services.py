@@ -13,11 +13,12 @@ import io
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import (
@@ -257,12 +258,13 @@ def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
                 AgreementReminder.objects.create(
                     agreement=agreement, days_before=step, recipients=",".join(managers)
                 )
-                subject = _g("The agreement “%(title)s” ends on %(date)s") % {
-                    "title": agreement.title, "date": agreement.valid_until.strftime("%d-%m-%Y"),
-                }
-                body = _g("%(days)s days are left. Prepare its renewal with the other party.") % {
-                    "days": days_left,
-                }
+                with translation.override(settings.LANGUAGE_CODE):  # the portal's language, Indonesian
+                    subject = gettext("The agreement “%(title)s” ends on %(date)s") % {
+                        "title": agreement.title, "date": agreement.valid_until.strftime("%d-%m-%Y"),
+                    }
+                    body = gettext("%(days)s days are left. Prepare its renewal with the other party.") % {
+                        "days": days_left,
+                    }
                 if managers:
                     send_mail(subject, body, None, managers)
         except IntegrityError:
@@ -449,11 +451,11 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
         problems = []
         for key, label in (("year", _("year")), ("month", _("month")), ("issued", _("issued"))):
             if values[key] is None:
-                problems.append(_g("%(col)s is not a whole number") % {"col": label})
+                problems.append(gettext("%(col)s is not a whole number") % {"col": label})
         if not problems:
             problems = [str(e) for e in _uptake_errors(values["year"], values["month"], values["issued"])]
         if not problems and (values["year"], values["month"]) in seen:
-            problems.append(_g("this month appears twice"))
+            problems.append(gettext("this month appears twice"))
         if problems:
             errors.append((line, "; ".join(str(p) for p in problems)))
             continue
