@@ -25,7 +25,7 @@ class DashboardFilterForm(forms.Form):
             year, month = (int(p) for p in value.split("-"))
             return dt.date(year, month, 1)
         except (ValueError, TypeError):
-            raise forms.ValidationError({field: _("Use the form YYYY-MM, e.g. 2019-12.")})
+            raise forms.ValidationError({field: _("Use the form YYYY-MM, e.g. 2019-12.")}) from None
 
     def clean(self):
         data = super().clean()
@@ -123,3 +123,24 @@ class NoteForm(forms.Form):
 
 class ConsensusForm(forms.Form):
     consensus = forms.CharField(label=_("Consensus reached"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    number_pos = forms.CharField(label=_("PT Pos's number"), max_length=200, required=False)
+    number_imigrasi = forms.CharField(label=_("Imigrasi's number"), max_length=200, required=False)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ArticleForm(forms.Form):
+    number = forms.CharField(label=_("Article number"), max_length=20)
+    title = forms.CharField(label=_("Article title"), max_length=200)
+    text = forms.CharField(label=_("Article text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ObligationForm(forms.Form):
+    party = forms.ChoiceField(label=_("Party"), choices=Party.choices)
+    text = forms.CharField(label=_("Obligation"), widget=forms.Textarea(attrs={"rows": 2}))

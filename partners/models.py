@@ -217,6 +217,9 @@ class IndicatorScore(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.score}"
+
 
 class Dispute(TimeStampedModel):
     """Article 14(2): settled by deliberation (musyawarah)."""
@@ -264,3 +267,6 @@ class UptakeMonth(TimeStampedModel):
             models.UniqueConstraint(fields=["year", "month"], name="one_uptake_row_per_month"),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_1_to_12"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}/{self.year}: {self.issued}"

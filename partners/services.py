@@ -13,11 +13,12 @@ import io
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import (
@@ -33,8 +34,8 @@ from partners.models import (
     ActionItem,
     Agreement,
     AgreementAmendment,
-    AgreementAttachment,
     AgreementArticle,
+    AgreementAttachment,
     AgreementReminder,
     Dispute,
     DisputeNote,
@@ -118,16 +119,25 @@ def agreement_create(
     return agreement
 
 
-def agreement_article_add(*, agreement: Agreement, number: str, title: str, text: str = "") -> AgreementArticle:
+def agreement_article_add(
+    *, agreement: Agreement, number: str, title: str, text: str = "", actor=None
+) -> AgreementArticle:
+    if actor is not None:
+        _require_manager(actor)
     if AgreementArticle.objects.filter(agreement=agreement, number=number).exists():
-        raise ValidationFailed(_("This article number already exists."), fields={"number": [_("Taken.")]})
+        message = _("This article number already exists.")
+        raise ValidationFailed(message, fields={"number": [message]})
     position = agreement.articles.count() + 1
     return AgreementArticle.objects.create(
         agreement=agreement, number=number, title=title, text=text, position=position
     )
 
 
-def obligation_add(*, agreement: Agreement, party: str, text: str, article: AgreementArticle | None = None) -> Obligation:
+def obligation_add(
+    *, agreement: Agreement, party: str, text: str, article: AgreementArticle | None = None, actor=None
+) -> Obligation:
+    if actor is not None:
+        _require_manager(actor)
     if party not in Party.values:
         raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
     return Obligation.objects.create(agreement=agreement, party=party, text=text, article=article)
@@ -248,12 +258,13 @@ def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
                 AgreementReminder.objects.create(
                     agreement=agreement, days_before=step, recipients=",".join(managers)
                 )
-                subject = _g("The agreement “%(title)s” ends on %(date)s") % {
-                    "title": agreement.title, "date": agreement.valid_until.strftime("%d-%m-%Y"),
-                }
-                body = _g("%(days)s days are left. Prepare its renewal with the other party.") % {
-                    "days": days_left,
-                }
+                with translation.override(settings.LANGUAGE_CODE):  # the portal's language, Indonesian
+                    subject = gettext("The agreement “%(title)s” ends on %(date)s") % {
+                        "title": agreement.title, "date": agreement.valid_until.strftime("%d-%m-%Y"),
+                    }
+                    body = gettext("%(days)s days are left. Prepare its renewal with the other party.") % {
+                        "days": days_left,
+                    }
                 if managers:
                     send_mail(subject, body, None, managers)
         except IntegrityError:
@@ -422,7 +433,7 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed(_("The file is not UTF-8 text (CSV)."))
+        raise ValidationFailed(_("The file is not UTF-8 text (CSV).")) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not {"year", "month", "issued"} <= set(header):
@@ -440,11 +451,11 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
         problems = []
         for key, label in (("year", _("year")), ("month", _("month")), ("issued", _("issued"))):
             if values[key] is None:
-                problems.append(_g("%(col)s is not a whole number") % {"col": label})
+                problems.append(gettext("%(col)s is not a whole number") % {"col": label})
         if not problems:
             problems = [str(e) for e in _uptake_errors(values["year"], values["month"], values["issued"])]
         if not problems and (values["year"], values["month"]) in seen:
-            problems.append(_g("this month appears twice"))
+            problems.append(gettext("this month appears twice"))
         if problems:
             errors.append((line, "; ".join(str(p) for p in problems)))
             continue

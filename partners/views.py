@@ -17,7 +17,9 @@ from partners import exports, plots, selectors, services
 from partners.choices import DisputeStatus, Indicator
 from partners.forms import (
     ActionItemForm,
+    AgreementForm,
     AmendmentForm,
+    ArticleForm,
     AttachmentForm,
     ConsensusForm,
     ConsentForm,
@@ -25,6 +27,7 @@ from partners.forms import (
     DisputeForm,
     MeetingForm,
     NoteForm,
+    ObligationForm,
     ObligationStatusForm,
     ScorecardForm,
     UptakeCsvForm,
@@ -187,16 +190,27 @@ def uptake_enter(request):
 
 @manager_required
 def agreement_list(request):
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Agreement recorded."))
+            return redirect("partners-agreement", pk=agreement.pk)
     agreements = Agreement.objects.prefetch_related("parties").all()
     return render(request, "partners/agreement_list.html", {
         "agreements": agreements, "in_force": services.agreement_in_force(on=timezone.localdate()),
+        "form": form,
     })
 
 
 @manager_required
 def agreement_detail(request, pk: int):
     agreement = get_object_or_404(Agreement, pk=pk)
-    forms = {"attachment": AttachmentForm(), "consent": ConsentForm(), "amendment": AmendmentForm()}
+    forms = {"attachment": AttachmentForm(), "consent": ConsentForm(), "amendment": AmendmentForm(),
+             "article": ArticleForm(), "new_obligation": ObligationForm()}
     if request.method == "POST":
         kind = request.POST.get("form")
         try:
@@ -223,6 +237,18 @@ def agreement_detail(request, pk: int):
                                              summary=form.cleaned_data["summary"], changes=changes,
                                              actor=request.user)
                     messages.success(request, _("Amendment recorded."))
+                    return redirect("partners-agreement", pk=pk)
+            elif kind == "article":
+                forms["article"] = form = ArticleForm(request.POST)
+                if form.is_valid():
+                    services.agreement_article_add(agreement=agreement, actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Article added."))
+                    return redirect("partners-agreement", pk=pk)
+            elif kind == "new_obligation":
+                forms["new_obligation"] = form = ObligationForm(request.POST)
+                if form.is_valid():
+                    services.obligation_add(agreement=agreement, actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Obligation added."))
                     return redirect("partners-agreement", pk=pk)
             elif kind == "obligation":
                 obligation = get_object_or_404(Obligation, pk=request.POST.get("obligation"), agreement=agreement)
@@ -277,10 +303,20 @@ def evaluation_detail(request, pk: int):
     existing = {s.indicator: (s.score, s.notes) for s in meeting.scores.all()}
     action_form = ActionItemForm()
     score_form = ScorecardForm(initial_scores=existing)
+    meeting_form = MeetingForm(initial={
+        name: getattr(meeting, name) for name in MeetingForm.base_fields
+    })
     if request.method == "POST":
         kind = request.POST.get("form")
         try:
-            if kind == "action":
+            if kind == "meeting":
+                meeting_form = MeetingForm(request.POST)
+                if meeting_form.is_valid():
+                    services.evaluation_meeting_save(meeting=meeting, actor=request.user,
+                                                     **meeting_form.cleaned_data)
+                    messages.success(request, _("Evaluation meeting saved."))
+                    return redirect("partners-evaluation", pk=pk)
+            elif kind == "action":
                 action_form = ActionItemForm(request.POST)
                 if action_form.is_valid():
                     services.action_item_add(meeting=meeting, actor=request.user, **action_form.cleaned_data)
@@ -297,12 +333,13 @@ def evaluation_detail(request, pk: int):
                     messages.success(request, _("Scorecard saved."))
                     return redirect("partners-evaluation", pk=pk)
         except DomainError as error:
-            target = score_form if kind == "scores" else action_form
+            target = {"scores": score_form, "meeting": meeting_form}.get(kind, action_form)
             _form_errors(target, error, prefix="score_" if kind == "scores" else "")
     scores = [(label, existing.get(value)) for value, label in Indicator.choices]
     return render(request, "partners/evaluation_detail.html", {
         "meeting": meeting, "items": meeting.action_items.all(), "scores": scores,
-        "action_form": action_form, "score_form": score_form, "today": timezone.localdate(),
+        "action_form": action_form, "score_form": score_form, "meeting_form": meeting_form,
+        "today": timezone.localdate(),
     })
 
 

@@ -66,12 +66,12 @@ def test_pos_may_not_enter_passports_issued(ref):
 
 def test_a_csv_with_bad_rows_is_reported_row_by_row_and_nothing_is_imported(ref):
     content = (
-        "year,month,issued\n"
-        "2026,1,5000\n"
-        "2026,13,4000\n"
-        "2026,2,banyak\n"
-        "2026,1,5100\n"
-    ).encode()
+        b"year,month,issued\n"
+        b"2026,1,5000\n"
+        b"2026,13,4000\n"
+        b"2026,2,banyak\n"
+        b"2026,1,5100\n"
+    )
 
     result = services.uptake_csv_import(content=content, actor=ref["users"]["manajer.imigrasi"])
 
@@ -82,7 +82,7 @@ def test_a_csv_with_bad_rows_is_reported_row_by_row_and_nothing_is_imported(ref)
 
 
 def test_a_good_csv_imports_every_row(ref):
-    content = "year,month,issued\n2026,1,5.000\n2026,2,4100\n".encode()
+    content = b"year,month,issued\n2026,1,5.000\n2026,2,4100\n"
     result = services.uptake_csv_import(content=content, actor=ref["users"]["manajer.imigrasi"])
     assert result.imported == 2
     assert dict(UptakeMonth.objects.values_list("month", "issued")) == {1: 5000, 2: 4100}
