@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from delivery.choices import DeliveryStatus as S
-from delivery.models import Courier, DeliveryCode, DeliveryEvent, DeliveryOrder
+from delivery.models import Courier, DeliveryCode, DeliveryEvent, DeliveryOrder, RescheduleRequest
 
 ON_RUN = (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT)
 REASSIGNABLE = (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT)
@@ -56,9 +56,17 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
             .filter(Q(status__in=ON_RUN) | Q(status=S.DELIVERED, status_changed_at__gte=today))
         ).order_by("area__name", "deadline_at", "pk")
     )
+    requests = {}
+    for request in RescheduleRequest.objects.filter(order__in=orders).order_by("after_attempt"):
+        requests[request.order_id] = request
     groups: list[AreaGroup] = []
     for order in orders:
         order.maps_url = maps_url(order.address)
+        request = requests.get(order.pk)
+        order.reschedule = (
+            request if request and order.status == S.FAILED_ATTEMPT
+            and request.after_attempt == order.failed_attempts else None
+        )
         if not groups or groups[-1].name != order.area.name:
             groups.append(AreaGroup(name=order.area.name))
         groups[-1].orders.append(order)

@@ -223,3 +223,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class RescheduleRequest(TimeStampedModel):
+    """After a failed attempt the applicant asks for another day or another address in the same area."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="reschedule_requests")
+    after_attempt = models.PositiveSmallIntegerField(_("after failed attempt"))
+    preferred_date = models.DateField(_("preferred day"))
+    new_address = models.CharField(_("new address"), max_length=300, blank=True)
+    requested_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("new day or address")
+        verbose_name_plural = _("new days or addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "after_attempt"], name="one_reschedule_per_attempt")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} #{self.after_attempt}: {self.preferred_date}"
