@@ -10,7 +10,14 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from delivery.choices import DeliveryStatus as S
-from delivery.models import Courier, DeliveryCode, DeliveryEvent, DeliveryOrder, RescheduleRequest
+from delivery.models import (
+    Courier,
+    DeliveryCode,
+    DeliveryEvent,
+    DeliveryOrder,
+    IdempotencyRecord,
+    RescheduleRequest,
+)
 
 ON_RUN = (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT)
 REASSIGNABLE = (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT)
@@ -99,10 +106,18 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
     """Every courier of the office: what is pending, out, delivered today and failed; last sync."""
     today = _start_of_today(now)
     couriers = list(Courier.objects.filter(office_id=office_id, active=True).select_related("user"))
+    user_ids = [c.user_id for c in couriers]
+    # The last time the courier's phone reached the server: a move, or any update it sent (refused too).
     last_sync = dict(
-        DeliveryEvent.objects.filter(actor__in=[c.user_id for c in couriers])
+        DeliveryEvent.objects.filter(actor__in=user_ids)
         .values("actor").annotate(last=Max("occurred_at")).values_list("actor", "last")
     )
+    for user_id, last in (
+        IdempotencyRecord.objects.filter(user__in=user_ids)
+        .values("user").annotate(last=Max("created_at")).values_list("user", "last")
+    ):
+        if user_id not in last_sync or last > last_sync[user_id]:
+            last_sync[user_id] = last
     orders = list(
         _with_attempts(
             DeliveryOrder.objects.select_related("application__applicant", "area")
