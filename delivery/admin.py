@@ -43,3 +43,30 @@ class DeliveryOrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# ---- Courier app: proofs of delivery and applicants' new days, read-only ----
+from delivery.models import ProofOfDelivery, RescheduleRequest  # noqa: E402
+
+
+@admin.register(ProofOfDelivery)
+class ProofOfDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("order", "receiver_kind", "receiver_name", "relation", "created_at")
+    readonly_fields = [f.name for f in ProofOfDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RescheduleRequest)
+class RescheduleRequestAdmin(admin.ModelAdmin):
+    list_display = ("order", "after_attempt", "preferred_date", "new_address", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 
 from delivery.choices import DeliveryStatus
 from delivery.selectors import orders_visible_to
-from delivery.transitions import ACTION_FUNCTIONS, MOVES
+from delivery.transitions import ACTION_FUNCTIONS, COURIER_APP_MOVES, MOVES, check_move
+from portal.exceptions import InvalidTransition
 from portal.idempotency import idempotent
 
 
@@ -133,6 +134,12 @@ class DeliveryOrderMoveApi(APIView):
         data = MoveInput(data=request.data)
         data.is_valid(raise_exception=True)
         action = data.validated_data["action"]
+        if action in COURIER_APP_MOVES:
+            check_move(action, order, request.user)
+            raise InvalidTransition(
+                _("Deliveries and failed attempts are recorded in the courier app, with their proof."),
+                code="use_courier_app",
+            )
         kwargs = {"order_id": order.pk, "actor": request.user}
         if action in ("fail_attempt", "cancel", "cancel_delivery"):
             kwargs["reason"] = data.validated_data.get("reason", "")

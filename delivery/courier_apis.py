@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 from delivery import proof
 from delivery.apis import ErrorSerializer
 from delivery.choices import FailureReason, ReceiverKind
-from delivery.idempotency import idempotent_call
 from portal.exceptions import ValidationFailed
+from portal.idempotency import idempotent
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", location=OpenApiParameter.HEADER, required=True,
@@ -77,13 +77,9 @@ class _CourierActionApi(APIView):
     def handle(self, request, code: str, data: dict):
         raise NotImplementedError
 
+    @idempotent(required=True)
     def post(self, request, code: str):
-        status, body, replayed = idempotent_call(
-            user=request.user, key=request.headers.get("Idempotency-Key"), endpoint=request.path,
-            handler=lambda: _output(self.handle(request, code, _valid(self.input_class, request.data))),
-        )
-        headers = {"Idempotent-Replayed": "true"} if replayed else {}
-        return Response(body, status=status, headers=headers)
+        return Response(_output(self.handle(request, code, _valid(self.input_class, request.data))))
 
 
 _RESPONSES = {200: CourierUpdateOutput, 400: ErrorSerializer, 403: ErrorSerializer,

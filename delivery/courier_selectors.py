@@ -10,7 +10,14 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from delivery.choices import DeliveryStatus as S
-from delivery.models import Courier, DeliveryCode, DeliveryEvent, DeliveryOrder
+from delivery.models import (
+    Courier,
+    DeliveryCode,
+    DeliveryEvent,
+    DeliveryOrder,
+    RescheduleRequest,
+)
+from portal.models import IdempotencyRecord
 
 ON_RUN = (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT)
 REASSIGNABLE = (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT)
@@ -56,9 +63,17 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
             .filter(Q(status__in=ON_RUN) | Q(status=S.DELIVERED, status_changed_at__gte=today))
         ).order_by("area__name", "deadline_at", "pk")
     )
+    requests = {}
+    for request in RescheduleRequest.objects.filter(order__in=orders).order_by("after_attempt"):
+        requests[request.order_id] = request
     groups: list[AreaGroup] = []
     for order in orders:
         order.maps_url = maps_url(order.address)
+        request = requests.get(order.pk)
+        order.reschedule = (
+            request if request and order.status == S.FAILED_ATTEMPT
+            and request.after_attempt == order.failed_attempts else None
+        )
         if not groups or groups[-1].name != order.area.name:
             groups.append(AreaGroup(name=order.area.name))
         groups[-1].orders.append(order)
@@ -91,10 +106,18 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
     """Every courier of the office: what is pending, out, delivered today and failed; last sync."""
     today = _start_of_today(now)
     couriers = list(Courier.objects.filter(office_id=office_id, active=True).select_related("user"))
+    user_ids = [c.user_id for c in couriers]
+    # The last time the courier's phone reached the server: a move, or any update it sent (refused too).
     last_sync = dict(
-        DeliveryEvent.objects.filter(actor__in=[c.user_id for c in couriers])
+        DeliveryEvent.objects.filter(actor__in=user_ids)
         .values("actor").annotate(last=Max("occurred_at")).values_list("actor", "last")
     )
+    for user_id, last in (
+        IdempotencyRecord.objects.filter(user__in=user_ids)
+        .values("user").annotate(last=Max("created_at")).values_list("user", "last")
+    ):
+        if user_id not in last_sync or last > last_sync[user_id]:
+            last_sync[user_id] = last
     orders = list(
         _with_attempts(
             DeliveryOrder.objects.select_related("application__applicant", "area")

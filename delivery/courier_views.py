@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from delivery.choices import FailureReason
@@ -16,6 +18,7 @@ from delivery.courier_selectors import courier_run as courier_run_selector
 from delivery.courier_selectors import dispatcher_board
 from delivery.forms import AssignCourierForm
 from delivery.models import Courier, DeliveryOrder
+from delivery.reschedule import delivery_order_reschedule, reschedule_allowed
 from delivery.services import delivery_order_assign_courier
 from portal.choices import Role
 from portal.exceptions import DomainError
@@ -104,3 +107,38 @@ def dispatcher_reassign(request, code: str):
         messages.success(request, _("%(code)s moved to %(courier)s.") % {
             "code": order.code, "courier": form.cleaned_data["courier"].name})
     return redirect("courier-board")
+
+
+class RescheduleForm(forms.Form):
+    preferred_date = forms.DateField(label=gettext_lazy("Preferred day"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_address = forms.CharField(
+        label=gettext_lazy("New address in the same area (optional)"), required=False, max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+@login_required
+def order_reschedule(request, code: str):
+    """The applicant picks another day or address after a failed attempt."""
+    order = get_object_or_404(
+        DeliveryOrder.objects.select_related("area"), code=code, application__applicant__user=request.user
+    )
+    form = RescheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery_order_reschedule(
+                order_id=order.pk, actor=request.user, preferred_date=form.cleaned_data["preferred_date"],
+                new_address=form.cleaned_data["new_address"],
+            )
+        except DomainError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, str(message))
+            if not error.fields:
+                form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Thank you: the courier will come on the day you chose."))
+            return redirect("order-detail", code=order.code)
+    return render(request, "courier/reschedule.html", {
+        "order": order, "form": form, "allowed": reschedule_allowed(order),
+    })

@@ -206,20 +206,21 @@ class ProofOfDelivery(TimeStampedModel):
         verbose_name_plural = _("proofs of delivery")
 
 
-class IdempotencyRecord(models.Model):
-    """The answer given to one ``Idempotency-Key``: the same key gets the same answer, once."""
+class RescheduleRequest(TimeStampedModel):
+    """After a failed attempt the applicant asks for another day or another address in the same area."""
 
-    user = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    endpoint = models.CharField(max_length=200)
-    status_code = models.PositiveSmallIntegerField(default=0)
-    response = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="reschedule_requests")
+    after_attempt = models.PositiveSmallIntegerField(_("after failed attempt"))
+    preferred_date = models.DateField(_("preferred day"))
+    new_address = models.CharField(_("new address"), max_length=300, blank=True)
+    requested_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("new day or address")
+        verbose_name_plural = _("new days or addresses")
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="one_answer_per_idempotency_key")
+            models.UniqueConstraint(fields=["order", "after_attempt"], name="one_reschedule_per_attempt")
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"
+        return f"{self.order_id} #{self.after_attempt}: {self.preferred_date}"

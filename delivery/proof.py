@@ -307,8 +307,8 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
             lines.append(gettext("The passport now goes back to the Imigrasi office; we will tell you when "
                             "you can collect it there."))
         else:
-            lines.append(gettext("To choose another day or another address in the same area, call PT Pos "
-                            "Makassar or reply to this email."))
+            lines.append(gettext("Choose another day or another address in the same area here: %(url)s")
+                         % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/new-day/"})
     if event.to_status == DeliveryStatus.RETURNED_TO_OFFICE:
         office = order.imigrasi_office
         lines += [

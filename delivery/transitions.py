@@ -89,6 +89,9 @@ MOVES: dict[str, Move] = {
 # Moves only the courier assigned to the order may make.
 COURIER_MOVES = frozenset({"dispatch", "deliver", "fail_attempt"})
 
+# Moves made only through the courier app, because they need proof or a reason code.
+COURIER_APP_MOVES = frozenset({"deliver", "fail_attempt"})
+
 
 @dataclass(frozen=True)
 class MoveResult:
@@ -107,7 +110,10 @@ def actor_may(action: str, order: DeliveryOrder, actor: User) -> bool:
 
 
 def allowed_actions(order: DeliveryOrder, actor: User) -> list[tuple[str, object]]:
-    return [(action, MOVES[action].label) for action in MOVES if actor_may(action, order, actor)]
+    return [
+        (action, MOVES[action].label) for action in MOVES
+        if action not in COURIER_APP_MOVES and actor_may(action, order, actor)
+    ]
 
 
 def _check_actor(action: str, move: Move, order: DeliveryOrder, actor: User) -> None:

@@ -14,7 +14,13 @@ from delivery.models import DeliveryOrder
 from delivery.proof import receiver_summary
 from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
-from delivery.transitions import ACTION_FUNCTIONS, MOVES, actor_may, allowed_actions
+from delivery.transitions import (
+    ACTION_FUNCTIONS,
+    COURIER_APP_MOVES,
+    MOVES,
+    actor_may,
+    allowed_actions,
+)
 from portal.choices import Role
 from portal.exceptions import DomainError
 
@@ -58,6 +64,9 @@ def order_move(request, code: str, action: str):
         raise Http404
     order = _visible_order(request, code)
     move = MOVES[action]
+    if action in COURIER_APP_MOVES:
+        messages.error(request, _("Deliveries and failed attempts are recorded in the courier app, with their proof."))
+        return redirect("order-detail", code=order.code)
     form_kwargs = {"reason_required": action in REASON_REQUIRED}
     if request.method == "POST":
         form = MoveForm(request.POST, **form_kwargs)

@@ -1,37 +1,39 @@
 """``Idempotency-Key`` on API POSTs: the same key with the same request gets the same answer and
 no second effect; the same key with a different request is refused.
 
-A record is claimed (inserted) before the handler runs, so two identical requests arriving together
-cannot both run: the second is told the first is still in progress. A claim left by a crash is
-given up after ``STALE_AFTER`` and the request may run again (the state machine refuses a repeat).
+The record row is inserted in the same transaction as the request's effect. A concurrent retry with
+the same key waits on the unique index, then replays the stored answer; if the request fails with a
+server error, everything rolls back and the key may be used again. Refusals (4xx) are stored too, so
+a retried refused request is refused the same way.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+from collections.abc import Callable
 from functools import wraps
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
 from portal.exceptions import DomainError, ValidationFailed
 from portal.models import ApiToken, IdempotencyRecord
 
-STALE_AFTER = dt.timedelta(seconds=60)
+MAX_KEY_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"
-
-
-class KeyInProgress(DomainError):
-    status_code = 409
-    code = "idempotency_key_in_progress"
 
 
 class KeyReused(DomainError):
     status_code = 422
     code = "idempotency_key_reused"
+
+
+class _ServerError(Exception):
+    """Carries a 5xx answer out of the transaction so that nothing of it is kept."""
+
+    def __init__(self, answer):
+        self.answer = answer
 
 
 def _owner(request) -> str:
@@ -42,52 +44,76 @@ def _owner(request) -> str:
 
 def _fingerprint(request) -> str:
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
-    digest.update(request.get_full_path().encode())
-    digest.update(request.body)
+    for part in (request.method.encode(), request.path.encode(), request.body):
+        digest.update(part)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
-def _claim(owner: str, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
+def _error_body(error: DomainError) -> dict:
+    fields = {key: [str(m) for m in value] for key, value in error.fields.items()}
+    return {"code": error.code, "message": str(error.message), "fields": fields}
+
+
+def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tuple[int, object, bool]:
+    """Run ``run`` (returning status and JSON body) once per owner and key.
+
+    Returns (status, body, replayed).
+    """
+    if len(key) > MAX_KEY_LENGTH:
+        error = ValidationFailed(fields={"Idempotency-Key": [_("At most 200 characters.")]})
+        return error.status_code, _error_body(error), False
+    owner, fingerprint = _owner(request), _fingerprint(request)
     try:
         with transaction.atomic():
-            return IdempotencyRecord.objects.create(owner=owner, key=key, fingerprint=fingerprint), True
-    except IntegrityError:
-        record = IdempotencyRecord.objects.get(owner=owner, key=key)
-        if record.status_code is None and timezone.now() - record.created_at > STALE_AFTER:
-            IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).update(created_at=timezone.now())
-            return record, True
-        return record, False
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        owner=owner, user=request.user, key=key, fingerprint=fingerprint, status_code=0
+                    )
+            except IntegrityError:
+                record = None
+            if record is not None:
+                status, body = run()
+                if status >= 500:
+                    raise _ServerError((status, body))
+                IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status, body=body)
+                return status, body, False
+    except _ServerError as failed:
+        status, body = failed.answer
+        return status, body, False
+    stored = IdempotencyRecord.objects.get(owner=owner, key=key)
+    if stored.fingerprint != fingerprint:
+        error = KeyReused(_("This Idempotency-Key was already used for a different request."))
+        return error.status_code, _error_body(error), False
+    return stored.status_code, stored.body, True
 
 
-def idempotent(handler):
-    """Decorate an APIView's ``post``."""
+def idempotent(handler=None, *, required: bool = False):
+    """Decorate an APIView's ``post``; with ``required=True`` a request without a key is refused."""
 
-    @wraps(handler)
-    def wrapper(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            return handler(self, request, *args, **kwargs)
-        if len(key) > 200:
-            raise ValidationFailed(fields={"Idempotency-Key": [_("At most 200 characters.")]})
-        fingerprint = _fingerprint(request)
-        record, claimed = _claim(_owner(request), key, fingerprint)
-        if not claimed:
-            if record.fingerprint != fingerprint:
-                raise KeyReused(_("This Idempotency-Key was already used for a different request."))
-            if record.status_code is None:
-                raise KeyInProgress(_("A request with this Idempotency-Key is still being processed."))
-            return Response(record.body, status=record.status_code, headers={REPLAY_HEADER: "true"})
-        try:
-            response = handler(self, request, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - turned into the response the client would get
-            response = self.handle_exception(exc)
-        if response.status_code >= 500:
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
-            return response
-        IdempotencyRecord.objects.filter(pk=record.pk).update(
-            status_code=response.status_code, body=response.data
-        )
-        return response
+    def decorate(view_method):
+        @wraps(view_method)
+        def wrapper(self, request, *args, **kwargs):
+            key = request.headers.get("Idempotency-Key", "").strip()
+            if not key:
+                if required:
+                    raise ValidationFailed(
+                        _("Every update needs an Idempotency-Key header (at most 200 characters)."),
+                        code="idempotency_key_required",
+                    )
+                return view_method(self, request, *args, **kwargs)
 
-    return wrapper
+            def run():
+                try:
+                    response = view_method(self, request, *args, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - becomes the answer the client gets
+                    response = self.handle_exception(exc)
+                return response.status_code, response.data
+
+            status, body, replayed = run_once(request, key=key, run=run)
+            return Response(body, status=status, headers={REPLAY_HEADER: "true"} if replayed else {})
+
+        return wrapper
+
+    return decorate(handler) if handler is not None else decorate

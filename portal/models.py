@@ -120,14 +120,21 @@ class WebhookAttempt(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The answer given to one ``Idempotency-Key``, replayed when the same request comes again."""
+    """The answer given to one ``Idempotency-Key``, replayed when the same request comes again.
+
+    ``owner`` is who may reuse the key: a user on the portal's pages and apps, or one API token.
+    """
 
     owner = models.CharField(max_length=40)  # "user:<id>" or "token:<id>"
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # None while in progress
+    fingerprint = models.CharField(max_length=64)  # method, path and body of the first request
+    status_code = models.PositiveSmallIntegerField()
     body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="one_answer_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key}"

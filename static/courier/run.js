@@ -24,6 +24,7 @@
   var TARGET = { dispatch: "out_for_delivery", deliver: "delivered", fail: "failed_attempt" };
   var dbPromise = null;
   var syncing = false;
+  var again = false;
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/courier/sw.js", { scope: "/courier/" }).catch(function () {});
@@ -127,8 +128,10 @@
 
   // Send the queue in order; stop at the first network failure and try again later.
   function sync() {
-    if (syncing || !navigator.onLine) { return Promise.resolve(); }
+    if (!navigator.onLine) { return Promise.resolve(); }
+    if (syncing) { again = true; return Promise.resolve(); }  // an update queued during a sync
     syncing = true;
+    again = false;
     var sentAny = false;
     return queued().then(function (items) {
       var chain = Promise.resolve(true);
@@ -159,7 +162,7 @@
       syncing = false;
       // Keep the cached copy of the run page in step with the server.
       if (sentAny) { fetch(location.pathname, { credentials: "same-origin" }).catch(function () {}); }
-      return showQueue();
+      return showQueue().then(function () { if (again) { return sync(); } });
     }, function () { syncing = false; });
   }
 

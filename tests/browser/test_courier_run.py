@@ -15,7 +15,6 @@ from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, ProofOfDelivery
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
-from tests.conftest import wait_for
 from tests.factories import make_order
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,8 @@ from django.utils import timezone
 from delivery import proof
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
-from delivery.models import DeliveryEvent, IdempotencyRecord
+from delivery.models import DeliveryEvent
+from portal.models import IdempotencyRecord
 from tests.courier.helpers import courier_client, image_data_url, post
 from tests.factories import make_order
 
@@ -94,3 +95,13 @@ def test_another_couriers_order_is_refused_with_a_clear_message(ref):
     response = post(courier_client(ref["couriers"]["kurir2"].user), order.code, "dispatch", {})
     assert response.status_code == 403
     assert response.json()["message"] == "Pesanan ini tidak ada dalam rute Anda."
+
+
+def test_the_generic_move_endpoint_sends_deliveries_to_the_courier_app(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    response = courier_client(order.courier.user).post(
+        f"/api/v1/orders/{order.code}/moves/", {"action": "deliver"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "use_courier_app"
+    order.refresh_from_db()
+    assert order.status == S.OUT_FOR_DELIVERY

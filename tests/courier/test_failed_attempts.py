@@ -27,7 +27,8 @@ def test_a_failed_attempt_mails_the_reason_and_how_to_choose_another_day(ref):
     delivery_event_notify(event_id=result.event.pk)
     body = mail.outbox[0].body
     assert "Alasan: Alamat tidak ditemukan" in body
-    assert "hari lain atau alamat lain" in body
+    assert "Pilih hari lain atau alamat lain di wilayah yang sama di sini: http" in body
+    assert f"/orders/{order.code}/new-day/" in body
 
 
 def test_other_reason_needs_the_couriers_words(ref):
