@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import (
@@ -147,19 +147,19 @@ def delivery_event_notify(*, event_id: int) -> str:
         return NotificationStatus.SKIPPED
     with translation.override(applicant.language or "id"):
         status_label = DeliveryStatus(event.to_status).label
-        subject = _g("Your passport delivery %(code)s: %(status)s") % {
+        subject = gettext("Your passport delivery %(code)s: %(status)s") % {
             "code": order.code, "status": status_label,
         }
         body = "\n".join([
-            _g("Dear %(name)s,") % {"name": applicant.full_name},
+            gettext("Dear %(name)s,") % {"name": applicant.full_name},
             "",
-            _g("The delivery of your passport has a new status: %(status)s.") % {"status": status_label},
-            _g("Time: %(time)s WITA") % {
+            gettext("The delivery of your passport has a new status: %(status)s.") % {"status": status_label},
+            gettext("Time: %(time)s WITA") % {
                 "time": timezone.localtime(event.occurred_at).strftime("%d-%m-%Y %H:%M")
             },
             *mail_lines(event),
             "",
-            _g("Track it here: %(url)s") % {"url": tracking_url(order)},
+            gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
             "",
             "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
         ])

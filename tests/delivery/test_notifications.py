@@ -32,7 +32,8 @@ def test_a_state_change_is_emailed_by_the_worker_once(tx_ref, celery_worker_proc
     mail = message_from_bytes(mails_for_order()[-1].content)
     body = mail.get_payload(decode=True).decode()
     assert order.code in mail["Subject"]
-    assert "Berkas diserahkan ke Imigrasi" in body  # the applicant's language, Bahasa Indonesia
+    # in the applicant's language, Bahasa Indonesia
+    assert "Pengiriman paspor Anda memiliki status baru: Berkas diserahkan ke Imigrasi." in body
     assert f"/track/?code={order.code}" in body
     notification = Notification.objects.get(event=result.event)
     assert notification.status == "sent"
