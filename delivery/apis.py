@@ -98,7 +98,7 @@ class DeliveryOrderMoveApi(APIView):
         data.is_valid(raise_exception=True)
         action = data.validated_data["action"]
         kwargs = {"order_id": order.pk, "actor": request.user}
-        if action in ("fail_attempt", "cancel"):
+        if action in ("fail_attempt", "cancel", "refuse_dossier"):
             kwargs["reason"] = data.validated_data.get("reason", "")
         result = ACTION_FUNCTIONS[action](**kwargs)
         return Response(DeliveryOrderDetailOutput(result.order).data)

@@ -13,8 +13,8 @@ from delivery.transitions import ACTION_FUNCTIONS, MOVES, actor_may, allowed_act
 from portal.choices import Role
 from portal.exceptions import DomainError
 
-REASON_REQUIRED = {"fail_attempt"}
-REASON_ALLOWED = {"fail_attempt", "cancel"}
+REASON_REQUIRED = {"fail_attempt", "refuse_dossier"}
+REASON_ALLOWED = {"fail_attempt", "cancel", "refuse_dossier"}
 
 
 def _visible_order(request, code: str) -> DeliveryOrder:

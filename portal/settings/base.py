@@ -162,8 +162,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
 MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
+# An order whose state has not changed for this long goes on the problems queue.
+DELIVERY_STALLED_HOURS = 48
