@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus as S
 from delivery.deadlines import deadline_after
-from delivery.models import Courier, DeliveryEvent, DeliveryOrder
+from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder
 from portal.choices import Role
 from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
 from portal.models import User
@@ -145,6 +145,11 @@ def _move(
             raise InvalidTransition(
                 _("This cannot be done now: the order is “%(status)s”.")
                 % {"status": order.get_status_display()}
+            )
+        if action == "cancel" and BatchItem.objects.filter(order_id=order.pk).exists():
+            raise InvalidTransition(
+                _("The passport has already been released to Pos; it can no longer be cancelled."),
+                code="already_released",
             )
         from_status = order.status
         deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
