@@ -1,9 +1,20 @@
 from django.urls import path
 
-from delivery import apis
+from delivery import apis, counter_apis
 
 urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),
     path("orders/<str:code>/", apis.DeliveryOrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<str:code>/moves/", apis.DeliveryOrderMoveApi.as_view(), name="api-order-move"),
+    path("counter/applications/", counter_apis.CounterApplicationCreateApi.as_view(),
+         name="api-counter-application"),
+    path("counter/payments/", counter_apis.CounterPaymentCreateApi.as_view(), name="api-counter-payment"),
+    path("counter/payments/<int:pk>/", counter_apis.CounterPaymentDetailApi.as_view(),
+         name="api-counter-payment-detail"),
+    path("counter/bookings/", counter_apis.CounterBookingCreateApi.as_view(), name="api-counter-booking"),
+    path("counter/manifests/", counter_apis.CounterManifestCreateApi.as_view(), name="api-counter-manifest"),
+    path("counter/batches/", counter_apis.CounterBatchCreateApi.as_view(), name="api-counter-batch"),
+    path("counter/batches/<int:pk>/acknowledge/", counter_apis.CounterBatchAcknowledgeApi.as_view(),
+         name="api-counter-batch-acknowledge"),
+    path("problems/", counter_apis.ProblemListApi.as_view(), name="api-problems"),
 ]
