@@ -79,7 +79,8 @@ class DeliveryOrderDetailApi(APIView):
 
 
 class MoveInput(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(MOVES))
+    # Refusing a dossier needs the missing items: /api/v1/counter/dossiers/<code>/refuse/.
+    action = serializers.ChoiceField(choices=[action for action in MOVES if action != "refuse_dossier"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
@@ -98,7 +99,7 @@ class DeliveryOrderMoveApi(APIView):
         data.is_valid(raise_exception=True)
         action = data.validated_data["action"]
         kwargs = {"order_id": order.pk, "actor": request.user}
-        if action in ("fail_attempt", "cancel", "refuse_dossier"):
+        if action in ("fail_attempt", "cancel"):
             kwargs["reason"] = data.validated_data.get("reason", "")
         result = ACTION_FUNCTIONS[action](**kwargs)
         return Response(DeliveryOrderDetailOutput(result.order).data)

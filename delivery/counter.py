@@ -145,3 +145,39 @@ def van_standby_record(*, actor, arrived_at: dt.datetime) -> VanStandby:
     if not created:
         raise InvalidTransition(_("The van's arrival today was already recorded."), code="already_recorded")
     return row
+
+
+# The three items of a dossier (step 4), as the study lists them.
+DOSSIER_ITEMS = [
+    ("bpn", _("Proof of state payment (BPN)")),
+    ("ktp_sim", _("Copy of KTP/SIM")),
+    ("power_of_attorney", _("Power of attorney")),
+]
+
+
+def dossier_refuse(
+    *, actor, order_id: int, missing_items: list[str], reason: str = "", at: dt.datetime | None = None
+):
+    """Imigrasi refuses a handed-over dossier with a missing item; the order goes back to Pos."""
+    from delivery.models import DossierRefusal
+    from delivery.transitions import delivery_order_refuse_dossier
+
+    _require(actor, Role.IMIGRASI_OFFICER)
+    known = [key for key, _label in DOSSIER_ITEMS]
+    missing = [key for key in known if key in set(missing_items)]
+    if not missing or len(missing) != len(set(missing_items)):
+        raise ValidationFailed(
+            _("Tick the item that is missing from the dossier."),
+            fields={"missing_items": [_("Tick the item that is missing from the dossier.")]},
+        )
+    labels = dict(DOSSIER_ITEMS)
+    text = "; ".join(str(labels[key]) for key in missing) + (f" – {reason.strip()}" if reason.strip() else "")
+    now = at or timezone.now()
+    with transaction.atomic():
+        result = delivery_order_refuse_dossier(
+            order_id=order_id, actor=actor, reason=text[:500], at=now, payload={"missing": missing}
+        )
+        DossierRefusal.objects.create(
+            order_id=order_id, missing_items=missing, reason=text[:500], refused_by=actor, refused_at=now
+        )
+    return result.order

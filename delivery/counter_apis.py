@@ -228,3 +228,24 @@ class ProblemListApi(APIView):
                    responses={200: ProblemOutput(many=True), 403: ErrorSerializer})
     def get(self, request):
         return Response(ProblemOutput(sel.problems_visible_to(request.user)[:200], many=True).data)
+
+
+class DossierRefuseInput(serializers.Serializer):
+    missing_items = serializers.ListField(child=serializers.CharField(), allow_empty=False,
+                                          help_text="bpn, ktp_sim, power_of_attorney")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class CounterDossierRefuseApi(APIView):
+    @extend_schema(
+        summary="Step 4: Imigrasi refuses a dossier with a missing item; it goes back to Pos",
+        request=DossierRefuseInput, responses={200: DeliveryOrderDetailOutput, **ERRORS},
+    )
+    def post(self, request, code: str):
+        from delivery.selectors import orders_visible_to
+
+        order = get_object_or_404(orders_visible_to(request.user), code=code)
+        data = DossierRefuseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = counter.dossier_refuse(actor=request.user, order_id=order.pk, **data.validated_data)
+        return Response(DeliveryOrderDetailOutput(order).data)

@@ -75,3 +75,18 @@ class VanStandbyForm(CounterForm):
     arrived_at = forms.TimeField(
         label=_("Arrival time today (WITA)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
+
+
+class DossierRefuseForm(CounterForm):
+    missing_items = forms.MultipleChoiceField(
+        label=_("Missing from the dossier"), widget=forms.CheckboxSelectMultiple, choices=[],
+        required=False,  # the service says what is wrong when nothing is ticked
+    )
+    reason = forms.CharField(label=_("Note for Pos"), required=False, max_length=300)
+    confirm = forms.BooleanField(label=_("Send the dossier back to Pos"))
+
+    def __init__(self, *args, **kwargs):
+        from delivery.counter import DOSSIER_ITEMS
+
+        super().__init__(*args, **kwargs)
+        self.fields["missing_items"].choices = DOSSIER_ITEMS

@@ -23,6 +23,7 @@ from delivery.counter_forms import (
     ApplicationForm,
     BookForm,
     ConfirmForm,
+    DossierRefuseForm,
     PayForm,
     VanStandbyForm,
 )
@@ -357,3 +358,22 @@ def van_standby(request):
 @roles(*SUPERVISORS)
 def problems(request):
     return render(request, "counter/problems.html", {"problems": sel.problems_visible_to(request.user)[:200]})
+
+
+@roles(*IMIGRASI)
+@require_http_methods(["GET", "POST"])
+def dossier_refuse(request, code: str):
+    order = get_object_or_404(orders_visible_to(request.user), code=code)
+    form = DossierRefuseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counter.dossier_refuse(
+                actor=request.user, order_id=order.pk, missing_items=form.cleaned_data["missing_items"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Dossier of %(code)s sent back to Pos.") % {"code": order.code})
+            return redirect("order-detail", code=order.code)
+    return render(request, "counter/dossier_refuse.html", {"order": order, "form": form})

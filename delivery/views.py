@@ -13,8 +13,8 @@ from delivery.transitions import ACTION_FUNCTIONS, MOVES, actor_may, allowed_act
 from portal.choices import Role
 from portal.exceptions import DomainError
 
-REASON_REQUIRED = {"fail_attempt", "refuse_dossier"}
-REASON_ALLOWED = {"fail_attempt", "cancel", "refuse_dossier"}
+REASON_REQUIRED = {"fail_attempt"}
+REASON_ALLOWED = {"fail_attempt", "cancel"}
 
 
 def _visible_order(request, code: str) -> DeliveryOrder:
@@ -51,6 +51,8 @@ def order_move(request, code: str, action: str):
     """GET asks for confirmation; POST makes the move through the state machine."""
     if action not in MOVES:
         raise Http404
+    if action == "refuse_dossier":  # needs the checklist of missing items
+        return redirect("counter-dossier-refuse", code=code)
     order = _visible_order(request, code)
     move = MOVES[action]
     form_kwargs = {"reason_required": action in REASON_REQUIRED}

@@ -16,5 +16,7 @@ urlpatterns = [
     path("counter/batches/", counter_apis.CounterBatchCreateApi.as_view(), name="api-counter-batch"),
     path("counter/batches/<int:pk>/acknowledge/", counter_apis.CounterBatchAcknowledgeApi.as_view(),
          name="api-counter-batch-acknowledge"),
+    path("counter/dossiers/<str:code>/refuse/", counter_apis.CounterDossierRefuseApi.as_view(),
+         name="api-counter-dossier-refuse"),
     path("problems/", counter_apis.ProblemListApi.as_view(), name="api-problems"),
 ]

@@ -84,3 +84,22 @@ def test_a_second_acknowledgement_is_refused_with_the_reason(live_server, demo, 
     expect(phone.locator(".messages li.error")).to_contain_text("sudah dikonfirmasi oleh Sri Wahyuni")
     assert batch.items.get().order.events.filter(to_status="received_by_pos").count() == 1
     assert_accessible(phone)
+
+
+def test_imigrasi_refuses_a_dossier_with_a_missing_item(live_server, demo, screen):
+    login(screen, live_server.url, "imigrasi")
+    screen.goto(f"{live_server.url}/orders/APDEMO06/")
+    screen.get_by_role("link", name="Tolak berkas").click()
+    expect(screen.get_by_role("heading", name=re.compile("Tolak berkas"))).to_be_visible()
+    assert_accessible(screen)
+    assert_fits_the_screen(screen)
+    screen.get_by_label("Kirim kembali berkas ke Pos").check()
+    screen.get_by_role("button", name="Tolak berkas").click()
+    expect(screen.get_by_role("alert").first).to_contain_text("Centang kelengkapan yang tidak ada")
+    assert_accessible(screen)
+    screen.get_by_label("Fotokopi KTP/SIM").check()
+    screen.get_by_label("Catatan untuk Pos").fill("Fotokopi tidak terbaca")
+    screen.get_by_role("button", name="Tolak berkas").click()
+    expect(screen.get_by_role("status")).to_contain_text("dikirim kembali ke Pos")
+    expect(screen.locator("ol.timeline li").last).to_contain_text("Fotokopi tidak terbaca")
+    expect(screen.locator(".badge").first).to_have_text("Sudah dipesan dan dibayar")

@@ -134,14 +134,29 @@ def test_a_released_passport_can_no_longer_be_cancelled_so_the_batch_stays_whole
         assert order.status == S.RECEIVED_BY_POS
 
 
-def test_dossier_refusal_sends_the_order_back_to_pos_with_the_reason(ref):
-    from delivery.transitions import delivery_order_refuse_dossier
+def test_dossier_refusal_sends_the_order_back_to_pos_with_the_missing_items(ref):
+    from delivery.counter import dossier_refuse
+    from delivery.models import DossierRefusal
 
     order = make_order(ref, S.DOSSIER_HANDED)
-    result = delivery_order_refuse_dossier(
-        order_id=order.pk, actor=ref["users"]["imigrasi"], reason="Fotokopi KTP tidak ada",
+    with pytest.raises(ValidationFailed):
+        dossier_refuse(actor=ref["users"]["imigrasi"], order_id=order.pk, missing_items=[])
+    with pytest.raises(ValidationFailed):
+        dossier_refuse(actor=ref["users"]["imigrasi"], order_id=order.pk, missing_items=["passport"])
+    with pytest.raises(NotAllowed):
+        dossier_refuse(actor=ref["users"]["pos.layanan"], order_id=order.pk, missing_items=["bpn"])
+
+    refused = dossier_refuse(
+        actor=ref["users"]["imigrasi"], order_id=order.pk, missing_items=["ktp_sim"], reason="buram",
         at=timezone.now() + dt.timedelta(minutes=5),
     )
-    assert result.order.status == S.BOOKED
-    assert result.event.payload == {"reason": "Fotokopi KTP tidak ada"}
-    assert result.event.actor_role == Role.IMIGRASI_OFFICER
+
+    assert refused.status == S.BOOKED
+    event = refused.events.get(from_status=S.DOSSIER_HANDED, to_status=S.BOOKED)
+    assert event.payload["missing"] == ["ktp_sim"]
+    assert "Fotokopi KTP/SIM" in event.payload["reason"] and "buram" in event.payload["reason"]
+    assert DossierRefusal.objects.get(order=order).missing_items == ["ktp_sim"]
+    # refusing again changes nothing
+    with pytest.raises(InvalidTransition):
+        dossier_refuse(actor=ref["users"]["imigrasi"], order_id=order.pk, missing_items=["bpn"])
+    assert DossierRefusal.objects.count() == 1
