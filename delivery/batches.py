@@ -71,12 +71,12 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
                 pos_office_id=pos_offices.pop(), released_by=actor, released_at=now,
             )
             BatchItem.objects.bulk_create([BatchItem(batch=batch, order=order) for order in orders])
-    except IntegrityError:
+    except IntegrityError as error:
         # Two officers released the same passport at once: the unique row let only one through.
         raise InvalidTransition(
             _("One of these passports was released at the same moment by someone else."),
             code="already_released",
-        )
+        ) from error
     return batch
 
 

@@ -10,7 +10,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delivery import counter, counter_selectors as sel
+from delivery import counter
+from delivery import counter_selectors as sel
 from delivery.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from delivery.batches import batch_acknowledge, batch_release
 from delivery.choices import DestinationKind

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from delivery import counter, counter_selectors as sel, documents
+from delivery import counter, documents
+from delivery import counter_selectors as sel
 from delivery.batches import batch_acknowledge, batch_release
 from delivery.counter_forms import (
     ApplicationForm,

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from delivery.choices import FINAL_STATUSES, DeliveryStatus as S
+from delivery.choices import FINAL_STATUSES
+from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, Problem, ProblemKind
 from portal.choices import Role
 from portal.models import User
