@@ -95,7 +95,10 @@ class CounterPaymentDetailApi(APIView):
     def get(self, request, pk: int):
         if not request.user.office_id:
             raise Http404
-        payment_request = get_object_or_404(PaymentRequest.objects.select_related("billing_code"), pk=pk)
+        payment_request = get_object_or_404(
+            PaymentRequest.objects.select_related("billing_code"), pk=pk,
+            requested_by__office_id=request.user.office_id,
+        )
         return Response(PaymentRequestOutput(payment_request).data)
 
 

@@ -146,10 +146,11 @@ def pay(request):
 
 
 def _payment_request(request, pk: int) -> PaymentRequest:
+    """A payment request taken at the user's own office."""
     return get_object_or_404(
         PaymentRequest.objects.select_related("billing_code__application__applicant",
                                               "billing_code__payment"),
-        pk=pk,
+        pk=pk, requested_by__office_id=request.user.office_id,
     )
 
 

@@ -97,3 +97,16 @@ def test_the_schema_describes_the_counter_endpoints(ref):
     assert set(batches["responses"]) >= {"201", "400", "403", "404", "409"}
     assert "/api/v1/counter/batches/{id}/acknowledge/" in schema["paths"]
     assert "/api/v1/problems/" in schema["paths"]
+
+
+def test_a_payment_request_is_seen_only_at_the_office_that_took_it(ref):
+    from portal.choices import Role
+    from tests.factories import OfficeFactory, UserFactory
+
+    imigrasi, pos = client_for(ref["users"]["imigrasi"]), client_for(ref["users"]["pos.layanan"])
+    billing = imigrasi.post("/api/v1/counter/applications/", APPLICATION, format="json").json()
+    request_id = pos.post("/api/v1/counter/payments/", {"billing_code": billing["code"]}, format="json").json()["id"]
+    stranger = client_for(UserFactory(role=Role.POS_SERVICE_OFFICER, office=OfficeFactory()))
+    assert stranger.get(f"/api/v1/counter/payments/{request_id}/").status_code == 404
+    assert stranger.get(f"/counter/payments/{request_id}/status/").status_code == 404
+    assert pos.get(f"/counter/payments/{request_id}/status/").json()["status"] == "pending"
