@@ -181,3 +181,33 @@ def dossier_refuse(
             order_id=order_id, missing_items=missing, reason=text[:500], refused_by=actor, refused_at=now
         )
     return result.order
+
+
+def suggested_courier(order: DeliveryOrder):
+    """The first active courier of the order's Pos office who serves its area."""
+    from delivery.models import Courier
+
+    qs = Courier.objects.filter(office_id=order.pos_office_id, active=True).order_by("name", "pk")
+    return qs.filter(areas=order.area_id).first() or qs.first()
+
+
+def delivery_section_hand_over(*, actor, assignments: dict[int, int], at: dt.datetime | None = None) -> int:
+    """Step 6: the service section hands received passports to the delivery section, each on a
+    courier's run, all in one transaction. Returns how many passports were handed over."""
+    from delivery.models import Courier
+    from delivery.services import delivery_order_assign_courier
+    from delivery.transitions import delivery_order_hand_to_delivery
+
+    _require(actor, Role.POS_SERVICE_OFFICER)
+    if not assignments:
+        raise ValidationFailed(_("Choose at least one passport."))
+    now = at or timezone.now()
+    couriers = {c.pk: c for c in Courier.objects.filter(pk__in=set(assignments.values()), active=True)}
+    with transaction.atomic():
+        for order_id in sorted(assignments):
+            courier = couriers.get(assignments[order_id])
+            if courier is None:
+                raise ValidationFailed(_("Choose a courier for every passport."))
+            delivery_order_assign_courier(order_id=order_id, courier=courier, actor=actor)
+            delivery_order_hand_to_delivery(order_id=order_id, actor=actor, at=now)
+    return len(assignments)

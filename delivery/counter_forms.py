@@ -14,6 +14,7 @@ class CounterForm(forms.Form):
 
 
 class ApplicationForm(CounterForm):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     birth_place = forms.CharField(label=_("Place of birth"), max_length=100)
     birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("counter/batches/<int:pk>/", v.batch_detail, name="counter-batch"),
     path("counter/batches/<int:pk>/surat-tugas.pdf", v.batch_letter, name="counter-batch-letter"),
     path("counter/dossiers/<str:code>/refuse/", v.dossier_refuse, name="counter-dossier-refuse"),
+    path("counter/handover/", v.delivery_handover, name="counter-handover"),
     path("counter/van/", v.van_standby, name="counter-van"),
     path("problems/", v.problems, name="problems"),
     path("orders/<str:code>/documents/<str:kind>.pdf", v.order_document, name="order-document"),

@@ -7,6 +7,7 @@ service's message and change nothing.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -89,7 +90,7 @@ def counter_home(request):
 @roles(*IMIGRASI)
 @require_http_methods(["GET", "POST"])
 def application_new(request):
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationForm(request.POST or None, initial={"submission_key": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -98,7 +99,7 @@ def application_new(request):
                 birth_date=data["birth_date"], address=data["address"], phone=data["phone"],
                 nik=data["nik"], sim_number=data["sim_number"], email=data["email"],
                 passport_type=data["passport_type"], is_minor=data["is_minor"],
-                requirements=data["requirements"],
+                requirements=data["requirements"], submission_key=data["submission_key"],
             )
         except DomainError as error:
             _form_errors(form, error)
@@ -379,3 +380,38 @@ def dossier_refuse(request, code: str):
             messages.success(request, _("Dossier of %(code)s sent back to Pos.") % {"code": order.code})
             return redirect("order-detail", code=order.code)
     return render(request, "counter/dossier_refuse.html", {"order": order, "form": form})
+
+
+@roles(*POS)
+@require_http_methods(["GET", "POST"])
+def delivery_handover(request):
+    """Step 6 for the day's received passports at once, couriers suggested by area."""
+    from delivery.choices import DeliveryStatus
+    from delivery.models import Courier
+
+    user = request.user
+    orders = list(
+        orders_visible_to(user).filter(pos_office_id=user.office_id, status=DeliveryStatus.RECEIVED_BY_POS)
+        .order_by("area__name", "pk")
+    )
+    couriers = list(Courier.objects.filter(office_id=user.office_id, active=True).order_by("name"))
+    form = ConfirmForm(request.POST or None)
+    rows = []
+    for order in orders:
+        posted = request.POST.get(f"courier-{order.pk}", "")
+        chosen = int(posted) if posted.isdigit() else getattr(order.courier or counter.suggested_courier(order), "pk", None)
+        rows.append({"order": order, "chosen": chosen, "ticked": (request.method == "GET"
+                     or str(order.pk) in request.POST.getlist("orders"))})
+    if request.method == "POST" and form.is_valid():
+        assignments = {}
+        for row in rows:
+            if row["ticked"] and row["chosen"]:
+                assignments[row["order"].pk] = row["chosen"]
+        try:
+            count = counter.delivery_section_hand_over(actor=user, assignments=assignments)
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(count)s passports handed to the delivery section.") % {"count": count})
+            return redirect("counter-handover")
+    return render(request, "counter/handover.html", {"rows": rows, "couriers": couriers, "form": form})

@@ -74,6 +74,8 @@ class PassportApplication(TimeStampedModel):
     created_by = models.ForeignKey(
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The counter form's one-time key: submitting the same form twice records one application.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("passport application")

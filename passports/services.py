@@ -122,11 +122,12 @@ def requirements_for(*, is_minor: bool) -> list[tuple[str, object]]:
 def counter_application_register(
     *, actor, full_name: str, birth_place: str, birth_date: dt.date, address: str, phone: str,
     passport_type: PassportType, is_minor: bool, requirements: list[str], nik: str = "",
-    sim_number: str = "", email: str = "", at: dt.datetime | None = None,
+    sim_number: str = "", email: str = "", at: dt.datetime | None = None, submission_key=None,
 ) -> BillingCode:
     """Steps 1 and 2 at the Imigrasi counter: record the application and issue its billing code.
 
-    The code is only issued when every requirement of the checklist has been seen.
+    The code is only issued when every requirement of the checklist has been seen. The same
+    ``submission_key`` (a double click, the back button) returns the code issued the first time.
     """
     from portal.choices import Role
     from portal.exceptions import NotAllowed
@@ -142,16 +143,28 @@ def counter_application_register(
             _("Every requirement must be checked before a billing code is issued."),
             fields={"requirements": [_("Missing: %(items)s") % {"items": ", ".join(missing)}]},
         )
-    with transaction.atomic():
-        applicant = applicant_create(
-            full_name=full_name, birth_place=birth_place, birth_date=birth_date, address=address,
-            phone=phone, nik=nik, sim_number=sim_number, email=email,
-        )
-        application = passport_application_record(
-            applicant=applicant, office=actor.office, passport_type=passport_type,
-            is_minor=is_minor, requirements={key: True for key in needed}, actor=actor,
-        )
-        return billing_code_issue(application=application, at=at)
+    if submission_key is not None:
+        earlier = BillingCode.objects.filter(application__submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier
+    try:
+        with transaction.atomic():
+            applicant = applicant_create(
+                full_name=full_name, birth_place=birth_place, birth_date=birth_date, address=address,
+                phone=phone, nik=nik, sim_number=sim_number, email=email,
+            )
+            application = passport_application_record(
+                applicant=applicant, office=actor.office, passport_type=passport_type,
+                is_minor=is_minor, requirements={key: True for key in needed}, actor=actor,
+            )
+            if submission_key is not None:
+                PassportApplication.objects.filter(pk=application.pk).update(submission_key=submission_key)
+            return billing_code_issue(application=application, at=at)
+    except IntegrityError:
+        earlier = BillingCode.objects.filter(application__submission_key=submission_key).first()
+        if submission_key is None or earlier is None:
+            raise
+        return earlier  # the same form submitted twice at the same moment
 
 
 def payment_request_open(

@@ -166,12 +166,18 @@ def test_steps_one_to_six_through_the_counter_pages(
     expect(imigrasi.locator(".batch-status")).to_have_text("Diterima oleh Pos")
 
     # Step 6: same day to the delivery section, with the courier suggested for the area.
+    pos.goto(f"{base}/")
+    pos.get_by_role("link", name="Serahkan paspor ke bagian pengantaran").click()
+    expect(pos.get_by_label(f"Kurir untuk {order.code}")).to_have_value(str(tx_ref["couriers"]["kurir"].pk))
+    pos.get_by_label("Saya telah memeriksa daftar ini").check()
+    assert_accessible(pos)
+    assert_fits_the_screen(pos)
+    shot(pos, "handover")
+    pos.get_by_role("button", name="Serahkan ke bagian pengantaran").click()
+    expect(pos.get_by_role("status")).to_contain_text("1 paspor telah diserahkan ke bagian pengantaran")
     pos.goto(f"{base}/orders/{order.code}/")
-    expect(pos.get_by_label("Kurir")).to_have_value(str(tx_ref["couriers"]["kurir"].pk))
-    pos.get_by_role("button", name="Tugaskan kurir").click()
-    pos.get_by_role("link", name="Serahkan ke bagian pengantaran").click()
-    pos.get_by_role("button", name="Ya, konfirmasi").click()
     expect(pos.locator(".badge").first).to_have_text("Di bagian pengantaran PT Pos")
+    expect(pos.locator("dl.facts").first).to_contain_text("Irfan Syam")
 
     timeline = pos.locator("ol.timeline li")
     expect(timeline).to_have_count(5)

@@ -160,3 +160,25 @@ def test_dossier_refusal_sends_the_order_back_to_pos_with_the_missing_items(ref)
     with pytest.raises(InvalidTransition):
         dossier_refuse(actor=ref["users"]["imigrasi"], order_id=order.pk, missing_items=["bpn"])
     assert DossierRefusal.objects.count() == 1
+
+
+def test_step_six_hands_every_chosen_passport_to_its_courier_at_once(ref):
+    from delivery.counter import delivery_section_hand_over, suggested_courier
+
+    far = make_order(ref, S.RECEIVED_BY_POS, area="selayar")
+    near = make_order(ref, S.RECEIVED_BY_POS, area="makassar")
+    assert suggested_courier(far) == ref["couriers"]["kurir2"]
+    assert suggested_courier(near) == ref["couriers"]["kurir"]
+    count = delivery_section_hand_over(
+        actor=ref["users"]["pos.layanan"],
+        assignments={far.pk: ref["couriers"]["kurir2"].pk, near.pk: ref["couriers"]["kurir2"].pk},
+    )
+    assert count == 2
+    for order in (far, near):
+        order.refresh_from_db()
+        assert order.status == S.WITH_DELIVERY_SECTION
+        assert order.courier == ref["couriers"]["kurir2"]  # the dispatcher's change is kept
+    with pytest.raises(InvalidTransition):  # the same form again
+        delivery_section_hand_over(actor=ref["users"]["pos.layanan"], assignments={far.pk: ref["couriers"]["kurir"].pk})
+    far.refresh_from_db()
+    assert far.courier == ref["couriers"]["kurir2"]

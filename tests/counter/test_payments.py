@@ -139,3 +139,15 @@ def test_the_van_standby_log_counts_lateness_from_half_past_seven(ref):
     with pytest.raises(ValidationFailed):  # a Sunday
         van_standby_record(actor=pos, arrived_at=dt.datetime(2026, 11, 15, 7, 20, tzinfo=WITA))
     assert VanStandby.objects.count() == 2
+
+
+def test_the_same_application_form_submitted_twice_records_one_application(ref):
+    import uuid
+
+    from passports.models import PassportApplication
+
+    key = uuid.uuid4()
+    first = register(ref, submission_key=key)
+    again = register(ref, submission_key=key)
+    assert again.pk == first.pk
+    assert PassportApplication.objects.count() == 1
