@@ -253,3 +253,67 @@ class CounterDossierRefuseApi(APIView):
         data.is_valid(raise_exception=True)
         order = counter.dossier_refuse(actor=request.user, order_id=order.pk, **data.validated_data)
         return Response(DeliveryOrderDetailOutput(order).data)
+
+
+class HandoverInput(serializers.Serializer):
+    assignments = serializers.DictField(
+        child=serializers.IntegerField(), allow_empty=False,
+        help_text="Tracking code → courier id; suggested couriers are in each order's `courier` field",
+    )
+
+
+class HandoverOutput(serializers.Serializer):
+    handed_over = serializers.IntegerField()
+
+
+class CounterDeliveryHandoverApi(APIView):
+    @extend_schema(
+        summary="Step 6: hand received passports to the delivery section, each on a courier's run",
+        request=HandoverInput, responses={200: HandoverOutput, **ERRORS},
+    )
+    def post(self, request):
+        from delivery.selectors import orders_visible_to
+
+        data = HandoverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = {code.strip().upper(): courier for code, courier in data.validated_data["assignments"].items()}
+        ids = dict(orders_visible_to(request.user).filter(code__in=wanted).values_list("code", "pk"))
+        unknown = sorted(set(wanted) - set(ids))
+        if unknown:
+            from portal.exceptions import NotFound
+
+            raise NotFound(_("Unknown tracking code: %(codes)s.") % {"codes": ", ".join(unknown)})
+        count = counter.delivery_section_hand_over(
+            actor=request.user, assignments={ids[code]: courier for code, courier in wanted.items()}
+        )
+        return Response(HandoverOutput({"handed_over": count}).data)
+
+
+class VanStandbyInput(serializers.Serializer):
+    arrived_at = serializers.DateTimeField(help_text="Arrival at the office (WITA when no offset)")
+
+
+class VanStandbyOutput(serializers.Serializer):
+    day = serializers.DateField()
+    arrived_at = serializers.DateTimeField()
+    minutes_late = serializers.IntegerField()
+
+
+class CounterVanStandbyApi(APIView):
+    @extend_schema(summary="The van standby log of the last 30 working days",
+                   responses={200: VanStandbyOutput(many=True), 403: ErrorSerializer})
+    def get(self, request):
+        from delivery.models import VanStandby
+
+        rows = VanStandby.objects.order_by("-day")[:30] if request.user.office_id else []
+        return Response(VanStandbyOutput(rows, many=True).data)
+
+    @extend_schema(
+        summary="Record the Pos van's arrival at the office today; lateness counts from 07:30 WITA",
+        request=VanStandbyInput, responses={201: VanStandbyOutput, **ERRORS},
+    )
+    def post(self, request):
+        data = VanStandbyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = counter.van_standby_record(actor=request.user, arrived_at=data.validated_data["arrived_at"])
+        return Response(VanStandbyOutput(row).data, status=status.HTTP_201_CREATED)

@@ -18,5 +18,7 @@ urlpatterns = [
          name="api-counter-batch-acknowledge"),
     path("counter/dossiers/<str:code>/refuse/", counter_apis.CounterDossierRefuseApi.as_view(),
          name="api-counter-dossier-refuse"),
+    path("counter/handover/", counter_apis.CounterDeliveryHandoverApi.as_view(), name="api-counter-handover"),
+    path("counter/van/", counter_apis.CounterVanStandbyApi.as_view(), name="api-counter-van"),
     path("problems/", counter_apis.ProblemListApi.as_view(), name="api-problems"),
 ]

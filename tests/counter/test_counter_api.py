@@ -110,3 +110,22 @@ def test_a_payment_request_is_seen_only_at_the_office_that_took_it(ref):
     assert stranger.get(f"/api/v1/counter/payments/{request_id}/").status_code == 404
     assert stranger.get(f"/counter/payments/{request_id}/status/").status_code == 404
     assert pos.get(f"/counter/payments/{request_id}/status/").json()["status"] == "pending"
+
+
+def test_step_six_and_the_van_log_through_the_api(ref):
+    pos = client_for(ref["users"]["pos.layanan"])
+    order = make_order(ref, S.RECEIVED_BY_POS, area="gowa")
+    courier = ref["couriers"]["kurir"]
+    done = pos.post("/api/v1/counter/handover/", {"assignments": {order.code: courier.pk}}, format="json")
+    assert done.status_code == 200 and done.json() == {"handed_over": 1}
+    assert pos.get(f"/api/v1/orders/{order.code}/").json()["status"] == "with_delivery_section"
+    again = pos.post("/api/v1/counter/handover/", {"assignments": {order.code: courier.pk}}, format="json")
+    assert again.status_code == 409
+    unknown = pos.post("/api/v1/counter/handover/", {"assignments": {"APNOPE": courier.pk}}, format="json")
+    assert unknown.status_code == 404
+
+    late = pos.post("/api/v1/counter/van/", {"arrived_at": "2026-11-16T08:00:00+08:00"}, format="json")
+    assert late.status_code == 201 and late.json()["minutes_late"] == 30
+    twice = pos.post("/api/v1/counter/van/", {"arrived_at": "2026-11-16T07:00:00+08:00"}, format="json")
+    assert twice.status_code == 409 and twice.json()["code"] == "already_recorded"
+    assert [row["minutes_late"] for row in pos.get("/api/v1/counter/van/").json()] == [30]
