@@ -74,39 +74,46 @@ def problems_sweep(*, now: dt.datetime | None = None) -> int:
 
 
 def problem_notify(*, problem_id: int) -> str:
-    """Email the staff of the responsible role at the responsible office, once per problem."""
-    with transaction.atomic():
-        problem = (
-            Problem.objects.select_for_update().select_related("order").filter(pk=problem_id).first()
-        )
-        if problem is None:
-            return "missing"
-        if problem.notified_at is not None:
-            return "already_notified"
-        recipients = sorted(
-            User.objects.filter(
-                role=problem.responsible_role, office_id=problem.responsible_office_id, is_active=True
-            ).exclude(email="").values_list("email", flat=True)
-        )
-        order = problem.order
-        with translation.override("id"):
-            subject = gettext("Problem with delivery %(code)s: %(kind)s") % {
-                "code": order.code, "kind": ProblemKind(problem.kind).label,
-            }
-            body = "\n".join([
-                gettext("Order %(code)s is “%(status)s”.") % {
-                    "code": order.code, "status": S(problem.status_at_flag).label,
-                },
-                gettext("Problem: %(kind)s, flagged %(time)s WITA.") % {
-                    "kind": ProblemKind(problem.kind).label,
-                    "time": timezone.localtime(problem.flagged_at).strftime("%d-%m-%Y %H:%M"),
-                },
-                f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/",
-            ])
-        if recipients:
+    """Email the staff of the responsible role at the responsible office, once per problem.
+
+    The problem is claimed with one conditional UPDATE (no long transaction, so the worker never
+    holds locks while it talks to the mail server); a failed send releases the claim for a retry.
+    """
+    problem = Problem.objects.select_related("order").filter(pk=problem_id).first()
+    if problem is None:
+        return "missing"
+    claimed = Problem.objects.filter(pk=problem.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return "already_notified"
+    recipients = sorted(
+        User.objects.filter(
+            role=problem.responsible_role, office_id=problem.responsible_office_id, is_active=True
+        ).exclude(email="").values_list("email", flat=True)
+    )
+    order = problem.order
+    with translation.override("id"):
+        subject = gettext("Problem with delivery %(code)s: %(kind)s") % {
+            "code": order.code, "kind": ProblemKind(problem.kind).label,
+        }
+        body = "\n".join([
+            gettext("Order %(code)s is “%(status)s”.") % {
+                "code": order.code, "status": S(problem.status_at_flag).label,
+            },
+            gettext("Problem: %(kind)s, flagged %(time)s WITA.") % {
+                "kind": ProblemKind(problem.kind).label,
+                "time": timezone.localtime(problem.flagged_at).strftime("%d-%m-%Y %H:%M"),
+            },
+            f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/",
+        ])
+    if recipients:
+        try:
             send_mail(subject, body, None, recipients)
-        Problem.objects.filter(pk=problem.pk).update(
-            notified_at=timezone.now(), notified_to=", ".join(recipients)[:500]
-        )
+        except OSError:
+            Problem.objects.filter(pk=problem.pk).update(notified_at=None)
+            logger.warning("delivery.problem.notify_failed problem_id=%s", problem_id)
+            raise
+    Problem.objects.filter(pk=problem.pk).update(notified_to=", ".join(recipients)[:500])
     logger.info("delivery.problem.notified problem_id=%s", problem_id)
     return "sent" if recipients else "nobody"
