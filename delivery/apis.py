@@ -113,7 +113,8 @@ class DeliveryOrderDetailApi(APIView):
 
 
 class MoveInput(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(MOVES))
+    # Refusing a dossier needs the missing items: /api/v1/counter/dossiers/<code>/refuse/.
+    action = serializers.ChoiceField(choices=[action for action in MOVES if action != "refuse_dossier"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 

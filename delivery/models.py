@@ -224,3 +224,150 @@ class RescheduleRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order_id} #{self.after_attempt}: {self.preferred_date}"
+class DeliveryFeePayment(TimeStampedModel):
+    """The delivery fee taken at the Pos counter, kept apart from the state fee (MPN G-2)."""
+
+    order = models.OneToOneField(
+        DeliveryOrder, on_delete=models.PROTECT, related_name="fee_payment"
+    )
+    receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    amount = models.PositiveIntegerField(_("amount (Rp)"))
+    received_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("delivery fee payment")
+        verbose_name_plural = _("delivery fee payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="delivery_fee_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class Manifest(TimeStampedModel):
+    """Step 4: the dossiers Pos hands Imigrasi at once, with the list of who booked delivery."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    pos_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+    )
+    imigrasi_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
+    )
+    handed_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    handed_at = models.DateTimeField(_("handed over at"))
+    orders = models.ManyToManyField(DeliveryOrder, related_name="manifests")
+
+    class Meta:
+        verbose_name = _("dossier manifest")
+        verbose_name_plural = _("dossier manifests")
+        ordering = ["-handed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DossierRefusal(TimeStampedModel):
+    """Imigrasi refused a dossier with a missing item; the order went back to Pos."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="dossier_refusals")
+    missing_items = models.JSONField(_("missing items"), default=list)
+    reason = models.CharField(_("reason"), max_length=500)
+    refused_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    refused_at = models.DateTimeField(_("refused at"))
+
+    class Meta:
+        verbose_name = _("dossier refusal")
+        verbose_name_plural = _("dossier refusals")
+
+
+class BatchStatus(models.TextChoices):
+    IN_HANDOVER = "in_handover", _("In handover")  # released by Imigrasi, Pos has not acknowledged
+    RECEIVED = "received", _("Received by Pos")  # both sides acknowledged
+
+
+class Batch(TimeStampedModel):
+    """Step 5: passports Imigrasi releases to Pos at once, with one surat tugas and surat kuasa."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    imigrasi_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
+    )
+    pos_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.IN_HANDOVER
+    )
+    released_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(_("released at"))
+    acknowledged_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("release batch")
+        verbose_name_plural = _("release batches")
+        ordering = ["-released_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class BatchItem(models.Model):
+    """A passport in a batch; an order is released in one batch only."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="items")
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="batch_item")
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class ProblemKind(models.TextChoices):
+    LATE = "late", _("Deadline breached")
+    FAILED_ATTEMPT = "failed_attempt", _("Failed delivery attempt")
+    STALLED = "stalled", _("No movement")
+
+
+class Problem(TimeStampedModel):
+    """An order on the supervisors' problems queue; ``key`` makes each problem flagged once."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="problems")
+    kind = models.CharField(_("kind"), max_length=20, choices=ProblemKind.choices)
+    key = models.CharField(max_length=40)
+    status_at_flag = models.CharField(_("state"), max_length=24, choices=DeliveryStatus.choices)
+    responsible_role = models.CharField(_("responsible role"), max_length=32, choices=Role.choices)
+    responsible_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_at = models.DateTimeField(_("flagged at"))
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    notified_to = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["-flagged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind", "key"], name="problem_flagged_once")
+        ]
+
+
+class VanStandby(TimeStampedModel):
+    """The Pos van's arrival at the Imigrasi office, one row per working day."""
+
+    office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("day"))
+    arrived_at = models.DateTimeField(_("arrived at"))
+    minutes_late = models.PositiveIntegerField(_("minutes late"), default=0)
+    recorded_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("van standby")
+        verbose_name_plural = _("van standby log")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="one_standby_per_day")]

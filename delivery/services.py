@@ -112,13 +112,22 @@ def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor) -> 
 
 
 def deadline_sweep(*, now: dt.datetime | None = None) -> int:
-    """Flag orders whose current step ran past its deadline; each breach is flagged once."""
+    """Flag orders whose current step ran past its deadline; each breach is flagged once.
+
+    Late orders, failed attempts and orders without movement also go on the problems queue,
+    and the responsible role is told once (``delivery.problems``).
+    """
+    from delivery.problems import problems_sweep
+
     now = now or timezone.now()
-    return (
-        DeliveryOrder.objects.filter(deadline_at__lt=now, deadline_breached_at__isnull=True)
-        .exclude(status__in=FINAL_STATUSES)
-        .update(deadline_breached_at=now)
-    )
+    with transaction.atomic():
+        flagged = (
+            DeliveryOrder.objects.filter(deadline_at__lt=now, deadline_breached_at__isnull=True)
+            .exclude(status__in=FINAL_STATUSES)
+            .update(deadline_breached_at=now)
+        )
+        problems_sweep(now=now)
+    return flagged
 
 
 def tracking_url(order: DeliveryOrder) -> str:

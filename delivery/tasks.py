@@ -16,3 +16,13 @@ def notify_delivery_event(self, event_id: int) -> str:
 @shared_task(time_limit=120)
 def sweep_deadlines() -> int:
     return services.deadline_sweep()
+
+
+@shared_task(
+    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60,
+    acks_late=True,
+)
+def notify_problem(self, problem_id: int) -> str:
+    from delivery.problems import problem_notify
+
+    return problem_notify(problem_id=problem_id)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus as S
 from delivery.deadlines import deadline_after
-from delivery.models import Courier, DeliveryEvent, DeliveryOrder
+from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder
 from portal.choices import Role
 from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
 from portal.models import User
@@ -40,6 +40,10 @@ MOVES: dict[str, Move] = {
     "hand_dossier": Move(
         frozenset({S.BOOKED}), S.DOSSIER_HANDED, frozenset({Role.POS_SERVICE_OFFICER}),
         _("Hand dossier to Imigrasi"), "pos_office",
+    ),
+    "refuse_dossier": Move(
+        frozenset({S.DOSSIER_HANDED}), S.BOOKED, frozenset({Role.IMIGRASI_OFFICER}),
+        _("Refuse the dossier"), "imigrasi_office",
     ),
     "mark_ready": Move(
         frozenset({S.DOSSIER_HANDED}), S.PASSPORT_READY, frozenset({Role.IMIGRASI_OFFICER}),
@@ -161,6 +165,11 @@ def _move(
             )
         if action == "dispatch":
             _check_attempts_left(order)
+        if action == "cancel" and BatchItem.objects.filter(order_id=order.pk).exists():
+            raise InvalidTransition(
+                _("The passport has already been released to Pos; it can no longer be cancelled."),
+                code="already_released",
+            )
         from_status = order.status
         payload = dict(payload or {})
         if move.target in (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY):
@@ -266,9 +275,22 @@ def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.dat
 # One public function per step of the SOP.
 
 
-def delivery_order_hand_dossier(*, order_id: int, actor: User, at: dt.datetime | None = None) -> MoveResult:
+def delivery_order_hand_dossier(
+    *, order_id: int, actor: User, at: dt.datetime | None = None, payload: dict | None = None
+) -> MoveResult:
     """Step 4: Pos hands BPN, KTP/SIM copy and power of attorney to Imigrasi."""
-    return _move("hand_dossier", order_id=order_id, actor=actor, at=at)
+    return _move("hand_dossier", order_id=order_id, actor=actor, at=at, payload=payload)
+
+
+def delivery_order_refuse_dossier(
+    *, order_id: int, actor: User, reason: str, at: dt.datetime | None = None,
+    payload: dict | None = None,
+) -> MoveResult:
+    """Imigrasi sends an incomplete dossier back to Pos; the reason goes on the event."""
+    return _move(
+        "refuse_dossier", order_id=order_id, actor=actor, at=at,
+        payload={**(payload or {}), "reason": reason},
+    )
 
 
 def delivery_order_mark_ready(*, order_id: int, actor: User, at: dt.datetime | None = None) -> MoveResult:
@@ -355,6 +377,7 @@ def delivery_order_cancel(
 
 ACTION_FUNCTIONS = {
     "hand_dossier": delivery_order_hand_dossier,
+    "refuse_dossier": delivery_order_refuse_dossier,
     "mark_ready": delivery_order_mark_ready,
     "receive_at_pos": delivery_order_receive_at_pos,
     "hand_to_delivery": delivery_order_hand_to_delivery,

@@ -62,6 +62,8 @@ def order_move(request, code: str, action: str):
     """GET asks for confirmation; POST makes the move through the state machine."""
     if action not in MOVES:
         raise Http404
+    if action == "refuse_dossier":  # needs the checklist of missing items
+        return redirect("counter-dossier-refuse", code=code)
     order = _visible_order(request, code)
     move = MOVES[action]
     if action in COURIER_APP_MOVES:

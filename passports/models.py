@@ -74,6 +74,8 @@ class PassportApplication(TimeStampedModel):
     created_by = models.ForeignKey(
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The counter form's one-time key: submitting the same form twice records one application.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("passport application")
@@ -124,3 +126,33 @@ class Payment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.ntpn
+
+
+class PaymentRequest(TimeStampedModel):
+    """One request to MPN G-2 to settle a billing code; the confirmation arrives later.
+
+    One per billing code, so a double click or the back button never asks twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for MPN G-2")
+        CONFIRMED = "confirmed", _("Confirmed")
+        FAILED = "failed", _("Refused")
+
+    billing_code = models.OneToOneField(
+        BillingCode, on_delete=models.PROTECT, related_name="payment_request"
+    )
+    payment_point = models.CharField(_("payment point"), max_length=10, choices=PaymentPoint.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment request")
+        verbose_name_plural = _("payment requests")
+
+    def __str__(self) -> str:
+        return f"{self.billing_code_id}: {self.status}"

@@ -97,3 +97,159 @@ def payment_confirm(
             status=BillingCodeStatus.PAID, updated_at=now
         )
     return payment
+
+
+# Step 1: the requirement checklist of the office, item by item (DOMAIN.md).
+REQUIREMENTS_ADULT = [
+    ("ktp", _("KTP (identity card)")),
+    ("kk", _("Family card (KK)")),
+    ("civil_document", _("Birth certificate, diploma, marriage book or baptism letter")),
+]
+REQUIREMENTS_MINOR = [
+    ("parent_ktp", _("A parent's KTP")),
+    ("kk", _("Family card (KK)")),
+    ("birth_certificate", _("Birth certificate")),
+    ("parents_marriage", _("Parents' marriage certificate")),
+    ("parents_guarantee", _("Parents' guarantee letter")),
+    ("parent_passport", _("A parent's passport")),
+]
+
+
+def requirements_for(*, is_minor: bool) -> list[tuple[str, object]]:
+    return REQUIREMENTS_MINOR if is_minor else REQUIREMENTS_ADULT
+
+
+def counter_application_register(
+    *, actor, full_name: str, birth_place: str, birth_date: dt.date, address: str, phone: str,
+    passport_type: PassportType, is_minor: bool, requirements: list[str], nik: str = "",
+    sim_number: str = "", email: str = "", at: dt.datetime | None = None, submission_key=None,
+) -> BillingCode:
+    """Steps 1 and 2 at the Imigrasi counter: record the application and issue its billing code.
+
+    The code is only issued when every requirement of the checklist has been seen. The same
+    ``submission_key`` (a double click, the back button) returns the code issued the first time.
+    """
+    from portal.choices import Role
+    from portal.exceptions import NotAllowed
+
+    if actor.role != Role.IMIGRASI_OFFICER or actor.office is None:
+        raise NotAllowed(_("Only an Imigrasi counter officer records applications."), code="wrong_role")
+    if not passport_type.active:
+        raise ValidationFailed(_("This passport type is no longer issued."))
+    needed = [key for key, _label in requirements_for(is_minor=is_minor)]
+    missing = [key for key in needed if key not in requirements]
+    if missing:
+        raise ValidationFailed(
+            _("Every requirement must be checked before a billing code is issued."),
+            fields={"requirements": [_("Missing: %(items)s") % {"items": ", ".join(missing)}]},
+        )
+    if submission_key is not None:
+        earlier = BillingCode.objects.filter(application__submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier
+    try:
+        with transaction.atomic():
+            applicant = applicant_create(
+                full_name=full_name, birth_place=birth_place, birth_date=birth_date, address=address,
+                phone=phone, nik=nik, sim_number=sim_number, email=email,
+            )
+            application = passport_application_record(
+                applicant=applicant, office=actor.office, passport_type=passport_type,
+                is_minor=is_minor, requirements={key: True for key in needed}, actor=actor,
+            )
+            if submission_key is not None:
+                PassportApplication.objects.filter(pk=application.pk).update(submission_key=submission_key)
+            return billing_code_issue(application=application, at=at)
+    except IntegrityError:
+        earlier = BillingCode.objects.filter(application__submission_key=submission_key).first()
+        if submission_key is None or earlier is None:
+            raise
+        return earlier  # the same form submitted twice at the same moment
+
+
+def payment_request_open(
+    *, billing_code: str, actor, payment_point: str = PaymentPoint.POS, at: dt.datetime | None = None
+):
+    """Step 3 at the Pos counter: ask MPN G-2 to settle a billing code.
+
+    The answer arrives asynchronously (``payment_request_settle`` in a Celery task). Asking again
+    for the same code returns the same request instead of paying twice.
+    """
+    from passports.models import PaymentRequest
+    from portal.choices import Role
+    from portal.exceptions import NotAllowed, NotFound
+    from portal.utils import on_commit
+
+    now = at or timezone.now()
+    if actor.role not in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER) or actor.office is None:
+        raise NotAllowed(_("Your role may not take payments."), code="wrong_role")
+    code = (billing_code or "").strip().replace(" ", "")
+    if len(code) != 15 or not code.isdigit():
+        raise ValidationFailed(
+            _("A billing code has exactly 15 digits."),
+            fields={"billing_code": [_("A billing code has exactly 15 digits.")]},
+        )
+    with transaction.atomic():
+        billing = BillingCode.objects.select_for_update().filter(code=code).first()
+        if billing is None:
+            raise NotFound(_("No billing code %(code)s is known.") % {"code": code}, code="unknown_billing_code")
+        existing = PaymentRequest.objects.filter(billing_code=billing).first()
+        if existing is not None and existing.status != PaymentRequest.Status.FAILED:
+            if billing.status == BillingCodeStatus.PAID:
+                raise InvalidTransition(
+                    _("This billing code has already been paid."), code="already_paid"
+                )
+            return existing
+        if billing.status == BillingCodeStatus.PAID:
+            raise InvalidTransition(_("This billing code has already been paid."), code="already_paid")
+        if billing.status == BillingCodeStatus.EXPIRED or billing.expires_at < now:
+            raise InvalidTransition(_("This billing code has expired."), code="billing_code_expired")
+        if existing is not None:  # a refused request may be tried again
+            PaymentRequest.objects.filter(pk=existing.pk).update(
+                status=PaymentRequest.Status.PENDING, error="", requested_by=actor, updated_at=now
+            )
+            request = existing
+        else:
+            request = PaymentRequest.objects.create(
+                billing_code=billing, payment_point=payment_point, requested_by=actor
+            )
+        request_id = request.pk
+
+        def enqueue():
+            from passports.tasks import settle_payment_request
+
+            settle_payment_request.delay(request_id)
+
+        on_commit(enqueue)
+    request.refresh_from_db()
+    return request
+
+
+def payment_request_settle(*, request_id: int) -> str:
+    """Ask the gateway about one request and record the payment; a second run changes nothing."""
+    from passports.models import PaymentRequest
+    from portal.exceptions import DomainError
+
+    with transaction.atomic():
+        request = (
+            PaymentRequest.objects.select_for_update().select_related("billing_code")
+            .filter(pk=request_id).first()
+        )
+        if request is None or request.status != PaymentRequest.Status.PENDING:
+            return request.status if request else "missing"
+        billing = request.billing_code
+        PaymentRequest.objects.filter(pk=request.pk).update(attempts=request.attempts + 1)
+        confirmation = get_gateway().confirm_payment(billing_code=billing.code, amount=billing.amount)
+        try:
+            with transaction.atomic():
+                payment_confirm(
+                    billing_code_id=billing.pk, ntpn=confirmation.ntpn, amount=confirmation.amount,
+                    payment_point=request.payment_point,
+                )
+        except DomainError as error:
+            PaymentRequest.objects.filter(pk=request.pk).update(
+                status=PaymentRequest.Status.FAILED, error=str(error.message)[:300]
+            )
+            return PaymentRequest.Status.FAILED
+        PaymentRequest.objects.filter(pk=request.pk).update(status=PaymentRequest.Status.CONFIRMED)
+    return PaymentRequest.Status.CONFIRMED

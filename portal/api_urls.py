@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from delivery import apis, courier_apis
+from delivery import apis, counter_apis, courier_apis
 
 urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),
@@ -13,4 +13,19 @@ urlpatterns = [
          name="api-courier-deliver"),
     path("courier/orders/<str:code>/fail/", courier_apis.CourierFailApi.as_view(),
          name="api-courier-fail"),
+    path("counter/applications/", counter_apis.CounterApplicationCreateApi.as_view(),
+         name="api-counter-application"),
+    path("counter/payments/", counter_apis.CounterPaymentCreateApi.as_view(), name="api-counter-payment"),
+    path("counter/payments/<int:pk>/", counter_apis.CounterPaymentDetailApi.as_view(),
+         name="api-counter-payment-detail"),
+    path("counter/bookings/", counter_apis.CounterBookingCreateApi.as_view(), name="api-counter-booking"),
+    path("counter/manifests/", counter_apis.CounterManifestCreateApi.as_view(), name="api-counter-manifest"),
+    path("counter/batches/", counter_apis.CounterBatchCreateApi.as_view(), name="api-counter-batch"),
+    path("counter/batches/<int:pk>/acknowledge/", counter_apis.CounterBatchAcknowledgeApi.as_view(),
+         name="api-counter-batch-acknowledge"),
+    path("counter/dossiers/<str:code>/refuse/", counter_apis.CounterDossierRefuseApi.as_view(),
+         name="api-counter-dossier-refuse"),
+    path("counter/handover/", counter_apis.CounterDeliveryHandoverApi.as_view(), name="api-counter-handover"),
+    path("counter/van/", counter_apis.CounterVanStandbyApi.as_view(), name="api-counter-van"),
+    path("problems/", counter_apis.ProblemListApi.as_view(), name="api-problems"),
 ]

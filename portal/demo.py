@@ -276,5 +276,39 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
             _demo_order(index, target, ref, now, breached=(target == S.DOSSIER_HANDED and nth == 0))
             index += 1
     partnership_demo_load(today=timezone.localdate(now))
+    counter_demo_load(ref, now=now)
     flagged = delivery_services.deadline_sweep(now=now)
     return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged}
+
+
+def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
+    """What the counter pages need to be tried: an unpaid billing code, a batch in handover and a
+    week of the van standby log. Idempotent like the rest."""
+    from delivery.batches import batch_release
+    from delivery.counter import van_standby_record
+    from delivery.deadlines import WITA, is_working_day
+    from delivery.models import BatchItem, VanStandby
+    from passports.models import PassportApplication
+
+    users = ref["users"]
+    if not PassportApplication.objects.filter(applicant__full_name="Muhammad Akbar (demo)").exists():
+        passport_services.counter_application_register(
+            actor=users["imigrasi"], full_name="Muhammad Akbar (demo)", birth_place="Makassar",
+            birth_date=dt.date(1992, 4, 9), address="Jl. Urip Sumoharjo No. 12, Makassar",
+            phone="081298765432", nik="7371090904920001",
+            passport_type=PassportType.objects.get(code="elektronik-48"), is_minor=False,
+            requirements=["ktp", "kk", "civil_document"], at=now,
+        )
+    released = DeliveryOrder.objects.filter(code="APDEMO09", status=S.PASSPORT_READY).first()
+    if released is not None and not BatchItem.objects.filter(order=released).exists():
+        batch_release(actor=users["imigrasi"], codes=[released.code], at=now)
+    day = now.astimezone(WITA).date()
+    arrivals = [(7, 20), (7, 55), (7, 28), (8, 40), (7, 30)]
+    for back in range(1, 8):
+        past = day - dt.timedelta(days=back)
+        if not is_working_day(past) or VanStandby.objects.filter(day=past).exists():
+            continue
+        hour, minute = arrivals[back % len(arrivals)]
+        van_standby_record(
+            actor=users["pos.layanan"], arrived_at=dt.datetime.combine(past, dt.time(hour, minute), tzinfo=WITA)
+        )

@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("delivery.counter_urls")),
     path("", include("delivery.urls")),
 ]

@@ -169,7 +169,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
@@ -204,3 +208,5 @@ COURIER_PHOTO_MAX_BYTES = 2 * 1024 * 1024
 COURIER_SIGNATURE_MAX_BYTES = 300 * 1024
 COURIER_CLOCK_TOLERANCE_SECONDS = 300
 DELIVERY_CODE_ITERATIONS = 20_000
+# An order whose state has not changed for this long goes on the problems queue.
+DELIVERY_STALLED_HOURS = 48

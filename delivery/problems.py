@@ -1,0 +1,119 @@
+"""The problems queue that supervisors of both agencies watch, filled by the deadline sweep.
+
+A problem is (order, kind, key): ``key`` is the deadline or the moment of the last move, so a breach
+is flagged once however often the sweep runs, and a new breach of a later step is a new problem.
+Each new problem notifies the staff of the responsible role once, by email, after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from delivery.choices import FINAL_STATUSES
+from delivery.choices import DeliveryStatus as S
+from delivery.models import DeliveryOrder, Problem, ProblemKind
+from portal.choices import Role
+from portal.models import User
+from portal.utils import on_commit
+
+logger = logging.getLogger(__name__)
+
+# Who has to act on an order in each state, and at which of the order's offices.
+RESPONSIBLE = {
+    S.BOOKED: (Role.POS_SERVICE_OFFICER, "pos_office"),
+    S.DOSSIER_HANDED: (Role.IMIGRASI_OFFICER, "imigrasi_office"),
+    S.PASSPORT_READY: (Role.IMIGRASI_OFFICER, "imigrasi_office"),
+    S.RECEIVED_BY_POS: (Role.POS_SERVICE_OFFICER, "pos_office"),
+    S.WITH_DELIVERY_SECTION: (Role.POS_DISPATCHER, "pos_office"),
+    S.OUT_FOR_DELIVERY: (Role.POS_DISPATCHER, "pos_office"),
+    S.FAILED_ATTEMPT: (Role.POS_DISPATCHER, "pos_office"),
+}
+
+
+def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Problem | None:
+    role, office_field = RESPONSIBLE.get(order.status, (Role.POS_SERVICE_OFFICER, "pos_office"))
+    try:
+        with transaction.atomic():
+            problem = Problem.objects.create(
+                order=order, kind=kind, key=key, status_at_flag=order.status, responsible_role=role,
+                responsible_office_id=getattr(order, f"{office_field}_id"), flagged_at=now,
+            )
+    except IntegrityError:
+        return None  # flagged before
+    problem_id = problem.pk
+
+    def enqueue():
+        from delivery.tasks import notify_problem
+
+        notify_problem.delay(problem_id)
+
+    on_commit(enqueue)
+    return problem
+
+
+def problems_sweep(*, now: dt.datetime | None = None) -> int:
+    """Flag late orders, failed attempts and orders without movement; returns how many are new."""
+    now = now or timezone.now()
+    live = DeliveryOrder.objects.exclude(status__in=FINAL_STATUSES)
+    new = 0
+    for order in live.filter(deadline_at__lt=now).order_by("pk"):
+        new += _flag(order, ProblemKind.LATE, order.deadline_at.isoformat(), now) is not None
+    for order in live.filter(status=S.FAILED_ATTEMPT).order_by("pk"):
+        new += _flag(order, ProblemKind.FAILED_ATTEMPT, order.status_changed_at.isoformat(), now) is not None
+    stalled_since = now - dt.timedelta(hours=settings.DELIVERY_STALLED_HOURS)
+    for order in live.filter(status_changed_at__lt=stalled_since).order_by("pk"):
+        new += _flag(order, ProblemKind.STALLED, order.status_changed_at.isoformat(), now) is not None
+    return new
+
+
+def problem_notify(*, problem_id: int) -> str:
+    """Email the staff of the responsible role at the responsible office, once per problem.
+
+    The problem is claimed with one conditional UPDATE (no long transaction, so the worker never
+    holds locks while it talks to the mail server); a failed send releases the claim for a retry.
+    """
+    problem = Problem.objects.select_related("order").filter(pk=problem_id).first()
+    if problem is None:
+        return "missing"
+    claimed = Problem.objects.filter(pk=problem.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return "already_notified"
+    recipients = sorted(
+        User.objects.filter(
+            role=problem.responsible_role, office_id=problem.responsible_office_id, is_active=True
+        ).exclude(email="").values_list("email", flat=True)
+    )
+    order = problem.order
+    with translation.override("id"):
+        subject = gettext("Problem with delivery %(code)s: %(kind)s") % {
+            "code": order.code, "kind": ProblemKind(problem.kind).label,
+        }
+        body = "\n".join([
+            gettext("Order %(code)s is “%(status)s”.") % {
+                "code": order.code, "status": S(problem.status_at_flag).label,
+            },
+            gettext("Problem: %(kind)s, flagged %(time)s WITA.") % {
+                "kind": ProblemKind(problem.kind).label,
+                "time": timezone.localtime(problem.flagged_at).strftime("%d-%m-%Y %H:%M"),
+            },
+            f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/",
+        ])
+    if recipients:
+        try:
+            send_mail(subject, body, None, recipients)
+        except OSError:
+            Problem.objects.filter(pk=problem.pk).update(notified_at=None)
+            logger.warning("delivery.problem.notify_failed problem_id=%s", problem_id)
+            raise
+    Problem.objects.filter(pk=problem.pk).update(notified_to=", ".join(recipients)[:500])
+    logger.info("delivery.problem.notified problem_id=%s", problem_id)
+    return "sent" if recipients else "nobody"
