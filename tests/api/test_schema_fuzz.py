@@ -16,7 +16,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 
 
 @pytest.fixture
-def api_key(ref):
+def keep_connection():
+    """Requests here go straight into the WSGI app, inside the test's transaction: keep Django from
+    closing the connection at the end of each request, as its own test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_key(ref, keep_connection):
     make_order(ref, S.BOOKED)
     _token, key = api_token_issue(
         name="fuzz", user=ref["users"]["pos.layanan"], scopes=["read_tracking", "write_handoff", "read_reports"]
