@@ -20,6 +20,7 @@ from delivery.models import Batch, BatchItem, BatchStatus, DeliveryOrder
 from delivery.transitions import delivery_order_receive_at_pos
 from portal.choices import Role
 from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.services.webhooks import webhook_emit
 
 
 def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> Batch:
@@ -71,6 +72,14 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
                 pos_office_id=pos_offices.pop(), released_by=actor, released_at=now,
             )
             BatchItem.objects.bulk_create([BatchItem(batch=batch, order=order) for order in orders])
+            webhook_emit(
+                event="batch.released",
+                payload={"batch": batch.number, "orders": [order.code for order in orders],
+                         "released_at": now.isoformat(), "imigrasi_office_id": batch.imigrasi_office_id,
+                         "pos_office_id": batch.pos_office_id},
+                ordering_key=batch.number,
+                office_ids=(batch.imigrasi_office_id, batch.pos_office_id),
+            )
     except IntegrityError as error:
         # Two officers released the same passport at once: the unique row let only one through.
         raise InvalidTransition(

@@ -21,6 +21,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, Problem, ProblemKind
 from portal.choices import Role
 from portal.models import User
+from portal.services.webhooks import webhook_emit
 from portal.utils import on_commit
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,15 @@ def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Proble
                 order=order, kind=kind, key=key, status_at_flag=order.status, responsible_role=role,
                 responsible_office_id=getattr(order, f"{office_field}_id"), flagged_at=now,
             )
+            if kind == ProblemKind.LATE:
+                webhook_emit(
+                    event="deadline.breached",
+                    payload={"order": order.code, "state": order.status,
+                             "deadline_at": order.deadline_at.isoformat() if order.deadline_at else None,
+                             "flagged_at": now.isoformat()},
+                    ordering_key=order.code,
+                    office_ids=(order.imigrasi_office_id, order.pos_office_id),
+                )
     except IntegrityError:
         return None  # flagged before
     problem_id = problem.pk

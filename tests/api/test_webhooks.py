@@ -140,3 +140,26 @@ def test_subscribers_of_another_office_get_nothing(tx_ref, receiver):
                                        events=["order.status_changed"])
     make_order(tx_ref, S.BOOKED)
     assert WebhookDelivery.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_release_and_deadline_breach_are_offered_to_subscribers(tx_ref):
+    import datetime as dt
+
+    from delivery.batches import batch_release
+    from delivery.services import deadline_sweep
+
+    WebhookSubscription.objects.create(
+        owner=tx_ref["users"]["manajer.imigrasi"], url="http://127.0.0.1:9/hooks", secret=SECRET,
+        events=["batch.released", "deadline.breached"],
+    )
+    order = make_order(tx_ref, S.PASSPORT_READY)
+
+    batch = batch_release(actor=tx_ref["users"]["imigrasi"], codes=[order.code])
+    deadline_sweep(now=order.deadline_at + dt.timedelta(minutes=1))
+
+    released = WebhookDelivery.objects.get(event="batch.released")
+    assert released.payload["batch"] == batch.number and released.payload["orders"] == [order.code]
+    breached = WebhookDelivery.objects.get(event="deadline.breached")
+    assert breached.payload["order"] == order.code
+    assert WebhookDelivery.objects.filter(event="order.status_changed").count() == 0  # not subscribed
