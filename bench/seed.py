@@ -22,6 +22,7 @@ from delivery.transitions import MOVES
 from portal.demo import PATH, reference_data_load
 
 BASE_BIRTH = dt.date(1950, 1, 1)
+LEG_ENDS = {S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.DELIVERED}
 CHUNK = 50_000
 
 
@@ -191,6 +192,7 @@ def bulk_seed(
                        "actor_id": actor.pk if actor else None,
                        "actor_role": actor.role if actor else "applicant",
                        "office_id": actor.office_id if actor else None, "occurred_at": at,
+                       "leg_on_time": True if target in LEG_ENDS else None,
                        "location": "", "payload": {"reason": "not_at_home"} if action == "fail_attempt" else {}}
                 previous = target
 

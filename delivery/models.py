@@ -129,12 +129,16 @@ class DeliveryEvent(models.Model):
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     device_time = models.DateTimeField(_("device time"), null=True, blank=True)
     deadline_at = models.DateTimeField(_("deadline of the next step"), null=True, blank=True)
+    # Whether the step this move ends was done by its deadline (None: the step had no deadline).
+    # Kept on the row so compliance reports are one aggregate, not a look-back per event.
+    leg_on_time = models.BooleanField(_("step done on time"), null=True, blank=True)
     payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("delivery event")
         verbose_name_plural = _("delivery events")
         ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["to_status", "occurred_at"], name="event_status_time")]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"

@@ -198,6 +198,7 @@ def _move(
             occurred_at=now,
             device_time=device_time,
             deadline_at=deadline,
+            leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
             payload=payload,
         )
         _schedule_follow_up(order, event)

@@ -72,3 +72,18 @@ def test_finished_orders_are_never_flagged(ref, final):
     order = make_order(ref, final)
     assert order.deadline_at is None
     assert deadline_sweep(now=wita(2030, 1, 1, 0, 0)) == 0
+
+
+@override_settings(DELIVERY_DEADLINE_DAYS_KIND="calendar")
+def test_the_move_that_ends_a_step_records_whether_it_was_on_time(ref):
+    order = make_order(ref, S.BOOKED)
+    handed = wita(2026, 11, 20, 10, 0)
+    pos, imigrasi = ref["users"]["pos.layanan"], ref["users"]["imigrasi"]
+    first = t.delivery_order_hand_dossier(order_id=order.pk, actor=pos, at=handed)
+    t.delivery_order_mark_ready(order_id=order.pk, actor=imigrasi, at=wita(2026, 11, 22, 9, 0))
+    late = t.delivery_order_receive_at_pos(order_id=order.pk, actor=pos, at=wita(2026, 11, 23, 10, 5))
+    same_day = t.delivery_order_hand_to_delivery(order_id=order.pk, actor=pos, at=wita(2026, 11, 23, 15, 0))
+
+    assert first.event.leg_on_time is None  # booking had no deadline
+    assert late.event.leg_on_time is False  # 3 days ended at 10:00 on the 23rd
+    assert same_day.event.leg_on_time is True

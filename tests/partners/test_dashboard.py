@@ -78,10 +78,10 @@ def test_compliance_failed_reasons_and_couriers_come_from_events(ref):
     make_order(ref, S.DELIVERED, at=now - dt.timedelta(hours=2))
     make_order(ref, S.FAILED_ATTEMPT, at=now - dt.timedelta(hours=2))
     late = make_order(ref, S.RECEIVED_BY_POS, at=now - dt.timedelta(days=6))
-    # The 3-day leg of this one ended after its deadline: move its received event past the clock.
-    DeliveryEvent.objects.filter(order=late, to_status=S.RECEIVED_BY_POS).update(
-        occurred_at=now - dt.timedelta(hours=1)
-    )
+    # The 3-day leg of this one was received by Pos only after its deadline.
+    late_event = DeliveryEvent.objects.get(order=late, to_status=S.RECEIVED_BY_POS)
+    assert late_event.leg_on_time is True  # moved at once by the factory
+    DeliveryEvent.objects.filter(pk=late_event.pk).update(occurred_at=now - dt.timedelta(hours=1), leg_on_time=False)
     today = timezone.localdate()
     period = selectors.Period(start=dt.date(today.year, today.month, 1) - dt.timedelta(days=1),
                               end=dt.date(today.year, today.month, 1))
@@ -130,6 +130,7 @@ def _bulk_orders(ref, count: int, start: dt.datetime, *, offset: int = 0) -> Non
             events.append(DeliveryEvent(
                 order=order, from_status=from_s, to_status=to_s, actor_role=Role.POS_SERVICE_OFFICER,
                 occurred_at=at, deadline_at=at + dt.timedelta(hours=due) if due else None,
+                leg_on_time=True if to_s in (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.DELIVERED) else None,
                 payload={"reason": "wrong_address"} if to_s == S.FAILED_ATTEMPT else {},
             ))
     DeliveryEvent.objects.bulk_create(events, batch_size=5000)
