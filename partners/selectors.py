@@ -10,13 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus as S
-from delivery.models import Area, DeliveryEvent
+from delivery.models import Area, DeliveryEvent, VanStandby
 from partners.choices import ActionItemStatus, MeetingStatus
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 
@@ -247,6 +247,30 @@ class Dashboard:
     compliance: list[LegCompliance]
     failed: list[tuple[str, object, int]]
     couriers: list[CourierFigures]
+    van: VanFigures | None = None
+
+
+@dataclass(frozen=True)
+class VanFigures:
+    days: int  # working days with an arrival recorded
+    late_days: int  # of which the van arrived after 07:30
+    average_minutes_late: float  # over the late days
+    worst_minutes_late: int
+
+
+def van_lateness(*, period: Period) -> VanFigures:
+    """The Pos van's standby at the office in the period (the study saw it often late)."""
+    start, end = period.bounds()
+    totals = VanStandby.objects.filter(day__gte=start.date(), day__lt=end.date()).aggregate(
+        days=Count("pk"), late_days=Count("pk", filter=Q(minutes_late__gt=0)),
+        late_minutes=Sum("minutes_late"), worst=Max("minutes_late"),
+    )
+    late_days = totals["late_days"] or 0
+    return VanFigures(
+        days=totals["days"] or 0, late_days=late_days,
+        average_minutes_late=round((totals["late_minutes"] or 0) / late_days, 1) if late_days else 0.0,
+        worst_minutes_late=totals["worst"] or 0,
+    )
 
 
 def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
@@ -255,6 +279,7 @@ def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
         compliance=deadline_compliance(period=period, area=area),
         failed=failed_attempts_by_reason(period=period, area=area),
         couriers=courier_performance(period=period, area=area),
+        van=van_lateness(period=period),
     )
 
 
