@@ -20,6 +20,7 @@ from delivery.models import Area, Batch, Manifest
 from passports import services as passport_services
 from passports.models import PassportType, PaymentRequest
 from portal.exceptions import InvalidTransition
+from portal.idempotency import idempotent
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
@@ -51,6 +52,7 @@ class CounterApplicationCreateApi(APIView):
         summary="Steps 1-2: record an application and issue its 15-digit billing code",
         request=ApplicationInput, responses={201: BillingCodeOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request):
         data = ApplicationInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -80,6 +82,7 @@ class CounterPaymentCreateApi(APIView):
         summary="Step 3: pay a billing code through MPN G-2 (confirmed asynchronously; poll the request)",
         request=PaymentInput, responses={202: PaymentRequestOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request):
         data = PaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -120,6 +123,7 @@ class CounterBookingCreateApi(APIView):
         summary="Step 3: book delivery with the power of attorney and take the delivery fee",
         request=BookingInput, responses={201: DeliveryOrderDetailOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request):
         data = BookingInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -162,6 +166,7 @@ class CounterManifestCreateApi(APIView):
         summary="Step 4: hand booked dossiers to Imigrasi with a manifest",
         request=ManifestInput, responses={201: ManifestOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request):
         data = ManifestInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -199,6 +204,7 @@ class CounterBatchCreateApi(APIView):
         summary="Step 5: Imigrasi releases ready passports to Pos as one batch (in handover)",
         request=BatchInput, responses={201: BatchOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request):
         data = BatchInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -211,6 +217,7 @@ class CounterBatchAcknowledgeApi(APIView):
         summary="Step 5: the Pos officer acknowledges a batch; every passport is received at once",
         request=None, responses={200: BatchOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request, pk: int):
         batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
         batch = batch_acknowledge(actor=request.user, batch_id=batch.pk)
@@ -245,6 +252,7 @@ class CounterDossierRefuseApi(APIView):
         summary="Step 4: Imigrasi refuses a dossier with a missing item; it goes back to Pos",
         request=DossierRefuseInput, responses={200: DeliveryOrderDetailOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request, code: str):
         from delivery.selectors import orders_visible_to
 
@@ -271,6 +279,7 @@ class CounterDeliveryHandoverApi(APIView):
         summary="Step 6: hand received passports to the delivery section, each on a courier's run",
         request=HandoverInput, responses={200: HandoverOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request):
         from delivery.selectors import orders_visible_to
 
@@ -312,6 +321,7 @@ class CounterVanStandbyApi(APIView):
         summary="Record the Pos van's arrival at the office today; lateness counts from 07:30 WITA",
         request=VanStandbyInput, responses={201: VanStandbyOutput, **ERRORS},
     )
+    @idempotent
     def post(self, request):
         data = VanStandbyInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -18,6 +18,7 @@ from partners import selectors, services
 from partners.choices import MeetingStatus
 from partners.models import Agreement, Dispute, EvaluationMeeting
 from partners.views import MANAGER_ROLES
+from portal.idempotency import idempotent
 
 
 class ManagerOnly:
@@ -133,6 +134,7 @@ class EvaluationListApi(ManagerOnly, APIView):
 
     @extend_schema(summary="Record an evaluation meeting", request=MeetingInput,
                    responses={201: MeetingOutput, 400: ErrorSerializer, 403: ErrorSerializer})
+    @idempotent
     def post(self, request):
         data = MeetingInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -165,6 +167,7 @@ class DisputeListApi(ManagerOnly, APIView):
 
     @extend_schema(summary="Open a dispute under the agreement in force", request=DisputeInput,
                    responses={201: DisputeOutput, 400: ErrorSerializer, 403: ErrorSerializer})
+    @idempotent
     def post(self, request):
         from django.utils import timezone
 
@@ -188,6 +191,7 @@ class UptakeInput(serializers.Serializer):
 class UptakeMonthApi(ManagerOnly, APIView):
     @extend_schema(summary="Enter the passports issued in a month (Imigrasi)", request=UptakeInput,
                    responses={200: UptakeInput, 400: ErrorSerializer, 403: ErrorSerializer})
+    @idempotent
     def post(self, request):
         data = UptakeInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -129,3 +129,15 @@ def test_step_six_and_the_van_log_through_the_api(ref):
     twice = pos.post("/api/v1/counter/van/", {"arrived_at": "2026-11-16T07:00:00+08:00"}, format="json")
     assert twice.status_code == 409 and twice.json()["code"] == "already_recorded"
     assert [row["minutes_late"] for row in pos.get("/api/v1/counter/van/").json()] == [30]
+
+
+def test_a_retried_batch_release_with_the_same_key_gets_the_first_answer(ref):
+    imigrasi = client_for(ref["users"]["imigrasi"])
+    ready = make_order(ref, S.PASSPORT_READY)
+    first = imigrasi.post("/api/v1/counter/batches/", {"codes": [ready.code]}, format="json",
+                          HTTP_IDEMPOTENCY_KEY="release-1")
+    again = imigrasi.post("/api/v1/counter/batches/", {"codes": [ready.code]}, format="json",
+                          HTTP_IDEMPOTENCY_KEY="release-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Batch.objects.count() == 1
