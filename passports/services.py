@@ -13,7 +13,7 @@ from partners.models import Office
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
-from portal.exceptions import InvalidTransition, ValidationFailed
+from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
 
 BILLING_CODE_VALID_FOR = dt.timedelta(days=7)
 
@@ -253,3 +253,37 @@ def payment_request_settle(*, request_id: int) -> str:
             return PaymentRequest.Status.FAILED
         PaymentRequest.objects.filter(pk=request.pk).update(status=PaymentRequest.Status.CONFIRMED)
     return PaymentRequest.Status.CONFIRMED
+
+
+def application_find_for_booking(*, billing_code: str, birth_date: dt.date, require_paid: bool = False):
+    """The application an applicant (or their travel agency) books delivery for, found by the billing
+    code the counter issued plus the applicant's date of birth. A wrong date of birth answers like an
+    unknown code, so codes cannot be confirmed by guessing."""
+    from delivery.models import DeliveryOrder
+
+    code = (billing_code or "").strip().replace(" ", "")
+    if len(code) != 15 or not code.isdigit():
+        raise ValidationFailed(
+            _("A billing code has exactly 15 digits."),
+            fields={"billing_code": [_("A billing code has exactly 15 digits.")]},
+        )
+    billing = (
+        BillingCode.objects.select_related("application__applicant", "application__office",
+                                           "application__passport_type")
+        .filter(code=code, application__applicant__birth_date=birth_date)
+        .first()
+    )
+    if billing is None:
+        raise NotFound(
+            _("No billing code matches this date of birth. Check both against your receipt."),
+            code="unknown_billing_code",
+        )
+    if DeliveryOrder.objects.filter(application=billing.application).exists():
+        raise InvalidTransition(_("Delivery is already booked for this passport."), code="already_booked")
+    if billing.status == BillingCodeStatus.EXPIRED or (
+        billing.status != BillingCodeStatus.PAID and billing.expires_at < timezone.now()
+    ):
+        raise InvalidTransition(_("This billing code has expired."), code="billing_code_expired")
+    if require_paid and billing.status != BillingCodeStatus.PAID:
+        raise InvalidTransition(_("The passport fee has not been paid yet."), code="billing_code_unpaid")
+    return billing.application
