@@ -131,6 +131,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The delivery-passport service of Kantor Imigrasi Makassar and PT Pos Indonesia.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.openapi.add_examples",
+    ],
 }
 
 # Celery: the broker defaults to kombu's filesystem transport so `make run` needs no server.

@@ -1,0 +1,61 @@
+"""`/api/docs/`: the API reference as a plain page (no script, readable on a phone), drawn from the
+same OpenAPI schema as `/api/schema/`, examples included."""
+
+from __future__ import annotations
+
+import json
+
+from django.shortcuts import render
+from django.utils.translation import get_language
+from drf_spectacular.generators import SchemaGenerator
+
+METHODS = ("get", "post", "put", "patch", "delete")
+_schemas: dict[str, dict] = {}
+
+
+def _schema() -> dict:
+    language = get_language() or "id"
+    if language not in _schemas:
+        _schemas[language] = SchemaGenerator().get_schema(request=None, public=True)
+    return _schemas[language]
+
+
+def _example(media: dict) -> str:
+    examples = media.get("examples") or {}
+    for example in examples.values():
+        return json.dumps(example.get("value"), indent=2, ensure_ascii=False)
+    return ""
+
+
+def api_reference() -> list[dict]:
+    """Operations grouped by their first tag, in the schema's order."""
+    schema = _schema()
+    groups: dict[str, list] = {}
+    for path, item in schema["paths"].items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            body = operation.get("requestBody", {}).get("content", {})
+            responses = []
+            for status, response in operation.get("responses", {}).items():
+                media = next(iter(response.get("content", {}).values()), {})
+                responses.append({"status": status, "description": response.get("description", ""),
+                                  "example": _example(media)})
+            scopes = sorted({scope for entry in operation.get("security", []) for scope in entry})
+            groups.setdefault((operation.get("tags") or ["api"])[0], []).append({
+                "id": operation.get("operationId", f"{method}-{path}"),
+                "method": method.upper(), "path": path,
+                "summary": operation.get("summary", ""), "description": operation.get("description", ""),
+                "parameters": operation.get("parameters", []),
+                "request": _example(next(iter(body.values()), {})) if body else "",
+                "responses": responses, "auth": scopes,
+            })
+    return [{"tag": tag, "operations": ops} for tag, ops in groups.items()]
+
+
+def api_docs(request):
+    schema = _schema()
+    return render(request, "portal/api_docs.html", {
+        "info": schema["info"], "groups": api_reference(),
+    })
