@@ -270,3 +270,39 @@ class UptakeMonth(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.month:02d}/{self.year}: {self.issued}"
+
+
+class EventMonthFigure(models.Model):
+    """Handoff events counted per month (WITA), area, state reached, failure reason and courier:
+    the dashboard's roll-up, kept by ``partners.rollups.figures_roll_up``. Area and courier are plain
+    ids (0 for none) so that one unique key covers every row on every database."""
+
+    month = models.DateField()  # the first day of the month, in WITA
+    area_id = models.PositiveIntegerField(default=0)
+    to_status = models.CharField(max_length=32)
+    reason = models.CharField(max_length=32, blank=True, default="")
+    courier_id = models.PositiveIntegerField(default=0)
+    n = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "area_id", "to_status", "reason", "courier_id"],
+                                    name="one_figure_per_month_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.to_status}: {self.n}"
+
+
+class FigureRollupMark(models.Model):
+    """How far the roll-up has counted: events with an id up to ``counted_to`` are in the figures.
+    ``seen_to`` is the highest id seen at the previous run; the next run counts up to it, so an event
+    whose transaction was still open then (a lower id committed later) is not skipped."""
+
+    counted_to = models.BigIntegerField(default=0)
+    seen_to = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"events counted to {self.counted_to}"

@@ -1,18 +1,25 @@
 """Dashboard plots drawn by matplotlib (Agg, no display) as SVG, sized to stay legible on a phone.
 
 Every plot is shown next to a table with the same numbers, so none of it depends on seeing the image.
+Drawing a plot costs far more than reading its numbers, so each drawing is cached under a hash of
+exactly what it shows (numbers, labels, language): the same figures are drawn once.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+from collections.abc import Callable
 
 import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 
 from partners.selectors import Dashboard  # noqa: E402
 
@@ -30,6 +37,15 @@ def _data_uri(fig: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _cached(kind: str, shown: tuple, draw: Callable[[], str]) -> str:
+    key = f"plot:{kind}:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw()
+        cache.set(key, svg, timeout=settings.DASHBOARD_PLOT_CACHE_SECONDS)
+    return svg
+
+
 def uptake_plot(board: Dashboard, *, title: str, ylabel: str) -> str | None:
     """Share delivered / issued per month, in percent."""
     labels, values = [], []
@@ -39,38 +55,52 @@ def uptake_plot(board: Dashboard, *, title: str, ylabel: str) -> str | None:
             values.append(float(row.share) if row.share is not None else float("nan"))
     if not labels:
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    ax.plot(range(len(values)), values, marker="o", color=BRAND, linewidth=2)
-    step = max(1, len(labels) // 8)
-    ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)])
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(axis="y", alpha=0.3)
-    return _data_uri(fig)
+
+    def draw() -> str:
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        ax.plot(range(len(values)), values, marker="o", color=BRAND, linewidth=2)
+        step = max(1, len(labels) // 8)
+        ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)])
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(axis="y", alpha=0.3)
+        return _data_uri(fig)
+
+    return _cached("uptake", (labels, values, str(title), str(ylabel)), draw)
 
 
 def compliance_plot(board: Dashboard, *, title: str, on_time: str, late: str) -> str | None:
     legs = [leg for leg in board.compliance]
     if not any(leg.done for leg in legs):
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
     names = [str(leg.deadline) for leg in legs]
     ok = [leg.on_time for leg in legs]
     bad = [leg.late for leg in legs]
-    ax.barh(names, ok, color=OK, label=on_time)
-    ax.barh(names, bad, left=ok, color=BAD, label=late)
-    ax.invert_yaxis()
-    ax.legend(loc="lower right", frameon=False)
-    ax.set_title(title)
-    return _data_uri(fig)
+
+    def draw() -> str:
+        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        ax.barh(names, ok, color=OK, label=on_time)
+        ax.barh(names, bad, left=ok, color=BAD, label=late)
+        ax.invert_yaxis()
+        ax.legend(loc="lower right", frameon=False)
+        ax.set_title(title)
+        return _data_uri(fig)
+
+    return _cached("compliance", (names, ok, bad, str(title), str(on_time), str(late)), draw)
 
 
 def failed_plot(board: Dashboard, *, title: str) -> str | None:
     if not board.failed:
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.5 * len(board.failed)))
-    ax.barh([str(label) for _r, label, _n in board.failed], [n for _r, _l, n in board.failed], color=BRAND)
-    ax.invert_yaxis()
-    ax.set_title(title)
-    return _data_uri(fig)
+    labels = [str(label) for _r, label, _n in board.failed]
+    counts = [n for _r, _l, n in board.failed]
+
+    def draw() -> str:
+        fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.5 * len(labels)))
+        ax.barh(labels, counts, color=BRAND)
+        ax.invert_yaxis()
+        ax.set_title(title)
+        return _data_uri(fig)
+
+    return _cached("failed", (labels, counts, str(title)), draw)

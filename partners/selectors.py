@@ -1,7 +1,8 @@
 """Reads for the partnership pages and the dashboard.
 
-Every figure is aggregated by the database (GROUP BY month, reason, courier, leg), so the number of
-queries a dashboard needs does not grow with the number of orders.
+Every figure of events comes from the monthly roll-up (``partners.rollups``) plus the few events not
+rolled up yet, read once per dashboard, so neither the number of queries nor the time a dashboard
+needs grows with the number of orders.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus as S
-from delivery.models import Area, DeliveryEvent, VanStandby
+from delivery.models import Area, Courier, VanStandby
 from partners.choices import ActionItemStatus, MeetingStatus
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
+from partners.rollups import figure_rows
 
 MONTH_NAMES = [
     _("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"),
@@ -83,37 +84,31 @@ class UptakeYear:
     share: Decimal | None = None
 
 
-def uptake(*, period: Period, area: Area | None = None) -> list[UptakeYear]:
+def _rows(period: Period, area: Area | None, rows: list[dict] | None) -> list[dict]:
+    if rows is not None:
+        return rows
+    start, end = period.bounds()
+    return figure_rows(start=start, end=end, area_id=area.pk if area else None)
+
+
+def uptake(*, period: Period, area: Area | None = None, rows: list[dict] | None = None) -> list[UptakeYear]:
     """Passports issued against deliveries booked and delivered, month by month and per year.
 
     For months the study reports, its delivered figures are used; otherwise orders and events count.
     """
-    start, end = period.bounds()
     months = period.months()
     years = sorted({y for y, _m in months})
     entered = {
         (u.year, u.month): u
         for u in UptakeMonth.objects.filter(year__in=years)
     }
-    delivered_events = DeliveryEvent.objects.filter(
-        to_status=S.DELIVERED, occurred_at__gte=start, occurred_at__lt=end
-    )
-    booked_events = DeliveryEvent.objects.filter(
-        to_status=S.BOOKED, occurred_at__gte=start, occurred_at__lt=end
-    )
-    if area is not None:
-        delivered_events = delivered_events.filter(order__area=area)
-        booked_events = booked_events.filter(order__area=area)
-
-    def by_month(qs) -> dict[tuple[int, int], int]:
-        rows = (
-            qs.annotate(y=ExtractYear("occurred_at"), m=ExtractMonth("occurred_at"))
-            .order_by().values("y", "m").annotate(n=Count("pk"))
-        )
-        return {(r["y"], r["m"]): r["n"] for r in rows}
-
-    booked = by_month(booked_events)
-    delivered = by_month(delivered_events)
+    booked: dict[tuple[int, int], int] = {}
+    delivered: dict[tuple[int, int], int] = {}
+    for r in _rows(period, area, rows):
+        target = {S.BOOKED: booked, S.DELIVERED: delivered}.get(r["to_status"])
+        if target is not None:
+            key = (r["month"].year, r["month"].month)
+            target[key] = target.get(key, 0) + r["n"]
     out: dict[int, UptakeYear] = {}
     for year, month in months:
         row_in = entered.get((year, month))
@@ -166,26 +161,21 @@ LEGS = [
 ]
 
 
-def deadline_compliance(*, period: Period, area: Area | None = None) -> list[LegCompliance]:
+def deadline_compliance(*, period: Period, area: Area | None = None,
+                        rows: list[dict] | None = None) -> list[LegCompliance]:
     """Per leg: the legs that ended in the period, and how many ended by their deadline.
 
     Each event that ends a leg says whether the leg was on time (``leg_on_time``, set by the state
-    machine), so this is one aggregate over the period's events, whatever their number.
+    machine), so this is a sum over the monthly figures, whatever the number of events.
     """
-    start, end = period.bounds()
-    ends = [leg[4] for leg in LEGS]
-    qs = DeliveryEvent.objects.filter(to_status__in=ends, occurred_at__gte=start, occurred_at__lt=end)
-    if area is not None:
-        qs = qs.filter(order__area=area)
-    rows = {
-        row["to_status"]: row
-        for row in qs.order_by().values("to_status").annotate(
-            done=Count("pk"), on_time=Count("pk", filter=Q(leg_on_time=True))
-        )
-    }
+    done: dict[str, int] = {}
+    on_time: dict[str, int] = {}
+    for r in _rows(period, area, rows):
+        done[r["to_status"]] = done.get(r["to_status"], 0) + r["n"]
+        on_time[r["to_status"]] = on_time.get(r["to_status"], 0) + r["on_time"]
     return [
         LegCompliance(key=key, label=label, deadline=deadline,
-                      done=rows.get(leg_end, {}).get("done", 0), on_time=rows.get(leg_end, {}).get("on_time", 0))
+                      done=done.get(leg_end, 0), on_time=on_time.get(leg_end, 0))
         for key, label, deadline, _begins, leg_end in LEGS
     ]
 
@@ -198,17 +188,15 @@ FAILED_REASON_LABELS = {
 }
 
 
-def failed_attempts_by_reason(*, period: Period, area: Area | None = None) -> list[tuple[str, object, int]]:
-    start, end = period.bounds()
-    qs = DeliveryEvent.objects.filter(to_status=S.FAILED_ATTEMPT, occurred_at__gte=start, occurred_at__lt=end)
-    if area is not None:
-        qs = qs.filter(order__area=area)
-    rows = qs.order_by().values("payload__reason").annotate(n=Count("pk")).order_by("-n")
-    out = []
-    for row in rows:
-        reason = row["payload__reason"] or ""
-        out.append((reason, FAILED_REASON_LABELS.get(reason, reason or _("No reason given")), row["n"]))
-    return out
+def failed_attempts_by_reason(*, period: Period, area: Area | None = None,
+                              rows: list[dict] | None = None) -> list[tuple[str, object, int]]:
+    counts: dict[str, int] = {}
+    for r in _rows(period, area, rows):
+        if r["to_status"] == S.FAILED_ATTEMPT:
+            counts[r["reason"]] = counts.get(r["reason"], 0) + r["n"]
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(reason, FAILED_REASON_LABELS.get(reason, reason or _("No reason given")), n)
+            for reason, n in ordered]
 
 
 @dataclass(frozen=True)
@@ -222,21 +210,20 @@ class CourierFigures:
         return share_truncated(self.delivered, self.delivered + self.failed)
 
 
-def courier_performance(*, period: Period, area: Area | None = None) -> list[CourierFigures]:
-    start, end = period.bounds()
-    qs = DeliveryEvent.objects.filter(
-        to_status__in=[S.DELIVERED, S.FAILED_ATTEMPT], occurred_at__gte=start, occurred_at__lt=end,
-        order__courier__isnull=False,
+def courier_performance(*, period: Period, area: Area | None = None,
+                        rows: list[dict] | None = None) -> list[CourierFigures]:
+    delivered: dict[int, int] = {}
+    failed: dict[int, int] = {}
+    for r in _rows(period, area, rows):
+        if r["courier_id"] and r["to_status"] in (S.DELIVERED, S.FAILED_ATTEMPT):
+            target = delivered if r["to_status"] == S.DELIVERED else failed
+            target[r["courier_id"]] = target.get(r["courier_id"], 0) + r["n"]
+    ids = set(delivered) | set(failed)
+    names = dict(Courier.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return sorted(
+        (CourierFigures(names.get(pk, "?"), delivered.get(pk, 0), failed.get(pk, 0)) for pk in ids),
+        key=lambda figures: figures.name,
     )
-    if area is not None:
-        qs = qs.filter(order__area=area)
-    rows = (
-        qs.order_by().values("order__courier__name")
-        .annotate(delivered=Count("pk", filter=Q(to_status=S.DELIVERED)),
-                  failed=Count("pk", filter=Q(to_status=S.FAILED_ATTEMPT)))
-        .order_by("order__courier__name")
-    )
-    return [CourierFigures(r["order__courier__name"], r["delivered"], r["failed"]) for r in rows]
 
 
 @dataclass
@@ -274,11 +261,12 @@ def van_lateness(*, period: Period) -> VanFigures:
 
 
 def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
+    rows = _rows(period, area, None)  # the period's events, counted once for every figure
     return Dashboard(
-        period=period, area=area, uptake=uptake(period=period, area=area),
-        compliance=deadline_compliance(period=period, area=area),
-        failed=failed_attempts_by_reason(period=period, area=area),
-        couriers=courier_performance(period=period, area=area),
+        period=period, area=area, uptake=uptake(period=period, area=area, rows=rows),
+        compliance=deadline_compliance(period=period, area=area, rows=rows),
+        failed=failed_attempts_by_reason(period=period, area=area, rows=rows),
+        couriers=courier_performance(period=period, area=area, rows=rows),
         van=van_lateness(period=period),
     )
 

@@ -2,10 +2,16 @@
 
 from celery import shared_task
 
-from partners import services
+from partners import rollups, services
 
 
 @shared_task(time_limit=120)
 def remind_agreement_expiry() -> int:
     """Daily: 90 and 30 days before an agreement ends, mail the agency managers (once per step)."""
     return services.agreement_expiry_remind()
+
+
+@shared_task(time_limit=600)
+def roll_up_figures() -> int:
+    """Every few minutes: count the new handoff events into the dashboard's monthly figures."""
+    return rollups.figures_roll_up()

@@ -159,6 +159,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "delivery.tasks.sweep_deadlines", "schedule": 300.0},
     "agreement-expiry": {"task": "partners.tasks.remind_agreement_expiry", "schedule": 86400.0},
+    "figures-roll-up": {"task": "partners.tasks.roll_up_figures", "schedule": 300.0},
 }
 
 # The handoff clock: "3 days" in the SOP, "three working days" elsewhere in the study.
@@ -181,6 +182,7 @@ LOGGING = {
 }
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
+DASHBOARD_PLOT_CACHE_SECONDS = 24 * 3600  # a plot is cached under a hash of what it shows
 MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
 
 # Webhooks to partner systems: exponential backoff from this many seconds, switched off after

@@ -177,3 +177,22 @@ def test_the_van_standby_log_feeds_the_dashboard(manager_client, ref):
     assert (board.van.days, board.van.late_days, board.van.average_minutes_late, board.van.worst_minutes_late) == (3, 2, 15.0, 20)
     page = manager_client.get("/partners/dashboard/", {"start": "2026-03", "end": "2026-03"}).content.decode()
     assert "Kesiagaan mobil Pos di kantor" in page and "<td>15,0</td>" in page  # Indonesian decimal comma
+
+
+def test_a_plot_follows_its_figures_and_is_drawn_once_for_the_same_ones(manager_client, ref):
+    import re
+
+    today = timezone.localdate()
+    month = {"start": f"{today:%Y-%m}", "end": f"{today:%Y-%m}"}
+    make_order(ref, S.DELIVERED)
+
+    def plots():
+        html = manager_client.get("/partners/dashboard/", month).content.decode()
+        return re.findall(r'src="(data:image/svg\+xml;base64,[^"]+)"', html)
+
+    first = plots()
+    assert len(first) == 2  # uptake and compliance (no failed attempt yet)
+    assert plots() == first
+    make_order(ref, S.FAILED_ATTEMPT)
+    second = plots()
+    assert len(second) == 3 and second[1] != first[1]  # the compliance plot shows the new legs
