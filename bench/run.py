@@ -397,6 +397,7 @@ def main() -> int:
         log("starting PostgreSQL and Redis")
         stack.start_databases()
         stack.manage("migrate", "--noinput", "-v0")
+        stack.manage("collectstatic", "--noinput", "-v0")
         log(f"seeding {args.orders:,} orders with their events (COPY)")
         import django
 

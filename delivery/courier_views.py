@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 
 from delivery.choices import FailureReason
 from delivery.courier_selectors import courier_run as courier_run_selector
@@ -24,6 +25,7 @@ from portal.choices import Role
 from portal.exceptions import DomainError
 
 
+@gzip_page  # a day's run over a slow mobile network; the page reflects no input (BREACH)
 @never_cache
 @login_required
 def courier_run(request):

@@ -1,5 +1,6 @@
 """The benchmark's production-like stack: production settings on plain HTTP on loopback, plus the
-bench app (a bare view to compare against, and the pipeline driver task)."""
+bench app (a bare view to compare against, and the pipeline driver task). Static files are collected
+and compressed as in production (the benchmark runs ``collectstatic`` before starting gunicorn)."""
 
 import os
 
@@ -16,8 +17,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -31,3 +31,15 @@ def test_other_roles_are_sent_home_from_the_courier_app(client, ref):
     client.force_login(ref["users"]["pos.layanan"])
     response = client.get("/courier/", follow=True)
     assert "Aplikasi kurir hanya untuk kurir." in response.content.decode()
+
+
+def test_the_run_page_travels_compressed_to_a_phone_that_accepts_it(client, ref):
+    import gzip
+
+    order = make_order(ref, S.WITH_DELIVERY_SECTION)
+    client.force_login(ref["users"]["kurir"])
+    response = client.get("/courier/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    page = gzip.decompress(response.content).decode()
+    assert order.code in page
+    assert len(response.content) < len(page) / 2
