@@ -11,11 +11,22 @@ from portal.models import User
 STEPS = ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch", "deliver"]
 
 
+_staff: dict = {}
+
+
+def _people() -> tuple[dict, Courier]:
+    """The demo staff who act, read once per worker process (as a clerk's session holds its user)."""
+    if not _staff:
+        users = {u.username: u for u in User.objects.select_related("office").filter(
+            username__in=["pos.layanan", "imigrasi", "pos.antaran", "kurir"])}
+        _staff["users"] = users
+        _staff["courier"] = Courier.objects.select_related("user__office").get(user=users["kurir"])
+    return _staff["users"], _staff["courier"]
+
+
 @shared_task(acks_late=True)
 def drive_order(order_id: int) -> str:
-    users = {u.username: u for u in User.objects.select_related("office").filter(
-        username__in=["pos.layanan", "imigrasi", "pos.antaran", "kurir"])}
-    courier = Courier.objects.select_related("user__office").get(user=users["kurir"])
+    users, courier = _people()
     actors = {
         "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
         "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
