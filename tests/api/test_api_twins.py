@@ -346,3 +346,25 @@ def test_a_refusal_speaks_the_callers_language(world):
     indonesian = client.post(url, {"party": "kurir", "text": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="id")
     assert assert_error(english, 400)["message"] == "Please correct the marked fields."
     assert assert_error(indonesian, 400)["message"] != "Please correct the marked fields."
+
+
+def test_a_pdf_larger_than_a_request_body_may_be_is_still_answered_once_per_key(world):
+    # Django reads at most 2.5 MB of a body whole; a signed agreement is often larger.
+    client = as_user(world["users"]["manajer.pos"])
+    url = f"/api/v1/partners/agreements/{world['agreement'].pk}/attachments/"
+    big = MINIMAL_PDF + b"%" + b"0" * (4 * 1024 * 1024)
+
+    def upload(content, key):
+        file = SimpleUploadedFile("pks-lengkap.pdf", content, content_type="application/pdf")
+        return client.post(url, {"title": "Naskah lengkap", "file": file}, format="multipart",
+                           HTTP_IDEMPOTENCY_KEY=key)
+
+    first, again = upload(big, "big-1"), upload(big, "big-1")
+    assert first.status_code == again.status_code == 201
+    assert again.headers[REPLAY_HEADER] == "true"
+    assert AgreementAttachment.objects.get().size == len(big)
+    other = upload(big[:-1] + b"1", "big-1")  # another file under the same key
+    assert_error(other, 422, "idempotency_key_reused")
+    too_large = upload(MINIMAL_PDF + b"0" * (10 * 1024 * 1024 + 1), "big-2")
+    assert "file" in assert_error(too_large, 400)["fields"]
+    assert AgreementAttachment.objects.count() == 1
