@@ -95,6 +95,9 @@ def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor) -> 
     """The dispatcher (or the service section at step 6) puts the order on a courier's run."""
     if actor.role not in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER):
         raise NotAllowed(_("Your role may not assign couriers."))
+    if not courier.active:
+        message = _("This courier is no longer active.")
+        raise ValidationFailed(message, fields={"courier": [message]})
     with transaction.atomic():
         order = DeliveryOrder.objects.select_for_update().get(pk=order_id)
         if order.pos_office_id != actor.office_id or courier.office_id != actor.office_id:

@@ -46,7 +46,7 @@ from partners.models import (
     UptakeMonth,
 )
 from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -314,15 +314,21 @@ def action_item_add(*, meeting: EvaluationMeeting, description: str, owner: str,
     )
 
 
-def action_item_complete(*, action_item_id: int, actor) -> None:
+def action_item_complete(*, action_item_id: int, actor, meeting_id: int | None = None) -> ActionItem:
+    """Mark an action item done; with ``meeting_id`` only an item of that meeting."""
     _require_manager(actor)
-    ActionItem.objects.filter(pk=action_item_id).update(status=ActionItemStatus.DONE, updated_at=timezone.now())
+    items = ActionItem.objects.filter(pk=action_item_id)
+    if meeting_id is not None:
+        items = items.filter(meeting_id=meeting_id)
+    if not items.update(status=ActionItemStatus.DONE, updated_at=timezone.now()):
+        raise NotFound(_("No such action item."))
+    return ActionItem.objects.get(pk=action_item_id)
 
 
 def scorecard_save(*, meeting: EvaluationMeeting, scores: dict[str, tuple[int, str]], actor) -> list[IndicatorScore]:
     """All seven indicators at once, 1 to 5 each; any bad score refuses the whole card."""
     _require_manager(actor)
-    errors = {}
+    errors = {indicator: [_("Give a score from 1 to 5.")] for indicator in Indicator.values if indicator not in scores}
     for indicator, (score, _notes) in scores.items():
         if indicator not in Indicator.values:
             errors[indicator] = [_("Unknown indicator.")]

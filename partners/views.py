@@ -323,7 +323,8 @@ def evaluation_detail(request, pk: int):
                     messages.success(request, _("Action item added."))
                     return redirect("partners-evaluation", pk=pk)
             elif kind == "done":
-                services.action_item_complete(action_item_id=int(request.POST.get("item", 0)), actor=request.user)
+                services.action_item_complete(action_item_id=int(request.POST.get("item", 0)), actor=request.user,
+                                              meeting_id=meeting.pk)
                 messages.success(request, _("Action item marked done."))
                 return redirect("partners-evaluation", pk=pk)
             elif kind == "scores":

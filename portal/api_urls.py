@@ -1,11 +1,15 @@
 from django.urls import include, path
 
-from delivery import apis, counter_apis, courier_apis
+from delivery import apis, apis_dispatch, counter_apis, courier_apis
 
 urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),
     path("orders/<str:code>/", apis.DeliveryOrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<str:code>/moves/", apis.DeliveryOrderMoveApi.as_view(), name="api-order-move"),
+    path("orders/<str:code>/courier/", apis_dispatch.DeliveryOrderAssignCourierApi.as_view(),
+         name="api-order-assign-courier"),
+    path("orders/<str:code>/reschedule/", apis_dispatch.DeliveryOrderRescheduleApi.as_view(),
+         name="api-order-reschedule"),
     path("partners/", include("partners.api_urls")),
     path("courier/orders/<str:code>/dispatch/", courier_apis.CourierDispatchApi.as_view(),
          name="api-courier-dispatch"),

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
@@ -44,8 +45,26 @@ def _owner(request) -> str:
 
 def _fingerprint(request) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.path.encode(), request.body):
+    for part in (request.method.encode(), request.path.encode()):
         digest.update(part)
+        digest.update(b"\0")
+    if request.content_type.startswith("multipart/"):
+        # An upload (an agreement's PDF) may be larger than Django lets a body be read whole
+        # (DATA_UPLOAD_MAX_MEMORY_SIZE): hash the parsed fields and the files' content instead.
+        for name, values in sorted(request.data.lists()):
+            for value in values:
+                digest.update(name.encode())
+                digest.update(b"\0")
+                if isinstance(value, UploadedFile):
+                    digest.update((value.name or "").encode())
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(str(value).encode())
+                digest.update(b"\0")
+    else:
+        digest.update(request.body)
         digest.update(b"\0")
     return digest.hexdigest()
 

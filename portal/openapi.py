@@ -98,6 +98,12 @@ FIELD_EXAMPLES: dict[str, object] = {
     "scope": "Antaran ke Kabupaten Gowa",
     "letter_reference": "W23.IMI.IMI.1-UM.01.01-2001",
     "kind": "deadline",
+    "new_address": "Jl. Sultan Alauddin No. 5, Rappocini, Makassar",
+    "after_attempt": 1,
+    "imported": 12,
+    "file": "(the file, sent as multipart/form-data)",
+    "size": 284113,
+    "score": 4,
     "next": None,
     "previous": None,
 }
@@ -123,7 +129,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "apiKey", "in": "header", "name": "Authorization",
             "description": "`Token <prefix>.<secret>`: a partner system's token, issued and revoked in "
-                           "the admin, scoped (read_tracking, write_handoff, read_reports).",
+                           "the admin, scoped (read_tracking, write_handoff, read_reports, "
+                           "manage_partnership).",
         }
 
 

@@ -131,6 +131,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The delivery-passport service of Kantor Imigrasi Makassar and PT Pos Indonesia.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for a choice set used by several fields (consent's giver, an obligation's party, ...).
+    "ENUM_NAME_OVERRIDES": {"PartyEnum": "partners.choices.Party"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.openapi.add_examples",
