@@ -22,6 +22,9 @@ from portal.idempotency import idempotent
 
 
 class ManagerOnly:
+    # Partner systems read the partnership with ``read_reports`` and change it with ``manage_partnership``.
+    required_scopes = {"GET": "read_reports", "POST": "manage_partnership"}
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.user.role not in MANAGER_ROLES:

@@ -331,6 +331,11 @@ def test_tokens_read_with_read_reports_and_write_with_manage_partnership(world):
 
     assert APIClient().get(url, HTTP_AUTHORIZATION=f"Token {reader}").status_code == 200
     assert APIClient().get("/api/v1/partners/agreements/", HTTP_AUTHORIZATION=f"Token {reader}").status_code == 200
+    for figures in ("/api/v1/partners/dashboard/", "/api/v1/partners/evaluations/", "/api/v1/partners/disputes/"):
+        assert APIClient().get(figures, HTTP_AUTHORIZATION=f"Token {reader}").status_code == 200
+    refused = APIClient().post("/api/v1/partners/uptake/", {"year": 2026, "month": 9, "issued": 5100}, format="json",
+                               HTTP_AUTHORIZATION=f"Token {reader}")
+    assert_error(refused, 403)
     refused = APIClient().post(url + "notes/", {"text": "Catatan"}, format="json", HTTP_AUTHORIZATION=f"Token {reader}")
     assert_error(refused, 403)
     assert not DisputeNote.objects.exists()
