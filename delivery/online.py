@@ -224,7 +224,18 @@ def _fail(booking: OnlineBooking, message) -> str:
 
 
 def online_booking_settle(*, booking_id: int) -> str:
-    """The payment's answer: book the order, or leave the booking failed. A second run changes nothing."""
+    """The payment's answer: book the order, or leave the booking failed. A second run changes nothing.
+
+    A refusal is kept in the applicant's language, as the booking page shows it."""
+    language = (
+        OnlineBooking.objects.filter(pk=booking_id)
+        .values_list("application__applicant__language", flat=True).first()
+    )
+    with translation.override(language or "id"):
+        return _settle(booking_id)
+
+
+def _settle(booking_id: int) -> str:
     with transaction.atomic():
         booking = (
             OnlineBooking.objects.select_for_update(of=("self",))

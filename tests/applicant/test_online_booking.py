@@ -60,7 +60,7 @@ def test_a_refused_payment_writes_nothing_and_may_be_tried_again(ref):
     online_booking_pay(token=booking.token)
     assert online_booking_settle(booking_id=booking.pk) == "failed"
     booking.refresh_from_db()
-    assert booking.status == "failed" and "refused" in booking.error
+    assert booking.status == "failed" and "ditolak oleh bank" in booking.error
     assert not DeliveryOrder.objects.filter(application=application).exists()
     application.billing_code.refresh_from_db()
     assert application.billing_code.status == "issued"
