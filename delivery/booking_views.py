@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from delivery import documents
+from delivery import documents, tracking
 from delivery import online as svc
 from delivery.forms import AddressChangeForm, BookingDetailsForm, BookingLookupForm
 from delivery.models import DeliveryOrder, OnlineBooking, OnlineBookingStatus
@@ -47,12 +47,19 @@ def _sign(application: PassportApplication) -> str:
 def booking_start(request):
     """Step one: the billing code and date of birth (or, logged in, one's own applications)."""
     form = BookingLookupForm(request.POST or None)
+    client = request.META.get("REMOTE_ADDR", "")
+    if request.method == "POST" and tracking.tracking_is_blocked(client=client):
+        form.is_valid()
+        form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."))
+        return render(request, "booking/start.html", {"form": form, "mine": []}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             application = application_find_for_booking(
                 billing_code=form.cleaned_data["billing_code"], birth_date=form.cleaned_data["birth_date"]
             )
         except DomainError as error:
+            if error.code == "unknown_billing_code":  # billing codes cannot be guessed either
+                tracking.tracking_record_failure(client=client)
             _form_errors(form, error)
         else:
             return redirect("booking-details", signed=_sign(application))

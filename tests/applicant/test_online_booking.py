@@ -123,3 +123,18 @@ def test_a_booked_application_cannot_be_booked_again(ref):
     with pytest.raises(DomainError) as raised:
         start(application, area_id=ref["areas"]["maros"].pk)
     assert raised.value.code == "already_booked"
+
+
+def test_guessing_billing_codes_on_the_booking_page_is_stopped(ref):
+    from django.test import Client
+
+    application = make_billed_application(ref)
+    client = Client()
+    for day in range(1, 11):
+        response = client.post("/book/", {"billing_code": application.billing_code.code,
+                                          "birth_date": f"1991-04-{day:02d}"})
+        assert response.status_code == 400
+        assert "Tidak ada kode billing yang cocok" in response.content.decode()
+    blocked = client.post("/book/", {"billing_code": application.billing_code.code, "birth_date": BORN.isoformat()})
+    assert blocked.status_code == 429
+    assert "Terlalu banyak percobaan" in blocked.content.decode()
