@@ -49,7 +49,21 @@ def _order_context(order: DeliveryOrder) -> dict:
         "money": payment_reconciliation(order=order),
         "day_and_date": indonesian_day_and_date(order.poa_signed_at),
         "qr": qr_data_uri(tracking_url(order)), "tracking_url": tracking_url(order),
+        "signature": _signature_data_uri(order),
     }
+
+
+def _signature_data_uri(order: DeliveryOrder) -> str:
+    """The grantor's signature drawn on the screen when the applicant booked online."""
+    import base64
+
+    from delivery.models import OnlineBooking
+
+    booking = OnlineBooking.objects.filter(order=order).first()
+    if booking is None or not booking.poa_signature:
+        return ""
+    with booking.poa_signature.open("rb") as image:
+        return "data:image/png;base64," + base64.b64encode(image.read()).decode()
 
 
 def dossier_receipt_pdf(*, order: DeliveryOrder) -> bytes:

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from delivery.models import Courier
+from delivery.choices import DestinationKind
+from delivery.models import Area, Courier
 
 
 class MoveForm(forms.Form):
@@ -31,8 +32,73 @@ class AssignCourierForm(forms.Form):
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=12)
     birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    nik_last4 = forms.CharField(
+        label=_("or the last 4 digits of your NIK"), required=False, max_length=4, min_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
+
+    def clean_nik_last4(self):
+        value = (self.cleaned_data.get("nik_last4") or "").strip()
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("Enter 4 digits."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("birth_date") and not data.get("nik_last4"):
+            raise forms.ValidationError(
+                _("Enter your date of birth or the last 4 digits of your NIK.")
+            )
+        return data
+
+
+class BookingLookupForm(forms.Form):
+    billing_code = forms.CharField(
+        label=_("Billing code (15 digits)"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class BookingDetailsForm(forms.Form):
+    destination_kind = forms.ChoiceField(
+        label=_("Deliver to"), choices=DestinationKind.choices, widget=forms.RadioSelect,
+        initial=DestinationKind.HOME,
+    )
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.order_by("name"))
+    address = forms.CharField(
+        label=_("Delivery address"), max_length=300, help_text=_("Street, number, district (kelurahan)."),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    recipient_phone = forms.CharField(
+        label=_("Mobile phone"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    recipient_email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    agree = forms.BooleanField(
+        label=_("I authorise the named PT Pos officer to receive my passport from Imigrasi and deliver it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["area"].label_from_instance = (
+            lambda a: f"{a.name}: Rp {a.delivery_fee:,}".replace(",", ".")
+        )
+
+
+class AddressChangeForm(BookingDetailsForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("recipient_phone", "recipient_email", "signature", "agree"):
+            del self.fields[name]

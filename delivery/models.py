@@ -236,7 +236,10 @@ class DeliveryFeePayment(TimeStampedModel):
     )
     receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True)
     amount = models.PositiveIntegerField(_("amount (Rp)"))
-    received_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    # Nobody at a counter received an online payment: the payment adapter's receipt stands for it.
+    received_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     received_at = models.DateTimeField(_("received at"))
 
     class Meta:
@@ -375,3 +378,89 @@ class VanStandby(TimeStampedModel):
         verbose_name_plural = _("van standby log")
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["office", "day"], name="one_standby_per_day")]
+
+
+class OnlineBookingStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Waiting for payment")  # details and signature given
+    PAYING = "paying", _("Payment in progress")  # the payment adapter was asked; its answer comes later
+    FAILED = "failed", _("Payment refused")  # may be paid again (or its details changed)
+    BOOKED = "booked", _("Booked")  # paid: the delivery order exists
+
+
+class OnlineBooking(TimeStampedModel):
+    """An applicant's own booking, waiting for its payment.
+
+    One row per application, so booking twice edits the same row; the payment confirmation turns it
+    into the ``DeliveryOrder`` (``delivery.online.online_booking_settle``) in one transaction.
+    """
+
+    token = models.CharField(max_length=48, unique=True, editable=False)
+    application = models.OneToOneField(
+        "passports.PassportApplication", on_delete=models.PROTECT, related_name="online_booking"
+    )
+    pos_office = models.ForeignKey(
+        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+    )
+    destination_kind = models.CharField(_("destination"), max_length=10, choices=DestinationKind.choices)
+    address = models.CharField(_("delivery address"), max_length=300)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
+    delivery_fee = models.PositiveIntegerField(_("delivery fee (Rp)"))
+    state_fee_due = models.PositiveIntegerField(_("passport fee still due (Rp)"))
+    recipient_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
+    recipient_email = models.EmailField(_("contact email"))
+    poa_signature = models.FileField(_("signature"), upload_to="poa/signatures/%Y/%m/")
+    poa_signed_at = models.DateTimeField(_("power of attorney signed at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=OnlineBookingStatus.choices,
+        default=OnlineBookingStatus.AWAITING_PAYMENT,
+    )
+    attempts = models.PositiveSmallIntegerField(_("payment attempts"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    order = models.OneToOneField(
+        DeliveryOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="online_booking"
+    )
+    booked_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    documents_mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("online booking")
+        verbose_name_plural = _("online bookings")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.status}"
+
+    @property
+    def total(self) -> int:
+        return self.delivery_fee + self.state_fee_due
+
+
+class AddressChange(models.Model):
+    """Append-only: the applicant moved the delivery before the passport left Imigrasi."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="address_changes")
+    old_destination_kind = models.CharField(max_length=10, choices=DestinationKind.choices)
+    old_address = models.CharField(max_length=300)
+    old_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    old_fee = models.PositiveIntegerField()
+    new_destination_kind = models.CharField(max_length=10, choices=DestinationKind.choices)
+    new_address = models.CharField(max_length=300)
+    new_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    new_fee = models.PositiveIntegerField()
+    actor = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("address change")
+        verbose_name_plural = _("address changes")
+        ordering = ["occurred_at", "id"]
+
+    @property
+    def difference(self) -> int:
+        return self.new_fee - self.old_fee
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Address changes are append-only.")
+        super().save(*args, **kwargs)

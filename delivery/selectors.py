@@ -126,3 +126,18 @@ def status_counts(user: User) -> list[tuple[str, object, int]]:
     rows = orders_visible_to(user).order_by().values("status").annotate(n=Count("pk"))
     counts = {row["status"]: row["n"] for row in rows}
     return [(status.value, status.label, counts.get(status.value, 0)) for status in S]
+
+
+def landing_facts() -> dict:
+    """What the public landing page shows: fee table, delivery tariff and the office's contacts."""
+    from partners.choices import OrganisationKind
+    from partners.models import Office
+    from passports.models import PassportType
+
+    from delivery.models import Area
+
+    return {
+        "passport_types": list(PassportType.objects.filter(active=True).order_by("pages", "fee", "code")),
+        "areas": list(Area.objects.order_by("name")),
+        "office": Office.objects.filter(organisation__kind=OrganisationKind.IMIGRASI).order_by("pk").first(),
+    }

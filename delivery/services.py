@@ -137,7 +137,76 @@ def tracking_url(order: DeliveryOrder) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/track/?code={order.code}"
 
 
+def _notification_text(event: DeliveryEvent) -> tuple[str, list[str]]:
+    """Subject and lines of the message about ``event``, in the active language."""
+    order = event.order
+    status_label = DeliveryStatus(event.to_status).label
+    subject = gettext("Your passport delivery %(code)s: %(status)s") % {
+        "code": order.code, "status": status_label,
+    }
+    lines = [
+        gettext("The delivery of your passport has a new status: %(status)s.") % {"status": status_label},
+        gettext("Time: %(time)s WITA") % {
+            "time": timezone.localtime(event.occurred_at).strftime("%d-%m-%Y %H:%M")
+        },
+        *mail_lines(event),
+    ]
+    return subject, lines
+
+
 def delivery_event_notify(*, event_id: int) -> str:
+    """Tell the applicant about one state change on every channel, each at most once."""
+    email = delivery_event_notify_email(event_id=event_id)
+    delivery_event_notify_sms(event_id=event_id)
+    return email
+
+
+def delivery_event_notify_sms(*, event_id: int) -> str:
+    """The same news as a short message (SMS / WhatsApp adapter), once per event."""
+    from delivery.sms import sms_send
+
+    event = (
+        DeliveryEvent.objects.select_related("order__application__applicant")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return "missing"
+    order = event.order
+    applicant = order.application.applicant
+    recipient = order.recipient_phone or applicant.phone
+    notification, _created = Notification.objects.get_or_create(
+        event=event, channel=NotificationChannel.SMS, defaults={"recipient": recipient}
+    )
+    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
+        return notification.status
+    if not recipient:
+        Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
+        return NotificationStatus.SKIPPED
+    # Claim the row first: a retried task finds it sent and sends nothing twice.
+    claimed = Notification.objects.filter(
+        pk=notification.pk, status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED)
+    ).update(status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1)
+    if not claimed:
+        return NotificationStatus.SENT
+    with translation.override(applicant.language or "id"):
+        _subject, lines = _notification_text(event)
+        text = " ".join(line for line in [f"antar-paspor {order.code}:", *lines] if line) + " " + (
+            gettext("Track: %(url)s") % {"url": tracking_url(order)}
+        )
+    try:
+        sms_send(to=recipient, text=text)
+    except OSError as error:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.FAILED, last_error=str(error)[:500]
+        )
+        logger.warning("delivery.notify_sms.failed event_id=%s", event_id)
+        raise
+    logger.info("delivery.notify_sms.sent event_id=%s", event_id)
+    return NotificationStatus.SENT
+
+
+def delivery_event_notify_email(*, event_id: int) -> str:
     """Email the applicant about one state change, at most once however often it is called."""
     event = (
         DeliveryEvent.objects.select_related("order__application__applicant")
@@ -158,18 +227,11 @@ def delivery_event_notify(*, event_id: int) -> str:
         Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
         return NotificationStatus.SKIPPED
     with translation.override(applicant.language or "id"):
-        status_label = DeliveryStatus(event.to_status).label
-        subject = gettext("Your passport delivery %(code)s: %(status)s") % {
-            "code": order.code, "status": status_label,
-        }
+        subject, lines = _notification_text(event)
         body = "\n".join([
             gettext("Dear %(name)s,") % {"name": applicant.full_name},
             "",
-            gettext("The delivery of your passport has a new status: %(status)s.") % {"status": status_label},
-            gettext("Time: %(time)s WITA") % {
-                "time": timezone.localtime(event.occurred_at).strftime("%d-%m-%Y %H:%M")
-            },
-            *mail_lines(event),
+            *lines,
             "",
             gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
             "",

@@ -26,3 +26,23 @@ def notify_problem(self, problem_id: int) -> str:
     from delivery.problems import problem_notify
 
     return problem_notify(problem_id=problem_id)
+
+
+@shared_task(
+    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60,
+    acks_late=True,
+)
+def settle_online_booking(self, booking_id: int) -> str:
+    from delivery.online import online_booking_settle
+
+    return online_booking_settle(booking_id=booking_id)
+
+
+@shared_task(
+    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=120,
+    acks_late=True,
+)
+def mail_online_booking_documents(self, booking_id: int) -> str:
+    from delivery.online import online_booking_mail_documents
+
+    return online_booking_mail_documents(booking_id=booking_id)

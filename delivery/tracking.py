@@ -1,19 +1,27 @@
 """Public tracking: who may look, what they see, and the page cache.
 
-A lookup needs the tracking code and the applicant's date of birth. Failed lookups are counted per
+A lookup needs the tracking code and a secret: the applicant's date of birth, or the last four
+digits of the NIK (compared with the applicant of the order found by the code). Failed lookups are counted per
 client address; past ``TRACKING_MAX_FAILURES`` in ``TRACKING_FAILURE_WINDOW`` the address must wait,
 so codes cannot be guessed. A found order's page is cached per language and dropped whenever the
-order moves (``tracking_page_forget``, called by the state machine after commit).
+order moves (``tracking_page_forget``, called by the state machine after commit). The cache key
+includes how the lookup was made, so a page found by date of birth is never served for NIK digits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
+from django.utils.translation import gettext_lazy as _
+
+from delivery.choices import FINAL_STATUSES
+from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
 
 
@@ -36,20 +44,112 @@ def tracking_record_failure(*, client: str) -> int:
         return 1
 
 
-def tracking_find(*, code: str, birth_date: dt.date) -> DeliveryOrder | None:
-    return (
-        DeliveryOrder.objects.select_related("area")
-        .filter(code=code, application__applicant__birth_date=birth_date)
-        .first()
+def tracking_find(
+    *, code: str, birth_date: dt.date | None = None, nik_last4: str = ""
+) -> DeliveryOrder | None:
+    """The order with ``code`` whose applicant matches the secret given; None otherwise."""
+    if birth_date is not None:
+        return (
+            DeliveryOrder.objects.select_related("area", "application__billing_code")
+            .filter(code=code, application__applicant__birth_date=birth_date)
+            .first()
+        )
+    if len(nik_last4) != 4 or not nik_last4.isdigit():
+        return None
+    order = (
+        DeliveryOrder.objects.select_related("area", "application__applicant", "application__billing_code")
+        .filter(code=code).first()
     )
+    if order is None:
+        return None
+    nik = order.application.applicant.nik or ""
+    if len(nik) < 4 or not hmac.compare_digest(nik[-4:], nik_last4):
+        return None
+    return order
 
 
-def tracking_page_key(*, code: str, birth_date: dt.date, language: str) -> str:
-    secret = hashlib.sha256(f"{code}|{birth_date.isoformat()}".encode()).hexdigest()[:40]
-    return f"track:page:{language}:{secret}"
+def _secret(*, birth_date: dt.date | None, nik_last4: str) -> str:
+    return f"dob:{birth_date.isoformat()}" if birth_date is not None else f"nik:{nik_last4}"
 
 
-def tracking_page_forget(*, code: str, birth_date: dt.date) -> None:
-    cache.delete_many(
-        [tracking_page_key(code=code, birth_date=birth_date, language=lang) for lang, _ in settings.LANGUAGES]
-    )
+def tracking_page_key(
+    *, code: str, language: str, birth_date: dt.date | None = None, nik_last4: str = ""
+) -> str:
+    kind = "dob" if birth_date is not None else "nik"
+    secret = hashlib.sha256(
+        f"{code}|{_secret(birth_date=birth_date, nik_last4=nik_last4)}".encode()
+    ).hexdigest()[:40]
+    return f"track:page:{language}:{kind}:{secret}"
+
+
+def tracking_page_forget(*, code: str, birth_date: dt.date, nik_last4: str = "") -> None:
+    keys = [tracking_page_key(code=code, birth_date=birth_date, language=lang) for lang, _ in settings.LANGUAGES]
+    if len(nik_last4) == 4:
+        keys += [tracking_page_key(code=code, nik_last4=nik_last4, language=lang) for lang, _ in settings.LANGUAGES]
+    cache.delete_many(keys)
+
+
+@dataclass(frozen=True)
+class TrackingStep:
+    number: int
+    label: str
+    done_at: dt.datetime | None
+    rule: str
+    current: bool
+
+
+# The status that marks each step of the SOP done (steps 1 and 2 happen at the office, before the
+# order exists), with the deadline the SOP sets for it.
+_STEP_DONE_BY = {
+    3: (S.BOOKED, _("Passport fee and delivery fee paid, power of attorney signed"), ""),
+    4: (S.DOSSIER_HANDED, _("Dossier handed by PT Pos to Imigrasi"), ""),
+    5: (S.RECEIVED_BY_POS, _("Passport received by the PT Pos service section"),
+        _("at most 3 days after the dossier")),
+    6: (S.WITH_DELIVERY_SECTION, _("Passport handed to the PT Pos delivery section"), _("the same day")),
+    7: (S.DELIVERED, _("Passport delivered"), _("at most 1 day after step 6")),
+}
+
+# Who has the passport (or, before it is printed, is making it) in each state: an agency, never a
+# person.
+HOLDER = {
+    S.BOOKED: _("Imigrasi (the passport is being made)"),
+    S.DOSSIER_HANDED: _("Imigrasi (the passport is being made)"),
+    S.PASSPORT_READY: _("Imigrasi (ready, waiting for release to PT Pos)"),
+    S.RECEIVED_BY_POS: _("PT Pos, service section"),
+    S.WITH_DELIVERY_SECTION: _("PT Pos, delivery section"),
+    S.OUT_FOR_DELIVERY: _("PT Pos courier, on the way to you"),
+    S.FAILED_ATTEMPT: _("PT Pos, delivery section"),
+    S.RETURNED_TO_POS: _("PT Pos, service section"),
+    S.RETURNED_TO_OFFICE: _("Imigrasi: collect it at the office"),
+    S.DELIVERED: _("You (delivered)"),
+    S.CANCELLED: _("Imigrasi: collect it at the office"),
+}
+
+
+def tracking_steps(order: DeliveryOrder, events) -> list[TrackingStep]:
+    """The seven steps with the time each was done; the first open one is the current step."""
+    application = order.application
+    billing = getattr(application, "billing_code", None)
+    last_at: dict[str, dt.datetime] = {}
+    for event in events:
+        last_at[event.to_status] = event.occurred_at
+    booked_at = last_at.get(S.BOOKED)
+
+    def not_after_booking(moment: dt.datetime) -> dt.datetime:
+        # Orders booked with a back date (imports, the demo) must not show step 1 after step 3.
+        return min(moment, booked_at) if booked_at else moment
+
+    rows = [
+        (1, _("Documents completed at the Imigrasi office"), not_after_booking(application.created_at), ""),
+        (2, _("Billing code issued"), not_after_booking(billing.created_at if billing else application.created_at), ""),
+    ]
+    for number, (status, label, rule) in _STEP_DONE_BY.items():
+        rows.append((number, label, last_at.get(status), rule))
+    current_seen = order.status in FINAL_STATUSES
+    steps = []
+    for number, label, done_at, rule in rows:
+        current = not current_seen and done_at is None
+        current_seen = current_seen or current
+        steps.append(TrackingStep(number=number, label=str(label), done_at=done_at, rule=str(rule),
+                                  current=current))
+    return steps

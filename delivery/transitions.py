@@ -240,9 +240,10 @@ def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
     from portal.services.webhooks import webhook_emit
 
     event_id = event.pk
-    code, birth_date = order.code, order.application.applicant.birth_date
+    applicant = order.application.applicant
+    code, birth_date, nik_last4 = order.code, applicant.birth_date, (applicant.nik or "")[-4:]
     on_commit(lambda: notify_delivery_event.delay(event_id))
-    on_commit(lambda: tracking_page_forget(code=code, birth_date=birth_date))
+    on_commit(lambda: tracking_page_forget(code=code, birth_date=birth_date, nik_last4=nik_last4))
     webhook_emit(
         event="order.status_changed",
         payload={

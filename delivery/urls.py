@@ -1,5 +1,6 @@
 from django.urls import path
 
+from delivery import booking_views as b
 from delivery import courier_views, views
 
 urlpatterns = [
@@ -13,4 +14,13 @@ urlpatterns = [
     path("courier/dispatcher/<str:code>/move/", courier_views.dispatcher_reassign,
          name="courier-reassign"),
     path("track/", views.track, name="track"),
+    path("book/", b.booking_start, name="booking-start"),
+    path("book/mine/<int:application_id>/", b.booking_from_account, name="booking-from-account"),
+    path("book/details/<str:signed>/", b.booking_details, name="booking-details"),
+    path("book/<str:token>/", b.booking_review, name="booking-review"),
+    path("book/<str:token>/pay/", b.booking_pay, name="booking-pay"),
+    path("book/<str:token>/status/", b.booking_status, name="booking-status"),
+    path("book/<str:token>/status.json", b.booking_status_json, name="booking-status-json"),
+    path("book/<str:token>/documents/<str:kind>.pdf", b.booking_document, name="booking-document"),
+    path("orders/<str:code>/address/", b.order_change_address, name="order-change-address"),
 ]

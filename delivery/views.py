@@ -20,6 +20,7 @@ from delivery.transitions import (
     MOVES,
     actor_may,
     allowed_actions,
+    check_move,
 )
 from portal.choices import Role
 from portal.exceptions import DomainError
@@ -45,6 +46,15 @@ def order_detail(request, code: str):
     ) and order.pos_office_id == user.office_id:
         assign_form = AssignCourierForm(office_id=user.office_id, area_id=order.area_id)
     events = order.events.select_related("office", "actor").order_by("occurred_at", "pk")
+    can_change_address = False
+    if user.role == Role.APPLICANT:
+        from delivery.online import address_change_quote
+
+        try:
+            address_change_quote(order=order, actor=user, area_id=order.area_id)
+            can_change_address = True
+        except DomainError:
+            pass
     return render(
         request,
         "delivery/order_detail.html",
@@ -53,6 +63,7 @@ def order_detail(request, code: str):
             "events": events,
             "actions": allowed_actions(order, user),
             "assign_form": assign_form,
+            "can_change_address": can_change_address,
         },
     )
 
@@ -87,7 +98,11 @@ def order_move(request, code: str, action: str):
             return redirect("order-detail", code=order.code)
     elif request.method == "GET":
         if not actor_may(action, order, request.user):
-            messages.error(request, _("This cannot be done now."))
+            try:
+                check_move(action, order, request.user)
+                messages.error(request, _("This cannot be done now."))
+            except DomainError as error:
+                messages.error(request, str(error.message))
             return redirect("order-detail", code=order.code)
         form = MoveForm(**form_kwargs)
     else:
@@ -130,8 +145,8 @@ def _client_address(request) -> str:
 
 
 def track(request):
-    """Public lookup: the tracking code plus the applicant's date of birth."""
-    if "birth_date" not in request.GET:
+    """Public lookup: the tracking code plus the date of birth or the last 4 digits of the NIK."""
+    if "birth_date" not in request.GET and "nik_last4" not in request.GET:
         form = TrackForm(initial={"code": request.GET.get("code", "")})
         return render(request, "delivery/track.html", {"form": form})
     form = TrackForm(request.GET)
@@ -142,22 +157,27 @@ def track(request):
         return render(request, "delivery/track.html", {"form": form}, status=429)
     if not form.is_valid():
         return render(request, "delivery/track.html", {"form": form}, status=400)
-    code, birth_date = form.cleaned_data["code"], form.cleaned_data["birth_date"]
+    code = form.cleaned_data["code"]
+    birth_date = form.cleaned_data["birth_date"]
+    nik_last4 = "" if birth_date else form.cleaned_data["nik_last4"]
     cacheable = not request.user.is_authenticated  # a logged-in page carries a CSRF token
-    key = tracking.tracking_page_key(code=code, birth_date=birth_date, language=get_language())
+    key = tracking.tracking_page_key(
+        code=code, birth_date=birth_date, nik_last4=nik_last4, language=get_language()
+    )
     if cacheable and (page := cache.get(key)) is not None:
         return HttpResponse(page)
-    order = tracking.tracking_find(code=code, birth_date=birth_date)
+    order = tracking.tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
     if order is None:
         tracking.tracking_record_failure(client=client)
-        form.add_error(None, _("No delivery matches this tracking code and date of birth."))
+        form.add_error(None, _("No delivery matches this tracking code and date of birth or NIK digits."))
         return render(request, "delivery/track.html", {"form": form}, status=404)
-    events = order.events.select_related("office__organisation").order_by("occurred_at", "pk")
+    events = list(order.events.select_related("office__organisation").order_by("occurred_at", "pk"))
     received_by = receiver_summary(order)
     received_at = order.proof.event.occurred_at if received_by else None
     response = render(request, "delivery/track.html", {
         "form": form, "order": order, "events": events, "received_by": received_by,
-        "received_at": received_at,
+        "received_at": received_at, "steps": tracking.tracking_steps(order, events),
+        "holder": tracking.HOLDER.get(order.status, ""),
     })
     if cacheable:
         cache.set(key, response.content, timeout=settings.TRACKING_PAGE_CACHE_SECONDS)

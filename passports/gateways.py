@@ -15,6 +15,22 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 
+class PaymentDeclined(Exception):
+    """The payer's bank or wallet refused the online payment; nothing was charged."""
+
+
+# The sandbox declines online payments from this payer number (as card sandboxes have a card that
+# is always declined); every other payment settles.
+SANDBOX_DECLINED_PHONE = "080000000000"
+
+
+@dataclass(frozen=True)
+class OnlinePaymentReceipt:
+    reference: str
+    receipt_number: str
+    amount: int
+
+
 @dataclass(frozen=True)
 class PaymentConfirmation:
     billing_code: str
@@ -32,6 +48,15 @@ class SandboxMpnGateway:
         digest = hashlib.sha256(f"{billing_code}:{amount}:{secrets.token_hex(8)}".encode()).hexdigest()
         ntpn = digest[:16].upper()
         return PaymentConfirmation(billing_code=billing_code, ntpn=ntpn, amount=amount)
+
+    def charge_online(self, *, reference: str, amount: int, payer_phone: str) -> OnlinePaymentReceipt:
+        """The applicant pays online, in one charge, what is due (the billing code's fee if unpaid,
+        plus the delivery fee). Called from a task; raises ``PaymentDeclined``."""
+        if payer_phone == SANDBOX_DECLINED_PHONE:
+            raise PaymentDeclined("declined by the payer's bank (sandbox test number)")
+        return OnlinePaymentReceipt(
+            reference=reference, receipt_number="OL" + secrets.token_hex(6).upper(), amount=amount
+        )
 
 
 def get_gateway() -> SandboxMpnGateway:

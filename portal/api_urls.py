@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from delivery import apis, apis_dispatch, counter_apis, courier_apis
+from delivery import apis, apis_dispatch, applicant_apis, counter_apis, courier_apis
 
 urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),
@@ -11,6 +11,13 @@ urlpatterns = [
     path("orders/<str:code>/reschedule/", apis_dispatch.DeliveryOrderRescheduleApi.as_view(),
          name="api-order-reschedule"),
     path("partners/", include("partners.api_urls")),
+    path("bookings/", applicant_apis.OnlineBookingCreateApi.as_view(), name="api-booking-create"),
+    path("bookings/<str:token>/", applicant_apis.OnlineBookingDetailApi.as_view(), name="api-booking-detail"),
+    path("bookings/<str:token>/pay/", applicant_apis.OnlineBookingPayApi.as_view(), name="api-booking-pay"),
+    path("track/", applicant_apis.TrackingLookupApi.as_view(), name="api-track"),
+    path("orders/<str:code>/address/", applicant_apis.OrderAddressChangeApi.as_view(),
+         name="api-order-address"),
+    path("orders/<str:code>/cancel/", applicant_apis.OrderCancelApi.as_view(), name="api-order-cancel"),
     path("courier/orders/<str:code>/dispatch/", courier_apis.CourierDispatchApi.as_view(),
          name="api-courier-dispatch"),
     path("courier/orders/<str:code>/deliver/", courier_apis.CourierDeliverApi.as_view(),

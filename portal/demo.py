@@ -277,8 +277,63 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
             index += 1
     partnership_demo_load(today=timezone.localdate(now))
     counter_demo_load(ref, now=now)
+    online = online_booking_demo_load(ref, now=now)
     flagged = delivery_services.deadline_sweep(now=now)
-    return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged}
+    return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged,
+            "online": online}
+
+
+# Billing codes ready for online booking: one for anyone (billing code + date of birth, fee not paid
+# yet) and one in the account of the demo applicant ``pemohon`` (fee already paid at the bank).
+ONLINE_DEMO = [
+    ("Rina Amalia (demo daring)", dt.date(1994, 8, 17), "7371015708940002", "elektronik-48", False, None),
+    (APPLICANT_NAMES[0], None, None, "biasa-24", True, "pemohon"),
+]
+
+
+def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
+    """Applications with a billing code and no delivery yet, made once; an unpaid code that expired
+    since the last run is given another week so the demo keeps working."""
+    from passports.choices import BillingCodeStatus
+    from passports.models import BillingCode, PassportApplication
+
+    shown = []
+    for name, born, nik, type_code, paid, username in ONLINE_DEMO:
+        passport_type = PassportType.objects.get(code=type_code)
+        if username:
+            applicant = Applicant.objects.filter(user=ref["users"][username]).first()
+            if applicant is None:
+                continue
+        else:
+            applicant = Applicant.objects.filter(full_name=name).first() or passport_services.applicant_create(
+                full_name=name, birth_place="Makassar", birth_date=born,
+                address="Jl. Penghibur No. 21, Makassar", phone="081311122233", nik=nik,
+                email="rina.demo@demo.antar-paspor.local",
+            )
+        application = PassportApplication.objects.filter(
+            applicant=applicant, passport_type=passport_type, delivery_order__isnull=True
+        ).first()
+        if application is None:
+            if PassportApplication.objects.filter(applicant=applicant, passport_type=passport_type).exists():
+                continue  # booked already in this demo database: nothing more to offer
+            application = passport_services.passport_application_record(
+                applicant=applicant, office=ref["offices"]["imigrasi"], passport_type=passport_type,
+                actor=ref["users"]["imigrasi"], requirements={"ktp": True, "kk": True, "civil_document": True},
+            )
+            billing = passport_services.billing_code_issue(application=application, at=now)
+            if paid:
+                confirmation = get_gateway().confirm_payment(billing_code=billing.code, amount=billing.amount)
+                passport_services.payment_confirm(
+                    billing_code_id=billing.pk, ntpn=confirmation.ntpn, amount=confirmation.amount, at=now
+                )
+        billing = BillingCode.objects.get(application=application)
+        if billing.status == BillingCodeStatus.ISSUED and billing.expires_at < now:
+            BillingCode.objects.filter(pk=billing.pk).update(
+                expires_at=now + passport_services.BILLING_CODE_VALID_FOR
+            )
+        shown.append({"name": applicant.full_name, "billing_code": billing.code,
+                      "birth_date": applicant.birth_date, "account": username or "", "paid": paid})
+    return shown
 
 
 def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:

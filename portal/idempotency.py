@@ -40,6 +40,8 @@ class _ServerError(Exception):
 def _owner(request) -> str:
     if isinstance(request.auth, ApiToken):
         return f"token:{request.auth.pk}"
+    if not request.user.is_authenticated:
+        return "anonymous"  # public posts (online booking): keys are random UUIDs from the client
     return f"user:{request.user.pk}"
 
 
@@ -88,7 +90,7 @@ def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tup
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        owner=owner, user=request.user, key=key, fingerprint=fingerprint, status_code=0
+                        owner=owner, user=request.user if request.user.is_authenticated else None, key=key, fingerprint=fingerprint, status_code=0
                     )
             except IntegrityError:
                 record = None

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,9 +18,13 @@ def healthz(request):
     return JsonResponse(body, status=200 if ok else 503)
 
 
-@login_required
 def home(request):
+    """Logged in: the work queue of the role. Anonymous: the public landing page of the service."""
     user = request.user
+    if not user.is_authenticated:
+        from delivery.selectors import landing_facts
+
+        return render(request, "portal/landing.html", landing_facts())
     return render(
         request,
         "portal/home.html",

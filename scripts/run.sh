@@ -34,6 +34,7 @@ done
 cat <<TXT
 
 antar-paspor is running at http://127.0.0.1:${PORT}/
+  book:      http://127.0.0.1:${PORT}/book/   (billing codes ready for online booking below)
   tracking:  http://127.0.0.1:${PORT}/track/  (try code APDEMO01, born 1970-01-01)
   courier:   http://127.0.0.1:${PORT}/courier/
   API docs:  http://127.0.0.1:${PORT}/api/docs/

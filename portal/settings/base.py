@@ -218,3 +218,14 @@ COURIER_CLOCK_TOLERANCE_SECONDS = 300
 DELIVERY_CODE_ITERATIONS = 20_000
 # An order whose state has not changed for this long goes on the problems queue.
 DELIVERY_STALLED_HOURS = 48
+
+# SMS / WhatsApp to applicants: the default backend appends each message to a log file under var/;
+# a real gateway is another class with the same ``send(to=, text=)`` method.
+SMS_BACKEND = env.SMS_BACKEND
+SMS_LOG_FILE = env.SMS_LOG_FILE
+
+# Online booking: the Pos officer the applicant's power of attorney names, and the signature limits.
+POA_GRANTEE_NAME = env.POA_GRANTEE_NAME
+POA_GRANTEE_NIPPOS = env.POA_GRANTEE_NIPPOS
+POA_SIGNATURE_MAX_BYTES = 200 * 1024
+POA_SIGNATURE_MAX_SIDE = 2000

@@ -35,7 +35,7 @@ def test_a_state_change_is_emailed_by_the_worker_once(tx_ref, celery_worker_proc
     # in the applicant's language, Bahasa Indonesia
     assert "Pengiriman paspor Anda memiliki status baru: Berkas diserahkan ke Imigrasi." in body
     assert f"/track/?code={order.code}" in body
-    notification = Notification.objects.get(event=result.event)
+    notification = Notification.objects.get(event=result.event, channel="email")
     assert notification.status == "sent"
 
     # and running the task again (a retry) sends nothing more

@@ -9,6 +9,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = seed_demo()
         self.stdout.write(f"Demo orders: {result['orders']} (newly flagged late: {result['flagged']})")
+        if result.get("online"):
+            self.stdout.write("Book delivery online at /book/ with a billing code and date of birth:")
+        for row in result.get("online", []):
+            account = f", or from the account '{row['account']}'" if row["account"] else ""
+            paid = "passport fee paid" if row["paid"] else "passport fee not paid yet"
+            self.stdout.write(f"  {row['billing_code']}  born {row['birth_date'].isoformat()}  "
+                              f"({row['name']}; {paid}{account})")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _office in USERS:
             self.stdout.write(f"  {role.label:<28} {username}")

@@ -1,0 +1,65 @@
+"""Public tracking by the last 4 digits of the NIK as well as the date of birth."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test import Client
+
+from delivery import transitions as t
+from delivery.choices import DeliveryStatus as S
+from tests.factories import make_order
+
+BORN = dt.date(1990, 5, 17)
+
+
+def by_nik(client, code, digits):
+    return client.get("/track/", {"code": code, "nik_last4": digits})
+
+
+def test_the_last_four_nik_digits_open_the_page_without_showing_personal_data(ref):
+    order = make_order(ref, S.RECEIVED_BY_POS, birth_date=BORN)
+    applicant = order.application.applicant
+    response = by_nik(Client(), order.code, applicant.nik[-4:])
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Diterima oleh bagian layanan PT Pos" in page
+    assert "PT Pos, bagian pelayanan" in page  # who holds the passport: the agency
+    assert 'aria-current="step"' in page  # the current step of the seven
+    for secret in (applicant.nik, applicant.phone, applicant.address, applicant.full_name, "Sri Wahyuni"):
+        assert secret not in page
+
+
+def test_wrong_nik_digits_are_refused_and_counted_towards_the_limit(ref):
+    order = make_order(ref, S.BOOKED, birth_date=BORN)
+    right = order.application.applicant.nik[-4:]
+    client = Client()
+    wrong = "0000" if right != "0000" else "1111"
+    for _ in range(10):
+        response = by_nik(client, order.code, wrong)
+        assert response.status_code == 404
+        assert "Tidak ada pengiriman" in response.content.decode()
+    assert by_nik(client, order.code, right).status_code == 429
+
+
+def test_a_lookup_needs_one_secret_and_four_digits(ref):
+    order = make_order(ref, S.BOOKED, birth_date=BORN)
+    assert Client().get("/track/", {"code": order.code, "birth_date": ""}).status_code == 400
+    response = by_nik(Client(), order.code, "12a4")
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+
+
+def test_the_cache_keeps_lookups_apart_and_follows_every_move(ref, django_capture_on_commit_callbacks):
+    assert connection.vendor == "postgresql"
+    order = make_order(ref, S.BOOKED, birth_date=BORN)
+    digits = order.application.applicant.nik[-4:]
+    client = Client()
+    assert by_nik(client, order.code, digits).status_code == 200
+    assert by_nik(client, order.code, digits).status_code == 200  # from the cache
+    # a page cached for the NIK digits is not what a wrong date of birth gets
+    assert client.get("/track/", {"code": order.code, "birth_date": "1990-05-18"}).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        t.delivery_order_hand_dossier(order_id=order.pk, actor=ref["users"]["pos.layanan"])
+    assert "Berkas diserahkan ke Imigrasi" in by_nik(client, order.code, digits).content.decode()
+

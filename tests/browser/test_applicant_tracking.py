@@ -1,0 +1,68 @@
+"""Public tracking on a desktop and a 360 px phone: the seven steps, who holds the passport, the
+lookup by NIK digits, a wrong secret; and the applicant's address change and cancel windows."""
+
+import pytest
+from playwright.sync_api import expect
+
+from delivery.models import AddressChange, DeliveryOrder
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+
+pytestmark = pytest.mark.browser
+
+
+def test_tracking_by_nik_digits_shows_the_seven_steps_and_the_holder(live_server, demo, screen):
+    order = DeliveryOrder.objects.get(code="APDEMO12")  # received by the Pos service section
+    applicant = order.application.applicant
+    screen.goto(f"{live_server.url}/track/")
+    screen.get_by_label("Kode lacak").fill(order.code)
+    screen.get_by_label("atau 4 digit terakhir NIK Anda").fill("9999" if applicant.nik[-4:] != "9999" else "8888")
+    screen.get_by_role("button", name="Lacak").click()
+    expect(screen.get_by_role("alert")).to_contain_text("Tidak ada pengiriman")
+
+    screen.get_by_label("atau 4 digit terakhir NIK Anda").fill(applicant.nik[-4:])
+    screen.get_by_role("button", name="Lacak").click()
+    expect(screen.get_by_role("heading", level=2)).to_contain_text(order.code)
+    expect(screen.locator(".holder")).to_have_text("PT Pos, bagian pelayanan")
+    steps = screen.locator("ol.steps > li")
+    expect(steps).to_have_count(7)
+    expect(steps.nth(4)).to_contain_text("WITA")  # step 5 done, with its time
+    expect(screen.locator('ol.steps [aria-current="step"]')).to_contain_text("bagian pengantaran")
+    expect(screen.get_by_text("Tenggat: hari yang sama")).to_be_visible()
+    page = screen.content()
+    for secret in (applicant.nik, applicant.phone, applicant.address, applicant.full_name):
+        assert secret not in page
+    assert_accessible(screen)
+    assert_fits_the_screen(screen)
+    screen.screenshot(path=f"/tmp/applicant-track-{screen.viewport_name}.png", full_page=True)
+
+
+def test_the_applicant_changes_the_address_then_cancels(live_server, demo, screen):
+    login(screen, live_server.url, "pemohon")
+    screen.goto(f"{live_server.url}/orders/APDEMO01/")
+    screen.get_by_role("link", name="Ubah alamat pengiriman").click()
+    expect(screen.get_by_role("heading", level=1)).to_contain_text("Ubah alamat pengiriman")
+    screen.get_by_label("Wilayah").select_option(label="Selayar: Rp 90.000")
+    screen.get_by_label("Alamat pengiriman").fill("Jl. Pahlawan No. 3, Benteng, Selayar")
+    screen.get_by_role("button", name="Tampilkan biaya").click()
+    difference = screen.locator("#fee-difference")
+    expect(difference).to_contain_text("Rp 90.000")
+    expect(difference).to_contain_text("selisih")
+    assert_accessible(screen)
+    assert_fits_the_screen(screen)
+    screen.screenshot(path=f"/tmp/applicant-address-{screen.viewport_name}.png", full_page=True)
+    assert not AddressChange.objects.exists()  # nothing changes before the confirmation
+    screen.get_by_role("button", name="Konfirmasi alamat baru").click()
+    expect(screen.get_by_role("status")).to_contain_text("Alamat pengiriman telah diubah")
+    order = DeliveryOrder.objects.get(code="APDEMO01")
+    assert order.area.code == "selayar" and order.delivery_fee == 90_000
+
+    screen.get_by_role("link", name="Batalkan pengiriman").click()
+    expect(screen.get_by_text("tidak dapat dibatalkan", exact=False).or_(
+        screen.get_by_text("tidak dapat diurungkan", exact=False)).first).to_be_visible()
+    screen.get_by_role("button", name="Ya, konfirmasi").click()
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    expect(screen.get_by_text("alamat tidak dapat diubah lagi", exact=False)).to_be_visible()
+    # after that the address page refuses with a clear message
+    screen.goto(f"{live_server.url}/orders/APDEMO01/address/")
+    expect(screen.get_by_role("status")).to_contain_text("tidak dapat diubah lagi")
