@@ -35,7 +35,7 @@ class TooManyAttempts(DomainError):
 class OnlineBookingInput(serializers.Serializer):
     billing_code = serializers.CharField(max_length=20)
     birth_date = serializers.DateField()
-    destination_kind = serializers.ChoiceField(choices=DestinationKind.values)
+    destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
     address = serializers.CharField(max_length=300)
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     recipient_phone = serializers.CharField(max_length=20)
@@ -171,7 +171,7 @@ class TrackingLookupApi(PublicApi):
 
 
 class AddressChangeInput(serializers.Serializer):
-    destination_kind = serializers.ChoiceField(choices=DestinationKind.values)
+    destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
     address = serializers.CharField(max_length=300)
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     expected_fee = serializers.IntegerField(

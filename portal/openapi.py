@@ -23,6 +23,7 @@ FIELD_EXAMPLES: dict[str, object] = {
     "billing_code": "820261123000017",
     "ntpn": "A1B2C3D4E5F6G7H8",
     "nik": "7371015705900001",
+    "nik_last4": "0001",
     "full_name": "Andi Nurhaliza",
     "applicant": "Andi Nurhaliza",
     "applicant_name": "Andi Nurhaliza",
@@ -163,7 +164,7 @@ def example_for(schema: dict, components: dict, name: str = "", depth: int = 0) 
             return FIELD_EXAMPLES[name]
         return [example_for(schema.get("items", {}), components, name.rstrip("s"), depth + 1)]
     if kind == "string" and "pattern" in schema:  # decimals travel as strings
-        for candidate in (FIELD_EXAMPLES.get(name), "1.50", "1"):
+        for candidate in (FIELD_EXAMPLES.get(name), "1.50", "1", "0001", "081234567890", "820261123000017"):
             if candidate is not None and re.fullmatch(schema["pattern"], str(candidate)):
                 return str(candidate)
     if name in FIELD_EXAMPLES and _fits(FIELD_EXAMPLES[name], schema):
