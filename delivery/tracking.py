@@ -33,6 +33,13 @@ def tracking_is_blocked(*, client: str) -> bool:
     return (cache.get(_failures_key(client)) or 0) >= settings.TRACKING_MAX_FAILURES
 
 
+def tracking_cached_lookup(*, client: str, page_key: str) -> tuple[bool, bytes | None]:
+    """Whether the client must wait, and the cached page if any, in one round trip to the cache."""
+    found = cache.get_many([_failures_key(client), page_key])
+    blocked = (found.get(_failures_key(client)) or 0) >= settings.TRACKING_MAX_FAILURES
+    return blocked, found.get(page_key)
+
+
 def tracking_record_failure(*, client: str) -> int:
     key = _failures_key(client)
     if cache.add(key, 1, timeout=settings.TRACKING_FAILURE_WINDOW):

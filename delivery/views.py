@@ -151,20 +151,23 @@ def track(request):
         return render(request, "delivery/track.html", {"form": form})
     form = TrackForm(request.GET)
     client = _client_address(request)
-    if tracking.tracking_is_blocked(client=client):
-        form.is_valid()
+    valid = form.is_valid()
+    cacheable = valid and not request.user.is_authenticated  # a logged-in page carries a CSRF token
+    key = ""
+    if valid:
+        code = form.cleaned_data["code"]
+        birth_date = form.cleaned_data["birth_date"]
+        nik_last4 = "" if birth_date else form.cleaned_data["nik_last4"]
+        key = tracking.tracking_page_key(
+            code=code, birth_date=birth_date, nik_last4=nik_last4, language=get_language()
+        )
+    blocked, page = tracking.tracking_cached_lookup(client=client, page_key=key or "track:none")
+    if blocked:
         form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."))
         return render(request, "delivery/track.html", {"form": form}, status=429)
-    if not form.is_valid():
+    if not valid:
         return render(request, "delivery/track.html", {"form": form}, status=400)
-    code = form.cleaned_data["code"]
-    birth_date = form.cleaned_data["birth_date"]
-    nik_last4 = "" if birth_date else form.cleaned_data["nik_last4"]
-    cacheable = not request.user.is_authenticated  # a logged-in page carries a CSRF token
-    key = tracking.tracking_page_key(
-        code=code, birth_date=birth_date, nik_last4=nik_last4, language=get_language()
-    )
-    if cacheable and (page := cache.get(key)) is not None:
+    if cacheable and page is not None:
         return HttpResponse(page)
     order = tracking.tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
     if order is None:
@@ -172,7 +175,7 @@ def track(request):
         form.add_error(None, _("No delivery matches this tracking code and date of birth or NIK digits."))
         return render(request, "delivery/track.html", {"form": form}, status=404)
     events = list(order.events.select_related("office__organisation").order_by("occurred_at", "pk"))
-    received_by = receiver_summary(order)
+    received_by = receiver_summary(order) if order.status == DeliveryStatus.DELIVERED else ""
     received_at = order.proof.event.occurred_at if received_by else None
     response = render(request, "delivery/track.html", {
         "form": form, "order": order, "events": events, "received_by": received_by,
