@@ -335,15 +335,22 @@ class ProblemKind(models.TextChoices):
     LATE = "late", _("Deadline breached")
     FAILED_ATTEMPT = "failed_attempt", _("Failed delivery attempt")
     STALLED = "stalled", _("No movement")
+    COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint without a first response in 24 hours")
 
 
 class Problem(TimeStampedModel):
-    """An order on the supervisors' problems queue; ``key`` makes each problem flagged once."""
+    """An order (or a complaint, which may have no order) on the supervisors' problems queue;
+    ``key`` makes each problem flagged once."""
 
-    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="problems")
+    order = models.ForeignKey(
+        DeliveryOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
+    complaint = models.ForeignKey(
+        "partners.Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=ProblemKind.choices)
     key = models.CharField(max_length=40)
-    status_at_flag = models.CharField(_("state"), max_length=24, choices=DeliveryStatus.choices)
+    status_at_flag = models.CharField(_("state"), max_length=24, choices=DeliveryStatus.choices, blank=True)
     responsible_role = models.CharField(_("responsible role"), max_length=32, choices=Role.choices)
     responsible_office = models.ForeignKey(
         "partners.Office", on_delete=models.PROTECT, related_name="+"
@@ -357,7 +364,15 @@ class Problem(TimeStampedModel):
         verbose_name_plural = _("problems")
         ordering = ["-flagged_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["order", "kind", "key"], name="problem_flagged_once")
+            models.UniqueConstraint(fields=["order", "kind", "key"], name="problem_flagged_once"),
+            models.UniqueConstraint(
+                fields=["complaint", "kind"], condition=models.Q(complaint__isnull=False),
+                name="complaint_problem_flagged_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(order__isnull=False) | models.Q(complaint__isnull=False),
+                name="problem_has_order_or_complaint",
+            ),
         ]
 
 

@@ -44,6 +44,7 @@ class ApiToken(models.Model):
         READ_TRACKING = "read_tracking", _("Read orders and tracking")
         WRITE_HANDOFF = "write_handoff", _("Write handoff events")
         READ_REPORTS = "read_reports", _("Read reports")
+        HANDLE_COMPLAINTS = "handle_complaints", _("File, read and answer complaints")
 
     name = models.CharField(_("name"), max_length=100)
     user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens")

@@ -210,3 +210,7 @@ COURIER_CLOCK_TOLERANCE_SECONDS = 300
 DELIVERY_CODE_ITERATIONS = 20_000
 # An order whose state has not changed for this long goes on the problems queue.
 DELIVERY_STALLED_HOURS = 48
+# Complaints: the first response is due within this many hours; photos at most this large.
+COMPLAINT_FIRST_RESPONSE_HOURS = 24
+COMPLAINT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+COMPLAINT_TEXT_MAX_CHARS = 4000
