@@ -195,7 +195,7 @@ def complaint_route(*, category: str, order=None) -> tuple[str, Office]:
 def complaint_open(
     *, category: str, text: str, contact_email: str = "", contact_phone: str = "", tracking_code: str = "",
     photo: bytes | None = None, filed_by: User | None = None, language: str = "id",
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, ticket: str | None = None,
 ) -> OpenedComplaint:
     """File a complaint (anyone, at any hour); returns it with the secret of the complainant's link."""
     from delivery.models import DeliveryOrder
@@ -242,7 +242,7 @@ def complaint_open(
     language = language if language in dict(settings.LANGUAGES) else "id"
     with transaction.atomic():
         complaint = Complaint(
-            ticket=_new_ticket(), nonce=secrets.token_hex(16), category=category, text=text, order=order,
+            ticket=ticket or _new_ticket(), nonce=secrets.token_hex(16), category=category, text=text, order=order,
             agency=agency, office=office, contact_email=contact_email, contact_phone=contact_phone,
             language=language, filed_by=filed_by if filed_by is not None and filed_by.is_authenticated else None,
             filed_at=now,

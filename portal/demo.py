@@ -277,6 +277,7 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
             index += 1
     partnership_demo_load(today=timezone.localdate(now))
     counter_demo_load(ref, now=now)
+    complaints_demo_load(ref, now=now)
     flagged = delivery_services.deadline_sweep(now=now)
     return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged}
 
@@ -312,3 +313,39 @@ def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
         van_standby_record(
             actor=users["pos.layanan"], arrived_at=dt.datetime.combine(past, dt.time(hour, minute), tzinfo=WITA)
         )
+
+
+# (ticket, category, tracking code, hours ago, answered after hours, closed, text)
+DEMO_COMPLAINTS = [
+    ("KPDEMO0001", "late", "APDEMO15", 5, 1, False,
+     "Paspor saya dijanjikan sampai kemarin, tetapi belum datang. Mohon informasinya."),
+    ("KPDEMO0002", "passport_data", "", 30, None, False,
+     "Tempat lahir di paspor saya tertulis salah. Apa yang harus saya lakukan?"),
+    ("KPDEMO0003", "courier_conduct", "APDEMO20", 72, 3, True,
+     "Kurir datang di luar jam yang disepakati dan tidak menelepon lebih dulu."),
+]
+
+
+def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
+    """A few complaints: one answered, one without an answer for over 24 hours (the sweep puts it on
+    the problems queue), one closed. Fixed ticket numbers keep it idempotent."""
+    from partners.complaints import complaint_close, complaint_open, complaint_reply_by_staff
+    from partners.models import Complaint
+
+    users = ref["users"]
+    for ticket, category, code, hours_ago, answer_after, closed, text in DEMO_COMPLAINTS:
+        if Complaint.objects.filter(ticket=ticket).exists():
+            continue
+        filed = now - dt.timedelta(hours=hours_ago)
+        complaint = complaint_open(
+            category=category, text=text, contact_email="pemohon@demo.antar-paspor.local",
+            tracking_code=code if DeliveryOrder.objects.filter(code=code).exists() else "", now=filed, ticket=ticket,
+        ).complaint
+        actor = users["pos.layanan"] if complaint.agency == "pos" else users["imigrasi"]
+        if answer_after is not None:
+            complaint_reply_by_staff(
+                complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after),
+                text="Mohon maaf atas ketidaknyamanannya. Kami sudah memeriksa dan akan menghubungi Anda hari ini.",
+            )
+        if closed:
+            complaint_close(complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after + 1))

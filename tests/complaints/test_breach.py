@@ -57,3 +57,19 @@ def test_a_first_response_in_time_keeps_the_complaint_off_the_queue(ref):
     deadline_sweep(now=FILED + dt.timedelta(hours=48))
 
     assert not Problem.objects.filter(complaint=complaint).exists()
+
+
+def test_the_demo_has_complaints_one_overdue_and_stays_idempotent(db, capsys):
+    from django.core.management import call_command
+
+    from partners.models import Complaint
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    demo = Complaint.objects.filter(ticket__startswith="KPDEMO")
+    assert demo.count() == 3
+    assert set(demo.values_list("status", flat=True)) == {"open", "answered", "closed"}
+    assert list(Problem.objects.filter(kind=ProblemKind.COMPLAINT_UNANSWERED).values_list(
+        "complaint__ticket", flat=True)) == ["KPDEMO0002"]
+    assert "/complaints/t/KPDEMO0001/" in out
