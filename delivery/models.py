@@ -390,3 +390,37 @@ class VanStandby(TimeStampedModel):
         verbose_name_plural = _("van standby log")
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["office", "day"], name="one_standby_per_day")]
+
+
+class GroupBooking(TimeStampedModel):
+    """A travel agency's booking of many passports at once, delivered to its office as one delivery:
+    one address, one area, one named Pos courier in every power of attorney, dispatched together."""
+
+    number = models.CharField(_("group number"), max_length=12, unique=True)
+    agency_office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="+")
+    booked_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="group_bookings")
+    address = models.CharField(_("delivery address"), max_length=300)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
+    courier = models.ForeignKey(Courier, on_delete=models.PROTECT, related_name="+", verbose_name=_("courier"))
+    contact_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
+
+    class Meta:
+        verbose_name = _("group booking")
+        verbose_name_plural = _("group bookings")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class GroupBookingItem(models.Model):
+    group = models.ForeignKey(GroupBooking, on_delete=models.PROTECT, related_name="items")
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="group_item")
+    row = models.PositiveIntegerField(_("CSV row"))
+    name = models.CharField(_("name in the CSV"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["row"]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.row}"

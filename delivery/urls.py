@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery import courier_views, views
+from delivery import courier_views, group_views, views
 
 urlpatterns = [
     path("orders/<str:code>/", views.order_detail, name="order-detail"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("courier/dispatcher/<str:code>/move/", courier_views.dispatcher_reassign,
          name="courier-reassign"),
     path("track/", views.track, name="track"),
+    path("groups/", group_views.group_list, name="group-list"),
+    path("groups/sample.csv", group_views.group_sample_csv, name="group-sample"),
+    path("groups/<str:number>/", group_views.group_detail, name="group-detail"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from delivery import apis, counter_apis, courier_apis
+from delivery import apis, counter_apis, courier_apis, group_apis
 from partners import complaint_apis
 
 urlpatterns = [
@@ -29,6 +29,8 @@ urlpatterns = [
     path("counter/handover/", counter_apis.CounterDeliveryHandoverApi.as_view(), name="api-counter-handover"),
     path("counter/van/", counter_apis.CounterVanStandbyApi.as_view(), name="api-counter-van"),
     path("problems/", counter_apis.ProblemListApi.as_view(), name="api-problems"),
+    path("groups/", group_apis.GroupBookingCreateApi.as_view(), name="api-groups"),
+    path("groups/<str:number>/", group_apis.GroupBookingDetailApi.as_view(), name="api-group"),
     path("complaints/", complaint_apis.ComplaintListApi.as_view(), name="api-complaints"),
     path("complaints/<str:ticket>/", complaint_apis.ComplaintDetailApi.as_view(), name="api-complaint"),
     path("complaints/<str:ticket>/replies/", complaint_apis.ComplaintReplyApi.as_view(),

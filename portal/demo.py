@@ -278,6 +278,7 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
     partnership_demo_load(today=timezone.localdate(now))
     counter_demo_load(ref, now=now)
     complaints_demo_load(ref, now=now)
+    group_booking_demo_load(ref, now=now)
     flagged = delivery_services.deadline_sweep(now=now)
     return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged}
 
@@ -349,3 +350,35 @@ def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
             )
         if closed:
             complaint_close(complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after + 1))
+
+
+def group_booking_demo_load(ref: dict, *, now: dt.datetime) -> None:
+    """Paid passports of an umrah group that the ``travel`` login can book from
+    ``docs/sample-group-booking.csv``. Their billing codes are fixed so that the sample file fits;
+    no order is made here, so APDEMO01..31 stay as they are."""
+    import csv
+
+    from django.conf import settings
+
+    from passports.models import BillingCode
+
+    with open(settings.BASE_DIR / "docs" / "sample-group-booking.csv", encoding="utf-8") as sample:
+        rows = list(csv.DictReader(sample))
+    for n, row in enumerate(rows, start=1):
+        if BillingCode.objects.filter(code=row["billing_code"]).exists():
+            continue
+        birth = dt.date.fromisoformat(row["birth_date"])
+        applicant = passport_services.applicant_create(
+            full_name=row["name"], birth_place="Makassar", birth_date=birth,
+            address=f"Jl. Jamaah Umrah No. {n}, Makassar", phone="081355500100", nik=f"7371880000000{n:03d}",
+        )
+        application = passport_services.passport_application_record(
+            applicant=applicant, office=ref["offices"]["imigrasi"],
+            passport_type=PassportType.objects.get(code="biasa-48"),
+        )
+        billing = passport_services.billing_code_issue(application=application, at=now)
+        # Demo only: the sandbox drew a random code; the sample file needs a known one.
+        BillingCode.objects.filter(pk=billing.pk).update(code=row["billing_code"])
+        passport_services.payment_confirm(
+            billing_code_id=billing.pk, ntpn=f"DEMOUMRAH{n:07d}", amount=billing.amount, at=now
+        )
