@@ -225,7 +225,8 @@ class CounterBatchAcknowledgeApi(APIView):
 
 
 class ProblemOutput(serializers.Serializer):
-    order = serializers.CharField(source="order.code")
+    order = serializers.CharField(source="order.code", allow_null=True, default=None)
+    complaint = serializers.CharField(source="complaint.ticket", allow_null=True, default=None)
     kind = serializers.CharField()
     status_at_flag = serializers.CharField()
     responsible_role = serializers.CharField()

@@ -63,13 +63,19 @@ def manifests_visible_to(user: User) -> QuerySet[Manifest]:
 
 
 def problems_visible_to(user: User) -> QuerySet[Problem]:
-    """Supervisors of both agencies see the problems of every order their office takes part in."""
+    """Supervisors of both agencies see the problems of every order their office takes part in, and
+    the unanswered complaints routed to their office."""
+    from django.db.models import Q
+
     if user.role not in (Role.AGENCY_MANAGER, Role.ADMINISTRATOR):
         return Problem.objects.none()
     visible = orders_visible_to(user).values("pk")
+    complaints = Q(complaint__isnull=False) if user.role == Role.ADMINISTRATOR else Q(
+        complaint__office_id=user.office_id
+    )
     return (
-        Problem.objects.filter(order__in=visible)
-        .select_related("order__application__applicant", "responsible_office")
+        Problem.objects.filter(Q(order__in=visible) | complaints)
+        .select_related("order__application__applicant", "responsible_office", "complaint")
         .order_by("-flagged_at", "-pk")
     )
 

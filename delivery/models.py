@@ -338,15 +338,22 @@ class ProblemKind(models.TextChoices):
     LATE = "late", _("Deadline breached")
     FAILED_ATTEMPT = "failed_attempt", _("Failed delivery attempt")
     STALLED = "stalled", _("No movement")
+    COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint without a first response in 24 hours")
 
 
 class Problem(TimeStampedModel):
-    """An order on the supervisors' problems queue; ``key`` makes each problem flagged once."""
+    """An order (or a complaint, which may have no order) on the supervisors' problems queue;
+    ``key`` makes each problem flagged once."""
 
-    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="problems")
+    order = models.ForeignKey(
+        DeliveryOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
+    complaint = models.ForeignKey(
+        "partners.Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=ProblemKind.choices)
     key = models.CharField(max_length=40)
-    status_at_flag = models.CharField(_("state"), max_length=24, choices=DeliveryStatus.choices)
+    status_at_flag = models.CharField(_("state"), max_length=24, choices=DeliveryStatus.choices, blank=True)
     responsible_role = models.CharField(_("responsible role"), max_length=32, choices=Role.choices)
     responsible_office = models.ForeignKey(
         "partners.Office", on_delete=models.PROTECT, related_name="+"
@@ -360,7 +367,15 @@ class Problem(TimeStampedModel):
         verbose_name_plural = _("problems")
         ordering = ["-flagged_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["order", "kind", "key"], name="problem_flagged_once")
+            models.UniqueConstraint(fields=["order", "kind", "key"], name="problem_flagged_once"),
+            models.UniqueConstraint(
+                fields=["complaint", "kind"], condition=models.Q(complaint__isnull=False),
+                name="complaint_problem_flagged_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(order__isnull=False) | models.Q(complaint__isnull=False),
+                name="problem_has_order_or_complaint",
+            ),
         ]
 
 
@@ -464,3 +479,36 @@ class AddressChange(models.Model):
         if self.pk is not None:
             raise ValidationError("Address changes are append-only.")
         super().save(*args, **kwargs)
+
+class GroupBooking(TimeStampedModel):
+    """A travel agency's booking of many passports at once, delivered to its office as one delivery:
+    one address, one area, one named Pos courier in every power of attorney, dispatched together."""
+
+    number = models.CharField(_("group number"), max_length=12, unique=True)
+    agency_office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="+")
+    booked_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="group_bookings")
+    address = models.CharField(_("delivery address"), max_length=300)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
+    courier = models.ForeignKey(Courier, on_delete=models.PROTECT, related_name="+", verbose_name=_("courier"))
+    contact_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
+
+    class Meta:
+        verbose_name = _("group booking")
+        verbose_name_plural = _("group bookings")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class GroupBookingItem(models.Model):
+    group = models.ForeignKey(GroupBooking, on_delete=models.PROTECT, related_name="items")
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="group_item")
+    row = models.PositiveIntegerField(_("CSV row"))
+    name = models.CharField(_("name in the CSV"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["row"]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.row}"

@@ -80,6 +80,37 @@ def problems_sweep(*, now: dt.datetime | None = None) -> int:
     stalled_since = now - dt.timedelta(hours=settings.DELIVERY_STALLED_HOURS)
     for order in live.filter(status_changed_at__lt=stalled_since).order_by("pk"):
         new += _flag(order, ProblemKind.STALLED, order.status_changed_at.isoformat(), now) is not None
+    new += complaint_problems_sweep(now=now)
+    return new
+
+
+def complaint_problems_sweep(*, now: dt.datetime) -> int:
+    """Complaints without a first response in time go on the queue once, for the managers of the
+    office they were routed to; a complaint may have no order at all."""
+    from partners.complaints import complaints_overdue
+
+    new = 0
+    for complaint in complaints_overdue(now=now).select_related("order").order_by("pk"):
+        try:
+            with transaction.atomic():
+                problem = Problem.objects.create(
+                    complaint=complaint, kind=ProblemKind.COMPLAINT_UNANSWERED,
+                    key=complaint.first_response_due_at.isoformat(),
+                    status_at_flag=complaint.order.status if complaint.order else "",
+                    responsible_role=Role.AGENCY_MANAGER, responsible_office_id=complaint.office_id,
+                    flagged_at=now,
+                )
+        except IntegrityError:
+            continue  # flagged before
+        problem_id = problem.pk
+
+        def enqueue(problem_id=problem_id):
+            from delivery.tasks import notify_problem
+
+            notify_problem.delay(problem_id)
+
+        on_commit(enqueue)
+        new += 1
     return new
 
 
@@ -89,7 +120,7 @@ def problem_notify(*, problem_id: int) -> str:
     The problem is claimed with one conditional UPDATE (no long transaction, so the worker never
     holds locks while it talks to the mail server); a failed send releases the claim for a retry.
     """
-    problem = Problem.objects.select_related("order").filter(pk=problem_id).first()
+    problem = Problem.objects.select_related("order", "complaint").filter(pk=problem_id).first()
     if problem is None:
         return "missing"
     claimed = Problem.objects.filter(pk=problem.pk, notified_at__isnull=True).update(
@@ -102,6 +133,37 @@ def problem_notify(*, problem_id: int) -> str:
             role=problem.responsible_role, office_id=problem.responsible_office_id, is_active=True
         ).exclude(email="").values_list("email", flat=True)
     )
+    if problem.complaint_id is not None:
+        subject, body = _complaint_problem_mail(problem)
+    else:
+        subject, body = _order_problem_mail(problem)
+    if recipients:
+        try:
+            send_mail(subject, body, None, recipients)
+        except OSError:
+            Problem.objects.filter(pk=problem.pk).update(notified_at=None)
+            logger.warning("delivery.problem.notify_failed problem_id=%s", problem_id)
+            raise
+    Problem.objects.filter(pk=problem.pk).update(notified_to=", ".join(recipients)[:500])
+    logger.info("delivery.problem.notified problem_id=%s", problem_id)
+    return "sent" if recipients else "nobody"
+
+
+def _complaint_problem_mail(problem: Problem) -> tuple[str, str]:
+    complaint = problem.complaint
+    with translation.override("id"):
+        subject = gettext("Complaint %(ticket)s has had no first response for 24 hours") % {
+            "ticket": complaint.ticket}
+        body = "\n".join([
+            gettext("Complaint %(ticket)s (%(category)s) was filed %(time)s WITA and nobody has answered it yet.") % {
+                "ticket": complaint.ticket, "category": complaint.get_category_display(),
+                "time": timezone.localtime(complaint.filed_at).strftime("%d-%m-%Y %H:%M")},
+            f"{settings.PUBLIC_BASE_URL.rstrip('/')}/complaints/staff/{complaint.ticket}/",
+        ])
+    return subject, body
+
+
+def _order_problem_mail(problem: Problem) -> tuple[str, str]:
     order = problem.order
     with translation.override("id"):
         subject = gettext("Problem with delivery %(code)s: %(kind)s") % {
@@ -117,13 +179,4 @@ def problem_notify(*, problem_id: int) -> str:
             },
             f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/",
         ])
-    if recipients:
-        try:
-            send_mail(subject, body, None, recipients)
-        except OSError:
-            Problem.objects.filter(pk=problem.pk).update(notified_at=None)
-            logger.warning("delivery.problem.notify_failed problem_id=%s", problem_id)
-            raise
-    Problem.objects.filter(pk=problem.pk).update(notified_to=", ".join(recipients)[:500])
-    logger.info("delivery.problem.notified problem_id=%s", problem_id)
-    return "sent" if recipients else "nobody"
+    return subject, body

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from delivery import booking_views as b
-from delivery import courier_views, views
+from delivery import courier_views, group_views, views
 
 urlpatterns = [
     path("orders/<str:code>/", views.order_detail, name="order-detail"),
@@ -23,4 +23,7 @@ urlpatterns = [
     path("book/<str:token>/status.json", b.booking_status_json, name="booking-status-json"),
     path("book/<str:token>/documents/<str:kind>.pdf", b.booking_document, name="booking-document"),
     path("orders/<str:code>/address/", b.order_change_address, name="order-change-address"),
+    path("groups/", group_views.group_list, name="group-list"),
+    path("groups/sample.csv", group_views.group_sample_csv, name="group-sample"),
+    path("groups/<str:number>/", group_views.group_detail, name="group-detail"),
 ]

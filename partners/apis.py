@@ -241,6 +241,10 @@ class DashboardApi(ManagerOnly, APIView):
             "failed_attempts": [{"reason": r, "label": str(label), "count": n} for r, label, n in board.failed],
             "couriers": [{"name": c.name, "delivered": c.delivered, "failed": c.failed,
                           "success": _decimal(c.success)} for c in board.couriers],
+            "complaints": [{"category": c.category or None, "label": str(c.label), "count": c.count,
+                            "answered": c.answered, "median_hours_to_first_response": c.median_hours,
+                            "mean_hours_to_first_response": c.mean_hours, "breaches_of_24_hours": c.breaches}
+                           for c in board.complaints],
         })
 
 

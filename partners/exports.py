@@ -1,4 +1,5 @@
-"""The dashboard's figures as CSV (uptake table) and XLSX (one sheet per section)."""
+"""The dashboard's figures as CSV (the uptake table; the complaints table on its own) and XLSX (one sheet
+per section)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,24 @@ def dashboard_csv(board: Dashboard) -> str:
     return out.getvalue()
 
 
+def complaints_header() -> list[str]:
+    return [_("category"), _("complaints"), _("answered"), _("median hours to first response"),
+            _("mean hours to first response"), _("over 24 hours")]
+
+
+def _complaint_rows(board: Dashboard) -> list[list]:
+    return [[str(c.label), c.count, c.answered, c.median_hours, c.mean_hours, c.breaches] for c in board.complaints]
+
+
+def complaints_csv(board: Dashboard) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(complaints_header())
+    for row in _complaint_rows(board):
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
 def dashboard_xlsx(board: Dashboard) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -51,6 +70,7 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
          [[str(label), n] for _r, label, n in board.failed]),
         (book.create_sheet(_("Couriers")[:31]), [_("courier"), _("delivered"), _("failed attempts")],
          [[c.name, c.delivered, c.failed] for c in board.couriers]),
+        (book.create_sheet(_("Complaints")[:31]), complaints_header(), _complaint_rows(board)),
     ]
     for ws, header, rows in sheets:
         ws.append(header)

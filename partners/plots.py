@@ -104,3 +104,24 @@ def failed_plot(board: Dashboard, *, title: str) -> str | None:
         return _data_uri(fig)
 
     return _cached("failed", (labels, counts, str(title)), draw)
+
+
+def complaints_plot(board: Dashboard, *, title: str, answered_in_time: str, breached: str) -> str | None:
+    """Complaints per category: answered within 24 hours and breaches, stacked."""
+    rows = [c for c in board.complaints if c.category]
+    if not rows:
+        return None
+    names = [str(c.label) for c in rows]
+    bad = [c.breaches for c in rows]
+    ok = [c.count - c.breaches for c in rows]
+
+    def draw() -> str:
+        fig, ax = plt.subplots(figsize=(6.4, 0.8 + 0.5 * len(rows)))
+        ax.barh(names, ok, color=OK, label=answered_in_time)
+        ax.barh(names, bad, left=ok, color=BAD, label=breached)
+        ax.invert_yaxis()
+        ax.legend(loc="lower right", frameon=False)
+        ax.set_title(title)
+        return _data_uri(fig)
+
+    return _cached("complaints", (names, ok, bad, str(title), str(answered_in_time), str(breached)), draw)

@@ -226,6 +226,60 @@ def courier_performance(*, period: Period, area: Area | None = None,
     )
 
 
+@dataclass(frozen=True)
+class ComplaintFigures:
+    category: str  # "" for the total row
+    label: object
+    count: int
+    answered: int  # with a first response
+    median_hours: float | None  # to the first response, over the answered ones
+    mean_hours: float | None
+    breaches: int  # first response after 24 hours, or none and 24 hours are over
+
+
+def _hours(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return round(median, 1), round(sum(ordered) / len(ordered), 1)
+
+
+def complaints_by_category(*, period: Period, area: Area | None = None,
+                           now: dt.datetime | None = None) -> list[ComplaintFigures]:
+    """Complaints filed in the period per category, with first response times and 24-hour breaches.
+
+    One query: the filing, due and first-response times of the period's complaints (a median is not
+    portable SQL, and complaints number in the thousands, not millions); with an area, only
+    complaints about orders to that area count.
+    """
+    from partners.choices import ComplaintCategory
+    from partners.models import Complaint
+
+    now = now or timezone.now()
+    start, end = period.bounds()
+    qs = Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end)
+    if area is not None:
+        qs = qs.filter(order__area=area)
+    rows = qs.order_by().values_list("category", "filed_at", "first_response_due_at", "first_response_at")
+    grouped: dict[str, list] = {}
+    for category, filed_at, due_at, answered_at in rows:
+        grouped.setdefault(category, []).append((filed_at, due_at, answered_at))
+
+    def figures(category: str, label, items: list) -> ComplaintFigures:
+        waits = [(a - f).total_seconds() / 3600 for f, _d, a in items if a is not None]
+        median, mean = _hours(waits)
+        breaches = sum(1 for _f, d, a in items if (a is not None and a > d) or (a is None and d < now))
+        return ComplaintFigures(category=category, label=label, count=len(items), answered=len(waits),
+                                median_hours=median, mean_hours=mean, breaches=breaches)
+
+    out = [figures(value, label, grouped[value]) for value, label in ComplaintCategory.choices if value in grouped]
+    if out:
+        out.append(figures("", _("All complaints"), [i for items in grouped.values() for i in items]))
+    return out
+
+
 @dataclass
 class Dashboard:
     period: Period
@@ -235,6 +289,7 @@ class Dashboard:
     failed: list[tuple[str, object, int]]
     couriers: list[CourierFigures]
     van: VanFigures | None = None
+    complaints: list[ComplaintFigures] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -268,6 +323,7 @@ def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
         failed=failed_attempts_by_reason(period=period, area=area, rows=rows),
         couriers=courier_performance(period=period, area=area, rows=rows),
         van=van_lateness(period=period),
+        complaints=complaints_by_category(period=period, area=area),
     )
 
 

@@ -102,6 +102,8 @@ def _plots(board):
         "compliance": plots.compliance_plot(board, title=_("Legs done on time and late"),
                                             on_time=_("on time"), late=_("late")),
         "failed": plots.failed_plot(board, title=_("Failed attempts by reason")),
+        "complaints": plots.complaints_plot(board, title=_("Complaints by category"),
+                                            answered_in_time=_("within 24 hours"), breached=_("over 24 hours")),
     }
 
 
@@ -120,6 +122,10 @@ def _export_name(board, ext: str) -> str:
 @manager_required
 def dashboard_csv(request):
     _form, board = _board_from(request)
+    if request.GET.get("table") == "complaints":
+        response = HttpResponse(exports.complaints_csv(board), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-pengaduan-")}"'
+        return response
     response = HttpResponse(exports.dashboard_csv(board), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "csv")}"'
     return response

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from delivery import apis, apis_dispatch, applicant_apis, counter_apis, courier_apis
+from delivery import apis, apis_dispatch, applicant_apis, counter_apis, courier_apis, group_apis
+from partners import complaint_apis
 
 urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),
@@ -39,4 +40,11 @@ urlpatterns = [
     path("counter/handover/", counter_apis.CounterDeliveryHandoverApi.as_view(), name="api-counter-handover"),
     path("counter/van/", counter_apis.CounterVanStandbyApi.as_view(), name="api-counter-van"),
     path("problems/", counter_apis.ProblemListApi.as_view(), name="api-problems"),
+    path("groups/", group_apis.GroupBookingCreateApi.as_view(), name="api-groups"),
+    path("groups/<str:number>/", group_apis.GroupBookingDetailApi.as_view(), name="api-group"),
+    path("complaints/", complaint_apis.ComplaintListApi.as_view(), name="api-complaints"),
+    path("complaints/<str:ticket>/", complaint_apis.ComplaintDetailApi.as_view(), name="api-complaint"),
+    path("complaints/<str:ticket>/replies/", complaint_apis.ComplaintReplyApi.as_view(),
+         name="api-complaint-replies"),
+    path("complaints/<str:ticket>/close/", complaint_apis.ComplaintCloseApi.as_view(), name="api-complaint-close"),
 ]

@@ -278,6 +278,8 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
     partnership_demo_load(today=timezone.localdate(now))
     counter_demo_load(ref, now=now)
     online = online_booking_demo_load(ref, now=now)
+    complaints_demo_load(ref, now=now)
+    group_booking_demo_load(ref, now=now)
     flagged = delivery_services.deadline_sweep(now=now)
     return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged,
             "online": online}
@@ -366,4 +368,72 @@ def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
         hour, minute = arrivals[back % len(arrivals)]
         van_standby_record(
             actor=users["pos.layanan"], arrived_at=dt.datetime.combine(past, dt.time(hour, minute), tzinfo=WITA)
+        )
+
+
+# (ticket, category, tracking code, hours ago, answered after hours, closed, text)
+DEMO_COMPLAINTS = [
+    ("KPDEMO0001", "late", "APDEMO15", 5, 1, False,
+     "Paspor saya dijanjikan sampai kemarin, tetapi belum datang. Mohon informasinya."),
+    ("KPDEMO0002", "passport_data", "", 30, None, False,
+     "Tempat lahir di paspor saya tertulis salah. Apa yang harus saya lakukan?"),
+    ("KPDEMO0003", "courier_conduct", "APDEMO20", 72, 3, True,
+     "Kurir datang di luar jam yang disepakati dan tidak menelepon lebih dulu."),
+]
+
+
+def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
+    """A few complaints: one answered, one without an answer for over 24 hours (the sweep puts it on
+    the problems queue), one closed. Fixed ticket numbers keep it idempotent."""
+    from partners.complaints import complaint_close, complaint_open, complaint_reply_by_staff
+    from partners.models import Complaint
+
+    users = ref["users"]
+    for ticket, category, code, hours_ago, answer_after, closed, text in DEMO_COMPLAINTS:
+        if Complaint.objects.filter(ticket=ticket).exists():
+            continue
+        filed = now - dt.timedelta(hours=hours_ago)
+        complaint = complaint_open(
+            category=category, text=text, contact_email="pemohon@demo.antar-paspor.local",
+            tracking_code=code if DeliveryOrder.objects.filter(code=code).exists() else "", now=filed, ticket=ticket,
+        ).complaint
+        actor = users["pos.layanan"] if complaint.agency == "pos" else users["imigrasi"]
+        if answer_after is not None:
+            complaint_reply_by_staff(
+                complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after),
+                text="Mohon maaf atas ketidaknyamanannya. Kami sudah memeriksa dan akan menghubungi Anda hari ini.",
+            )
+        if closed:
+            complaint_close(complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after + 1))
+
+
+def group_booking_demo_load(ref: dict, *, now: dt.datetime) -> None:
+    """Paid passports of an umrah group that the ``travel`` login can book from
+    ``docs/sample-group-booking.csv``. Their billing codes are fixed so that the sample file fits;
+    no order is made here, so APDEMO01..31 stay as they are."""
+    import csv
+
+    from django.conf import settings
+
+    from passports.models import BillingCode
+
+    with open(settings.BASE_DIR / "docs" / "sample-group-booking.csv", encoding="utf-8") as sample:
+        rows = list(csv.DictReader(sample))
+    for n, row in enumerate(rows, start=1):
+        if BillingCode.objects.filter(code=row["billing_code"]).exists():
+            continue
+        birth = dt.date.fromisoformat(row["birth_date"])
+        applicant = passport_services.applicant_create(
+            full_name=row["name"], birth_place="Makassar", birth_date=birth,
+            address=f"Jl. Jamaah Umrah No. {n}, Makassar", phone="081355500100", nik=f"7371880000000{n:03d}",
+        )
+        application = passport_services.passport_application_record(
+            applicant=applicant, office=ref["offices"]["imigrasi"],
+            passport_type=PassportType.objects.get(code="biasa-48"),
+        )
+        billing = passport_services.billing_code_issue(application=application, at=now)
+        # Demo only: the sandbox drew a random code; the sample file needs a known one.
+        BillingCode.objects.filter(pk=billing.pk).update(code=row["billing_code"])
+        passport_services.payment_confirm(
+            billing_code_id=billing.pk, ntpn=f"DEMOUMRAH{n:07d}", amount=billing.amount, at=now
         )

@@ -41,7 +41,9 @@ def _owner(request) -> str:
     if isinstance(request.auth, ApiToken):
         return f"token:{request.auth.pk}"
     if not request.user.is_authenticated:
-        return "anonymous"  # public posts (online booking): keys are random UUIDs from the client
+        # Anyone may file a complaint: keys of anonymous callers are kept apart per client address.
+        client = request.META.get("REMOTE_ADDR", "")
+        return "anon:" + hashlib.sha256(client.encode()).hexdigest()[:32]
     return f"user:{request.user.pk}"
 
 
@@ -90,7 +92,8 @@ def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tup
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        owner=owner, user=request.user if request.user.is_authenticated else None, key=key, fingerprint=fingerprint, status_code=0
+                        owner=owner, user=request.user if request.user.is_authenticated else None,
+                        key=key, fingerprint=fingerprint, status_code=0,
                     )
             except IntegrityError:
                 record = None

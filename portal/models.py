@@ -45,6 +45,7 @@ class ApiToken(models.Model):
         WRITE_HANDOFF = "write_handoff", _("Write handoff events")
         READ_REPORTS = "read_reports", _("Read reports")
         MANAGE_PARTNERSHIP = "manage_partnership", _("Manage the partnership (agreements, meetings, disputes)")
+        HANDLE_COMPLAINTS = "handle_complaints", _("File, read and answer complaints")
 
     name = models.CharField(_("name"), max_length=100)
     user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens")

@@ -33,3 +33,11 @@ class Command(BaseCommand):
         for row in codes:
             courier = row.order.courier.user.username if row.order.courier else "-"
             self.stdout.write(f"  {row.order.code}  {delivery_code_reveal(order_id=row.order_id)}  ({courier})")
+        from partners.complaints import complaint_link
+        from partners.models import Complaint
+
+        complaints = Complaint.objects.filter(ticket__startswith="KPDEMO").order_by("ticket")
+        if complaints:
+            self.stdout.write("Demo complaints (the complainant's private links):")
+        for complaint in complaints:
+            self.stdout.write(f"  {complaint.ticket}  {complaint.get_status_display():<28} {complaint_link(complaint)}")

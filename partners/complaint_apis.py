@@ -1,0 +1,215 @@
+"""Complaints over the API: anyone files one (no login), the complainant reads it with ticket and
+secret, staff of the routed office list, answer and close. Tokens need ``handle_complaints``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from delivery.apis import ErrorSerializer
+from partners import complaints as svc
+from partners.choices import ComplaintCategory, ComplaintStatus
+from portal.authentication import TokenScopePermission
+from portal.exceptions import NotAllowed, NotFound, ValidationFailed
+from portal.idempotency import idempotent
+
+SCOPE = "handle_complaints"
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
+          409: ErrorSerializer, 422: ErrorSerializer}
+
+
+class ComplaintFileInput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=ComplaintCategory.choices)
+    text = serializers.CharField(max_length=4000)
+    contact_email = serializers.CharField(required=False, allow_blank=True, max_length=254, default="")
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    tracking_code = serializers.CharField(required=False, allow_blank=True, max_length=12, default="")
+    photo = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=7_200_000,
+        help_text="Optional JPEG, PNG or WebP photo as base64 or a data URL, at most 5 MB.",
+    )
+
+
+class ComplaintMessageOutput(serializers.Serializer):
+    author_kind = serializers.CharField()
+    office = serializers.CharField(source="author.office.name", default=None, allow_null=True)
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ComplaintOutput(serializers.Serializer):
+    ticket = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    agency = serializers.CharField()
+    office = serializers.CharField(source="office.name")
+    order = serializers.CharField(source="order.code", default=None, allow_null=True)
+    filed_at = serializers.DateTimeField()
+    first_response_due_at = serializers.DateTimeField()
+    first_response_at = serializers.DateTimeField(allow_null=True)
+    first_response_overdue = serializers.SerializerMethodField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    has_photo = serializers.SerializerMethodField()
+
+    def get_first_response_overdue(self, complaint) -> bool:
+        return svc.is_overdue(complaint)
+
+    def get_has_photo(self, complaint) -> bool:
+        return bool(complaint.photo)
+
+
+class ComplaintDetailOutput(ComplaintOutput):
+    messages = ComplaintMessageOutput(many=True, source="messages.all")
+
+
+class ComplaintStaffOutput(ComplaintDetailOutput):
+    contact_email = serializers.CharField()
+    contact_phone = serializers.CharField()
+
+
+class ComplaintFiledOutput(ComplaintOutput):
+    secret = serializers.CharField(help_text="Keep it: with the ticket it opens the complaint.")
+    link = serializers.CharField()
+
+
+class ComplaintReplyInput(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    secret = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+                                   help_text="The complainant's secret; staff of the routed office leave it out.")
+
+
+def _decode_photo(data: str) -> bytes | None:
+    if not data:
+        return None
+    raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
+    try:
+        raw = base64.b64decode(raw_text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(_photo_message(), fields={"photo": [_photo_message()]}) from None
+    return raw
+
+
+def _photo_message():
+    from django.utils.translation import gettext
+
+    return gettext("The photo is not an image.")
+
+
+def _handler(request):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    if request.user.role not in svc.HANDLER_ROLES and request.user.role != "administrator":
+        raise NotAllowed()
+    return request.user
+
+
+class ComplaintListApi(APIView):
+    required_scopes = {"GET": SCOPE, "POST": SCOPE}
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [AllowAny(), TokenScopePermission()]
+        return super().get_permissions()
+
+    @extend_schema(
+        summary="The complaints queue of your office (staff of Imigrasi and PT Pos)",
+        parameters=[OpenApiParameter("status", str, enum=ComplaintStatus.values, required=False)],
+        responses={200: ComplaintStaffOutput(many=True), **ERRORS},
+    )
+    def get(self, request):
+        user = _handler(request)
+        qs = svc.complaints_for_staff(user).prefetch_related("messages__author__office")
+        status = request.query_params.get("status")
+        if status:
+            if status not in ComplaintStatus.values:
+                raise ValidationFailed(fields={"status": [f"One of {', '.join(ComplaintStatus.values)}."]})
+            qs = qs.filter(status=status)
+        return Response(ComplaintStaffOutput(qs.order_by("first_response_due_at", "pk")[:200], many=True).data)
+
+    @extend_schema(
+        summary="File a complaint (no login needed); the answer holds the ticket number and secret",
+        request=ComplaintFileInput, responses={201: ComplaintFiledOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = ComplaintFileInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        photo = _decode_photo(values.pop("photo"))
+        language = getattr(request, "LANGUAGE_CODE", "id")
+        opened = svc.complaint_open(photo=photo, filed_by=request.user, language=language, **values)
+        complaint = opened.complaint
+        complaint.secret, complaint.link = opened.secret, svc.complaint_link(complaint)
+        return Response(ComplaintFiledOutput(complaint).data, status=201)
+
+
+def _complaint_for(request, ticket: str, secret: str):
+    if secret:
+        return svc.complaint_by_secret(ticket=ticket, secret=secret), False
+    if request.user.is_authenticated and (
+        request.user.role in svc.HANDLER_ROLES or request.user.role == "administrator"
+    ):
+        return svc.complaint_for_staff(request.user, ticket), True
+    from django.utils.translation import gettext
+
+    raise NotFound(gettext("No complaint with this ticket number and link."), code="unknown_complaint")
+
+
+class ComplaintDetailApi(APIView):
+    required_scopes = {"GET": SCOPE}
+    permission_classes = [AllowAny, TokenScopePermission]
+
+    @extend_schema(
+        summary="One complaint with its thread: by ticket and secret, or as staff of the routed office",
+        parameters=[OpenApiParameter("secret", str, required=False)],
+        responses={200: ComplaintDetailOutput, **ERRORS},
+    )
+    def get(self, request, ticket: str):
+        complaint, staff = _complaint_for(request, ticket, request.query_params.get("secret", ""))
+        serializer = ComplaintStaffOutput if staff else ComplaintDetailOutput
+        return Response(serializer(complaint).data)
+
+
+class ComplaintReplyApi(APIView):
+    required_scopes = {"POST": SCOPE}
+    permission_classes = [AllowAny, TokenScopePermission]
+
+    @extend_schema(
+        summary="Reply to a complaint: staff of the routed office (the complainant is emailed) or "
+                "the complainant with the secret",
+        request=ComplaintReplyInput, responses={201: ComplaintDetailOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, ticket: str):
+        data = ComplaintReplyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint, staff = _complaint_for(request, ticket, data.validated_data["secret"])
+        if staff:
+            svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=request.user,
+                                         text=data.validated_data["text"])
+        else:
+            svc.complaint_reply_by_complainant(complaint_id=complaint.pk, text=data.validated_data["text"])
+        complaint.refresh_from_db()
+        return Response(ComplaintDetailOutput(complaint).data, status=201)
+
+
+class ComplaintCloseApi(APIView):
+    required_scopes = {"POST": SCOPE}
+
+    @extend_schema(summary="Close a complaint (staff of the routed office); it takes no more replies",
+                   request=None, responses={200: ComplaintDetailOutput, **ERRORS})
+    @idempotent
+    def post(self, request, ticket: str):
+        user = _handler(request)
+        complaint = svc.complaint_for_staff(user, ticket)
+        complaint = svc.complaint_close(complaint_id=complaint.pk, actor=user)
+        return Response(ComplaintDetailOutput(complaint).data)
+

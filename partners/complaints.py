@@ -1,0 +1,403 @@
+"""Complaints, 24 hours a day: filing, routing, the thread, closing, and the 24-hour first response.
+
+``complaint_open`` routes a complaint by its category (``ROUTING``, the one table of who answers
+what) to an office of Imigrasi or PT Pos; a tracking code narrows it to that order's office. The
+complainant gets a ticket number and a secret link: the secret is an HMAC of the ticket and a random
+nonce under the server's key, so mails can repeat the link while the database never holds it.
+Staff of the routed office reply (the complainant is mailed once per reply, after commit, by a Celery
+task) and close. A complaint still without a first response after
+``COMPLAINT_FIRST_RESPONSE_HOURS`` goes onto the problems queue (``delivery.problems``), once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from partners.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus, OrganisationKind
+from partners.models import Complaint, ComplaintMessage, Office
+from passports.validators import validate_phone
+from portal.choices import Role
+from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.models import User
+from portal.services.webhooks import webhook_emit
+from portal.utils import on_commit
+
+logger = logging.getLogger(__name__)
+
+# Who answers which category. Delivery, the courier and the Pos counter (payment of the billing
+# code and the delivery fee, booking) are PT Pos's; the passport itself and anything else Imigrasi's,
+# as the commitment-making official of the service.
+ROUTING: dict[str, str] = {
+    ComplaintCategory.LATE: OrganisationKind.POS,
+    ComplaintCategory.DAMAGED_OR_LOST: OrganisationKind.POS,
+    ComplaintCategory.COURIER_CONDUCT: OrganisationKind.POS,
+    ComplaintCategory.PAYMENT: OrganisationKind.POS,
+    ComplaintCategory.BOOKING: OrganisationKind.POS,
+    ComplaintCategory.PASSPORT_DATA: OrganisationKind.IMIGRASI,
+    ComplaintCategory.OTHER: OrganisationKind.IMIGRASI,
+}
+
+# Staff who may see, answer and close the complaints routed to their office.
+HANDLER_ROLES = frozenset({
+    Role.AGENCY_MANAGER, Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER,
+})
+TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+
+
+@dataclass(frozen=True)
+class OpenedComplaint:
+    complaint: Complaint
+    secret: str
+
+
+def complaint_secret(complaint: Complaint) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"complaint:{complaint.ticket}:{complaint.nonce}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    return digest[:32]
+
+
+def complaint_link(complaint: Complaint) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/complaints/t/{complaint.ticket}/{complaint_secret(complaint)}/"
+
+
+def complaint_by_secret(*, ticket: str, secret: str) -> Complaint:
+    """The complaint a complainant's link opens; a wrong secret answers like an unknown ticket."""
+    complaint = Complaint.objects.select_related("order", "office").filter(ticket=(ticket or "").upper()).first()
+    if complaint is None or not hmac.compare_digest(complaint_secret(complaint), secret or ""):
+        raise NotFound(_("No complaint with this ticket number and link."), code="unknown_complaint")
+    return complaint
+
+
+def complaint_may_handle(user: User, complaint: Complaint) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    return user.role in HANDLER_ROLES and user.office_id == complaint.office_id
+
+
+def complaints_for_staff(user: User) -> QuerySet[Complaint]:
+    """The complaints queue of a handler: those routed to their office (all for administrators)."""
+    from django.db.models import Exists, OuterRef
+
+    from delivery.models import Problem
+
+    qs = Complaint.objects.select_related("order", "office").annotate(
+        on_problems_queue=Exists(Problem.objects.filter(complaint=OuterRef("pk")))
+    )
+    if user.role == Role.ADMINISTRATOR:
+        return qs
+    if user.role not in HANDLER_ROLES or user.office_id is None:
+        return qs.none()
+    return qs.filter(office_id=user.office_id)
+
+
+def complaint_for_staff(user: User, ticket: str) -> Complaint:
+    complaint = complaints_for_staff(user).filter(ticket=(ticket or "").upper()).first()
+    if complaint is None:
+        raise NotFound(_("No complaint with this ticket number in your queue."), code="unknown_complaint")
+    return complaint
+
+
+def complaints_overdue(*, now: dt.datetime) -> QuerySet[Complaint]:
+    """Complaints still without a first response after their due time (closed ones aside)."""
+    return Complaint.objects.filter(
+        first_response_at__isnull=True, first_response_due_at__lt=now
+    ).exclude(status=ComplaintStatus.CLOSED)
+
+
+def is_overdue(complaint: Complaint, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return complaint.first_response_at is None and complaint.first_response_due_at < now and (
+        complaint.status != ComplaintStatus.CLOSED
+    )
+
+
+def complaint_photo_check(raw: bytes) -> tuple[str, str]:
+    """(content type, extension) of a photo, judged by its content with Pillow, never by its name."""
+    limit = settings.COMPLAINT_PHOTO_MAX_BYTES
+    if len(raw) > limit:
+        raise ValidationFailed(
+            _("The photo is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)},
+            code="too_large", fields={"photo": [_("Too large.")]},
+        )
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed(
+            _("The photo is not an image."), fields={"photo": [_("Choose a JPEG, PNG or WebP photo.")]}
+        ) from None
+    if kind not in PHOTO_TYPES:
+        raise ValidationFailed(
+            _("The photo must be a JPEG, PNG or WebP image."),
+            fields={"photo": [_("Choose a JPEG, PNG or WebP photo.")]},
+        )
+    return PHOTO_TYPES[kind]
+
+
+def _new_ticket() -> str:
+    while True:
+        ticket = "KP" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(8))
+        if not Complaint.objects.filter(ticket=ticket).exists():
+            return ticket
+
+
+def _clean_text(text: str, *, field: str = "text") -> str:
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise ValidationFailed(
+            _("Please describe the problem in a few words."), fields={field: [_("Write at least 5 characters.")]}
+        )
+    limit = settings.COMPLAINT_TEXT_MAX_CHARS
+    if len(text) > limit:
+        raise ValidationFailed(
+            _("The text is too long (at most %(n)s characters).") % {"n": limit},
+            fields={field: [_("At most %(n)s characters.") % {"n": limit}]},
+        )
+    return text
+
+
+def complaint_route(*, category: str, order=None) -> tuple[str, Office]:
+    """The agency and office that answer a complaint of this category (about this order)."""
+    agency = ROUTING[category]
+    if order is not None:
+        return agency, order.pos_office if agency == OrganisationKind.POS else order.imigrasi_office
+    office = Office.objects.filter(organisation__kind=agency).order_by("pk").first()
+    if office is None:
+        raise ValidationFailed(_("No office can take this complaint yet. Please call the office."))
+    return agency, office
+
+
+def complaint_open(
+    *, category: str, text: str, contact_email: str = "", contact_phone: str = "", tracking_code: str = "",
+    photo: bytes | None = None, filed_by: User | None = None, language: str = "id",
+    now: dt.datetime | None = None, ticket: str | None = None,
+) -> OpenedComplaint:
+    """File a complaint (anyone, at any hour); returns it with the secret of the complainant's link."""
+    from delivery.models import DeliveryOrder
+
+    now = now or timezone.now()
+    errors: dict[str, list] = {}
+    if category not in ComplaintCategory.values:
+        errors["category"] = [_("Choose a category from the list.")]
+    try:
+        text = _clean_text(text)
+    except ValidationFailed as error:
+        errors.update(error.fields)
+    contact_email = (contact_email or "").strip()
+    contact_phone = (contact_phone or "").strip().replace(" ", "").replace("-", "")
+    if filed_by is not None and filed_by.is_authenticated and not contact_email:
+        contact_email = filed_by.email
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            errors["contact_email"] = [_("Enter a valid email address.")]
+    if contact_phone:
+        try:
+            validate_phone(contact_phone)
+        except ValidationError as error:
+            errors["contact_phone"] = list(error.messages)
+    if not contact_email and not contact_phone:
+        errors["contact_email"] = [_("Give an email address or a phone number so that we can answer you.")]
+    order = None
+    code = (tracking_code or "").strip().upper()
+    if code:
+        order = DeliveryOrder.objects.filter(code=code).first()
+        if order is None:
+            errors["tracking_code"] = [_("No delivery has this tracking code. Check it or leave it empty.")]
+    photo_type = None
+    if photo:
+        try:
+            photo_type = complaint_photo_check(photo)
+        except ValidationFailed as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    agency, office = complaint_route(category=category, order=order)
+    language = language if language in dict(settings.LANGUAGES) else "id"
+    with transaction.atomic():
+        complaint = Complaint(
+            ticket=ticket or _new_ticket(), nonce=secrets.token_hex(16), category=category, text=text, order=order,
+            agency=agency, office=office, contact_email=contact_email, contact_phone=contact_phone,
+            language=language, filed_by=filed_by if filed_by is not None and filed_by.is_authenticated else None,
+            filed_at=now,
+            first_response_due_at=now + dt.timedelta(hours=settings.COMPLAINT_FIRST_RESPONSE_HOURS),
+        )
+        if photo_type is not None:
+            complaint.photo_type = photo_type[0]
+            complaint.photo.save(f"{uuid.uuid4().hex}.{photo_type[1]}", ContentFile(photo), save=False)
+        complaint.save()
+        ComplaintMessage.objects.create(
+            complaint=complaint, author_kind=ComplaintAuthor.APPLICANT, author=complaint.filed_by,
+            text=text, created_at=now, notified_at=now,
+        )
+        office_ids = (office.pk,) if order is None else (order.imigrasi_office_id, order.pos_office_id)
+        webhook_emit(
+            event="complaint.opened",
+            payload={"ticket": complaint.ticket, "category": category, "agency": agency,
+                     "office_id": office.pk, "order": order.code if order else None,
+                     "filed_at": now.isoformat(),
+                     "first_response_due_at": complaint.first_response_due_at.isoformat()},
+            ordering_key=complaint.ticket, office_ids=office_ids,
+        )
+        if contact_email:
+            complaint_id = complaint.pk
+
+            def enqueue():
+                from partners.tasks import send_complaint_receipt
+
+                send_complaint_receipt.delay(complaint_id)
+
+            on_commit(enqueue)
+    logger.info("partners.complaint.opened complaint_id=%s category=%s", complaint.pk, category)
+    return OpenedComplaint(complaint=complaint, secret=complaint_secret(complaint))
+
+
+def _locked(complaint_id: int) -> Complaint:
+    complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
+    if complaint is None:
+        raise NotFound(_("No such complaint."), code="unknown_complaint")
+    return complaint
+
+
+def complaint_reply_by_staff(*, complaint_id: int, actor: User, text: str,
+                             now: dt.datetime | None = None) -> ComplaintMessage:
+    """An answer from the routed agency; the first one stops the 24-hour clock."""
+    now = now or timezone.now()
+    text = _clean_text(text)
+    with transaction.atomic():
+        complaint = _locked(complaint_id)
+        if not complaint_may_handle(actor, complaint):
+            raise NotAllowed(_("This complaint is answered by another office."))
+        if complaint.status == ComplaintStatus.CLOSED:
+            raise InvalidTransition(_("This complaint is closed; it takes no more replies."))
+        message = ComplaintMessage.objects.create(
+            complaint=complaint, author_kind=ComplaintAuthor.STAFF, author=actor, text=text, created_at=now
+        )
+        Complaint.objects.filter(pk=complaint.pk, first_response_at__isnull=True).update(first_response_at=now)
+        Complaint.objects.filter(pk=complaint.pk, status=ComplaintStatus.OPEN).update(status=ComplaintStatus.ANSWERED)
+        if complaint.contact_email:
+            message_id = message.pk
+
+            def enqueue():
+                from partners.tasks import send_complaint_reply
+
+                send_complaint_reply.delay(message_id)
+
+            on_commit(enqueue)
+    logger.info("partners.complaint.replied complaint_id=%s message_id=%s", complaint_id, message.pk)
+    return message
+
+
+def complaint_reply_by_complainant(*, complaint_id: int, text: str,
+                                   now: dt.datetime | None = None) -> ComplaintMessage:
+    now = now or timezone.now()
+    text = _clean_text(text)
+    with transaction.atomic():
+        complaint = _locked(complaint_id)
+        if complaint.status == ComplaintStatus.CLOSED:
+            raise InvalidTransition(_("This complaint is closed; it takes no more replies."))
+        message = ComplaintMessage.objects.create(
+            complaint=complaint, author_kind=ComplaintAuthor.APPLICANT, author=complaint.filed_by, text=text,
+            created_at=now, notified_at=now,
+        )
+    return message
+
+
+def complaint_close(*, complaint_id: int, actor: User, now: dt.datetime | None = None) -> Complaint:
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint = _locked(complaint_id)
+        if not complaint_may_handle(actor, complaint):
+            raise NotAllowed(_("This complaint is answered by another office."))
+        closed = Complaint.objects.filter(pk=complaint.pk).exclude(status=ComplaintStatus.CLOSED).update(
+            status=ComplaintStatus.CLOSED, closed_at=now, closed_by=actor
+        )
+        if not closed:
+            raise InvalidTransition(_("This complaint is already closed."))
+    complaint.refresh_from_db()
+    logger.info("partners.complaint.closed complaint_id=%s", complaint.pk)
+    return complaint
+
+
+# Mails to the complainant, each sent once: claimed with one conditional UPDATE, released on failure.
+
+
+def _mail_once(model, pk: int, field: str, compose) -> str:
+    claimed = model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()})
+    if not claimed:
+        return "already_sent"
+    try:
+        compose()
+    except OSError:
+        model.objects.filter(pk=pk).update(**{field: None})
+        raise
+    return "sent"
+
+
+def complaint_receipt_notify(*, complaint_id: int) -> str:
+    complaint = Complaint.objects.filter(pk=complaint_id).first()
+    if complaint is None or not complaint.contact_email:
+        return "nobody"
+
+    def compose():
+        with translation.override(complaint.language or "id"):
+            subject = gettext("Your complaint %(ticket)s was received") % {"ticket": complaint.ticket}
+            body = "\n\n".join([
+                gettext("We received your complaint. Your ticket number is %(ticket)s.") % {"ticket": complaint.ticket},
+                gettext("The first response is due by %(time)s WITA. Follow the thread and reply here:") % {
+                    "time": timezone.localtime(complaint.first_response_due_at).strftime("%d-%m-%Y %H:%M")},
+                complaint_link(complaint),
+            ])
+        send_mail(subject, body, None, [complaint.contact_email])
+
+    return _mail_once(Complaint, complaint.pk, "receipt_sent_at", compose)
+
+
+def complaint_reply_notify(*, message_id: int) -> str:
+    message = ComplaintMessage.objects.select_related("complaint", "author__office").filter(pk=message_id).first()
+    if message is None or not message.complaint.contact_email:
+        return "nobody"
+    complaint = message.complaint
+
+    def compose():
+        with translation.override(complaint.language or "id"):
+            subject = gettext("Reply to your complaint %(ticket)s") % {"ticket": complaint.ticket}
+            office = message.author.office.name if message.author and message.author.office else ""
+            body = "\n\n".join([
+                gettext("%(office)s replied to your complaint %(ticket)s:") % {
+                    "office": office or complaint.office.name, "ticket": complaint.ticket},
+                message.text,
+                gettext("See the whole thread and reply here:"),
+                complaint_link(complaint),
+            ])
+        send_mail(subject, body, None, [complaint.contact_email])
+
+    result = _mail_once(ComplaintMessage, message.pk, "notified_at", compose)
+    logger.info("partners.complaint.reply_notified message_id=%s result=%s", message_id, result)
+    return result
