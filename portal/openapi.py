@@ -160,7 +160,8 @@ def example_for(schema: dict, components: dict, name: str = "", depth: int = 0) 
         properties = schema.get("properties", {})
         return {key: example_for(sub, components, key, depth + 1) for key, sub in properties.items()}
     if kind == "array":
-        if name in FIELD_EXAMPLES and isinstance(FIELD_EXAMPLES[name], list):
+        items = _resolve(schema.get("items", {}), components)
+        if name in FIELD_EXAMPLES and isinstance(FIELD_EXAMPLES[name], list) and items.get("type") == "string":
             return FIELD_EXAMPLES[name]
         return [example_for(schema.get("items", {}), components, name.rstrip("s"), depth + 1)]
     if kind == "string" and "pattern" in schema:  # decimals travel as strings
