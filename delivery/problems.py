@@ -22,7 +22,7 @@ from delivery.models import DeliveryOrder, Problem, ProblemKind
 from portal.choices import Role
 from portal.models import User
 from portal.services.webhooks import webhook_emit
-from portal.utils import on_commit
+from portal.outbox import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +55,10 @@ def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Proble
                     ordering_key=order.code,
                     office_ids=(order.imigrasi_office_id, order.pos_office_id),
                 )
+            # in the problem's own savepoint: a problem and its mail exist together or not at all
+            task_enqueue("delivery.tasks.notify_problem", problem.pk)
     except IntegrityError:
         return None  # flagged before
-    problem_id = problem.pk
-
-    def enqueue():
-        from delivery.tasks import notify_problem
-
-        notify_problem.delay(problem_id)
-
-    on_commit(enqueue)
     return problem
 
 
