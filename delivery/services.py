@@ -11,7 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -134,6 +134,10 @@ def tracking_url(order: DeliveryOrder) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/track/?code={order.code}"
 
 
+def notification_message_id(event_id: int) -> str:
+    return f"<delivery-event-{event_id}@antar-paspor.local>"
+
+
 def delivery_event_notify(*, event_id: int) -> str:
     """Email the applicant about one state change, at most once however often it is called."""
     event = (
@@ -174,7 +178,10 @@ def delivery_event_notify(*, event_id: int) -> str:
         ])
     Notification.objects.filter(pk=notification.pk).update(attempts=notification.attempts + 1)
     try:
-        send_mail(subject, body, None, [recipient])
+        # The same Message-ID on every attempt: if a worker dies after the mail server took the
+        # mail but before it was marked sent, the retry's copy is recognisable as the same mail.
+        EmailMessage(subject, body, None, [recipient],
+                     headers={"Message-ID": notification_message_id(event.pk)}).send()
     except OSError as error:
         Notification.objects.filter(pk=notification.pk).update(
             status=NotificationStatus.FAILED, last_error=str(error)[:500]
