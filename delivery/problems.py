@@ -21,8 +21,8 @@ from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, Problem, ProblemKind
 from portal.choices import Role
 from portal.models import User
-from portal.services.webhooks import webhook_emit
 from portal.outbox import task_enqueue
+from portal.services.webhooks import webhook_emit
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+
 class DefaultLanguageMiddleware:
     """Bahasa Indonesia unless the user chose English with the switch.
 

@@ -17,6 +17,7 @@ def deliver_webhook(self, delivery_id: int) -> str:
 @shared_task(time_limit=120)
 def relay_outbox() -> int:
     """Every minute from beat: the second line behind ``manage.py relay_outbox --loop``."""
-    from portal.outbox import outbox_relay
+    from portal.outbox import outbox_prune, outbox_relay
 
+    outbox_prune()
     return outbox_relay()

@@ -170,6 +170,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# The outbox (portal/outbox.py) publishes a task again when it was sent this many seconds ago and
+# has not run: the broker lost it (a Redis restart without persistence) or no worker was there.
+OUTBOX_REDELIVER_AFTER = env.OUTBOX_REDELIVER_AFTER
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +40,7 @@ def fault_broker(settings):
         app.conf.broker_write_url = to  # what producers use; CELERY_BROKER_URL in the env wins otherwise
         app._pool = None
         app.amqp._producer_pool = None
+        outbox.outbox_forget_connection()
 
     switch(url)
     app.control.purge()
