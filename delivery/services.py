@@ -33,6 +33,7 @@ from passports.choices import BillingCodeStatus
 from passports.models import BillingCode, PassportApplication
 from portal.choices import Role
 from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+from portal.utils import model_text_check
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def delivery_order_book(
         poa_grantee_nippos=poa_grantee_nippos, poa_grantee_place=poa_grantee_place,
         poa_signed_at=now, status=DeliveryStatus.BOOKED, status_changed_at=now, booked_by=actor,
     )
+    model_text_check(order)
     try:
         order.full_clean(exclude=["application", "imigrasi_office", "pos_office", "area", "booked_by"])
     except ValidationError as error:

@@ -14,11 +14,13 @@ from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
+from portal.utils import model_text_check
 
 BILLING_CODE_VALID_FOR = dt.timedelta(days=7)
 
 
 def _validated(instance, *, exclude=None):
+    model_text_check(instance)
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as error:
