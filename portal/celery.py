@@ -14,9 +14,9 @@ app.autodiscover_tasks()
 
 @task_postrun.connect
 def _outbox_done(sender=None, task=None, state=None, **_):
-    """A task that came from the outbox and has run (or failed for good) is done; one that will be
-    retried is not, so a retry lost with the broker is published again by the relay."""
-    if task is None or state == "RETRY":
+    """A task that came from the outbox and succeeded is done. One that failed (the database
+    restarting under it) or will be retried is not: the relay publishes it again later."""
+    if task is None or state != "SUCCESS":
         return
     request = task.request
     message_id = getattr(request, "outbox_id", None) or (getattr(request, "headers", None) or {}).get("outbox_id")

@@ -41,6 +41,8 @@ HEADER = "outbox_id"
 # The relay leaves fresh rows to the after-commit publisher for this long, to avoid double sends.
 RELAY_GRACE = dt.timedelta(seconds=3)
 _broker_down_until = 0.0
+# A task that keeps failing is published again at most this many times (then it waits for a person).
+MAX_PUBLICATIONS = 20
 
 
 _local = threading.local()
@@ -129,7 +131,8 @@ def outbox_relay(*, limit: int = 500, grace: dt.timedelta = RELAY_GRACE, now: dt
         batch = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(done_at__isnull=True)
-            .filter(Q(sent_at__isnull=True, created_at__lte=now - grace) | Q(sent_at__lt=lost_before))
+            .filter(Q(sent_at__isnull=True, created_at__lte=now - grace)
+                    | Q(sent_at__lt=lost_before, attempts__lt=MAX_PUBLICATIONS))
             .order_by("pk")[:limit]
         )
         for message in batch:

@@ -67,6 +67,7 @@ class Processes:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp_port),
             "CELERY_VISIBILITY_TIMEOUT": "2",
+            "OUTBOX_REDELIVER_AFTER": "4",
             "PYTHONPATH": str(ROOT),
             **extra,
         }

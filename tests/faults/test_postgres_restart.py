@@ -57,7 +57,7 @@ def test_web_and_worker_come_back_after_a_postgres_restart_with_nothing_lost_or_
     processes.worker("steady")
     processes.relay()
     base = live_server.url.replace("localhost", "127.0.0.1")
-    assert health(base) == 200  # the first request also warms the live server up (~10 s)
+    wait_for(lambda: health(base) == 200, timeout=90)  # the first request also warms the server up
     keys = {code: str(uuid.uuid4()) for code in codes}
     restarted = threading.Event()
 
