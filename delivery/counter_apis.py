@@ -239,7 +239,7 @@ class ProblemListApi(APIView):
     @extend_schema(summary="The problems queue (agency managers of both agencies)",
                    responses={200: ProblemOutput(many=True), 403: ErrorSerializer})
     def get(self, request):
-        return Response(ProblemOutput(sel.problems_visible_to(request.user)[:200], many=True).data)
+        return Response(ProblemOutput(sel.problems_queue(request.user)[:200], many=True).data)
 
 
 class DossierRefuseInput(serializers.Serializer):
@@ -313,10 +313,7 @@ class CounterVanStandbyApi(APIView):
     @extend_schema(summary="The van standby log of the last 30 working days",
                    responses={200: VanStandbyOutput(many=True), 403: ErrorSerializer})
     def get(self, request):
-        from delivery.models import VanStandby
-
-        rows = VanStandby.objects.order_by("-day")[:30] if request.user.office_id else []
-        return Response(VanStandbyOutput(rows, many=True).data)
+        return Response(VanStandbyOutput(sel.van_standby_log_all(request.user), many=True).data)
 
     @extend_schema(
         summary="Record the Pos van's arrival at the office today; lateness counts from 07:30 WITA",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Batch, DeliveryOrder, Manifest, Problem, VanStandby
 from delivery.selectors import orders_visible_to
 from passports.models import BillingCode, PassportApplication
 from portal.choices import Role
+from portal.exceptions import NotAllowed
 from portal.models import User
 
 
@@ -78,6 +80,25 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
         .select_related("order__application__applicant", "responsible_office", "complaint")
         .order_by("-flagged_at", "-pk")
     )
+
+
+# Who may read the van standby log and the problems queue, on the pages and over the API alike.
+VAN_LOG_READERS = frozenset({Role.POS_SERVICE_OFFICER, Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
+PROBLEM_READERS = frozenset({Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
+
+
+def van_standby_log_all(user: User, *, limit: int = 30) -> list[VanStandby]:
+    """Every office's van log (the API), for the roles that read it on the page."""
+    if user.role not in VAN_LOG_READERS:
+        raise NotAllowed(_("Your role may not read the van standby log."), code="wrong_role")
+    return list(VanStandby.objects.order_by("-day")[:limit])
+
+
+def problems_queue(user: User) -> QuerySet[Problem]:
+    """The problems queue for its readers; anyone else is refused rather than shown an empty list."""
+    if user.role not in PROBLEM_READERS:
+        raise NotAllowed(_("Only the agencies' managers see the problems queue."), code="wrong_role")
+    return problems_visible_to(user)
 
 
 def van_standby_log(user: User, *, limit: int = 30) -> list[VanStandby]:

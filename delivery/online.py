@@ -53,7 +53,7 @@ from passports.models import PassportApplication
 from passports.services import application_find_for_booking, payment_confirm
 from portal.choices import Role
 from portal.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.utils import on_commit
+from portal.outbox import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -205,12 +205,7 @@ def online_booking_pay(*, token: str) -> OnlineBooking:
         )
         booking_id = booking.pk
 
-        def enqueue():
-            from delivery.tasks import settle_online_booking
-
-            settle_online_booking.delay(booking_id)
-
-        on_commit(enqueue)
+        task_enqueue("delivery.tasks.settle_online_booking", booking_id)
     booking.refresh_from_db()
     return booking
 
@@ -283,17 +278,11 @@ def _settle(booking_id: int) -> str:
                 OnlineBooking.objects.filter(pk=booking.pk).update(
                     status=OnlineBookingStatus.BOOKED, order=order, error="", updated_at=now
                 )
+                task_enqueue("delivery.tasks.mail_online_booking_documents", booking_id)
         except DomainError as error:
             return _fail(booking, error.message)
-        on_commit(lambda: _enqueue_documents(booking_id))
     logger.info("delivery.online_booking.booked booking_id=%s", booking_id)
     return OnlineBookingStatus.BOOKED
-
-
-def _enqueue_documents(booking_id: int) -> None:
-    from delivery.tasks import mail_online_booking_documents
-
-    mail_online_booking_documents.delay(booking_id)
 
 
 def online_booking_mail_documents(*, booking_id: int) -> str:

@@ -21,8 +21,8 @@ from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, Problem, ProblemKind
 from portal.choices import Role
 from portal.models import User
+from portal.outbox import task_enqueue
 from portal.services.webhooks import webhook_emit
-from portal.utils import on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +55,10 @@ def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Proble
                     ordering_key=order.code,
                     office_ids=(order.imigrasi_office_id, order.pos_office_id),
                 )
+            # in the problem's own savepoint: a problem and its mail exist together or not at all
+            task_enqueue("delivery.tasks.notify_problem", problem.pk)
     except IntegrityError:
         return None  # flagged before
-    problem_id = problem.pk
-
-    def enqueue():
-        from delivery.tasks import notify_problem
-
-        notify_problem.delay(problem_id)
-
-    on_commit(enqueue)
     return problem
 
 
@@ -100,16 +94,9 @@ def complaint_problems_sweep(*, now: dt.datetime) -> int:
                     responsible_role=Role.AGENCY_MANAGER, responsible_office_id=complaint.office_id,
                     flagged_at=now,
                 )
+                task_enqueue("delivery.tasks.notify_problem", problem.pk)
         except IntegrityError:
             continue  # flagged before
-        problem_id = problem.pk
-
-        def enqueue(problem_id=problem_id):
-            from delivery.tasks import notify_problem
-
-            notify_problem.delay(problem_id)
-
-        on_commit(enqueue)
         new += 1
     return new
 

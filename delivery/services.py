@@ -11,7 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -33,6 +33,7 @@ from passports.choices import BillingCodeStatus
 from passports.models import BillingCode, PassportApplication
 from portal.choices import Role
 from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+from portal.utils import model_text_check
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def delivery_order_book(
         poa_grantee_nippos=poa_grantee_nippos, poa_grantee_place=poa_grantee_place,
         poa_signed_at=now, status=DeliveryStatus.BOOKED, status_changed_at=now, booked_by=actor,
     )
+    model_text_check(order)
     try:
         order.full_clean(exclude=["application", "imigrasi_office", "pos_office", "area", "booked_by"])
     except ValidationError as error:
@@ -135,6 +137,10 @@ def deadline_sweep(*, now: dt.datetime | None = None) -> int:
 
 def tracking_url(order: DeliveryOrder) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/track/?code={order.code}"
+
+
+def notification_message_id(event_id: int) -> str:
+    return f"<delivery-event-{event_id}@antar-paspor.local>"
 
 
 def _notification_text(event: DeliveryEvent) -> tuple[str, list[str]]:
@@ -239,7 +245,10 @@ def delivery_event_notify_email(*, event_id: int) -> str:
         ])
     Notification.objects.filter(pk=notification.pk).update(attempts=notification.attempts + 1)
     try:
-        send_mail(subject, body, None, [recipient])
+        # The same Message-ID on every attempt: if a worker dies after the mail server took the
+        # mail but before it was marked sent, the retry's copy is recognisable as the same mail.
+        EmailMessage(subject, body, None, [recipient],
+                     headers={"Message-ID": notification_message_id(event.pk)}).send()
     except OSError as error:
         Notification.objects.filter(pk=notification.pk).update(
             status=NotificationStatus.FAILED, last_error=str(error)[:500]

@@ -23,6 +23,7 @@ from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder
 from portal.choices import Role
 from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
 from portal.models import User
+from portal.outbox import task_enqueue
 from portal.utils import on_commit
 
 
@@ -235,14 +236,13 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
 def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
     """Inside the move's transaction: the applicant's notification after commit, and the partner
     systems' webhooks written in the same transaction as the event."""
-    from delivery.tasks import notify_delivery_event
     from delivery.tracking import tracking_page_forget
     from portal.services.webhooks import webhook_emit
 
     event_id = event.pk
     applicant = order.application.applicant
     code, birth_date, nik_last4 = order.code, applicant.birth_date, (applicant.nik or "")[-4:]
-    on_commit(lambda: notify_delivery_event.delay(event_id))
+    task_enqueue("delivery.tasks.notify_delivery_event", event_id)
     on_commit(lambda: tracking_page_forget(code=code, birth_date=birth_date, nik_last4=nik_last4))
     webhook_emit(
         event="order.status_changed",

@@ -38,8 +38,8 @@ from passports.validators import validate_phone
 from portal.choices import Role
 from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.models import User
+from portal.outbox import task_enqueue
 from portal.services.webhooks import webhook_emit
-from portal.utils import on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -268,12 +268,7 @@ def complaint_open(
         if contact_email:
             complaint_id = complaint.pk
 
-            def enqueue():
-                from partners.tasks import send_complaint_receipt
-
-                send_complaint_receipt.delay(complaint_id)
-
-            on_commit(enqueue)
+            task_enqueue("partners.tasks.send_complaint_receipt", complaint_id)
     logger.info("partners.complaint.opened complaint_id=%s category=%s", complaint.pk, category)
     return OpenedComplaint(complaint=complaint, secret=complaint_secret(complaint))
 
@@ -304,12 +299,7 @@ def complaint_reply_by_staff(*, complaint_id: int, actor: User, text: str,
         if complaint.contact_email:
             message_id = message.pk
 
-            def enqueue():
-                from partners.tasks import send_complaint_reply
-
-                send_complaint_reply.delay(message_id)
-
-            on_commit(enqueue)
+            task_enqueue("partners.tasks.send_complaint_reply", message_id)
     logger.info("partners.complaint.replied complaint_id=%s message_id=%s", complaint_id, message.pk)
     return message
 

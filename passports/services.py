@@ -14,11 +14,13 @@ from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
+from portal.utils import model_text_check
 
 BILLING_CODE_VALID_FOR = dt.timedelta(days=7)
 
 
 def _validated(instance, *, exclude=None):
+    model_text_check(instance)
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as error:
@@ -178,7 +180,7 @@ def payment_request_open(
     from passports.models import PaymentRequest
     from portal.choices import Role
     from portal.exceptions import NotAllowed, NotFound
-    from portal.utils import on_commit
+    from portal.outbox import task_enqueue
 
     now = at or timezone.now()
     if actor.role not in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER) or actor.office is None:
@@ -213,14 +215,7 @@ def payment_request_open(
             request = PaymentRequest.objects.create(
                 billing_code=billing, payment_point=payment_point, requested_by=actor
             )
-        request_id = request.pk
-
-        def enqueue():
-            from passports.tasks import settle_payment_request
-
-            settle_payment_request.delay(request_id)
-
-        on_commit(enqueue)
+        task_enqueue("passports.tasks.settle_payment_request", request.pk)
     request.refresh_from_db()
     return request
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
@@ -13,6 +15,14 @@ from portal.exceptions import DomainError
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        from portal.middleware import too_large_message
+
+        return Response(
+            {"code": "request_too_large",
+             "message": too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE), "fields": {}},
+            status=413,
+        )
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -140,3 +140,30 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}:{self.key}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to run, written in the same transaction as the change that causes it.
+
+    ``portal.outbox`` relays unsent rows to the broker right after commit and again from the relay
+    loop, so a broker outage (or a broker restart that loses its queues) delays work but never
+    loses it.
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker when the task has run; a row sent long ago but never done (the broker lost
+    # it in a restart) is published again.
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["sent_at"], name="outbox_not_done", condition=models.Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

@@ -12,3 +12,12 @@ def deliver_webhook(self, delivery_id: int) -> str:
         countdown = webhooks.retry_delay(attempts) if result == webhooks.FAILED else webhooks.retry_delay(1)
         raise self.retry(countdown=countdown)
     return result
+
+
+@shared_task(time_limit=120)
+def relay_outbox() -> int:
+    """Every minute from beat: the second line behind ``manage.py relay_outbox --loop``."""
+    from portal.outbox import outbox_prune, outbox_relay
+
+    outbox_prune()
+    return outbox_relay()

@@ -8,6 +8,26 @@ from django.db import transaction
 def on_commit(callback: Callable[[], object]) -> None:
     """Run ``callback`` after the surrounding transaction commits (at once outside one).
 
-    Every task that follows a write is enqueued through here, so a rolled-back write sends nothing.
+    For side effects that may be lost (a cache entry to drop): ``robust`` so a failing callback is
+    logged instead of breaking a request whose change is already committed. Background work goes
+    through ``portal.outbox.task_enqueue`` instead, which cannot be lost.
     """
-    transaction.on_commit(callback)
+    transaction.on_commit(callback, robust=True)
+
+
+def model_text_check(instance) -> None:
+    """Refuse text a database cannot store (NUL characters) as a field error, before it reaches
+    PostgreSQL and becomes a server error."""
+    from django.db import models
+    from django.utils.translation import gettext_lazy as _
+
+    from portal.exceptions import ValidationFailed
+
+    bad = {
+        field.name: [_("This text contains a character that is not allowed.")]
+        for field in instance._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+        and "\x00" in str(getattr(instance, field.attname, "") or "")
+    }
+    if bad:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=bad)

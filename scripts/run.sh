@@ -24,6 +24,9 @@ pids+=($!)
 .venv/bin/celery -A portal beat --loglevel=WARNING --schedule var/celerybeat-schedule \
   > var/beat.log 2>&1 &
 pids+=($!)
+# The outbox relay: publishes background work that was written while the broker was unreachable.
+.venv/bin/python manage.py relay_outbox --loop > var/relay.log 2>&1 &
+pids+=($!)
 .venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload > var/web.log 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
@@ -40,7 +43,7 @@ antar-paspor is running at http://127.0.0.1:${PORT}/
   API docs:  http://127.0.0.1:${PORT}/api/docs/
   health:    http://127.0.0.1:${PORT}/healthz
 $(cat var/seed.log)
-Logs in var/ (web.log, worker.log, beat.log); mails the portal sends are in var/mail/.
-Press Ctrl-C to stop the web server, the worker and beat.
+Logs in var/ (web.log, worker.log, beat.log, relay.log); mails the portal sends are in var/mail/.
+Press Ctrl-C to stop the web server, the worker, beat and the outbox relay.
 TXT
 wait -n "${pids[@]}"

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from portal.utils import on_commit
+from portal.outbox import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +50,8 @@ def webhook_emit(*, event: str, payload: dict, ordering_key: str = "", office_id
             subscription=subscription, event=event, payload=payload, ordering_key=ordering_key
         )
         created.append(delivery.pk)
-    if created:
-        from portal.tasks import deliver_webhook
-
-        for delivery_id in created:
-            on_commit(lambda delivery_id=delivery_id: deliver_webhook.delay(delivery_id))
+    for delivery_id in created:
+        task_enqueue("portal.tasks.deliver_webhook", delivery_id)
     return created
 
 
@@ -135,9 +132,7 @@ def _release_next(delivery: WebhookDelivery) -> None:
         ).order_by("pk").values_list("pk", flat=True).first()
     )
     if following:
-        from portal.tasks import deliver_webhook
-
-        on_commit(lambda: deliver_webhook.delay(following))
+        task_enqueue("portal.tasks.deliver_webhook", following)
 
 
 def _record_failure(subscription: WebhookSubscription, *, reason: str) -> None:

@@ -35,6 +35,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.BodySizeLimitMiddleware",  # before anything reads the body (CSRF, forms)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -151,10 +152,33 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task taken by a worker that dies unacknowledged goes back to the queue after this long.
+        # Longer than the longest countdown (webhook backoff, at most an hour) plus a task's time
+        # limit, or a delayed task would be handed out twice.
+        "visibility_timeout": env.CELERY_VISIBILITY_TIMEOUT,
+        # Never let a dead or hung Redis block a request for long (the outbox keeps the work).
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        "retry_on_timeout": True,
+    }
 CELERY_RESULT_BACKEND = env.CELERY_RESULT_BACKEND or None
+# Acknowledge after the task ran, and put it back if its worker dies: a task killed half-way runs
+# again (every task is idempotent). One task at a time per worker process, so a long task does not
+# hold others hostage.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Reconnect to the broker for ever, at start-up too, instead of exiting when Redis restarts.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# The outbox (portal/outbox.py) publishes a task again when it was sent this many seconds ago and
+# has not run: the broker lost it (a Redis restart without persistence) or no worker was there.
+OUTBOX_REDELIVER_AFTER = env.OUTBOX_REDELIVER_AFTER
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -162,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "delivery.tasks.sweep_deadlines", "schedule": 300.0},
     "agreement-expiry": {"task": "partners.tasks.remind_agreement_expiry", "schedule": 86400.0},
     "figures-roll-up": {"task": "partners.tasks.roll_up_figures", "schedule": 300.0},
+    "outbox-relay": {"task": "portal.tasks.relay_outbox", "schedule": 60.0},
 }
 
 # The handoff clock: "3 days" in the SOP, "three working days" elsewhere in the study.
@@ -185,6 +210,10 @@ LOGGING = {
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
 DASHBOARD_PLOT_CACHE_SECONDS = 24 * 3600  # a plot is cached under a hash of what it shows
+# Request bodies larger than this are refused with 413 before anything reads them (the courier's
+# photo, at most 2 MB, travels as base64 inside JSON). portal.middleware.BodySizeLimitMiddleware.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+UPLOAD_MAX_BYTES = 12 * 1024 * 1024
 MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
 
 # Webhooks to partner systems: exponential backoff from this many seconds, switched off after
@@ -198,8 +227,11 @@ def cache_from_urls(cache_url: str, broker_url: str) -> dict:
     """Redis when there is one (a cache shared by web and worker processes), else files under var/."""
     url = cache_url or (broker_url.rsplit("/", 1)[0] + "/1" if broker_url.startswith("redis://") else "")
     if url.startswith("redis://"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                "KEY_PREFIX": "antar", "TIMEOUT": 300}
+        # A Redis outage must not break a booking or a courier update: the cache answers "miss"
+        # while Redis is away (portal.cache), and never waits long for it.
+        return {"BACKEND": "portal.cache.ForgivingRedisCache", "LOCATION": url,
+                "KEY_PREFIX": "antar", "TIMEOUT": 300,
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"), "TIMEOUT": 300}
 
