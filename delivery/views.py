@@ -23,6 +23,8 @@ from delivery.transitions import (
 )
 from portal.choices import Role
 from portal.exceptions import DomainError
+from portal.models import PersonalDataAccess
+from portal.services.personal_data import nik_for_viewer, personal_data_access_record
 
 REASON_REQUIRED = {"fail_attempt", "cancel_delivery"}
 REASON_ALLOWED = {"fail_attempt", "cancel", "cancel_delivery"}
@@ -45,6 +47,9 @@ def order_detail(request, code: str):
     ) and order.pos_office_id == user.office_id:
         assign_form = AssignCourierForm(office_id=user.office_id, area_id=order.area_id)
     events = order.events.select_related("office", "actor").order_by("occurred_at", "pk")
+    if user.role != Role.APPLICANT:
+        personal_data_access_record(user=user, applicant_id=order.application.applicant_id,
+                                    what=PersonalDataAccess.What.ORDER_DETAIL, reference=order.code)
     return render(
         request,
         "delivery/order_detail.html",
@@ -53,6 +58,7 @@ def order_detail(request, code: str):
             "events": events,
             "actions": allowed_actions(order, user),
             "assign_form": assign_form,
+            "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
         },
     )
 

@@ -1,3 +1,4 @@
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
@@ -41,3 +42,14 @@ class TokenScopePermission(permissions.BasePermission):
         method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
         needed = scopes.get(method)
         return needed is not None and needed in request.auth.scopes
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the partner token in the OpenAPI schema (``Authorization: Token <prefix>.<secret>``)."""
+
+    target_class = "portal.authentication.ApiTokenAuthentication"
+    name = "partnerToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "Token <prefix>.<secret>, issued in the admin (API tokens)"}

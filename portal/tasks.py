@@ -12,3 +12,12 @@ def deliver_webhook(self, delivery_id: int) -> str:
         countdown = webhooks.retry_delay(attempts) if result == webhooks.FAILED else webhooks.retry_delay(1)
         raise self.retry(countdown=countdown)
     return result
+
+
+@shared_task(acks_late=True, time_limit=1800)
+def personal_data_retention() -> int:
+    """Daily (beat): anonymise closed orders past the retention period. Idempotent: done applicants
+    are skipped."""
+    from portal.services.personal_data import personal_data_retention_run
+
+    return personal_data_retention_run()

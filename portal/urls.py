@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/two-step/", views.two_factor_verify, name="two-factor-verify"),
     path("login/two-step/setup/", views.two_factor_setup, name="two-factor-setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/data.json", views.my_data_export, name="my-data-export"),
     path("lang/<str:code>/", views.language_switch, name="language-switch"),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),

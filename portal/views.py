@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from django_otp import login as otp_login
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
 
 from delivery.selectors import status_counts, work_queue
 from portal import health
@@ -141,3 +141,15 @@ def two_factor_verify(request):
             logger.info("security.two_factor.wrong_code user=%s", user.pk)
             form.add_error("code", _("That code is not right. Check the time on your phone and try the newest code."))
     return render(request, "portal/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")})
+
+
+@login_required
+@never_cache
+def my_data_export(request):
+    """The applicant downloads what the portal holds about them (JSON)."""
+    from portal.services.personal_data import applicant_data_export
+
+    data = applicant_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="antar-paspor-data-saya.json"'
+    return response

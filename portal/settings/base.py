@@ -191,6 +191,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "delivery.tasks.sweep_deadlines", "schedule": 300.0},
     "agreement-expiry": {"task": "partners.tasks.remind_agreement_expiry", "schedule": 86400.0},
+    "personal-data-retention": {"task": "portal.tasks.personal_data_retention", "schedule": 86400.0},
 }
 
 # The handoff clock: "3 days" in the SOP, "three working days" elsewhere in the study.
@@ -246,3 +247,8 @@ COURIER_CLOCK_TOLERANCE_SECONDS = 300
 DELIVERY_CODE_ITERATIONS = 20_000
 # An order whose state has not changed for this long goes on the problems queue.
 DELIVERY_STALLED_HOURS = 48
+
+# Personal data: NIK encrypted at rest (portal/crypto.py); closed orders anonymised after this many days.
+PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS
+PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY
+PERSONAL_DATA_RETENTION_DAYS = env.PERSONAL_DATA_RETENTION_DAYS
