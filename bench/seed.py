@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder
-from portal.crypto import personal_encrypt, personal_hash
-from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 from delivery.transitions import MOVES
+from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
+from portal.crypto import personal_encrypt, personal_hash
 from portal.demo import PATH, reference_data_load
 
 BASE_BIRTH = dt.date(1950, 1, 1)

@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 from delivery.choices import DeliveryStatus
 from delivery.selectors import orders_visible_to
 from delivery.transitions import ACTION_FUNCTIONS, COURIER_APP_MOVES, MOVES, check_move
-from portal.exceptions import InvalidTransition
 from portal.choices import Role
+from portal.exceptions import InvalidTransition
 from portal.idempotency import idempotent
 from portal.models import PersonalDataAccess
 from portal.services.personal_data import personal_data_access_record
