@@ -167,3 +167,38 @@ def test_someone_elses_data_is_never_in_the_export(ref):
     data = client.get("/me/data.json").json()
     assert data["applicant"] is None and data["applications"] == []
     assert other.code not in str(data)
+
+
+def test_proof_files_come_back_as_images_or_attachments_never_as_pages(ref, settings, tmp_path):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from delivery.models import DeliveryEvent, ProofOfDelivery
+
+    settings.MEDIA_ROOT = tmp_path
+    order = make_order(ref, S.DELIVERED)
+    png = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(png, format="PNG")
+    proof = ProofOfDelivery(order=order, event=DeliveryEvent.objects.get(order=order, to_status=S.DELIVERED),
+                            receiver_kind="stand_in", receiver_name="Andi")
+    proof.signature.save("sig.png", ContentFile(png.getvalue()), save=False)
+    proof.photo.save("photo.jpg", ContentFile(b"<html><script>alert(1)</script></html>"), save=False)
+    proof.save()
+    client = Client()
+    client.force_login(ref["users"]["pos.layanan"])
+
+    assert "/proof/signature/" in client.get(f"/orders/{order.code}/").content.decode()
+    signature = client.get(f"/orders/{order.code}/proof/signature/")
+    assert signature.status_code == 200 and signature["Content-Type"] == "image/png"
+    assert signature["X-Content-Type-Options"] == "nosniff"
+    disguised = client.get(f"/orders/{order.code}/proof/photo/")
+    assert disguised["Content-Type"] == "application/octet-stream"
+    assert disguised["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in disguised["Content-Security-Policy"]
+    assert PersonalDataAccess.objects.filter(reference=f"proof-signature:{order.code}").exists()
+
+    stranger = Client()
+    stranger.force_login(make_order(ref).application.applicant.user or ref["users"]["travel"])
+    assert stranger.get(f"/orders/{order.code}/proof/signature/").status_code == 404
