@@ -59,6 +59,7 @@ AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
 APPLICANT_IDLE_MINUTES = env_int("APPLICANT_IDLE_MINUTES", 480)
+COURIER_IDLE_MINUTES = env_int("COURIER_IDLE_MINUTES", 600)
 # Personal data at rest (portal/crypto.py): Fernet keys, the first encrypts; the look-up hash key.
 PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", "")
 PERSONAL_DATA_HASH_KEY = env_str("PERSONAL_DATA_HASH_KEY", "")

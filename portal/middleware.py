@@ -42,7 +42,8 @@ class DefaultLanguageMiddleware:
 
 class IdleTimeoutMiddleware:
     """Logs a user out after a quiet spell: ``STAFF_IDLE_TIMEOUT`` seconds for staff (a counter PC is
-    shared), ``APPLICANT_IDLE_TIMEOUT`` for applicants and travel agencies. The last activity is
+    shared), ``COURIER_IDLE_TIMEOUT`` for couriers (their own phone, which must still send the offline
+    queue after an hour without network), ``APPLICANT_IDLE_TIMEOUT`` for applicants and agencies. The last activity is
     written to the session at most once a minute."""
 
     SESSION_KEY = "last_activity"
@@ -57,8 +58,13 @@ class IdleTimeoutMiddleware:
 
             now = int(time.time())
             last = request.session.get(self.SESSION_KEY)
-            limit = (settings.STAFF_IDLE_TIMEOUT if second_factor_required(user)
-                     else settings.APPLICANT_IDLE_TIMEOUT)
+            if user.role == "courier":
+                # A courier's phone syncs its offline queue after long gaps on the street: a shift.
+                limit = settings.COURIER_IDLE_TIMEOUT
+            elif second_factor_required(user):
+                limit = settings.STAFF_IDLE_TIMEOUT
+            else:
+                limit = settings.APPLICANT_IDLE_TIMEOUT
             if last is not None and now - int(last) > limit:
                 logout(request)
                 logger.info("security.session.idle_logout path=%s", request.path)

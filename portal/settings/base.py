@@ -120,9 +120,11 @@ PROXY_COUNT = env.PROXY_COUNT
 
 # Second factor (django-otp TOTP) for staff; the issuer names the portal in authenticator apps.
 OTP_TOTP_ISSUER = "antar-paspor"
-# Idle sessions end: staff after 30 minutes, applicants and travel agencies after 8 hours.
+# Idle sessions end: staff after 30 minutes, couriers after a 10-hour shift (the offline queue of the
+# courier app syncs after long gaps), applicants and travel agencies after 8 hours.
 STAFF_IDLE_TIMEOUT = env.STAFF_IDLE_MINUTES * 60
 APPLICANT_IDLE_TIMEOUT = env.APPLICANT_IDLE_MINUTES * 60
+COURIER_IDLE_TIMEOUT = env.COURIER_IDLE_MINUTES * 60
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

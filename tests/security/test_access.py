@@ -152,3 +152,14 @@ def test_every_page_carries_a_content_security_policy_without_inline_script(ref)
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_courier_back_from_an_hour_offline_can_still_sync(ref, settings):
+    client = Client()
+    client.force_login(ref["users"]["kurir"])
+    client.get("/courier/")
+    session = client.session
+    session["last_activity"] = int(time.time()) - 90 * 60
+    session.save()
+    assert settings.COURIER_IDLE_TIMEOUT > 90 * 60
+    assert client.get("/courier/").status_code == 200
