@@ -243,6 +243,16 @@ def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies:
         raise RuntimeError(f"login as {username} failed")
+    # Staff give the second factor: the code of the demo accounts' TOTP secret (portal.demo).
+    from django_otp.oath import totp
+
+    opener.open(f"{base}/login/two-step/").read()
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    code = f"{totp(bytes.fromhex('616e7461722d706173706f722d64656d6f2d327376')):06d}"
+    data = urllib.parse.urlencode({"code": code, "csrfmiddlewaretoken": csrf}).encode()
+    opener.open(urllib.request.Request(f"{base}/login/two-step/", data=data,
+                                       headers={"Referer": f"{base}/login/two-step/"})).read()
+    cookies = {c.name: c.value for c in jar}
     return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}", cookies["csrftoken"]
 
 
@@ -263,6 +273,21 @@ def peak_rss_mb(root_pid: int) -> float:
     return max(peaks) if peaks else 0.0
 
 
+def _second_factor_passed(client, user) -> None:
+    """Staff pages need the second factor: the session is verified with the user's demo TOTP device,
+    as django-otp's login does after a right code."""
+    from django.http import HttpRequest
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        request = HttpRequest()
+        request.user, request.session = user, client.session
+        otp_login(request, device)
+        request.session.save()
+
+
 def in_process_pages(stack: Stack) -> dict:
     """Render the busy office's pages in this process, counting queries and time."""
     os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
@@ -281,7 +306,9 @@ def in_process_pages(stack: Stack) -> dict:
     results = {}
     for key, username, path in DASHBOARD_PAGES:
         client = Client()
-        client.force_login(User.objects.get(username=username))
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        _second_factor_passed(client, user)
         client.get(path)  # warm caches and connections once
         timings = []
         for _ in range(3):

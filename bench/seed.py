@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder
-from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 from delivery.transitions import MOVES
+from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
+from portal.crypto import personal_encrypt, personal_hash
 from portal.demo import PATH, reference_data_load
 
 BASE_BIRTH = dt.date(1950, 1, 1)
@@ -126,7 +127,8 @@ def bulk_seed(
         cursor.execute("SET session_replication_role = replica")
     copy_rows(Applicant, ({
         **common, "id": i, "full_name": f"Pemohon Bench {i}", "birth_place": "Makassar",
-        "birth_date": birth_date_of(i - start), "address": f"Jl. Bench No. {i}", "nik": f"{7371 * 10**12 + i}",
+        "birth_date": birth_date_of(i - start), "address": f"Jl. Bench No. {i}",
+        "nik": personal_encrypt(f"{7371 * 10**12 + i}"), "nik_hash": personal_hash(f"{7371 * 10**12 + i}"),
         "sim_number": "", "phone": "081234567890", "email": "", "language": "id",
     } for i in ids))
     copy_rows(PassportApplication, ({

@@ -10,8 +10,11 @@ from rest_framework.views import APIView
 from delivery.choices import DeliveryStatus
 from delivery.selectors import orders_visible_to
 from delivery.transitions import ACTION_FUNCTIONS, COURIER_APP_MOVES, MOVES, check_move
+from portal.choices import Role
 from portal.exceptions import InvalidTransition
 from portal.idempotency import idempotent
+from portal.models import PersonalDataAccess
+from portal.services.personal_data import personal_data_access_record
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -108,7 +111,10 @@ class DeliveryOrderDetailApi(APIView):
         responses={200: DeliveryOrderDetailOutput, 404: ErrorSerializer},
     )
     def get(self, request, code: str):
-        order = get_object_or_404(orders_visible_to(request.user), code=code)
+        order = get_object_or_404(orders_visible_to(request.user).select_related("application"), code=code)
+        if getattr(request.user, "role", None) != Role.APPLICANT:
+            personal_data_access_record(user=request.user, applicant_id=order.application.applicant_id,
+                                        what=PersonalDataAccess.What.ORDER_API, reference=order.code)
         return Response(DeliveryOrderDetailOutput(order).data)
 
 

@@ -36,6 +36,12 @@ from passports import services as passport_services
 from passports.models import PaymentRequest
 from portal.choices import Role
 from portal.exceptions import DomainError
+from portal.models import PersonalDataAccess
+from portal.services.personal_data import (
+    nik_for_viewer,
+    personal_data_access_record,
+    personal_data_access_record_many,
+)
 
 IMIGRASI = (Role.IMIGRASI_OFFICER,)
 POS = (Role.POS_SERVICE_OFFICER,)
@@ -119,8 +125,11 @@ def application_detail(request, pk: int):
         raise Http404
     billing = getattr(application, "billing_code", None)
     order = DeliveryOrder.objects.filter(application=application).first()
+    personal_data_access_record(user=request.user, applicant_id=application.applicant_id,
+                                what=PersonalDataAccess.What.APPLICATION_DETAIL, reference=f"application:{pk}")
     return render(request, "counter/application_detail.html", {
         "application": application, "billing": billing, "order": order,
+        "nik_shown": nik_for_viewer(user=request.user, nik=application.applicant.nik, full_view=True),
         "payment": getattr(billing, "payment", None) if billing else None,
         "qr": documents.qr_data_uri(billing.code) if billing else None,
         "expires_local": billing.expires_at.astimezone(WITA) if billing else None,
@@ -235,7 +244,10 @@ def counter_pos_office(user):
 
 @login_required
 def order_document(request, code: str, kind: str):
-    order = get_object_or_404(orders_visible_to(request.user), code=code)
+    order = get_object_or_404(orders_visible_to(request.user).select_related("application"), code=code)
+    if kind in ("receipt", "power-of-attorney"):
+        personal_data_access_record(user=request.user, applicant_id=order.application.applicant_id,
+                                    what=PersonalDataAccess.What.EXPORT, reference=f"{kind}:{order.code}")
     if kind == "receipt":
         return _pdf_response(documents.dossier_receipt_pdf(order=order), f"tanda-terima-{order.code}.pdf")
     if kind == "power-of-attorney":
@@ -271,6 +283,10 @@ def manifest_detail(request, pk: int, fmt: str = ""):
     manifest = get_object_or_404(sel.manifests_visible_to(request.user), pk=pk)
     if fmt not in ("", "pdf", "csv"):
         raise Http404
+    if fmt in ("pdf", "csv"):
+        personal_data_access_record_many(
+            user=request.user, what=PersonalDataAccess.What.EXPORT, reference=f"manifest-{fmt}:{manifest.number}",
+            applicant_ids=manifest.orders.values_list("application__applicant_id", flat=True))
     if fmt == "pdf":
         return _pdf_response(documents.manifest_pdf(manifest=manifest), f"manifes-{manifest.number}.pdf")
     if fmt == "csv":
@@ -331,6 +347,10 @@ def batch_detail(request, pk: int):
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
 def batch_letter(request, pk: int):
     batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
+    personal_data_access_record_many(
+        user=request.user, what=PersonalDataAccess.What.EXPORT, reference=f"batch-letter:{batch.number}",
+        applicant_ids=[item.order.application.applicant_id
+                       for item in batch.items.select_related("order__application")])
     return _pdf_response(documents.batch_letter_pdf(batch=batch), f"surat-tugas-{batch.number}.pdf")
 
 

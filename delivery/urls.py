@@ -6,6 +6,7 @@ from delivery import courier_views, group_views, views
 urlpatterns = [
     path("orders/<str:code>/", views.order_detail, name="order-detail"),
     path("orders/<str:code>/move/<str:action>/", views.order_move, name="order-move"),
+    path("orders/<str:code>/proof/<str:kind>/", views.order_proof_file, name="order-proof-file"),
     path("orders/<str:code>/courier/", views.order_assign_courier, name="order-assign-courier"),
     path("orders/<str:code>/new-day/", courier_views.order_reschedule, name="order-reschedule"),
     path("courier/", courier_views.courier_run, name="courier-run"),

@@ -24,6 +24,9 @@ from delivery.transitions import (
 )
 from portal.choices import Role
 from portal.exceptions import DomainError
+from portal.files import upload_response
+from portal.models import PersonalDataAccess
+from portal.services.personal_data import nik_for_viewer, personal_data_access_record
 
 REASON_REQUIRED = {"fail_attempt", "cancel_delivery"}
 REASON_ALLOWED = {"fail_attempt", "cancel", "cancel_delivery"}
@@ -55,6 +58,9 @@ def order_detail(request, code: str):
             can_change_address = True
         except DomainError:
             pass
+    if user.role != Role.APPLICANT:
+        personal_data_access_record(user=user, applicant_id=order.application.applicant_id,
+                                    what=PersonalDataAccess.What.ORDER_DETAIL, reference=order.code)
     return render(
         request,
         "delivery/order_detail.html",
@@ -64,6 +70,7 @@ def order_detail(request, code: str):
             "actions": allowed_actions(order, user),
             "assign_form": assign_form,
             "can_change_address": can_change_address,
+            "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
         },
     )
 
@@ -185,3 +192,17 @@ def track(request):
     if cacheable:
         cache.set(key, response.content, timeout=settings.TRACKING_PAGE_CACHE_SECONDS)
     return response
+
+
+@login_required
+def order_proof_file(request, code: str, kind: str):
+    """The receiver's signature or the delivery photo of an order, for those who may see the order."""
+    if kind not in ("signature", "photo"):
+        raise Http404
+    order = _visible_order(request, code)
+    proof = getattr(order, "proof", None)
+    if proof is None:
+        raise Http404
+    personal_data_access_record(user=request.user, applicant_id=order.application.applicant_id,
+                                what=PersonalDataAccess.What.EXPORT, reference=f"proof-{kind}:{order.code}")
+    return upload_response(getattr(proof, kind), download_name=f"{kind}-{order.code}")

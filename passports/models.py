@@ -9,6 +9,7 @@ from passports.validators import (
     validate_phone,
     validate_sim,
 )
+from portal.crypto import EncryptedCharField
 from portal.models import TimeStampedModel
 
 
@@ -39,20 +40,25 @@ class Applicant(TimeStampedModel):
     birth_place = models.CharField(_("place of birth"), max_length=100)
     birth_date = models.DateField(_("date of birth"))
     address = models.CharField(_("address"), max_length=300)
-    nik = models.CharField(_("NIK (KTP)"), max_length=16, blank=True, validators=[validate_nik])
+    # Encrypted at rest; ``nik`` reads and writes the plain NIK, ``nik_hash`` serves look-ups.
+    nik = EncryptedCharField(_("NIK (KTP)"), hash_field="nik_hash", blank=True, validators=[validate_nik])
+    nik_hash = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)
     sim_number = models.CharField(
         _("SIM number"), max_length=14, blank=True, validators=[validate_sim]
     )
     phone = models.CharField(_("phone"), max_length=16, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="id")
+    # Set when the retention rule removed the personal data (portal/services/personal_data.py).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("applicant")
         verbose_name_plural = _("applicants")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(nik="", sim_number=""), name="applicant_has_nik_or_sim"
+                condition=~models.Q(nik="", sim_number="") | models.Q(anonymised_at__isnull=False),
+                name="applicant_has_nik_or_sim",
             )
         ]
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import User
+from portal.models import PersonalDataAccess, User
 
 
 @admin.register(User)
@@ -76,3 +76,23 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ("url", "owner", "events", "active", "consecutive_failures", "disabled_reason")
     readonly_fields = ("consecutive_failures", "disabled_reason")
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The record of who looked at whose personal data: read-only, filterable by person, page and day."""
+
+    list_display = ("at", "user", "role", "what", "applicant_id", "reference")
+    list_filter = ("what", "role", ("at", admin.DateFieldListFilter))
+    search_fields = ("user__username", "reference", "=applicant__id")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -41,3 +41,4 @@ class TokenScopePermission(permissions.BasePermission):
         method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
         needed = scopes.get(method)
         return needed is not None and needed in request.auth.scopes
+

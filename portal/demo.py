@@ -11,6 +11,7 @@ import datetime as dt
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from delivery import services as delivery_services
 from delivery import transitions as t
@@ -25,8 +26,14 @@ from passports.gateways import get_gateway
 from passports.models import Applicant, PassportType
 from portal.choices import Role
 from portal.models import User
+from portal.services import two_factor
 
 DEMO_PASSWORD = "antar-demo-2026"
+# The second factor of every demo staff account: one fixed TOTP secret, in the demo data only, so the
+# demo can be tried with any authenticator app (``make run`` prints it as base32). Real accounts get a
+# random secret when they set up two-step login.
+DEMO_TOTP_KEY = "616e7461722d706173706f722d64656d6f2d327376"  # hex of b"antar-paspor-demo-2sv"
+DEMO_TOTP_SECRET = "MFXHIYLSFVYGC43QN5ZC2ZDFNVXS2MTTOY"  # the same key in base32
 
 IMIGRASI_OFFICE = "Kantor Imigrasi Kelas I TPI Makassar"
 POS_OFFICE = "PT Pos Indonesia Cabang Makassar"
@@ -171,6 +178,10 @@ def reference_data_load() -> dict:
             user.password = password_hash
             user.save(update_fields=["password"])
         users[username] = user
+        if two_factor.second_factor_required(user):
+            TOTPDevice.objects.update_or_create(
+                user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+            )
     couriers = {}
     for username, nippos, area_codes in COURIERS:
         user = users[username]

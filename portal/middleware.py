@@ -1,6 +1,26 @@
+import logging
+import time
+
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+def client_ip(request) -> str:
+    """The client's address: ``REMOTE_ADDR``, or behind ``PROXY_COUNT`` trusted proxies the address the
+    outermost of them saw (the right-most hops of X-Forwarded-For are the ones our proxies wrote)."""
+    count = settings.PROXY_COUNT
+    if count:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class DefaultLanguageMiddleware:
@@ -18,6 +38,92 @@ class DefaultLanguageMiddleware:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Logs a user out after a quiet spell: ``STAFF_IDLE_TIMEOUT`` seconds for staff (a counter PC is
+    shared), ``COURIER_IDLE_TIMEOUT`` for couriers (their own phone, which must still send the offline
+    queue after an hour without network), ``APPLICANT_IDLE_TIMEOUT`` for applicants and agencies. The last activity is
+    written to the session at most once a minute."""
+
+    SESSION_KEY = "last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from portal.services.two_factor import second_factor_required
+
+            now = int(time.time())
+            last = request.session.get(self.SESSION_KEY)
+            if user.role == "courier":
+                # A courier's phone syncs its offline queue after long gaps on the street: a shift.
+                limit = settings.COURIER_IDLE_TIMEOUT
+            elif second_factor_required(user):
+                limit = settings.STAFF_IDLE_TIMEOUT
+            else:
+                limit = settings.APPLICANT_IDLE_TIMEOUT
+            if last is not None and now - int(last) > limit:
+                logout(request)
+                logger.info("security.session.idle_logout path=%s", request.path)
+                if not request.path.startswith("/api/"):
+                    messages.info(request, _("You were logged out after %(minutes)d minutes without activity. "
+                                             "Please log in again.") % {"minutes": limit // 60})
+                    return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+            elif last is None or now - int(last) >= 60:
+                request.session[self.SESSION_KEY] = now
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """A staff session that has not passed the second factor reaches only the code pages.
+
+    Runs after django-otp's ``OTPMiddleware`` (which gives ``request.user.is_verified()``). API
+    requests authenticated by a partner token do not go through the session and are not affected.
+    """
+
+    OPEN_PREFIXES = ("/login/", "/logout/", "/lang/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.OPEN_PREFIXES):
+            from portal.services.two_factor import second_factor_required, totp_device_confirmed
+
+            if second_factor_required(user) and not user.is_verified():
+                if request.path.startswith("/api/"):
+                    return JsonResponse({
+                        "code": "second_factor_required",
+                        "message": str(_("Enter the code from your authenticator app first.")),
+                        "fields": {},
+                    }, status=403)
+                name = "two-factor-verify" if totp_device_confirmed(user=user) else "two-factor-setup"
+                return HttpResponseRedirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+# Pages: scripts and styles only from our own origin, no inline code, no framing, no plugins.
+CSP_DEFAULT = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
+)
+
+class ContentSecurityPolicyMiddleware:
+    """Sends ``Content-Security-Policy`` on every response that does not set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = CSP_DEFAULT
+        return response
 
 
 class BodySizeLimitMiddleware:

@@ -167,3 +167,36 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}{tuple(self.args)}"
+
+
+class PersonalDataAccess(models.Model):
+    """One look at an applicant's personal data by a staff member (or by the applicant, for their own
+    export). Append-only: rows are written by ``personal_data_access_record`` and never changed."""
+
+    class What(models.TextChoices):
+        APPLICATION_DETAIL = "application_detail", _("Application page")
+        ORDER_DETAIL = "order_detail", _("Delivery order page")
+        ORDER_API = "order_api", _("Delivery order (API)")
+        EXPORT = "export", _("Export")
+        OWN_DATA_EXPORT = "own_data_export", _("The applicant's own data export")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("who"), null=True, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=32)
+    what = models.CharField(_("what"), max_length=32, choices=What.choices)
+    applicant = models.ForeignKey("passports.Applicant", verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="+")
+    reference = models.CharField(_("reference"), max_length=60, blank=True)  # order code, application id
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Personal data accesses are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Personal data accesses are append-only")

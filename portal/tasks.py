@@ -21,3 +21,12 @@ def relay_outbox() -> int:
 
     outbox_prune()
     return outbox_relay()
+
+
+@shared_task(acks_late=True, time_limit=1800)
+def personal_data_retention() -> int:
+    """Daily (beat): anonymise closed orders past the retention period. Idempotent: done applicants
+    are skipped."""
+    from portal.services.personal_data import personal_data_retention_run
+
+    return personal_data_retention_run()

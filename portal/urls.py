@@ -8,8 +8,11 @@ from portal import api_docs, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("login/two-step/", views.two_factor_verify, name="two-factor-verify"),
+    path("login/two-step/setup/", views.two_factor_setup, name="two-factor-setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/data.json", views.my_data_export, name="my-data-export"),
     path("lang/<str:code>/", views.language_switch, name="language-switch"),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),

@@ -144,3 +144,48 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """``client.force_login(staff)`` gives a session that passed the second factor, as a real login
+    with the code would: the user gets a confirmed TOTP device and django-otp's ``otp_login`` stores
+    it in the session. Production checks stay as they are."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        from django.http import HttpRequest
+        from django_otp import login as otp_login
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from portal.services.two_factor import second_factor_required
+
+        original(self, user, backend)
+        if second_factor_required(user):
+            device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                      or TOTPDevice.objects.create(user=user, name="test", confirmed=True))
+            request = HttpRequest()
+            request.user, request.session = user, self.session
+            otp_login(request, device)
+            request.session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def totp_code_for(username: str) -> str:
+    """The code an authenticator app holding ``username``'s secret shows now, skipping time steps
+    already used (django-otp refuses a code twice) and waiting for the next step if needed."""
+    from django_otp.oath import TOTP, hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    while True:
+        device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "-pk").first()
+        assert device is not None, f"{username} has no TOTP device"
+        now_t = TOTP(device.bin_key, device.step, device.t0, device.digits).t()
+        lowest = now_t + device.drift - device.tolerance
+        t = max(lowest, device.last_t + 1)
+        if t <= now_t + device.drift + device.tolerance:
+            return f"{hotp(device.bin_key, t, device.digits):0{device.digits}d}"
+        time.sleep(1)

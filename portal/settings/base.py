@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "portal",
@@ -39,8 +44,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.IdleTimeoutMiddleware",
+    "portal.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the login page's message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -82,12 +93,39 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Staff passwords guard personal data of applicants: ten characters at least (for everyone).
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Log-in throttling (django-axes): this many failures for one username from one address lock that
+# pair out for the cool-off; a success resets the count.
+AXES_FAILURE_LIMIT = env.AXES_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_VERBOSE = False
+# Behind nginx the client address is the X-Forwarded-For hop the proxy added (see deploy/nginx);
+# PROXY_COUNT=1 there, so one locked-out user does not lock out everyone behind the proxy.
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
+PROXY_COUNT = env.PROXY_COUNT
+
+# Second factor (django-otp TOTP) for staff; the issuer names the portal in authenticator apps.
+OTP_TOTP_ISSUER = "antar-paspor"
+# Idle sessions end: staff after 30 minutes, couriers after a 10-hour shift (the offline queue of the
+# courier app syncs after long gaps), applicants and travel agencies after 8 hours.
+STAFF_IDLE_TIMEOUT = env.STAFF_IDLE_MINUTES * 60
+APPLICANT_IDLE_TIMEOUT = env.APPLICANT_IDLE_MINUTES * 60
+COURIER_IDLE_TIMEOUT = env.COURIER_IDLE_MINUTES * 60
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -187,6 +225,7 @@ CELERY_BEAT_SCHEDULE = {
     "agreement-expiry": {"task": "partners.tasks.remind_agreement_expiry", "schedule": 86400.0},
     "figures-roll-up": {"task": "partners.tasks.roll_up_figures", "schedule": 300.0},
     "outbox-relay": {"task": "portal.tasks.relay_outbox", "schedule": 60.0},
+    "personal-data-retention": {"task": "portal.tasks.personal_data_retention", "schedule": 86400.0},
 }
 
 # The handoff clock: "3 days" in the SOP, "three working days" elsewhere in the study.
@@ -266,3 +305,7 @@ POA_SIGNATURE_MAX_SIDE = 2000
 COMPLAINT_FIRST_RESPONSE_HOURS = 24
 COMPLAINT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 COMPLAINT_TEXT_MAX_CHARS = 4000
+# Personal data: NIK encrypted at rest (portal/crypto.py); closed orders anonymised after this many days.
+PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS
+PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY
+PERSONAL_DATA_RETENTION_DAYS = env.PERSONAL_DATA_RETENTION_DAYS

@@ -6,6 +6,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("PERSONAL_DATA_KEYS", "YmVuY2gtb25seS1ub3Qtc2VjcmV0LWFudGFyLXBhc3A=")
+os.environ.setdefault("PERSONAL_DATA_HASH_KEY", "bench-only-not-secret")
 
 from .production import *  # noqa: E402,F403
 from .production import INSTALLED_APPS  # noqa: E402

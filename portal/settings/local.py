@@ -9,3 +9,6 @@ if env.env_str("EMAIL_BACKEND") == "":
     # Mails from the demo land in files under var/mail, readable without a mail server.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Fixed keys for local data only; production reads its own from the environment.
+PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS or ["bG9jYWwtb25seS1ub3Qtc2VjcmV0LWFudGFyLXBhc3A="]
+PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY or "local-only-not-secret-nik-hash"

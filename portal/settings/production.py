@@ -1,21 +1,44 @@
-"""Settings for a production host: PostgreSQL, Redis, real SMTP, HTTPS in front."""
+"""Settings for a production host: PostgreSQL, Redis, real SMTP, HTTPS in front (nginx, see deploy/).
+
+``manage.py check --deploy`` passes with no warnings (tests/security/test_production.py runs it).
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import MIDDLEWARE, env
 
 if not env.SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production")
+if not env.PERSONAL_DATA_KEYS or not env.PERSONAL_DATA_HASH_KEY:
+    raise ImproperlyConfigured("PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be set in production")
 DEBUG = False
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+
+# HTTPS only: redirect, HSTS for a year (subdomains, preload), cookies only over TLS.
 SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in env.ALLOWED_HOSTS if host and not host.startswith(".")]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+USE_X_FORWARDED_HOST = False
+
+# Static files by WhiteNoise from the collected, hashed and compressed copies (collectstatic).
+WHITENOISE_USE_FINDERS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+assert "whitenoise.middleware.WhiteNoiseMiddleware" in MIDDLEWARE
+# Uploads (signatures, photos, agreement PDFs) are never served by a public URL: nginx has no
+# /media/ location, and Django answers them only through views that check who asks.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

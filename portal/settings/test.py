@@ -12,3 +12,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Fixed keys for test data only; production reads its own from the environment.
+PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS or ["dGVzdC1vbmx5LW5vdC1zZWNyZXQtYW50YXItcGFzcG8="]
+PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY or "test-only-not-secret-nik-hash"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.demo import DEMO_PASSWORD, USERS, seed_demo
+from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, seed_demo
 
 
 class Command(BaseCommand):
@@ -19,6 +19,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _office in USERS:
             self.stdout.write(f"  {role.label:<28} {username}")
+        self.stdout.write(
+            "Staff accounts (all but applicant and travel agency) then ask for a two-step login code.\n"
+            f"  Demo TOTP secret (every demo staff account, demo data only): {DEMO_TOTP_SECRET}\n"
+            "  Add it to any authenticator app as a time-based key, or print a current code with\n"
+            "  .venv/bin/python manage.py demo_totp_code"
+        )
         # The applicant gets the one-time delivery code by email; the demo shows it here too so that
         # delivery by code can be tried from the courier login.
         from delivery.models import DeliveryCode

@@ -1,0 +1,111 @@
+"""Personal data at rest: the NIK is stored encrypted (Fernet: AES-128-CBC + HMAC-SHA256) with a keyed
+hash (HMAC-SHA256) beside it for look-ups.
+
+``Applicant.nik`` keeps returning the plain NIK in Python; the database column holds only ciphertext.
+``Applicant.objects.filter(nik="7371...")`` still works: the ``exact`` lookup of the field compares
+the keyed hash column instead (Fernet ciphertexts differ on every write, so they cannot be compared).
+
+Keys come from the environment through ``portal.env``: ``PERSONAL_DATA_KEYS`` (Fernet keys, comma-
+separated; the first encrypts, all decrypt, so a key can be rotated) and ``PERSONAL_DATA_HASH_KEY``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models.expressions import Col
+from django.db.models.lookups import Lookup
+from django.db.models.query_utils import DeferredAttribute
+
+
+@cache
+def _fernet() -> MultiFernet:
+    keys = settings.PERSONAL_DATA_KEYS
+    if not keys:
+        raise ImproperlyConfigured("PERSONAL_DATA_KEYS must be set")
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def personal_encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def personal_decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:  # a wrong key must not pass for data
+        raise ImproperlyConfigured("Personal data cannot be decrypted with PERSONAL_DATA_KEYS") from exc
+
+
+def personal_hash(value: str) -> str:
+    key = settings.PERSONAL_DATA_HASH_KEY.encode()
+    return hmac.new(key, value.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def nik_mask(value: str) -> str:
+    """``7371********0001``: enough for a counter clerk to compare with the KTP in hand."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+class _EncryptedAttribute(DeferredAttribute):
+    """Setting the plain value also sets the keyed hash beside it, so both are always saved together."""
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+        instance.__dict__[self.field.hash_field] = personal_hash(value) if value else None
+
+
+class EncryptedCharField(models.CharField):
+    """A text column that holds ciphertext; the empty string stays empty (no data, nothing to hide)."""
+
+    descriptor_class = _EncryptedAttribute
+
+    def __init__(self, *args, hash_field: str, **kwargs):
+        self.hash_field = hash_field
+        kwargs.setdefault("max_length", 255)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["hash_field"] = self.hash_field
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        return personal_decrypt(value) if value else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return personal_encrypt(value) if value else value
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in ("exact", "isnull"):
+            return None  # ciphertext cannot be searched: "contains", "startswith"... are refused
+        return super().get_lookup(lookup_name)
+
+
+@EncryptedCharField.register_lookup
+class EncryptedExact(Lookup):
+    """``nik=value`` compares the keyed hash column; ``nik=""`` finds rows without one."""
+
+    lookup_name = "exact"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        field = getattr(self.lhs, "target", None)
+        if self.rhs in ("", None) or field is None:
+            # Empty (no NIK) is stored as empty; a check constraint compares the value itself.
+            sql, params = compiler.compile(self.lhs)
+            return f"{sql} = %s", [*params, self.rhs or ""]
+        hash_col = Col(self.lhs.alias, field.model._meta.get_field(field.hash_field))
+        sql, params = compiler.compile(hash_col)
+        return f"{sql} = %s", [*params, personal_hash(str(self.rhs))]
