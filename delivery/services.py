@@ -162,15 +162,6 @@ def _notification_text(event: DeliveryEvent) -> tuple[str, list[str]]:
 
 def delivery_event_notify(*, event_id: int) -> str:
     """Tell the applicant about one state change on every channel, each at most once."""
-    email = delivery_event_notify_email(event_id=event_id)
-    delivery_event_notify_sms(event_id=event_id)
-    return email
-
-
-def delivery_event_notify_sms(*, event_id: int) -> str:
-    """The same news as a short message (SMS / WhatsApp adapter), once per event."""
-    from delivery.sms import sms_send
-
     event = (
         DeliveryEvent.objects.select_related("order__application__applicant")
         .filter(pk=event_id)
@@ -178,17 +169,41 @@ def delivery_event_notify_sms(*, event_id: int) -> str:
     )
     if event is None:
         return "missing"
+    email = _notify_email(event)
+    _notify_sms(event)
+    return email
+
+
+def _notification_open(event: DeliveryEvent, channel: str, recipient: str) -> tuple[Notification, str | None]:
+    """The event's row for ``channel``; with a status when there is nothing (more) to send."""
+    notification, _created = Notification.objects.get_or_create(
+        event=event, channel=channel, defaults={"recipient": recipient}
+    )
+    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
+        return notification, notification.status
+    if not recipient:
+        Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
+        return notification, NotificationStatus.SKIPPED
+    return notification, None
+
+
+def _notification_failed(notification: Notification, error: OSError, what: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        status=NotificationStatus.FAILED, last_error=str(error)[:500]
+    )
+    logger.warning("%s.failed event_id=%s", what, notification.event_id)
+
+
+def _notify_sms(event: DeliveryEvent) -> str:
+    """The same news as a short message (SMS / WhatsApp adapter), once per event."""
+    from delivery.sms import sms_send
+
     order = event.order
     applicant = order.application.applicant
     recipient = order.recipient_phone or applicant.phone
-    notification, _created = Notification.objects.get_or_create(
-        event=event, channel=NotificationChannel.SMS, defaults={"recipient": recipient}
-    )
-    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
-        return notification.status
-    if not recipient:
-        Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
-        return NotificationStatus.SKIPPED
+    notification, done = _notification_open(event, NotificationChannel.SMS, recipient)
+    if done:
+        return done
     # Claim the row first: a retried task finds it sent and sends nothing twice.
     claimed = Notification.objects.filter(
         pk=notification.pk, status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED)
@@ -203,35 +218,20 @@ def delivery_event_notify_sms(*, event_id: int) -> str:
     try:
         sms_send(to=recipient, text=text)
     except OSError as error:
-        Notification.objects.filter(pk=notification.pk).update(
-            status=NotificationStatus.FAILED, last_error=str(error)[:500]
-        )
-        logger.warning("delivery.notify_sms.failed event_id=%s", event_id)
+        _notification_failed(notification, error, "delivery.notify_sms")
         raise
-    logger.info("delivery.notify_sms.sent event_id=%s", event_id)
+    logger.info("delivery.notify_sms.sent event_id=%s", event.pk)
     return NotificationStatus.SENT
 
 
-def delivery_event_notify_email(*, event_id: int) -> str:
+def _notify_email(event: DeliveryEvent) -> str:
     """Email the applicant about one state change, at most once however often it is called."""
-    event = (
-        DeliveryEvent.objects.select_related("order__application__applicant")
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        return "missing"
     order = event.order
     applicant = order.application.applicant
     recipient = order.recipient_email or applicant.email
-    notification, _created = Notification.objects.get_or_create(
-        event=event, channel=NotificationChannel.EMAIL, defaults={"recipient": recipient}
-    )
-    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
-        return notification.status
-    if not recipient:
-        Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
-        return NotificationStatus.SKIPPED
+    notification, done = _notification_open(event, NotificationChannel.EMAIL, recipient)
+    if done:
+        return done
     with translation.override(applicant.language or "id"):
         subject, lines = _notification_text(event)
         body = "\n".join([
@@ -250,13 +250,10 @@ def delivery_event_notify_email(*, event_id: int) -> str:
         EmailMessage(subject, body, None, [recipient],
                      headers={"Message-ID": notification_message_id(event.pk)}).send()
     except OSError as error:
-        Notification.objects.filter(pk=notification.pk).update(
-            status=NotificationStatus.FAILED, last_error=str(error)[:500]
-        )
-        logger.warning("delivery.notify.failed event_id=%s", event_id)
+        _notification_failed(notification, error, "delivery.notify")
         raise
     Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.SENT, sent_at=timezone.now()
     )
-    logger.info("delivery.notify.sent event_id=%s", event_id)
+    logger.info("delivery.notify.sent event_id=%s", event.pk)
     return NotificationStatus.SENT
