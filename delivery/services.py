@@ -33,7 +33,7 @@ from passports.choices import BillingCodeStatus
 from passports.models import BillingCode, PassportApplication
 from portal.choices import Role
 from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
-from portal.utils import model_text_check
+from portal.utils import model_text_check, write_when_database_back
 
 logger = logging.getLogger(__name__)
 
@@ -252,8 +252,10 @@ def _notify_email(event: DeliveryEvent) -> str:
     except OSError as error:
         _notification_failed(notification, error, "delivery.notify")
         raise
-    Notification.objects.filter(pk=notification.pk).update(
+    # The mail is out: record it even if the database is restarting right now, or the retry
+    # would send it again.
+    write_when_database_back(lambda: Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.SENT, sent_at=timezone.now()
-    )
+    ))
     logger.info("delivery.notify.sent event_id=%s", event.pk)
     return NotificationStatus.SENT

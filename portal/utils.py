@@ -31,3 +31,29 @@ def model_text_check(instance) -> None:
     }
     if bad:
         raise ValidationFailed(_("Please correct the marked fields."), fields=bad)
+
+
+def write_when_database_back(write: Callable[[], object], *, wait_seconds: float = 30.0) -> object:
+    """Run ``write`` (outside a transaction), waiting for the database to come back if it is down.
+
+    For the one write that records something the outside world already saw (a mail the server
+    accepted): failing it would make the retry do it a second time, so the worker keeps trying
+    while PostgreSQL restarts instead of forgetting what it did.
+    """
+    import logging
+    import time
+
+    from django.db import InterfaceError, OperationalError, connection
+
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.2
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() >= deadline or connection.in_atomic_block:
+                raise
+            logging.getLogger(__name__).warning("database.write_waits seconds=%.1f", delay)
+            connection.close()  # the next try opens a fresh connection
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
