@@ -246,12 +246,11 @@ def delivery_order_deliver_with_proof(
 def delivery_order_courier_dispatch(
     *, order_code: str, actor: User, device_time: dt.datetime | None = None, latitude=None, longitude=None,
 ) -> t.MoveResult:
-    order = _order_for_courier(order_code=order_code, action="dispatch", actor=actor)
-    _check_device_time(order, device_time)
     location = _location_text(_coordinate(latitude, limit=90, field="latitude"),
                               _coordinate(longitude, limit=180, field="longitude"))
     return t.delivery_order_dispatch(
-        order_id=order.pk, actor=actor, device_time=device_time, location=location
+        order_code=order_code, actor=actor, device_time=device_time, location=location,
+        guard=lambda order: _check_device_time(order, device_time),
     )
 
 
@@ -260,8 +259,6 @@ def delivery_order_courier_fail(
     latitude=None, longitude=None,
 ) -> t.MoveResult:
     """A failed attempt with one of the reason codes; "other" needs the courier's words."""
-    order = _order_for_courier(order_code=order_code, action="fail_attempt", actor=actor)
-    _check_device_time(order, device_time)
     if reason not in FailureReason.values:
         raise ValidationFailed(_("Choose why the delivery failed."), fields={"reason": [_("Required.")]})
     note = (note or "").strip()[:500]
@@ -270,8 +267,8 @@ def delivery_order_courier_fail(
     location = _location_text(_coordinate(latitude, limit=90, field="latitude"),
                               _coordinate(longitude, limit=180, field="longitude"))
     return t.delivery_order_fail_attempt(
-        order_id=order.pk, actor=actor, reason=reason, note=note, device_time=device_time,
-        location=location,
+        order_code=order_code, actor=actor, reason=reason, note=note, device_time=device_time,
+        location=location, guard=lambda order: _check_device_time(order, device_time),
     )
 
 

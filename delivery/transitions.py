@@ -10,6 +10,7 @@ notification after commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -132,28 +133,41 @@ def _check_actor(action: str, move: Move, order: DeliveryOrder, actor: User) -> 
     if actor.office_id is None or actor.office_id != getattr(order, f"{move.office_field}_id"):
         raise NotAllowed(_("This order belongs to another office."), code="wrong_office")
     if action in COURIER_MOVES:
-        courier_id = Courier.objects.filter(user=actor).values_list("pk", flat=True).first()
+        courier_id = courier_id_of(actor)
         if courier_id is None or order.courier_id != courier_id:
             raise NotAllowed(_("This order is not on your run."), code="not_your_run")
+
+
+def courier_id_of(actor: User) -> int | None:
+    """The courier record of ``actor``, read once per user object (one request, one task)."""
+    if not hasattr(actor, "_courier_id"):
+        actor._courier_id = Courier.objects.filter(user=actor).values_list("pk", flat=True).first()
+    return actor._courier_id
 
 
 def _move(
     action: str,
     *,
-    order_id: int,
+    order_id: int | None = None,
+    order_code: str | None = None,
     actor: User,
     at: dt.datetime | None = None,
     device_time: dt.datetime | None = None,
     location: str = "",
     payload: dict | None = None,
+    guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> MoveResult:
+    """Make ``action`` on the order (by id, or by code for the courier's phone), locked.
+
+    ``guard`` is the caller's own last check on the locked order (a phone's stale update), run after
+    the state machine's checks and before anything is written."""
     move = MOVES[action]
     now = at or timezone.now()
     with transaction.atomic():
         order = (
             DeliveryOrder.objects.select_for_update(of=("self",))
             .select_related("application__applicant")
-            .filter(pk=order_id)
+            .filter(**({"pk": order_id} if order_id is not None else {"code": order_code}))
             .first()
         )
         if order is None:
@@ -171,6 +185,8 @@ def _move(
                 _("The passport has already been released to Pos; it can no longer be cancelled."),
                 code="already_released",
             )
+        if guard is not None:
+            guard(order)
         from_status = order.status
         payload = dict(payload or {})
         if move.target in (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY):
@@ -179,13 +195,12 @@ def _move(
             if delivery_code_issue(order=order):
                 payload["delivery_code_issued"] = True
         deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
-        changed = DeliveryOrder.objects.filter(pk=order.pk, status=from_status).update(
-            status=move.target,
-            status_changed_at=now,
-            deadline_at=deadline,
-            deadline_breached_at=None,
-            updated_at=timezone.now(),
-        )
+        previous_deadline = order.deadline_at
+        changes = {
+            "status": move.target, "status_changed_at": now, "deadline_at": deadline,
+            "deadline_breached_at": None, "updated_at": timezone.now(),
+        }
+        changed = DeliveryOrder.objects.filter(pk=order.pk, status=from_status).update(**changes)
         if changed != 1:
             raise ConcurrentChange(_("Someone else changed this order at the same moment. Reload it."))
         event = DeliveryEvent.objects.create(
@@ -199,11 +214,12 @@ def _move(
             occurred_at=now,
             device_time=device_time,
             deadline_at=deadline,
-            leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
+            leg_on_time=None if previous_deadline is None else now <= previous_deadline,
             payload=payload,
         )
+        for field, value in changes.items():  # the row as written, without reading it back
+            setattr(order, field, value)
         _schedule_follow_up(order, event)
-    order.refresh_from_db()
     return MoveResult(order=order, event=event)
 
 
@@ -315,12 +331,14 @@ def delivery_order_hand_to_delivery(
 
 
 def delivery_order_dispatch(
-    *, order_id: int, actor: User, at: dt.datetime | None = None,
-    device_time: dt.datetime | None = None, location: str = "",
+    *, order_id: int | None = None, order_code: str | None = None, actor: User,
+    at: dt.datetime | None = None, device_time: dt.datetime | None = None, location: str = "",
+    guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> MoveResult:
     """Step 7 begins: the assigned courier takes the passport out."""
     return _move(
-        "dispatch", order_id=order_id, actor=actor, at=at, device_time=device_time, location=location
+        "dispatch", order_id=order_id, order_code=order_code, actor=actor, at=at,
+        device_time=device_time, location=location, guard=guard,
     )
 
 
@@ -336,16 +354,17 @@ def delivery_order_deliver(
 
 
 def delivery_order_fail_attempt(
-    *, order_id: int, actor: User, reason: str, note: str = "", at: dt.datetime | None = None,
-    device_time: dt.datetime | None = None, location: str = "",
+    *, order_id: int | None = None, order_code: str | None = None, actor: User, reason: str,
+    note: str = "", at: dt.datetime | None = None, device_time: dt.datetime | None = None,
+    location: str = "", guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> MoveResult:
     """The courier could not deliver; the reason (and the courier's note) goes on the event."""
     payload = {"reason": reason}
     if note:
         payload["note"] = note
     return _move(
-        "fail_attempt", order_id=order_id, actor=actor, at=at, device_time=device_time,
-        location=location, payload=payload,
+        "fail_attempt", order_id=order_id, order_code=order_code, actor=actor, at=at,
+        device_time=device_time, location=location, payload=payload, guard=guard,
     )
 
 

@@ -1,8 +1,12 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
 from portal.models import ApiToken
 from portal.services.tokens import api_token_authenticate
+
+UserModel = get_user_model()
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -42,3 +46,12 @@ class TokenScopePermission(permissions.BasePermission):
         needed = scopes.get(method)
         return needed is not None and needed in request.auth.scopes
 
+
+
+class OfficeModelBackend(ModelBackend):
+    """Django's password backend; the user of a session comes with their office in the same query
+    (every handoff records the office, every page shows it)."""
+
+    def get_user(self, user_id):
+        user = UserModel._default_manager.select_related("office").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -95,7 +95,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.authentication.OfficeModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
