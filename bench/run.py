@@ -431,7 +431,6 @@ def main() -> int:
         sys.path.insert(0, str(ROOT))
         django.setup()
         from bench.seed import bulk_seed
-
         from portal.demo import seed_demo
 
         seed_demo()  # first, so its deadline sweep looks at the demo orders only

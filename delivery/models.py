@@ -333,6 +333,9 @@ class BatchItem(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.order_id}"
+
 
 class ProblemKind(models.TextChoices):
     LATE = "late", _("Deadline breached")
@@ -471,14 +474,17 @@ class AddressChange(models.Model):
         verbose_name_plural = _("address changes")
         ordering = ["occurred_at", "id"]
 
-    @property
-    def difference(self) -> int:
-        return self.new_fee - self.old_fee
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.old_area_id} -> {self.new_area_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValidationError("Address changes are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def difference(self) -> int:
+        return self.new_fee - self.old_fee
 
 class GroupBooking(TimeStampedModel):
     """A travel agency's booking of many passports at once, delivered to its office as one delivery:

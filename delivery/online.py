@@ -173,7 +173,7 @@ def online_booking_prepare(
             booking.full_clean(exclude=["application", "pos_office", "area", "booked_by", "poa_signature",
                                         "order", "token"])
         except ValidationError as error:
-            raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict)
+            raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict) from error
         booking.poa_signature.save(f"{booking.token[:16]}.png", ContentFile(png), save=False)
         booking.save()
     return booking

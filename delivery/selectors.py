@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from delivery.choices import FINAL_STATUSES, DeliveryStatus as S
+from delivery.choices import FINAL_STATUSES
+from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
 from portal.choices import Role
 from portal.models import User
@@ -130,11 +131,10 @@ def status_counts(user: User) -> list[tuple[str, object, int]]:
 
 def landing_facts() -> dict:
     """What the public landing page shows: fee table, delivery tariff and the office's contacts."""
+    from delivery.models import Area
     from partners.choices import OrganisationKind
     from partners.models import Office
     from passports.models import PassportType
-
-    from delivery.models import Area
 
     return {
         "passport_types": list(PassportType.objects.filter(active=True).order_by("pages", "fee", "code")),

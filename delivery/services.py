@@ -79,7 +79,7 @@ def delivery_order_book(
     try:
         order.full_clean(exclude=["application", "imigrasi_office", "pos_office", "area", "booked_by"])
     except ValidationError as error:
-        raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict)
+        raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict) from error
     try:
         with transaction.atomic():
             order.save()
@@ -88,7 +88,7 @@ def delivery_order_book(
         if DeliveryOrder.objects.filter(application=application).exists():
             raise InvalidTransition(
                 _("Delivery is already booked for this passport."), code="already_booked"
-            )
+            ) from None
         raise
     return order
 

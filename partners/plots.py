@@ -15,11 +15,10 @@ from collections.abc import Callable
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from partners.selectors import Dashboard  # noqa: E402
 

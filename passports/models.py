@@ -42,7 +42,8 @@ class Applicant(TimeStampedModel):
     address = models.CharField(_("address"), max_length=300)
     # Encrypted at rest; ``nik`` reads and writes the plain NIK, ``nik_hash`` serves look-ups.
     nik = EncryptedCharField(_("NIK (KTP)"), hash_field="nik_hash", blank=True, validators=[validate_nik])
-    nik_hash = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)
+    # NULL, not "", for applicants without a NIK: the look-up index stays free of empty values.
+    nik_hash = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # noqa: DJ001
     sim_number = models.CharField(
         _("SIM number"), max_length=14, blank=True, validators=[validate_sim]
     )

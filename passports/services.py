@@ -24,7 +24,7 @@ def _validated(instance, *, exclude=None):
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as error:
-        raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict)
+        raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict) from error
     return instance
 
 
@@ -71,7 +71,7 @@ def billing_code_issue(
                 )
         except IntegrityError:
             if BillingCode.objects.filter(application=application).exists():
-                raise InvalidTransition(_("This application already has a billing code."))
+                raise InvalidTransition(_("This application already has a billing code.")) from None
     raise InvalidTransition(_("Could not issue a unique billing code; try again."))
 
 

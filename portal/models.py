@@ -112,6 +112,9 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         indexes = [models.Index(fields=["subscription", "ordering_key", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk}: {self.status}"
+
 
 class WebhookAttempt(models.Model):
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
@@ -119,6 +122,9 @@ class WebhookAttempt(models.Model):
     status_code = models.PositiveIntegerField(null=True, blank=True)
     response_ms = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M}: {self.status_code or self.error}"
 
 
 class IdempotencyRecord(models.Model):
@@ -192,6 +198,9 @@ class PersonalDataAccess(models.Model):
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
         ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.what} {self.reference}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

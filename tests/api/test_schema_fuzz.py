@@ -5,8 +5,8 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from delivery.choices import DeliveryStatus as S
 from portal.services.tokens import api_token_issue

@@ -2,7 +2,6 @@
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from delivery.choices import DeliveryStatus as S
 from portal.choices import Role

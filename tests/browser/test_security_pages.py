@@ -96,7 +96,7 @@ def test_main_pages_report_no_content_security_policy_violation(live_server, dem
         context.add_init_script(CSP_LISTENER)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.on("console", lambda m, u=username: violations.append(f"{u}: {m.text}")
+        page.on("console", lambda m, u=username, found=violations: found.append(f"{u}: {m.text}")
                 if "Content Security Policy" in m.text else None)
         page.goto(f"{live_server.url}/track/?code=APDEMO01&birth_date=1970-01-01")
         login(page, live_server.url, username)

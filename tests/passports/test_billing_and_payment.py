@@ -93,8 +93,8 @@ def test_an_applicant_needs_a_nik_or_a_sim(db):
 
 
 def test_booking_needs_a_paid_billing_code(ref):
-    from delivery.services import delivery_order_book
     from delivery.models import DeliveryOrder
+    from delivery.services import delivery_order_book
 
     application = new_application(ref)
     services.billing_code_issue(application=application)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {row['billing_code']}  born {row['birth_date'].isoformat()}  "
                               f"({row['name']}; {paid}{account})")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, first, last, role, _office in USERS:
+        for username, _first, _last, role, _office in USERS:
             self.stdout.write(f"  {role.label:<28} {username}")
         self.stdout.write(
             "Staff accounts (all but applicant and travel agency) then ask for a two-step login code.\n"
