@@ -16,7 +16,6 @@ from delivery import tracking
 from delivery.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from delivery.choices import DestinationKind
 from delivery.models import Area, OnlineBooking
-from delivery.proof import receiver_summary
 from delivery.selectors import orders_visible_to
 from delivery.transitions import delivery_order_cancel
 from portal.authentication import TokenScopePermission
@@ -152,21 +151,17 @@ class TrackingLookupApi(PublicApi):
         values = data.validated_data
         code = values["code"].strip().upper()
         birth_date = values.get("birth_date")
-        order = tracking.tracking_find(
+        page = tracking.tracking_lookup(
             code=code, birth_date=birth_date, nik_last4="" if birth_date else values.get("nik_last4", "")
         )
-        if order is None:
+        if page is None:
             tracking.tracking_record_failure(client=client)
             raise NotFound(_("No delivery matches this tracking code and date of birth or NIK digits."),
                            code="no_match")
-        events = list(order.events.order_by("occurred_at", "pk"))
-        received_by = receiver_summary(order)
         return Response(TrackingOutput({
-            "code": order.code, "status": order.status, "status_label": order.get_status_display(),
-            "holder": str(tracking.HOLDER.get(order.status, "")), "area": order.area.name,
-            "deadline_at": order.deadline_at, "received_by": received_by,
-            "received_at": order.proof.event.occurred_at if received_by else None,
-            "steps": tracking.tracking_steps(order, events),
+            "code": page.order.code, "status": page.order.status, "status_label": page.status_label,
+            "holder": page.holder, "area": page.area, "deadline_at": page.deadline_at,
+            "received_by": page.received_by, "received_at": page.received_at, "steps": page.steps,
         }).data)
 
 

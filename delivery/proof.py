@@ -272,11 +272,8 @@ def delivery_order_courier_fail(
     )
 
 
-def receiver_summary(order: DeliveryOrder) -> str:
-    """Who received the passport, for the public tracking page: no ID digits, phone or address."""
-    proof = ProofOfDelivery.objects.filter(order=order).first()
-    if proof is None:
-        return ""
+def receiver_text(proof: ProofOfDelivery) -> str:
+    """The receiver as the applicant sees it: the name, or the stand-in's relation and name."""
     if proof.receiver_kind == ReceiverKind.STAND_IN:
         return gettext("stand-in: %(relation)s (%(name)s)") % {"relation": proof.relation, "name": proof.receiver_name}
     return proof.receiver_name

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
-from delivery.models import DeliveryOrder
+from delivery.models import DeliveryEvent, DeliveryOrder
 
 
 def _failures_key(client: str) -> str:
@@ -96,6 +96,14 @@ def tracking_page_forget(*, code: str, birth_date: dt.date, nik_last4: str = "")
     cache.delete_many(keys)
 
 
+def _wita(moment: dt.datetime | None) -> tuple[str, str]:
+    """A moment as the page shows it: ISO for ``<time datetime>``, and day-month-year hour:minute."""
+    if moment is None:
+        return "", ""
+    local = timezone.localtime(moment)
+    return local.isoformat(), local.strftime("%d-%m-%Y %H:%M")
+
+
 @dataclass(frozen=True)
 class TrackingStep:
     number: int
@@ -103,6 +111,55 @@ class TrackingStep:
     done_at: dt.datetime | None
     rule: str
     current: bool
+
+    @property
+    def done_iso(self) -> str:
+        return _wita(self.done_at)[0]
+
+    @property
+    def done_text(self) -> str:
+        return _wita(self.done_at)[1]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One handoff on the public page: what happened, when, and which agency (never a person)."""
+
+    label: str
+    at_iso: str
+    at_text: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class TrackingPage:
+    """Everything the public tracking page and API show about one order, read in one query."""
+
+    order: DeliveryOrder
+    status_label: str
+    holder: str
+    area: str
+    deadline_at: dt.datetime | None
+    received_by: str
+    received_at: dt.datetime | None
+    steps: list[TrackingStep]
+    timeline: list[TimelineEntry]
+
+    @property
+    def deadline_iso(self) -> str:
+        return _wita(self.deadline_at)[0]
+
+    @property
+    def deadline_text(self) -> str:
+        return _wita(self.deadline_at)[1]
+
+    @property
+    def received_iso(self) -> str:
+        return _wita(self.received_at)[0]
+
+    @property
+    def received_text(self) -> str:
+        return _wita(self.received_at)[1]
 
 
 # The status that marks each step of the SOP done (steps 1 and 2 happen at the office, before the
@@ -160,3 +217,61 @@ def tracking_steps(order: DeliveryOrder, events) -> list[TrackingStep]:
         steps.append(TrackingStep(number=number, label=str(label), done_at=done_at, rule=str(rule),
                                   current=current))
     return steps
+
+
+_STATUS_LABELS = dict(S.choices)
+
+
+def _events_of(*, code: str, birth_date: dt.date | None) -> list[DeliveryEvent]:
+    """The order's events oldest first, each carrying the order and what the page needs of it."""
+    related = ["order__area", "order__application__billing_code", "order__proof", "office__organisation"]
+    filters = {"order__code": code}
+    if birth_date is not None:
+        filters["order__application__applicant__birth_date"] = birth_date
+    else:
+        related.append("order__application__applicant")
+    return list(
+        DeliveryEvent.objects.select_related(*related).filter(**filters).order_by("occurred_at", "pk")
+    )
+
+
+def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: str = "") -> TrackingPage | None:
+    """The tracking page of the order with ``code`` if the secret matches; None otherwise.
+
+    One query: the events with their order (every order has at least its booking event; an order
+    without one is read on its own)."""
+    if birth_date is None and (len(nik_last4) != 4 or not nik_last4.isdigit()):
+        return None
+    events = _events_of(code=code, birth_date=birth_date)
+    if events:
+        order = events[0].order
+        if birth_date is None:
+            nik = order.application.applicant.nik or ""
+            if len(nik) < 4 or not hmac.compare_digest(nik[-4:], nik_last4):
+                return None
+    else:
+        order = tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
+        if order is None:
+            return None
+    proof = getattr(order, "proof", None) if order.status == S.DELIVERED else None
+    received_by, received_at = "", None
+    if proof is not None:
+        from delivery.proof import receiver_text
+
+        received_by = receiver_text(proof)
+        received_at = next((e.occurred_at for e in events if e.pk == proof.event_id), None)
+        if received_at is None:
+            received_at = proof.event.occurred_at
+    timeline = []
+    for event in events:
+        at_iso, at_text = _wita(event.occurred_at)
+        timeline.append(TimelineEntry(
+            label=str(_STATUS_LABELS.get(event.to_status, event.to_status)), at_iso=at_iso, at_text=at_text,
+            organisation=event.office.organisation.name if event.office else "",
+        ))
+    return TrackingPage(
+        order=order, status_label=str(_STATUS_LABELS.get(order.status, order.status)),
+        holder=str(HOLDER.get(order.status, "")), area=order.area.name, deadline_at=order.deadline_at,
+        received_by=received_by, received_at=received_at, steps=tracking_steps(order, events),
+        timeline=timeline,
+    )

@@ -11,7 +11,6 @@ from delivery import tracking
 from delivery.choices import DeliveryStatus
 from delivery.forms import AssignCourierForm, MoveForm, TrackForm
 from delivery.models import DeliveryOrder
-from delivery.proof import receiver_summary
 from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
 from delivery.transitions import (
@@ -176,19 +175,12 @@ def track(request):
         return render(request, "delivery/track.html", {"form": form}, status=400)
     if cacheable and page is not None:
         return HttpResponse(page)
-    order = tracking.tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
-    if order is None:
+    page = tracking.tracking_lookup(code=code, birth_date=birth_date, nik_last4=nik_last4)
+    if page is None:
         tracking.tracking_record_failure(client=client)
         form.add_error(None, _("No delivery matches this tracking code and date of birth or NIK digits."))
         return render(request, "delivery/track.html", {"form": form}, status=404)
-    events = list(order.events.select_related("office__organisation").order_by("occurred_at", "pk"))
-    received_by = receiver_summary(order) if order.status == DeliveryStatus.DELIVERED else ""
-    received_at = order.proof.event.occurred_at if received_by else None
-    response = render(request, "delivery/track.html", {
-        "form": form, "order": order, "events": events, "received_by": received_by,
-        "received_at": received_at, "steps": tracking.tracking_steps(order, events),
-        "holder": tracking.HOLDER.get(order.status, ""),
-    })
+    response = render(request, "delivery/track.html", {"form": form, "page": page})
     if cacheable:
         cache.set(key, response.content, timeout=settings.TRACKING_PAGE_CACHE_SECONDS)
     return response
