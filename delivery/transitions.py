@@ -10,7 +10,9 @@ notification after commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -249,6 +251,20 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
         _check_attempts_left(order)
 
 
+_recording_history: ContextVar[bool] = ContextVar("recording_history", default=False)
+
+
+@contextmanager
+def history_recorded() -> Iterator[None]:
+    """Orders written as history (the demo's back-dated orders): every event is recorded as usual,
+    but nobody is notified today about changes that happened days ago."""
+    token = _recording_history.set(True)
+    try:
+        yield
+    finally:
+        _recording_history.reset(token)
+
+
 def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
     """Inside the move's transaction: the applicant's notification after commit, and the partner
     systems' webhooks written in the same transaction as the event."""
@@ -258,7 +274,8 @@ def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
     event_id = event.pk
     applicant = order.application.applicant
     code, birth_date, nik_last4 = order.code, applicant.birth_date, (applicant.nik or "")[-4:]
-    task_enqueue("delivery.tasks.notify_delivery_event", event_id)
+    if not _recording_history.get():
+        task_enqueue("delivery.tasks.notify_delivery_event", event_id)
     on_commit(lambda: tracking_page_forget(code=code, birth_date=birth_date, nik_last4=nik_last4))
     webhook_emit(
         event="order.status_changed",

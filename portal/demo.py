@@ -282,10 +282,11 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     ref = reference_data_load()
     index = 0
-    for target, count in PLAN:
-        for nth in range(count):
-            _demo_order(index, target, ref, now, breached=(target == S.DOSSIER_HANDED and nth == 0))
-            index += 1
+    with t.history_recorded():
+        for target, count in PLAN:
+            for nth in range(count):
+                _demo_order(index, target, ref, now, breached=(target == S.DOSSIER_HANDED and nth == 0))
+                index += 1
     partnership_demo_load(today=timezone.localdate(now))
     counter_demo_load(ref, now=now)
     online = online_booking_demo_load(ref, now=now)

@@ -68,8 +68,8 @@ def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> 
     page.goto(f"{base_url}/login/")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the answer to the post, not the login page still showing
+        page.get_by_role("button", name="Masuk").click()
     if "/login/two-step/" in page.url:
         complete_second_factor(page, username)
 
@@ -80,8 +80,8 @@ def complete_second_factor(page, username: str) -> None:
     from tests.conftest import totp_code_for
 
     page.get_by_label("Kode 6 digit dari aplikasi autentikator").fill(totp_code_for(username))
-    page.get_by_role("button", name="Konfirmasi dan lanjutkan" if "/setup/" in page.url else "Lanjutkan").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Konfirmasi dan lanjutkan" if "/setup/" in page.url else "Lanjutkan").click()
 
 
 def assert_accessible(page) -> None:

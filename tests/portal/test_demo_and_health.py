@@ -25,6 +25,20 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
     assert DeliveryEvent.objects.count() == events
 
 
+def test_the_demos_back_dated_history_mails_nobody_but_a_new_handoff_does(db):
+    from delivery import transitions as t
+    from portal.models import OutboxMessage
+
+    call_command("seed_demo")
+    notify = OutboxMessage.objects.filter(task_name="delivery.tasks.notify_delivery_event")
+    assert DeliveryEvent.objects.filter(order__code__startswith="APDEMO").count() > 100
+    assert notify.count() == 0
+
+    ready = DeliveryOrder.objects.filter(code__startswith="APDEMO", status=DeliveryStatus.PASSPORT_READY).first()
+    result = t.delivery_order_receive_at_pos(order_id=ready.pk, actor=User.objects.get(username="pos.layanan"))
+    assert [m.args for m in notify] == [[result.event.pk]]
+
+
 def test_every_event_of_the_demo_follows_the_table(db):
     from delivery.transitions import MOVES
 
