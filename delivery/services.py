@@ -169,22 +169,33 @@ def delivery_event_notify(*, event_id: int) -> str:
     )
     if event is None:
         return "missing"
-    email = _notify_email(event)
-    _notify_sms(event)
+    order, applicant = event.order, event.order.application.applicant
+    rows = _notifications_open(event, {
+        NotificationChannel.EMAIL: order.recipient_email or applicant.email,
+        NotificationChannel.SMS: order.recipient_phone or applicant.phone,
+    })
+    email = _notify_email(event, rows[NotificationChannel.EMAIL])
+    _notify_sms(event, rows[NotificationChannel.SMS])
     return email
 
 
-def _notification_open(event: DeliveryEvent, channel: str, recipient: str) -> tuple[Notification, str | None]:
-    """The event's row for ``channel``; with a status when there is nothing (more) to send."""
-    notification, _created = Notification.objects.get_or_create(
-        event=event, channel=channel, defaults={"recipient": recipient}
+def _notifications_open(event: DeliveryEvent, recipients: dict[str, str]) -> dict[str, Notification]:
+    """The event's row per channel: made together on the first run (a channel without a recipient
+    is skipped), read back as they are on a retry."""
+    Notification.objects.bulk_create(
+        [
+            Notification(event=event, channel=channel, recipient=recipient,
+                         status=NotificationStatus.PENDING if recipient else NotificationStatus.SKIPPED)
+            for channel, recipient in recipients.items()
+        ],
+        ignore_conflicts=True,
     )
-    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
-        return notification, notification.status
-    if not recipient:
-        Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
-        return notification, NotificationStatus.SKIPPED
-    return notification, None
+    rows = {row.channel: row for row in Notification.objects.filter(event=event)}
+    for channel, row in rows.items():
+        if not recipients.get(channel) and row.status not in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
+            Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.SKIPPED)
+            row.status = NotificationStatus.SKIPPED
+    return rows
 
 
 def _notification_failed(notification: Notification, error: OSError, what: str) -> None:
@@ -194,16 +205,15 @@ def _notification_failed(notification: Notification, error: OSError, what: str) 
     logger.warning("%s.failed event_id=%s", what, notification.event_id)
 
 
-def _notify_sms(event: DeliveryEvent) -> str:
+def _notify_sms(event: DeliveryEvent, notification: Notification) -> str:
     """The same news as a short message (SMS / WhatsApp adapter), once per event."""
     from delivery.sms import sms_send
 
     order = event.order
     applicant = order.application.applicant
-    recipient = order.recipient_phone or applicant.phone
-    notification, done = _notification_open(event, NotificationChannel.SMS, recipient)
-    if done:
-        return done
+    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
+        return notification.status
+    recipient = notification.recipient
     # Claim the row first: a retried task finds it sent and sends nothing twice.
     claimed = Notification.objects.filter(
         pk=notification.pk, status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED)
@@ -224,14 +234,13 @@ def _notify_sms(event: DeliveryEvent) -> str:
     return NotificationStatus.SENT
 
 
-def _notify_email(event: DeliveryEvent) -> str:
+def _notify_email(event: DeliveryEvent, notification: Notification) -> str:
     """Email the applicant about one state change, at most once however often it is called."""
     order = event.order
     applicant = order.application.applicant
-    recipient = order.recipient_email or applicant.email
-    notification, done = _notification_open(event, NotificationChannel.EMAIL, recipient)
-    if done:
-        return done
+    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
+        return notification.status
+    recipient = notification.recipient
     with translation.override(applicant.language or "id"):
         subject, lines = _notification_text(event)
         body = "\n".join([
