@@ -223,6 +223,17 @@ def test_every_role_gets_what_the_matrix_says(world):
     patterns = {name: None for name in url_names(resolver().url_patterns)}
     printing = os.environ.get("PRINT_MATRIX") == "1"
     wrong = []
+    clients = {}
+
+    def client_of(actor: str) -> Client:
+        """One session per actor for the whole walk; a new one if a call ended it (log out)."""
+        client = clients.get(actor)
+        if client is None or (actor != "anon" and "_auth_user_id" not in client.session):
+            client = clients[actor] = Client()
+            if actor != "anon":
+                client.force_login(world["users"][actor])
+        return client
+
     for name in patterns:
         method, kwargs, expected = MATRIX.get(name, ("GET", None, ""))
         if kwargs is None:
@@ -234,10 +245,7 @@ def test_every_role_gets_what_the_matrix_says(world):
         path = reverse(name, kwargs=kwargs)
         got = []
         for actor in ACTORS:
-            client = Client()
-            if actor != "anon":
-                client.force_login(world["users"][actor])
-            got.append(status_shorthand(call(client, method, path)))
+            got.append(status_shorthand(call(client_of(actor), method, path)))
         row = " ".join(f"{g:>3}" for g in got)
         if printing:
             print(f'    "{name}": ("{method}", {kwargs!r}, "{row}"),')
