@@ -104,6 +104,9 @@ class DeliveryOrder(TimeStampedModel):
             models.Index(fields=["imigrasi_office", "status"]),
             models.Index(fields=["pos_office", "status"]),
             models.Index(fields=["courier", "status"]),
+            # The supervisors' "deadlines breached" queue: only orders on a late step.
+            models.Index(fields=["deadline_breached_at"], condition=models.Q(deadline_breached_at__isnull=False),
+                         name="order_breached"),
         ]
 
     def __str__(self) -> str:

@@ -53,5 +53,5 @@ class OfficeModelBackend(ModelBackend):
     (every handoff records the office, every page shows it)."""
 
     def get_user(self, user_id):
-        user = UserModel._default_manager.select_related("office").filter(pk=user_id).first()
+        user = UserModel._default_manager.select_related("office__organisation").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -40,7 +40,7 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     prefix, _, secret = key.partition(".")
     if not prefix or not secret:
         return None
-    token = ApiToken.objects.select_related("user__office").filter(prefix=prefix).first()
+    token = ApiToken.objects.select_related("user__office__organisation").filter(prefix=prefix).first()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if not hmac.compare_digest(token.secret_hash, _hash(secret)):
