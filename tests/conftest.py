@@ -211,8 +211,9 @@ def totp_code_for(username: str) -> str:
         device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "-pk").first()
         assert device is not None, f"{username} has no TOTP device"
         now_t = TOTP(device.bin_key, device.step, device.t0, device.digits).t()
-        lowest = now_t + device.drift - device.tolerance
-        t = max(lowest, device.last_t + 1)
+        # The current step, not the oldest one still accepted: on a slow machine the oldest may
+        # have expired by the time the server checks it.
+        t = max(now_t + device.drift, device.last_t + 1)
         if t <= now_t + device.drift + device.tolerance:
             return f"{hotp(device.bin_key, t, device.digits):0{device.digits}d}"
         time.sleep(1)
