@@ -67,12 +67,12 @@ def tracking_find(
         DeliveryOrder.objects.select_related("area", "application__applicant", "application__billing_code")
         .filter(code=code).first()
     )
-    if order is None:
-        return None
+    return order if order is not None and _nik_matches(order, nik_last4) else None
+
+
+def _nik_matches(order: DeliveryOrder, nik_last4: str) -> bool:
     nik = order.application.applicant.nik or ""
-    if len(nik) < 4 or not hmac.compare_digest(nik[-4:], nik_last4):
-        return None
-    return order
+    return len(nik) >= 4 and hmac.compare_digest(nik[-4:], nik_last4)
 
 
 def _secret(*, birth_date: dt.date | None, nik_last4: str) -> str:
@@ -96,12 +96,19 @@ def tracking_page_forget(*, code: str, birth_date: dt.date, nik_last4: str = "")
     cache.delete_many(keys)
 
 
-def _wita(moment: dt.datetime | None) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Shown:
     """A moment as the page shows it: ISO for ``<time datetime>``, and day-month-year hour:minute."""
+
+    iso: str = ""
+    text: str = ""
+
+
+def _wita(moment: dt.datetime | None) -> Shown:
     if moment is None:
-        return "", ""
+        return Shown()
     local = timezone.localtime(moment)
-    return local.isoformat(), local.strftime("%d-%m-%Y %H:%M")
+    return Shown(local.isoformat(), local.strftime("%d-%m-%Y %H:%M"))
 
 
 @dataclass(frozen=True)
@@ -113,12 +120,8 @@ class TrackingStep:
     current: bool
 
     @property
-    def done_iso(self) -> str:
-        return _wita(self.done_at)[0]
-
-    @property
-    def done_text(self) -> str:
-        return _wita(self.done_at)[1]
+    def done_shown(self) -> Shown:
+        return _wita(self.done_at)
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,7 @@ class TimelineEntry:
     """One handoff on the public page: what happened, when, and which agency (never a person)."""
 
     label: str
-    at_iso: str
-    at_text: str
+    at: Shown
     organisation: str
 
 
@@ -146,20 +148,12 @@ class TrackingPage:
     timeline: list[TimelineEntry]
 
     @property
-    def deadline_iso(self) -> str:
-        return _wita(self.deadline_at)[0]
+    def deadline_shown(self) -> Shown:
+        return _wita(self.deadline_at)
 
     @property
-    def deadline_text(self) -> str:
-        return _wita(self.deadline_at)[1]
-
-    @property
-    def received_iso(self) -> str:
-        return _wita(self.received_at)[0]
-
-    @property
-    def received_text(self) -> str:
-        return _wita(self.received_at)[1]
+    def received_shown(self) -> Shown:
+        return _wita(self.received_at)
 
 
 # The status that marks each step of the SOP done (steps 1 and 2 happen at the office, before the
@@ -245,10 +239,8 @@ def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: 
     events = _events_of(code=code, birth_date=birth_date)
     if events:
         order = events[0].order
-        if birth_date is None:
-            nik = order.application.applicant.nik or ""
-            if len(nik) < 4 or not hmac.compare_digest(nik[-4:], nik_last4):
-                return None
+        if birth_date is None and not _nik_matches(order, nik_last4):
+            return None
     else:
         order = tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
         if order is None:
@@ -262,13 +254,11 @@ def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: 
         received_at = next((e.occurred_at for e in events if e.pk == proof.event_id), None)
         if received_at is None:
             received_at = proof.event.occurred_at
-    timeline = []
-    for event in events:
-        at_iso, at_text = _wita(event.occurred_at)
-        timeline.append(TimelineEntry(
-            label=str(_STATUS_LABELS.get(event.to_status, event.to_status)), at_iso=at_iso, at_text=at_text,
-            organisation=event.office.organisation.name if event.office else "",
-        ))
+    timeline = [
+        TimelineEntry(label=str(_STATUS_LABELS.get(event.to_status, event.to_status)), at=_wita(event.occurred_at),
+                      organisation=event.office.organisation.name if event.office else "")
+        for event in events
+    ]
     return TrackingPage(
         order=order, status_label=str(_STATUS_LABELS.get(order.status, order.status)),
         holder=str(HOLDER.get(order.status, "")), area=order.area.name, deadline_at=order.deadline_at,

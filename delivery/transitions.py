@@ -197,7 +197,6 @@ def _move(
             if delivery_code_issue(order=order):
                 payload["delivery_code_issued"] = True
         deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
-        previous_deadline = order.deadline_at
         changes = {
             "status": move.target, "status_changed_at": now, "deadline_at": deadline,
             "deadline_breached_at": None, "updated_at": timezone.now(),
@@ -216,7 +215,7 @@ def _move(
             occurred_at=now,
             device_time=device_time,
             deadline_at=deadline,
-            leg_on_time=None if previous_deadline is None else now <= previous_deadline,
+            leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
             payload=payload,
         )
         for field, value in changes.items():  # the row as written, without reading it back
