@@ -159,7 +159,7 @@ class TrackingLookupApi(PublicApi):
             raise NotFound(_("No delivery matches this tracking code and date of birth or NIK digits."),
                            code="no_match")
         return Response(TrackingOutput({
-            "code": page.order.code, "status": page.order.status, "status_label": page.status_label,
+            "code": page.code, "status": page.status, "status_label": page.status_label,
             "holder": page.holder, "area": page.area, "deadline_at": page.deadline_at,
             "received_by": page.received_by, "received_at": page.received_at, "steps": page.steps,
         }).data)

@@ -272,11 +272,11 @@ def delivery_order_courier_fail(
     )
 
 
-def receiver_text(proof: ProofOfDelivery) -> str:
+def receiver_text(*, kind: str, name: str, relation: str) -> str:
     """The receiver as the applicant sees it: the name, or the stand-in's relation and name."""
-    if proof.receiver_kind == ReceiverKind.STAND_IN:
-        return gettext("stand-in: %(relation)s (%(name)s)") % {"relation": proof.relation, "name": proof.receiver_name}
-    return proof.receiver_name
+    if kind == ReceiverKind.STAND_IN:
+        return gettext("stand-in: %(relation)s (%(name)s)") % {"relation": relation, "name": name}
+    return name
 
 
 def mail_lines(event: DeliveryEvent) -> list[str]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder
+from portal.prepared import PreparedRead
 
 
 def _failures_key(client: str) -> str:
@@ -67,11 +68,10 @@ def tracking_find(
         DeliveryOrder.objects.select_related("area", "application__applicant", "application__billing_code")
         .filter(code=code).first()
     )
-    return order if order is not None and _nik_matches(order, nik_last4) else None
+    return order if order is not None and _nik_matches(order.application.applicant.nik or "", nik_last4) else None
 
 
-def _nik_matches(order: DeliveryOrder, nik_last4: str) -> bool:
-    nik = order.application.applicant.nik or ""
+def _nik_matches(nik: str, nik_last4: str) -> bool:
     return len(nik) >= 4 and hmac.compare_digest(nik[-4:], nik_last4)
 
 
@@ -137,7 +137,8 @@ class TimelineEntry:
 class TrackingPage:
     """Everything the public tracking page and API show about one order, read in one query."""
 
-    order: DeliveryOrder
+    code: str
+    status: str
     status_label: str
     holder: str
     area: str
@@ -184,13 +185,35 @@ HOLDER = {
 }
 
 
-def tracking_steps(order: DeliveryOrder, events) -> list[TrackingStep]:
-    """The seven steps with the time each was done; the first open one is the current step."""
-    application = order.application
-    billing = getattr(application, "billing_code", None)
-    last_at: dict[str, dt.datetime] = {}
-    for event in events:
-        last_at[event.to_status] = event.occurred_at
+@dataclass(frozen=True)
+class _Order:
+    """What the page needs of the order, its application and its proof of delivery: plain values."""
+
+    code: str
+    status: str
+    deadline_at: dt.datetime | None
+    area: str
+    applied_at: dt.datetime
+    billed_at: dt.datetime | None
+    proof_event_id: int | None
+    receiver_kind: str | None
+    receiver_name: str | None
+    relation: str | None
+
+
+# The columns of ``_Order`` as read from an event, in the same order (then the event's own).
+_ORDER_COLUMNS = (
+    "order__code", "order__status", "order__deadline_at", "order__area__name", "order__application__created_at",
+    "order__application__billing_code__created_at", "order__proof__event_id", "order__proof__receiver_kind",
+    "order__proof__receiver_name", "order__proof__relation",
+)
+_EVENT_COLUMNS = ("pk", "to_status", "occurred_at", "office__organisation__name")
+
+
+def tracking_steps(order: _Order, last_at: dict[str, dt.datetime]) -> list[TrackingStep]:
+    """The seven steps with the time each was done; the first open one is the current step.
+
+    ``last_at`` maps each status to the last time the order entered it."""
     booked_at = last_at.get(S.BOOKED)
 
     def not_after_booking(moment: dt.datetime) -> dt.datetime:
@@ -198,8 +221,8 @@ def tracking_steps(order: DeliveryOrder, events) -> list[TrackingStep]:
         return min(moment, booked_at) if booked_at else moment
 
     rows = [
-        (1, _("Documents completed at the Imigrasi office"), not_after_booking(application.created_at), ""),
-        (2, _("Billing code issued"), not_after_booking(billing.created_at if billing else application.created_at), ""),
+        (1, _("Documents completed at the Imigrasi office"), not_after_booking(order.applied_at), ""),
+        (2, _("Billing code issued"), not_after_booking(order.billed_at or order.applied_at), ""),
     ]
     for number, (status, label, rule) in _STEP_DONE_BY.items():
         rows.append((number, label, last_at.get(status), rule))
@@ -216,52 +239,84 @@ def tracking_steps(order: DeliveryOrder, events) -> list[TrackingStep]:
 _STATUS_LABELS = dict(S.choices)
 
 
-def _events_of(*, code: str, birth_date: dt.date | None) -> list[DeliveryEvent]:
-    """The order's events oldest first, each carrying the order and what the page needs of it."""
-    related = ["order__area", "order__application__billing_code", "order__proof", "office__organisation"]
-    filters = {"order__code": code}
-    if birth_date is not None:
-        filters["order__application__applicant__birth_date"] = birth_date
-    else:
-        related.append("order__application__applicant")
-    return list(
-        DeliveryEvent.objects.select_related(*related).filter(**filters).order_by("occurred_at", "pk")
+def _events_read(*, with_birth_date: bool) -> PreparedRead:
+    """One row per event of the order, oldest first: the order's columns, the event's, then (for a
+    look-up by NIK digits) the applicant's NIK. Values only: no model is built."""
+    columns = (*_ORDER_COLUMNS, *_EVENT_COLUMNS)
+
+    def build(code: str, birth_date: dt.date | None = None):
+        events = DeliveryEvent.objects.filter(order__code=code).order_by("occurred_at", "pk")
+        if with_birth_date:
+            return events.filter(order__application__applicant__birth_date=birth_date).values_list(*columns)
+        return events.values_list(*columns, "order__application__applicant__nik")
+
+    samples = {"code": "\x01code"}
+    if with_birth_date:
+        samples["birth_date"] = dt.date(1111, 11, 11)
+    return PreparedRead(f"tracking_by_{'birth_date' if with_birth_date else 'nik'}", build, samples)
+
+
+_BY_BIRTH_DATE = _events_read(with_birth_date=True)
+_BY_NIK = _events_read(with_birth_date=False)
+
+
+def _order_without_events(*, code: str, birth_date: dt.date | None, nik_last4: str) -> _Order | None:
+    """An order with no event yet (none is made without its booking event; kept for safety)."""
+    order = tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
+    if order is None:
+        return None
+    billing = getattr(order.application, "billing_code", None)
+    proof = getattr(order, "proof", None)
+    return _Order(
+        code=order.code, status=order.status, deadline_at=order.deadline_at, area=order.area.name,
+        applied_at=order.application.created_at, billed_at=billing.created_at if billing else None,
+        proof_event_id=proof.event_id if proof else None, receiver_kind=proof.receiver_kind if proof else None,
+        receiver_name=proof.receiver_name if proof else None, relation=proof.relation if proof else None,
     )
+
+
+def _receiver(order: _Order) -> str:
+    from delivery.proof import receiver_text
+
+    return receiver_text(kind=order.receiver_kind, name=order.receiver_name, relation=order.relation)
 
 
 def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: str = "") -> TrackingPage | None:
     """The tracking page of the order with ``code`` if the secret matches; None otherwise.
 
-    One query: the events with their order (every order has at least its booking event; an order
-    without one is read on its own)."""
+    One query: the order's events, each with the columns the page shows of the order."""
     if birth_date is None and (len(nik_last4) != 4 or not nik_last4.isdigit()):
         return None
-    events = _events_of(code=code, birth_date=birth_date)
-    if events:
-        order = events[0].order
-        if birth_date is None and not _nik_matches(order, nik_last4):
-            return None
+    if birth_date is not None:
+        rows = _BY_BIRTH_DATE.rows(code=code, birth_date=birth_date)
     else:
-        order = tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
+        rows = _BY_NIK.rows(code=code)
+    width = len(_ORDER_COLUMNS)
+    if rows:
+        if birth_date is None and not _nik_matches(rows[0][-1] or "", nik_last4):
+            return None
+        order = _Order(*rows[0][:width])
+        events = [row[width:width + len(_EVENT_COLUMNS)] for row in rows]
+    else:
+        order = _order_without_events(code=code, birth_date=birth_date, nik_last4=nik_last4)
         if order is None:
             return None
-    proof = getattr(order, "proof", None) if order.status == S.DELIVERED else None
+        events = []
+    last_at: dict[str, dt.datetime] = {}
+    for _pk, to_status, occurred_at, _organisation in events:
+        last_at[to_status] = occurred_at
     received_by, received_at = "", None
-    if proof is not None:
-        from delivery.proof import receiver_text
-
-        received_by = receiver_text(proof)
-        received_at = next((e.occurred_at for e in events if e.pk == proof.event_id), None)
-        if received_at is None:
-            received_at = proof.event.occurred_at
+    if order.status == S.DELIVERED and order.proof_event_id is not None:
+        received_by = _receiver(order)
+        received_at = next((at for pk, _status, at, _org in events if pk == order.proof_event_id), None)
     timeline = [
-        TimelineEntry(label=str(_STATUS_LABELS.get(event.to_status, event.to_status)), at=_wita(event.occurred_at),
-                      organisation=event.office.organisation.name if event.office else "")
-        for event in events
+        TimelineEntry(label=str(_STATUS_LABELS.get(to_status, to_status)), at=_wita(occurred_at),
+                      organisation=organisation or "")
+        for _pk, to_status, occurred_at, organisation in events
     ]
     return TrackingPage(
-        order=order, status_label=str(_STATUS_LABELS.get(order.status, order.status)),
-        holder=str(HOLDER.get(order.status, "")), area=order.area.name, deadline_at=order.deadline_at,
-        received_by=received_by, received_at=received_at, steps=tracking_steps(order, events),
+        code=order.code, status=order.status, status_label=str(_STATUS_LABELS.get(order.status, order.status)),
+        holder=str(HOLDER.get(order.status, "")), area=order.area, deadline_at=order.deadline_at,
+        received_by=received_by, received_at=received_at, steps=tracking_steps(order, last_at),
         timeline=timeline,
     )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test import Client
 
@@ -63,3 +64,25 @@ def test_the_cache_keeps_lookups_apart_and_follows_every_move(ref, django_captur
         t.delivery_order_hand_dossier(order_id=order.pk, actor=ref["users"]["pos.layanan"])
     assert "Berkas diserahkan ke Imigrasi" in by_nik(client, order.code, digits).content.decode()
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lookups_keep_working_when_the_database_connection_is_replaced(ref):
+    """The lookup's statement is prepared once per database connection: a new connection (after a
+    restart or an idle close) prepares it again instead of failing, on both kinds of lookup."""
+    from django.core.cache import cache
+
+    assert connection.vendor == "postgresql"
+    order = make_order(ref, S.RECEIVED_BY_POS, birth_date=BORN)
+    digits = order.application.applicant.nik[-4:]
+    for _ in range(2):
+        cache.clear()  # a cached page would hide the read
+        by_birth = Client().get("/track/", {"code": order.code, "birth_date": BORN.isoformat()})
+        by_digits = by_nik(Client(), order.code, digits)
+        assert by_birth.status_code == by_digits.status_code == 200
+        assert "Diterima oleh bagian layanan PT Pos" in by_birth.content.decode()
+        assert "Diterima oleh bagian layanan PT Pos" in by_digits.content.decode()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
+            assert [row[0] for row in cursor.fetchall()] == ["tracking_by_birth_date", "tracking_by_nik"]
+        connection.close()

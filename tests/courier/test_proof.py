@@ -102,7 +102,7 @@ def test_a_stand_in_receives_with_name_relation_and_id_digits(ref):
         "Rina Marlina", "Kakak", "4321", True)
     assert result.event.payload["receiver_kind"] == "stand_in"
     assert "4321" not in str(result.event.payload)
-    assert proof.receiver_text(stored) == "wakil: Kakak (Rina Marlina)"
+    assert proof.receiver_text(kind=stored.receiver_kind, name=stored.receiver_name, relation=stored.relation) == "wakil: Kakak (Rina Marlina)"
 
 
 def test_a_stand_in_without_id_digits_is_refused(ref):
