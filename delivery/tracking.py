@@ -261,24 +261,17 @@ _BY_NIK = _events_read(with_birth_date=False)
 
 
 def _order_without_events(*, code: str, birth_date: dt.date | None, nik_last4: str) -> _Order | None:
-    """An order with no event yet (none is made without its booking event; kept for safety)."""
+    """An order with no event yet (none is made without its booking event; kept for safety). Without
+    an event it has no proof of delivery either (the proof points at its event)."""
     order = tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
     if order is None:
         return None
     billing = getattr(order.application, "billing_code", None)
-    proof = getattr(order, "proof", None)
     return _Order(
         code=order.code, status=order.status, deadline_at=order.deadline_at, area=order.area.name,
         applied_at=order.application.created_at, billed_at=billing.created_at if billing else None,
-        proof_event_id=proof.event_id if proof else None, receiver_kind=proof.receiver_kind if proof else None,
-        receiver_name=proof.receiver_name if proof else None, relation=proof.relation if proof else None,
+        proof_event_id=None, receiver_kind=None, receiver_name=None, relation=None,
     )
-
-
-def _receiver(order: _Order) -> str:
-    from delivery.proof import receiver_text
-
-    return receiver_text(kind=order.receiver_kind, name=order.receiver_name, relation=order.relation)
 
 
 def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: str = "") -> TrackingPage | None:
@@ -307,7 +300,9 @@ def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: 
         last_at[to_status] = occurred_at
     received_by, received_at = "", None
     if order.status == S.DELIVERED and order.proof_event_id is not None:
-        received_by = _receiver(order)
+        from delivery.proof import receiver_text
+
+        received_by = receiver_text(kind=order.receiver_kind, name=order.receiver_name, relation=order.relation)
         received_at = next((at for pk, _status, at, _org in events if pk == order.proof_event_id), None)
     timeline = [
         TimelineEntry(label=str(_STATUS_LABELS.get(to_status, to_status)), at=_wita(occurred_at),
