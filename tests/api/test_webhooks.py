@@ -92,7 +92,10 @@ def test_signed_events_arrive_once_and_in_order(tx_ref, celery_worker_process, r
         ("passport_ready", "received_by_pos"),
     ]
     assert receiver.bad_signatures == 0
-    assert WebhookDelivery.objects.filter(status="sent").count() == 4
+    # The worker records a delivery as sent once the receiver has answered: wait for the records,
+    # then check nothing was sent a second time meanwhile.
+    wait_for(lambda: WebhookDelivery.objects.filter(status="sent").count() == 4, timeout=15)
+    assert len(receiver.transitions_of(order.code)) == 4
 
 
 @pytest.mark.django_db(transaction=True)
