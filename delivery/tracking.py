@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -119,7 +120,7 @@ class TrackingStep:
     rule: str
     current: bool
 
-    @property
+    @cached_property
     def done_shown(self) -> Shown:
         return _wita(self.done_at)
 
@@ -148,11 +149,11 @@ class TrackingPage:
     steps: list[TrackingStep]
     timeline: list[TimelineEntry]
 
-    @property
+    @cached_property
     def deadline_shown(self) -> Shown:
         return _wita(self.deadline_at)
 
-    @property
+    @cached_property
     def received_shown(self) -> Shown:
         return _wita(self.received_at)
 

@@ -19,7 +19,16 @@ def test_tracking_by_nik_digits_shows_the_seven_steps_and_the_holder(live_server
     screen.get_by_role("button", name="Lacak").click()
     expect(screen.get_by_role("alert")).to_contain_text("Tidak ada pengiriman")
 
-    screen.get_by_label("atau 4 digit terakhir NIK Anda").fill(applicant.nik[-4:])
+    # A mistyped field keeps what was typed, is marked invalid and points to its own message.
+    screen.goto(f"{live_server.url}/track/?code={order.code}&nik_last4=12ab")
+    nik = screen.get_by_label("atau 4 digit terakhir NIK Anda")
+    expect(nik).to_have_value("12ab")
+    expect(nik).to_have_attribute("aria-invalid", "true")
+    expect(screen.locator("#" + nik.get_attribute("aria-describedby"))).to_have_text("Masukkan 4 digit.")
+    expect(screen.get_by_label("Kode lacak")).to_have_value(order.code)
+    assert_accessible(screen)
+
+    nik.fill(applicant.nik[-4:])
     screen.get_by_role("button", name="Lacak").click()
     expect(screen.get_by_role("heading", level=2)).to_contain_text(order.code)
     expect(screen.locator(".holder")).to_have_text("PT Pos, bagian pelayanan")
