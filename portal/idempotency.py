@@ -14,7 +14,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
@@ -78,6 +79,22 @@ def _error_body(error: DomainError) -> dict:
     return {"code": error.code, "message": str(error.message), "fields": fields}
 
 
+def _claim(*, owner: str, user_id: int | None, key: str, fingerprint: str) -> bool:
+    """Insert the key's record unless it exists; whether this request inserted it. One statement,
+    no savepoint: a concurrent request with the same key waits here until the first one commits
+    (then finds the record) or rolls back (then inserts it)."""
+    q = connection.ops.quote_name
+    table, owner_column, key_column = q(IdempotencyRecord._meta.db_table), q("owner"), q("key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({owner_column}, {q('user_id')}, {key_column}, {q('fingerprint')}, "  # noqa: S608
+            f"{q('status_code')}, {q('created_at')}) VALUES (%s, %s, %s, %s, 0, %s) "
+            f"ON CONFLICT ({owner_column}, {key_column}) DO NOTHING",
+            [owner, user_id, key, fingerprint, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        return cursor.rowcount == 1
+
+
 def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tuple[int, object, bool]:
     """Run ``run`` (returning status and JSON body) once per owner and key.
 
@@ -89,19 +106,12 @@ def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tup
     owner, fingerprint = _owner(request), _fingerprint(request)
     try:
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        owner=owner, user=request.user if request.user.is_authenticated else None,
-                        key=key, fingerprint=fingerprint, status_code=0,
-                    )
-            except IntegrityError:
-                record = None
-            if record is not None:
+            if _claim(owner=owner, user_id=request.user.pk if request.user.is_authenticated else None,
+                      key=key, fingerprint=fingerprint):
                 status, body = run()
                 if status >= 500:
                     raise _ServerError((status, body))
-                IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status, body=body)
+                IdempotencyRecord.objects.filter(owner=owner, key=key).update(status_code=status, body=body)
                 return status, body, False
     except _ServerError as failed:
         status, body = failed.answer
