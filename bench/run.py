@@ -288,6 +288,15 @@ def _second_factor_passed(client, user) -> None:
         request.session.save()
 
 
+def _roll_up_as_beat() -> int:
+    """What Celery beat's five-minute roll-up of the dashboard figures does over two runs after a
+    bulk load or a burst: the first notes how far the events go, the second counts them."""
+    from partners.rollups import figures_roll_up
+
+    figures_roll_up()
+    return figures_roll_up()
+
+
 def _pending_events() -> int:
     """Events above the roll-up's mark: what the dashboard counts live."""
     from delivery.models import DeliveryEvent
@@ -448,13 +457,8 @@ def main() -> int:
         started = time.perf_counter()
         details["seed"] = bulk_seed(orders=args.orders, out_for_delivery=out_for_delivery)
         details["seed_s"] = round(time.perf_counter() - started, 1)
-        # Production runs the dashboard's roll-up every five minutes (Celery beat); after a bulk
-        # load that is two runs: the first notes how far the events go, the second counts them.
-        from partners.rollups import figures_roll_up
-
         started = time.perf_counter()
-        figures_roll_up()
-        details["rolled_up_events"] = figures_roll_up()
+        details["rolled_up_events"] = _roll_up_as_beat()
         details["roll_up_s"] = round(time.perf_counter() - started, 1)
         _give_kurir2_a_days_run()
         from django.db import connections
@@ -493,8 +497,7 @@ def main() -> int:
         # pending, then after the roll-up that beat would have run (the figure of the target).
         details["pages_before_roll_up"] = in_process_pages(stack, only=("dashboard",))
         details["pending_events_before_roll_up"] = _pending_events()
-        figures_roll_up()
-        figures_roll_up()
+        _roll_up_as_beat()
         connections.close_all()
         pages = in_process_pages(stack)
         details["pages"] = pages
