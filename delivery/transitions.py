@@ -134,10 +134,18 @@ def _check_actor(action: str, move: Move, order: DeliveryOrder, actor: User) -> 
         return
     if actor.office_id is None or actor.office_id != getattr(order, f"{move.office_field}_id"):
         raise NotAllowed(_("This order belongs to another office."), code="wrong_office")
-    if action in COURIER_MOVES:
-        courier_id = courier_id_of(actor)
-        if courier_id is None or order.courier_id != courier_id:
-            raise NotAllowed(_("This order is not on your run."), code="not_your_run")
+    if action in COURIER_MOVES and not _on_run_of(order, actor):
+        raise NotAllowed(_("This order is not on your run."), code="not_your_run")
+
+
+def _on_run_of(order: DeliveryOrder, actor: User) -> bool:
+    """Whether ``order`` is on the run of the courier ``actor``. A move reads the courier with the
+    locked order; a page showing buttons reads the actor's courier record once per user object."""
+    if order.courier_id is None:
+        return False
+    if DeliveryOrder.courier.is_cached(order):
+        return order.courier.user_id == actor.pk
+    return courier_id_of(actor) == order.courier_id
 
 
 def courier_id_of(actor: User) -> int | None:
@@ -168,7 +176,7 @@ def _move(
     with transaction.atomic():
         order = (
             DeliveryOrder.objects.select_for_update(of=("self",))
-            .select_related("application__applicant")
+            .select_related("application__applicant", "courier")
             .filter(**({"pk": order_id} if order_id is not None else {"code": order_code}))
             .first()
         )

@@ -3,21 +3,22 @@
 1. ``task_enqueue("delivery.tasks.notify_delivery_event", event.pk)``, called inside the transaction
    of the change, inserts one ``OutboxMessage`` row: the change and its messages commit or roll
    back together.
-2. Right after commit the row is published to Celery (no retries, short timeouts) and marked sent.
-   If the broker cannot be reached the row simply stays unsent and this process stops trying for
-   ``BREAKER_SECONDS``, so a booking or a courier update never waits on a dead broker.
+2. Right after commit the row is published to Celery (no retries, short timeouts). A publication
+   that worked writes nothing more: the row's task is on its way, and the worker marks it done.
+   If the broker cannot be reached, the row keeps the error (``last_error``) and this process stops
+   trying for ``BREAKER_SECONDS``, so a booking or a courier update never waits on a dead broker.
 3. The worker marks the row done when the task has run (``outbox_mark_done``, from Celery's
    ``task_postrun`` signal, the row's id travels in the message headers).
-4. ``outbox_relay`` publishes what is still unsent, and again what was sent more than
-   ``OUTBOX_REDELIVER_AFTER`` seconds ago but never done (a Redis restart without persistence
-   empties its queues). Rows are locked ``FOR UPDATE SKIP LOCKED`` so two relays never publish the
-   same row together. It runs in ``manage.py relay_outbox --loop`` (a small process next to the
-   worker; ``make run`` starts it) and as the beat task ``portal.tasks.relay_outbox`` every minute
-   as a second line.
+4. ``outbox_relay`` publishes, a few seconds later, what could not be published after commit; and
+   again whatever is not done ``OUTBOX_REDELIVER_AFTER`` seconds after it was published (a Redis
+   restart without persistence empties its queues; a process that died between its commit and the
+   publication left its rows in the same state). Rows the relay publishes are marked sent. Rows are
+   locked ``FOR UPDATE SKIP LOCKED`` so two relays never publish the same row together. It runs in
+   ``manage.py relay_outbox --loop`` (a small process next to the worker; ``make run`` starts it)
+   and as the beat task ``portal.tasks.relay_outbox`` every minute as a second line.
 
-A row can be published twice (the broker took it, then the process died before marking it sent;
-or a slow task looked lost), so every task is idempotent: re-running it changes nothing and sends
-nothing twice.
+A row can be published twice (a slow task looked lost), so every task is idempotent: re-running it
+changes nothing and sends nothing twice.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ logger = logging.getLogger(__name__)
 
 BREAKER_SECONDS = 5.0
 HEADER = "outbox_id"
-# The relay leaves fresh rows to the after-commit publisher for this long, to avoid double sends.
+# The relay leaves a row whose publication after commit failed alone for this long (the failure is
+# being written).
 RELAY_GRACE = dt.timedelta(seconds=3)
+BROKER_DOWN = "broker unreachable"
 _broker_down_until = 0.0
 # A task that keeps failing is published again at most this many times (then it waits for a person).
 MAX_PUBLICATIONS = 20
@@ -82,27 +85,26 @@ def _error_text(error: Exception) -> str:
 
 
 def _publish_after_commit(message: OutboxMessage) -> None:
+    """Publish the committed row. Success writes nothing (one statement and one commit fewer for
+    every change); a failure is written on the row so that the relay sends it within seconds."""
     global _broker_down_until
     if time.monotonic() < _broker_down_until:
-        return  # the relay will send it once the broker is back
+        _note_unpublished(message, BROKER_DOWN, tried=False)  # the relay sends it once the broker is back
+        return
     try:
         _publish(message)
     except Exception as error:  # noqa: BLE001 - any transport error: leave it to the relay
         _broker_down_until = time.monotonic() + BREAKER_SECONDS
         logger.warning("outbox.publish.failed message_id=%s task=%s", message.pk, message.task_name)
-        try:
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                attempts=F("attempts") + 1, last_error=_error_text(error)
-            )
-        except Exception:  # noqa: BLE001 - the row stays unsent either way
-            pass
-        return
+        _note_unpublished(message, _error_text(error), tried=True)
+
+
+def _note_unpublished(message: OutboxMessage, error: str, *, tried: bool) -> None:
+    changes = {"last_error": error, **({"attempts": F("attempts") + 1} if tried else {})}
     try:
-        OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-        )
-    except Exception:  # noqa: BLE001 - published; at worst the relay sends it again (tasks are idempotent)
-        logger.warning("outbox.mark.failed message_id=%s", message.pk)
+        OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(**changes)
+    except Exception:  # noqa: BLE001 - the database is away too: the relay finds the row later
+        logger.warning("outbox.note.failed message_id=%s", message.pk)
 
 
 def task_enqueue(task, *args) -> OutboxMessage:
@@ -119,8 +121,9 @@ def outbox_mark_done(*, message_id: int) -> None:
 
 
 def outbox_relay(*, limit: int = 500, grace: dt.timedelta = RELAY_GRACE, now: dt.datetime | None = None) -> int:
-    """Publish unsent messages older than ``grace`` and sent-but-never-done ones older than
-    ``OUTBOX_REDELIVER_AFTER``, oldest first; returns how many went out.
+    """Publish, oldest first, the messages not done that: failed to be published after commit,
+    ``grace`` ago or more; or were published after commit (or by the relay) more than
+    ``OUTBOX_REDELIVER_AFTER`` seconds ago. Returns how many went out.
 
     Stops at the first broker error (the rest waits for the next round)."""
     global _broker_down_until
@@ -131,7 +134,8 @@ def outbox_relay(*, limit: int = 500, grace: dt.timedelta = RELAY_GRACE, now: dt
         batch = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(done_at__isnull=True)
-            .filter(Q(sent_at__isnull=True, created_at__lte=now - grace)
+            .filter(Q(sent_at__isnull=True, created_at__lte=now - grace) & ~Q(last_error="")
+                    | Q(sent_at__isnull=True, created_at__lt=lost_before, attempts__lt=MAX_PUBLICATIONS)
                     | Q(sent_at__lt=lost_before, attempts__lt=MAX_PUBLICATIONS))
             .order_by("pk")[:limit]
         )

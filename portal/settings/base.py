@@ -276,6 +276,10 @@ def cache_from_urls(cache_url: str, broker_url: str) -> dict:
 
 
 CACHES = {"default": cache_from_urls(env.CACHE_URL, env.CELERY_BROKER_URL)}
+# Sessions are kept in the database and read through the cache: every signed-in request (a courier's
+# update, a clerk's page) reads its session from Redis instead of PostgreSQL. While Redis is away the
+# cache misses and the session is read from the database as before.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Public tracking: failed lookups per client address before it must wait, and for how long.
 TRACKING_MAX_FAILURES = 10

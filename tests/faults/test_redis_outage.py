@@ -67,7 +67,8 @@ def test_bookings_and_courier_updates_go_on_through_a_redis_outage_and_every_mai
         burst(2)
         tracked = Client().get("/track/", {"code": DeliveryOrder.objects.first().code, "birth_date": "1990-05-17"})
         assert tracked.status_code == 200  # the tracking page without its cache
-        assert OutboxMessage.objects.filter(sent_at__isnull=True).exists()  # waiting, not lost
+        # waiting, not lost: the rows that could not be published say why, for the relay
+        assert OutboxMessage.objects.filter(sent_at__isnull=True).exclude(last_error="").exists()
     finally:
         redis_start()  # empty: whatever was queued in it is gone
         outage = False
