@@ -1,3 +1,6 @@
+import datetime as dt
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,9 +32,25 @@ class AssignCourierForm(forms.Form):
                 self.fields["courier"].initial = suggested.pk
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class IsoFirstDateField(forms.DateField):
+    """A date picker sends ``YYYY-MM-DD``: read that at once, and only otherwise try the language's
+    formats (typed by hand, e.g. ``17/05/1990``), which Django would try one by one before ISO."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass  # 1990-02-30: the usual message from the formats below
+        return super().to_python(value)
+
+
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=12)
-    birth_date = forms.DateField(
+    birth_date = IsoFirstDateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     nik_last4 = forms.CharField(

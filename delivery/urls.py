@@ -14,7 +14,6 @@ urlpatterns = [
     path("courier/dispatcher/", courier_views.dispatcher_board_view, name="courier-board"),
     path("courier/dispatcher/<str:code>/move/", courier_views.dispatcher_reassign,
          name="courier-reassign"),
-    path("track/", views.track, name="track"),
     path("book/", b.booking_start, name="booking-start"),
     path("book/mine/<int:application_id>/", b.booking_from_account, name="booking-from-account"),
     path("book/details/<str:signed>/", b.booking_details, name="booking-details"),

@@ -3,11 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from delivery import views as delivery_views
 from portal import api_docs, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The busiest public page, resolved before the counters' and the courier's long lists.
+    path("track/", delivery_views.track, name="track"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("login/two-step/", views.two_factor_verify, name="two-factor-verify"),
     path("login/two-step/setup/", views.two_factor_setup, name="two-factor-setup"),

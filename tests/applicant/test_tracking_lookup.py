@@ -86,3 +86,15 @@ def test_lookups_keep_working_when_the_database_connection_is_replaced(ref):
             cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
             assert [row[0] for row in cursor.fetchall()] == ["tracking_by_birth_date", "tracking_by_nik"]
         connection.close()
+
+
+def test_a_date_of_birth_typed_by_hand_works_like_the_date_pickers(ref):
+    order = make_order(ref, S.BOOKED, birth_date=BORN)
+    client = Client()
+    # the date picker's ISO date and a date typed the Indonesian way open the same page
+    assert client.get("/track/", {"code": order.code, "birth_date": "1990-05-17"}).status_code == 200
+    assert client.get("/track/", {"code": order.code, "birth_date": "17/05/1990"}).status_code == 200
+    # a day that does not exist is a form error, not a failed look-up
+    response = client.get("/track/", {"code": order.code, "birth_date": "1990-02-30"})
+    assert response.status_code == 400
+    assert 'aria-invalid="true" aria-describedby="id_birth_date_error"' in response.content.decode()
