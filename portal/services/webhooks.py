@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -37,17 +38,43 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+ACTIVE_KEY = "webhooks:active"
+ACTIVE_CACHE_SECONDS = 60
+
+
+def _active_subscriptions() -> list[tuple[int, tuple[str, ...], int | None, bool]]:
+    """(id, events, owner's office, owner sees every office) of each active subscription.
+
+    Every handoff asks and subscriptions change rarely, so the list is read through the cache; each
+    change of a subscription or of a user forgets it (``webhook_subscriptions_changed``), and it
+    expires after ``ACTIVE_CACHE_SECONDS`` in any case."""
+    rows = cache.get(ACTIVE_KEY)
+    if rows is None:
+        rows = [
+            (subscription.pk, tuple(subscription.events), subscription.owner.office_id, subscription.owner.is_superuser)
+            for subscription in WebhookSubscription.objects.filter(active=True).select_related("owner").order_by("pk")
+        ]
+        cache.set(ACTIVE_KEY, rows, timeout=ACTIVE_CACHE_SECONDS)
+    return rows
+
+
+def webhook_subscriptions_changed(**_) -> None:
+    """Forget the cached list now and again after commit (a reader between the two may have cached
+    what was there before the change)."""
+    cache.delete(ACTIVE_KEY)
+    transaction.on_commit(lambda: cache.delete(ACTIVE_KEY))
+
+
 def webhook_emit(*, event: str, payload: dict, ordering_key: str = "", office_ids: tuple = ()) -> list[int]:
     """Queue ``event`` for every active subscription that wants it and may see these offices."""
     created = []
-    for subscription in WebhookSubscription.objects.filter(active=True).select_related("owner"):
-        if event not in subscription.events:
+    for subscription_id, events, owner_office_id, sees_all in _active_subscriptions():
+        if event not in events:
             continue
-        owner = subscription.owner
-        if office_ids and not owner.is_superuser and owner.office_id not in office_ids:
+        if office_ids and not sees_all and owner_office_id not in office_ids:
             continue
         delivery = WebhookDelivery.objects.create(
-            subscription=subscription, event=event, payload=payload, ordering_key=ordering_key
+            subscription_id=subscription_id, event=event, payload=payload, ordering_key=ordering_key
         )
         created.append(delivery.pk)
     for delivery_id in created:
@@ -149,6 +176,7 @@ def _record_failure(subscription: WebhookSubscription, *, reason: str) -> None:
         WebhookDelivery.objects.filter(
             subscription=subscription, status=WebhookDelivery.Status.PENDING
         ).update(status=WebhookDelivery.Status.ABANDONED)
+        webhook_subscriptions_changed()
     if switched_off and subscription.owner.email:
         send_mail(
             "antar-paspor: webhook switched off",
