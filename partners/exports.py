@@ -7,8 +7,6 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from partners.selectors import Dashboard
 
@@ -57,6 +55,9 @@ def complaints_csv(board: Dashboard) -> str:
 
 
 def dashboard_xlsx(board: Dashboard) -> bytes:
+    from openpyxl import Workbook  # imported by the first export, not by every web process
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = _("Uptake")[:31]

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners import exports, plots, selectors, services
+from partners import exports, selectors, services
 from partners.choices import DisputeStatus, Indicator
 from partners.forms import (
     ActionItemForm,
@@ -96,6 +96,10 @@ def _board_from(request):
 
 
 def _plots(board):
+    # matplotlib (with NumPy) is imported by the first dashboard a process draws, not by every web
+    # process at start: it is about 45 MB that the counters, the courier and tracking never use.
+    from partners import plots
+
     return {
         "uptake": plots.uptake_plot(board, title=_("Deliveries as a share of passports issued"),
                                     ylabel=_("share (%)")),
