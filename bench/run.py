@@ -183,18 +183,20 @@ def wrk(url: str, *, seconds: int, script: Path | None = None, warm_up: bool = T
 
 
 def combined(slices: list[dict]) -> dict:
-    """Slices of one side of a comparison as one run: rates over the summed time, the median of the
-    slices' p50 and the worst slice's p99 (a slice's p99 is not averaged away)."""
+    """Slices of one side of a comparison as one run: rates over the summed time and, where the
+    tool reports percentiles (wrk, not pgbench), the median of the slices' p50 and the worst slice's
+    p99 (a slice's p99 is not averaged away)."""
     requests = sum(s["requests"] for s in slices)
     errors = sum(s["errors"] for s in slices)
     seconds = sum(s["seconds"] for s in slices)
-    p50s = sorted(s["p50_ms"] for s in slices)
-    return {
-        "requests": requests, "errors": errors, "seconds": round(seconds, 2),
-        "rps": (requests - errors) / seconds if seconds else 0.0,
-        "p50_ms": p50s[len(p50s) // 2], "p99_ms": max(s["p99_ms"] for s in slices),
-        "slices": [{"rps": round(s["rps"], 1), "p99_ms": s["p99_ms"]} for s in slices],
-    }
+    run = {"requests": requests, "errors": errors, "seconds": round(seconds, 2),
+           "rps": (requests - errors) / seconds if seconds else 0.0}
+    if all("p99_ms" in s for s in slices):
+        p50s = sorted(s["p50_ms"] for s in slices)
+        run.update(p50_ms=p50s[len(p50s) // 2], p99_ms=max(s["p99_ms"] for s in slices))
+    run["slices"] = [{k: round(s[k], 1) for k in ("rps", "p99_ms", "latency_avg_ms") if s.get(k) is not None}
+                     for s in slices]
+    return run
 
 
 def side_by_side(first, second, *, seconds: int, slices: int) -> tuple[dict, dict]:
@@ -268,18 +270,9 @@ def pgbench(conn: list[str], *, seconds: int) -> dict:
                           str(seconds), "pgbench"], check=True, capture_output=True, text=True).stdout
     transactions = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
-    latency = float(m.group(1)) if (m := re.search(r"latency average = ([\d.]+) ms", out)) else 0.0
+    latency = float(m.group(1)) if (m := re.search(r"latency average = ([\d.]+) ms", out)) else None
     return {"requests": transactions, "errors": 0, "seconds": transactions / tps if tps else seconds,
-            "rps": tps, "p50_ms": latency, "p99_ms": latency}
-
-
-def demo_totp_code() -> str:
-    """The current code of the demo accounts' authenticator secret (``portal.demo``)."""
-    from django_otp.oath import totp
-
-    from portal.demo import DEMO_TOTP_KEY
-
-    return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
+            "rps": tps, "latency_avg_ms": latency}
 
 
 def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
@@ -297,7 +290,9 @@ def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies:
         raise RuntimeError(f"login as {username} failed")
-    # Staff give the second factor: the code of the demo accounts' TOTP secret (portal.demo).
+    # Staff give the second factor: the code of the demo accounts' TOTP secret.
+    from portal.demo import demo_totp_code
+
     opener.open(f"{base}/login/two-step/").read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
     data = urllib.parse.urlencode({"code": demo_totp_code(), "csrfmiddlewaretoken": csrf}).encode()
@@ -411,6 +406,8 @@ def courier_page(stack: Stack) -> dict:
         with page.expect_navigation():
             page.locator("form:has(#id_username) button[type=submit]").click()
         if "/login/two-step/" in page.url:  # couriers give the second factor too
+            from portal.demo import demo_totp_code
+
             page.fill("#id_code", demo_totp_code())
             with page.expect_navigation():
                 page.locator("form:has(#id_code) button[type=submit]").click()

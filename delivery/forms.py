@@ -40,9 +40,9 @@ class IsoFirstDateField(forms.DateField):
     formats (typed by hand, e.g. ``17/05/1990``), which Django would try one by one before ISO."""
 
     def to_python(self, value):
-        if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value := value.strip()):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return dt.date.fromisoformat(value)
             except ValueError:
                 pass  # 1990-02-30: the usual message from the formats below
         return super().to_python(value)

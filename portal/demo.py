@@ -35,6 +35,13 @@ DEMO_PASSWORD = "antar-demo-2026"
 DEMO_TOTP_KEY = "616e7461722d706173706f722d64656d6f2d327376"  # hex of b"antar-paspor-demo-2sv"
 DEMO_TOTP_SECRET = "MFXHIYLSFVYGC43QN5ZC2ZDFNVXS2MTTOY"  # the same key in base32
 
+
+def demo_totp_code() -> str:
+    """The code an authenticator app holding the demo secret shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
+
 IMIGRASI_OFFICE = "Kantor Imigrasi Kelas I TPI Makassar"
 POS_OFFICE = "PT Pos Indonesia Cabang Makassar"
 AGENCY_OFFICE = "Biro Perjalanan Umrah Contoh (demo)"

@@ -100,7 +100,9 @@ def _publish_after_commit(message: OutboxMessage) -> None:
 
 
 def _note_unpublished(message: OutboxMessage, error: str, *, tried: bool) -> None:
-    changes = {"last_error": error, **({"attempts": F("attempts") + 1} if tried else {})}
+    changes = {"last_error": error}
+    if tried:
+        changes["attempts"] = F("attempts") + 1
     try:
         OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(**changes)
     except Exception:  # noqa: BLE001 - the database is away too: the relay finds the row later

@@ -208,6 +208,11 @@ CELERY_RESULT_BACKEND = env.CELERY_RESULT_BACKEND or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up closes the database connection before and after every task unless told to
+# reuse it; each task then paid for a new PostgreSQL connection (a backend forked, its caches
+# warmed), more than most of our tasks cost. Kept instead, and checked at each task's start like a
+# web request's (portal.celery); the fix-up closes it only every 2 x this many tasks.
+CELERY_DB_REUSE_MAX = 10_000
 # Reconnect to the broker for ever, at start-up too, instead of exiting when Redis restarts.
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
