@@ -2,7 +2,7 @@
 
 Release (Imigrasi's acknowledgement) creates the batch "in handover" with one surat tugas and
 surat kuasa listing every passport. The Pos officer's acknowledgement moves every order of the
-batch through ``delivery.transitions`` (``receive_at_pos``) in one transaction: all or none.
+batch through ``delivery.transitions`` (``receive_at_pos``) as one bulk move: all or none.
 An order sits in at most one batch (a unique row), so nothing can be released twice or slipped in.
 """
 
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus
-from delivery.counter import _next_number, _require
+from delivery.counter import _numbered_create, _require
 from delivery.models import Batch, BatchItem, BatchStatus, DeliveryOrder
-from delivery.transitions import delivery_order_receive_at_pos
+from delivery.transitions import delivery_orders_move
 from portal.choices import Role
 from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.services.webhooks import webhook_emit
@@ -67,8 +67,8 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
             pos_offices = {order.pos_office_id for order in orders}
             if len(pos_offices) != 1:
                 raise ValidationFailed(_("A batch goes to one Pos office."))
-            batch = Batch.objects.create(
-                number=_next_number("BTC", Batch, now), imigrasi_office_id=actor.office_id,
+            batch = _numbered_create(
+                "BTC", Batch, now, imigrasi_office_id=actor.office_id,
                 pos_office_id=pos_offices.pop(), released_by=actor, released_at=now,
             )
             BatchItem.objects.bulk_create([BatchItem(batch=batch, order=order) for order in orders])
@@ -105,10 +105,10 @@ def batch_acknowledge(*, actor, batch_id: int, at: dt.datetime | None = None) ->
                 % {"number": batch.number, "who": batch.acknowledged_by},
                 code="already_acknowledged",
             )
-        for item in batch.items.select_related("order").order_by("order_id"):
-            delivery_order_receive_at_pos(
-                order_id=item.order_id, actor=actor, at=now, payload={"batch": batch.number}
-            )
+        delivery_orders_move(
+            "receive_at_pos", order_ids=list(batch.items.values_list("order_id", flat=True)), actor=actor,
+            at=now, payload={"batch": batch.number},
+        )
         Batch.objects.filter(pk=batch.pk, status=BatchStatus.IN_HANDOVER).update(
             status=BatchStatus.RECEIVED, acknowledged_by=actor, acknowledged_at=now, updated_at=now
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +18,11 @@ from delivery.choices import DeliveryStatus
 from delivery.deadlines import WITA, is_working_day
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder, Manifest, VanStandby
 from delivery.services import delivery_order_book
-from delivery.transitions import delivery_order_hand_dossier
+from delivery.transitions import delivery_orders_move
 from partners.models import Office
 from passports.models import PassportApplication
 from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, ValidationFailed
 
 OFFICE_OPENS = dt.time(7, 30)
 
@@ -32,10 +32,24 @@ def _require(actor, *roles) -> None:
         raise NotAllowed(_("Your role may not do this."), code="wrong_role")
 
 
-def _next_number(prefix: str, model, at: dt.datetime) -> str:
+def _numbered_create(prefix: str, model, at: dt.datetime, **fields):
+    """Create a manifest or batch numbered ``PREFIX-YYYYMMDD-NNN``, the day's next number. Two
+    counters numbering at the same moment both read the same count; the unique number lets one in
+    and the other takes a number after it."""
     day = at.astimezone(WITA).strftime("%Y%m%d")
-    count = model.objects.filter(number__startswith=f"{prefix}-{day}-").count()
-    return f"{prefix}-{day}-{count + 1:03d}"
+    taken = 0
+    for _attempt in range(20):
+        count = model.objects.filter(number__startswith=f"{prefix}-{day}-").count()
+        serial = max(count, taken) + 1
+        number = f"{prefix}-{day}-{serial:03d}"
+        try:
+            with transaction.atomic():
+                return model.objects.create(number=number, **fields)
+        except IntegrityError:
+            if not model.objects.filter(number=number).exists():
+                raise  # another constraint: not ours to retry
+            taken = serial
+    raise ConcurrentChange(_("Too many hand-overs at the same moment. Try again."))
 
 
 def counter_delivery_book(
@@ -115,15 +129,15 @@ def manifest_hand_over(
         imigrasi_offices = {order.imigrasi_office_id for order in orders}
         if len(imigrasi_offices) != 1:
             raise ValidationFailed(_("A manifest goes to one Imigrasi office."))
-        manifest = Manifest.objects.create(
-            number=_next_number("MNF", Manifest, now), pos_office_id=actor.office_id,
+        manifest = _numbered_create(
+            "MNF", Manifest, now, pos_office_id=actor.office_id,
             imigrasi_office_id=imigrasi_offices.pop(), handed_by=actor, handed_at=now,
         )
         manifest.orders.set(orders)
-        for order in orders:
-            delivery_order_hand_dossier(
-                order_id=order.pk, actor=actor, at=now, payload={"manifest": manifest.number}
-            )
+        delivery_orders_move(
+            "hand_dossier", order_ids=[order.pk for order in orders], actor=actor, at=now,
+            payload={"manifest": manifest.number},
+        )
     return manifest
 
 
@@ -195,19 +209,19 @@ def delivery_section_hand_over(*, actor, assignments: dict[int, int], at: dt.dat
     """Step 6: the service section hands received passports to the delivery section, each on a
     courier's run, all in one transaction. Returns how many passports were handed over."""
     from delivery.models import Courier
-    from delivery.services import delivery_order_assign_courier
-    from delivery.transitions import delivery_order_hand_to_delivery
+    from delivery.services import delivery_orders_assign_couriers
 
     _require(actor, Role.POS_SERVICE_OFFICER)
     if not assignments:
         raise ValidationFailed(_("Choose at least one passport."))
     now = at or timezone.now()
     couriers = {c.pk: c for c in Courier.objects.filter(pk__in=set(assignments.values()), active=True)}
+    if not all(courier_id in couriers for courier_id in assignments.values()):
+        raise ValidationFailed(_("Choose a courier for every passport."))
     with transaction.atomic():
-        for order_id in sorted(assignments):
-            courier = couriers.get(assignments[order_id])
-            if courier is None:
-                raise ValidationFailed(_("Choose a courier for every passport."))
-            delivery_order_assign_courier(order_id=order_id, courier=courier, actor=actor)
-            delivery_order_hand_to_delivery(order_id=order_id, actor=actor, at=now)
+        delivery_orders_assign_couriers(
+            assignments={order_id: couriers[courier_id] for order_id, courier_id in assignments.items()},
+            actor=actor,
+        )
+        delivery_orders_move("hand_to_delivery", order_ids=list(assignments), actor=actor, at=now)
     return len(assignments)

@@ -1,6 +1,6 @@
 """Proof of delivery: the one-time delivery code, stand-in receivers, signature, photo, location.
 
-The code: when an order reaches the delivery section (or goes out without one), ``delivery_code_issue``
+The code: when an order reaches the delivery section (or goes out without one), ``delivery_codes_issue``
 draws a random ``nonce`` and keeps only a salted PBKDF2 hash of the code. The code itself is an HMAC of
 the order and the nonce under the server's secret, so the notification task can recompute it for the
 applicant's mail while the database never holds it. The courier's run page caches salt and hash to
@@ -52,17 +52,26 @@ def code_hash(*, code: str, salt: str, iterations: int) -> str:
 
 def delivery_code_issue(*, order: DeliveryOrder) -> bool:
     """Give the order its one-time code if it has none; True when a new code was made."""
-    if DeliveryCode.objects.filter(order=order).exists():
-        return False
-    nonce = secrets.token_hex(16)
-    salt = secrets.token_hex(16)
+    return bool(delivery_codes_issue(orders=[order]))
+
+
+def delivery_codes_issue(*, orders: list[DeliveryOrder]) -> set[int]:
+    """Give each of these orders its one-time code if it has none (one read and one insert for a
+    whole batch); returns the ids of the orders that got a new code."""
+    have = set(DeliveryCode.objects.filter(order__in=orders).values_list("order_id", flat=True))
     iterations = settings.DELIVERY_CODE_ITERATIONS
-    code = _code_value(order_id=order.pk, nonce=nonce)
-    DeliveryCode.objects.create(
-        order=order, nonce=nonce, salt=salt, iterations=iterations,
-        code_hash=code_hash(code=code, salt=salt, iterations=iterations),
-    )
-    return True
+    rows = []
+    for order in orders:
+        if order.pk in have:
+            continue
+        nonce, salt = secrets.token_hex(16), secrets.token_hex(16)
+        code = _code_value(order_id=order.pk, nonce=nonce)
+        rows.append(DeliveryCode(
+            order=order, nonce=nonce, salt=salt, iterations=iterations,
+            code_hash=code_hash(code=code, salt=salt, iterations=iterations),
+        ))
+    DeliveryCode.objects.bulk_create(rows)
+    return {row.order_id for row in rows}
 
 
 def delivery_code_reveal(*, order_id: int) -> str | None:

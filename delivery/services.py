@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ from partners.models import Office
 from passports.choices import BillingCodeStatus
 from passports.models import BillingCode, PassportApplication
 from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.utils import model_text_check, write_when_database_back
 
 logger = logging.getLogger(__name__)
@@ -95,25 +96,37 @@ def delivery_order_book(
 
 def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor) -> DeliveryOrder:
     """The dispatcher (or the service section at step 6) puts the order on a courier's run."""
+    delivery_orders_assign_couriers(assignments={order_id: courier}, actor=actor)
+    return DeliveryOrder.objects.get(pk=order_id)
+
+
+def delivery_orders_assign_couriers(*, assignments: dict[int, Courier], actor) -> None:
+    """Put each order on its courier's run, all or none (one UPDATE per courier)."""
     if actor.role not in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER):
         raise NotAllowed(_("Your role may not assign couriers."))
-    if not courier.active:
+    couriers = {courier.pk: courier for courier in assignments.values()}
+    if not all(courier.active for courier in couriers.values()):
         message = _("This courier is no longer active.")
         raise ValidationFailed(message, fields={"courier": [message]})
     with transaction.atomic():
-        order = DeliveryOrder.objects.select_for_update().get(pk=order_id)
-        if order.pos_office_id != actor.office_id or courier.office_id != actor.office_id:
-            raise NotAllowed(_("This order belongs to another office."), code="wrong_office")
-        if order.status not in (DeliveryStatus.RECEIVED_BY_POS, DeliveryStatus.WITH_DELIVERY_SECTION,
-                                DeliveryStatus.FAILED_ATTEMPT):
-            raise InvalidTransition(_("A courier can only be changed before the passport goes out."))
-        if courier.is_third_party:
+        orders = list(DeliveryOrder.objects.select_for_update().filter(pk__in=sorted(assignments)).order_by("pk"))
+        if len(orders) != len(assignments):
+            raise NotFound(_("No such delivery order."))
+        for order in orders:
+            courier = assignments[order.pk]
+            if order.pos_office_id != actor.office_id or courier.office_id != actor.office_id:
+                raise NotAllowed(_("This order belongs to another office."), code="wrong_office")
+            if order.status not in (DeliveryStatus.RECEIVED_BY_POS, DeliveryStatus.WITH_DELIVERY_SECTION,
+                                    DeliveryStatus.FAILED_ATTEMPT):
+                raise InvalidTransition(_("A courier can only be changed before the passport goes out."))
+        if any(courier.is_third_party for courier in couriers.values()):
             from partners.services import third_party_transfer_check
 
             third_party_transfer_check()
-        DeliveryOrder.objects.filter(pk=order.pk).update(courier=courier, updated_at=timezone.now())
-    order.refresh_from_db()
-    return order
+        now = timezone.now()
+        for courier_id, courier in couriers.items():
+            ids = [order_id for order_id, chosen in assignments.items() if chosen.pk == courier_id]
+            DeliveryOrder.objects.filter(pk__in=ids).update(courier=courier, updated_at=now)
 
 
 def deadline_sweep(*, now: dt.datetime | None = None) -> int:
@@ -161,41 +174,85 @@ def _notification_text(event: DeliveryEvent) -> tuple[str, list[str]]:
 
 
 def delivery_event_notify(*, event_id: int) -> str:
-    """Tell the applicant about one state change on every channel, each at most once."""
-    event = (
+    """Tell the applicant about one state change on every channel, each at most once. Returns what
+    became of the email ("sent", "skipped"; "missing" for an unknown event)."""
+    return delivery_events_notify(event_ids=[event_id]).get(event_id, "missing")
+
+
+def delivery_events_notify(*, event_ids: list[int]) -> dict[int, str]:
+    """Tell the applicants about these state changes (one, or a whole batch step) on every
+    channel, each message at most once however often this runs. The events are read, their
+    message rows made and the short messages claimed in a few statements for the whole batch.
+
+    A failure on one message does not stop the others; the first error is raised at the end so the
+    task is retried, and a retry sends only what was not sent yet. Returns the email's outcome per
+    event."""
+    events = list(
         DeliveryEvent.objects.select_related("order__application__applicant")
-        .filter(pk=event_id)
-        .first()
+        .filter(pk__in=event_ids).order_by("pk")
     )
-    if event is None:
-        return "missing"
-    order, applicant = event.order, event.order.application.applicant
-    rows = _notifications_open(event, {
-        NotificationChannel.EMAIL: order.recipient_email or applicant.email,
-        NotificationChannel.SMS: order.recipient_phone or applicant.phone,
-    })
-    email = _notify_email(event, rows[NotificationChannel.EMAIL])
-    _notify_sms(event, rows[NotificationChannel.SMS])
-    return email
+    rows = _notifications_open(events)
+    claimed = _sms_claim([row for row in rows.values() if row.channel == NotificationChannel.SMS])
+    outcomes: dict[int, str] = {}
+    failure: OSError | None = None
+    for event in events:
+        try:
+            outcomes[event.pk] = _notify_email(event, rows[event.pk, NotificationChannel.EMAIL])
+        except OSError as error:
+            failure, outcomes[event.pk] = failure or error, NotificationStatus.FAILED
+        sms = rows[event.pk, NotificationChannel.SMS]
+        if sms.pk in claimed:
+            try:
+                _notify_sms(event, sms)
+            except OSError as error:
+                failure = failure or error
+    if failure is not None:
+        raise failure
+    return outcomes
 
 
-def _notifications_open(event: DeliveryEvent, recipients: dict[str, str]) -> dict[str, Notification]:
-    """The event's row per channel: made together on the first run (a channel without a recipient
+def _notifications_open(events: list[DeliveryEvent]) -> dict[tuple[int, str], Notification]:
+    """Each event's row per channel: made together on the first run (a channel without a recipient
     is skipped), read back as they are on a retry."""
+    wanted = {}
+    for event in events:
+        order, applicant = event.order, event.order.application.applicant
+        wanted[event.pk, NotificationChannel.EMAIL] = order.recipient_email or applicant.email
+        wanted[event.pk, NotificationChannel.SMS] = order.recipient_phone or applicant.phone
     Notification.objects.bulk_create(
         [
-            Notification(event=event, channel=channel, recipient=recipient,
+            Notification(event_id=event_id, channel=channel, recipient=recipient,
                          status=NotificationStatus.PENDING if recipient else NotificationStatus.SKIPPED)
-            for channel, recipient in recipients.items()
+            for (event_id, channel), recipient in wanted.items()
         ],
         ignore_conflicts=True,
     )
-    rows = {row.channel: row for row in Notification.objects.filter(event=event)}
-    for channel, row in rows.items():
-        if not recipients.get(channel) and row.status not in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
-            Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.SKIPPED)
+    rows = {(row.event_id, row.channel): row for row in Notification.objects.filter(event__in=events)}
+    lost = [row for key, row in rows.items()
+            if not wanted[key] and row.status not in (NotificationStatus.SENT, NotificationStatus.SKIPPED)]
+    if lost:  # the address was removed since the first run
+        Notification.objects.filter(pk__in=[row.pk for row in lost]).update(status=NotificationStatus.SKIPPED)
+        for row in lost:
             row.status = NotificationStatus.SKIPPED
     return rows
+
+
+def _sms_claim(rows: list[Notification]) -> set[int]:
+    """Claim the short messages still to send, before sending: a retried or doubled task finds
+    them sent and sends nothing twice. Returns the ids this run claimed."""
+    waiting = [row.pk for row in rows if row.status in (NotificationStatus.PENDING, NotificationStatus.FAILED)]
+    if not waiting:
+        return set()
+    with transaction.atomic():
+        mine = set(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=waiting, status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED))
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=mine).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    return mine
 
 
 def _notification_failed(notification: Notification, error: OSError, what: str) -> None:
@@ -205,33 +262,23 @@ def _notification_failed(notification: Notification, error: OSError, what: str) 
     logger.warning("%s.failed event_id=%s", what, notification.event_id)
 
 
-def _notify_sms(event: DeliveryEvent, notification: Notification) -> str:
-    """The same news as a short message (SMS / WhatsApp adapter), once per event."""
+def _notify_sms(event: DeliveryEvent, notification: Notification) -> None:
+    """The same news as a short message (SMS / WhatsApp adapter), for a row this run claimed."""
     from delivery.sms import sms_send
 
     order = event.order
     applicant = order.application.applicant
-    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
-        return notification.status
-    recipient = notification.recipient
-    # Claim the row first: a retried task finds it sent and sends nothing twice.
-    claimed = Notification.objects.filter(
-        pk=notification.pk, status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED)
-    ).update(status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1)
-    if not claimed:
-        return NotificationStatus.SENT
     with translation.override(applicant.language or "id"):
         _subject, lines = _notification_text(event)
         text = " ".join(line for line in [f"antar-paspor {order.code}:", *lines] if line) + " " + (
             gettext("Track: %(url)s") % {"url": tracking_url(order)}
         )
     try:
-        sms_send(to=recipient, text=text)
+        sms_send(to=notification.recipient, text=text)
     except OSError as error:
         _notification_failed(notification, error, "delivery.notify_sms")
         raise
     logger.info("delivery.notify_sms.sent event_id=%s", event.pk)
-    return NotificationStatus.SENT
 
 
 def _notify_email(event: DeliveryEvent, notification: Notification) -> str:

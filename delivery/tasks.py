@@ -13,6 +13,14 @@ def notify_delivery_event(self, event_id: int) -> str:
     return services.delivery_event_notify(event_id=event_id)
 
 
+@shared_task(
+    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=300,
+    acks_late=True,
+)
+def notify_delivery_events(self, event_ids: list[int]) -> int:
+    return len(services.delivery_events_notify(event_ids=event_ids))
+
+
 @shared_task(time_limit=120)
 def sweep_deadlines() -> int:
     return services.deadline_sweep()

@@ -4,7 +4,7 @@ A lookup needs the tracking code and a secret: the applicant's date of birth, or
 digits of the NIK (compared with the applicant of the order found by the code). Failed lookups are counted per
 client address; past ``TRACKING_MAX_FAILURES`` in ``TRACKING_FAILURE_WINDOW`` the address must wait,
 so codes cannot be guessed. A found order's page is cached per language and dropped whenever the
-order moves (``tracking_page_forget``, called by the state machine after commit). The cache key
+order moves (``tracking_pages_forget``, called by the state machine after commit). The cache key
 includes how the lookup was made, so a page found by date of birth is never served for NIK digits.
 """
 
@@ -90,10 +90,14 @@ def tracking_page_key(
     return f"track:page:{language}:{kind}:{secret}"
 
 
-def tracking_page_forget(*, code: str, birth_date: dt.date, nik_last4: str = "") -> None:
-    keys = [tracking_page_key(code=code, birth_date=birth_date, language=lang) for lang, _ in settings.LANGUAGES]
-    if len(nik_last4) == 4:
-        keys += [tracking_page_key(code=code, nik_last4=nik_last4, language=lang) for lang, _ in settings.LANGUAGES]
+def tracking_pages_forget(pages: list[tuple[str, dt.date, str]]) -> None:
+    """Drop the cached pages of these orders, (code, birth date, last four NIK digits) each, in every
+    language: one round trip to the cache for a whole batch."""
+    keys = []
+    for code, birth_date, nik_last4 in pages:
+        keys += [tracking_page_key(code=code, birth_date=birth_date, language=lang) for lang, _ in settings.LANGUAGES]
+        if len(nik_last4) == 4:
+            keys += [tracking_page_key(code=code, nik_last4=nik_last4, language=lang) for lang, _ in settings.LANGUAGES]
     cache.delete_many(keys)
 
 

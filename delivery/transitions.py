@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +95,9 @@ MOVES: dict[str, Move] = {
     ),
 }
 
+# The events of a batch step are notified by one background task per this many.
+NOTIFY_BATCH = 50
+
 # Moves only the courier assigned to the order may make.
 COURIER_MOVES = frozenset({"dispatch", "deliver", "fail_attempt"})
 
@@ -167,78 +171,133 @@ def _move(
     payload: dict | None = None,
     guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> MoveResult:
-    """Make ``action`` on the order (by id, or by code for the courier's phone), locked.
+    """Make ``action`` on one order (by id, or by code for the courier's phone), locked.
 
     ``guard`` is the caller's own last check on the locked order (a phone's stale update), run after
     the state machine's checks and before anything is written."""
+    lookup = {"pk": order_id} if order_id is not None else {"code": order_code}
+    return _move_orders(
+        action, lookup=lookup, expected=1, actor=actor, at=at, device_time=device_time,
+        location=location, payload=payload, guard=guard,
+    )[0]
+
+
+def delivery_orders_move(
+    action: str, *, order_ids: list[int], actor: User, at: dt.datetime | None = None,
+    payload: dict | None = None,
+) -> list[MoveResult]:
+    """A counter's batch step (a manifest, a batch acknowledgement, the day's handover): every order
+    makes ``action``, or none does. One transaction, one conditional UPDATE per starting state, one
+    event row per order, and one notification task for the whole batch."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return []
+    return _move_orders(action, lookup={"pk__in": ids}, expected=len(ids), actor=actor, at=at, payload=payload)
+
+
+def _move_orders(
+    action: str,
+    *,
+    lookup: dict,
+    expected: int,
+    actor: User,
+    at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None,
+    location: str = "",
+    payload: dict | None = None,
+    guard: Callable[[DeliveryOrder], None] | None = None,
+) -> list[MoveResult]:
+    """The one place where orders change state: lock them (in id order, so two batches never
+    deadlock), check the actor and the table for each, then write."""
     move = MOVES[action]
     now = at or timezone.now()
     with transaction.atomic():
-        order = (
+        orders = list(
             DeliveryOrder.objects.select_for_update(of=("self",))
             .select_related("application__applicant", "courier")
-            .filter(**({"pk": order_id} if order_id is not None else {"code": order_code}))
-            .first()
+            .filter(**lookup)
+            .order_by("pk")
         )
-        if order is None:
-            raise NotFound(_("No such delivery order."))
-        _check_actor(action, move, order, actor)
-        if order.status not in move.sources:
-            raise InvalidTransition(
-                _("This cannot be done now: the order is “%(status)s”.")
-                % {"status": order.get_status_display()}
-            )
+        if len(orders) != expected:
+            raise NotFound(_("No such delivery order.") if expected == 1 else _("One of these orders does not exist."))
+        for order in orders:
+            _check_actor(action, move, order, actor)
+            if order.status not in move.sources:
+                raise InvalidTransition(_not_now_message(order, many=expected > 1))
         if action == "dispatch":
-            _check_attempts_left(order)
-        if action == "cancel" and BatchItem.objects.filter(order_id=order.pk).exists():
+            _check_attempts_left(orders)
+        if action == "cancel" and BatchItem.objects.filter(order__in=orders).exists():
             raise InvalidTransition(
                 _("The passport has already been released to Pos; it can no longer be cancelled."),
                 code="already_released",
             )
         if guard is not None:
-            guard(order)
-        from_status = order.status
-        payload = dict(payload or {})
+            for order in orders:
+                guard(order)
+        issued: set[int] = set()
         if move.target in (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY):
-            from delivery.proof import delivery_code_issue
+            from delivery.proof import delivery_codes_issue
 
-            if delivery_code_issue(order=order):
-                payload["delivery_code_issued"] = True
-        deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
-        changes = {
-            "status": move.target, "status_changed_at": now, "deadline_at": deadline,
-            "deadline_breached_at": None, "updated_at": timezone.now(),
+            issued = delivery_codes_issue(orders=orders)
+        written_at = timezone.now()
+        # One conditional UPDATE per (starting state, new deadline): of two concurrent moves of the
+        # same order exactly one finds it still in its starting state.
+        groups: dict[tuple, list[DeliveryOrder]] = {}
+        for order in orders:
+            deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
+            groups.setdefault((order.status, deadline), []).append(order)
+        events = []
+        for (from_status, deadline), members in groups.items():
+            changes = {
+                "status": move.target, "status_changed_at": now, "deadline_at": deadline,
+                "deadline_breached_at": None, "updated_at": written_at,
+            }
+            changed = DeliveryOrder.objects.filter(
+                pk__in=[order.pk for order in members], status=from_status
+            ).update(**changes)
+            if changed != len(members):
+                raise ConcurrentChange(_("Someone else changed this order at the same moment. Reload it."))
+            for order in members:
+                events.append(DeliveryEvent(
+                    order=order,
+                    from_status=from_status,
+                    to_status=move.target,
+                    actor=actor,
+                    actor_role=actor.role,
+                    office=actor.office,
+                    location=location or (actor.office.name if actor.office else ""),
+                    occurred_at=now,
+                    device_time=device_time,
+                    deadline_at=deadline,
+                    leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
+                    payload={**(payload or {}), **({"delivery_code_issued": True} if order.pk in issued else {})},
+                ))
+                for field, value in changes.items():  # the row as written, without reading it back
+                    setattr(order, field, value)
+        DeliveryEvent.objects.bulk_create(events)
+        _schedule_follow_up([(event.order, event) for event in events])
+    return [MoveResult(order=event.order, event=event) for event in events]
+
+
+def _not_now_message(order: DeliveryOrder, *, many: bool):
+    if many:
+        return _("Order %(code)s cannot be moved now: it is “%(status)s”.") % {
+            "code": order.code, "status": order.get_status_display(),
         }
-        changed = DeliveryOrder.objects.filter(pk=order.pk, status=from_status).update(**changes)
-        if changed != 1:
-            raise ConcurrentChange(_("Someone else changed this order at the same moment. Reload it."))
-        event = DeliveryEvent.objects.create(
-            order=order,
-            from_status=from_status,
-            to_status=move.target,
-            actor=actor,
-            actor_role=actor.role,
-            office=actor.office,
-            location=location or (actor.office.name if actor.office else ""),
-            occurred_at=now,
-            device_time=device_time,
-            deadline_at=deadline,
-            leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
-            payload=payload,
-        )
-        for field, value in changes.items():  # the row as written, without reading it back
-            setattr(order, field, value)
-        _schedule_follow_up(order, event)
-    return MoveResult(order=order, event=event)
+    return _("This cannot be done now: the order is “%(status)s”.") % {"status": order.get_status_display()}
 
 
 def failed_attempts(order: DeliveryOrder) -> int:
     return DeliveryEvent.objects.filter(order=order, to_status=S.FAILED_ATTEMPT).count()
 
 
-def _check_attempts_left(order: DeliveryOrder) -> None:
+def _check_attempts_left(orders: list[DeliveryOrder]) -> None:
     limit = settings.DELIVERY_MAX_FAILED_ATTEMPTS
-    if failed_attempts(order) >= limit:
+    exhausted = (
+        DeliveryEvent.objects.filter(order__in=orders, to_status=S.FAILED_ATTEMPT)
+        .values("order_id").annotate(n=Count("pk")).filter(n__gte=limit).exists()
+    )
+    if exhausted:
         raise InvalidTransition(
             _("Delivery failed %(count)s times: return the passport to the office.") % {"count": limit},
             code="attempts_exhausted",
@@ -255,7 +314,7 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
             % {"status": order.get_status_display()}
         )
     if action == "dispatch":
-        _check_attempts_left(order)
+        _check_attempts_left([order])
 
 
 _recording_history: ContextVar[bool] = ContextVar("recording_history", default=False)
@@ -272,29 +331,36 @@ def history_recorded() -> Iterator[None]:
         _recording_history.reset(token)
 
 
-def _schedule_follow_up(order: DeliveryOrder, event: DeliveryEvent) -> None:
-    """Inside the move's transaction: the applicant's notification after commit, and the partner
-    systems' webhooks written in the same transaction as the event."""
-    from delivery.tracking import tracking_page_forget
+def _schedule_follow_up(moved: list[tuple[DeliveryOrder, DeliveryEvent]]) -> None:
+    """Inside the move's transaction: the applicants' notifications after commit (one task for a
+    batch), and the partner systems' webhooks written in the same transaction as the events."""
+    from delivery.tracking import tracking_pages_forget
     from portal.services.webhooks import webhook_emit
 
-    event_id = event.pk
-    applicant = order.application.applicant
-    code, birth_date, nik_last4 = order.code, applicant.birth_date, (applicant.nik or "")[-4:]
     if not _recording_history.get():
-        task_enqueue("delivery.tasks.notify_delivery_event", event_id)
-    on_commit(lambda: tracking_page_forget(code=code, birth_date=birth_date, nik_last4=nik_last4))
-    webhook_emit(
-        event="order.status_changed",
-        payload={
-            "order": order.code, "from": event.from_status, "to": event.to_status,
-            "at": event.occurred_at.isoformat(),
-            "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
-            "actor_role": event.actor_role, "office_id": event.office_id,
-        },
-        ordering_key=order.code,
-        office_ids=(order.imigrasi_office_id, order.pos_office_id),
-    )
+        if len(moved) == 1:
+            task_enqueue("delivery.tasks.notify_delivery_event", moved[0][1].pk)
+        else:  # a task per few dozen, so one slow mail server cannot hold a whole day's batch
+            event_ids = [event.pk for _order, event in moved]
+            for start in range(0, len(event_ids), NOTIFY_BATCH):
+                task_enqueue("delivery.tasks.notify_delivery_events", event_ids[start:start + NOTIFY_BATCH])
+    pages = [
+        (order.code, order.application.applicant.birth_date, (order.application.applicant.nik or "")[-4:])
+        for order, _event in moved
+    ]
+    on_commit(lambda: tracking_pages_forget(pages))
+    for order, event in moved:
+        webhook_emit(
+            event="order.status_changed",
+            payload={
+                "order": order.code, "from": event.from_status, "to": event.to_status,
+                "at": event.occurred_at.isoformat(),
+                "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
+                "actor_role": event.actor_role, "office_id": event.office_id,
+            },
+            ordering_key=order.code,
+            office_ids=(order.imigrasi_office_id, order.pos_office_id),
+        )
 
 
 def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.datetime) -> DeliveryEvent:
@@ -310,7 +376,7 @@ def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.dat
         occurred_at=at,
         deadline_at=order.deadline_at,
     )
-    _schedule_follow_up(order, event)
+    _schedule_follow_up([(order, event)])
     return event
 
 

@@ -1,6 +1,7 @@
 """Fifteen rounds of the same two actions at the same instant, in two separate processes on
 PostgreSQL: two clerks on one order, a courier's two phones, a batch released twice, a batch
-acknowledged twice, a payment confirmation arriving twice. Exactly one effect, every round."""
+acknowledged twice, a payment confirmation arriving twice. Exactly one effect, every round; and two
+clerks handing over their own manifests at once: both get through, numbered apart."""
 
 import datetime as dt
 import json
@@ -13,7 +14,7 @@ import pytest
 from django.db import connection
 
 from delivery.choices import DeliveryStatus as S
-from delivery.models import BatchItem, DeliveryEvent
+from delivery.models import BatchItem, DeliveryEvent, Manifest
 from passports.models import BillingCode, PassportType, Payment
 from passports.services import applicant_create, billing_code_issue, passport_application_record
 from tests.conftest import ROOT, _database_url_for_test_db
@@ -30,6 +31,7 @@ from django.db import connection
 from portal.exceptions import DomainError
 from portal.models import User
 spec = json.loads(sys.argv[1])
+me = int(sys.argv[2])
 module, name = spec["func"].rsplit(".", 1)
 func = getattr(importlib.import_module(module), name)
 actor = User.objects.select_related("office").get(username=spec["actor"]) if spec.get("actor") else None
@@ -39,6 +41,8 @@ for i, kwargs in enumerate(spec["rounds"]):
     start = spec["start_at"] + i * spec["gap"]
     while time.time() < start:
         pass
+    if spec["per_process"]:
+        kwargs = kwargs[me]
     if actor is not None:
         kwargs["actor"] = actor
     try:
@@ -50,13 +54,17 @@ print(json.dumps(results))
 """
 
 
-def race_rounds(func: str, rounds: list[dict], *, actor: str | None = None) -> list[list[dict]]:
-    """Two processes make the same call per round at the same instant; returns, per round, both results."""
+def race_rounds(
+    func: str, rounds: list, *, actor: str | None = None, per_process: bool = False
+) -> list[list[dict]]:
+    """Two processes make the same call per round at the same instant (with ``per_process``, each
+    round is a pair: the first process's arguments and the second's); returns both results per round."""
     env = {**os.environ, "DATABASE_URL": _database_url_for_test_db(),
            "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT)}
-    spec = {"func": func, "actor": actor, "rounds": rounds, "start_at": time.time() + 3, "gap": GAP}
-    procs = [subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(spec)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    spec = {"func": func, "actor": actor, "rounds": rounds, "start_at": time.time() + 3, "gap": GAP,
+            "per_process": per_process}
+    procs = [subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(spec), str(me)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for me in range(2)]
     outputs = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -118,6 +126,21 @@ def test_a_batch_released_twice_and_acknowledged_twice_at_once(tx_ref):
     assert_one_winner_per_round(acknowledged, {"invalid_transition", "concurrent_change", "already_acknowledged"})
     for order in orders:
         assert DeliveryEvent.objects.filter(order=order, to_status=S.RECEIVED_BY_POS).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_handing_over_their_own_manifests_at_once_both_get_through_numbered_apart(tx_ref):
+    assert connection.vendor == "postgresql"
+    pairs = [[{"order_ids": [make_order(tx_ref, S.BOOKED).pk]} for _ in range(2)] for _ in range(ROUNDS)]
+
+    results = race_rounds("delivery.counter.manifest_hand_over", pairs, actor="pos.layanan", per_process=True)
+
+    assert all(r["won"] for pair in results for r in pair), results
+    numbers = list(Manifest.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 2 * ROUNDS
+    for pair in pairs:
+        for kwargs in pair:
+            assert DeliveryEvent.objects.filter(order_id=kwargs["order_ids"][0], to_status=S.DOSSIER_HANDED).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

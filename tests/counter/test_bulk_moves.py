@@ -1,0 +1,131 @@
+"""The counters' batch steps as bulk moves: every order moves with its own event, or none does, and
+the applicants of a whole batch are told by one background task, each once per channel."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import override_settings
+
+from delivery import transitions as t
+from delivery.choices import DeliveryStatus as S
+from delivery.counter import delivery_section_hand_over, manifest_hand_over
+from delivery.models import DeliveryEvent, Notification
+from delivery.services import delivery_events_notify
+from portal.exceptions import InvalidTransition
+from portal.models import OutboxMessage
+from tests.conftest import free_port, wait_for
+from tests.factories import make_order
+
+BATCH_TASK = "delivery.tasks.notify_delivery_events"
+
+
+def sms_for(code: str) -> list[dict]:
+    path = Path(settings.SMS_LOG_FILE)
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if f"antar-paspor {code}:" in row["text"]]
+
+
+@pytest.mark.django_db
+def test_a_manifest_writes_one_event_per_dossier_and_one_notification_task_for_them_all(ref):
+    orders = [make_order(ref, S.BOOKED) for _ in range(3)]
+    before = OutboxMessage.objects.count()
+
+    manifest_hand_over(actor=ref["users"]["pos.layanan"], order_ids=[o.pk for o in orders])
+
+    events = list(DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED).order_by("pk"))
+    assert [e.order_id for e in events] == [o.pk for o in orders]
+    assert {(e.from_status, e.actor.username, e.actor_role) for e in events} == {
+        (S.BOOKED, "pos.layanan", "pos_service_officer")}
+    queued = list(OutboxMessage.objects.order_by("pk")[before:])
+    assert [(m.task_name, m.args) for m in queued] == [(BATCH_TASK, [[e.pk for e in events]])]
+
+
+@pytest.mark.django_db
+def test_a_batch_step_with_one_order_not_waiting_for_it_moves_none_and_names_that_order(ref):
+    received, late = make_order(ref, S.RECEIVED_BY_POS), make_order(ref, S.PASSPORT_READY)
+    events = DeliveryEvent.objects.count()
+
+    with pytest.raises(InvalidTransition) as refused:
+        t.delivery_orders_move("hand_to_delivery", order_ids=[received.pk, late.pk],
+                               actor=ref["users"]["pos.layanan"])
+
+    assert late.code in str(refused.value.message)
+    for order, status in ((received, S.RECEIVED_BY_POS), (late, S.PASSPORT_READY)):
+        order.refresh_from_db()
+        assert order.status == status
+    assert DeliveryEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_the_days_handover_gives_every_passport_its_delivery_code_once(ref):
+    orders = [make_order(ref, S.RECEIVED_BY_POS) for _ in range(3)]
+    delivery_section_hand_over(actor=ref["users"]["pos.layanan"],
+                               assignments={o.pk: ref["couriers"]["kurir"].pk for o in orders})
+    for order in orders:
+        order.refresh_from_db()
+        assert order.status == S.WITH_DELIVERY_SECTION and order.delivery_code.code_hash
+        event = order.events.get(to_status=S.WITH_DELIVERY_SECTION)
+        assert event.payload == {"delivery_code_issued": True}
+
+
+@pytest.mark.django_db
+def test_with_the_mail_server_down_the_short_messages_still_go_and_a_retry_sends_only_the_mails(ref):
+    orders = [make_order(ref, S.BOOKED) for _ in range(2)]
+    manifest_hand_over(actor=ref["users"]["pos.layanan"], order_ids=[o.pk for o in orders])
+    ids = list(DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED).values_list("pk", flat=True))
+    mail.outbox.clear()
+
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                           EMAIL_HOST="127.0.0.1", EMAIL_PORT=free_port(), EMAIL_TIMEOUT=2):
+        with pytest.raises(OSError):
+            delivery_events_notify(event_ids=ids)
+
+    for order in orders:
+        assert len([s for s in sms_for(order.code) if "Berkas diserahkan" in s["text"]]) == 1
+    assert set(Notification.objects.filter(event_id__in=ids, channel="email").values_list("status", flat=True)) == {"failed"}
+
+    # the task's retry, with the mail server back
+    assert delivery_events_notify(event_ids=ids) == dict.fromkeys(ids, "sent")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(o.recipient_email for o in orders)
+    for order in orders:
+        assert len([s for s in sms_for(order.code) if "Berkas diserahkan" in s["text"]]) == 1
+    # and once more: nothing is sent twice
+    delivery_events_notify(event_ids=ids)
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_every_applicant_of_a_manifest_hears_of_it_once_from_the_worker(tx_ref, celery_worker_process, smtp_sink):
+    orders = [make_order(tx_ref, S.BOOKED) for _ in range(3)]
+
+    def mails(order):
+        return [m for m in smtp_sink.messages if order.recipient_email in m.rcpt_tos]
+
+    wait_for(lambda: all(mails(o) and sms_for(o.code) for o in orders), timeout=30)  # the bookings
+
+    manifest_hand_over(actor=tx_ref["users"]["pos.layanan"], order_ids=[o.pk for o in orders])
+
+    wait_for(lambda: all(len(mails(o)) >= 2 and len(sms_for(o.code)) >= 2 for o in orders), timeout=30)
+    for order in orders:
+        assert len(mails(order)) == 2 and len(sms_for(order.code)) == 2
+        assert "Berkas diserahkan ke Imigrasi" in sms_for(order.code)[-1]["text"]
+    assert set(Notification.objects.filter(event__order__in=orders, event__to_status=S.DOSSIER_HANDED)
+               .values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_a_large_batch_is_notified_in_tasks_of_a_few_dozen(ref, monkeypatch):
+    orders = [make_order(ref, S.BOOKED) for _ in range(5)]
+    before = OutboxMessage.objects.count()
+    monkeypatch.setattr(t, "NOTIFY_BATCH", 2)
+    manifest_hand_over(actor=ref["users"]["pos.layanan"], order_ids=[o.pk for o in orders])
+    events = list(DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED)
+                  .order_by("pk").values_list("pk", flat=True))
+    queued = [m.args[0] for m in OutboxMessage.objects.order_by("pk")[before:]]
+    assert queued == [events[0:2], events[2:4], events[4:5]]
