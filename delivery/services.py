@@ -191,17 +191,19 @@ def delivery_events_notify(*, event_ids: list[int]) -> dict[int, str]:
         DeliveryEvent.objects.select_related("order__application__applicant")
         .filter(pk__in=event_ids).order_by("pk")
     )
-    rows = _notifications_open(events)
-    claimed = _sms_claim([row for row in rows.values() if row.channel == NotificationChannel.SMS])
+    rows, claimed = _notifications_open(events)
     outcomes: dict[int, str] = {}
     failure: OSError | None = None
     for event in events:
+        email = rows.get((event.pk, NotificationChannel.EMAIL))
+        if email is None:  # another run of the same task holds it at this instant
+            continue
         try:
-            outcomes[event.pk] = _notify_email(event, rows[event.pk, NotificationChannel.EMAIL])
+            outcomes[event.pk] = _notify_email(event, email)
         except OSError as error:
             failure, outcomes[event.pk] = failure or error, NotificationStatus.FAILED
-        sms = rows[event.pk, NotificationChannel.SMS]
-        if sms.pk in claimed:
+        sms = rows.get((event.pk, NotificationChannel.SMS))
+        if sms is not None and sms.pk in claimed:
             try:
                 _notify_sms(event, sms)
             except OSError as error:
@@ -211,48 +213,42 @@ def delivery_events_notify(*, event_ids: list[int]) -> dict[int, str]:
     return outcomes
 
 
-def _notifications_open(events: list[DeliveryEvent]) -> dict[tuple[int, str], Notification]:
-    """Each event's row per channel: made together on the first run (a channel without a recipient
-    is skipped), read back as they are on a retry."""
+def _notifications_open(events: list[DeliveryEvent]) -> tuple[dict[tuple[int, str], Notification], set[int]]:
+    """In one transaction: each event's row per channel, made together on the first run (a channel
+    without a recipient is skipped) and read back as they are on a retry; and the short messages
+    still to send claimed before they are sent, so a retried or doubled task finds them sent and
+    sends nothing twice. Rows another run holds at this instant are left to it. Returns the rows
+    and the ids of the short messages this run claimed."""
     wanted = {}
     for event in events:
         order, applicant = event.order, event.order.application.applicant
         wanted[event.pk, NotificationChannel.EMAIL] = order.recipient_email or applicant.email
         wanted[event.pk, NotificationChannel.SMS] = order.recipient_phone or applicant.phone
-    Notification.objects.bulk_create(
-        [
-            Notification(event_id=event_id, channel=channel, recipient=recipient,
-                         status=NotificationStatus.PENDING if recipient else NotificationStatus.SKIPPED)
-            for (event_id, channel), recipient in wanted.items()
-        ],
-        ignore_conflicts=True,
-    )
-    rows = {(row.event_id, row.channel): row for row in Notification.objects.filter(event__in=events)}
-    lost = [row for key, row in rows.items()
-            if not wanted[key] and row.status not in (NotificationStatus.SENT, NotificationStatus.SKIPPED)]
-    if lost:  # the address was removed since the first run
-        Notification.objects.filter(pk__in=[row.pk for row in lost]).update(status=NotificationStatus.SKIPPED)
-        for row in lost:
-            row.status = NotificationStatus.SKIPPED
-    return rows
-
-
-def _sms_claim(rows: list[Notification]) -> set[int]:
-    """Claim the short messages still to send, before sending: a retried or doubled task finds
-    them sent and sends nothing twice. Returns the ids this run claimed."""
-    waiting = [row.pk for row in rows if row.status in (NotificationStatus.PENDING, NotificationStatus.FAILED)]
-    if not waiting:
-        return set()
+    to_send = (NotificationStatus.PENDING, NotificationStatus.FAILED)
     with transaction.atomic():
-        mine = set(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=waiting, status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED))
-            .values_list("pk", flat=True)
+        Notification.objects.bulk_create(
+            [
+                Notification(event_id=event_id, channel=channel, recipient=recipient,
+                             status=NotificationStatus.PENDING if recipient else NotificationStatus.SKIPPED)
+                for (event_id, channel), recipient in wanted.items()
+            ],
+            ignore_conflicts=True,
         )
-        Notification.objects.filter(pk__in=mine).update(
-            status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
-        )
-    return mine
+        rows = {
+            (row.event_id, row.channel): row
+            for row in Notification.objects.select_for_update(skip_locked=True).filter(event__in=events)
+        }
+        lost = [row for key, row in rows.items() if not wanted[key] and row.status in to_send]
+        if lost:  # the address was removed since the first run
+            Notification.objects.filter(pk__in=[row.pk for row in lost]).update(status=NotificationStatus.SKIPPED)
+            for row in lost:
+                row.status = NotificationStatus.SKIPPED
+        claimed = {row.pk for row in rows.values() if row.channel == NotificationChannel.SMS and row.status in to_send}
+        if claimed:
+            Notification.objects.filter(pk__in=claimed).update(
+                status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+    return rows, claimed
 
 
 def _notification_failed(notification: Notification, error: OSError, what: str) -> None:

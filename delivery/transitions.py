@@ -1,10 +1,11 @@
 """The handoff state machine: the only code that changes ``DeliveryOrder.status``.
 
-``MOVES`` is the table of allowed moves. Each public function is one step of the SOP and goes
-through ``_move``, which, in one transaction: locks the order, checks the actor's role and office,
-re-checks the state against the table, changes the state with a conditional UPDATE (so of two
-concurrent moves exactly one wins), writes one append-only ``DeliveryEvent`` and schedules the
-notification after commit.
+``MOVES`` is the table of allowed moves. Each public function is one step of the SOP for one order;
+``delivery_orders_move`` is the same step for a counter's batch. Both go through ``_move_orders``,
+which, in one transaction: locks the orders, checks the actor's role and office and each order's
+state against the table, changes the state with a conditional UPDATE (so of two concurrent moves
+exactly one wins), writes one append-only ``DeliveryEvent`` per order and schedules the
+notifications after commit. A batch moves whole or not at all.
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ def delivery_orders_move(
 ) -> list[MoveResult]:
     """A counter's batch step (a manifest, a batch acknowledgement, the day's handover): every order
     makes ``action``, or none does. One transaction, one conditional UPDATE per starting state, one
-    event row per order, and one notification task for the whole batch."""
+    event row per order, and one notification task per ``NOTIFY_BATCH`` events."""
     ids = sorted(set(order_ids))
     if not ids:
         return []
