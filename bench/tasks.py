@@ -2,8 +2,9 @@
 services, one event per order and step, as the counters and couriers would.
 
 ``drive_batch`` works as the counters do, a batch of dossiers at a time: one manifest to Imigrasi,
-each passport marked ready, one released batch acknowledged by Pos, the day's handover to the
-delivery section on one courier's run; the courier then takes out and delivers each passport.
+the printed passports marked ready together, one released batch acknowledged by Pos, the day's
+handover to the delivery section on one courier's run; the courier then takes out and delivers
+each passport.
 ``drive_order`` drives one order through the single-order steps (what a page's buttons do).
 Both are safe to run twice: each step acts only on the orders still waiting for it.
 """
@@ -65,8 +66,8 @@ def drive_batch(order_ids: list[int]) -> int:
 
     if booked := waiting(S.BOOKED):
         counter.manifest_hand_over(actor=service, order_ids=booked)
-    for order_id in waiting(S.DOSSIER_HANDED):
-        t.delivery_order_mark_ready(order_id=order_id, actor=imigrasi)
+    if handed := waiting(S.DOSSIER_HANDED):
+        counter.passports_mark_ready(actor=imigrasi, order_ids=handed)
     if ready := waiting(S.PASSPORT_READY):
         released = set(BatchItem.objects.filter(order_id__in=ready).values_list("order_id", flat=True))
         if fresh := [order_id for order_id in ready if order_id not in released]:

@@ -141,6 +141,16 @@ def manifest_hand_over(
     return manifest
 
 
+def passports_mark_ready(*, actor, order_ids: list[int], at: dt.datetime | None = None) -> int:
+    """Imigrasi marks a stack of printed and signed passports ready at once: every chosen dossier
+    moves to "passport ready", or none does. Returns how many were marked."""
+    _require(actor, Role.IMIGRASI_OFFICER)
+    if not order_ids:
+        message = _("Choose at least one passport.")
+        raise ValidationFailed(message, fields={"orders": [message]})
+    return len(delivery_orders_move("mark_ready", order_ids=order_ids, actor=actor, at=at))
+
+
 def van_standby_record(*, actor, arrived_at: dt.datetime) -> VanStandby:
     """The van's arrival at the office on a working day; lateness counts from 07:30 WITA."""
     _require(actor, Role.POS_SERVICE_OFFICER)

@@ -178,6 +178,33 @@ class CounterManifestCreateApi(APIView):
         return Response(ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data, status=status.HTTP_201_CREATED)
 
 
+class ReadyInput(serializers.Serializer):
+    orders = serializers.ListField(child=serializers.CharField(), allow_empty=False,
+                                   help_text="Tracking codes of dossiers received, whose passports are printed")
+
+
+class ReadyOutput(serializers.Serializer):
+    marked = serializers.IntegerField()
+    orders = serializers.ListField(child=serializers.CharField())
+
+
+class CounterReadyApi(APIView):
+    @extend_schema(
+        summary="Between steps 4 and 5: Imigrasi marks printed passports ready, all or none",
+        request=ReadyInput, responses={200: ReadyOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = ReadyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = sorted({c.strip().upper() for c in data.validated_data["orders"]})
+        ids = list(sel.handed_for_printing(request.user).filter(code__in=codes).values_list("pk", flat=True))
+        if len(ids) != len(codes):
+            raise InvalidTransition(_("Not every order is a received dossier of your office."), code="not_handed")
+        marked = counter.passports_mark_ready(actor=request.user, order_ids=ids)
+        return Response(ReadyOutput({"marked": marked, "orders": codes}).data)
+
+
 class BatchInput(serializers.Serializer):
     codes = serializers.ListField(child=serializers.CharField(), allow_empty=False,
                                   help_text="Tracking codes, selected or scanned")

@@ -34,6 +34,14 @@ def booked_for_manifest(user: User) -> QuerySet[DeliveryOrder]:
     return orders_visible_to(user).filter(pos_office_id=user.office_id, status=S.BOOKED).order_by("pk")
 
 
+def handed_for_printing(user: User) -> QuerySet[DeliveryOrder]:
+    """Dossiers Pos handed to this Imigrasi office whose passports are not marked ready yet."""
+    return (
+        orders_visible_to(user).filter(imigrasi_office_id=user.office_id, status=S.DOSSIER_HANDED)
+        .select_related("application__applicant", "area").order_by("pk")
+    )
+
+
 def ready_for_release(user: User) -> QuerySet[DeliveryOrder]:
     return (
         orders_visible_to(user)

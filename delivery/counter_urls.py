@@ -13,6 +13,7 @@ urlpatterns = [
     path("counter/manifests/new/", v.manifest_new, name="counter-manifest-new"),
     path("counter/manifests/<int:pk>/", v.manifest_detail, name="counter-manifest"),
     path("counter/manifests/<int:pk>/manifest.<str:fmt>", v.manifest_detail, name="counter-manifest-file"),
+    path("counter/ready/", v.ready_mark, name="counter-ready"),
     path("counter/batches/new/", v.batch_new, name="counter-batch-new"),
     path("counter/batches/<int:pk>/", v.batch_detail, name="counter-batch"),
     path("counter/batches/<int:pk>/surat-tugas.pdf", v.batch_letter, name="counter-batch-letter"),

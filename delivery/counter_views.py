@@ -67,7 +67,10 @@ def _form_errors(form, error: DomainError) -> None:
     form.add_error(None, str(error.message))
     for field, problems in error.fields.items():
         for problem in problems:
-            form.add_error(field if field in form.fields else None, str(problem))
+            if field in form.fields:
+                form.add_error(field, str(problem))
+            elif str(problem) != str(error.message):  # the same sentence once at the top
+                form.add_error(None, str(problem))
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -295,6 +298,29 @@ def manifest_detail(request, pk: int, fmt: str = ""):
         return response
     orders = manifest.orders.select_related("application__applicant", "area").order_by("pk")
     return render(request, "counter/manifest_detail.html", {"manifest": manifest, "orders": orders})
+
+
+# Between steps 4 and 5: Imigrasi marks the printed passports ready, a stack at a time.
+
+
+@roles(*IMIGRASI)
+@require_http_methods(["GET", "POST"])
+def ready_mark(request):
+    orders = list(sel.handed_for_printing(request.user))
+    form = ConfirmForm(request.POST or None)
+    chosen = request.POST.getlist("orders") if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = counter.passports_mark_ready(
+                actor=request.user, order_ids=[int(pk) for pk in chosen if pk.isdigit()]
+            )
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(count)s passports marked ready; release them to Pos in a batch.")
+                             % {"count": count})
+            return redirect("counter-batch-new")
+    return render(request, "counter/ready_mark.html", {"orders": orders, "form": form, "chosen": chosen})
 
 
 # Step 5: Imigrasi releases a batch, Pos acknowledges it.

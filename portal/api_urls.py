@@ -32,6 +32,7 @@ urlpatterns = [
          name="api-counter-payment-detail"),
     path("counter/bookings/", counter_apis.CounterBookingCreateApi.as_view(), name="api-counter-booking"),
     path("counter/manifests/", counter_apis.CounterManifestCreateApi.as_view(), name="api-counter-manifest"),
+    path("counter/ready/", counter_apis.CounterReadyApi.as_view(), name="api-counter-ready"),
     path("counter/batches/", counter_apis.CounterBatchCreateApi.as_view(), name="api-counter-batch"),
     path("counter/batches/<int:pk>/acknowledge/", counter_apis.CounterBatchAcknowledgeApi.as_view(),
          name="api-counter-batch-acknowledge"),

@@ -81,7 +81,8 @@ def test_lock_out_after_five_wrong_passwords(live_server, tx_ref, phone):
 
 PAGES = {
     "pemohon": ["/", "/orders/APDEMO01/"],
-    "imigrasi": ["/", "/counter/", "/counter/applications/new/", "/counter/batches/new/", "/orders/APDEMO05/"],
+    "imigrasi": ["/", "/counter/", "/counter/applications/new/", "/counter/ready/", "/counter/batches/new/",
+                 "/orders/APDEMO05/"],
     "pos.layanan": ["/", "/counter/pay/", "/counter/manifests/new/", "/problems/"],
     "pos.antaran": ["/courier/dispatcher/"],
     "kurir": ["/courier/"],

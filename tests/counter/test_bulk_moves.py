@@ -129,3 +129,57 @@ def test_a_large_batch_is_notified_in_tasks_of_a_few_dozen(ref, monkeypatch):
                   .order_by("pk").values_list("pk", flat=True))
     queued = [m.args[0] for m in OutboxMessage.objects.order_by("pk")[before:]]
     assert queued == [events[0:2], events[2:4], events[4:5]]
+
+
+@pytest.mark.django_db
+def test_imigrasi_marks_a_stack_of_printed_passports_ready_at_once(ref):
+    from delivery.counter import passports_mark_ready
+
+    orders = [make_order(ref, S.DOSSIER_HANDED) for _ in range(3)]
+    assert passports_mark_ready(actor=ref["users"]["imigrasi"], order_ids=[o.pk for o in orders]) == 3
+    for order in orders:
+        order.refresh_from_db()
+        assert order.status == S.PASSPORT_READY
+        event = order.events.get(to_status=S.PASSPORT_READY)
+        assert (event.actor, event.from_status) == (ref["users"]["imigrasi"], S.DOSSIER_HANDED)
+
+
+@pytest.mark.django_db
+def test_marking_ready_refuses_the_whole_stack_for_a_dossier_not_received_or_a_wrong_role(ref):
+    from delivery.counter import passports_mark_ready
+    from portal.exceptions import NotAllowed, ValidationFailed
+
+    handed, booked = make_order(ref, S.DOSSIER_HANDED), make_order(ref, S.BOOKED)
+    with pytest.raises(InvalidTransition) as refused:
+        passports_mark_ready(actor=ref["users"]["imigrasi"], order_ids=[handed.pk, booked.pk])
+    assert booked.code in str(refused.value.message)
+    with pytest.raises(NotAllowed):
+        passports_mark_ready(actor=ref["users"]["pos.layanan"], order_ids=[handed.pk])
+    with pytest.raises(ValidationFailed, match="sekurang-kurangnya satu paspor"):
+        passports_mark_ready(actor=ref["users"]["imigrasi"], order_ids=[])
+    handed.refresh_from_db()
+    assert handed.status == S.DOSSIER_HANDED and not handed.events.filter(to_status=S.PASSPORT_READY).exists()
+
+
+@pytest.mark.django_db
+def test_marking_ready_through_the_api_all_or_none_with_a_json_error(ref):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(ref["users"]["imigrasi"])
+    first, second = make_order(ref, S.DOSSIER_HANDED), make_order(ref, S.DOSSIER_HANDED)
+    booked = make_order(ref, S.BOOKED)
+
+    refused = client.post("/api/v1/counter/ready/", {"orders": [first.code, booked.code]}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "not_handed"
+    first.refresh_from_db()
+    assert first.status == S.DOSSIER_HANDED
+
+    done = client.post("/api/v1/counter/ready/", {"orders": [first.code, second.code.lower()]}, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json() == {"marked": 2, "orders": sorted([first.code, second.code])}
+    for order in (first, second):
+        order.refresh_from_db()
+        assert order.status == S.PASSPORT_READY
+    empty = client.post("/api/v1/counter/ready/", {"orders": []}, format="json")
+    assert empty.status_code == 400

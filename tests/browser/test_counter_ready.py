@@ -1,0 +1,52 @@
+"""Imigrasi marks a stack of printed passports ready on one page, then releases them in a batch."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from delivery.choices import DeliveryStatus as S
+from delivery.models import DeliveryEvent, DeliveryOrder
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.factories import make_order
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref, phone):
+    base, page = live_server.url, phone
+    printed = [make_order(tx_ref, S.DOSSIER_HANDED) for _ in range(2)]
+    waiting = make_order(tx_ref, S.DOSSIER_HANDED)  # still at the printer
+
+    login(page, base, "imigrasi")
+    page.goto(f"{base}/counter/")
+    page.get_by_role("link", name="Paspor selesai dicetak").first.click()
+    expect(page.get_by_role("heading", name="Tandai paspor yang selesai dicetak sebagai siap")).to_be_visible()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+
+    # Nothing ticked: a clear message, nothing moves.
+    page.get_by_label("Saya telah memeriksa daftar ini").check()
+    page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Pilih sekurang-kurangnya satu paspor")
+    assert_accessible(page)
+
+    # The two printed ones, confirmed: both ready, and the officer lands on the release page.
+    for order in printed:
+        page.get_by_label(re.compile(order.code)).check()
+    page.get_by_label("Saya telah memeriksa daftar ini").check()
+    page.screenshot(path="/tmp/counter-ready.png", full_page=True)
+    page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
+    expect(page.get_by_role("status").filter(has_text="ditandai siap")).to_contain_text("2 paspor ditandai siap")
+    expect(page.get_by_role("heading", name="Serahkan kelompok paspor ke Pos")).to_be_visible()
+    for order in printed:
+        expect(page.get_by_label(re.compile(order.code))).to_be_visible()
+        assert DeliveryOrder.objects.get(pk=order.pk).status == S.PASSPORT_READY
+        assert DeliveryEvent.objects.filter(order=order, to_status=S.PASSPORT_READY).count() == 1
+    assert DeliveryOrder.objects.get(pk=waiting.pk).status == S.DOSSIER_HANDED
+
+    # Back on the page, only the passport still at the printer is listed.
+    page.get_by_role("link", name="Paspor selesai dicetak").first.click()
+    expect(page.get_by_label(re.compile(waiting.code))).to_be_visible()
+    for order in printed:
+        expect(page.get_by_label(re.compile(order.code))).to_have_count(0)
