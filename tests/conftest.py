@@ -126,6 +126,19 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink, tmp_pat
         proc.kill()
 
 
+def sms_for(code: str) -> list[dict]:
+    """The short messages about order ``code`` in the SMS adapter's log file, oldest first."""
+    import json
+
+    from django.conf import settings
+
+    path = Path(settings.SMS_LOG_FILE)
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if f"antar-paspor {code}:" in row["text"]]
+
+
 def wait_for(predicate, *, timeout: float = 20, interval: float = 0.2):
     """Poll ``predicate`` until it is truthy; returns its value or fails the test."""
     deadline = time.monotonic() + timeout

@@ -1,30 +1,19 @@
 """Every state change reaches the applicant by email and by SMS, once each, through a real worker;
 at dispatch the SMS carries the one-time delivery code."""
 
-import json
 from email import message_from_bytes
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from delivery import proof
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Notification
 from delivery.services import delivery_event_notify
-from tests.conftest import wait_for
+from tests.conftest import sms_for, wait_for
 from tests.factories import make_order
 
 pytestmark = pytest.mark.worker
-
-
-def sms_for(code: str) -> list[dict]:
-    path = Path(settings.SMS_LOG_FILE)
-    if not path.exists():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [row for row in rows if f"antar-paspor {code}:" in row["text"]]
 
 
 @pytest.mark.django_db(transaction=True)

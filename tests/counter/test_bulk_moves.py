@@ -1,11 +1,7 @@
 """The counters' batch steps as bulk moves: every order moves with its own event, or none does, and
 the applicants of a whole batch are told by one background task, each once per channel."""
 
-import json
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 
@@ -16,18 +12,10 @@ from delivery.models import DeliveryEvent, Notification
 from delivery.services import delivery_events_notify
 from portal.exceptions import InvalidTransition
 from portal.models import OutboxMessage
-from tests.conftest import free_port, wait_for
+from tests.conftest import free_port, sms_for, wait_for
 from tests.factories import make_order
 
 BATCH_TASK = "delivery.tasks.notify_delivery_events"
-
-
-def sms_for(code: str) -> list[dict]:
-    path = Path(settings.SMS_LOG_FILE)
-    if not path.exists():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [row for row in rows if f"antar-paspor {code}:" in row["text"]]
 
 
 @pytest.mark.django_db
