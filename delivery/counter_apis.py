@@ -138,6 +138,16 @@ class CounterBookingCreateApi(APIView):
         return Response(DeliveryOrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
 
 
+def _orders_by_code(waiting, codes: list[str], *, refusal, code: str) -> dict[str, int]:
+    """Tracking code -> id of the orders with these codes among ``waiting`` (the orders this step
+    may take); every code must be there, or the whole request is refused."""
+    wanted = {c.strip().upper() for c in codes}
+    found = dict(waiting.filter(code__in=wanted).values_list("code", "pk"))
+    if len(found) != len(wanted):
+        raise InvalidTransition(refusal, code=code)
+    return found
+
+
 class ManifestInput(serializers.Serializer):
     orders = serializers.ListField(child=serializers.CharField(), allow_empty=False,
                                    help_text="Tracking codes of the booked orders")
@@ -170,11 +180,9 @@ class CounterManifestCreateApi(APIView):
     def post(self, request):
         data = ManifestInput(data=request.data)
         data.is_valid(raise_exception=True)
-        codes = [c.strip().upper() for c in data.validated_data["orders"]]
-        ids = list(sel.booked_for_manifest(request.user).filter(code__in=codes).values_list("pk", flat=True))
-        if len(ids) != len(set(codes)):
-            raise InvalidTransition(_("Not every order is a booked dossier of your office."), code="not_booked")
-        manifest = counter.manifest_hand_over(actor=request.user, order_ids=ids)
+        orders = _orders_by_code(sel.booked_for_manifest(request.user), data.validated_data["orders"],
+                                 refusal=_("Not every order is a booked dossier of your office."), code="not_booked")
+        manifest = counter.manifest_hand_over(actor=request.user, order_ids=list(orders.values()))
         return Response(ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -197,12 +205,10 @@ class CounterReadyApi(APIView):
     def post(self, request):
         data = ReadyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        codes = sorted({c.strip().upper() for c in data.validated_data["orders"]})
-        ids = list(sel.handed_for_printing(request.user).filter(code__in=codes).values_list("pk", flat=True))
-        if len(ids) != len(codes):
-            raise InvalidTransition(_("Not every order is a received dossier of your office."), code="not_handed")
-        marked = counter.passports_mark_ready(actor=request.user, order_ids=ids)
-        return Response(ReadyOutput({"marked": marked, "orders": codes}).data)
+        orders = _orders_by_code(sel.handed_for_printing(request.user), data.validated_data["orders"],
+                                 refusal=_("Not every order is a received dossier of your office."), code="not_handed")
+        marked = counter.passports_mark_ready(actor=request.user, order_ids=list(orders.values()))
+        return Response(ReadyOutput({"marked": marked, "orders": sorted(orders)}).data)
 
 
 class BatchInput(serializers.Serializer):

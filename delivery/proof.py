@@ -50,11 +50,6 @@ def code_hash(*, code: str, salt: str, iterations: int) -> str:
     return hashlib.pbkdf2_hmac("sha256", code.encode(), salt.encode(), iterations).hex()
 
 
-def delivery_code_issue(*, order: DeliveryOrder) -> bool:
-    """Give the order its one-time code if it has none; True when a new code was made."""
-    return bool(delivery_codes_issue(orders=[order]))
-
-
 def delivery_codes_issue(*, orders: list[DeliveryOrder]) -> set[int]:
     """Give each of these orders its one-time code if it has none (one read and one insert for a
     whole batch); returns the ids of the orders that got a new code."""

@@ -175,7 +175,8 @@ def _notification_text(event: DeliveryEvent) -> tuple[str, list[str]]:
 
 def delivery_event_notify(*, event_id: int) -> str:
     """Tell the applicant about one state change on every channel, each at most once. Returns what
-    became of the email ("sent", "skipped"; "missing" for an unknown event)."""
+    became of the email ("sent", "skipped"; "missing" for an unknown event, or one another run of
+    the task holds at this instant)."""
     return delivery_events_notify(event_ids=[event_id]).get(event_id, "missing")
 
 

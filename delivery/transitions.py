@@ -336,7 +336,7 @@ def _schedule_follow_up(moved: list[tuple[DeliveryOrder, DeliveryEvent]]) -> Non
     """Inside the move's transaction: the applicants' notifications after commit (one task for a
     batch), and the partner systems' webhooks written in the same transaction as the events."""
     from delivery.tracking import tracking_pages_forget
-    from portal.services.webhooks import webhook_emit
+    from portal.services.webhooks import webhooks_emit
 
     if not _recording_history.get():
         if len(moved) == 1:
@@ -350,18 +350,19 @@ def _schedule_follow_up(moved: list[tuple[DeliveryOrder, DeliveryEvent]]) -> Non
         for order, _event in moved
     ]
     on_commit(lambda: tracking_pages_forget(pages))
-    for order, event in moved:
-        webhook_emit(
-            event="order.status_changed",
-            payload={
+    webhooks_emit(event="order.status_changed", messages=[
+        (
+            {
                 "order": order.code, "from": event.from_status, "to": event.to_status,
                 "at": event.occurred_at.isoformat(),
                 "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
                 "actor_role": event.actor_role, "office_id": event.office_id,
             },
-            ordering_key=order.code,
-            office_ids=(order.imigrasi_office_id, order.pos_office_id),
+            order.code,
+            (order.imigrasi_office_id, order.pos_office_id),
         )
+        for order, event in moved
+    ])
 
 
 def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.datetime) -> DeliveryEvent:

@@ -42,6 +42,7 @@ def demo_totp_code() -> str:
 
     return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
 
+
 IMIGRASI_OFFICE = "Kantor Imigrasi Kelas I TPI Makassar"
 POS_OFFICE = "PT Pos Indonesia Cabang Makassar"
 AGENCY_OFFICE = "Biro Perjalanan Umrah Contoh (demo)"

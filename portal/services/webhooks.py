@@ -67,16 +67,22 @@ def webhook_subscriptions_changed(**_) -> None:
 
 def webhook_emit(*, event: str, payload: dict, ordering_key: str = "", office_ids: tuple = ()) -> list[int]:
     """Queue ``event`` for every active subscription that wants it and may see these offices."""
+    return webhooks_emit(event=event, messages=[(payload, ordering_key, office_ids)])
+
+
+def webhooks_emit(*, event: str, messages: list[tuple[dict, str, tuple]]) -> list[int]:
+    """``webhook_emit`` for several messages of one kind, (payload, ordering key, office ids) each,
+    as a batch step makes them: the subscriptions are read once."""
+    wanting = [row for row in _active_subscriptions() if event in row[1]]
     created = []
-    for subscription_id, events, owner_office_id, sees_all in _active_subscriptions():
-        if event not in events:
-            continue
-        if office_ids and not sees_all and owner_office_id not in office_ids:
-            continue
-        delivery = WebhookDelivery.objects.create(
-            subscription_id=subscription_id, event=event, payload=payload, ordering_key=ordering_key
-        )
-        created.append(delivery.pk)
+    for payload, ordering_key, office_ids in messages:
+        for subscription_id, _events, owner_office_id, sees_all in wanting:
+            if office_ids and not sees_all and owner_office_id not in office_ids:
+                continue
+            delivery = WebhookDelivery.objects.create(
+                subscription_id=subscription_id, event=event, payload=payload, ordering_key=ordering_key
+            )
+            created.append(delivery.pk)
     for delivery_id in created:
         task_enqueue("portal.tasks.deliver_webhook", delivery_id)
     return created
