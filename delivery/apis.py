@@ -10,17 +10,12 @@ from rest_framework.views import APIView
 from delivery.choices import DeliveryStatus
 from delivery.selectors import orders_visible_to
 from delivery.transitions import ACTION_FUNCTIONS, COURIER_APP_MOVES, MOVES, check_move
+from portal.api import ErrorSerializer  # the one error body; the other APIs import it from here
 from portal.choices import Role
 from portal.exceptions import InvalidTransition
 from portal.idempotency import idempotent
 from portal.models import PersonalDataAccess
 from portal.services.personal_data import personal_data_access_record
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class DeliveryEventOutput(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from delivery.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from delivery.models import Courier
+from delivery.proof import delivery_code_unlock
 from delivery.reschedule import delivery_order_reschedule
 from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
@@ -44,6 +45,24 @@ class DeliveryOrderAssignCourierApi(APIView):
             order_id=order.pk, courier=data.validated_data["courier"], actor=request.user
         )
         return Response(DeliveryOrderDetailOutput(order).data)
+
+
+class CodeUnlockOutput(serializers.Serializer):
+    order = serializers.CharField()
+    wrong_codes_before = serializers.IntegerField()
+
+
+class DeliveryOrderCodeUnlockApi(APIView):
+    required_scopes = {"POST": "write_handoff"}
+
+    @extend_schema(
+        summary="Allow new delivery code tries after the courier entered too many wrong codes (Pos dispatcher)",
+        request=None, responses={200: CodeUnlockOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, code: str):
+        had = delivery_code_unlock(order_code=code, actor=request.user)
+        return Response(CodeUnlockOutput({"order": code, "wrong_codes_before": had}).data)
 
 
 class RescheduleInput(serializers.Serializer):

@@ -19,20 +19,19 @@ from delivery.models import Area, OnlineBooking
 from delivery.selectors import orders_visible_to
 from delivery.transitions import delivery_order_cancel
 from portal.authentication import TokenScopePermission
-from portal.exceptions import DomainError, NotFound
+from portal.exceptions import NotFound
+from portal.fields import AsciiDigitsSerializerField
 from portal.idempotency import idempotent
+from portal.lookups import lookup_refuse_if_locked
+from portal.middleware import client_ip
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer,
           422: ErrorSerializer}
 
 
-class TooManyAttempts(DomainError):
-    status_code = 429
-    code = "too_many_attempts"
-
-
 class OnlineBookingInput(serializers.Serializer):
-    billing_code = serializers.CharField(max_length=20)
+    billing_code = AsciiDigitsSerializerField(max_length=20, spaces=True,
+                                              message=_("A billing code has exactly 15 digits."))
     birth_date = serializers.DateField()
     destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
     address = serializers.CharField(max_length=300)
@@ -73,7 +72,7 @@ class PublicApi(APIView):
 class OnlineBookingCreateApi(PublicApi):
     @extend_schema(
         summary="Book delivery online: billing code, date of birth, destination and signed power of attorney",
-        request=OnlineBookingInput, responses={201: OnlineBookingOutput, **ERRORS},
+        request=OnlineBookingInput, responses={201: OnlineBookingOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -81,7 +80,7 @@ class OnlineBookingCreateApi(PublicApi):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["area_id"] = values.pop("area").pk
-        booking = svc.online_booking_start(**values, actor=request.user)
+        booking = svc.online_booking_start(**values, actor=request.user, client=client_ip(request))
         return Response(OnlineBookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
 
@@ -106,7 +105,7 @@ class OnlineBookingDetailApi(PublicApi):
 class TrackingLookupInput(serializers.Serializer):
     code = serializers.CharField(max_length=12)
     birth_date = serializers.DateField(required=False)
-    nik_last4 = serializers.RegexField(r"^\d{4}$", required=False)
+    nik_last4 = AsciiDigitsSerializerField(digits=4, required=False, message=_("Enter 4 digits."))
 
     def validate(self, attrs):
         if not attrs.get("birth_date") and not attrs.get("nik_last4"):
@@ -143,19 +142,19 @@ class TrackingLookupApi(PublicApi):
     )
     @idempotent
     def post(self, request):
-        client = request.META.get("REMOTE_ADDR", "")
-        if tracking.tracking_is_blocked(client=client):
-            raise TooManyAttempts(_("Too many unsuccessful attempts. Please wait 15 minutes and try again."))
+        client = client_ip(request)
+        lookup_refuse_if_locked(client=client)
         data = TrackingLookupInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         code = values["code"].strip().upper()
+        lookup_refuse_if_locked(client=client, subject=tracking.tracking_subject(code))
         birth_date = values.get("birth_date")
         page = tracking.tracking_lookup(
             code=code, birth_date=birth_date, nik_last4="" if birth_date else values.get("nik_last4", "")
         )
         if page is None:
-            tracking.tracking_record_failure(client=client)
+            tracking.tracking_record_failure(client=client, code=code)
             raise NotFound(_("No delivery matches this tracking code and date of birth or NIK digits."),
                            code="no_match")
         return Response(TrackingOutput({

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from delivery import documents, tracking
+from delivery import documents
 from delivery import online as svc
 from delivery.forms import AddressChangeForm, BookingDetailsForm, BookingLookupForm
 from delivery.models import DeliveryOrder, OnlineBooking, OnlineBookingStatus
@@ -25,6 +25,7 @@ from delivery.selectors import orders_visible_to
 from passports.models import PassportApplication
 from passports.services import application_find_for_booking
 from portal.exceptions import DomainError
+from portal.middleware import client_ip
 
 SIGNING_SALT = "delivery.booking.application"
 SIGNED_MAX_AGE = 24 * 3600
@@ -47,23 +48,18 @@ def _sign(application: PassportApplication) -> str:
 def booking_start(request):
     """Step one: the billing code and date of birth (or, logged in, one's own applications)."""
     form = BookingLookupForm(request.POST or None)
-    client = request.META.get("REMOTE_ADDR", "")
-    if request.method == "POST" and tracking.tracking_is_blocked(client=client):
-        form.is_valid()
-        form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."))
-        return render(request, "booking/start.html", {"form": form, "mine": []}, status=429)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             application = application_find_for_booking(
-                billing_code=form.cleaned_data["billing_code"], birth_date=form.cleaned_data["birth_date"]
+                billing_code=form.cleaned_data["billing_code"], birth_date=form.cleaned_data["birth_date"],
+                client=client_ip(request),
             )
         except DomainError as error:
-            if error.code == "unknown_billing_code":  # billing codes cannot be guessed either
-                tracking.tracking_record_failure(client=client)
+            status = error.status_code if error.status_code == 429 else 400
             _form_errors(form, error)
         else:
             return redirect("booking-details", signed=_sign(application))
-    status = 400 if request.method == "POST" else 200
     return render(request, "booking/start.html", {
         "form": form, "mine": svc.applications_bookable_by(request.user),
     }, status=status)
@@ -131,7 +127,7 @@ def booking_details(request, signed: str):
         "form": form, "application": application, "applicant": applicant,
         "nik_masked": ("•" * 12 + nik[-4:]) if nik else "",
         "grantee_name": settings.POA_GRANTEE_NAME, "grantee_nippos": settings.POA_GRANTEE_NIPPOS,
-        "pos_office": svc.online_pos_office(),
+        "pos_office": svc.online_pos_office(application),
     }, status=status)
 
 
@@ -216,7 +212,7 @@ def order_change_address(request, code: str):
                     svc.delivery_order_change_address(
                         order_id=order.pk, actor=request.user, destination_kind=data["destination_kind"],
                         address=data["address"], area_id=data["area"].pk,
-                        expected_fee=int(request.POST.get("expected_fee") or -1),
+                        expected_fee=-1 if data["expected_fee"] is None else data["expected_fee"],
                     )
                     messages.success(request, _("The delivery address was changed."))
                     return redirect("order-detail", code=order.code)
@@ -235,4 +231,5 @@ def order_change_address(request, code: str):
         form = AddressChangeForm(initial={
             "destination_kind": order.destination_kind, "area": order.area_id, "address": order.address,
         })
-    return render(request, "booking/address.html", {"order": order, "form": form, "quote": quote})
+    return render(request, "booking/address.html", {"order": order, "form": form, "quote": quote},
+                  status=400 if form.errors else 200)

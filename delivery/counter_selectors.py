@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus as S
@@ -20,14 +20,20 @@ def applications_of_office(user: User) -> QuerySet[PassportApplication]:
     )
 
 
-def application_for_counter(user: User, pk: int) -> PassportApplication | None:
-    """Imigrasi sees its office's applications; Pos sees those whose billing code was paid or asked."""
+def applications_visible_to(user: User) -> QuerySet[PassportApplication]:
+    """Object-level scope of passport applications for counter staff, the one place it is decided:
+    Imigrasi sees its own office's; a Pos service officer those of the Imigrasi office their Pos office
+    serves (``Office.serves``) whose billing code was paid or asked at a counter; nobody else any."""
     qs = PassportApplication.objects.select_related("applicant", "passport_type", "office")
-    if user.role == Role.IMIGRASI_OFFICER:
-        return qs.filter(office_id=user.office_id, pk=pk).first()
-    if user.role == Role.POS_SERVICE_OFFICER:
-        return qs.filter(pk=pk, billing_code__payment_request__isnull=False).first()
-    return None
+    if user.role == Role.IMIGRASI_OFFICER and user.office_id is not None:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.POS_SERVICE_OFFICER and user.office_id is not None and user.office.serves_id:
+        return qs.filter(office_id=user.office.serves_id, billing_code__payment_request__isnull=False)
+    return qs.none()
+
+
+def application_for_counter(user: User, pk: int) -> PassportApplication | None:
+    return applications_visible_to(user).filter(pk=pk).first()
 
 
 def booked_for_manifest(user: User) -> QuerySet[DeliveryOrder]:
@@ -56,8 +62,6 @@ def batches_visible_to(user: User) -> QuerySet[Batch]:
         return qs
     if user.office_id is None:
         return qs.none()
-    from django.db.models import Q
-
     return qs.filter(Q(imigrasi_office_id=user.office_id) | Q(pos_office_id=user.office_id))
 
 
@@ -67,16 +71,12 @@ def manifests_visible_to(user: User) -> QuerySet[Manifest]:
         return qs
     if user.office_id is None:
         return qs.none()
-    from django.db.models import Q
-
     return qs.filter(Q(imigrasi_office_id=user.office_id) | Q(pos_office_id=user.office_id))
 
 
 def problems_visible_to(user: User) -> QuerySet[Problem]:
     """Supervisors of both agencies see the problems of every order their office takes part in, and
     the unanswered complaints routed to their office."""
-    from django.db.models import Q
-
     if user.role not in (Role.AGENCY_MANAGER, Role.ADMINISTRATOR):
         return Problem.objects.none()
     visible = orders_visible_to(user).values("pk")
@@ -95,11 +95,21 @@ VAN_LOG_READERS = frozenset({Role.POS_SERVICE_OFFICER, Role.AGENCY_MANAGER, Role
 PROBLEM_READERS = frozenset({Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
 
 
+def van_standby_visible_to(user: User) -> QuerySet[VanStandby]:
+    """The van log of the user's own office (every office's for the administrator)."""
+    qs = VanStandby.objects.select_related("office", "recorded_by")
+    if user.role == Role.ADMINISTRATOR:
+        return qs
+    if user.role not in VAN_LOG_READERS or user.office_id is None:
+        return qs.none()
+    return qs.filter(Q(office_id=user.office_id) | Q(office__serves_id=user.office_id))
+
+
 def van_standby_log_all(user: User, *, limit: int = 30) -> list[VanStandby]:
-    """Every office's van log (the API), for the roles that read it on the page."""
+    """The van log (the API), for the roles that read it on the page, scoped as on the page."""
     if user.role not in VAN_LOG_READERS:
         raise NotAllowed(_("Your role may not read the van standby log."), code="wrong_role")
-    return list(VanStandby.objects.order_by("-day")[:limit])
+    return list(van_standby_visible_to(user).order_by("-day")[:limit])
 
 
 def problems_queue(user: User) -> QuerySet[Problem]:
@@ -107,10 +117,6 @@ def problems_queue(user: User) -> QuerySet[Problem]:
     if user.role not in PROBLEM_READERS:
         raise NotAllowed(_("Only the agencies' managers see the problems queue."), code="wrong_role")
     return problems_visible_to(user)
-
-
-def van_standby_log(user: User, *, limit: int = 30) -> list[VanStandby]:
-    return list(VanStandby.objects.filter(office_id=user.office_id).order_by("-day")[:limit])
 
 
 def billing_code_by_code(code: str) -> BillingCode | None:

@@ -32,10 +32,12 @@ from delivery.counter_forms import (
 from delivery.deadlines import WITA
 from delivery.models import DeliveryOrder
 from delivery.selectors import orders_visible_to
+from partners.offices import pos_office_serving
 from passports import services as passport_services
 from passports.models import PaymentRequest
 from portal.choices import Role
 from portal.exceptions import DomainError
+from portal.fields import ascii_digits
 from portal.models import PersonalDataAccess
 from portal.services.personal_data import (
     nik_for_viewer,
@@ -237,12 +239,9 @@ def book(request, pk: int):
 def counter_pos_office(user):
     """The Pos office that takes the booking: the officer's own, or at Imigrasi's one-door desk the
     Pos office that serves it."""
-    from partners.choices import OrganisationKind
-    from partners.models import Office
-
     if user.role == Role.POS_SERVICE_OFFICER:
         return user.office
-    return Office.objects.filter(organisation__kind=OrganisationKind.POS).order_by("pk").first()
+    return pos_office_serving(user.office_id)
 
 
 @login_required
@@ -270,7 +269,7 @@ def manifest_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             manifest = counter.manifest_hand_over(
-                actor=request.user, order_ids=[int(pk) for pk in chosen if pk.isdigit()]
+                actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
             )
         except DomainError as error:
             _form_errors(form, error)
@@ -312,7 +311,7 @@ def ready_mark(request):
     if request.method == "POST" and form.is_valid():
         try:
             count = counter.passports_mark_ready(
-                actor=request.user, order_ids=[int(pk) for pk in chosen if pk.isdigit()]
+                actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
             )
         except DomainError as error:
             _form_errors(form, error)
@@ -398,9 +397,7 @@ def van_standby(request):
             messages.success(request, _("Arrival recorded: %(minutes)s minutes late.") % {"minutes": row.minutes_late}
                              if row.minutes_late else _("Arrival recorded: on time."))
             return redirect("counter-van")
-    from delivery.models import VanStandby
-
-    rows = VanStandby.objects.select_related("office", "recorded_by").order_by("-day")[:30]
+    rows = sel.van_standby_visible_to(request.user).order_by("-day")[:30]
     return render(request, "counter/van.html", {"form": form, "rows": rows})
 
 
@@ -445,7 +442,7 @@ def delivery_handover(request):
     rows = []
     for order in orders:
         posted = request.POST.get(f"courier-{order.pk}", "")
-        chosen = int(posted) if posted.isdigit() else getattr(order.courier or counter.suggested_courier(order), "pk", None)
+        chosen = int(posted) if ascii_digits(posted) else getattr(order.courier or counter.suggested_courier(order), "pk", None)
         rows.append({"order": order, "chosen": chosen, "ticked": (request.method == "GET"
                      or str(order.pk) in request.POST.getlist("orders"))})
     if request.method == "POST" and form.is_valid():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from delivery import proof
 from delivery.apis import ErrorSerializer
 from delivery.choices import FailureReason, ReceiverKind
 from portal.exceptions import ValidationFailed
+from portal.fields import AsciiDigitsSerializerField
 from portal.idempotency import idempotent
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -44,10 +46,12 @@ class FailInput(_Common):
 
 class DeliverInput(_Common):
     receiver_kind = serializers.ChoiceField(choices=ReceiverKind.choices)
-    code = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    code = AsciiDigitsSerializerField(required=False, allow_blank=True, max_length=12)
     stand_in_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     stand_in_relation = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    stand_in_id_last_digits = serializers.CharField(required=False, allow_blank=True, max_length=4)
+    stand_in_id_last_digits = AsciiDigitsSerializerField(
+        required=False, allow_blank=True, digits=4, message=_("Enter the last 4 digits of the stand-in's ID.")
+    )
     authorisation_seen = serializers.BooleanField(required=False, default=False)
     signature = serializers.CharField(help_text="PNG as a data URL")
     photo = serializers.CharField(required=False, allow_blank=True, help_text="JPEG/PNG as a data URL")

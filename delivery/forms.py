@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DestinationKind
 from delivery.models import Area, Courier
+from portal.fields import AsciiDigitsField
 
 
 class MoveForm(forms.Form):
@@ -53,19 +54,13 @@ class TrackForm(forms.Form):
     birth_date = IsoFirstDateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    nik_last4 = forms.CharField(
-        label=_("or the last 4 digits of your NIK"), required=False, max_length=4, min_length=4,
+    nik_last4 = AsciiDigitsField(
+        label=_("or the last 4 digits of your NIK"), required=False, digits=4, message=_("Enter 4 digits."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
-
-    def clean_nik_last4(self):
-        value = (self.cleaned_data.get("nik_last4") or "").strip()
-        if value and not value.isdigit():
-            raise forms.ValidationError(_("Enter 4 digits."))
-        return value
 
     def clean(self):
         data = super().clean()
@@ -77,8 +72,9 @@ class TrackForm(forms.Form):
 
 
 class BookingLookupForm(forms.Form):
-    billing_code = forms.CharField(
-        label=_("Billing code (15 digits)"), max_length=20,
+    billing_code = AsciiDigitsField(
+        label=_("Billing code (15 digits)"), max_length=20, spaces=True,
+        message=_("A billing code has exactly 15 digits."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     birth_date = forms.DateField(
@@ -117,6 +113,15 @@ class BookingDetailsForm(forms.Form):
 
 
 class AddressChangeForm(BookingDetailsForm):
+    # The new area's fee the applicant was shown and confirms (a hidden input of the second step).
+    expected_fee = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("expected_fee"):  # a hidden input's own error is not shown on the page
+            self.add_error(None, _("The fee you confirmed could not be read; check the new fee and confirm again."))
+        return data
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("recipient_phone", "recipient_email", "signature", "agree"):

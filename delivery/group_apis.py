@@ -16,6 +16,7 @@ from delivery.apis import ErrorSerializer
 from delivery.models import Area
 from portal.exceptions import NotFound, ValidationFailed
 from portal.idempotency import idempotent
+from portal.middleware import client_ip
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
           409: ErrorSerializer, 422: ErrorSerializer}
@@ -85,7 +86,7 @@ class GroupBookingCreateApi(APIView):
         values = data.validated_data
         content = values["csv"].encode() if values.get("csv") else _csv_from_rows(values["rows"])
         result = groups.group_booking_create(actor=request.user, content=content, area=values["area"],
-                                             contact_phone=values["contact_phone"])
+                                             contact_phone=values["contact_phone"], client=client_ip(request))
         if result.file_error:
             raise ValidationFailed(result.file_error, fields={"csv": [result.file_error]})
         if result.group is None:

@@ -16,6 +16,7 @@ from delivery import groups
 from delivery.models import Area
 from portal.choices import Role
 from portal.exceptions import DomainError
+from portal.middleware import client_ip
 
 
 class GroupBookingForm(forms.Form):
@@ -40,6 +41,7 @@ def group_list(request):
             result = groups.group_booking_create(
                 actor=request.user, content=form.cleaned_data["file"].read(groups.MAX_BYTES + 1),
                 area=form.cleaned_data["area"], contact_phone=form.cleaned_data["contact_phone"],
+                client=client_ip(request),
             )
         except DomainError as error:
             placed = False

@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from delivery.choices import DestinationKind
 from delivery.models import Area, Courier, DeliveryOrder, GroupBooking, GroupBookingItem
 from delivery.services import delivery_order_assign_courier, delivery_order_book
-from partners.choices import OrganisationKind
 from partners.models import Office
+from partners.offices import pos_office_serving
 from passports.validators import validate_phone
 from portal.choices import Role
 from portal.exceptions import DomainError, NotAllowed, ValidationFailed
@@ -96,7 +96,7 @@ def group_csv_read(content: bytes) -> tuple[list[tuple[int, list[str]]], str]:
     return rows, ""
 
 
-def group_rows_check(rows: list[tuple[int, list[str]]]) -> list[tuple[RowOutcome, object]]:
+def group_rows_check(rows: list[tuple[int, list[str]]], *, client: str) -> list[tuple[RowOutcome, object]]:
     """Each row's outcome and, for a good row, the application it books."""
     from passports.services import application_find_for_booking
 
@@ -117,15 +117,18 @@ def group_rows_check(rows: list[tuple[int, list[str]]]) -> list[tuple[RowOutcome
         else:
             seen[code] = number
             try:
-                application = application_find_for_booking(billing_code=code, birth_date=birth, require_paid=True)
+                application = application_find_for_booking(billing_code=code, birth_date=birth, client=client,
+                                                           require_paid=True)
             except DomainError as error:
                 outcome.error = str(error.message)
         checked.append((outcome, application))
     return checked
 
 
-def _pos_office() -> Office:
-    office = Office.objects.filter(organisation__kind=OrganisationKind.POS).order_by("pk").first()
+def _pos_office(application) -> Office:
+    """The Pos office serving the group's Imigrasi office (a group is of one office: a row of another
+    is refused by ``delivery_order_book``, and then the whole group)."""
+    office = pos_office_serving(application.office_id)
     if office is None:
         raise ValidationFailed(_("No PT Pos office takes bookings yet."))
     return office
@@ -149,7 +152,7 @@ def _new_number() -> str:
             return number
 
 
-def group_booking_create(*, actor: User, content: bytes, area: Area, contact_phone: str,
+def group_booking_create(*, actor: User, content: bytes, area: Area, contact_phone: str, client: str,
                          now: dt.datetime | None = None) -> GroupResult:
     """Book every row of the CSV for delivery to the agency's office, or none of them."""
     if actor.role != Role.TRAVEL_AGENCY or actor.office is None:
@@ -162,11 +165,11 @@ def group_booking_create(*, actor: User, content: bytes, area: Area, contact_pho
     rows, file_error = group_csv_read(content)
     if file_error:
         return GroupResult(file_error=file_error)
-    checked = group_rows_check(rows)
+    checked = group_rows_check(rows, client=client)
     result = GroupResult(rows=[outcome for outcome, _app in checked])
     if result.failed:
         return result  # all or nothing: the report says what to fix
-    pos_office = _pos_office()
+    pos_office = _pos_office(checked[0][1])
     courier = _courier_for(area, pos_office)
     address = actor.office.address or actor.office.name
     with transaction.atomic():

@@ -11,7 +11,7 @@ from delivery.choices import (
 )
 from passports.validators import validate_phone
 from portal.choices import Role
-from portal.models import TimeStampedModel
+from portal.models import AppendOnlyModel, TimeStampedModel
 
 
 class Area(TimeStampedModel):
@@ -113,7 +113,7 @@ class DeliveryOrder(TimeStampedModel):
         return self.code
 
 
-class DeliveryEvent(models.Model):
+class DeliveryEvent(AppendOnlyModel):
     """One append-only row per handoff: who, in which role, when, where, from which state to which."""
 
     order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="events")
@@ -146,13 +146,6 @@ class DeliveryEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Delivery events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Delivery events are append-only.")
 
 
 class Notification(TimeStampedModel):
@@ -167,6 +160,10 @@ class Notification(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set while a run is sending the message (status still pending or failed), cleared when the run
+    # is done with it. A claim older than the lease is a dead run's: the redelivered task takes it
+    # over (delivery.services.delivery_events_notify).
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -187,10 +184,38 @@ class DeliveryCode(TimeStampedModel):
     iterations = models.PositiveIntegerField()
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
+    # Wrong codes the server refused since the code was issued or last unlocked; at
+    # DELIVERY_CODE_MAX_ATTEMPTS the code is locked until the dispatcher unlocks it.
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("delivery code")
         verbose_name_plural = _("delivery codes")
+
+
+class DeliveryCodeAttemptOutcome(models.TextChoices):
+    WRONG = "wrong", _("Wrong code")  # a courier entered a code the server refused
+    REFUSED_LOCKED = "refused_locked", _("Refused: code locked")  # tried while locked
+    UNLOCKED = "unlocked", _("Unlocked by the dispatcher")  # tries allowed again
+
+
+class DeliveryCodeAttempt(AppendOnlyModel):
+    """One append-only row per refused delivery code and per unlock: who, in which role, when."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="code_attempts")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=DeliveryCodeAttemptOutcome.choices)
+    actor = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    occurred_at = models.DateTimeField(_("when"))
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong codes so far"))
+
+    class Meta:
+        verbose_name = _("delivery code attempt")
+        verbose_name_plural = _("delivery code attempts")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.outcome}"
 
 
 class ProofOfDelivery(TimeStampedModel):
@@ -345,6 +370,7 @@ class ProblemKind(models.TextChoices):
     FAILED_ATTEMPT = "failed_attempt", _("Failed delivery attempt")
     STALLED = "stalled", _("No movement")
     COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint without a first response in 24 hours")
+    CODE_LOCKED = "code_locked", _("Delivery code locked after wrong codes")
 
 
 class Problem(TimeStampedModel):

@@ -19,7 +19,6 @@ Address change and cancel before the passport leaves Imigrasi are here too.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import secrets
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from delivery.choices import DeliveryStatus, DestinationKind
 from delivery.models import (
@@ -43,16 +41,17 @@ from delivery.models import (
     OnlineBooking,
     OnlineBookingStatus,
 )
-from delivery.proof import decode_image
+from delivery.proof import decode_image_checked
 from delivery.services import delivery_order_book, tracking_url
-from partners.choices import OrganisationKind
 from partners.models import Office
+from partners.offices import pos_office_serving
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import PaymentDeclined, get_gateway
 from passports.models import PassportApplication
 from passports.services import application_find_for_booking, payment_confirm
 from portal.choices import Role
 from portal.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.fields import ascii_digits
 from portal.outbox import task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -61,8 +60,9 @@ logger = logging.getLogger(__name__)
 CHANGEABLE_STATUSES = (DeliveryStatus.BOOKED, DeliveryStatus.DOSSIER_HANDED, DeliveryStatus.PASSPORT_READY)
 
 
-def online_pos_office() -> Office:
-    office = Office.objects.filter(organisation__kind=OrganisationKind.POS).order_by("pk").first()
+def online_pos_office(application: PassportApplication) -> Office:
+    """The Pos office that serves the application's Imigrasi office."""
+    office = pos_office_serving(application.office_id)
     if office is None:
         raise NotFound(_("No PT Pos office takes online bookings yet."), code="no_pos_office")
     return office
@@ -102,9 +102,10 @@ def signature_png_check(data: str) -> bytes:
             _("Sign the power of attorney in the box."),
             fields={"signature": [_("Sign the power of attorney in the box.")]},
         )
-    raw = decode_image(data, field="signature", max_bytes=settings.POA_SIGNATURE_MAX_BYTES, formats=("PNG",))
-    with Image.open(io.BytesIO(raw)) as image:
-        width, height = image.size
+    raw, image = decode_image_checked(
+        data, field="signature", max_bytes=settings.POA_SIGNATURE_MAX_BYTES, formats=("PNG",)
+    )
+    width, height = image.width, image.height
     side = settings.POA_SIGNATURE_MAX_SIDE
     if not (50 <= width <= side and 20 <= height <= side):
         raise ValidationFailed(
@@ -115,7 +116,7 @@ def signature_png_check(data: str) -> bytes:
 
 
 def _area(area_id) -> Area:
-    area = Area.objects.filter(pk=area_id).first() if str(area_id or "").isdigit() else None
+    area = Area.objects.filter(pk=area_id).first() if ascii_digits(str(area_id or "")) else None
     if area is None:
         raise ValidationFailed(
             _("Choose one of the areas the office serves."),
@@ -147,7 +148,7 @@ def online_booking_prepare(
         )
     png = signature_png_check(signature)
     billing = application.billing_code
-    pos_office = online_pos_office()
+    pos_office = online_pos_office(application)
     with transaction.atomic():
         booking = OnlineBooking.objects.select_for_update().filter(application=application).first()
         if booking is not None and booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
@@ -181,10 +182,10 @@ def online_booking_prepare(
 
 def online_booking_start(
     *, billing_code: str, birth_date: dt.date, destination_kind: str, address: str, area_id,
-    recipient_phone: str, recipient_email: str, signature: str, actor=None,
+    recipient_phone: str, recipient_email: str, signature: str, client: str, actor=None,
 ) -> OnlineBooking:
     """The API's one call: find the application by billing code and date of birth, then prepare."""
-    application = application_find_for_booking(billing_code=billing_code, birth_date=birth_date)
+    application = application_find_for_booking(billing_code=billing_code, birth_date=birth_date, client=client)
     return online_booking_prepare(
         application=application, destination_kind=destination_kind, address=address, area_id=area_id,
         recipient_phone=recipient_phone, recipient_email=recipient_email, signature=signature,

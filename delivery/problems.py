@@ -62,6 +62,11 @@ def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Proble
     return problem
 
 
+def order_problem_flag(*, order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Problem | None:
+    """Put an order on the problems queue now (e.g. its delivery code locked); once per key."""
+    return _flag(order, kind, key, now)
+
+
 def problems_sweep(*, now: dt.datetime | None = None) -> int:
     """Flag late orders, failed attempts and orders without movement; returns how many are new."""
     now = now or timezone.now()

@@ -16,7 +16,7 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
-import io
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -28,15 +28,33 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus, FailureReason, ReceiverKind
-from delivery.models import DeliveryCode, DeliveryEvent, DeliveryOrder, ProofOfDelivery
-from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
+from delivery.models import (
+    DeliveryCode,
+    DeliveryCodeAttempt,
+    DeliveryCodeAttemptOutcome,
+    DeliveryEvent,
+    DeliveryOrder,
+    ProblemKind,
+    ProofOfDelivery,
+)
+from portal.choices import Role
+from portal.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.fields import ascii_digits, secret_equals
+from portal.images import CheckedImage, image_decode
 from portal.models import User
 
+logger = logging.getLogger(__name__)
+
 CODE_DIGITS = 6
+CODE_LOCKED_MESSAGE = _(
+    "Too many wrong codes for this delivery. Call the dispatcher: they check the applicant and unlock the code."
+)
+# Who may unlock a locked delivery code: the dispatcher of the order's Pos office (and the
+# administrator), after checking the applicant by phone.
+CODE_UNLOCKERS = frozenset({Role.POS_DISPATCHER, Role.ADMINISTRATOR})
 
 
 def _code_value(*, order_id: int, nonce: str) -> str:
@@ -84,10 +102,12 @@ def _check_code(*, order: DeliveryOrder, code: str) -> DeliveryCode:
         )
     if row.used_at is not None:
         raise InvalidTransition(_("This delivery code has already been used."), code="code_used")
+    if row.failed_attempts >= settings.DELIVERY_CODE_MAX_ATTEMPTS:
+        raise InvalidTransition(CODE_LOCKED_MESSAGE, code="code_locked")
     entered = (code or "").strip()
     # The server holds the secret the code is made from, so it compares with the code itself; the
     # salted hash (PBKDF2, ~10 ms) is for the phone's offline check only.
-    if not entered.isdigit() or not hmac.compare_digest(entered, _code_value(order_id=order.pk, nonce=row.nonce)):
+    if not ascii_digits(entered) or not secret_equals(entered, _code_value(order_id=order.pk, nonce=row.nonce)):
         raise ValidationFailed(
             _("The delivery code is wrong. Ask the applicant for the code in their email."),
             code="wrong_code", fields={"code": [_("Wrong code.")]},
@@ -99,6 +119,14 @@ def _check_code(*, order: DeliveryOrder, code: str) -> DeliveryCode:
 
 
 def decode_image(data: str, *, field: str, max_bytes: int, formats: tuple[str, ...]) -> bytes:
+    return decode_image_checked(data, field=field, max_bytes=max_bytes, formats=formats)[0]
+
+
+def decode_image_checked(
+    data: str, *, field: str, max_bytes: int, formats: tuple[str, ...]
+) -> tuple[bytes, CheckedImage]:
+    """The image's bytes, with its format and size; a photo may have ``PHOTO_MAX_PIXELS``, a
+    signature ``SIGNATURE_MAX_PIXELS`` (``portal.images``)."""
     label = _("The photo") if field == "photo" else _("The signature")
     raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
     try:
@@ -112,20 +140,8 @@ def decode_image(data: str, *, field: str, max_bytes: int, formats: tuple[str, .
             _("%(what)s is too large (at most %(kb)s KB).") % {"what": label, "kb": max_bytes // 1024},
             code="too_large", fields={field: [_("Too large.")]},
         )
-    try:
-        with Image.open(io.BytesIO(raw)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationFailed(
-            _("%(what)s is not an image.") % {"what": label}, fields={field: [_("Not an image.")]}
-        ) from None
-    if kind not in formats:
-        raise ValidationFailed(
-            _("%(what)s must be a %(formats)s image.") % {"what": label, "formats": "/".join(formats)},
-            fields={field: [_("Wrong image type.")]},
-        )
-    return raw
+    max_pixels = settings.PHOTO_MAX_PIXELS if field == "photo" else settings.SIGNATURE_MAX_PIXELS
+    return raw, image_decode(raw, field=field, label=label, max_pixels=max_pixels, formats=formats)
 
 
 def _coordinate(value, *, limit: int, field: str) -> Decimal | None:
@@ -204,7 +220,7 @@ def delivery_order_deliver_with_proof(
             errors["stand_in_name"] = [_("Enter the stand-in's name.")]
         if stand_in is None or not stand_in.relation.strip():
             errors["stand_in_relation"] = [_("Enter the stand-in's relation to the applicant.")]
-        if stand_in is None or not (stand_in.id_last_digits.isdigit() and len(stand_in.id_last_digits) == 4):
+        if stand_in is None or not ascii_digits(stand_in.id_last_digits, length=4):
             errors["stand_in_id_last_digits"] = [_("Enter the last 4 digits of the stand-in's ID.")]
         if errors:
             raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
@@ -227,6 +243,19 @@ def delivery_order_deliver_with_proof(
         receiver_name = stand_in.name.strip()[:200]
         relation = stand_in.relation.strip()[:100]
         digits, authorised = stand_in.id_last_digits, stand_in.authorisation_seen
+    try:
+        return _deliver(order=order, actor=actor, receiver_kind=receiver_kind, code=code, device_time=device_time,
+                        lat=lat, lng=lng, receiver_name=receiver_name, relation=relation, digits=digits,
+                        authorised=authorised, signature_png=signature_png, photo_bytes=photo_bytes)
+    except DomainError as error:
+        if error.code in ("wrong_code", "code_locked"):
+            _code_attempt_record(order=order, actor=actor, wrong=error.code == "wrong_code")
+        raise
+
+
+def _deliver(*, order: DeliveryOrder, actor: User, receiver_kind: str, code: str, device_time, lat, lng,
+             receiver_name: str, relation: str, digits: str, authorised: bool, signature_png: bytes,
+             photo_bytes: bytes) -> t.MoveResult:
     with transaction.atomic():
         code_row = _check_code(order=order, code=code) if receiver_kind == ReceiverKind.APPLICANT else None
         result = t.delivery_order_deliver(
@@ -246,6 +275,58 @@ def delivery_order_deliver_with_proof(
             proof.photo.save(f"{stem}.jpg", ContentFile(photo_bytes), save=False)
         proof.save()
     return result
+
+
+def _code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bool) -> None:
+    """Count a refused code on the server, in its own transaction (the refused delivery rolled
+    back): one attempt row each, and the order on the problems queue when the code locks."""
+    from delivery.problems import order_problem_flag
+
+    now = timezone.now()
+    with transaction.atomic():
+        row = DeliveryCode.objects.select_for_update().filter(order=order).first()
+        if row is None:
+            return
+        if wrong:
+            row.failed_attempts += 1
+            DeliveryCode.objects.filter(pk=row.pk).update(failed_attempts=row.failed_attempts)
+        DeliveryCodeAttempt.objects.create(
+            order=order, actor=actor, actor_role=actor.role, occurred_at=now, failed_attempts=row.failed_attempts,
+            outcome=DeliveryCodeAttemptOutcome.WRONG if wrong else DeliveryCodeAttemptOutcome.REFUSED_LOCKED,
+        )
+        if wrong and row.failed_attempts == settings.DELIVERY_CODE_MAX_ATTEMPTS:
+            order_problem_flag(order=order, kind=ProblemKind.CODE_LOCKED, key=now.isoformat(), now=now)
+    logger.info("delivery.code.refused order_id=%s attempts=%s", order.pk, row.failed_attempts)
+
+
+def delivery_code_unlock(*, order_code: str, actor: User) -> int:
+    """The dispatcher allows new code tries after checking the applicant; returns the wrong codes
+    that had been counted. Recorded as an attempt row with the dispatcher's name."""
+    from delivery.selectors import orders_visible_to
+
+    if actor.role not in CODE_UNLOCKERS:
+        raise NotAllowed(_("Only the dispatcher unlocks a delivery code."), code="wrong_role")
+    order = orders_visible_to(actor).filter(code=order_code).first()
+    if order is None:
+        raise NotFound(_("No such order."), code="unknown_order")
+    with transaction.atomic():
+        row = DeliveryCode.objects.select_for_update().filter(order=order, used_at__isnull=True).first()
+        if row is None or row.failed_attempts < settings.DELIVERY_CODE_MAX_ATTEMPTS:
+            raise InvalidTransition(_("This delivery code is not locked."), code="code_not_locked")
+        had = row.failed_attempts
+        DeliveryCode.objects.filter(pk=row.pk).update(failed_attempts=0)
+        DeliveryCodeAttempt.objects.create(
+            order=order, actor=actor, actor_role=actor.role, occurred_at=timezone.now(), failed_attempts=had,
+            outcome=DeliveryCodeAttemptOutcome.UNLOCKED,
+        )
+    logger.info("delivery.code.unlocked order_id=%s", order.pk)
+    return had
+
+
+def delivery_code_locked(order: DeliveryOrder) -> bool:
+    return DeliveryCode.objects.filter(
+        order=order, used_at__isnull=True, failed_attempts__gte=settings.DELIVERY_CODE_MAX_ATTEMPTS
+    ).exists()
 
 
 def delivery_order_courier_dispatch(

@@ -2,8 +2,8 @@
 
 A lookup needs the tracking code and a secret: the applicant's date of birth, or the last four
 digits of the NIK (compared with the applicant of the order found by the code). Failed lookups are counted per
-client address; past ``TRACKING_MAX_FAILURES`` in ``TRACKING_FAILURE_WINDOW`` the address must wait,
-so codes cannot be guessed. A found order's page is cached per language and dropped whenever the
+client address and per tracking code by the portal's one lookup lock (``portal.lookups``), so neither
+codes nor a code's secret can be guessed. A found order's page is cached per language and dropped whenever the
 order moves (``tracking_pages_forget``, called by the state machine after commit). The cache key
 includes how the lookup was made, so a page found by date of birth is never served for NIK digits.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,33 +23,26 @@ from django.utils.translation import gettext_lazy as _
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder
+from portal.fields import ascii_digits, secret_equals
+from portal.lookups import lookup_failed, lookup_keys, lookup_locked_in, lookup_subject
 from portal.prepared import PreparedRead
 
 
-def _failures_key(client: str) -> str:
-    return "track:fail:" + hashlib.sha256(client.encode()).hexdigest()[:32]
+def tracking_subject(code: str) -> str:
+    return lookup_subject("track", code)
 
 
-def tracking_is_blocked(*, client: str) -> bool:
-    return (cache.get(_failures_key(client)) or 0) >= settings.TRACKING_MAX_FAILURES
+def tracking_cached_lookup(*, client: str, code: str, page_key: str) -> tuple[bool, bytes | None]:
+    """Whether the lookup is locked (for this client or this code, ``portal.lookups``), and the
+    cached page if any, in one round trip to the cache."""
+    subject = tracking_subject(code) if code else ""
+    keys = lookup_keys(client=client, subject=subject)
+    found = cache.get_many([*keys, page_key])
+    return lookup_locked_in(found, client=client, subject=subject), found.get(page_key)
 
 
-def tracking_cached_lookup(*, client: str, page_key: str) -> tuple[bool, bytes | None]:
-    """Whether the client must wait, and the cached page if any, in one round trip to the cache."""
-    found = cache.get_many([_failures_key(client), page_key])
-    blocked = (found.get(_failures_key(client)) or 0) >= settings.TRACKING_MAX_FAILURES
-    return blocked, found.get(page_key)
-
-
-def tracking_record_failure(*, client: str) -> int:
-    key = _failures_key(client)
-    if cache.add(key, 1, timeout=settings.TRACKING_FAILURE_WINDOW):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.TRACKING_FAILURE_WINDOW)
-        return 1
+def tracking_record_failure(*, client: str, code: str) -> None:
+    lookup_failed(client=client, subject=tracking_subject(code) if code else "")
 
 
 def tracking_find(
@@ -63,7 +55,7 @@ def tracking_find(
             .filter(code=code, application__applicant__birth_date=birth_date)
             .first()
         )
-    if len(nik_last4) != 4 or not nik_last4.isdigit():
+    if not ascii_digits(nik_last4, length=4):
         return None
     order = (
         DeliveryOrder.objects.select_related("area", "application__applicant", "application__billing_code")
@@ -73,7 +65,7 @@ def tracking_find(
 
 
 def _nik_matches(nik: str, nik_last4: str) -> bool:
-    return len(nik) >= 4 and hmac.compare_digest(nik[-4:], nik_last4)
+    return len(nik) >= 4 and secret_equals(nik_last4, nik[-4:])
 
 
 def _secret(*, birth_date: dt.date | None, nik_last4: str) -> str:
@@ -283,7 +275,7 @@ def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: 
     """The tracking page of the order with ``code`` if the secret matches; None otherwise.
 
     One query: the order's events, each with the columns the page shows of the order."""
-    if birth_date is None and (len(nik_last4) != 4 or not nik_last4.isdigit()):
+    if birth_date is None and not ascii_digits(nik_last4, length=4):
         return None
     if birth_date is not None:
         rows = _BY_BIRTH_DATE.rows(code=code, birth_date=birth_date)

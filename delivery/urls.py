@@ -8,6 +8,7 @@ urlpatterns = [
     path("orders/<str:code>/move/<str:action>/", views.order_move, name="order-move"),
     path("orders/<str:code>/proof/<str:kind>/", views.order_proof_file, name="order-proof-file"),
     path("orders/<str:code>/courier/", views.order_assign_courier, name="order-assign-courier"),
+    path("orders/<str:code>/code-unlock/", views.order_code_unlock, name="order-code-unlock"),
     path("orders/<str:code>/new-day/", courier_views.order_reschedule, name="order-reschedule"),
     path("courier/", courier_views.courier_run, name="courier-run"),
     path("courier/sw.js", courier_views.courier_service_worker, name="courier-sw"),

@@ -11,6 +11,7 @@ from delivery import tracking
 from delivery.choices import DeliveryStatus
 from delivery.forms import AssignCourierForm, MoveForm, TrackForm
 from delivery.models import DeliveryOrder
+from delivery.proof import CODE_UNLOCKERS, delivery_code_locked, delivery_code_unlock
 from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
 from delivery.transitions import (
@@ -24,6 +25,7 @@ from delivery.transitions import (
 from portal.choices import Role
 from portal.exceptions import DomainError
 from portal.files import upload_response
+from portal.middleware import client_ip
 from portal.models import PersonalDataAccess
 from portal.services.personal_data import nik_for_viewer, personal_data_access_record
 
@@ -69,6 +71,7 @@ def order_detail(request, code: str):
             "actions": allowed_actions(order, user),
             "assign_form": assign_form,
             "can_change_address": can_change_address,
+            "code_unlock": user.role in CODE_UNLOCKERS and delivery_code_locked(order),
             "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
         },
     )
@@ -122,6 +125,21 @@ def order_move(request, code: str, action: str):
 
 
 @login_required
+def order_code_unlock(request, code: str):
+    """The dispatcher allows new delivery code tries after checking the applicant (POST only)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    order = _visible_order(request, code)
+    try:
+        delivery_code_unlock(order_code=order.code, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The delivery code is unlocked: the courier may enter it again."))
+    return redirect("order-detail", code=order.code)
+
+
+@login_required
 def order_assign_courier(request, code: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -146,20 +164,16 @@ def order_assign_courier(request, code: str):
     return redirect("order-detail", code=order.code)
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def track(request):
     """Public lookup: the tracking code plus the date of birth or the last 4 digits of the NIK."""
     if "birth_date" not in request.GET and "nik_last4" not in request.GET:
         form = TrackForm(initial={"code": request.GET.get("code", "")})
         return render(request, "delivery/track.html", {"form": form})
     form = TrackForm(request.GET)
-    client = _client_address(request)
+    client = client_ip(request)
     valid = form.is_valid()
     cacheable = valid and not request.user.is_authenticated  # a logged-in page carries a CSRF token
-    key = ""
+    key = code = ""
     if valid:
         code = form.cleaned_data["code"]
         birth_date = form.cleaned_data["birth_date"]
@@ -167,7 +181,7 @@ def track(request):
         key = tracking.tracking_page_key(
             code=code, birth_date=birth_date, nik_last4=nik_last4, language=get_language()
         )
-    blocked, page = tracking.tracking_cached_lookup(client=client, page_key=key or "track:none")
+    blocked, page = tracking.tracking_cached_lookup(client=client, code=code, page_key=key or "track:none")
     if blocked:
         form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."))
         return render(request, "delivery/track.html", {"form": form}, status=429)
@@ -177,7 +191,7 @@ def track(request):
         return HttpResponse(page)
     page = tracking.tracking_lookup(code=code, birth_date=birth_date, nik_last4=nik_last4)
     if page is None:
-        tracking.tracking_record_failure(client=client)
+        tracking.tracking_record_failure(client=client, code=code)
         form.add_error(None, _("No delivery matches this tracking code and date of birth or NIK digits."))
         return render(request, "delivery/track.html", {"form": form}, status=404)
     response = render(request, "delivery/track.html", {"form": form, "page": page})

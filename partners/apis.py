@@ -124,9 +124,22 @@ class MeetingInput(serializers.Serializer):
     decisions = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class MeetingPaceOutput(serializers.Serializer):
+    year = serializers.IntegerField()
+    held = serializers.IntegerField()
+    planned = serializers.IntegerField()
+    warning = serializers.BooleanField(help_text="Fewer than two meetings held or planned this year.")
+
+
+class EvaluationListOutput(serializers.Serializer):
+    pace = MeetingPaceOutput()
+    results = MeetingOutput(many=True)
+
+
 class EvaluationListApi(ManagerOnly, APIView):
     @extend_schema(summary="Evaluation meetings (article 12) and the twice-a-year pace",
-                   responses={200: MeetingOutput(many=True), 403: ErrorSerializer})
+                   operation_id="v1_partners_evaluations_list",
+                   responses={200: EvaluationListOutput, 403: ErrorSerializer})
     def get(self, request):
         meetings = EvaluationMeeting.objects.prefetch_related("action_items", "scores")
         pace = selectors.meeting_pace()

@@ -18,7 +18,9 @@ from partners import complaints as svc
 from partners.choices import ComplaintCategory, ComplaintStatus
 from portal.authentication import TokenScopePermission
 from portal.exceptions import NotAllowed, NotFound, ValidationFailed
+from portal.fields import SecretSerializerField
 from portal.idempotency import idempotent
+from portal.middleware import client_ip
 
 SCOPE = "handle_complaints"
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
@@ -82,8 +84,12 @@ class ComplaintFiledOutput(ComplaintOutput):
 
 class ComplaintReplyInput(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
-    secret = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+    secret = SecretSerializerField(required=False, allow_blank=True, default="", max_length=64,
                                    help_text="The complainant's secret; staff of the routed office leave it out.")
+
+
+class ComplaintSecretInput(serializers.Serializer):
+    secret = SecretSerializerField(required=False, allow_blank=True, default="", max_length=64)
 
 
 def _decode_photo(data: str) -> bytes | None:
@@ -136,7 +142,7 @@ class ComplaintListApi(APIView):
 
     @extend_schema(
         summary="File a complaint (no login needed); the answer holds the ticket number and secret",
-        request=ComplaintFileInput, responses={201: ComplaintFiledOutput, **ERRORS},
+        request=ComplaintFileInput, responses={201: ComplaintFiledOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -145,7 +151,8 @@ class ComplaintListApi(APIView):
         values = dict(data.validated_data)
         photo = _decode_photo(values.pop("photo"))
         language = getattr(request, "LANGUAGE_CODE", "id")
-        opened = svc.complaint_open(photo=photo, filed_by=request.user, language=language, **values)
+        opened = svc.complaint_open(photo=photo, filed_by=request.user, language=language, client=client_ip(request),
+                                    **values)
         complaint = opened.complaint
         complaint.secret, complaint.link = opened.secret, svc.complaint_link(complaint)
         return Response(ComplaintFiledOutput(complaint).data, status=201)
@@ -153,7 +160,7 @@ class ComplaintListApi(APIView):
 
 def _complaint_for(request, ticket: str, secret: str):
     if secret:
-        return svc.complaint_by_secret(ticket=ticket, secret=secret), False
+        return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request)), False
     if request.user.is_authenticated and (
         request.user.role in svc.HANDLER_ROLES or request.user.role == "administrator"
     ):
@@ -170,10 +177,12 @@ class ComplaintDetailApi(APIView):
     @extend_schema(
         summary="One complaint with its thread: by ticket and secret, or as staff of the routed office",
         parameters=[OpenApiParameter("secret", str, required=False)],
-        responses={200: ComplaintDetailOutput, **ERRORS},
+        responses={200: ComplaintDetailOutput, 429: ErrorSerializer, **ERRORS},
     )
     def get(self, request, ticket: str):
-        complaint, staff = _complaint_for(request, ticket, request.query_params.get("secret", ""))
+        query = ComplaintSecretInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        complaint, staff = _complaint_for(request, ticket, query.validated_data["secret"])
         serializer = ComplaintStaffOutput if staff else ComplaintDetailOutput
         return Response(serializer(complaint).data)
 
@@ -185,7 +194,7 @@ class ComplaintReplyApi(APIView):
     @extend_schema(
         summary="Reply to a complaint: staff of the routed office (the complainant is emailed) or "
                 "the complainant with the secret",
-        request=ComplaintReplyInput, responses={201: ComplaintDetailOutput, **ERRORS},
+        request=ComplaintReplyInput, responses={201: ComplaintDetailOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request, ticket: str):

@@ -1,11 +1,15 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from partners import complaint_views as v
+from portal.fields import SecretPathConverter
+
+# A link whose secret has other characters than a generated one is a 404 before any view compares it.
+register_converter(SecretPathConverter, "secret")
 
 urlpatterns = [
     path("", v.complaint_new, name="complaint-new"),
-    path("t/<str:ticket>/<str:secret>/", v.complaint_thread, name="complaint-thread"),
-    path("t/<str:ticket>/<str:secret>/photo/", v.complaint_photo_public, name="complaint-photo"),
+    path("t/<str:ticket>/<secret:secret>/", v.complaint_thread, name="complaint-thread"),
+    path("t/<str:ticket>/<secret:secret>/photo/", v.complaint_photo_public, name="complaint-photo"),
     path("staff/", v.complaint_queue, name="complaint-queue"),
     path("staff/<str:ticket>/", v.complaint_staff_detail, name="complaint-staff-detail"),
     path("staff/<str:ticket>/close/", v.complaint_close_confirm, name="complaint-close"),

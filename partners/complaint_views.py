@@ -19,6 +19,8 @@ from partners import complaints as svc
 from partners.choices import ComplaintStatus
 from partners.forms import ComplaintForm, ComplaintReplyForm
 from portal.exceptions import DomainError, NotFound
+from portal.lookups import TooManyAttempts
+from portal.middleware import client_ip
 
 
 def _form_errors(form, error: DomainError) -> None:
@@ -48,7 +50,7 @@ def complaint_new(request):
         try:
             opened = svc.complaint_open(
                 category=data["category"], text=data["text"], contact_email=data["contact_email"],
-                contact_phone=data["contact_phone"], tracking_code=data["tracking_code"],
+                contact_phone=data["contact_phone"], tracking_code=data["tracking_code"], client=client_ip(request),
                 photo=_read_photo(data["photo"]), filed_by=request.user, language=get_language() or "id",
             )
         except DomainError as error:
@@ -71,13 +73,25 @@ def _thread_context(complaint, **extra):
     }
 
 
+def _complaint_from_link(request, ticket: str, secret: str):
+    """The complaint of a complainant's link, or the page that refuses it: 404 for a wrong link, 429
+    while the lookup lock holds (``portal.lookups``)."""
+    try:
+        return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request)), None
+    except NotFound:
+        raise Http404 from None
+    except TooManyAttempts as error:
+        return None, render(request, "portal/refused.html", {
+            "title": _("Please wait"), "message": error.message,
+        }, status=429)
+
+
 @never_cache
 def complaint_thread(request, ticket: str, secret: str):
     """The complainant's page: status, the thread, and a reply while the complaint is open."""
-    try:
-        complaint = svc.complaint_by_secret(ticket=ticket, secret=secret)
-    except NotFound:
-        raise Http404 from None
+    complaint, refused = _complaint_from_link(request, ticket, secret)
+    if refused:
+        return refused
     form = ComplaintReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,11 +119,8 @@ def _photo_response(complaint):
 
 
 def complaint_photo_public(request, ticket: str, secret: str):
-    try:
-        complaint = svc.complaint_by_secret(ticket=ticket, secret=secret)
-    except NotFound:
-        raise Http404 from None
-    return _photo_response(complaint)
+    complaint, refused = _complaint_from_link(request, ticket, secret)
+    return refused or _photo_response(complaint)
 
 
 def handler_required(view):

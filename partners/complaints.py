@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import io
 import logging
 import secrets
 import uuid
@@ -30,13 +29,15 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from partners.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus, OrganisationKind
 from partners.models import Complaint, ComplaintMessage, Office
 from passports.validators import validate_phone
 from portal.choices import Role
 from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.fields import secret_equals
+from portal.images import image_decode
+from portal.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from portal.models import User
 from portal.outbox import task_enqueue
 from portal.services.webhooks import webhook_emit
@@ -82,10 +83,14 @@ def complaint_link(complaint: Complaint) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/complaints/t/{complaint.ticket}/{complaint_secret(complaint)}/"
 
 
-def complaint_by_secret(*, ticket: str, secret: str) -> Complaint:
-    """The complaint a complainant's link opens; a wrong secret answers like an unknown ticket."""
+def complaint_by_secret(*, ticket: str, secret: str, client: str) -> Complaint:
+    """The complaint a complainant's link opens; a wrong secret answers like an unknown ticket, and
+    counts in the lookup lock (``portal.lookups``) for ``client`` and the ticket."""
+    subject = lookup_subject("complaint", ticket)
+    lookup_refuse_if_locked(client=client, subject=subject)
     complaint = Complaint.objects.select_related("order", "office").filter(ticket=(ticket or "").upper()).first()
-    if complaint is None or not hmac.compare_digest(complaint_secret(complaint), secret or ""):
+    if complaint is None or not secret_equals(secret, complaint_secret(complaint)):
+        lookup_failed(client=client, subject=subject)
         raise NotFound(_("No complaint with this ticket number and link."), code="unknown_complaint")
     return complaint
 
@@ -143,20 +148,9 @@ def complaint_photo_check(raw: bytes) -> tuple[str, str]:
             _("The photo is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)},
             code="too_large", fields={"photo": [_("Too large.")]},
         )
-    try:
-        with Image.open(io.BytesIO(raw)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed(
-            _("The photo is not an image."), fields={"photo": [_("Choose a JPEG, PNG or WebP photo.")]}
-        ) from None
-    if kind not in PHOTO_TYPES:
-        raise ValidationFailed(
-            _("The photo must be a JPEG, PNG or WebP image."),
-            fields={"photo": [_("Choose a JPEG, PNG or WebP photo.")]},
-        )
-    return PHOTO_TYPES[kind]
+    checked = image_decode(raw, field="photo", label=_("The photo"), max_pixels=settings.PHOTO_MAX_PIXELS,
+                           formats=tuple(PHOTO_TYPES), hint=_("Choose a JPEG, PNG or WebP photo."))
+    return PHOTO_TYPES[checked.format]
 
 
 def _new_ticket() -> str:
@@ -193,11 +187,15 @@ def complaint_route(*, category: str, order=None) -> tuple[str, Office]:
 
 
 def complaint_open(
-    *, category: str, text: str, contact_email: str = "", contact_phone: str = "", tracking_code: str = "",
-    photo: bytes | None = None, filed_by: User | None = None, language: str = "id",
+    *, category: str, text: str, client: str, contact_email: str = "", contact_phone: str = "",
+    tracking_code: str = "", photo: bytes | None = None, filed_by: User | None = None, language: str = "id",
     now: dt.datetime | None = None, ticket: str | None = None,
 ) -> OpenedComplaint:
-    """File a complaint (anyone, at any hour); returns it with the secret of the complainant's link."""
+    """File a complaint (anyone, at any hour); returns it with the secret of the complainant's link.
+
+    A tracking code is looked up only once everything else is right, and through the lookup lock
+    (``portal.lookups``, per ``client`` and per code): the answer tells whether a code exists, so it
+    must not be had for free with a deliberately wrong text, nor during the lock."""
     from delivery.models import DeliveryOrder
 
     now = now or timezone.now()
@@ -224,12 +222,6 @@ def complaint_open(
             errors["contact_phone"] = list(error.messages)
     if not contact_email and not contact_phone:
         errors["contact_email"] = [_("Give an email address or a phone number so that we can answer you.")]
-    order = None
-    code = (tracking_code or "").strip().upper()
-    if code:
-        order = DeliveryOrder.objects.filter(code=code).first()
-        if order is None:
-            errors["tracking_code"] = [_("No delivery has this tracking code. Check it or leave it empty.")]
     photo_type = None
     if photo:
         try:
@@ -238,6 +230,16 @@ def complaint_open(
             errors.update(error.fields)
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    order = None
+    code = (tracking_code or "").strip().upper()
+    if code:
+        subject = lookup_subject("track", code)
+        lookup_refuse_if_locked(client=client, subject=subject)
+        order = DeliveryOrder.objects.filter(code=code).first()
+        if order is None:
+            lookup_failed(client=client, subject=subject)
+            message = _("No delivery has this tracking code. Check it or leave it empty.")
+            raise ValidationFailed(_("Please correct the marked fields."), fields={"tracking_code": [message]})
     agency, office = complaint_route(category=category, order=order)
     language = language if language in dict(settings.LANGUAGES) else "id"
     with transaction.atomic():

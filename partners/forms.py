@@ -48,6 +48,20 @@ class UptakeCsvForm(forms.Form):
     file = forms.FileField(label=_("CSV file (columns year, month, issued)"))
 
 
+class RowForm(forms.Form):
+    """The row an inline form acts on, sent as a hidden id (``item``, ``obligation``): a whole
+    number, else the form is refused (never ``int()`` on what was posted)."""
+
+    def __init__(self, *args, name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = name
+        self.fields[name] = forms.IntegerField(min_value=1)
+
+    @property
+    def row_id(self) -> int:
+        return self.cleaned_data[self.name]
+
+
 class ObligationStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ObligationStatus.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

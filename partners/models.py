@@ -38,6 +38,12 @@ class Office(TimeStampedModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # A Pos office serves the applicants of one Imigrasi office: its counter books and delivers
+    # their passports, and its staff see that office's applications and no other's.
+    serves = models.ForeignKey(
+        "self", verbose_name=_("serves the Imigrasi office"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="served_by", limit_choices_to={"organisation__kind": "imigrasi"},
+    )
 
     class Meta:
         verbose_name = _("office")

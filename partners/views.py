@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,6 +29,7 @@ from partners.forms import (
     NoteForm,
     ObligationForm,
     ObligationStatusForm,
+    RowForm,
     ScorecardForm,
     UptakeCsvForm,
     UptakeMonthForm,
@@ -261,7 +262,10 @@ def agreement_detail(request, pk: int):
                     messages.success(request, _("Obligation added."))
                     return redirect("partners-agreement", pk=pk)
             elif kind == "obligation":
-                obligation = get_object_or_404(Obligation, pk=request.POST.get("obligation"), agreement=agreement)
+                row = RowForm(request.POST, name="obligation")
+                if not row.is_valid():
+                    raise Http404
+                obligation = get_object_or_404(Obligation, pk=row.row_id, agreement=agreement)
                 form = ObligationStatusForm(request.POST)
                 if form.is_valid():
                     services.obligation_set_status(obligation_id=obligation.pk, actor=request.user,
@@ -333,8 +337,10 @@ def evaluation_detail(request, pk: int):
                     messages.success(request, _("Action item added."))
                     return redirect("partners-evaluation", pk=pk)
             elif kind == "done":
-                services.action_item_complete(action_item_id=int(request.POST.get("item", 0)), actor=request.user,
-                                              meeting_id=meeting.pk)
+                row = RowForm(request.POST, name="item")
+                if not row.is_valid():
+                    raise Http404
+                services.action_item_complete(action_item_id=row.row_id, actor=request.user, meeting_id=meeting.pk)
                 messages.success(request, _("Action item marked done."))
                 return redirect("partners-evaluation", pk=pk)
             elif kind == "scores":

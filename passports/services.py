@@ -14,6 +14,7 @@ from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
+from portal.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from portal.utils import model_text_check
 
 BILLING_CODE_VALID_FOR = dt.timedelta(days=7)
@@ -250,18 +251,24 @@ def payment_request_settle(*, request_id: int) -> str:
     return PaymentRequest.Status.CONFIRMED
 
 
-def application_find_for_booking(*, billing_code: str, birth_date: dt.date, require_paid: bool = False):
+def application_find_for_booking(
+    *, billing_code: str, birth_date: dt.date, client: str, require_paid: bool = False
+):
     """The application an applicant (or their travel agency) books delivery for, found by the billing
     code the counter issued plus the applicant's date of birth. A wrong date of birth answers like an
-    unknown code, so codes cannot be confirmed by guessing."""
+    unknown code, and every miss counts against ``client`` and the code in the portal's lookup lock
+    (``portal.lookups``), so codes and birth dates cannot be found by guessing."""
     from delivery.models import DeliveryOrder
 
     code = (billing_code or "").strip().replace(" ", "")
+    lookup_refuse_if_locked(client=client)
     if len(code) != 15 or not code.isdigit():
         raise ValidationFailed(
             _("A billing code has exactly 15 digits."),
             fields={"billing_code": [_("A billing code has exactly 15 digits.")]},
         )
+    subject = lookup_subject("billing", code)
+    lookup_refuse_if_locked(client=client, subject=subject)
     billing = (
         BillingCode.objects.select_related("application__applicant", "application__office",
                                            "application__passport_type")
@@ -269,6 +276,7 @@ def application_find_for_booking(*, billing_code: str, birth_date: dt.date, requ
         .first()
     )
     if billing is None:
+        lookup_failed(client=client, subject=subject)
         raise NotFound(
             _("No billing code matches this date of birth. Check both against your receipt."),
             code="unknown_billing_code",

@@ -5,13 +5,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.exceptions import DomainError
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx answer (``Error`` in the API schema; portal.openapi lists it for each
+    status an operation can answer)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 def exception_handler(exc, context):
@@ -48,3 +59,23 @@ def exception_handler(exc, context):
         message = exc.detail if isinstance(getattr(exc, "detail", None), str) else str(exc)
         response.data = {"code": code, "message": str(message), "fields": {}}
     return response
+
+
+def _api_error(exc: drf_exceptions.APIException, status: int):
+    return JsonResponse({"code": exc.default_code, "message": str(exc.default_detail), "fields": {}}, status=status)
+
+
+def bad_request(request, exception):
+    """``handler400``: what Django refuses before any view answers (too many form fields, a bad
+    host) gets the one error body under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(drf_exceptions.ParseError(), 400)
+    return defaults.bad_request(request, exception)
+
+
+def not_found(request, exception):
+    """``handler404``: an address no route matches (``/api/v1/counter/payments/abc/``) gets the one
+    error body under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(drf_exceptions.NotFound(), 404)
+    return defaults.page_not_found(request, exception)

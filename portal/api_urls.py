@@ -11,6 +11,8 @@ urlpatterns = [
          name="api-order-assign-courier"),
     path("orders/<str:code>/reschedule/", apis_dispatch.DeliveryOrderRescheduleApi.as_view(),
          name="api-order-reschedule"),
+    path("orders/<str:code>/code-unlock/", apis_dispatch.DeliveryOrderCodeUnlockApi.as_view(),
+         name="api-order-code-unlock"),
     path("partners/", include("partners.api_urls")),
     path("bookings/", applicant_apis.OnlineBookingCreateApi.as_view(), name="api-booking-create"),
     path("bookings/<str:token>/", applicant_apis.OnlineBookingDetailApi.as_view(), name="api-booking-detail"),

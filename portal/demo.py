@@ -143,18 +143,19 @@ def reference_data_load() -> dict:
     agency_org, _ = Organisation.objects.update_or_create(
         name="Biro Perjalanan Umrah Contoh", defaults={"kind": OrganisationKind.TRAVEL_AGENCY}
     )
+    imigrasi_office = Office.objects.update_or_create(
+        name=IMIGRASI_OFFICE,
+        defaults={
+            "organisation": imigrasi_org,
+            "address": "Jl. Perintis Kemerdekaan KM. 13, Makassar",
+            "phone": "0411-584559", "email": "kanim_makassar@imigrasi.go.id",
+        },
+    )[0]
     offices = {
-        "imigrasi": Office.objects.update_or_create(
-            name=IMIGRASI_OFFICE,
-            defaults={
-                "organisation": imigrasi_org,
-                "address": "Jl. Perintis Kemerdekaan KM. 13, Makassar",
-                "phone": "0411-584559", "email": "kanim_makassar@imigrasi.go.id",
-            },
-        )[0],
+        "imigrasi": imigrasi_office,
         "pos": Office.objects.update_or_create(
             name=POS_OFFICE,
-            defaults={"organisation": pos_org, "address": "Makassar (demo address)"},
+            defaults={"organisation": pos_org, "address": "Makassar (demo address)", "serves": imigrasi_office},
         )[0],
         "agency": Office.objects.update_or_create(
             name=AGENCY_OFFICE,
@@ -414,7 +415,7 @@ def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
             continue
         filed = now - dt.timedelta(hours=hours_ago)
         complaint = complaint_open(
-            category=category, text=text, contact_email="pemohon@demo.antar-paspor.local",
+            category=category, text=text, contact_email="pemohon@demo.antar-paspor.local", client="demo",
             tracking_code=code if DeliveryOrder.objects.filter(code=code).exists() else "", now=filed, ticket=ticket,
         ).complaint
         actor = users["pos.layanan"] if complaint.agency == "pos" else users["imigrasi"]

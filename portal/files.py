@@ -5,7 +5,8 @@ page (a sandboxing CSP of its own)."""
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
-from PIL import Image, UnidentifiedImageError
+
+from portal.images import image_format
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
@@ -17,12 +18,7 @@ def upload_response(field_file, *, download_name: str) -> FileResponse:
         field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    content_type = None
-    try:
-        with Image.open(field_file) as image:
-            content_type = IMAGE_TYPES.get(image.format or "")
-    except (UnidentifiedImageError, OSError):
-        content_type = None
+    content_type = IMAGE_TYPES.get(image_format(field_file) or "")
     field_file.seek(0)
     if content_type is None and field_file.read(5) == b"%PDF-":
         content_type = "application/pdf"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
 from portal.exceptions import DomainError, ValidationFailed
+from portal.middleware import client_ip
 from portal.models import ApiToken, IdempotencyRecord
 
 MAX_KEY_LENGTH = 200
@@ -43,7 +44,7 @@ def _owner(request) -> str:
         return f"token:{request.auth.pk}"
     if not request.user.is_authenticated:
         # Anyone may file a complaint: keys of anonymous callers are kept apart per client address.
-        client = request.META.get("REMOTE_ADDR", "")
+        client = client_ip(request)
         return "anon:" + hashlib.sha256(client.encode()).hexdigest()[:32]
     return f"user:{request.user.pk}"
 
@@ -148,6 +149,7 @@ def idempotent(handler=None, *, required: bool = False):
             status, body, replayed = run_once(request, key=key, run=run)
             return Response(body, status=status, headers={REPLAY_HEADER: "true"} if replayed else {})
 
+        wrapper.idempotent = True  # type: ignore[attr-defined]  # the API schema lists its 400 and 422
         return wrapper
 
     return decorate(handler) if handler is not None else decorate

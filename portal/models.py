@@ -1,8 +1,25 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import STAFF_ROLES, Role
+
+
+class AppendOnlyModel(models.Model):
+    """Rows written once and never changed or deleted through the ORM (events, attempts, access
+    records): a correction is a new row."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(f"{self._meta.verbose_name_plural} are append-only.")
 
 
 class TimeStampedModel(models.Model):

@@ -5,6 +5,14 @@ Examples are written by ``add_examples`` (a drf-spectacular post-processing hook
 itself: each field gets a realistic value from ``FIELD_EXAMPLES`` (by name) or from its type, format
 and enum, so a new endpoint gets examples without anyone writing them by hand, and they always match
 the schema. An operation that declares its own examples keeps them.
+
+Errors are listed by ``PortalAutoSchema``, from what the code around every view really answers, so no
+operation's decorator has to repeat them: 401 and 403 wherever a token or session is accepted (a bad
+token, a scope, a role, a staff session without its second factor), 404 where the path names an
+object or a list is paginated, 400 for a body, query or header to validate, 413 and 415 where a body
+is accepted (``portal.middleware.BodySizeLimitMiddleware``, the parsers), 422 where an
+``Idempotency-Key`` may be reused. A decorator still lists what only its view answers (409 for a move,
+429 for a rate-limited lookup). Every error has the one body, ``Error`` (``portal.api``).
 """
 
 from __future__ import annotations
@@ -12,6 +20,9 @@ from __future__ import annotations
 import re
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+
+from portal.api import ErrorSerializer
 
 # Realistic values by field name, taken from the Makassar demo (DOMAIN.md's forms and figures).
 FIELD_EXAMPLES: dict[str, object] = {
@@ -116,10 +127,68 @@ ERROR_EXAMPLES = {
     "403": ("not_allowed", "Your role may not do this.", {}),
     "404": ("not_found", "No such delivery order.", {}),
     "409": ("invalid_transition", "This cannot be done now: the order is “booked”.", {}),
-    "413": ("too_large", "The request is too large.", {}),
+    "413": ("request_too_large", "The request is too large: at most 7 MB may be sent at once.", {}),
+    "415": ("unsupported_media_type", "Unsupported media type \"text/plain\" in request.", {}),
     "422": ("unprocessable", "The delivery code is wrong.", {"code": ["Wrong code."]}),
-    "429": ("throttled", "Too many unsuccessful attempts. Please wait 15 minutes and try again.", {}),
+    "429": ("too_many_attempts", "Too many unsuccessful attempts. Please wait 15 minutes and try again.", {}),
 }
+
+# What each error status means, for an operation whose decorator does not say it otherwise.
+ERROR_DESCRIPTIONS = {
+    "400": "The request's body, query or headers are not valid; `fields` says which and why.",
+    "401": "No session and no valid token (or the token was revoked).",
+    "403": "Not allowed: the token's scopes, your role, or a staff session without its second factor.",
+    "404": "No such object, or not one you may see (for a list: no such page).",
+    "409": "Not now: the object is not in a state that allows this, or it changed meanwhile.",
+    "413": "The body is larger than the portal accepts.",
+    "415": "The body's media type is not one the operation accepts.",
+    "422": "The Idempotency-Key was already used for a different request (or the request was understood "
+           "but refused, as the message says).",
+    "429": "Too many unsuccessful lookups from this address or for this code: wait and try again.",
+}
+ANONYMOUS_401 = "A token was sent but it is invalid or revoked (this operation needs no token)."
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class PortalAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus every error status the code around the view can answer."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        anonymous = {} in operation.get("security", [])
+        responses = operation.setdefault("responses", {})
+        for status in self._error_statuses(operation):
+            if status not in responses:
+                responses[status] = self._get_response_for_code(ErrorSerializer, status)
+            if not responses[status].get("description"):
+                responses[status]["description"] = (
+                    ANONYMOUS_401 if status == "401" and anonymous else ERROR_DESCRIPTIONS[status]
+                )
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def _error_statuses(self, operation: dict) -> set[str]:
+        statuses = {status for status in operation.get("responses", {}) if status in ERROR_DESCRIPTIONS}
+        parameters = operation.get("parameters", [])
+        handler = getattr(self.view, self.method.lower(), None)
+        idempotent = bool(getattr(handler, "idempotent", False))
+        if any(scheme for scheme in operation.get("security", [])):
+            statuses |= {"401", "403"}
+        if any(p["in"] == "path" for p in parameters) or any(
+            p["in"] == "query" and p["name"] == "page" for p in parameters
+        ):
+            statuses.add("404")
+        if "requestBody" in operation or idempotent or any(p["in"] in ("query", "header") for p in parameters):
+            statuses.add("400")
+        if self.method in BODY_METHODS:
+            statuses.add("413")
+        if "requestBody" in operation:
+            statuses.add("415")
+        if idempotent:
+            statuses.add("422")
+        return statuses
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -220,12 +289,6 @@ def add_examples(result, generator, request, public):
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            responses = operation.setdefault("responses", {})
-            if "401" not in responses and {} not in operation.get("security", [{}]) and "Error" in components:
-                responses["401"] = {
-                    "description": "No session and no valid token (or the token was revoked).",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                }
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
                 if "schema" in media and "examples" not in media:

@@ -26,3 +26,7 @@ urlpatterns = [
     path("", include("delivery.counter_urls")),
     path("", include("delivery.urls")),
 ]
+
+# Under /api/ these answer with the one JSON error body (portal.api); elsewhere Django's pages.
+handler400 = "portal.api.bad_request"
+handler404 = "portal.api.not_found"

@@ -114,3 +114,35 @@ def make_order(ref: dict, state: str = S.BOOKED, *, owner: User | None = None, a
         )
     order.refresh_from_db()
     return order
+
+
+def second_office_ref(ref: dict) -> dict:
+    """Another Imigrasi office (Parepare) with the Pos office that serves it, a member of staff per
+    role and two couriers of its own: the same shape as ``ref``, for tests of office scoping."""
+    from delivery.models import Courier
+
+    imigrasi = Office.objects.create(organisation=ref["offices"]["imigrasi"].organisation,
+                                     name="Kantor Imigrasi Kelas II Parepare")
+    pos = Office.objects.create(organisation=ref["offices"]["pos"].organisation,
+                                name="PT Pos Indonesia Cabang Parepare", serves=imigrasi)
+    offices = {**ref["offices"], "imigrasi": imigrasi, "pos": pos}
+    users = {}
+    for name, user in ref["users"].items():
+        office = user.office
+        if office is not None and office.pk in (ref["offices"]["imigrasi"].pk, ref["offices"]["pos"].pk):
+            office = imigrasi if office.pk == ref["offices"]["imigrasi"].pk else pos
+        users[name] = UserFactory(username=f"{name}.parepare", role=user.role, office=office,
+                                  first_name=f"{user.first_name} Parepare")
+    couriers = {}
+    for n, (name, courier) in enumerate(ref["couriers"].items()):
+        couriers[name] = Courier.objects.create(user=users[name], name=users[name].first_name, nippos=f"99520000{n}",
+                                                office=pos)
+        couriers[name].areas.set(courier.areas.all())
+    return {**ref, "offices": offices, "users": users, "couriers": couriers}
+
+
+def earlier_today(hours: float = 1) -> dt.datetime:
+    """``hours`` ago, but not before 00:05 WITA today: an order made with it is "today's" on the
+    dispatcher's board and the courier's run at any hour the suite runs (even just after midnight)."""
+    now = timezone.localtime()
+    return max(now - dt.timedelta(hours=hours), now.replace(hour=0, minute=5, second=0, microsecond=0))

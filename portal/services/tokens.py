@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 
 from django.utils import timezone
 
 from portal.exceptions import ValidationFailed
+from portal.fields import secret_equals
 from portal.models import ApiToken, User
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # don't write a row on every request
@@ -43,7 +43,7 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user__office__organisation").filter(prefix=prefix).first()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
-    if not hmac.compare_digest(token.secret_hash, _hash(secret)):
+    if not secret_equals(_hash(secret), token.secret_hash):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -160,7 +160,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "portal.authentication.TokenScopePermission",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.openapi.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -254,9 +254,13 @@ LOGGING = {
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
 DASHBOARD_PLOT_CACHE_SECONDS = 24 * 3600  # a plot is cached under a hash of what it shows
-# Request bodies larger than this are refused with 413 before anything reads them (the courier's
-# photo, at most 2 MB, travels as base64 inside JSON). portal.middleware.BodySizeLimitMiddleware.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# Request bodies larger than this are refused with 413 before anything reads them
+# (portal.middleware.BodySizeLimitMiddleware); the same in every environment. Images travel as
+# base64 inside JSON, 4/3 of their size: the largest legitimate body is a complaint filed over the
+# API with its photo (COMPLAINT_PHOTO_MAX_BYTES, 5 MB: 6.7 MB as base64) and its text; the courier's
+# update (photo 2 MB and signature 300 KB: 3.1 MB) and the booking's signature are smaller. Multipart
+# uploads (the agreements' PDFs, at most 10 MB) have their own limit, as nginx has (12m).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 7 * 1024 * 1024
 UPLOAD_MAX_BYTES = 12 * 1024 * 1024
 MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
 
@@ -286,16 +290,26 @@ CACHES = {"default": cache_from_urls(env.CACHE_URL, env.CELERY_BROKER_URL)}
 # cache misses and the session is read from the database as before.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Public tracking: failed lookups per client address before it must wait, and for how long.
-TRACKING_MAX_FAILURES = 10
-TRACKING_FAILURE_WINDOW = 15 * 60
+# Public lookups (tracking, booking, complaint links; portal.lookups): failed lookups per client
+# address and per code tried before either must wait, and for how long (the pages say 15 minutes).
+LOOKUP_MAX_FAILURES = 10
+LOOKUP_MAX_FAILURES_PER_CODE = 10
+LOOKUP_FAILURE_WINDOW = 15 * 60
 TRACKING_PAGE_CACHE_SECONDS = 300
 # Courier app: failed attempts before the passport goes back to the office, proof-of-delivery limits.
 DELIVERY_MAX_FAILED_ATTEMPTS = env.DELIVERY_MAX_FAILED_ATTEMPTS
 COURIER_PHOTO_MAX_BYTES = 2 * 1024 * 1024
 COURIER_SIGNATURE_MAX_BYTES = 300 * 1024
+# Pixels an image may have (portal.images), checked from its header before anything decodes it:
+# a signature pad is at most 2000 px wide (POA_SIGNATURE_MAX_SIDE) and short; a photo as a
+# 50-megapixel phone camera takes it (8160 x 6120; the courier app shrinks its photos to 1280 px).
+# Both stay under Pillow's own limit (Image.MAX_IMAGE_PIXELS, 89 million), which is left alone.
+SIGNATURE_MAX_PIXELS = 2000 * 2000
+PHOTO_MAX_PIXELS = 50_000_000
 COURIER_CLOCK_TOLERANCE_SECONDS = 300
 DELIVERY_CODE_ITERATIONS = 20_000
+# Wrong delivery codes the server accepts per order before the dispatcher must unlock it.
+DELIVERY_CODE_MAX_ATTEMPTS = 5
 # An order whose state has not changed for this long goes on the problems queue.
 DELIVERY_STALLED_HOURS = 48
 

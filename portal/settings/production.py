@@ -40,5 +40,5 @@ STORAGES = {
 }
 assert "whitenoise.middleware.WhiteNoiseMiddleware" in MIDDLEWARE
 # Uploads (signatures, photos, agreement PDFs) are never served by a public URL: nginx has no
-# /media/ location, and Django answers them only through views that check who asks.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# /media/ location, and Django answers them only through views that check who asks. The body
+# limits (DATA_UPLOAD_MAX_MEMORY_SIZE, UPLOAD_MAX_BYTES) are base.py's, the same as in development.

@@ -99,3 +99,24 @@ def test_the_docs_page_serves_the_examples(client):
     booking = response.json()["paths"]["/api/v1/counter/bookings/"]["post"]
     example = booking["requestBody"]["content"]["application/json"]["examples"]["example"]["value"]
     assert example["area"] == "makassar" and example["recipient_phone"].startswith("08")
+
+
+def test_every_operation_lists_the_errors_the_code_around_it_answers(schema):
+    """portal.openapi.PortalAutoSchema: the statuses the authentication, the body limit, the parsers,
+    pagination and the Idempotency-Key answer are listed without each decorator repeating them."""
+    missing = []
+    for name, operation in operations(schema):
+        method, path = name.split(" ", 1)
+        expected = {"401", "403"}
+        if "{" in path or any(p["name"] == "page" for p in operation.get("parameters", [])):
+            expected.add("404")
+        if "requestBody" in operation:
+            expected |= {"400", "413", "415"}
+        if method in ("POST", "PUT", "PATCH"):
+            expected.add("413")
+        missing += [f"{name}: {status}" for status in sorted(expected - set(operation["responses"]))]
+    assert missing == []
+    listing = schema["paths"]["/api/v1/orders/"]["get"]["responses"]
+    assert {"400", "404"} <= set(listing)  # a bad filter; page=0
+    assert {"422", "429"} <= set(schema["paths"]["/api/v1/bookings/"]["post"]["responses"])
+    assert "403" in schema["paths"]["/api/v1/counter/payments/{id}/"]["get"]["responses"]

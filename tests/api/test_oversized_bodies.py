@@ -20,11 +20,11 @@ def test_an_oversized_api_body_is_refused_with_413_and_a_message_in_json(ref, se
 
     assert answer.status_code == 413
     assert answer.json()["code"] == "request_too_large"
-    assert "4 MB" in answer.json()["message"]
+    assert "7 MB" in answer.json()["message"]
     assert not DeliveryEvent.objects.filter(order=order, to_status=S.OUT_FOR_DELIVERY).exists()
     english = client.post(f"/api/v1/courier/orders/{order.code}/dispatch/", body, content_type="application/json",
                           HTTP_ACCEPT_LANGUAGE="en")
-    assert english.json()["message"] == "The request is too large: at most 4 MB may be sent at once."
+    assert english.json()["message"] == "The request is too large: at most 7 MB may be sent at once."
 
 
 @pytest.mark.django_db

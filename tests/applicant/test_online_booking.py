@@ -17,7 +17,7 @@ def start(application, **overrides):
         billing_code=application.billing_code.code, birth_date=BORN, destination_kind="home",
         address="Jl. Sultan Hasanuddin No. 8, Makassar", area_id=None,
         recipient_phone="081355512345", recipient_email="daring@example.test",
-        signature=data_url(signature_png()),
+        signature=data_url(signature_png()), client="192.0.2.1",
     )
     values.update(overrides)
     return online_booking_start(**values)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from delivery.choices import DeliveryStatus as S
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
-from tests.factories import make_order
+from tests.factories import earlier_today, make_order
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_the_dispatcher_sees_every_run_and_moves_an_order_before_it_goes_out(live_server, tx_ref, screen):
     waiting = make_order(tx_ref, S.WITH_DELIVERY_SECTION, courier="kurir")
     out = make_order(tx_ref, S.OUT_FOR_DELIVERY, courier="kurir")
-    make_order(tx_ref, S.DELIVERED, courier="kurir2")
+    make_order(tx_ref, S.DELIVERED, courier="kurir2", at=earlier_today())
 
     login(screen, live_server.url, "pos.antaran")
     screen.get_by_role("link", name="Rute para kurir").click()

@@ -19,7 +19,7 @@ FILED = dt.datetime(2026, 11, 20, 22, 15, tzinfo=WITA)  # a Friday night: compla
 
 
 def test_no_first_response_in_24_hours_goes_on_the_problems_queue_once(ref, client):
-    complaint = svc.complaint_open(category="passport_data", text="Tanggal lahir salah.",
+    complaint = svc.complaint_open(client="192.0.2.1", category="passport_data", text="Tanggal lahir salah.",
                                    contact_phone="081234567890", now=FILED).complaint
 
     assert deadline_sweep(now=FILED + dt.timedelta(hours=23, minutes=59)) == 0
@@ -49,7 +49,7 @@ def test_no_first_response_in_24_hours_goes_on_the_problems_queue_once(ref, clie
 
 
 def test_a_first_response_in_time_keeps_the_complaint_off_the_queue(ref):
-    complaint = svc.complaint_open(category="late", text="Belum sampai.", contact_phone="081234567890",
+    complaint = svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai.", contact_phone="081234567890",
                                    now=FILED).complaint
     svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=ref["users"]["pos.antaran"],
                                  text="Kami antar besok.", now=FILED + dt.timedelta(hours=23))

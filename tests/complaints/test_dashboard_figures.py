@@ -20,7 +20,7 @@ PERIOD = {"start": "2026-03", "end": "2026-03"}
 
 
 def complaint(ref, category, *, answer_after_hours=None, at=DAY):
-    c = svc.complaint_open(category=category, text="Ada masalah.", contact_phone="081234567890", now=at).complaint
+    c = svc.complaint_open(client="192.0.2.1", category=category, text="Ada masalah.", contact_phone="081234567890", now=at).complaint
     if answer_after_hours is not None:
         actor = ref["users"]["pos.layanan"] if c.agency == "pos" else ref["users"]["imigrasi"]
         svc.complaint_reply_by_staff(complaint_id=c.pk, actor=actor, text="Kami tangani.",

@@ -29,7 +29,7 @@ def test_receipt_and_reply_mails_arrive_once_and_the_webhook_is_received(
     WebhookSubscription.objects.create(owner=tx_ref["users"]["manajer.pos"], url=receiver.url, secret=SECRET,
                                        events=["complaint.opened"])
     address = "pelapor.worker@example.test"
-    opened = svc.complaint_open(category="damaged_or_lost", text="Sampul paspor basah.", contact_email=address)
+    opened = svc.complaint_open(client="192.0.2.1", category="damaged_or_lost", text="Sampul paspor basah.", contact_email=address)
     ticket = opened.complaint.ticket
 
     wait_for(lambda: any(b["event"] == "complaint.opened" for b in receiver.accepted), timeout=30)

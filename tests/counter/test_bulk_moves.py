@@ -103,8 +103,9 @@ def test_every_applicant_of_a_manifest_hears_of_it_once_from_the_worker(tx_ref, 
     for order in orders:
         assert len(mails(order)) == 2 and len(sms_for(order.code)) == 2
         assert "Berkas diserahkan ke Imigrasi" in sms_for(order.code)[-1]["text"]
-    assert set(Notification.objects.filter(event__order__in=orders, event__to_status=S.DOSSIER_HANDED)
-               .values_list("status", flat=True)) == {"sent"}
+    # the rows are marked sent just after the channels took the messages
+    wait_for(lambda: set(Notification.objects.filter(event__order__in=orders, event__to_status=S.DOSSIER_HANDED)
+                         .values_list("status", flat=True)) == {"sent"})
 
 
 @pytest.mark.django_db

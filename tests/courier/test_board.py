@@ -4,13 +4,13 @@ from delivery.choices import DeliveryStatus as S
 from delivery.courier_selectors import dispatcher_board
 from portal.models import IdempotencyRecord
 from tests.courier.helpers import courier_client, post
-from tests.factories import make_order
+from tests.factories import earlier_today, make_order
 
 
 def test_counts_and_last_sync_include_refused_updates(ref):
     make_order(ref, S.WITH_DELIVERY_SECTION, courier="kurir")
     out = make_order(ref, S.OUT_FOR_DELIVERY, courier="kurir")
-    make_order(ref, S.DELIVERED, courier="kurir2")
+    make_order(ref, S.DELIVERED, courier="kurir2", at=earlier_today())
     office = ref["offices"]["pos"].pk
 
     rows = {row.courier.user.username: row for row in dispatcher_board(office_id=office)}

@@ -111,19 +111,23 @@ class Processes:
 
 @pytest.fixture
 def slow_smtp():
-    """An SMTP server that, while ``slow`` is set, holds every message at MAIL FROM (before it could
-    accept anything), so a worker can be killed in the middle of sending. Messages it accepted are
-    in ``messages``."""
+    """An SMTP server that, while ``slow`` is set (or once it accepted ``hold_from`` messages in
+    all), holds every message at MAIL FROM (before it could accept anything), so a worker can be
+    killed in the middle of sending. Messages it accepted are in ``messages``."""
     from aiosmtpd.controller import Controller
 
     class Sink:
         def __init__(self):
             self.messages = []
             self.slow = False
+            self.hold_from: int | None = None
             self.held = 0
 
+        def holding(self) -> bool:
+            return self.slow or (self.hold_from is not None and len(self.messages) >= self.hold_from)
+
         async def handle_MAIL(self, server, session, envelope, address, mail_options):
-            while self.slow:
+            while self.holding():
                 self.held += 1
                 await asyncio.sleep(0.1)
             envelope.mail_from = address
@@ -138,7 +142,7 @@ def slow_smtp():
     controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()
     yield sink
-    sink.slow = False
+    sink.slow, sink.hold_from = False, None
     controller.stop()
 
 

@@ -26,7 +26,7 @@ def csv_of(*lines):
 
 
 def book(ref, content, **kw):
-    return groups.group_booking_create(actor=ref["users"]["travel"], content=content,
+    return groups.group_booking_create(client="192.0.2.1", actor=ref["users"]["travel"], content=content,
                                        area=ref["areas"]["makassar"], contact_phone="081234567890", **kw)
 
 
@@ -87,7 +87,7 @@ def test_a_broken_file_gets_one_clear_message(ref, content, message):
 
 def test_only_travel_agencies_book_groups(ref):
     with pytest.raises(NotAllowed):
-        groups.group_booking_create(actor=ref["users"]["pemohon"], content=csv_of(), area=ref["areas"]["makassar"],
+        groups.group_booking_create(client="192.0.2.1", actor=ref["users"]["pemohon"], content=csv_of(), area=ref["areas"]["makassar"],
                                     contact_phone="081234567890")
 
 
@@ -147,7 +147,7 @@ def test_the_demo_seeds_the_sample_files_passports_idempotently(db):
     seed_demo()
     ref = reference_data_load()
     content = (settings.BASE_DIR / "docs" / "sample-group-booking.csv").read_bytes()
-    result = groups.group_booking_create(actor=ref["users"]["travel"], content=content,
+    result = groups.group_booking_create(client="192.0.2.1", actor=ref["users"]["travel"], content=content,
                                          area=ref["areas"]["makassar"], contact_phone="081234567890")
     assert result.group is not None and len(result.rows) == 4
     assert DeliveryOrder.objects.filter(code__startswith="APDEMO").count() == 31
