@@ -12,5 +12,5 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
-scripts/bootstrap.sh
+scripts/bootstrap.sh test
 exec .venv/bin/python bench/run.py "$@"

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Creates .venv and installs requirements.txt into it, again only when requirements.txt changed.
+# Creates .venv and installs the locked packages into it. `scripts/bootstrap.sh` (make run) installs
+# requirements.txt only, what production runs; `scripts/bootstrap.sh test` (make test, make bench)
+# adds requirements-test.txt; `scripts/bootstrap.sh dev` (make lock) adds requirements-dev.txt too.
+# Each file is installed again only when it changed (one stamp per file in .venv). The files are
+# compiled with hashes (make lock), so pip checks every download against them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
+case "${1:-run}" in
+  run) files=(requirements.txt) ;;
+  test) files=(requirements.txt requirements-test.txt) ;;
+  dev) files=(requirements.txt requirements-test.txt requirements-dev.txt) ;;
+  *) echo "usage: $0 [run|test|dev]" >&2; exit 2 ;;
+esac
 if [ ! -x .venv/bin/python ]; then
   if ! "$PYTHON" -m venv .venv 2>/dev/null; then
     echo "python3-venv is missing; installing it (needs root)." >&2
@@ -10,11 +20,16 @@ if [ ! -x .venv/bin/python ]; then
     rm -rf .venv && "$PYTHON" -m venv .venv
   fi
 fi
-stamp=.venv/.requirements.sha
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "Installing Python packages into .venv ..."
-  .venv/bin/pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-  echo "$want" > "$stamp"
-fi
+for file in "${files[@]}"; do
+  stamp=".venv/.${file%.txt}.sha"
+  want=$(sha256sum "$file" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing the Python packages of $file into .venv ..."
+    if [ ! -e .venv/.pip-upgraded ]; then
+      .venv/bin/pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
+      touch .venv/.pip-upgraded
+    fi
+    .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes -r "$file"
+    echo "$want" > "$stamp"
+  fi
+done

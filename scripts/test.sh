@@ -16,7 +16,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
-scripts/bootstrap.sh
+scripts/bootstrap.sh test
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 TMP=$(mktemp -d /tmp/antar-test.XXXXXX)
