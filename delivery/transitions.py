@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -149,15 +150,16 @@ def _on_run_of(order: DeliveryOrder, actor: User) -> bool:
     if order.courier_id is None:
         return False
     if DeliveryOrder.courier.is_cached(order):
-        return order.courier.user_id == actor.pk
+        return order.courier is not None and order.courier.user_id == actor.pk
     return courier_id_of(actor) == order.courier_id
 
 
 def courier_id_of(actor: User) -> int | None:
     """The courier record of ``actor``, read once per user object (one request, one task)."""
-    if not hasattr(actor, "_courier_id"):
-        actor._courier_id = Courier.objects.filter(user=actor).values_list("pk", flat=True).first()
-    return actor._courier_id
+    cached: dict[str, int | None] = actor.__dict__
+    if "_courier_id" not in cached:
+        cached["_courier_id"] = Courier.objects.filter(user=actor).values_list("pk", flat=True).first()
+    return cached["_courier_id"]
 
 
 def _move(
@@ -169,7 +171,7 @@ def _move(
     at: dt.datetime | None = None,
     device_time: dt.datetime | None = None,
     location: str = "",
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
     guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> MoveResult:
     """Make ``action`` on one order (by id, or by code for the courier's phone), locked.
@@ -185,7 +187,7 @@ def _move(
 
 def delivery_orders_move(
     action: str, *, order_ids: list[int], actor: User, at: dt.datetime | None = None,
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> list[MoveResult]:
     """A counter's batch step (a manifest, a batch acknowledgement, the day's handover): every order
     makes ``action``, or none does. One transaction, one conditional UPDATE per starting state, one
@@ -199,13 +201,13 @@ def delivery_orders_move(
 def _move_orders(
     action: str,
     *,
-    lookup: dict,
+    lookup: dict[str, Any],
     expected: int,
     actor: User,
     at: dt.datetime | None = None,
     device_time: dt.datetime | None = None,
     location: str = "",
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
     guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> list[MoveResult]:
     """The one place where orders change state: lock them (in id order, so two batches never
@@ -243,7 +245,7 @@ def _move_orders(
         written_at = timezone.now()
         # One conditional UPDATE per (starting state, new deadline): of two concurrent moves of the
         # same order exactly one finds it still in its starting state.
-        groups: dict[tuple, list[DeliveryOrder]] = {}
+        groups: dict[tuple[str, dt.datetime | None], list[DeliveryOrder]] = {}
         for order in orders:
             deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
             groups.setdefault((order.status, deadline), []).append(order)
@@ -280,7 +282,7 @@ def _move_orders(
     return [MoveResult(order=event.order, event=event) for event in events]
 
 
-def _not_now_message(order: DeliveryOrder, *, many: bool):
+def _not_now_message(order: DeliveryOrder, *, many: bool) -> str:
     if many:
         return _("Order %(code)s cannot be moved now: it is “%(status)s”.") % {
             "code": order.code, "status": order.get_status_display(),
@@ -386,7 +388,7 @@ def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.dat
 
 
 def delivery_order_hand_dossier(
-    *, order_id: int, actor: User, at: dt.datetime | None = None, payload: dict | None = None
+    *, order_id: int, actor: User, at: dt.datetime | None = None, payload: dict[str, Any] | None = None
 ) -> MoveResult:
     """Step 4: Pos hands BPN, KTP/SIM copy and power of attorney to Imigrasi."""
     return _move("hand_dossier", order_id=order_id, actor=actor, at=at, payload=payload)
@@ -394,7 +396,7 @@ def delivery_order_hand_dossier(
 
 def delivery_order_refuse_dossier(
     *, order_id: int, actor: User, reason: str, at: dt.datetime | None = None,
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> MoveResult:
     """Imigrasi sends an incomplete dossier back to Pos; the reason goes on the event."""
     return _move(
@@ -409,7 +411,7 @@ def delivery_order_mark_ready(*, order_id: int, actor: User, at: dt.datetime | N
 
 
 def delivery_order_receive_at_pos(
-    *, order_id: int, actor: User, at: dt.datetime | None = None, payload: dict | None = None
+    *, order_id: int, actor: User, at: dt.datetime | None = None, payload: dict[str, Any] | None = None
 ) -> MoveResult:
     """Step 5: Pos's service section receives the passport with surat kuasa and surat tugas."""
     return _move("receive_at_pos", order_id=order_id, actor=actor, at=at, payload=payload)
@@ -436,7 +438,7 @@ def delivery_order_dispatch(
 
 def delivery_order_deliver(
     *, order_id: int, actor: User, at: dt.datetime | None = None,
-    device_time: dt.datetime | None = None, location: str = "", payload: dict | None = None,
+    device_time: dt.datetime | None = None, location: str = "", payload: dict[str, Any] | None = None,
 ) -> MoveResult:
     """Step 7: the passport is in the applicant's (or a stand-in's) hands."""
     return _move(

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class DomainError(Exception):
@@ -11,7 +16,10 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message=None, *, code: str | None = None, fields: dict | None = None):
+    def __init__(
+        self, message: StrOrPromise | None = None, *, code: str | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
         self.message = message if message is not None else _("The request was refused.")
         if code:
             self.code = code

@@ -19,11 +19,15 @@ split its lookup lock's count and its cached page; and a person who typed them l
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 NOT_ASCII_DIGITS = _("Type the digits 0 to 9 on a normal keyboard (not full-width or other digits).")
 NOT_DIGITS = _("Enter digits only.")
@@ -55,7 +59,7 @@ def secret_equals(given: object, expected: object) -> bool:
 class AsciiDigitsValidator:
     """Only the ASCII digits 0-9; other Unicode digits get a message of their own."""
 
-    def __init__(self, message=None):
+    def __init__(self, message: StrOrPromise | None = None) -> None:
         self.message = message or NOT_DIGITS
 
     def __call__(self, value: str) -> None:
@@ -74,7 +78,7 @@ class SecretValidator:
             raise ValidationError(NOT_A_SECRET, code="invalid_secret")
 
 
-def _strip_spaces(value, spaces: bool):
+def _strip_spaces(value: Any, spaces: bool) -> Any:
     return value.replace(" ", "") if spaces and isinstance(value, str) else value
 
 
@@ -82,7 +86,12 @@ class _AsciiDigits:
     """What the form field and the serializer field share: ``digits`` fixes the length, ``spaces``
     lets people group the digits with spaces (removed), ``message`` says what was expected."""
 
-    def __init__(self, *, digits: int | None = None, spaces: bool = False, message=None, **kwargs):
+    validators: list[Any]  # the field class this is mixed into holds them
+
+    def __init__(
+        self, *, digits: int | None = None, spaces: bool = False, message: StrOrPromise | None = None,
+        **kwargs: Any,
+    ) -> None:
         if digits is not None:
             kwargs.setdefault("min_length", digits)
             kwargs.setdefault("max_length", digits)
@@ -94,21 +103,21 @@ class _AsciiDigits:
 class AsciiDigitsField(_AsciiDigits, forms.CharField):
     """A form field for digits people type."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         return _strip_spaces(super().to_python(value), self.spaces)
 
 
 class AsciiDigitsSerializerField(_AsciiDigits, serializers.CharField):
     """The API's twin of ``AsciiDigitsField``."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         return _strip_spaces(super().to_internal_value(data), self.spaces)
 
 
 class SecretSerializerField(serializers.CharField):
     """A secret sent to the API (a complaint's secret): printable ASCII, else a 400 field error."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators.append(SecretValidator())
 

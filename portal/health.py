@@ -12,7 +12,8 @@ def database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone()[0] == 1
+            row = cursor.fetchone()
+            return row is not None and row[0] == 1
     except Exception:  # any driver error means "down"
         return False
 

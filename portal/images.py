@@ -20,11 +20,15 @@ import io
 import struct
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from portal.exceptions import ValidationFailed
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 # What Pillow raises on bytes that are not a sound image (beyond the decompression-bomb pair).
 DECODER_ERRORS = (
@@ -50,10 +54,10 @@ def image_decode(
     raw: bytes,
     *,
     field: str,
-    label,
+    label: StrOrPromise,
     max_pixels: int,
     formats: Collection[str],
-    hint=None,
+    hint: StrOrPromise | None = None,
 ) -> CheckedImage:
     """The format and size of the image in ``raw``, or a ``ValidationFailed`` for ``field``.
 
@@ -86,7 +90,7 @@ def image_decode(
     return CheckedImage(format=kind, width=width, height=height)
 
 
-def image_format(fileobj) -> str | None:
+def image_format(fileobj: IO[bytes]) -> str | None:
     """The format of an image already stored (to serve it with its type), or None if Pillow does
     not recognise it; reads the header only and never raises for what the file holds."""
     try:

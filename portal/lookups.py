@@ -17,6 +17,7 @@ count and lookups go on (known gap, see the README's security notes).
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,7 +47,7 @@ def lookup_keys(*, client: str, subject: str = "") -> list[str]:
     return keys
 
 
-def lookup_locked_in(found: dict, *, client: str, subject: str = "") -> bool:
+def lookup_locked_in(found: dict[str, Any], *, client: str, subject: str = "") -> bool:
     """Whether the counters in ``found`` (a ``cache.get_many`` answer that included
     ``lookup_keys``) lock this lookup; lets a caller read its own keys in the same round trip."""
     if (found.get(_key("client", client)) or 0) >= settings.LOOKUP_MAX_FAILURES:

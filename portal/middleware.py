@@ -1,26 +1,31 @@
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
-def client_ip(request) -> str:
+
+def client_ip(request: HttpRequest) -> str:
     """The client's address: ``REMOTE_ADDR``, or behind ``PROXY_COUNT`` trusted proxies the address the
     outermost of them saw (the right-most hops of X-Forwarded-For are the ones our proxies wrote)."""
     count = settings.PROXY_COUNT
     if count:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        hops: list[str] = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(hops) >= count:
             return hops[-count]
-    return request.META.get("REMOTE_ADDR", "")
+    remote: str = request.META.get("REMOTE_ADDR", "")
+    return remote
 
 
 class DefaultLanguageMiddleware:
@@ -31,10 +36,10 @@ class DefaultLanguageMiddleware:
     calling the API choose with Accept-Language.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
@@ -48,10 +53,10 @@ class IdleTimeoutMiddleware:
 
     SESSION_KEY = "last_activity"
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             from portal.services.two_factor import second_factor_required
@@ -86,10 +91,10 @@ class SecondFactorMiddleware:
 
     OPEN_PREFIXES = ("/login/", "/logout/", "/lang/", "/static/", "/healthz")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(self.OPEN_PREFIXES):
             from portal.services.two_factor import second_factor_required, totp_device_confirmed
@@ -116,10 +121,10 @@ CSP_DEFAULT = (
 class ContentSecurityPolicyMiddleware:
     """Sends ``Content-Security-Policy`` on every response that does not set its own."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = CSP_DEFAULT
@@ -135,10 +140,10 @@ class BodySizeLimitMiddleware:
     limit when read (``portal.api`` turns that into the same 413).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -156,7 +161,7 @@ def too_large_message(limit: int) -> str:
     }
 
 
-def too_large_response(request, limit: int):
+def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
     message = too_large_message(limit)
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "request_too_large", "message": message, "fields": {}}, status=413)

@@ -27,6 +27,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -34,6 +35,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from celery import Task
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +104,7 @@ def _publish_after_commit(message: OutboxMessage) -> None:
 
 
 def _note_unpublished(message: OutboxMessage, error: str, *, tried: bool) -> None:
-    changes = {"last_error": error}
+    changes: dict[str, object] = {"last_error": error}
     if tried:
         changes["attempts"] = F("attempts") + 1
     try:
@@ -109,7 +113,7 @@ def _note_unpublished(message: OutboxMessage, error: str, *, tried: bool) -> Non
         logger.warning("outbox.note.failed message_id=%s", message.pk)
 
 
-def task_enqueue(task, *args) -> OutboxMessage:
+def task_enqueue(task: Task | str, *args: Any) -> OutboxMessage:
     """Run Celery ``task`` (a task or its dotted name) with ``args`` once the current transaction
     commits; the one way the portal starts background work after a change."""
     name = getattr(task, "name", task)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite against a throwaway PostgreSQL cluster and Redis on loopback,
 # a real Celery worker where a test needs one, and headless Debian Chromium. Stops exactly the
-# processes it started. Extra arguments go to pytest.
+# processes it started. ruff check and mypy run first and stop the run on an error. Extra
+# arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 scripts/bootstrap.sh test
+# The checks that stop a run before pytest starts: lint, then types (pyproject.toml holds both setups).
+echo "ruff check ..."
+.venv/bin/ruff check .
+echo "mypy ..."
+DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/mypy
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 TMP=$(mktemp -d /tmp/antar-test.XXXXXX)
