@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from delivery.choices import DeliveryStatus
 from delivery.selectors import orders_visible_to
-from delivery.transitions import ACTION_FUNCTIONS, COURIER_APP_MOVES, MOVES, check_move
+from delivery.transitions import ACTION_FUNCTIONS, MOVES, check_move
 from portal.api import ErrorSerializer  # the one error body; the other APIs import it from here
 from portal.choices import Role
 from portal.exceptions import InvalidTransition
@@ -115,7 +115,7 @@ class DeliveryOrderDetailApi(APIView):
 
 class MoveInput(serializers.Serializer):
     # Refusing a dossier needs the missing items: /api/v1/counter/dossiers/<code>/refuse/.
-    action = serializers.ChoiceField(choices=[action for action in MOVES if action != "refuse_dossier"])
+    action = serializers.ChoiceField(choices=[action for action, move in MOVES.items() if not move.own_page])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
@@ -136,14 +136,15 @@ class DeliveryOrderMoveApi(APIView):
         data = MoveInput(data=request.data)
         data.is_valid(raise_exception=True)
         action = data.validated_data["action"]
-        if action in COURIER_APP_MOVES:
+        move = MOVES[action]
+        if move.courier_app_only:
             check_move(action, order, request.user)
             raise InvalidTransition(
                 _("Deliveries and failed attempts are recorded in the courier app, with their proof."),
                 code="use_courier_app",
             )
         kwargs = {"order_id": order.pk, "actor": request.user}
-        if action in ("fail_attempt", "cancel", "cancel_delivery"):
+        if move.reason:
             kwargs["reason"] = data.validated_data.get("reason", "")
         result = ACTION_FUNCTIONS[action](**kwargs)
         return Response(DeliveryOrderDetailOutput(result.order).data)

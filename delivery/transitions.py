@@ -11,9 +11,7 @@ notifications after commit. A batch moves whole or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,86 +23,97 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DeliveryStatus as S
 from delivery.deadlines import deadline_after
+from delivery.events import moves_follow_up
 from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder
 from portal.choices import Role
 from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
 from portal.models import User
-from portal.outbox import task_enqueue
-from portal.utils import on_commit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Move:
+    """One allowed move of the handoff: from which states to which, by whom, and what it needs.
+    Pages, the API and the courier app read what a move needs from here, nowhere else."""
+
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
     label: object
     # Which of the order's offices the actor must belong to; None for the applicant's own moves.
     office_field: str | None
+    # "" no reason is asked; "optional" or "required": the person says why (kept on the event).
+    reason: str = ""
+    # Only the courier whose run the order is on makes it.
+    assigned_courier_only: bool = False
+    # Recorded only in the courier app, with its proof (code, signature) or reason code.
+    courier_app_only: bool = False
+    # Made on a page of its own (e.g. refusing a dossier needs the list of what is missing).
+    own_page: str = ""
 
 
 MOVES: dict[str, Move] = {
     "hand_dossier": Move(
-        frozenset({S.BOOKED}), S.DOSSIER_HANDED, frozenset({Role.POS_SERVICE_OFFICER}),
-        _("Hand dossier to Imigrasi"), "pos_office",
+        sources=frozenset({S.BOOKED}), target=S.DOSSIER_HANDED, roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Hand dossier to Imigrasi"), office_field="pos_office",
     ),
     "refuse_dossier": Move(
-        frozenset({S.DOSSIER_HANDED}), S.BOOKED, frozenset({Role.IMIGRASI_OFFICER}),
-        _("Refuse the dossier"), "imigrasi_office",
+        sources=frozenset({S.DOSSIER_HANDED}), target=S.BOOKED, roles=frozenset({Role.IMIGRASI_OFFICER}),
+        label=_("Refuse the dossier"), office_field="imigrasi_office",
+        own_page="counter-dossier-refuse",
     ),
     "mark_ready": Move(
-        frozenset({S.DOSSIER_HANDED}), S.PASSPORT_READY, frozenset({Role.IMIGRASI_OFFICER}),
-        _("Mark passport ready"), "imigrasi_office",
+        sources=frozenset({S.DOSSIER_HANDED}), target=S.PASSPORT_READY, roles=frozenset({Role.IMIGRASI_OFFICER}),
+        label=_("Mark passport ready"), office_field="imigrasi_office",
     ),
     "receive_at_pos": Move(
-        frozenset({S.PASSPORT_READY}), S.RECEIVED_BY_POS, frozenset({Role.POS_SERVICE_OFFICER}),
-        _("Receive passport from Imigrasi"), "pos_office",
+        sources=frozenset({S.PASSPORT_READY}), target=S.RECEIVED_BY_POS, roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Receive passport from Imigrasi"), office_field="pos_office",
     ),
     "hand_to_delivery": Move(
-        frozenset({S.RECEIVED_BY_POS}), S.WITH_DELIVERY_SECTION,
-        frozenset({Role.POS_SERVICE_OFFICER}), _("Hand to delivery section"), "pos_office",
+        sources=frozenset({S.RECEIVED_BY_POS}), target=S.WITH_DELIVERY_SECTION, roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Hand to delivery section"), office_field="pos_office",
     ),
     "dispatch": Move(
-        frozenset({S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT}), S.OUT_FOR_DELIVERY,
-        frozenset({Role.COURIER}), _("Take out for delivery"), "pos_office",
+        sources=frozenset({S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT}), target=S.OUT_FOR_DELIVERY, roles=frozenset({Role.COURIER}),
+        label=_("Take out for delivery"), office_field="pos_office",
+        assigned_courier_only=True,
     ),
     "deliver": Move(
-        frozenset({S.OUT_FOR_DELIVERY}), S.DELIVERED, frozenset({Role.COURIER}),
-        _("Mark delivered"), "pos_office",
+        sources=frozenset({S.OUT_FOR_DELIVERY}), target=S.DELIVERED, roles=frozenset({Role.COURIER}),
+        label=_("Mark delivered"), office_field="pos_office",
+        assigned_courier_only=True, courier_app_only=True,
     ),
     "fail_attempt": Move(
-        frozenset({S.OUT_FOR_DELIVERY}), S.FAILED_ATTEMPT, frozenset({Role.COURIER}),
-        _("Record failed attempt"), "pos_office",
+        sources=frozenset({S.OUT_FOR_DELIVERY}), target=S.FAILED_ATTEMPT, roles=frozenset({Role.COURIER}),
+        label=_("Record failed attempt"), office_field="pos_office",
+        reason="required", assigned_courier_only=True, courier_app_only=True,
     ),
     # After failed attempts the passport goes back: the Pos service section acknowledges it first,
     # then the Imigrasi office, where the applicant collects it.
     "return_to_pos": Move(
-        frozenset({S.FAILED_ATTEMPT}), S.RETURNED_TO_POS, frozenset({Role.POS_SERVICE_OFFICER}),
-        _("Receive the returned passport"), "pos_office",
+        sources=frozenset({S.FAILED_ATTEMPT}), target=S.RETURNED_TO_POS, roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Receive the returned passport"), office_field="pos_office",
     ),
     "return_to_office": Move(
-        frozenset({S.RETURNED_TO_POS}), S.RETURNED_TO_OFFICE, frozenset({Role.IMIGRASI_OFFICER}),
-        _("Receive the returned passport at Imigrasi"), "imigrasi_office",
+        sources=frozenset({S.RETURNED_TO_POS}), target=S.RETURNED_TO_OFFICE, roles=frozenset({Role.IMIGRASI_OFFICER}),
+        label=_("Receive the returned passport at Imigrasi"), office_field="imigrasi_office",
     ),
     # The delivery section stops a delivery (the applicant withdrew, Imigrasi recalled the passport).
     "cancel_delivery": Move(
-        frozenset({S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT}), S.CANCELLED,
-        frozenset({Role.POS_DISPATCHER}), _("Stop this delivery"), "pos_office",
+        sources=frozenset({S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT}), target=S.CANCELLED, roles=frozenset({Role.POS_DISPATCHER}),
+        label=_("Stop this delivery"), office_field="pos_office",
+        reason="required",
     ),
     "cancel": Move(
-        frozenset({S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY}), S.CANCELLED,
-        frozenset({Role.APPLICANT}), _("Cancel delivery"), None,
+        sources=frozenset({S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY}), target=S.CANCELLED, roles=frozenset({Role.APPLICANT}),
+        label=_("Cancel delivery"), office_field=None,
+        reason="optional",
     ),
 }
 
-# The events of a batch step are notified by one background task per this many.
-NOTIFY_BATCH = 50
-
-# Moves only the courier assigned to the order may make.
-COURIER_MOVES = frozenset({"dispatch", "deliver", "fail_attempt"})
-
-# Moves made only through the courier app, because they need proof or a reason code.
-COURIER_APP_MOVES = frozenset({"deliver", "fail_attempt"})
+# Moves only the courier assigned to the order may make, and those made only in the courier app.
+COURIER_MOVES = frozenset(action for action, move in MOVES.items() if move.assigned_courier_only)
+COURIER_APP_MOVES = frozenset(action for action, move in MOVES.items() if move.courier_app_only)
 
 
 @dataclass(frozen=True)
@@ -278,7 +287,7 @@ def _move_orders(
                 for field, value in changes.items():  # the row as written, without reading it back
                     setattr(order, field, value)
         DeliveryEvent.objects.bulk_create(events)
-        _schedule_follow_up([(event.order, event) for event in events])
+        moves_follow_up([(event.order, event) for event in events])
     return [MoveResult(order=event.order, event=event) for event in events]
 
 
@@ -320,53 +329,6 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
         _check_attempts_left([order])
 
 
-_recording_history: ContextVar[bool] = ContextVar("recording_history", default=False)
-
-
-@contextmanager
-def history_recorded() -> Iterator[None]:
-    """Orders written as history (the demo's back-dated orders): every event is recorded as usual,
-    but nobody is notified today about changes that happened days ago."""
-    token = _recording_history.set(True)
-    try:
-        yield
-    finally:
-        _recording_history.reset(token)
-
-
-def _schedule_follow_up(moved: list[tuple[DeliveryOrder, DeliveryEvent]]) -> None:
-    """Inside the move's transaction: the applicants' notifications after commit (one task for a
-    batch), and the partner systems' webhooks written in the same transaction as the events."""
-    from delivery.tracking import tracking_pages_forget
-    from portal.services.webhooks import webhooks_emit
-
-    if not _recording_history.get():
-        if len(moved) == 1:
-            task_enqueue("delivery.tasks.notify_delivery_event", moved[0][1].pk)
-        else:  # a task per few dozen, so one slow mail server cannot hold a whole day's batch
-            event_ids = [event.pk for _order, event in moved]
-            for start in range(0, len(event_ids), NOTIFY_BATCH):
-                task_enqueue("delivery.tasks.notify_delivery_events", event_ids[start:start + NOTIFY_BATCH])
-    pages = [
-        (order.code, order.application.applicant.birth_date, (order.application.applicant.nik or "")[-4:])
-        for order, _event in moved
-    ]
-    on_commit(lambda: tracking_pages_forget(pages))
-    webhooks_emit(event="order.status_changed", messages=[
-        (
-            {
-                "order": order.code, "from": event.from_status, "to": event.to_status,
-                "at": event.occurred_at.isoformat(),
-                "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
-                "actor_role": event.actor_role, "office_id": event.office_id,
-            },
-            order.code,
-            (order.imigrasi_office_id, order.pos_office_id),
-        )
-        for order, event in moved
-    ])
-
-
 def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.datetime) -> DeliveryEvent:
     """The first event of an order, written by the booking service in its own transaction."""
     event = DeliveryEvent.objects.create(
@@ -380,7 +342,7 @@ def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.dat
         occurred_at=at,
         deadline_at=order.deadline_at,
     )
-    _schedule_follow_up([(order, event)])
+    moves_follow_up([(order, event)])
     return event
 
 

@@ -16,7 +16,6 @@ from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
 from delivery.transitions import (
     ACTION_FUNCTIONS,
-    COURIER_APP_MOVES,
     MOVES,
     actor_may,
     allowed_actions,
@@ -28,9 +27,6 @@ from portal.files import upload_response
 from portal.middleware import client_ip
 from portal.models import PersonalDataAccess
 from portal.services.personal_data import nik_for_viewer, personal_data_access_record
-
-REASON_REQUIRED = {"fail_attempt", "cancel_delivery"}
-REASON_ALLOWED = {"fail_attempt", "cancel", "cancel_delivery"}
 
 
 def _visible_order(request, code: str) -> DeliveryOrder:
@@ -82,19 +78,19 @@ def order_move(request, code: str, action: str):
     """GET asks for confirmation; POST makes the move through the state machine."""
     if action not in MOVES:
         raise Http404
-    if action == "refuse_dossier":  # needs the checklist of missing items
-        return redirect("counter-dossier-refuse", code=code)
-    order = _visible_order(request, code)
     move = MOVES[action]
-    if action in COURIER_APP_MOVES:
+    if move.own_page:  # e.g. refusing a dossier needs the checklist of missing items
+        return redirect(move.own_page, code=code)
+    order = _visible_order(request, code)
+    if move.courier_app_only:
         messages.error(request, _("Deliveries and failed attempts are recorded in the courier app, with their proof."))
         return redirect("order-detail", code=order.code)
-    form_kwargs = {"reason_required": action in REASON_REQUIRED}
+    form_kwargs = {"reason_required": move.reason == "required"}
     if request.method == "POST":
         form = MoveForm(request.POST, **form_kwargs)
         if form.is_valid():
             kwargs = {"order_id": order.pk, "actor": request.user}
-            if action in REASON_ALLOWED:
+            if move.reason:
                 kwargs["reason"] = form.cleaned_data["reason"]
             try:
                 ACTION_FUNCTIONS[action](**kwargs)
@@ -120,7 +116,7 @@ def order_move(request, code: str, action: str):
         request,
         "delivery/order_move.html",
         {"order": order, "move": move, "action": action, "form": form,
-         "show_reason": action in REASON_ALLOWED},
+         "show_reason": bool(move.reason)},
     )
 
 

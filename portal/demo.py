@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from delivery import events
 from delivery import services as delivery_services
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
@@ -291,7 +292,7 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     ref = reference_data_load()
     index = 0
-    with t.history_recorded():
+    with events.history_recorded():
         for target, count in PLAN:
             for nth in range(count):
                 _demo_order(index, target, ref, now, breached=(target == S.DOSSIER_HANDED and nth == 0))

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from delivery import events as move_events
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.counter import delivery_section_hand_over, manifest_hand_over
@@ -112,7 +113,7 @@ def test_every_applicant_of_a_manifest_hears_of_it_once_from_the_worker(tx_ref, 
 def test_a_large_batch_is_notified_in_tasks_of_a_few_dozen(ref, monkeypatch):
     orders = [make_order(ref, S.BOOKED) for _ in range(5)]
     before = OutboxMessage.objects.count()
-    monkeypatch.setattr(t, "NOTIFY_BATCH", 2)
+    monkeypatch.setattr(move_events, "NOTIFY_BATCH", 2)
     manifest_hand_over(actor=ref["users"]["pos.layanan"], order_ids=[o.pk for o in orders])
     events = list(DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED)
                   .order_by("pk").values_list("pk", flat=True))
