@@ -12,15 +12,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delivery.apis import DeliveryOrderDetailOutput, ErrorSerializer
+from delivery.apis import DeliveryOrderDetailOutput
 from delivery.models import Courier
 from delivery.proof import delivery_code_unlock
 from delivery.reschedule import delivery_order_reschedule
 from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
+from portal.api import ERRORS
 from portal.idempotency import idempotent
-
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
 
 class AssignCourierInput(serializers.Serializer):

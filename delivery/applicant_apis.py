@@ -18,15 +18,13 @@ from delivery.choices import DestinationKind
 from delivery.models import Area, OnlineBooking
 from delivery.selectors import orders_visible_to
 from delivery.transitions import delivery_order_cancel
+from portal.api import ERRORS
 from portal.authentication import TokenScopePermission
 from portal.exceptions import NotFound
 from portal.fields import AsciiDigitsSerializerField
 from portal.idempotency import idempotent
 from portal.lookups import lookup_refuse_if_locked
 from portal.middleware import client_ip
-
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer,
-          422: ErrorSerializer}
 
 
 class OnlineBookingInput(serializers.Serializer):

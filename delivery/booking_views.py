@@ -25,18 +25,11 @@ from delivery.selectors import orders_visible_to
 from passports.models import PassportApplication
 from passports.services import application_find_for_booking
 from portal.exceptions import DomainError
+from portal.forms import form_errors_add
 from portal.middleware import client_ip
 
 SIGNING_SALT = "delivery.booking.application"
 SIGNED_MAX_AGE = 24 * 3600
-
-
-def _form_errors(form, error: DomainError) -> None:
-    form.add_error(None, str(error.message))
-    for field, problems in error.fields.items():
-        for problem in problems:
-            if field in form.fields and field != "signature":
-                form.add_error(field, str(problem))
 
 
 def _sign(application: PassportApplication) -> str:
@@ -57,7 +50,7 @@ def booking_start(request):
             )
         except DomainError as error:
             status = error.status_code if error.status_code == 429 else 400
-            _form_errors(form, error)
+            form_errors_add(form, error, skip=("signature",))
         else:
             return redirect("booking-details", signed=_sign(application))
     return render(request, "booking/start.html", {
@@ -110,7 +103,7 @@ def booking_details(request, signed: str):
                     signature=data["signature"], actor=request.user,
                 )
             except DomainError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error, skip=("signature",))
             else:
                 return redirect("booking-review", token=booking.token)
     else:
@@ -221,7 +214,7 @@ def order_change_address(request, code: str):
                 if error.code == "already_released":
                     messages.error(request, str(error.message))
                     return redirect("order-detail", code=order.code)
-                _form_errors(form, error)
+                form_errors_add(form, error, skip=("signature",))
     else:
         try:
             svc.address_change_quote(order=order, actor=request.user, area_id=order.area_id)

@@ -19,10 +19,9 @@ from delivery.counter_views import counter_pos_office
 from delivery.models import Area, Batch, Manifest
 from passports import services as passport_services
 from passports.models import PassportType, PaymentRequest
+from portal.api import ERRORS
 from portal.exceptions import InvalidTransition
 from portal.idempotency import idempotent
-
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
 
 class ApplicationInput(serializers.Serializer):

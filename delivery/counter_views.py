@@ -38,6 +38,7 @@ from passports.models import PaymentRequest
 from portal.choices import Role
 from portal.exceptions import DomainError
 from portal.fields import ascii_digits
+from portal.forms import form_errors_add
 from portal.models import PersonalDataAccess
 from portal.services.personal_data import (
     nik_for_viewer,
@@ -63,16 +64,6 @@ def roles(*allowed):
         return wrapped
 
     return decorator
-
-
-def _form_errors(form, error: DomainError) -> None:
-    form.add_error(None, str(error.message))
-    for field, problems in error.fields.items():
-        for problem in problems:
-            if field in form.fields:
-                form.add_error(field, str(problem))
-            elif str(problem) != str(error.message):  # the same sentence once at the top
-                form.add_error(None, str(problem))
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -113,7 +104,7 @@ def application_new(request):
                 requirements=data["requirements"], submission_key=data["submission_key"],
             )
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Billing code %(code)s issued.") % {"code": billing.code})
             return redirect("counter-application", pk=billing.application_id)
@@ -154,7 +145,7 @@ def pay(request):
                 billing_code=form.cleaned_data["billing_code"], actor=request.user
             )
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             return redirect("counter-payment", pk=payment_request.pk)
     return render(request, "counter/pay.html", {"form": form})
@@ -228,7 +219,7 @@ def book(request, pk: int):
                 poa_grantee_place=data["poa_grantee_place"], fee_received=data["fee_received"],
             )
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Delivery booked: %(code)s. Print the dossier receipt.")
                              % {"code": order.code})
@@ -272,7 +263,7 @@ def manifest_new(request):
                 actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
             )
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Dossiers handed to Imigrasi with manifest %(number)s.")
                              % {"number": manifest.number})
@@ -314,7 +305,7 @@ def ready_mark(request):
                 actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
             )
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("%(count)s passports marked ready; release them to Pos in a batch.")
                              % {"count": count})
@@ -336,7 +327,7 @@ def batch_new(request):
         try:
             batch = batch_release(actor=request.user, codes=chosen + scanned)
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Batch %(number)s released to Pos; it is in handover until Pos acknowledges it.")
                              % {"number": batch.number})
@@ -392,7 +383,7 @@ def van_standby(request):
         try:
             row = counter.van_standby_record(actor=request.user, arrived_at=arrived)
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Arrival recorded: %(minutes)s minutes late.") % {"minutes": row.minutes_late}
                              if row.minutes_late else _("Arrival recorded: on time."))
@@ -418,7 +409,7 @@ def dossier_refuse(request, code: str):
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Dossier of %(code)s sent back to Pos.") % {"code": order.code})
             return redirect("order-detail", code=order.code)
@@ -453,7 +444,7 @@ def delivery_handover(request):
         try:
             count = counter.delivery_section_hand_over(actor=user, assignments=assignments)
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("%(count)s passports handed to the delivery section.") % {"count": count})
             return redirect("counter-handover")

@@ -12,14 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delivery import groups
-from delivery.apis import ErrorSerializer
 from delivery.models import Area
+from portal.api import ERRORS
 from portal.exceptions import NotFound, ValidationFailed
 from portal.idempotency import idempotent
 from portal.middleware import client_ip
-
-ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-          409: ErrorSerializer, 422: ErrorSerializer}
 
 
 class GroupRowInput(serializers.Serializer):

@@ -32,12 +32,12 @@ from partners.apis import (
 )
 from partners.choices import Indicator, ObligationStatus, Party
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
+from portal.api import ERRORS
 from portal.exceptions import ValidationFailed
 from portal.idempotency import idempotent
 
 READ = "read_reports"
 WRITE = "manage_partnership"
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 READ_ERRORS = {403: ErrorSerializer, 404: ErrorSerializer}
 
 

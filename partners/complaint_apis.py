@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from delivery.apis import ErrorSerializer
 from partners import complaints as svc
 from partners.choices import ComplaintCategory, ComplaintStatus
+from portal.api import ERRORS
 from portal.authentication import TokenScopePermission
 from portal.exceptions import NotAllowed, NotFound, ValidationFailed
 from portal.fields import SecretSerializerField
@@ -23,8 +24,6 @@ from portal.idempotency import idempotent
 from portal.middleware import client_ip
 
 SCOPE = "handle_complaints"
-ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-          409: ErrorSerializer, 422: ErrorSerializer}
 
 
 class ComplaintFileInput(serializers.Serializer):

@@ -19,19 +19,9 @@ from partners import complaints as svc
 from partners.choices import ComplaintStatus
 from partners.forms import ComplaintForm, ComplaintReplyForm
 from portal.exceptions import DomainError, NotFound
+from portal.forms import form_errors_add
 from portal.lookups import TooManyAttempts
 from portal.middleware import client_ip
-
-
-def _form_errors(form, error: DomainError) -> None:
-    placed = False
-    for name, problems in error.fields.items():
-        if name in form.fields:
-            for problem in problems:
-                form.add_error(name, str(problem))
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
 
 
 def _read_photo(upload) -> bytes | None:
@@ -54,7 +44,7 @@ def complaint_new(request):
                 photo=_read_photo(data["photo"]), filed_by=request.user, language=get_language() or "id",
             )
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error, sentence="unplaced")
         else:
             messages.success(request, _(
                 "Your complaint was received. Your ticket number is %(ticket)s. Keep this page's address: "
@@ -97,7 +87,7 @@ def complaint_thread(request, ticket: str, secret: str):
         try:
             svc.complaint_reply_by_complainant(complaint_id=complaint.pk, text=form.cleaned_data["text"])
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error, sentence="unplaced")
         else:
             messages.success(request, _("Your message was added."))
             return redirect("complaint-thread", ticket=complaint.ticket, secret=secret)
@@ -174,7 +164,7 @@ def complaint_staff_detail(request, ticket: str):
                 svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=request.user,
                                              text=form.cleaned_data["text"])
             except DomainError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error, sentence="unplaced")
             else:
                 messages.success(request, _("Your reply was sent to the complainant."))
                 return redirect("complaint-staff-detail", ticket=complaint.ticket)

@@ -37,6 +37,7 @@ from partners.forms import (
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
 from portal.choices import Role
 from portal.exceptions import DomainError
+from portal.forms import form_errors_add
 
 MANAGER_ROLES = (Role.AGENCY_MANAGER, Role.ADMINISTRATOR)
 
@@ -51,18 +52,6 @@ def manager_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _form_errors(form, error: DomainError, prefix: str = "") -> None:
-    placed = False
-    for name, problems in error.fields.items():
-        key = f"{prefix}{name}"
-        if key in form.fields:
-            for problem in problems:
-                form.add_error(key, str(problem))
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
 
 
 # Home and dashboard ------------------------------------------------------------------------------
@@ -186,7 +175,7 @@ def uptake_enter(request):
             try:
                 row = services.uptake_month_enter(actor=request.user, **month_form.cleaned_data)
             except DomainError as error:
-                _form_errors(month_form, error)
+                form_errors_add(month_form, error, sentence="unplaced")
             else:
                 messages.success(request, _("Saved: %(issued)s passports issued in %(month)s/%(year)s.") % {
                     "issued": row.issued, "month": row.month, "year": row.year})
@@ -206,7 +195,7 @@ def agreement_list(request):
         try:
             agreement = services.agreement_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error, sentence="unplaced")
         else:
             messages.success(request, _("Agreement recorded."))
             return redirect("partners-agreement", pk=agreement.pk)
@@ -275,7 +264,7 @@ def agreement_detail(request, pk: int):
                 messages.error(request, _("Unknown status."))
         except DomainError as error:
             if kind in forms:
-                _form_errors(forms[kind], error)
+                form_errors_add(forms[kind], error, sentence="unplaced")
             else:
                 messages.error(request, str(error.message))
     return render(request, "partners/agreement_detail.html", {
@@ -301,7 +290,7 @@ def evaluation_list(request):
         try:
             meeting = services.evaluation_meeting_save(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error, sentence="unplaced")
         else:
             messages.success(request, _("Evaluation meeting saved."))
             return redirect("partners-evaluation", pk=meeting.pk)
@@ -351,7 +340,7 @@ def evaluation_detail(request, pk: int):
                     return redirect("partners-evaluation", pk=pk)
         except DomainError as error:
             target = {"scores": score_form, "meeting": meeting_form}.get(kind, action_form)
-            _form_errors(target, error, prefix="score_" if kind == "scores" else "")
+            form_errors_add(target, error, prefix="score_" if kind == "scores" else "", sentence="unplaced")
     scores = [(label, existing.get(value)) for value, label in Indicator.choices]
     return render(request, "partners/evaluation_detail.html", {
         "meeting": meeting, "items": meeting.action_items.all(), "scores": scores,
@@ -374,7 +363,7 @@ def dispute_list(request):
             try:
                 dispute = services.dispute_open(agreement=agreement, actor=request.user, **form.cleaned_data)
             except DomainError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error, sentence="unplaced")
             else:
                 messages.success(request, _("Dispute opened."))
                 return redirect("partners-dispute", pk=dispute.pk)

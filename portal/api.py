@@ -25,6 +25,17 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
+def api_errors(*statuses: int) -> dict[int, type[ErrorSerializer]]:
+    """The ``responses`` entries of the error statuses an operation answers beyond those
+    ``portal.openapi`` adds to every operation (e.g. 409 for a move that conflicts)."""
+    return dict.fromkeys(statuses, ErrorSerializer)
+
+
+# What the domain APIs answer: a refused request, a role or office that may not, an unknown object,
+# a move the state allows no more, and an Idempotency-Key reused with another body.
+ERRORS = api_errors(400, 401, 403, 404, 409, 422)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         from portal.middleware import too_large_message
