@@ -177,6 +177,62 @@ def _flush_outwaits_the_worker():
     flush.Command.handle = original
 
 
+# --- Tests that stop the shared servers --------------------------------------------------------
+# `make test` runs in several pytest-xdist workers on one PostgreSQL and one Redis. A test marked
+# `servers` stops or restarts one of them, so it runs while no other test does: every test holds a
+# shared lock on a file in the run's directory, a `servers` test an exclusive one (a turnstile lock
+# first, so that it is not kept waiting for ever by tests that follow each other). A worker whose
+# connections died with such a restart opens new ones before its next test.
+
+_servers_restarts_seen = 0
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    run_dir = os.environ.get("TEST_TMP")
+    if not run_dir or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return (yield)
+    import fcntl
+
+    exclusive = item.get_closest_marker("servers") is not None
+    restarts = Path(run_dir) / "servers.restarts"
+    with open(Path(run_dir) / "servers.turnstile", "a") as turnstile, \
+            open(Path(run_dir) / "servers.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            _reconnect_after_a_servers_test(restarts)
+            return (yield)
+        finally:
+            if exclusive:
+                count = int(restarts.read_text() or 0) if restarts.exists() else 0
+                restarts.write_text(str(count + 1))
+                global _servers_restarts_seen
+                _servers_restarts_seen = count + 1
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _reconnect_after_a_servers_test(restarts: Path) -> None:
+    global _servers_restarts_seen
+    count = int(restarts.read_text() or 0) if restarts.exists() else 0
+    if count == _servers_restarts_seen:
+        return
+    _servers_restarts_seen = count
+    from django.db import connections
+
+    from portal import outbox
+    from portal.celery import app
+
+    connections.close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    outbox.outbox_forget_connection()
+    outbox._broker_down_until = 0.0
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (tracking pages, lookup counters)."""
