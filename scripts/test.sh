@@ -53,8 +53,10 @@ export PORTAL_VAR_DIR="$TMP/var"
 export PGBIN PGPORT TEST_TMP="$TMP"
 echo "PostgreSQL on 127.0.0.1:${PGPORT}, Redis on 127.0.0.1:${REDISPORT}"
 # pytest-xdist worker processes (TEST_WORKERS, 2 by default on this two-core machine) unless the
-# arguments choose: -n 0 or -p no:xdist runs the suite in one process.
-parallel=(-n "${TEST_WORKERS:-2}" --dist loadgroup)
+# arguments choose: -n 0 or -p no:xdist runs the suite in one process. `--dist load`, not loadgroup:
+# loadgroup schedules by test id, and the schema fuzz test's operations share one id in the workers,
+# so it would run one operation instead of every one.
+parallel=(-n "${TEST_WORKERS:-2}" --dist load)
 for arg in "$@"; do
   case "$arg" in -n*|--numprocesses*|*no:xdist) parallel=() ;; esac
 done

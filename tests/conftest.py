@@ -177,6 +177,18 @@ def _flush_outwaits_the_worker():
     flush.Command.handle = original
 
 
+# pytest-xdist workers take tests roughly in collection order: the long ones first, so that none of
+# them is left running alone at the end while the other workers have nothing to do.
+LONG_FIRST = ("tests/bench/", "tests/faults/", "tests/delivery/test_concurrency", "tests/security/",
+              "tests/partners/test_dashboard.py", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: next(
+            (i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST)))
+
+
 # --- Tests that stop the shared servers --------------------------------------------------------
 # `make test` runs in several pytest-xdist workers on one PostgreSQL and one Redis. A test marked
 # `servers` stops or restarts one of them, so it runs while no other test does: every test holds a
