@@ -63,6 +63,7 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/antar_bench",
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "CACHE_URL": "",  # the cache on the bench's own Redis too, whatever the caller's was
             "PORTAL_VAR_DIR": str(self.tmp / "var"),
             "PYTHONPATH": str(ROOT),
         }
@@ -355,7 +356,7 @@ def _pending_events() -> int:
 def in_process_pages(stack: Stack, only: tuple[str, ...] = ()) -> dict:
     """Render the busy office's pages (or ``only`` those) in this process, counting queries and time."""
     os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
-                                                  "CELERY_BROKER_URL", "PORTAL_VAR_DIR")})
+                                                  "CELERY_BROKER_URL", "CACHE_URL", "PORTAL_VAR_DIR")})
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -510,7 +511,7 @@ def main() -> int:
     stack = Stack()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally below stops the stack
     os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
-                                                  "CELERY_BROKER_URL", "PORTAL_VAR_DIR")})
+                                                  "CELERY_BROKER_URL", "CACHE_URL", "PORTAL_VAR_DIR")})
     results: dict = {}
     details: dict = {"machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
                      "orders": args.orders, "clients": CLIENTS, "web_workers": WEB_WORKERS,

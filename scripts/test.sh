@@ -47,7 +47,8 @@ trap cleanup EXIT
 
 su postgres -s /bin/sh -c "'$PGBIN/initdb' -D '$PGDATA' -U postgres -A trust --no-sync -E UTF8" >"$TMP/initdb.log" 2>&1
 su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGDATA' -l '$PGDATA/server.log' -w -o \"-p $PGPORT -k '$PGDATA' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start" >/dev/null
-redis-server --daemonize yes --port "$REDISPORT" --bind 127.0.0.1 --save '' --appendonly no \
+# 64 databases: four for each pytest-xdist worker (portal/settings/test.py).
+redis-server --daemonize yes --port "$REDISPORT" --bind 127.0.0.1 --save '' --appendonly no --databases 64 \
   --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log" --dir "$TMP"
 for _ in $(seq 1 50); do [ -s "$TMP/redis.pid" ] && break; sleep 0.1; done
 
@@ -57,4 +58,12 @@ export DJANGO_SETTINGS_MODULE=portal.settings.test
 export PORTAL_VAR_DIR="$TMP/var"
 export PGBIN PGPORT TEST_TMP="$TMP"
 echo "PostgreSQL on 127.0.0.1:${PGPORT}, Redis on 127.0.0.1:${REDISPORT}"
-.venv/bin/python -m pytest "$@"
+# pytest-xdist worker processes (TEST_WORKERS, 2 by default on this two-core machine) unless the
+# arguments choose: -n 0 or -p no:xdist runs the suite in one process. `--dist load`, not loadgroup:
+# loadgroup schedules by test id, and the schema fuzz test's operations share one id in the workers,
+# so it would run one operation instead of every one.
+parallel=(-n "${TEST_WORKERS:-2}" --dist load)
+for arg in "$@"; do
+  case "$arg" in -n*|--numprocesses*|*no:xdist) parallel=() ;; esac
+done
+.venv/bin/python -m pytest "${parallel[@]}" "$@"

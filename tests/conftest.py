@@ -177,6 +177,74 @@ def _flush_outwaits_the_worker():
     flush.Command.handle = original
 
 
+# pytest-xdist workers take tests roughly in collection order: the long ones first, so that none of
+# them is left running alone at the end while the other workers have nothing to do.
+LONG_FIRST = ("tests/bench/", "tests/faults/", "tests/delivery/test_concurrency", "tests/security/",
+              "tests/partners/test_dashboard.py", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: next(
+            (i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST)))
+
+
+# --- Tests that stop the shared servers --------------------------------------------------------
+# `make test` runs in several pytest-xdist workers on one PostgreSQL and one Redis. A test marked
+# `servers` stops or restarts one of them, so it runs while no other test does: every test holds a
+# shared lock on a file in the run's directory, a `servers` test an exclusive one (a turnstile lock
+# first, so that it is not kept waiting for ever by tests that follow each other). A worker whose
+# connections died with such a restart opens new ones before its next test.
+
+_servers_restarts_seen = 0
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    run_dir = os.environ.get("TEST_TMP")
+    if not run_dir or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return (yield)
+    import fcntl
+
+    exclusive = item.get_closest_marker("servers") is not None
+    restarts = Path(run_dir) / "servers.restarts"
+    with open(Path(run_dir) / "servers.turnstile", "a") as turnstile, \
+            open(Path(run_dir) / "servers.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            _reconnect_after_a_servers_test(restarts)
+            return (yield)
+        finally:
+            if exclusive:
+                count = int(restarts.read_text() or 0) if restarts.exists() else 0
+                restarts.write_text(str(count + 1))
+                global _servers_restarts_seen
+                _servers_restarts_seen = count + 1
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _reconnect_after_a_servers_test(restarts: Path) -> None:
+    global _servers_restarts_seen
+    count = int(restarts.read_text() or 0) if restarts.exists() else 0
+    if count == _servers_restarts_seen:
+        return
+    _servers_restarts_seen = count
+    from django.db import connections
+
+    from portal import outbox
+    from portal.celery import app
+
+    connections.close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    outbox.outbox_forget_connection()
+    outbox._broker_down_until = 0.0
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (tracking pages, lookup counters)."""
@@ -215,18 +283,21 @@ def _force_login_passes_second_factor(monkeypatch):
 
 
 def totp_code_for(username: str) -> str:
-    """The code an authenticator app holding ``username``'s secret shows now, skipping time steps
-    already used (django-otp refuses a code twice) and waiting for the next step if needed."""
+    """The code an authenticator app holding ``username``'s secret shows, for a time step the
+    server still accepts and has not seen yet (django-otp refuses a code twice). When the test has
+    used up the steps accepted now, the device's start time (``t0``) moves back by the steps needed
+    instead of the test waiting for the next 30 s step: the same as time passing, for this device
+    only; the server's check is unchanged."""
     from django_otp.oath import TOTP, hotp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    while True:
-        device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "-pk").first()
-        assert device is not None, f"{username} has no TOTP device"
-        now_t = TOTP(device.bin_key, device.step, device.t0, device.digits).t()
-        # The current step, not the oldest one still accepted: on a slow machine the oldest may
-        # have expired by the time the server checks it.
-        t = max(now_t + device.drift, device.last_t + 1)
-        if t <= now_t + device.drift + device.tolerance:
-            return f"{hotp(device.bin_key, t, device.digits):0{device.digits}d}"
-        time.sleep(1)
+    device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "-pk").first()
+    assert device is not None, f"{username} has no TOTP device"
+    now_t = TOTP(device.bin_key, device.step, device.t0, device.digits).t() + device.drift
+    # The current step, not the oldest one still accepted: on a slow machine the oldest may have
+    # expired by the time the server checks it.
+    t = max(now_t, device.last_t + 1)
+    if t > now_t + device.tolerance:
+        device.t0 -= (t - now_t) * device.step
+        device.save(update_fields=["t0"])
+    return f"{hotp(device.bin_key, t, device.digits):0{device.digits}d}"

@@ -1,7 +1,29 @@
-"""Settings for `make test`: the database and broker come from the environment the runner sets."""
+"""Settings for `make test`: the database and broker come from the environment the runner sets.
 
-from .base import *  # noqa: F403
-from .base import env
+`make test` runs the suite in several pytest-xdist worker processes at once ("gw0", "gw1", ...).
+pytest-django gives each its own test database; here each also gets Redis databases of its own
+(broker, cache, and the fault tests' broker: four from 4 x (n + 1)) and its own var directory (SMS
+log, media). They are written to the environment before the base settings read it: Celery takes
+CELERY_BROKER_URL from the environment before its configuration, and the Celery workers and other
+processes a test starts inherit it. Those processes do not derive again (PORTAL_TEST_WORKER).
+"""
+
+import os
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("PORTAL_TEST_WORKER") != _worker:
+    os.environ["PORTAL_TEST_WORKER"] = _worker
+    _broker = os.environ.get("CELERY_BROKER_URL", "")
+    if _broker.startswith("redis://"):
+        _first_db = 4 * (int(_worker.removeprefix("gw")) + 1)
+        _server = _broker.rsplit("/", 1)[0]
+        os.environ["CELERY_BROKER_URL"] = f"{_server}/{_first_db}"
+        os.environ["CACHE_URL"] = f"{_server}/{_first_db + 1}"
+    _var = os.environ.get("PORTAL_VAR_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "var")
+    os.environ["PORTAL_VAR_DIR"] = os.path.join(os.path.abspath(_var), _worker)
+
+from .base import *  # noqa: E402,F403
+from .base import env  # noqa: E402
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False

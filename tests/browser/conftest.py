@@ -64,7 +64,26 @@ def desktop(browser):
     context.close()
 
 
-def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+def login(page, base_url: str, username: str) -> None:
+    """Signs ``username`` (a demo account) in on ``page``'s browser context and opens the home page,
+    where the login form would have left them. The session is made on the server as
+    ``client.force_login`` makes it (second factor passed) and handed to the browser as its cookie,
+    Playwright's storage state, instead of typing the password and a TOTP code for every test. The
+    tests about logging in itself use ``login_through_the_form``."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "url": base_url, "httpOnly": True, "sameSite": "Lax"}])
+    page.goto(f"{base_url}/")
+
+
+def login_through_the_form(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Logs in as a person would: the login form, then the two-step code for staff."""
     page.goto(f"{base_url}/login/")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, login_through_the_form
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ ROLE_HOMES = [
 
 @pytest.mark.parametrize(("username", "heading", "order_code"), ROLE_HOMES)
 def test_each_role_sees_its_work_queue(live_server, demo, screen, username, heading, order_code):
-    login(screen, live_server.url, username)
+    login_through_the_form(screen, live_server.url, username)  # every role through the real login
 
     expect(screen.get_by_role("heading", name=re.compile(re.escape(heading)))).to_be_visible()
     expect(screen.get_by_role("link", name=order_code)).to_be_visible()
@@ -33,7 +33,7 @@ def test_each_role_sees_its_work_queue(live_server, demo, screen, username, head
 
 
 def test_wrong_password_shows_a_clear_message(live_server, demo, desktop):
-    login(desktop, live_server.url, "pos.layanan", password="salah-sandi")
+    login_through_the_form(desktop, live_server.url, "pos.layanan", password="salah-sandi")
     expect(desktop.get_by_role("alert")).to_contain_text("Nama pengguna atau kata sandi salah")
     assert_accessible(desktop)
 

@@ -9,7 +9,7 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login_through_the_form
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def test_new_staff_member_sets_up_the_app_then_logs_in_with_a_code(live_server, 
     expect(screen.get_by_text("Login dua langkah sudah aktif")).to_be_visible()
 
     screen.get_by_role("button", name="Keluar").click()
-    login(screen, live_server.url, "kurir.baru", "kurir-baru-2026")
+    login_through_the_form(screen, live_server.url, "kurir.baru", "kurir-baru-2026")
     expect(screen.get_by_role("heading", name=re.compile("Rute hari ini"))).to_be_visible()
 
 
@@ -69,8 +69,8 @@ def test_staff_login_asks_for_the_code(live_server, tx_ref, desktop):
 
 def test_lock_out_after_five_wrong_passwords(live_server, tx_ref, phone):
     for _ in range(5):
-        login(phone, live_server.url, "pos.layanan", password="salah-sandi-123")
-    login(phone, live_server.url, "pos.layanan")
+        login_through_the_form(phone, live_server.url, "pos.layanan", password="salah-sandi-123")
+    login_through_the_form(phone, live_server.url, "pos.layanan")
 
     expect(phone.get_by_role("alert")).to_contain_text("Masuk dikunci selama 15 menit")
     assert "/login/" in phone.url
@@ -100,7 +100,7 @@ def test_main_pages_report_no_content_security_policy_violation(live_server, dem
         page.on("console", lambda m, u=username, found=violations: found.append(f"{u}: {m.text}")
                 if "Content Security Policy" in m.text else None)
         page.goto(f"{live_server.url}/track/?code=APDEMO01&birth_date=1970-01-01")
-        login(page, live_server.url, username)
+        login_through_the_form(page, live_server.url, username)  # the login and code pages too
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, (username, path, response.status)

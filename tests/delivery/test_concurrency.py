@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from django.db import connection
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent
 from tests.conftest import ROOT, _database_url_for_test_db
+from tests.delivery.helpers import start_together
 from tests.factories import make_order
 
 RACER = r"""
@@ -21,10 +21,13 @@ django.setup()
 from delivery import transitions as t
 from portal.exceptions import DomainError
 from portal.models import User
-order_id, username, action, start_at = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
+order_id, username, action = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 actor = User.objects.select_related("office").get(username=username)
 from django.db import connection
 connection.ensure_connection()
+print("ready", flush=True)
+start_at = float(sys.stdin.readline())
+time.sleep(max(0.0, start_at - time.time() - 0.005))  # then spin to the exact instant
 while time.time() < start_at:
     pass
 try:
@@ -38,12 +41,12 @@ except DomainError as error:
 def race(order_id: int, username: str, action: str, runners: int = 2) -> list[dict]:
     env = {**os.environ, "DATABASE_URL": _database_url_for_test_db(),
            "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT)}
-    start_at = time.time() + 2.5  # after every process has imported Django and connected
     procs = [
-        subprocess.Popen([sys.executable, "-c", RACER, str(order_id), username, action, str(start_at)],
-                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", RACER, str(order_id), username, action], cwd=ROOT, env=env,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(runners)
     ]
+    start_together(procs)
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=60)

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from django.db import connection
@@ -18,6 +17,7 @@ from delivery.models import BatchItem, DeliveryEvent, Manifest
 from passports.models import BillingCode, PassportType, Payment
 from passports.services import applicant_create, billing_code_issue, passport_application_record
 from tests.conftest import ROOT, _database_url_for_test_db
+from tests.delivery.helpers import start_together
 from tests.factories import make_applicant_user, make_order
 
 ROUNDS = 15
@@ -36,9 +36,12 @@ module, name = spec["func"].rsplit(".", 1)
 func = getattr(importlib.import_module(module), name)
 actor = User.objects.select_related("office").get(username=spec["actor"]) if spec.get("actor") else None
 connection.ensure_connection()
+print("ready", flush=True)
+start_at = float(sys.stdin.readline())
 results = []
 for i, kwargs in enumerate(spec["rounds"]):
-    start = spec["start_at"] + i * spec["gap"]
+    start = start_at + i * spec["gap"]
+    time.sleep(max(0.0, start - time.time() - 0.005))  # then spin to the exact instant
     while time.time() < start:
         pass
     if spec["per_process"]:
@@ -61,10 +64,11 @@ def race_rounds(
     round is a pair: the first process's arguments and the second's); returns both results per round."""
     env = {**os.environ, "DATABASE_URL": _database_url_for_test_db(),
            "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT)}
-    spec = {"func": func, "actor": actor, "rounds": rounds, "start_at": time.time() + 3, "gap": GAP,
-            "per_process": per_process}
+    spec = {"func": func, "actor": actor, "rounds": rounds, "gap": GAP, "per_process": per_process}
     procs = [subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(spec), str(me)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for me in range(2)]
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for me in range(2)]
+    start_together(procs)
     outputs = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)

@@ -15,7 +15,9 @@ import pytest
 
 from tests.conftest import ROOT, _database_url_for_test_db, free_port, wait_for
 
-FAULT_REDIS_DB = 3
+# The fault tests' broker: the Redis database three after this test process's broker (each
+# pytest-xdist worker has four of its own, portal/settings/test.py).
+FAULT_REDIS_DB_AFTER_BROKER = 3
 
 
 def _need(name: str) -> str:
@@ -33,7 +35,8 @@ def fault_broker(settings):
 
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         pytest.fail("The fault tests need CELERY_BROKER_URL pointing at the test Redis (make test).")
-    url = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + f"/{FAULT_REDIS_DB}"
+    server, broker_db = settings.CELERY_BROKER_URL.rsplit("/", 1)
+    url = f"{server}/{int(broker_db) + FAULT_REDIS_DB_AFTER_BROKER}"
     original = app.conf.get("broker_write_url")
 
     def switch(to: str | None) -> None:
@@ -170,7 +173,7 @@ def redis_start() -> None:
     tmp = Path(_need("TEST_TMP"))
     subprocess.run(
         ["redis-server", "--daemonize", "yes", "--port", str(redis_port()), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "no", "--pidfile", str(tmp / "redis.pid"),
+         "--save", "", "--appendonly", "no", "--databases", "64", "--pidfile", str(tmp / "redis.pid"),
          "--logfile", str(tmp / "redis.log"), "--dir", str(tmp)],
         check=True,
     )

@@ -46,6 +46,7 @@ def health(base: str) -> int:
         return 0
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_web_and_worker_come_back_after_a_postgres_restart_with_nothing_lost_or_doubled(
     tx_ref, processes, slow_smtp, live_server

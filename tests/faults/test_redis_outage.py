@@ -33,6 +33,7 @@ def dispatch(client: Client, code: str):
                        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_bookings_and_courier_updates_go_on_through_a_redis_outage_and_every_mail_goes_once(
     tx_ref, processes, slow_smtp, settings
