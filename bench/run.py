@@ -24,16 +24,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PGBIN = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]) if Path("/usr/lib/postgresql").exists() else None
+PGBIN = (
+    Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
+    if Path("/usr/lib/postgresql").exists()
+    else None
+)
 WEB_WORKERS = 2
 WEB_THREADS = 4
 CELERY_CONCURRENCY = 2
 CLIENTS = 16
 SLICES = 5  # alternating slices per side of each ratio (see side_by_side)
 TARGETS = {
-    "tracking_ratio": (">=", 0.75), "tracking_p99_ms": ("<", 50), "update_ratio": (">=", 0.30),
-    "pipeline_20k_s": ("<", 600), "dashboard_ms": ("<", 300), "courier_page_kb": ("<", 150),
-    "courier_page_ms": ("<", 2000), "web_rss_mb": ("<", 150), "worker_rss_mb": ("<", 200),
+    "tracking_ratio": (">=", 0.75),
+    "tracking_p99_ms": ("<", 50),
+    "update_ratio": (">=", 0.30),
+    "pipeline_20k_s": ("<", 600),
+    "dashboard_ms": ("<", 300),
+    "courier_page_kb": ("<", 150),
+    "courier_page_ms": ("<", 2000),
+    "web_rss_mb": ("<", 150),
+    "worker_rss_mb": ("<", 200),
 }
 
 
@@ -69,52 +79,109 @@ class Stack:
         }
 
     def as_postgres(self, command: str) -> None:
-        subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", command], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["su", "postgres", "-s", "/bin/sh", "-c", command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def start_databases(self) -> None:
         self.pgdata.mkdir()
         shutil.chown(self.pgdata, "postgres", "postgres")
         self.as_postgres(f"'{PGBIN}/initdb' -D '{self.pgdata}' -U postgres -A trust --no-sync -E UTF8")
-        options = (f"-p {self.pg_port} -k '{self.pgdata}' -c listen_addresses=127.0.0.1 "
-                   "-c shared_buffers=512MB -c max_connections=100 -c work_mem=16MB")
-        self.as_postgres(f"'{PGBIN}/pg_ctl' -D '{self.pgdata}' -l '{self.pgdata}/server.log' -w "
-                         f"-o \"{options}\" start")
+        options = (
+            f"-p {self.pg_port} -k '{self.pgdata}' -c listen_addresses=127.0.0.1 "
+            "-c shared_buffers=512MB -c max_connections=100 -c work_mem=16MB"
+        )
+        self.as_postgres(
+            f"'{PGBIN}/pg_ctl' -D '{self.pgdata}' -l '{self.pgdata}/server.log' -w -o \"{options}\" start"
+        )
         self.as_postgres(f"'{PGBIN}/createdb' -h 127.0.0.1 -p {self.pg_port} -U postgres antar_bench")
-        subprocess.run(["redis-server", "--daemonize", "yes", "--port", str(self.redis_port), "--bind",
-                        "127.0.0.1", "--save", "", "--appendonly", "no", "--pidfile",
-                        str(self.tmp / "redis.pid"), "--logfile", str(self.tmp / "redis.log")], check=True)
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--pidfile",
+                str(self.tmp / "redis.pid"),
+                "--logfile",
+                str(self.tmp / "redis.log"),
+            ],
+            check=True,
+        )
         for _ in range(50):
             if (self.tmp / "redis.pid").exists():
                 break
             time.sleep(0.1)
 
     def manage(self, *args: str) -> None:
-        subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=self.env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "python"), "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         out = open(self.tmp / f"{name}.log", "wb")
-        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.procs.append(proc)
         return proc
 
     def start_web(self) -> subprocess.Popen:
-        proc = self.spawn("gunicorn", [
-            str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{self.web_port}",
-            "--workers", str(WEB_WORKERS), "--threads", str(WEB_THREADS), "--worker-class", "gthread",
-            "--keep-alive", "5", "--log-level", "warning",
-        ])
+        proc = self.spawn(
+            "gunicorn",
+            [
+                str(BIN / "gunicorn"),
+                "portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.web_port}",
+                "--workers",
+                str(WEB_WORKERS),
+                "--threads",
+                str(WEB_THREADS),
+                "--worker-class",
+                "gthread",
+                "--keep-alive",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+        )
         wait_http(f"{self.url}/bench/bare")
         return proc
 
     def start_worker(self) -> subprocess.Popen:
-        proc = self.spawn("celery", [
-            str(BIN / "celery"), "-A", "portal", "worker", "--concurrency", str(CELERY_CONCURRENCY),
-            "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--prefetch-multiplier", "8",
-        ])
+        proc = self.spawn(
+            "celery",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "--concurrency",
+                str(CELERY_CONCURRENCY),
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--prefetch-multiplier",
+                "8",
+            ],
+        )
         return proc
 
     @property
@@ -159,8 +226,14 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
-def wrk(url: str, *, seconds: int, script: Path | None = None, warm_up: bool = True,
-        script_args: tuple[str, ...] = ()) -> dict:
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    script: Path | None = None,
+    warm_up: bool = True,
+    script_args: tuple[str, ...] = (),
+) -> dict:
     """One load run; a short run first so every web thread has imported, connected and compiled
     its templates before the measured one (a cold start is not what the figure is about)."""
     if warm_up:
@@ -168,8 +241,12 @@ def wrk(url: str, *, seconds: int, script: Path | None = None, warm_up: bool = T
     args = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         args += ["-s", str(script)]
-    out = subprocess.run([*args, url, *(["--", *script_args] if script_args else [])],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [*args, url, *(["--", *script_args] if script_args else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m),", out)
     total, seconds_taken = int(m.group(1)), _ms(m.group(2) + m.group(3)) / 1000
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
@@ -190,13 +267,19 @@ def combined(slices: list[dict]) -> dict:
     requests = sum(s["requests"] for s in slices)
     errors = sum(s["errors"] for s in slices)
     seconds = sum(s["seconds"] for s in slices)
-    run = {"requests": requests, "errors": errors, "seconds": round(seconds, 2),
-           "rps": (requests - errors) / seconds if seconds else 0.0}
+    run = {
+        "requests": requests,
+        "errors": errors,
+        "seconds": round(seconds, 2),
+        "rps": (requests - errors) / seconds if seconds else 0.0,
+    }
     if all("p99_ms" in s for s in slices):
         p50s = sorted(s["p50_ms"] for s in slices)
         run.update(p50_ms=p50s[len(p50s) // 2], p99_ms=max(s["p99_ms"] for s in slices))
-    run["slices"] = [{k: round(s[k], 1) for k in ("rps", "p99_ms", "latency_avg_ms") if s.get(k) is not None}
-                     for s in slices]
+    run["slices"] = [
+        {k: round(s[k], 1) for k in ("rps", "p99_ms", "latency_avg_ms") if s.get(k) is not None}
+        for s in slices
+    ]
     return run
 
 
@@ -218,8 +301,10 @@ def tracking_script(path: Path, count: int) -> Path:
     from bench.seed import birth_date_of, code_of
 
     step = max(count // 5000, 1)
-    paths = [f'"/track/?code={code_of(i)}&birth_date={birth_date_of(i).isoformat()}"'
-             for i in range(0, count, step)]
+    paths = [
+        f'"/track/?code={code_of(i)}&birth_date={birth_date_of(i).isoformat()}"'
+        for i in range(0, count, step)
+    ]
     path.write_text(
         "local paths = {" + ",".join(paths) + "}\n"
         "math.randomseed(os.time())\n"
@@ -260,20 +345,30 @@ end
 def pgbench_init(stack: Stack, *, scale: int) -> list[str]:
     conn = ["-h", "127.0.0.1", "-p", str(stack.pg_port), "-U", "postgres"]
     subprocess.run([f"{PGBIN}/createdb", *conn, "pgbench"], check=True)
-    subprocess.run([f"{PGBIN}/pgbench", *conn, "-i", "-q", "-s", str(scale), "pgbench"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [f"{PGBIN}/pgbench", *conn, "-i", "-q", "-s", str(scale), "pgbench"], check=True, capture_output=True
+    )
     return conn
 
 
 def pgbench(conn: list[str], *, seconds: int) -> dict:
     """pgbench's built-in TPC-B-like script with the load's number of clients, as a slice."""
-    out = subprocess.run([f"{PGBIN}/pgbench", *conn, "-n", "-c", str(CLIENTS), "-j", "2", "-T",
-                          str(seconds), "pgbench"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [f"{PGBIN}/pgbench", *conn, "-n", "-c", str(CLIENTS), "-j", "2", "-T", str(seconds), "pgbench"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     transactions = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     latency = float(m.group(1)) if (m := re.search(r"latency average = ([\d.]+) ms", out)) else None
-    return {"requests": transactions, "errors": 0, "seconds": transactions / tps if tps else seconds,
-            "rps": tps, "latency_avg_ms": latency}
+    return {
+        "requests": transactions,
+        "errors": 0,
+        "seconds": transactions / tps if tps else seconds,
+        "rps": tps,
+        "latency_avg_ms": latency,
+    }
 
 
 def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
@@ -285,9 +380,12 @@ def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(f"{base}/login/").read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
-    data = urllib.parse.urlencode({"username": username, "password": password,
-                                   "csrfmiddlewaretoken": csrf}).encode()
-    opener.open(urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": f"{base}/login/"})).read()
+    data = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": csrf}
+    ).encode()
+    opener.open(
+        urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": f"{base}/login/"})
+    ).read()
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies:
         raise RuntimeError(f"login as {username} failed")
@@ -297,8 +395,11 @@ def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
     opener.open(f"{base}/login/two-step/").read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
     data = urllib.parse.urlencode({"code": demo_totp_code(), "csrfmiddlewaretoken": csrf}).encode()
-    opener.open(urllib.request.Request(f"{base}/login/two-step/", data=data,
-                                       headers={"Referer": f"{base}/login/two-step/"})).read()
+    opener.open(
+        urllib.request.Request(
+            f"{base}/login/two-step/", data=data, headers={"Referer": f"{base}/login/two-step/"}
+        )
+    ).read()
     cookies = {c.name: c.value for c in jar}
     return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}", cookies["csrftoken"]
 
@@ -355,8 +456,18 @@ def _pending_events() -> int:
 
 def in_process_pages(stack: Stack, only: tuple[str, ...] = ()) -> dict:
     """Render the busy office's pages (or ``only`` those) in this process, counting queries and time."""
-    os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
-                                                  "CELERY_BROKER_URL", "CACHE_URL", "PORTAL_VAR_DIR")})
+    os.environ.update(
+        {
+            k: stack.env[k]
+            for k in (
+                "DJANGO_SETTINGS_MODULE",
+                "DATABASE_URL",
+                "CELERY_BROKER_URL",
+                "CACHE_URL",
+                "PORTAL_VAR_DIR",
+            )
+        }
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -396,9 +507,18 @@ def courier_page(stack: Stack) -> dict:
     from bench.pages import COURIER_PAGE, SLOW_3G
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         page = context.new_page()
         page.goto(f"{stack.url}/login/")
@@ -422,8 +542,12 @@ def courier_page(stack: Stack) -> dict:
         response = page.goto(f"{stack.url}{COURIER_PAGE}", wait_until="load")
         elapsed = (time.perf_counter() - started) * 1000
         # The figure is the courier's run, not a login or two-step page it might have been sent to.
-        if response is None or response.status != 200 or not page.url.endswith(COURIER_PAGE) \
-                or page.locator('link[rel="manifest"]').count() != 1:
+        if (
+            response is None
+            or response.status != 200
+            or not page.url.endswith(COURIER_PAGE)
+            or page.locator('link[rel="manifest"]').count() != 1
+        ):
             raise RuntimeError(f"the courier run page was not reached: {page.url}")
         page.wait_for_timeout(300)
         browser.close()
@@ -451,7 +575,9 @@ def pipeline(stack: Stack, *, orders: int) -> dict:
     started = time.perf_counter()
     with app.producer_or_acquire() as producer:
         for start in range(0, orders, PIPELINE_BATCH):
-            app.send_task("bench.tasks.drive_batch", args=[ids[start:start + PIPELINE_BATCH]], producer=producer)
+            app.send_task(
+                "bench.tasks.drive_batch", args=[ids[start : start + PIPELINE_BATCH]], producer=producer
+            )
     while True:
         done = DeliveryOrder.objects.filter(pk__gte=first, pk__lt=first + orders, status=S.DELIVERED).count()
         if done == orders:
@@ -462,13 +588,21 @@ def pipeline(stack: Stack, *, orders: int) -> dict:
     expected, give_up = orders * 6 * 2, time.perf_counter() + max(600.0, 3 * wall)
     notified = None
     while time.perf_counter() < give_up:
-        if Notification.objects.filter(event_id__gt=events_before, status__in=(
-                NotificationStatus.SENT, NotificationStatus.SKIPPED)).count() >= expected:
+        if (
+            Notification.objects.filter(
+                event_id__gt=events_before, status__in=(NotificationStatus.SENT, NotificationStatus.SKIPPED)
+            ).count()
+            >= expected
+        ):
             notified = time.perf_counter() - started
             break
         time.sleep(1)
-    return {"wall_s": wall, "transitions_per_s": orders * 6 / wall, "batch": PIPELINE_BATCH,
-            "all_notified_s": notified}
+    return {
+        "wall_s": wall,
+        "transitions_per_s": orders * 6 / wall,
+        "batch": PIPELINE_BATCH,
+        "all_notified_s": notified,
+    }
 
 
 def _give_kurir2_a_days_run(stops: int = 40) -> None:
@@ -478,8 +612,11 @@ def _give_kurir2_a_days_run(stops: int = 40) -> None:
     from delivery.models import Courier, DeliveryOrder
 
     courier = Courier.objects.get(user__username="kurir2")
-    ids = list(DeliveryOrder.objects.filter(status=S.WITH_DELIVERY_SECTION, code__startswith="BN")
-               .order_by("pk").values_list("pk", flat=True)[:stops])
+    ids = list(
+        DeliveryOrder.objects.filter(status=S.WITH_DELIVERY_SECTION, code__startswith="BN")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:stops]
+    )
     DeliveryOrder.objects.filter(pk__in=ids).update(courier=courier)
 
 
@@ -510,13 +647,28 @@ def main() -> int:
 
     stack = Stack()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally below stops the stack
-    os.environ.update({k: stack.env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
-                                                  "CELERY_BROKER_URL", "CACHE_URL", "PORTAL_VAR_DIR")})
+    os.environ.update(
+        {
+            k: stack.env[k]
+            for k in (
+                "DJANGO_SETTINGS_MODULE",
+                "DATABASE_URL",
+                "CELERY_BROKER_URL",
+                "CACHE_URL",
+                "PORTAL_VAR_DIR",
+            )
+        }
+    )
     results: dict = {}
-    details: dict = {"machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
-                     "orders": args.orders, "clients": CLIENTS, "web_workers": WEB_WORKERS,
-                     "web_threads": WEB_THREADS, "celery_concurrency": CELERY_CONCURRENCY,
-                     "seconds_per_load_run": args.seconds}
+    details: dict = {
+        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
+        "orders": args.orders,
+        "clients": CLIENTS,
+        "web_workers": WEB_WORKERS,
+        "web_threads": WEB_THREADS,
+        "celery_concurrency": CELERY_CONCURRENCY,
+        "seconds_per_load_run": args.seconds,
+    }
     try:
         log("starting PostgreSQL and Redis")
         stack.start_databases()
@@ -554,7 +706,8 @@ def main() -> int:
         bare, tracking = side_by_side(
             lambda i, s: wrk(f"{stack.url}/bench/bare", seconds=s, warm_up=False),
             lambda i, s: wrk(f"{stack.url}/", seconds=s, script=script, warm_up=False),
-            seconds=args.seconds, slices=slices,
+            seconds=args.seconds,
+            slices=slices,
         )
         details["bare"], details["tracking"] = bare, tracking
         results["tracking_ratio"] = significant(tracking["rps"] / bare["rps"])
@@ -562,13 +715,15 @@ def main() -> int:
 
         log("2. courier status updates against pgbench (alternating slices)")
         cookie, csrf = login_cookies(stack.url, "kurir", "antar-demo-2026")
-        script = update_script(stack.tmp / "update.lua", per_thread=out_for_delivery // (2 * slices),
-                               cookie=cookie, csrf=csrf)
+        script = update_script(
+            stack.tmp / "update.lua", per_thread=out_for_delivery // (2 * slices), cookie=cookie, csrf=csrf
+        )
         conn = pgbench_init(stack, scale=1 if args.smoke else 10)
         updates, tpc_b = side_by_side(  # each slice walks its own orders, each order once
             lambda i, s: wrk(f"{stack.url}/", seconds=s, script=script, warm_up=False, script_args=(str(i),)),
             lambda i, s: pgbench(conn, seconds=s),
-            seconds=args.seconds, slices=slices,
+            seconds=args.seconds,
+            slices=slices,
         )
         details["updates"], details["pgbench"] = updates, tpc_b
         details["pgbench_tps"] = round(tpc_b["rps"], 1)

@@ -38,7 +38,11 @@ def birth_date_of(i: int) -> dt.date:
 def _text(value) -> str:
     kind = type(value)
     if kind is str:
-        return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ") if "\\" in value or "\t" in value or "\n" in value else value
+        return (
+            value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+            if "\\" in value or "\t" in value or "\n" in value
+            else value
+        )
     if kind is int:
         return str(value)
     if value is None:
@@ -96,9 +100,18 @@ def state_of(i: int, n: int, *, active_out_for_delivery: int) -> str:
     """Most orders are history (delivered); a working set is out with the bench courier."""
     if i < active_out_for_delivery:
         return S.OUT_FOR_DELIVERY
-    cycle = [S.DELIVERED] * 90 + [S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY, S.RECEIVED_BY_POS,
-                                  S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT, S.RETURNED_TO_OFFICE,
-                                  S.CANCELLED, S.DELIVERED, S.DELIVERED]
+    cycle = [S.DELIVERED] * 90 + [
+        S.BOOKED,
+        S.DOSSIER_HANDED,
+        S.PASSPORT_READY,
+        S.RECEIVED_BY_POS,
+        S.WITH_DELIVERY_SECTION,
+        S.FAILED_ATTEMPT,
+        S.RETURNED_TO_OFFICE,
+        S.CANCELLED,
+        S.DELIVERED,
+        S.DELIVERED,
+    ]
     return cycle[i % len(cycle)]
 
 
@@ -111,10 +124,15 @@ def bulk_seed(
     courier: Courier = ref["couriers"]["kurir"]
     areas = list(ref["areas"].values())
     ptype = PassportType.objects.get(code="biasa-48")
-    start = max(
-        [m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-         for m in (Applicant, PassportApplication, BillingCode, Payment, DeliveryOrder)]
-    ) + 1
+    start = (
+        max(
+            [
+                m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                for m in (Applicant, PassportApplication, BillingCode, Payment, DeliveryOrder)
+            ]
+        )
+        + 1
+    )
     ids = range(start, start + orders)
     span = dt.timedelta(days=3650)
 
@@ -125,40 +143,106 @@ def bulk_seed(
     with connection.cursor() as cursor:
         # The rows are consistent by construction; skip the per-row foreign-key triggers while loading.
         cursor.execute("SET session_replication_role = replica")
-    copy_rows(Applicant, ({
-        **common, "id": i, "full_name": f"Pemohon Bench {i}", "birth_place": "Makassar",
-        "birth_date": birth_date_of(i - start), "address": f"Jl. Bench No. {i}",
-        "nik": personal_encrypt(f"{7371 * 10**12 + i}"), "nik_hash": personal_hash(f"{7371 * 10**12 + i}"),
-        "sim_number": "", "phone": "081234567890", "email": "", "language": "id",
-    } for i in ids))
-    copy_rows(PassportApplication, ({
-        **common, "id": i, "applicant_id": i, "office_id": offices["imigrasi"].pk,
-        "passport_type_id": ptype.pk, "fee_amount": ptype.fee, "is_minor": False, "requirements": {},
-    } for i in ids))
-    copy_rows(BillingCode, ({
-        **common, "id": i, "application_id": i, "code": f"{9 * 10**14 + i}", "amount": ptype.fee,
-        "status": "paid", "expires_at": when(i) + dt.timedelta(days=7),
-    } for i in ids))
-    copy_rows(Payment, ({
-        **common, "id": i, "billing_code_id": i, "payment_point": "pos", "ntpn": f"BENCH{i:011d}",
-        "amount": ptype.fee, "paid_at": when(i),
-    } for i in ids))
+    copy_rows(
+        Applicant,
+        (
+            {
+                **common,
+                "id": i,
+                "full_name": f"Pemohon Bench {i}",
+                "birth_place": "Makassar",
+                "birth_date": birth_date_of(i - start),
+                "address": f"Jl. Bench No. {i}",
+                "nik": personal_encrypt(f"{7371 * 10**12 + i}"),
+                "nik_hash": personal_hash(f"{7371 * 10**12 + i}"),
+                "sim_number": "",
+                "phone": "081234567890",
+                "email": "",
+                "language": "id",
+            }
+            for i in ids
+        ),
+    )
+    copy_rows(
+        PassportApplication,
+        (
+            {
+                **common,
+                "id": i,
+                "applicant_id": i,
+                "office_id": offices["imigrasi"].pk,
+                "passport_type_id": ptype.pk,
+                "fee_amount": ptype.fee,
+                "is_minor": False,
+                "requirements": {},
+            }
+            for i in ids
+        ),
+    )
+    copy_rows(
+        BillingCode,
+        (
+            {
+                **common,
+                "id": i,
+                "application_id": i,
+                "code": f"{9 * 10**14 + i}",
+                "amount": ptype.fee,
+                "status": "paid",
+                "expires_at": when(i) + dt.timedelta(days=7),
+            }
+            for i in ids
+        ),
+    )
+    copy_rows(
+        Payment,
+        (
+            {
+                **common,
+                "id": i,
+                "billing_code_id": i,
+                "payment_point": "pos",
+                "ntpn": f"BENCH{i:011d}",
+                "amount": ptype.fee,
+                "paid_at": when(i),
+            }
+            for i in ids
+        ),
+    )
 
     def order_rows() -> Iterator[dict]:
         for i in ids:
             state = all_state or state_of(i - start, orders, active_out_for_delivery=out_for_delivery)
             area = areas[i % len(areas)]
             yield {
-                **common, "id": i, "code": code_of(i - start) if all_state is None else f"BP{i:08d}", "application_id": i,
-                "imigrasi_office_id": offices["imigrasi"].pk, "pos_office_id": offices["pos"].pk,
-                "destination_kind": "home", "address": f"Jl. Bench No. {i}", "area_id": area.pk,
-                "delivery_fee": area.delivery_fee, "recipient_phone": "081234567890",
-                "recipient_email": "", "poa_grantee_name": "Sri Wahyuni",
-                "poa_grantee_nippos": "995100100", "poa_grantee_place": offices["pos"].name,
-                "poa_signed_at": when(i), "status": state,
+                **common,
+                "id": i,
+                "code": code_of(i - start) if all_state is None else f"BP{i:08d}",
+                "application_id": i,
+                "imigrasi_office_id": offices["imigrasi"].pk,
+                "pos_office_id": offices["pos"].pk,
+                "destination_kind": "home",
+                "address": f"Jl. Bench No. {i}",
+                "area_id": area.pk,
+                "delivery_fee": area.delivery_fee,
+                "recipient_phone": "081234567890",
+                "recipient_email": "",
+                "poa_grantee_name": "Sri Wahyuni",
+                "poa_grantee_nippos": "995100100",
+                "poa_grantee_place": offices["pos"].name,
+                "poa_signed_at": when(i),
+                "status": state,
                 "status_changed_at": when(i) + dt.timedelta(hours=len(PATH[state])),
-                "courier_id": courier.pk if state in (S.OUT_FOR_DELIVERY, S.DELIVERED, S.FAILED_ATTEMPT,
-                                                      S.RETURNED_TO_OFFICE, S.WITH_DELIVERY_SECTION) else None,
+                "courier_id": courier.pk
+                if state
+                in (
+                    S.OUT_FOR_DELIVERY,
+                    S.DELIVERED,
+                    S.FAILED_ATTEMPT,
+                    S.RETURNED_TO_OFFICE,
+                    S.WITH_DELIVERY_SECTION,
+                )
+                else None,
                 "booked_by_id": users["pos.layanan"].pk,
             }
 
@@ -182,20 +266,34 @@ def bulk_seed(
         for i in ids:
             state = all_state or state_of(i - start, orders, active_out_for_delivery=out_for_delivery)
             at = when(i)
-            yield {"order_id": i, "from_status": "", "to_status": S.BOOKED, "actor_id": users["pos.layanan"].pk,
-                   "actor_role": "pos_service_officer", "office_id": offices["pos"].pk, "occurred_at": at,
-                   "location": "", "payload": {}}
+            yield {
+                "order_id": i,
+                "from_status": "",
+                "to_status": S.BOOKED,
+                "actor_id": users["pos.layanan"].pk,
+                "actor_role": "pos_service_officer",
+                "office_id": offices["pos"].pk,
+                "occurred_at": at,
+                "location": "",
+                "payload": {},
+            }
             previous = S.BOOKED
             for action in PATH[state]:
                 at = at + dt.timedelta(hours=1)
                 actor = actor_of[action]
                 target = MOVES[action].target
-                yield {"order_id": i, "from_status": previous, "to_status": target,
-                       "actor_id": actor.pk if actor else None,
-                       "actor_role": actor.role if actor else "applicant",
-                       "office_id": actor.office_id if actor else None, "occurred_at": at,
-                       "leg_on_time": True if target in LEG_ENDS else None,
-                       "location": "", "payload": {"reason": "not_at_home"} if action == "fail_attempt" else {}}
+                yield {
+                    "order_id": i,
+                    "from_status": previous,
+                    "to_status": target,
+                    "actor_id": actor.pk if actor else None,
+                    "actor_role": actor.role if actor else "applicant",
+                    "office_id": actor.office_id if actor else None,
+                    "occurred_at": at,
+                    "leg_on_time": True if target in LEG_ENDS else None,
+                    "location": "",
+                    "payload": {"reason": "not_at_home"} if action == "fail_attempt" else {},
+                }
                 previous = target
 
     events = copy_rows(DeliveryEvent, event_rows(), with_id=False)

@@ -28,8 +28,12 @@ _staff: dict = {}
 def _people() -> tuple[dict, Courier]:
     """The demo staff who act, read once per worker process (as a clerk's session holds its user)."""
     if not _staff:
-        users = {u.username: u for u in User.objects.select_related("office").filter(
-            username__in=["pos.layanan", "imigrasi", "pos.antaran", "kurir"])}
+        users = {
+            u.username: u
+            for u in User.objects.select_related("office").filter(
+                username__in=["pos.layanan", "imigrasi", "pos.antaran", "kurir"]
+            )
+        }
         _staff["users"] = users
         _staff["courier"] = Courier.objects.select_related("user__office").get(user=users["kurir"])
     return _staff["users"], _staff["courier"]
@@ -39,9 +43,12 @@ def _people() -> tuple[dict, Courier]:
 def drive_order(order_id: int) -> str:
     users, courier = _people()
     actors = {
-        "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
-        "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
-        "dispatch": courier.user, "deliver": courier.user,
+        "hand_dossier": users["pos.layanan"],
+        "mark_ready": users["imigrasi"],
+        "receive_at_pos": users["pos.layanan"],
+        "hand_to_delivery": users["pos.layanan"],
+        "dispatch": courier.user,
+        "deliver": courier.user,
     }
     status = DeliveryOrder.objects.filter(pk=order_id).values_list("status", flat=True).first()
     for action in STEPS:
@@ -61,8 +68,11 @@ def drive_batch(order_ids: list[int]) -> int:
     service, imigrasi = users["pos.layanan"], users["imigrasi"]
 
     def waiting(status: str) -> list[int]:
-        return list(DeliveryOrder.objects.filter(pk__in=order_ids, status=status).order_by("pk")
-                    .values_list("pk", flat=True))
+        return list(
+            DeliveryOrder.objects.filter(pk__in=order_ids, status=status)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
     if booked := waiting(S.BOOKED):
         counter.manifest_hand_over(actor=service, order_ids=booked)
@@ -73,8 +83,11 @@ def drive_batch(order_ids: list[int]) -> int:
         if fresh := [order_id for order_id in ready if order_id not in released]:
             codes = DeliveryOrder.objects.filter(pk__in=fresh).values_list("code", flat=True)
             batch_release(actor=imigrasi, codes=list(codes))
-        for batch_id in (Batch.objects.filter(items__order_id__in=ready, status=BatchStatus.IN_HANDOVER)
-                         .values_list("pk", flat=True).distinct()):
+        for batch_id in (
+            Batch.objects.filter(items__order_id__in=ready, status=BatchStatus.IN_HANDOVER)
+            .values_list("pk", flat=True)
+            .distinct()
+        ):
             batch_acknowledge(actor=service, batch_id=batch_id)
     if received := waiting(S.RECEIVED_BY_POS):
         counter.delivery_section_hand_over(actor=service, assignments=dict.fromkeys(received, courier.pk))

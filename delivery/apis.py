@@ -108,8 +108,12 @@ class DeliveryOrderDetailApi(APIView):
     def get(self, request, code: str):
         order = get_object_or_404(orders_visible_to(request.user).select_related("application"), code=code)
         if getattr(request.user, "role", None) != Role.APPLICANT:
-            personal_data_access_record(user=request.user, applicant_id=order.application.applicant_id,
-                                        what=PersonalDataAccess.What.ORDER_API, reference=order.code)
+            personal_data_access_record(
+                user=request.user,
+                applicant_id=order.application.applicant_id,
+                what=PersonalDataAccess.What.ORDER_API,
+                reference=order.code,
+            )
         return Response(DeliveryOrderDetailOutput(order).data)
 
 
@@ -126,8 +130,11 @@ class DeliveryOrderMoveApi(APIView):
         summary="Move a delivery order one step along the handoff",
         request=MoveInput,
         responses={
-            200: DeliveryOrderDetailOutput, 400: ErrorSerializer, 403: ErrorSerializer,
-            404: ErrorSerializer, 409: ErrorSerializer,
+            200: DeliveryOrderDetailOutput,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
         },
     )
     @idempotent

@@ -33,7 +33,8 @@ class DeliveryOrderAssignCourierApi(APIView):
 
     @extend_schema(
         summary="Put an order on a courier's run, or move it to another courier (Pos dispatcher)",
-        request=AssignCourierInput, responses={200: DeliveryOrderDetailOutput, **ERRORS},
+        request=AssignCourierInput,
+        responses={200: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, code: str):
@@ -56,7 +57,8 @@ class DeliveryOrderCodeUnlockApi(APIView):
 
     @extend_schema(
         summary="Allow new delivery code tries after the courier entered too many wrong codes (Pos dispatcher)",
-        request=None, responses={200: CodeUnlockOutput, **ERRORS},
+        request=None,
+        responses={200: CodeUnlockOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, code: str):
@@ -67,7 +69,10 @@ class DeliveryOrderCodeUnlockApi(APIView):
 class RescheduleInput(serializers.Serializer):
     preferred_date = serializers.DateField(help_text="From today to 14 days ahead")
     new_address = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, default="",
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        default="",
         help_text="Optional: another address in the same area",
     )
 
@@ -83,7 +88,8 @@ class RescheduleOutput(serializers.Serializer):
 class DeliveryOrderRescheduleApi(APIView):
     @extend_schema(
         summary="After a failed attempt, the applicant picks another day or address in the same area",
-        request=RescheduleInput, responses={200: RescheduleOutput, **ERRORS},
+        request=RescheduleInput,
+        responses={200: RescheduleOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, code: str):

@@ -28,8 +28,9 @@ from portal.middleware import client_ip
 
 
 class OnlineBookingInput(serializers.Serializer):
-    billing_code = AsciiDigitsSerializerField(max_length=20, spaces=True,
-                                              message=_("A billing code has exactly 15 digits."))
+    billing_code = AsciiDigitsSerializerField(
+        max_length=20, spaces=True, message=_("A billing code has exactly 15 digits.")
+    )
     birth_date = serializers.DateField()
     destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
     address = serializers.CharField(max_length=300)
@@ -70,7 +71,8 @@ class PublicApi(APIView):
 class OnlineBookingCreateApi(PublicApi):
     @extend_schema(
         summary="Book delivery online: billing code, date of birth, destination and signed power of attorney",
-        request=OnlineBookingInput, responses={201: OnlineBookingOutput, 429: ErrorSerializer, **ERRORS},
+        request=OnlineBookingInput,
+        responses={201: OnlineBookingOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -85,7 +87,8 @@ class OnlineBookingCreateApi(PublicApi):
 class OnlineBookingPayApi(PublicApi):
     @extend_schema(
         summary="Pay an online booking (passport fee if unpaid plus delivery fee); confirmed asynchronously",
-        request=None, responses={202: OnlineBookingOutput, **ERRORS},
+        request=None,
+        responses={202: OnlineBookingOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, token: str):
@@ -94,8 +97,10 @@ class OnlineBookingPayApi(PublicApi):
 
 
 class OnlineBookingDetailApi(PublicApi):
-    @extend_schema(summary="The state of an online booking and, once paid, its tracking code",
-                   responses={200: OnlineBookingOutput, **ERRORS})
+    @extend_schema(
+        summary="The state of an online booking and, once paid, its tracking code",
+        responses={200: OnlineBookingOutput, **ERRORS},
+    )
     def get(self, request, token: str):
         return Response(OnlineBookingOutput(_booking(token)).data)
 
@@ -107,9 +112,7 @@ class TrackingLookupInput(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("birth_date") and not attrs.get("nik_last4"):
-            raise serializers.ValidationError(
-                _("Enter your date of birth or the last 4 digits of your NIK.")
-            )
+            raise serializers.ValidationError(_("Enter your date of birth or the last 4 digits of your NIK."))
         return attrs
 
 
@@ -136,7 +139,8 @@ class TrackingOutput(serializers.Serializer):
 class TrackingLookupApi(PublicApi):
     @extend_schema(
         summary="Public tracking: tracking code plus date of birth or the last 4 NIK digits",
-        request=TrackingLookupInput, responses={200: TrackingOutput, 429: ErrorSerializer, **ERRORS},
+        request=TrackingLookupInput,
+        responses={200: TrackingOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -153,13 +157,24 @@ class TrackingLookupApi(PublicApi):
         )
         if page is None:
             tracking.tracking_record_failure(client=client, code=code)
-            raise NotFound(_("No delivery matches this tracking code and date of birth or NIK digits."),
-                           code="no_match")
-        return Response(TrackingOutput({
-            "code": page.code, "status": page.status, "status_label": page.status_label,
-            "holder": page.holder, "area": page.area, "deadline_at": page.deadline_at,
-            "received_by": page.received_by, "received_at": page.received_at, "steps": page.steps,
-        }).data)
+            raise NotFound(
+                _("No delivery matches this tracking code and date of birth or NIK digits."), code="no_match"
+            )
+        return Response(
+            TrackingOutput(
+                {
+                    "code": page.code,
+                    "status": page.status,
+                    "status_label": page.status_label,
+                    "holder": page.holder,
+                    "area": page.area,
+                    "deadline_at": page.deadline_at,
+                    "received_by": page.received_by,
+                    "received_at": page.received_at,
+                    "steps": page.steps,
+                }
+            ).data
+        )
 
 
 class AddressChangeInput(serializers.Serializer):
@@ -190,7 +205,8 @@ class ApplicantOrderApi(APIView):
 class OrderAddressChangeApi(ApplicantOrderApi):
     @extend_schema(
         summary="Change the delivery address before the passport leaves Imigrasi (fee follows the area)",
-        request=AddressChangeInput, responses={200: AddressChangeOutput, **ERRORS},
+        request=AddressChangeInput,
+        responses={200: AddressChangeOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, code: str):
@@ -199,8 +215,12 @@ class OrderAddressChangeApi(ApplicantOrderApi):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         change = svc.delivery_order_change_address(
-            order_id=order.pk, actor=request.user, destination_kind=values["destination_kind"],
-            address=values["address"], area_id=values["area"].pk, expected_fee=values["expected_fee"],
+            order_id=order.pk,
+            actor=request.user,
+            destination_kind=values["destination_kind"],
+            address=values["address"],
+            area_id=values["area"].pk,
+            expected_fee=values["expected_fee"],
         )
         return Response(AddressChangeOutput(change).data)
 
@@ -212,14 +232,15 @@ class CancelInput(serializers.Serializer):
 class OrderCancelApi(ApplicantOrderApi):
     @extend_schema(
         summary="Cancel delivery before the passport leaves Imigrasi",
-        request=CancelInput, responses={200: DeliveryOrderDetailOutput, **ERRORS},
+        request=CancelInput,
+        responses={200: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, code: str):
         order = self.order(request, code)
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        result = delivery_order_cancel(order_id=order.pk, actor=request.user, reason=data.validated_data["reason"])
+        result = delivery_order_cancel(
+            order_id=order.pk, actor=request.user, reason=data.validated_data["reason"]
+        )
         return Response(DeliveryOrderDetailOutput(result.order).data)
-
-

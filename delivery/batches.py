@@ -29,7 +29,8 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
     wanted = sorted({code.strip().upper() for code in codes if code and code.strip()})
     if not wanted:
         raise ValidationFailed(
-            _("Select or scan at least one passport."), fields={"codes": [_("Select or scan at least one passport.")]}
+            _("Select or scan at least one passport."),
+            fields={"codes": [_("Select or scan at least one passport.")]},
         )
     now = at or timezone.now()
     try:
@@ -68,15 +69,24 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
             if len(pos_offices) != 1:
                 raise ValidationFailed(_("A batch goes to one Pos office."))
             batch = _numbered_create(
-                "BTC", Batch, now, imigrasi_office_id=actor.office_id,
-                pos_office_id=pos_offices.pop(), released_by=actor, released_at=now,
+                "BTC",
+                Batch,
+                now,
+                imigrasi_office_id=actor.office_id,
+                pos_office_id=pos_offices.pop(),
+                released_by=actor,
+                released_at=now,
             )
             BatchItem.objects.bulk_create([BatchItem(batch=batch, order=order) for order in orders])
             webhook_emit(
                 event="batch.released",
-                payload={"batch": batch.number, "orders": [order.code for order in orders],
-                         "released_at": now.isoformat(), "imigrasi_office_id": batch.imigrasi_office_id,
-                         "pos_office_id": batch.pos_office_id},
+                payload={
+                    "batch": batch.number,
+                    "orders": [order.code for order in orders],
+                    "released_at": now.isoformat(),
+                    "imigrasi_office_id": batch.imigrasi_office_id,
+                    "pos_office_id": batch.pos_office_id,
+                },
                 ordering_key=batch.number,
                 office_ids=(batch.imigrasi_office_id, batch.pos_office_id),
             )
@@ -106,8 +116,11 @@ def batch_acknowledge(*, actor, batch_id: int, at: dt.datetime | None = None) ->
                 code="already_acknowledged",
             )
         delivery_orders_move(
-            "receive_at_pos", order_ids=list(batch.items.values_list("order_id", flat=True)), actor=actor,
-            at=now, payload={"batch": batch.number},
+            "receive_at_pos",
+            order_ids=list(batch.items.values_list("order_id", flat=True)),
+            actor=actor,
+            at=now,
+            payload={"batch": batch.number},
         )
         Batch.objects.filter(pk=batch.pk, status=BatchStatus.IN_HANDOVER).update(
             status=BatchStatus.RECEIVED, acknowledged_by=actor, acknowledged_at=now, updated_at=now

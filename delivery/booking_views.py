@@ -45,7 +45,8 @@ def booking_start(request):
     if request.method == "POST" and form.is_valid():
         try:
             application = application_find_for_booking(
-                billing_code=form.cleaned_data["billing_code"], birth_date=form.cleaned_data["birth_date"],
+                billing_code=form.cleaned_data["billing_code"],
+                birth_date=form.cleaned_data["birth_date"],
                 client=client_ip(request),
             )
         except DomainError as error:
@@ -53,9 +54,15 @@ def booking_start(request):
             form_errors_add(form, error, skip=("signature",))
         else:
             return redirect("booking-details", signed=_sign(application))
-    return render(request, "booking/start.html", {
-        "form": form, "mine": svc.applications_bookable_by(request.user),
-    }, status=status)
+    return render(
+        request,
+        "booking/start.html",
+        {
+            "form": form,
+            "mine": svc.applications_bookable_by(request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -97,37 +104,57 @@ def booking_details(request, signed: str):
             data = form.cleaned_data
             try:
                 booking = svc.online_booking_prepare(
-                    application=application, destination_kind=data["destination_kind"],
-                    address=data["address"], area_id=data["area"].pk,
-                    recipient_phone=data["recipient_phone"], recipient_email=data["recipient_email"],
-                    signature=data["signature"], actor=request.user,
+                    application=application,
+                    destination_kind=data["destination_kind"],
+                    address=data["address"],
+                    area_id=data["area"].pk,
+                    recipient_phone=data["recipient_phone"],
+                    recipient_email=data["recipient_email"],
+                    signature=data["signature"],
+                    actor=request.user,
                 )
             except DomainError as error:
                 form_errors_add(form, error, skip=("signature",))
             else:
                 return redirect("booking-review", token=booking.token)
     else:
-        initial = {"address": applicant.address, "recipient_phone": applicant.phone,
-                   "recipient_email": applicant.email}
+        initial = {
+            "address": applicant.address,
+            "recipient_phone": applicant.phone,
+            "recipient_email": applicant.email,
+        }
         if existing is not None:
-            initial = {"destination_kind": existing.destination_kind, "area": existing.area_id,
-                       "address": existing.address, "recipient_phone": existing.recipient_phone,
-                       "recipient_email": existing.recipient_email}
+            initial = {
+                "destination_kind": existing.destination_kind,
+                "area": existing.area_id,
+                "address": existing.address,
+                "recipient_phone": existing.recipient_phone,
+                "recipient_email": existing.recipient_email,
+            }
         form = BookingDetailsForm(initial=initial)
     status = 400 if request.method == "POST" else 200
     nik = applicant.nik or ""
-    return render(request, "booking/details.html", {
-        "form": form, "application": application, "applicant": applicant,
-        "nik_masked": ("•" * 12 + nik[-4:]) if nik else "",
-        "grantee_name": settings.POA_GRANTEE_NAME, "grantee_nippos": settings.POA_GRANTEE_NIPPOS,
-        "pos_office": svc.online_pos_office(application),
-    }, status=status)
+    return render(
+        request,
+        "booking/details.html",
+        {
+            "form": form,
+            "application": application,
+            "applicant": applicant,
+            "nik_masked": ("•" * 12 + nik[-4:]) if nik else "",
+            "grantee_name": settings.POA_GRANTEE_NAME,
+            "grantee_nippos": settings.POA_GRANTEE_NIPPOS,
+            "pos_office": svc.online_pos_office(application),
+        },
+        status=status,
+    )
 
 
 def _booking(token: str) -> OnlineBooking:
     return get_object_or_404(
-        OnlineBooking.objects.select_related("application__applicant", "application__billing_code",
-                                             "area", "order", "pos_office"),
+        OnlineBooking.objects.select_related(
+            "application__applicant", "application__billing_code", "area", "order", "pos_office"
+        ),
         token=token,
     )
 
@@ -138,9 +165,14 @@ def booking_review(request, token: str):
     booking = _booking(token)
     if booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
         return redirect("booking-status", token=token)
-    return render(request, "booking/review.html", {
-        "booking": booking, "edit_url": reverse("booking-details", args=[_sign(booking.application)]),
-    })
+    return render(
+        request,
+        "booking/review.html",
+        {
+            "booking": booking,
+            "edit_url": reverse("booking-details", args=[_sign(booking.application)]),
+        },
+    )
 
 
 @require_POST
@@ -158,20 +190,28 @@ def booking_status(request, token: str):
     """Progress while the payment is confirmed, then the result; the page refreshes itself with a
     small script and has a plain link for browsers without one."""
     booking = _booking(token)
-    return render(request, "booking/status.html", {
-        "booking": booking,
-        "edit_url": reverse("booking-details", args=[_sign(booking.application)])
-        if booking.status == OnlineBookingStatus.FAILED else "",
-    })
+    return render(
+        request,
+        "booking/status.html",
+        {
+            "booking": booking,
+            "edit_url": reverse("booking-details", args=[_sign(booking.application)])
+            if booking.status == OnlineBookingStatus.FAILED
+            else "",
+        },
+    )
 
 
 @never_cache
 def booking_status_json(request, token: str):
     booking = _booking(token)
-    return JsonResponse({
-        "status": booking.status, "label": str(booking.get_status_display()),
-        "order": booking.order.code if booking.order else None,
-    })
+    return JsonResponse(
+        {
+            "status": booking.status,
+            "label": str(booking.get_status_display()),
+            "order": booking.order.code if booking.order else None,
+        }
+    )
 
 
 def booking_document(request, token: str, kind: str):
@@ -203,8 +243,11 @@ def order_change_address(request, code: str):
             try:
                 if request.POST.get("confirm") == "yes":
                     svc.delivery_order_change_address(
-                        order_id=order.pk, actor=request.user, destination_kind=data["destination_kind"],
-                        address=data["address"], area_id=data["area"].pk,
+                        order_id=order.pk,
+                        actor=request.user,
+                        destination_kind=data["destination_kind"],
+                        address=data["address"],
+                        area_id=data["area"].pk,
                         expected_fee=-1 if data["expected_fee"] is None else data["expected_fee"],
                     )
                     messages.success(request, _("The delivery address was changed."))
@@ -221,8 +264,16 @@ def order_change_address(request, code: str):
         except DomainError as error:
             messages.error(request, str(error.message))
             return redirect("order-detail", code=order.code)
-        form = AddressChangeForm(initial={
-            "destination_kind": order.destination_kind, "area": order.area_id, "address": order.address,
-        })
-    return render(request, "booking/address.html", {"order": order, "form": form, "quote": quote},
-                  status=400 if form.errors else 200)
+        form = AddressChangeForm(
+            initial={
+                "destination_kind": order.destination_kind,
+                "area": order.area_id,
+                "address": order.address,
+            }
+        )
+    return render(
+        request,
+        "booking/address.html",
+        {"order": order, "form": form, "quote": quote},
+        status=400 if form.errors else 200,
+    )

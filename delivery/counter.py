@@ -53,9 +53,20 @@ def _numbered_create(prefix: str, model, at: dt.datetime, **fields):
 
 
 def counter_delivery_book(
-    *, actor, application: PassportApplication, pos_office: Office, destination_kind: str,
-    address: str, area: Area, recipient_phone: str, recipient_email: str = "",
-    poa_grantee_name: str, poa_grantee_nippos: str, poa_grantee_place: str, fee_received: bool, at: dt.datetime | None = None,
+    *,
+    actor,
+    application: PassportApplication,
+    pos_office: Office,
+    destination_kind: str,
+    address: str,
+    area: Area,
+    recipient_phone: str,
+    recipient_email: str = "",
+    poa_grantee_name: str,
+    poa_grantee_nippos: str,
+    poa_grantee_place: str,
+    fee_received: bool,
+    at: dt.datetime | None = None,
 ) -> DeliveryOrder:
     """Step 3: book delivery, sign the power of attorney to the officer and take the fee."""
     _require(actor, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
@@ -73,15 +84,25 @@ def counter_delivery_book(
                 code="already_booked",
             )
         order = delivery_order_book(
-            application=application, pos_office=pos_office, destination_kind=destination_kind,
-            address=address, area=area, recipient_phone=recipient_phone,
-            recipient_email=recipient_email, poa_grantee_name=poa_grantee_name,
+            application=application,
+            pos_office=pos_office,
+            destination_kind=destination_kind,
+            address=address,
+            area=area,
+            recipient_phone=recipient_phone,
+            recipient_email=recipient_email,
+            poa_grantee_name=poa_grantee_name,
             poa_grantee_nippos=poa_grantee_nippos,
-            poa_grantee_place=poa_grantee_place, actor=actor, at=now,
+            poa_grantee_place=poa_grantee_place,
+            actor=actor,
+            at=now,
         )
         DeliveryFeePayment.objects.create(
-            order=order, receipt_number=f"DF-{order.code}", amount=order.delivery_fee,
-            received_by=actor, received_at=now,
+            order=order,
+            receipt_number=f"DF-{order.code}",
+            amount=order.delivery_fee,
+            received_by=actor,
+            received_at=now,
         )
     return order
 
@@ -99,18 +120,19 @@ def payment_reconciliation(*, order: DeliveryOrder) -> dict:
         "delivery_fee": order.delivery_fee,
         "delivery_paid": fee.amount if fee else 0,
         "delivery_receipt": fee.receipt_number if fee else "",
-        "balanced": bool(payment and fee and payment.amount == application.fee_amount
-                         and fee.amount == order.delivery_fee),
+        "balanced": bool(
+            payment and fee and payment.amount == application.fee_amount and fee.amount == order.delivery_fee
+        ),
     }
 
 
-def manifest_hand_over(
-    *, actor, order_ids: list[int], at: dt.datetime | None = None
-) -> Manifest:
+def manifest_hand_over(*, actor, order_ids: list[int], at: dt.datetime | None = None) -> Manifest:
     """Step 4: hand the selected booked dossiers to Imigrasi with one manifest."""
     _require(actor, Role.POS_SERVICE_OFFICER)
     if not order_ids:
-        raise ValidationFailed(_("Choose at least one dossier."), fields={"orders": [_("Choose at least one dossier.")]})
+        raise ValidationFailed(
+            _("Choose at least one dossier."), fields={"orders": [_("Choose at least one dossier.")]}
+        )
     now = at or timezone.now()
     with transaction.atomic():
         orders = list(
@@ -120,7 +142,9 @@ def manifest_hand_over(
             raise ValidationFailed(_("One of the chosen dossiers does not exist."))
         for order in orders:
             if order.pos_office_id != actor.office_id:
-                raise NotAllowed(_("Order %(code)s belongs to another office.") % {"code": order.code}, code="wrong_office")
+                raise NotAllowed(
+                    _("Order %(code)s belongs to another office.") % {"code": order.code}, code="wrong_office"
+                )
             if order.status != DeliveryStatus.BOOKED:
                 raise InvalidTransition(
                     _("Order %(code)s was already handed over.") % {"code": order.code},
@@ -130,12 +154,20 @@ def manifest_hand_over(
         if len(imigrasi_offices) != 1:
             raise ValidationFailed(_("A manifest goes to one Imigrasi office."))
         manifest = _numbered_create(
-            "MNF", Manifest, now, pos_office_id=actor.office_id,
-            imigrasi_office_id=imigrasi_offices.pop(), handed_by=actor, handed_at=now,
+            "MNF",
+            Manifest,
+            now,
+            pos_office_id=actor.office_id,
+            imigrasi_office_id=imigrasi_offices.pop(),
+            handed_by=actor,
+            handed_at=now,
         )
         manifest.orders.set(orders)
         delivery_orders_move(
-            "hand_dossier", order_ids=[order.pk for order in orders], actor=actor, at=now,
+            "hand_dossier",
+            order_ids=[order.pk for order in orders],
+            actor=actor,
+            at=now,
             payload={"manifest": manifest.number},
         )
     return manifest
@@ -163,7 +195,8 @@ def van_standby_record(*, actor, arrived_at: dt.datetime) -> VanStandby:
     late = max(0, int((local - opens).total_seconds() // 60))
     with transaction.atomic():
         row, created = VanStandby.objects.get_or_create(
-            office_id=actor.office_id, day=local.date(),
+            office_id=actor.office_id,
+            day=local.date(),
             defaults={"arrived_at": arrived_at, "minutes_late": late, "recorded_by": actor},
         )
     if not created:

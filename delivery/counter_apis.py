@@ -49,7 +49,8 @@ class BillingCodeOutput(serializers.Serializer):
 class CounterApplicationCreateApi(APIView):
     @extend_schema(
         summary="Steps 1-2: record an application and issue its 15-digit billing code",
-        request=ApplicationInput, responses={201: BillingCodeOutput, **ERRORS},
+        request=ApplicationInput,
+        responses={201: BillingCodeOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -79,7 +80,8 @@ class PaymentRequestOutput(serializers.Serializer):
 class CounterPaymentCreateApi(APIView):
     @extend_schema(
         summary="Step 3: pay a billing code through MPN G-2 (confirmed asynchronously; poll the request)",
-        request=PaymentInput, responses={202: PaymentRequestOutput, **ERRORS},
+        request=PaymentInput,
+        responses={202: PaymentRequestOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -92,13 +94,16 @@ class CounterPaymentCreateApi(APIView):
 
 
 class CounterPaymentDetailApi(APIView):
-    @extend_schema(summary="State of a payment request: pending, confirmed (with NTPN) or failed",
-                   responses={200: PaymentRequestOutput, 404: ErrorSerializer})
+    @extend_schema(
+        summary="State of a payment request: pending, confirmed (with NTPN) or failed",
+        responses={200: PaymentRequestOutput, 404: ErrorSerializer},
+    )
     def get(self, request, pk: int):
         if not request.user.office_id:
             raise Http404
         payment_request = get_object_or_404(
-            PaymentRequest.objects.select_related("billing_code"), pk=pk,
+            PaymentRequest.objects.select_related("billing_code"),
+            pk=pk,
             requested_by__office_id=request.user.office_id,
         )
         return Response(PaymentRequestOutput(payment_request).data)
@@ -120,7 +125,8 @@ class BookingInput(serializers.Serializer):
 class CounterBookingCreateApi(APIView):
     @extend_schema(
         summary="Step 3: book delivery with the power of attorney and take the delivery fee",
-        request=BookingInput, responses={201: DeliveryOrderDetailOutput, **ERRORS},
+        request=BookingInput,
+        responses={201: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -131,7 +137,9 @@ class CounterBookingCreateApi(APIView):
         if application is None:
             raise Http404
         order = counter.counter_delivery_book(
-            actor=request.user, application=application, pos_office=counter_pos_office(request.user),
+            actor=request.user,
+            application=application,
+            pos_office=counter_pos_office(request.user),
             **values,
         )
         return Response(DeliveryOrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
@@ -148,8 +156,9 @@ def _orders_by_code(waiting, codes: list[str], *, refusal, code: str) -> dict[st
 
 
 class ManifestInput(serializers.Serializer):
-    orders = serializers.ListField(child=serializers.CharField(), allow_empty=False,
-                                   help_text="Tracking codes of the booked orders")
+    orders = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="Tracking codes of the booked orders"
+    )
 
 
 class ManifestOutput(serializers.Serializer):
@@ -173,21 +182,31 @@ class ManifestOutput(serializers.Serializer):
 class CounterManifestCreateApi(APIView):
     @extend_schema(
         summary="Step 4: hand booked dossiers to Imigrasi with a manifest",
-        request=ManifestInput, responses={201: ManifestOutput, **ERRORS},
+        request=ManifestInput,
+        responses={201: ManifestOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
         data = ManifestInput(data=request.data)
         data.is_valid(raise_exception=True)
-        orders = _orders_by_code(sel.booked_for_manifest(request.user), data.validated_data["orders"],
-                                 refusal=_("Not every order is a booked dossier of your office."), code="not_booked")
+        orders = _orders_by_code(
+            sel.booked_for_manifest(request.user),
+            data.validated_data["orders"],
+            refusal=_("Not every order is a booked dossier of your office."),
+            code="not_booked",
+        )
         manifest = counter.manifest_hand_over(actor=request.user, order_ids=list(orders.values()))
-        return Response(ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ReadyInput(serializers.Serializer):
-    orders = serializers.ListField(child=serializers.CharField(), allow_empty=False,
-                                   help_text="Tracking codes of dossiers received, whose passports are printed")
+    orders = serializers.ListField(
+        child=serializers.CharField(),
+        allow_empty=False,
+        help_text="Tracking codes of dossiers received, whose passports are printed",
+    )
 
 
 class ReadyOutput(serializers.Serializer):
@@ -198,21 +217,27 @@ class ReadyOutput(serializers.Serializer):
 class CounterReadyApi(APIView):
     @extend_schema(
         summary="Between steps 4 and 5: Imigrasi marks printed passports ready, all or none",
-        request=ReadyInput, responses={200: ReadyOutput, **ERRORS},
+        request=ReadyInput,
+        responses={200: ReadyOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
         data = ReadyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        orders = _orders_by_code(sel.handed_for_printing(request.user), data.validated_data["orders"],
-                                 refusal=_("Not every order is a received dossier of your office."), code="not_handed")
+        orders = _orders_by_code(
+            sel.handed_for_printing(request.user),
+            data.validated_data["orders"],
+            refusal=_("Not every order is a received dossier of your office."),
+            code="not_handed",
+        )
         marked = counter.passports_mark_ready(actor=request.user, order_ids=list(orders.values()))
         return Response(ReadyOutput({"marked": marked, "orders": sorted(orders)}).data)
 
 
 class BatchInput(serializers.Serializer):
-    codes = serializers.ListField(child=serializers.CharField(), allow_empty=False,
-                                  help_text="Tracking codes, selected or scanned")
+    codes = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="Tracking codes, selected or scanned"
+    )
 
 
 class BatchOutput(serializers.Serializer):
@@ -234,7 +259,8 @@ class BatchOutput(serializers.Serializer):
 class CounterBatchCreateApi(APIView):
     @extend_schema(
         summary="Step 5: Imigrasi releases ready passports to Pos as one batch (in handover)",
-        request=BatchInput, responses={201: BatchOutput, **ERRORS},
+        request=BatchInput,
+        responses={201: BatchOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -247,7 +273,8 @@ class CounterBatchCreateApi(APIView):
 class CounterBatchAcknowledgeApi(APIView):
     @extend_schema(
         summary="Step 5: the Pos officer acknowledges a batch; every passport is received at once",
-        request=None, responses={200: BatchOutput, **ERRORS},
+        request=None,
+        responses={200: BatchOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, pk: int):
@@ -268,22 +295,26 @@ class ProblemOutput(serializers.Serializer):
 
 
 class ProblemListApi(APIView):
-    @extend_schema(summary="The problems queue (agency managers of both agencies)",
-                   responses={200: ProblemOutput(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        summary="The problems queue (agency managers of both agencies)",
+        responses={200: ProblemOutput(many=True), 403: ErrorSerializer},
+    )
     def get(self, request):
         return Response(ProblemOutput(sel.problems_queue(request.user)[:200], many=True).data)
 
 
 class DossierRefuseInput(serializers.Serializer):
-    missing_items = serializers.ListField(child=serializers.CharField(), allow_empty=False,
-                                          help_text="bpn, ktp_sim, power_of_attorney")
+    missing_items = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="bpn, ktp_sim, power_of_attorney"
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
 class CounterDossierRefuseApi(APIView):
     @extend_schema(
         summary="Step 4: Imigrasi refuses a dossier with a missing item; it goes back to Pos",
-        request=DossierRefuseInput, responses={200: DeliveryOrderDetailOutput, **ERRORS},
+        request=DossierRefuseInput,
+        responses={200: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
     def post(self, request, code: str):
@@ -298,7 +329,8 @@ class CounterDossierRefuseApi(APIView):
 
 class HandoverInput(serializers.Serializer):
     assignments = serializers.DictField(
-        child=serializers.IntegerField(), allow_empty=False,
+        child=serializers.IntegerField(),
+        allow_empty=False,
         help_text="Tracking code → courier id; suggested couriers are in each order's `courier` field",
     )
 
@@ -310,7 +342,8 @@ class HandoverOutput(serializers.Serializer):
 class CounterDeliveryHandoverApi(APIView):
     @extend_schema(
         summary="Step 6: hand received passports to the delivery section, each on a courier's run",
-        request=HandoverInput, responses={200: HandoverOutput, **ERRORS},
+        request=HandoverInput,
+        responses={200: HandoverOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -318,7 +351,9 @@ class CounterDeliveryHandoverApi(APIView):
 
         data = HandoverInput(data=request.data)
         data.is_valid(raise_exception=True)
-        wanted = {code.strip().upper(): courier for code, courier in data.validated_data["assignments"].items()}
+        wanted = {
+            code.strip().upper(): courier for code, courier in data.validated_data["assignments"].items()
+        }
         ids = dict(orders_visible_to(request.user).filter(code__in=wanted).values_list("code", "pk"))
         unknown = sorted(set(wanted) - set(ids))
         if unknown:
@@ -342,14 +377,17 @@ class VanStandbyOutput(serializers.Serializer):
 
 
 class CounterVanStandbyApi(APIView):
-    @extend_schema(summary="The van standby log of the last 30 working days",
-                   responses={200: VanStandbyOutput(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        summary="The van standby log of the last 30 working days",
+        responses={200: VanStandbyOutput(many=True), 403: ErrorSerializer},
+    )
     def get(self, request):
         return Response(VanStandbyOutput(sel.van_standby_log_all(request.user), many=True).data)
 
     @extend_schema(
         summary="Record the Pos van's arrival at the office today; lateness counts from 07:30 WITA",
-        request=VanStandbyInput, responses={201: VanStandbyOutput, **ERRORS},
+        request=VanStandbyInput,
+        responses={201: VanStandbyOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):

@@ -28,27 +28,32 @@ class ApplicationForm(CounterForm):
     )
     is_minor = forms.BooleanField(label=_("The applicant is a minor"), required=False)
     requirements = forms.MultipleChoiceField(
-        label=_("Requirements checked"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Requirements checked"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(k, v) for k, v in dict(REQUIREMENTS_ADULT + REQUIREMENTS_MINOR).items()],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["passport_type"].label_from_instance = (
-            lambda t: f"{t.name_id} (Rp {t.fee:,})".replace(",", ".")
+        self.fields["passport_type"].label_from_instance = lambda t: f"{t.name_id} (Rp {t.fee:,})".replace(
+            ",", "."
         )
 
 
 class PayForm(CounterForm):
     billing_code = forms.CharField(
-        label=_("Billing code (15 digits)"), max_length=20,
+        label=_("Billing code (15 digits)"),
+        max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
 
 class BookForm(CounterForm):
     destination_kind = forms.ChoiceField(
-        label=_("Destination"), choices=DestinationKind.choices, widget=forms.RadioSelect,
+        label=_("Destination"),
+        choices=DestinationKind.choices,
+        widget=forms.RadioSelect,
         initial=DestinationKind.HOME,
     )
     address = forms.CharField(label=_("Delivery address"), max_length=300)
@@ -63,8 +68,8 @@ class BookForm(CounterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].label_from_instance = (
-            lambda a: f"{a.name} (Rp {a.delivery_fee:,})".replace(",", ".")
+        self.fields["area"].label_from_instance = lambda a: f"{a.name} (Rp {a.delivery_fee:,})".replace(
+            ",", "."
         )
 
 
@@ -80,7 +85,9 @@ class VanStandbyForm(CounterForm):
 
 class DossierRefuseForm(CounterForm):
     missing_items = forms.MultipleChoiceField(
-        label=_("Missing from the dossier"), widget=forms.CheckboxSelectMultiple, choices=[],
+        label=_("Missing from the dossier"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
         required=False,  # the service says what is wrong when nothing is ticked
     )
     reason = forms.CharField(label=_("Note for Pos"), required=False, max_length=300)

@@ -43,8 +43,10 @@ def booked_for_manifest(user: User) -> QuerySet[DeliveryOrder]:
 def handed_for_printing(user: User) -> QuerySet[DeliveryOrder]:
     """Dossiers Pos handed to this Imigrasi office whose passports are not marked ready yet."""
     return (
-        orders_visible_to(user).filter(imigrasi_office_id=user.office_id, status=S.DOSSIER_HANDED)
-        .select_related("application__applicant", "area").order_by("pk")
+        orders_visible_to(user)
+        .filter(imigrasi_office_id=user.office_id, status=S.DOSSIER_HANDED)
+        .select_related("application__applicant", "area")
+        .order_by("pk")
     )
 
 
@@ -80,8 +82,10 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
     if user.role not in (Role.AGENCY_MANAGER, Role.ADMINISTRATOR):
         return Problem.objects.none()
     visible = orders_visible_to(user).values("pk")
-    complaints = Q(complaint__isnull=False) if user.role == Role.ADMINISTRATOR else Q(
-        complaint__office_id=user.office_id
+    complaints = (
+        Q(complaint__isnull=False)
+        if user.role == Role.ADMINISTRATOR
+        else Q(complaint__office_id=user.office_id)
     )
     return (
         Problem.objects.filter(Q(order__in=visible) | complaints)

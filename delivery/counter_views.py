@@ -97,21 +97,34 @@ def application_new(request):
         data = form.cleaned_data
         try:
             billing = passport_services.counter_application_register(
-                actor=request.user, full_name=data["full_name"], birth_place=data["birth_place"],
-                birth_date=data["birth_date"], address=data["address"], phone=data["phone"],
-                nik=data["nik"], sim_number=data["sim_number"], email=data["email"],
-                passport_type=data["passport_type"], is_minor=data["is_minor"],
-                requirements=data["requirements"], submission_key=data["submission_key"],
+                actor=request.user,
+                full_name=data["full_name"],
+                birth_place=data["birth_place"],
+                birth_date=data["birth_date"],
+                address=data["address"],
+                phone=data["phone"],
+                nik=data["nik"],
+                sim_number=data["sim_number"],
+                email=data["email"],
+                passport_type=data["passport_type"],
+                is_minor=data["is_minor"],
+                requirements=data["requirements"],
+                submission_key=data["submission_key"],
             )
         except DomainError as error:
             form_errors_add(form, error)
         else:
             messages.success(request, _("Billing code %(code)s issued.") % {"code": billing.code})
             return redirect("counter-application", pk=billing.application_id)
-    return render(request, "counter/application_new.html", {
-        "form": form,
-        "adult": passport_services.REQUIREMENTS_ADULT, "minor": passport_services.REQUIREMENTS_MINOR,
-    })
+    return render(
+        request,
+        "counter/application_new.html",
+        {
+            "form": form,
+            "adult": passport_services.REQUIREMENTS_ADULT,
+            "minor": passport_services.REQUIREMENTS_MINOR,
+        },
+    )
 
 
 @roles(Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER)
@@ -121,15 +134,25 @@ def application_detail(request, pk: int):
         raise Http404
     billing = getattr(application, "billing_code", None)
     order = DeliveryOrder.objects.filter(application=application).first()
-    personal_data_access_record(user=request.user, applicant_id=application.applicant_id,
-                                what=PersonalDataAccess.What.APPLICATION_DETAIL, reference=f"application:{pk}")
-    return render(request, "counter/application_detail.html", {
-        "application": application, "billing": billing, "order": order,
-        "nik_shown": nik_for_viewer(user=request.user, nik=application.applicant.nik, full_view=True),
-        "payment": getattr(billing, "payment", None) if billing else None,
-        "qr": documents.qr_data_uri(billing.code) if billing else None,
-        "expires_local": billing.expires_at.astimezone(WITA) if billing else None,
-    })
+    personal_data_access_record(
+        user=request.user,
+        applicant_id=application.applicant_id,
+        what=PersonalDataAccess.What.APPLICATION_DETAIL,
+        reference=f"application:{pk}",
+    )
+    return render(
+        request,
+        "counter/application_detail.html",
+        {
+            "application": application,
+            "billing": billing,
+            "order": order,
+            "nik_shown": nik_for_viewer(user=request.user, nik=application.applicant.nik, full_view=True),
+            "payment": getattr(billing, "payment", None) if billing else None,
+            "qr": documents.qr_data_uri(billing.code) if billing else None,
+            "expires_local": billing.expires_at.astimezone(WITA) if billing else None,
+        },
+    )
 
 
 # Step 3: the Pos counter takes payment (asynchronous), books delivery and takes the fee.
@@ -154,9 +177,11 @@ def pay(request):
 def _payment_request(request, pk: int) -> PaymentRequest:
     """A payment request taken at the user's own office."""
     return get_object_or_404(
-        PaymentRequest.objects.select_related("billing_code__application__applicant",
-                                              "billing_code__payment"),
-        pk=pk, requested_by__office_id=request.user.office_id,
+        PaymentRequest.objects.select_related(
+            "billing_code__application__applicant", "billing_code__payment"
+        ),
+        pk=pk,
+        requested_by__office_id=request.user.office_id,
     )
 
 
@@ -168,18 +193,26 @@ def _payment_state(payment_request: PaymentRequest) -> dict:
         "status_label": str(payment_request.get_status_display()),
         "ntpn": payment.ntpn if payment else "",
         "error": payment_request.error,
-        "book_url": (f"/counter/applications/{billing.application_id}/book/"
-                     if payment_request.status == PaymentRequest.Status.CONFIRMED else ""),
+        "book_url": (
+            f"/counter/applications/{billing.application_id}/book/"
+            if payment_request.status == PaymentRequest.Status.CONFIRMED
+            else ""
+        ),
     }
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
 def payment_progress(request, pk: int):
     payment_request = _payment_request(request, pk)
-    return render(request, "counter/payment.html", {
-        "payment_request": payment_request, "billing": payment_request.billing_code,
-        "state": _payment_state(payment_request),
-    })
+    return render(
+        request,
+        "counter/payment.html",
+        {
+            "payment_request": payment_request,
+            "billing": payment_request.billing_code,
+            "state": _payment_state(payment_request),
+        },
+    )
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
@@ -195,13 +228,15 @@ def book(request, pk: int):
         raise Http404
     existing = DeliveryOrder.objects.filter(application=application).first()
     if existing is not None:
-        messages.info(request, _("Delivery is already booked for this passport (%(code)s).")
-                      % {"code": existing.code})
+        messages.info(
+            request, _("Delivery is already booked for this passport (%(code)s).") % {"code": existing.code}
+        )
         return redirect("order-detail", code=existing.code)
     user = request.user
     pos_office = counter_pos_office(user)
     initial = {
-        "address": application.applicant.address, "recipient_phone": application.applicant.phone,
+        "address": application.applicant.address,
+        "recipient_phone": application.applicant.phone,
         "recipient_email": application.applicant.email,
         "poa_grantee_place": pos_office.name if pos_office else "",
     }
@@ -212,17 +247,25 @@ def book(request, pk: int):
         data = form.cleaned_data
         try:
             order = counter.counter_delivery_book(
-                actor=user, application=application, pos_office=pos_office,
-                destination_kind=data["destination_kind"], address=data["address"], area=data["area"],
-                recipient_phone=data["recipient_phone"], recipient_email=data["recipient_email"],
-                poa_grantee_name=data["poa_grantee_name"], poa_grantee_nippos=data["poa_grantee_nippos"],
-                poa_grantee_place=data["poa_grantee_place"], fee_received=data["fee_received"],
+                actor=user,
+                application=application,
+                pos_office=pos_office,
+                destination_kind=data["destination_kind"],
+                address=data["address"],
+                area=data["area"],
+                recipient_phone=data["recipient_phone"],
+                recipient_email=data["recipient_email"],
+                poa_grantee_name=data["poa_grantee_name"],
+                poa_grantee_nippos=data["poa_grantee_nippos"],
+                poa_grantee_place=data["poa_grantee_place"],
+                fee_received=data["fee_received"],
             )
         except DomainError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("Delivery booked: %(code)s. Print the dossier receipt.")
-                             % {"code": order.code})
+            messages.success(
+                request, _("Delivery booked: %(code)s. Print the dossier receipt.") % {"code": order.code}
+            )
             return redirect("order-detail", code=order.code)
     return render(request, "counter/book.html", {"form": form, "application": application})
 
@@ -239,8 +282,12 @@ def counter_pos_office(user):
 def order_document(request, code: str, kind: str):
     order = get_object_or_404(orders_visible_to(request.user).select_related("application"), code=code)
     if kind in ("receipt", "power-of-attorney"):
-        personal_data_access_record(user=request.user, applicant_id=order.application.applicant_id,
-                                    what=PersonalDataAccess.What.EXPORT, reference=f"{kind}:{order.code}")
+        personal_data_access_record(
+            user=request.user,
+            applicant_id=order.application.applicant_id,
+            what=PersonalDataAccess.What.EXPORT,
+            reference=f"{kind}:{order.code}",
+        )
     if kind == "receipt":
         return _pdf_response(documents.dossier_receipt_pdf(order=order), f"tanda-terima-{order.code}.pdf")
     if kind == "power-of-attorney":
@@ -265,8 +312,10 @@ def manifest_new(request):
         except DomainError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("Dossiers handed to Imigrasi with manifest %(number)s.")
-                             % {"number": manifest.number})
+            messages.success(
+                request,
+                _("Dossiers handed to Imigrasi with manifest %(number)s.") % {"number": manifest.number},
+            )
             return redirect("counter-manifest", pk=manifest.pk)
     return render(request, "counter/manifest_new.html", {"orders": orders, "form": form, "chosen": chosen})
 
@@ -278,12 +327,17 @@ def manifest_detail(request, pk: int, fmt: str = ""):
         raise Http404
     if fmt in ("pdf", "csv"):
         personal_data_access_record_many(
-            user=request.user, what=PersonalDataAccess.What.EXPORT, reference=f"manifest-{fmt}:{manifest.number}",
-            applicant_ids=manifest.orders.values_list("application__applicant_id", flat=True))
+            user=request.user,
+            what=PersonalDataAccess.What.EXPORT,
+            reference=f"manifest-{fmt}:{manifest.number}",
+            applicant_ids=manifest.orders.values_list("application__applicant_id", flat=True),
+        )
     if fmt == "pdf":
         return _pdf_response(documents.manifest_pdf(manifest=manifest), f"manifes-{manifest.number}.pdf")
     if fmt == "csv":
-        response = HttpResponse(documents.manifest_csv(manifest=manifest), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            documents.manifest_csv(manifest=manifest), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="manifes-{manifest.number}.csv"'
         return response
     orders = manifest.orders.select_related("application__applicant", "area").order_by("pk")
@@ -307,8 +361,10 @@ def ready_mark(request):
         except DomainError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("%(count)s passports marked ready; release them to Pos in a batch.")
-                             % {"count": count})
+            messages.success(
+                request,
+                _("%(count)s passports marked ready; release them to Pos in a batch.") % {"count": count},
+            )
             return redirect("counter-batch-new")
     return render(request, "counter/ready_mark.html", {"orders": orders, "form": form, "chosen": chosen})
 
@@ -329,12 +385,21 @@ def batch_new(request):
         except DomainError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("Batch %(number)s released to Pos; it is in handover until Pos acknowledges it.")
-                             % {"number": batch.number})
+            messages.success(
+                request,
+                _("Batch %(number)s released to Pos; it is in handover until Pos acknowledges it.")
+                % {"number": batch.number},
+            )
             return redirect("counter-batch", pk=batch.pk)
-    return render(request, "counter/batch_new.html", {
-        "orders": orders, "form": form, "chosen": {c.upper() for c in chosen + scanned},
-    })
+    return render(
+        request,
+        "counter/batch_new.html",
+        {
+            "orders": orders,
+            "form": form,
+            "chosen": {c.upper() for c in chosen + scanned},
+        },
+    )
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
@@ -349,24 +414,41 @@ def batch_detail(request, pk: int):
             except DomainError as error:
                 messages.error(request, str(error.message))
             else:
-                messages.success(request, _("Batch %(number)s received: every passport is now with the Pos service section.")
-                                 % {"number": batch.number})
+                messages.success(
+                    request,
+                    _("Batch %(number)s received: every passport is now with the Pos service section.")
+                    % {"number": batch.number},
+                )
             return redirect("counter-batch", pk=batch.pk)
     items = batch.items.select_related("order__application__applicant", "order__area")
-    may_acknowledge = (request.user.role == Role.POS_SERVICE_OFFICER
-                       and request.user.office_id == batch.pos_office_id and batch.status == "in_handover")
-    return render(request, "counter/batch_detail.html", {
-        "batch": batch, "items": items, "form": form, "may_acknowledge": may_acknowledge,
-    })
+    may_acknowledge = (
+        request.user.role == Role.POS_SERVICE_OFFICER
+        and request.user.office_id == batch.pos_office_id
+        and batch.status == "in_handover"
+    )
+    return render(
+        request,
+        "counter/batch_detail.html",
+        {
+            "batch": batch,
+            "items": items,
+            "form": form,
+            "may_acknowledge": may_acknowledge,
+        },
+    )
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
 def batch_letter(request, pk: int):
     batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
     personal_data_access_record_many(
-        user=request.user, what=PersonalDataAccess.What.EXPORT, reference=f"batch-letter:{batch.number}",
-        applicant_ids=[item.order.application.applicant_id
-                       for item in batch.items.select_related("order__application")])
+        user=request.user,
+        what=PersonalDataAccess.What.EXPORT,
+        reference=f"batch-letter:{batch.number}",
+        applicant_ids=[
+            item.order.application.applicant_id for item in batch.items.select_related("order__application")
+        ],
+    )
     return _pdf_response(documents.batch_letter_pdf(batch=batch), f"surat-tugas-{batch.number}.pdf")
 
 
@@ -385,8 +467,12 @@ def van_standby(request):
         except DomainError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("Arrival recorded: %(minutes)s minutes late.") % {"minutes": row.minutes_late}
-                             if row.minutes_late else _("Arrival recorded: on time."))
+            messages.success(
+                request,
+                _("Arrival recorded: %(minutes)s minutes late.") % {"minutes": row.minutes_late}
+                if row.minutes_late
+                else _("Arrival recorded: on time."),
+            )
             return redirect("counter-van")
     rows = sel.van_standby_visible_to(request.user).order_by("-day")[:30]
     return render(request, "counter/van.html", {"form": form, "rows": rows})
@@ -405,7 +491,9 @@ def dossier_refuse(request, code: str):
     if request.method == "POST" and form.is_valid():
         try:
             counter.dossier_refuse(
-                actor=request.user, order_id=order.pk, missing_items=form.cleaned_data["missing_items"],
+                actor=request.user,
+                order_id=order.pk,
+                missing_items=form.cleaned_data["missing_items"],
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
@@ -425,7 +513,8 @@ def delivery_handover(request):
 
     user = request.user
     orders = list(
-        orders_visible_to(user).filter(pos_office_id=user.office_id, status=DeliveryStatus.RECEIVED_BY_POS)
+        orders_visible_to(user)
+        .filter(pos_office_id=user.office_id, status=DeliveryStatus.RECEIVED_BY_POS)
         .order_by("area__name", "pk")
     )
     couriers = list(Courier.objects.filter(office_id=user.office_id, active=True).order_by("name"))
@@ -433,9 +522,18 @@ def delivery_handover(request):
     rows = []
     for order in orders:
         posted = request.POST.get(f"courier-{order.pk}", "")
-        chosen = int(posted) if ascii_digits(posted) else getattr(order.courier or counter.suggested_courier(order), "pk", None)
-        rows.append({"order": order, "chosen": chosen, "ticked": (request.method == "GET"
-                     or str(order.pk) in request.POST.getlist("orders"))})
+        chosen = (
+            int(posted)
+            if ascii_digits(posted)
+            else getattr(order.courier or counter.suggested_courier(order), "pk", None)
+        )
+        rows.append(
+            {
+                "order": order,
+                "chosen": chosen,
+                "ticked": (request.method == "GET" or str(order.pk) in request.POST.getlist("orders")),
+            }
+        )
     if request.method == "POST" and form.is_valid():
         assignments = {}
         for row in rows:
@@ -446,6 +544,8 @@ def delivery_handover(request):
         except DomainError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("%(count)s passports handed to the delivery section.") % {"count": count})
+            messages.success(
+                request, _("%(count)s passports handed to the delivery section.") % {"count": count}
+            )
             return redirect("counter-handover")
     return render(request, "counter/handover.html", {"rows": rows, "couriers": couriers, "form": form})

@@ -16,7 +16,9 @@ from portal.fields import AsciiDigitsSerializerField
 from portal.idempotency import idempotent
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", location=OpenApiParameter.HEADER, required=True,
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=True,
     description="A new random key per update; a retry with the same key gets the same answer.",
 )
 
@@ -68,11 +70,17 @@ def _valid(serializer_class, data) -> dict:
 
 
 def _output(result) -> dict:
-    return dict(CourierUpdateOutput({
-        "code": result.order.code, "status": result.order.status,
-        "status_label": result.order.get_status_display(), "occurred_at": result.event.occurred_at,
-        "device_time": result.event.device_time,
-    }).data)
+    return dict(
+        CourierUpdateOutput(
+            {
+                "code": result.order.code,
+                "status": result.order.status,
+                "status_label": result.order.get_status_display(),
+                "occurred_at": result.event.occurred_at,
+                "device_time": result.event.device_time,
+            }
+        ).data
+    )
 
 
 class _CourierActionApi(APIView):
@@ -86,37 +94,58 @@ class _CourierActionApi(APIView):
         return Response(_output(self.handle(request, code, _valid(self.input_class, request.data))))
 
 
-_RESPONSES = {200: CourierUpdateOutput, 400: ErrorSerializer, 403: ErrorSerializer,
-              404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
+_RESPONSES = {
+    200: CourierUpdateOutput,
+    400: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
+    422: ErrorSerializer,
+}
 
 
 class CourierDispatchApi(_CourierActionApi):
     input_class = DispatchInput
 
-    @extend_schema(summary="Take a passport out for delivery", request=DispatchInput,
-                   parameters=[IDEMPOTENCY_HEADER], responses=_RESPONSES)
+    @extend_schema(
+        summary="Take a passport out for delivery",
+        request=DispatchInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses=_RESPONSES,
+    )
     def post(self, request, code: str):
         return super().post(request, code)
 
     def handle(self, request, code, data):
         return proof.delivery_order_courier_dispatch(
-            order_code=code, actor=request.user, device_time=data.get("device_time"),
-            latitude=data.get("latitude"), longitude=data.get("longitude"),
+            order_code=code,
+            actor=request.user,
+            device_time=data.get("device_time"),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
         )
 
 
 class CourierFailApi(_CourierActionApi):
     input_class = FailInput
 
-    @extend_schema(summary="Record a failed delivery attempt", request=FailInput,
-                   parameters=[IDEMPOTENCY_HEADER], responses=_RESPONSES)
+    @extend_schema(
+        summary="Record a failed delivery attempt",
+        request=FailInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses=_RESPONSES,
+    )
     def post(self, request, code: str):
         return super().post(request, code)
 
     def handle(self, request, code, data):
         return proof.delivery_order_courier_fail(
-            order_code=code, actor=request.user, reason=data["reason"], note=data.get("note", ""),
-            device_time=data.get("device_time"), latitude=data.get("latitude"),
+            order_code=code,
+            actor=request.user,
+            reason=data["reason"],
+            note=data.get("note", ""),
+            device_time=data.get("device_time"),
+            latitude=data.get("latitude"),
             longitude=data.get("longitude"),
         )
 
@@ -124,20 +153,31 @@ class CourierFailApi(_CourierActionApi):
 class CourierDeliverApi(_CourierActionApi):
     input_class = DeliverInput
 
-    @extend_schema(summary="Deliver with proof: the applicant's code or a stand-in", request=DeliverInput,
-                   parameters=[IDEMPOTENCY_HEADER], responses=_RESPONSES)
+    @extend_schema(
+        summary="Deliver with proof: the applicant's code or a stand-in",
+        request=DeliverInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses=_RESPONSES,
+    )
     def post(self, request, code: str):
         return super().post(request, code)
 
     def handle(self, request, code, data):
         stand_in = proof.StandIn(
-            name=data.get("stand_in_name", ""), relation=data.get("stand_in_relation", ""),
+            name=data.get("stand_in_name", ""),
+            relation=data.get("stand_in_relation", ""),
             id_last_digits=data.get("stand_in_id_last_digits", ""),
             authorisation_seen=data.get("authorisation_seen", False),
         )
         return proof.delivery_order_deliver_with_proof(
-            order_code=code, actor=request.user, receiver_kind=data["receiver_kind"],
-            code=data.get("code", ""), stand_in=stand_in, signature=data["signature"],
-            photo=data.get("photo", ""), latitude=data.get("latitude"), longitude=data.get("longitude"),
+            order_code=code,
+            actor=request.user,
+            receiver_kind=data["receiver_kind"],
+            code=data.get("code", ""),
+            stand_in=stand_in,
+            signature=data["signature"],
+            photo=data.get("photo", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
             device_time=data.get("device_time"),
         )

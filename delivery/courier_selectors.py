@@ -71,15 +71,20 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
         order.maps_url = maps_url(order.address)
         request = requests.get(order.pk)
         order.reschedule = (
-            request if request and order.status == S.FAILED_ATTEMPT
-            and request.after_attempt == order.failed_attempts else None
+            request
+            if request and order.status == S.FAILED_ATTEMPT and request.after_attempt == order.failed_attempts
+            else None
         )
         if not groups or groups[-1].name != order.area.name:
             groups.append(AreaGroup(name=order.area.name))
         groups[-1].orders.append(order)
     codes = {
-        row.order.code: {"salt": row.salt, "hash": row.code_hash, "iterations": row.iterations,
-                         "used": row.used_at is not None}
+        row.order.code: {
+            "salt": row.salt,
+            "hash": row.code_hash,
+            "iterations": row.iterations,
+            "used": row.used_at is not None,
+        }
         for row in DeliveryCode.objects.select_related("order").filter(order__in=orders)
     }
     return CourierRun(
@@ -110,11 +115,15 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
     # The last time the courier's phone reached the server: a move, or any update it sent (refused too).
     last_sync = dict(
         DeliveryEvent.objects.filter(actor__in=user_ids)
-        .values("actor").annotate(last=Max("occurred_at")).values_list("actor", "last")
+        .values("actor")
+        .annotate(last=Max("occurred_at"))
+        .values_list("actor", "last")
     )
     for user_id, last in (
         IdempotencyRecord.objects.filter(user__in=user_ids)
-        .values("user").annotate(last=Max("created_at")).values_list("user", "last")
+        .values("user")
+        .annotate(last=Max("created_at"))
+        .values_list("user", "last")
     ):
         if user_id not in last_sync or last > last_sync[user_id]:
             last_sync[user_id] = last
@@ -122,8 +131,10 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
         _with_attempts(
             DeliveryOrder.objects.select_related("application__applicant", "area")
             .filter(pos_office_id=office_id, courier__in=couriers)
-            .filter(Q(status__in=(*ON_RUN, S.RECEIVED_BY_POS))
-                    | Q(status=S.DELIVERED, status_changed_at__gte=today))
+            .filter(
+                Q(status__in=(*ON_RUN, S.RECEIVED_BY_POS))
+                | Q(status=S.DELIVERED, status_changed_at__gte=today)
+            )
         ).order_by("area__name", "pk")
     )
     rows = []
@@ -131,13 +142,15 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
         mine = [o for o in orders if o.courier_id == courier.pk]
         for order in mine:
             order.reassignable = order.status in REASSIGNABLE
-        rows.append(CourierBoardRow(
-            courier=courier,
-            pending=sum(o.status in (S.WITH_DELIVERY_SECTION, S.RECEIVED_BY_POS) for o in mine),
-            out=sum(o.status == S.OUT_FOR_DELIVERY for o in mine),
-            delivered=sum(o.status == S.DELIVERED for o in mine),
-            failed=sum(o.status == S.FAILED_ATTEMPT for o in mine),
-            last_sync=last_sync.get(courier.user_id),
-            orders=mine,
-        ))
+        rows.append(
+            CourierBoardRow(
+                courier=courier,
+                pending=sum(o.status in (S.WITH_DELIVERY_SECTION, S.RECEIVED_BY_POS) for o in mine),
+                out=sum(o.status == S.OUT_FOR_DELIVERY for o in mine),
+                delivered=sum(o.status == S.DELIVERED for o in mine),
+                failed=sum(o.status == S.FAILED_ATTEMPT for o in mine),
+                last_sync=last_sync.get(courier.user_id),
+                orders=mine,
+            )
+        )
     return rows

@@ -50,19 +50,31 @@ def courier_run(request):
         "refused": _("Refused by the server"),
         "waiting": _("waiting"),
         "labels": {
-            "dispatch": _("Out for delivery"), "deliver": _("Delivered"),
+            "dispatch": _("Out for delivery"),
+            "deliver": _("Delivered"),
             "fail": _("Delivery attempt failed"),
         },
         "status": {
-            "out_for_delivery": _("Out for delivery"), "delivered": _("Delivered"),
+            "out_for_delivery": _("Out for delivery"),
+            "delivered": _("Delivered"),
             "failed_attempt": _("Delivery attempt failed"),
         },
     }
-    return render(request, "courier/run.html", {
-        "run": run, "reasons": FailureReason.choices, "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
-        "run_data": {"codes": run.codes, "texts": texts, "api": "/api/v1/courier/orders/",
-                     "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS},
-    })
+    return render(
+        request,
+        "courier/run.html",
+        {
+            "run": run,
+            "reasons": FailureReason.choices,
+            "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
+            "run_data": {
+                "codes": run.codes,
+                "texts": texts,
+                "api": "/api/v1/courier/orders/",
+                "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
+            },
+        },
+    )
 
 
 @never_cache
@@ -102,19 +114,28 @@ def dispatcher_reassign(request, code: str):
         messages.error(request, _("Choose a courier of your office."))
         return redirect("courier-board")
     try:
-        delivery_order_assign_courier(order_id=order.pk, courier=form.cleaned_data["courier"], actor=request.user)
+        delivery_order_assign_courier(
+            order_id=order.pk, courier=form.cleaned_data["courier"], actor=request.user
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("%(code)s moved to %(courier)s.") % {
-            "code": order.code, "courier": form.cleaned_data["courier"].name})
+        messages.success(
+            request,
+            _("%(code)s moved to %(courier)s.")
+            % {"code": order.code, "courier": form.cleaned_data["courier"].name},
+        )
     return redirect("courier-board")
 
 
 class RescheduleForm(forms.Form):
-    preferred_date = forms.DateField(label=gettext_lazy("Preferred day"), widget=forms.DateInput(attrs={"type": "date"}))
+    preferred_date = forms.DateField(
+        label=gettext_lazy("Preferred day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     new_address = forms.CharField(
-        label=gettext_lazy("New address in the same area (optional)"), required=False, max_length=300,
+        label=gettext_lazy("New address in the same area (optional)"),
+        required=False,
+        max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -129,7 +150,9 @@ def order_reschedule(request, code: str):
     if request.method == "POST" and form.is_valid():
         try:
             delivery_order_reschedule(
-                order_id=order.pk, actor=request.user, preferred_date=form.cleaned_data["preferred_date"],
+                order_id=order.pk,
+                actor=request.user,
+                preferred_date=form.cleaned_data["preferred_date"],
                 new_address=form.cleaned_data["new_address"],
             )
         except DomainError as error:
@@ -141,6 +164,12 @@ def order_reschedule(request, code: str):
         else:
             messages.success(request, _("Thank you: the courier will come on the day you chose."))
             return redirect("order-detail", code=order.code)
-    return render(request, "courier/reschedule.html", {
-        "order": order, "form": form, "allowed": reschedule_allowed(order),
-    })
+    return render(
+        request,
+        "courier/reschedule.html",
+        {
+            "order": order,
+            "form": form,
+            "allowed": reschedule_allowed(order),
+        },
+    )

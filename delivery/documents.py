@@ -19,8 +19,20 @@ from delivery.models import Batch, DeliveryOrder, Manifest
 from delivery.services import tracking_url
 
 DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember"]
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def qr_data_uri(url: str) -> str:
@@ -45,10 +57,13 @@ def _order_context(order: DeliveryOrder) -> dict:
 
     application = order.application
     return {
-        "order": order, "applicant": application.applicant, "application": application,
+        "order": order,
+        "applicant": application.applicant,
+        "application": application,
         "money": payment_reconciliation(order=order),
         "day_and_date": indonesian_day_and_date(order.poa_signed_at),
-        "qr": qr_data_uri(tracking_url(order)), "tracking_url": tracking_url(order),
+        "qr": qr_data_uri(tracking_url(order)),
+        "tracking_url": tracking_url(order),
         "signature": _signature_data_uri(order),
     }
 
@@ -81,16 +96,22 @@ def batch_letter_pdf(*, batch: Batch) -> bytes:
     items = batch.items.select_related(
         "order__application__applicant", "order__application__passport_type", "order__area"
     )
-    return _pdf("documents/batch_letter.html", {
-        "batch": batch, "orders": [item.order for item in items],
-        "day_and_date": indonesian_day_and_date(batch.released_at),
-    })
+    return _pdf(
+        "documents/batch_letter.html",
+        {
+            "batch": batch,
+            "orders": [item.order for item in items],
+            "day_and_date": indonesian_day_and_date(batch.released_at),
+        },
+    )
 
 
 def _manifest_rows(manifest: Manifest) -> list[DeliveryOrder]:
     return list(
         manifest.orders.select_related(
-            "application__applicant", "application__passport_type", "application__billing_code__payment",
+            "application__applicant",
+            "application__passport_type",
+            "application__billing_code__payment",
             "area",
         ).order_by("pk")
     )
@@ -98,15 +119,27 @@ def _manifest_rows(manifest: Manifest) -> list[DeliveryOrder]:
 
 def manifest_pdf(*, manifest: Manifest) -> bytes:
     """Step 4: the list of applicants who booked delivery, handed to Imigrasi with the dossiers."""
-    return _pdf("documents/manifest.html", {
-        "manifest": manifest, "orders": _manifest_rows(manifest),
-        "day_and_date": indonesian_day_and_date(manifest.handed_at),
-    })
+    return _pdf(
+        "documents/manifest.html",
+        {
+            "manifest": manifest,
+            "orders": _manifest_rows(manifest),
+            "day_and_date": indonesian_day_and_date(manifest.handed_at),
+        },
+    )
 
 
 MANIFEST_CSV_HEADER = [
-    "no", "kode_pelacakan", "nama_pemohon", "jenis_paspor", "kode_billing", "ntpn", "alamat_tujuan",
-    "wilayah", "biaya_antar", "telepon",
+    "no",
+    "kode_pelacakan",
+    "nama_pemohon",
+    "jenis_paspor",
+    "kode_billing",
+    "ntpn",
+    "alamat_tujuan",
+    "wilayah",
+    "biaya_antar",
+    "telepon",
 ]
 
 
@@ -117,9 +150,18 @@ def manifest_csv(*, manifest: Manifest) -> str:
     for n, order in enumerate(_manifest_rows(manifest), start=1):
         billing = order.application.billing_code
         payment = getattr(billing, "payment", None)
-        writer.writerow([
-            n, order.code, order.application.applicant.full_name, order.application.passport_type.name_id,
-            billing.code, payment.ntpn if payment else "", order.address, order.area.name,
-            order.delivery_fee, order.recipient_phone,
-        ])
+        writer.writerow(
+            [
+                n,
+                order.code,
+                order.application.applicant.full_name,
+                order.application.passport_type.name_id,
+                billing.code,
+                payment.ntpn if payment else "",
+                order.address,
+                order.area.name,
+                order.delivery_fee,
+                order.recipient_phone,
+            ]
+        )
     return out.getvalue()

@@ -45,22 +45,28 @@ def moves_follow_up(moved: list[tuple[DeliveryOrder, DeliveryEvent]]) -> None:
         else:  # a task per few dozen, so one slow mail server cannot hold a whole day's batch
             event_ids = [event.pk for _order, event in moved]
             for start in range(0, len(event_ids), NOTIFY_BATCH):
-                task_enqueue("delivery.tasks.notify_delivery_events", event_ids[start:start + NOTIFY_BATCH])
+                task_enqueue("delivery.tasks.notify_delivery_events", event_ids[start : start + NOTIFY_BATCH])
     pages = [
         (order.code, order.application.applicant.birth_date, (order.application.applicant.nik or "")[-4:])
         for order, _event in moved
     ]
     on_commit(lambda: tracking_pages_forget(pages))
-    webhooks_emit(event="order.status_changed", messages=[
-        (
-            {
-                "order": order.code, "from": event.from_status, "to": event.to_status,
-                "at": event.occurred_at.isoformat(),
-                "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
-                "actor_role": event.actor_role, "office_id": event.office_id,
-            },
-            order.code,
-            (order.imigrasi_office_id, order.pos_office_id),
-        )
-        for order, event in moved
-    ])
+    webhooks_emit(
+        event="order.status_changed",
+        messages=[
+            (
+                {
+                    "order": order.code,
+                    "from": event.from_status,
+                    "to": event.to_status,
+                    "at": event.occurred_at.isoformat(),
+                    "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
+                    "actor_role": event.actor_role,
+                    "office_id": event.office_id,
+                },
+                order.code,
+                (order.imigrasi_office_id, order.pos_office_id),
+            )
+            for order, event in moved
+        ],
+    )

@@ -11,7 +11,9 @@ from portal.fields import AsciiDigitsField
 
 class MoveForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=500,
+        label=_("Reason"),
+        required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -55,7 +57,10 @@ class TrackForm(forms.Form):
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     nik_last4 = AsciiDigitsField(
-        label=_("or the last 4 digits of your NIK"), required=False, digits=4, message=_("Enter 4 digits."),
+        label=_("or the last 4 digits of your NIK"),
+        required=False,
+        digits=4,
+        message=_("Enter 4 digits."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
 
@@ -65,35 +70,38 @@ class TrackForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not data.get("birth_date") and not data.get("nik_last4"):
-            raise forms.ValidationError(
-                _("Enter your date of birth or the last 4 digits of your NIK.")
-            )
+            raise forms.ValidationError(_("Enter your date of birth or the last 4 digits of your NIK."))
         return data
 
 
 class BookingLookupForm(forms.Form):
     billing_code = AsciiDigitsField(
-        label=_("Billing code (15 digits)"), max_length=20, spaces=True,
+        label=_("Billing code (15 digits)"),
+        max_length=20,
+        spaces=True,
         message=_("A billing code has exactly 15 digits."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class BookingDetailsForm(forms.Form):
     destination_kind = forms.ChoiceField(
-        label=_("Deliver to"), choices=DestinationKind.choices, widget=forms.RadioSelect,
+        label=_("Deliver to"),
+        choices=DestinationKind.choices,
+        widget=forms.RadioSelect,
         initial=DestinationKind.HOME,
     )
     area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.order_by("name"))
     address = forms.CharField(
-        label=_("Delivery address"), max_length=300, help_text=_("Street, number, district (kelurahan)."),
+        label=_("Delivery address"),
+        max_length=300,
+        help_text=_("Street, number, district (kelurahan)."),
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
     recipient_phone = forms.CharField(
-        label=_("Mobile phone"), max_length=20,
+        label=_("Mobile phone"),
+        max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     recipient_email = forms.EmailField(
@@ -107,8 +115,8 @@ class BookingDetailsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["area"].label_from_instance = (
-            lambda a: f"{a.name}: Rp {a.delivery_fee:,}".replace(",", ".")
+        self.fields["area"].label_from_instance = lambda a: f"{a.name}: Rp {a.delivery_fee:,}".replace(
+            ",", "."
         )
 
 
@@ -119,7 +127,9 @@ class AddressChangeForm(BookingDetailsForm):
     def clean(self):
         data = super().clean()
         if self.has_error("expected_fee"):  # a hidden input's own error is not shown on the page
-            self.add_error(None, _("The fee you confirmed could not be read; check the new fee and confirm again."))
+            self.add_error(
+                None, _("The fee you confirmed could not be read; check the new fee and confirm again.")
+            )
         return data
 
     def __init__(self, *args, **kwargs):

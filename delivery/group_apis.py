@@ -29,8 +29,11 @@ class GroupBookingInput(serializers.Serializer):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     contact_phone = serializers.CharField(max_length=16)
     rows = GroupRowInput(many=True, required=False, help_text="The passports; or send `csv` instead.")
-    csv = serializers.CharField(required=False, max_length=groups.MAX_BYTES,
-                                help_text="The CSV file's text: billing_code,birth_date,name")
+    csv = serializers.CharField(
+        required=False,
+        max_length=groups.MAX_BYTES,
+        help_text="The CSV file's text: billing_code,birth_date,name",
+    )
 
     def validate(self, attrs):
         if bool(attrs.get("rows")) == bool(attrs.get("csv")):
@@ -73,8 +76,9 @@ class GroupBookingCreateApi(APIView):
     @extend_schema(
         summary="Travel agency: book delivery for many passports to its office, all or nothing",
         description="Rows are checked first; if any row fails, nothing is booked and `fields.rows` "
-                    "lists each failing line as `line N: reason`.",
-        request=GroupBookingInput, responses={201: GroupOutput, **ERRORS},
+        "lists each failing line as `line N: reason`.",
+        request=GroupBookingInput,
+        responses={201: GroupOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -82,21 +86,33 @@ class GroupBookingCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         content = values["csv"].encode() if values.get("csv") else _csv_from_rows(values["rows"])
-        result = groups.group_booking_create(actor=request.user, content=content, area=values["area"],
-                                             contact_phone=values["contact_phone"], client=client_ip(request))
+        result = groups.group_booking_create(
+            actor=request.user,
+            content=content,
+            area=values["area"],
+            contact_phone=values["contact_phone"],
+            client=client_ip(request),
+        )
         if result.file_error:
             raise ValidationFailed(result.file_error, fields={"csv": [result.file_error]})
         if result.group is None:
-            lines = [gettext("line %(row)s: %(error)s") % {"row": r.row, "error": r.error} for r in result.failed]
-            raise ValidationFailed(gettext("Nothing was booked: %(n)s lines have a problem.") % {
-                "n": len(lines)}, code="group_rows_invalid", fields={"rows": lines})
+            lines = [
+                gettext("line %(row)s: %(error)s") % {"row": r.row, "error": r.error} for r in result.failed
+            ]
+            raise ValidationFailed(
+                gettext("Nothing was booked: %(n)s lines have a problem.") % {"n": len(lines)},
+                code="group_rows_invalid",
+                fields={"rows": lines},
+            )
         return Response(GroupOutput(result.group).data, status=201)
 
 
 class GroupBookingDetailApi(APIView):
     required_scopes = {"GET": "read_tracking"}
 
-    @extend_schema(summary="A group booking with the status of every passport", responses={200: GroupOutput, **ERRORS})
+    @extend_schema(
+        summary="A group booking with the status of every passport", responses={200: GroupOutput, **ERRORS}
+    )
     def get(self, request, number: str):
         group = groups.groups_visible_to(request.user).filter(number=number).first()
         if group is None:

@@ -20,12 +20,18 @@ from portal.middleware import client_ip
 
 
 class GroupBookingForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV file (billing_code, birth_date, name)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
-    area = forms.ModelChoiceField(label=gettext_lazy("Area of your office"), queryset=Area.objects.all(),
-                                  to_field_name="code")
-    contact_phone = forms.CharField(label=gettext_lazy("Phone at your office for the courier"), max_length=16,
-                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    file = forms.FileField(
+        label=gettext_lazy("CSV file (billing_code, birth_date, name)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    area = forms.ModelChoiceField(
+        label=gettext_lazy("Area of your office"), queryset=Area.objects.all(), to_field_name="code"
+    )
+    contact_phone = forms.CharField(
+        label=gettext_lazy("Phone at your office for the courier"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
 
 
 @login_required
@@ -33,14 +39,19 @@ def group_list(request):
     if request.user.role not in (Role.TRAVEL_AGENCY, Role.ADMINISTRATOR):
         messages.error(request, _("Group booking is for travel agencies."))
         return redirect("home")
-    form = GroupBookingForm(request.POST or None, request.FILES or None,
-                            initial={"area": "makassar", "contact_phone": request.user.phone})
+    form = GroupBookingForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"area": "makassar", "contact_phone": request.user.phone},
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         try:
             result = groups.group_booking_create(
-                actor=request.user, content=form.cleaned_data["file"].read(groups.MAX_BYTES + 1),
-                area=form.cleaned_data["area"], contact_phone=form.cleaned_data["contact_phone"],
+                actor=request.user,
+                content=form.cleaned_data["file"].read(groups.MAX_BYTES + 1),
+                area=form.cleaned_data["area"],
+                contact_phone=form.cleaned_data["contact_phone"],
                 client=client_ip(request),
             )
         except DomainError as error:
@@ -56,13 +67,22 @@ def group_list(request):
             if result.file_error:
                 form.add_error("file", result.file_error)
             elif result.group is not None:
-                messages.success(request, _("%(n)s passports booked as group %(number)s.") % {
-                    "n": len(result.rows), "number": result.group.number})
+                messages.success(
+                    request,
+                    _("%(n)s passports booked as group %(number)s.")
+                    % {"n": len(result.rows), "number": result.group.number},
+                )
                 return redirect("group-detail", number=result.group.number)
-    return render(request, "delivery/group_list.html", {
-        "form": form, "result": result, "groups": groups.groups_visible_to(request.user)[:50],
-        "max_rows": groups.MAX_ROWS,
-    })
+    return render(
+        request,
+        "delivery/group_list.html",
+        {
+            "form": form,
+            "result": result,
+            "groups": groups.groups_visible_to(request.user)[:50],
+            "max_rows": groups.MAX_ROWS,
+        },
+    )
 
 
 @login_required
@@ -71,10 +91,16 @@ def group_detail(request, number: str):
     if group is None:
         raise Http404
     orders = groups.group_orders(group)
-    return render(request, "delivery/group_detail.html", {
-        "group": group, "orders": orders, "counts": groups.group_status_counts(orders),
-        "names": {item.order_id: item.name for item in group.items.all()},
-    })
+    return render(
+        request,
+        "delivery/group_detail.html",
+        {
+            "group": group,
+            "orders": orders,
+            "counts": groups.group_status_counts(orders),
+            "names": {item.order_id: item.name for item in group.items.all()},
+        },
+    )
 
 
 @login_required

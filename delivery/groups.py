@@ -108,8 +108,9 @@ def group_rows_check(rows: list[tuple[int, list[str]]], *, client: str) -> list[
         outcome = RowOutcome(row=number, billing_code=code, name=cells[2] if len(cells) > 2 else "")
         application = None
         if len(cells) not in (2, 3):
-            outcome.error = gettext("expected 2 or 3 columns (billing code, date of birth, name), found %(n)s") % {
-                "n": len(cells)}
+            outcome.error = gettext(
+                "expected 2 or 3 columns (billing code, date of birth, name), found %(n)s"
+            ) % {"n": len(cells)}
         elif (birth := _parse_date(cells[1])) is None:
             outcome.error = gettext("“%(value)s” is not a date; write it as YYYY-MM-DD") % {"value": cells[1]}
         elif code in seen:
@@ -117,8 +118,9 @@ def group_rows_check(rows: list[tuple[int, list[str]]], *, client: str) -> list[
         else:
             seen[code] = number
             try:
-                application = application_find_for_booking(billing_code=code, birth_date=birth, client=client,
-                                                           require_paid=True)
+                application = application_find_for_booking(
+                    billing_code=code, birth_date=birth, client=client, require_paid=True
+                )
             except DomainError as error:
                 outcome.error = str(error.message)
         checked.append((outcome, application))
@@ -137,11 +139,14 @@ def _pos_office(application) -> Office:
 def _courier_for(area: Area, pos_office: Office) -> Courier:
     courier = (
         Courier.objects.filter(office=pos_office, areas=area, active=True, is_third_party=False)
-        .order_by("name").first()
+        .order_by("name")
+        .first()
     )
     if courier is None:
-        raise ValidationFailed(_("No PT Pos courier serves this area yet; choose another area."),
-                               fields={"area": [_("No courier serves this area.")]})
+        raise ValidationFailed(
+            _("No PT Pos courier serves this area yet; choose another area."),
+            fields={"area": [_("No courier serves this area.")]},
+        )
     return courier
 
 
@@ -152,8 +157,15 @@ def _new_number() -> str:
             return number
 
 
-def group_booking_create(*, actor: User, content: bytes, area: Area, contact_phone: str, client: str,
-                         now: dt.datetime | None = None) -> GroupResult:
+def group_booking_create(
+    *,
+    actor: User,
+    content: bytes,
+    area: Area,
+    contact_phone: str,
+    client: str,
+    now: dt.datetime | None = None,
+) -> GroupResult:
     """Book every row of the CSV for delivery to the agency's office, or none of them."""
     if actor.role != Role.TRAVEL_AGENCY or actor.office is None:
         raise NotAllowed(_("Group booking is for travel agencies with an office address."))
@@ -174,17 +186,32 @@ def group_booking_create(*, actor: User, content: bytes, area: Area, contact_pho
     address = actor.office.address or actor.office.name
     with transaction.atomic():
         group = GroupBooking.objects.create(
-            number=_new_number(), agency_office=actor.office, booked_by=actor, address=address, area=area,
-            courier=courier, contact_phone=contact_phone.strip(),
+            number=_new_number(),
+            agency_office=actor.office,
+            booked_by=actor,
+            address=address,
+            area=area,
+            courier=courier,
+            contact_phone=contact_phone.strip(),
         )
         for outcome, application in checked:
             order = delivery_order_book(
-                application=application, pos_office=pos_office, destination_kind=DestinationKind.OFFICE,
-                address=f"{actor.office.name}, {address}"[:300], area=area, recipient_phone=contact_phone.strip(),
-                recipient_email=actor.email, poa_grantee_name=courier.name, poa_grantee_nippos=courier.nippos,
-                poa_grantee_place=pos_office.name, actor=actor, at=now,
+                application=application,
+                pos_office=pos_office,
+                destination_kind=DestinationKind.OFFICE,
+                address=f"{actor.office.name}, {address}"[:300],
+                area=area,
+                recipient_phone=contact_phone.strip(),
+                recipient_email=actor.email,
+                poa_grantee_name=courier.name,
+                poa_grantee_nippos=courier.nippos,
+                poa_grantee_place=pos_office.name,
+                actor=actor,
+                at=now,
             )
-            GroupBookingItem.objects.create(group=group, order=order, row=outcome.row, name=outcome.name[:200])
+            GroupBookingItem.objects.create(
+                group=group, order=order, row=outcome.row, name=outcome.name[:200]
+            )
             outcome.order_code = order.code
     result.group = group
     return result
@@ -196,7 +223,12 @@ def groups_visible_to(user: User):
         return qs
     if user.role == Role.TRAVEL_AGENCY:
         return qs.filter(booked_by=user)
-    if user.role in (Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER, Role.AGENCY_MANAGER, Role.IMIGRASI_OFFICER):
+    if user.role in (
+        Role.POS_SERVICE_OFFICER,
+        Role.POS_DISPATCHER,
+        Role.AGENCY_MANAGER,
+        Role.IMIGRASI_OFFICER,
+    ):
         from django.db.models import Q
 
         return qs.filter(

@@ -39,9 +39,7 @@ class Courier(TimeStampedModel):
     user = models.OneToOneField("portal.User", on_delete=models.PROTECT, related_name="courier")
     name = models.CharField(_("name"), max_length=200)
     nippos = models.CharField(_("Nippos"), max_length=20, unique=True)
-    office = models.ForeignKey(
-        "partners.Office", verbose_name=_("place of duty"), on_delete=models.PROTECT
-    )
+    office = models.ForeignKey("partners.Office", verbose_name=_("place of duty"), on_delete=models.PROTECT)
     areas = models.ManyToManyField(Area, verbose_name=_("areas"), blank=True)
     is_third_party = models.BooleanField(_("third-party courier"), default=False)
     active = models.BooleanField(_("active"), default=True)
@@ -71,9 +69,7 @@ class DeliveryOrder(TimeStampedModel):
     pos_office = models.ForeignKey(
         "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
     )
-    destination_kind = models.CharField(
-        _("destination"), max_length=10, choices=DestinationKind.choices
-    )
+    destination_kind = models.CharField(_("destination"), max_length=10, choices=DestinationKind.choices)
     address = models.CharField(_("delivery address"), max_length=300)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
     delivery_fee = models.PositiveIntegerField(_("delivery fee (Rp)"))
@@ -105,8 +101,11 @@ class DeliveryOrder(TimeStampedModel):
             models.Index(fields=["pos_office", "status"]),
             models.Index(fields=["courier", "status"]),
             # The supervisors' "deadlines breached" queue: only orders on a late step.
-            models.Index(fields=["deadline_breached_at"], condition=models.Q(deadline_breached_at__isnull=False),
-                         name="order_breached"),
+            models.Index(
+                fields=["deadline_breached_at"],
+                condition=models.Q(deadline_breached_at__isnull=False),
+                name="order_breached",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,9 +116,7 @@ class DeliveryEvent(AppendOnlyModel):
     """One append-only row per handoff: who, in which role, when, where, from which state to which."""
 
     order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(
-        _("from"), max_length=24, choices=DeliveryStatus.choices, blank=True
-    )
+    from_status = models.CharField(_("from"), max_length=24, choices=DeliveryStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=24, choices=DeliveryStatus.choices)
     actor = models.ForeignKey(
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -145,7 +142,6 @@ class DeliveryEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
-
 
 
 class Notification(TimeStampedModel):
@@ -204,7 +200,9 @@ class DeliveryCodeAttempt(AppendOnlyModel):
 
     order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="code_attempts")
     outcome = models.CharField(_("outcome"), max_length=20, choices=DeliveryCodeAttemptOutcome.choices)
-    actor = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     occurred_at = models.DateTimeField(_("when"))
     failed_attempts = models.PositiveSmallIntegerField(_("wrong codes so far"))
@@ -256,12 +254,12 @@ class RescheduleRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order_id} #{self.after_attempt}: {self.preferred_date}"
+
+
 class DeliveryFeePayment(TimeStampedModel):
     """The delivery fee taken at the Pos counter, kept apart from the state fee (MPN G-2)."""
 
-    order = models.OneToOneField(
-        DeliveryOrder, on_delete=models.PROTECT, related_name="fee_payment"
-    )
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="fee_payment")
     receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True)
     amount = models.PositiveIntegerField(_("amount (Rp)"))
     # Nobody at a counter received an online payment: the payment adapter's receipt stands for it.
@@ -273,9 +271,7 @@ class DeliveryFeePayment(TimeStampedModel):
     class Meta:
         verbose_name = _("delivery fee payment")
         verbose_name_plural = _("delivery fee payments")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="delivery_fee_positive")
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="delivery_fee_positive")]
 
     def __str__(self) -> str:
         return self.receipt_number
@@ -387,9 +383,7 @@ class Problem(TimeStampedModel):
     key = models.CharField(max_length=40)
     status_at_flag = models.CharField(_("state"), max_length=24, choices=DeliveryStatus.choices, blank=True)
     responsible_role = models.CharField(_("responsible role"), max_length=32, choices=Role.choices)
-    responsible_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+"
-    )
+    responsible_office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="+")
     flagged_at = models.DateTimeField(_("flagged at"))
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     notified_to = models.CharField(max_length=500, blank=True)
@@ -401,7 +395,8 @@ class Problem(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["order", "kind", "key"], name="problem_flagged_once"),
             models.UniqueConstraint(
-                fields=["complaint", "kind"], condition=models.Q(complaint__isnull=False),
+                fields=["complaint", "kind"],
+                condition=models.Q(complaint__isnull=False),
                 name="complaint_problem_flagged_once",
             ),
             models.CheckConstraint(
@@ -458,7 +453,9 @@ class OnlineBooking(TimeStampedModel):
     poa_signature = models.FileField(_("signature"), upload_to="poa/signatures/%Y/%m/")
     poa_signed_at = models.DateTimeField(_("power of attorney signed at"))
     status = models.CharField(
-        _("status"), max_length=20, choices=OnlineBookingStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=OnlineBookingStatus.choices,
         default=OnlineBookingStatus.AWAITING_PAYMENT,
     )
     attempts = models.PositiveSmallIntegerField(_("payment attempts"), default=0)
@@ -495,7 +492,9 @@ class AddressChange(models.Model):
     new_address = models.CharField(max_length=300)
     new_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     new_fee = models.PositiveIntegerField()
-    actor = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     occurred_at = models.DateTimeField(_("when"))
 
     class Meta:
@@ -515,6 +514,7 @@ class AddressChange(models.Model):
     def difference(self) -> int:
         return self.new_fee - self.old_fee
 
+
 class GroupBooking(TimeStampedModel):
     """A travel agency's booking of many passports at once, delivered to its office as one delivery:
     one address, one area, one named Pos courier in every power of attorney, dispatched together."""
@@ -524,7 +524,9 @@ class GroupBooking(TimeStampedModel):
     booked_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="group_bookings")
     address = models.CharField(_("delivery address"), max_length=300)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
-    courier = models.ForeignKey(Courier, on_delete=models.PROTECT, related_name="+", verbose_name=_("courier"))
+    courier = models.ForeignKey(
+        Courier, on_delete=models.PROTECT, related_name="+", verbose_name=_("courier")
+    )
     contact_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
 
     class Meta:

@@ -74,7 +74,8 @@ def application_for_account(*, user, application_id: int) -> PassportApplication
         raise NotAllowed(_("Log in as the applicant to book from your account."), code="wrong_role")
     application = (
         PassportApplication.objects.select_related("applicant", "billing_code")
-        .filter(pk=application_id, applicant__user=user).first()
+        .filter(pk=application_id, applicant__user=user)
+        .first()
     )
     if application is None or not hasattr(application, "billing_code"):
         raise NotFound(_("No such application of yours."), code="unknown_application")
@@ -126,8 +127,15 @@ def _area(area_id) -> Area:
 
 
 def online_booking_prepare(
-    *, application: PassportApplication, destination_kind: str, address: str, area_id,
-    recipient_phone: str, recipient_email: str, signature: str, actor=None,
+    *,
+    application: PassportApplication,
+    destination_kind: str,
+    address: str,
+    area_id,
+    recipient_phone: str,
+    recipient_email: str,
+    signature: str,
+    actor=None,
     at: dt.datetime | None = None,
 ) -> OnlineBooking:
     """Keep the booking's details and signed power of attorney until it is paid."""
@@ -171,24 +179,43 @@ def online_booking_prepare(
         booking.error = ""
         booking.booked_by = actor if actor is not None and actor.is_authenticated else None
         try:
-            booking.full_clean(exclude=["application", "pos_office", "area", "booked_by", "poa_signature",
-                                        "order", "token"])
+            booking.full_clean(
+                exclude=["application", "pos_office", "area", "booked_by", "poa_signature", "order", "token"]
+            )
         except ValidationError as error:
-            raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict) from error
+            raise ValidationFailed(
+                _("Please correct the marked fields."), fields=error.message_dict
+            ) from error
         booking.poa_signature.save(f"{booking.token[:16]}.png", ContentFile(png), save=False)
         booking.save()
     return booking
 
 
 def online_booking_start(
-    *, billing_code: str, birth_date: dt.date, destination_kind: str, address: str, area_id,
-    recipient_phone: str, recipient_email: str, signature: str, client: str, actor=None,
+    *,
+    billing_code: str,
+    birth_date: dt.date,
+    destination_kind: str,
+    address: str,
+    area_id,
+    recipient_phone: str,
+    recipient_email: str,
+    signature: str,
+    client: str,
+    actor=None,
 ) -> OnlineBooking:
     """The API's one call: find the application by billing code and date of birth, then prepare."""
-    application = application_find_for_booking(billing_code=billing_code, birth_date=birth_date, client=client)
+    application = application_find_for_booking(
+        billing_code=billing_code, birth_date=birth_date, client=client
+    )
     return online_booking_prepare(
-        application=application, destination_kind=destination_kind, address=address, area_id=area_id,
-        recipient_phone=recipient_phone, recipient_email=recipient_email, signature=signature,
+        application=application,
+        destination_kind=destination_kind,
+        address=address,
+        area_id=area_id,
+        recipient_phone=recipient_phone,
+        recipient_email=recipient_email,
+        signature=signature,
         actor=actor,
     )
 
@@ -225,7 +252,8 @@ def online_booking_settle(*, booking_id: int) -> str:
     A refusal is kept in the applicant's language, as the booking page shows it."""
     language = (
         OnlineBooking.objects.filter(pk=booking_id)
-        .values_list("application__applicant__language", flat=True).first()
+        .values_list("application__applicant__language", flat=True)
+        .first()
     )
     with translation.override(language or "id"):
         return _settle(booking_id)
@@ -236,7 +264,8 @@ def _settle(booking_id: int) -> str:
         booking = (
             OnlineBooking.objects.select_for_update(of=("self",))
             .select_related("application__billing_code", "area", "pos_office", "booked_by")
-            .filter(pk=booking_id).first()
+            .filter(pk=booking_id)
+            .first()
         )
         if booking is None or booking.status != OnlineBookingStatus.PAYING:
             return booking.status if booking else "missing"
@@ -252,29 +281,46 @@ def _settle(booking_id: int) -> str:
         gateway = get_gateway()
         try:
             receipt = gateway.charge_online(
-                reference=f"{billing.code}-{booking.pk}", amount=state_due + booking.delivery_fee,
+                reference=f"{billing.code}-{booking.pk}",
+                amount=state_due + booking.delivery_fee,
                 payer_phone=booking.recipient_phone,
             )
         except PaymentDeclined:
-            return _fail(booking, gettext("The payment was refused by your bank. Nothing was charged; "
-                                          "you can try again."))
+            return _fail(
+                booking,
+                gettext("The payment was refused by your bank. Nothing was charged; you can try again."),
+            )
         try:
             with transaction.atomic():
                 if state_due:
                     confirmation = gateway.confirm_payment(billing_code=billing.code, amount=state_due)
-                    payment_confirm(billing_code_id=billing.pk, ntpn=confirmation.ntpn,
-                                    amount=confirmation.amount, payment_point=PaymentPoint.POS, at=now)
+                    payment_confirm(
+                        billing_code_id=billing.pk,
+                        ntpn=confirmation.ntpn,
+                        amount=confirmation.amount,
+                        payment_point=PaymentPoint.POS,
+                        at=now,
+                    )
                 order = delivery_order_book(
-                    application=application, pos_office=booking.pos_office,
-                    destination_kind=booking.destination_kind, address=booking.address, area=booking.area,
-                    recipient_phone=booking.recipient_phone, recipient_email=booking.recipient_email,
+                    application=application,
+                    pos_office=booking.pos_office,
+                    destination_kind=booking.destination_kind,
+                    address=booking.address,
+                    area=booking.area,
+                    recipient_phone=booking.recipient_phone,
+                    recipient_email=booking.recipient_email,
                     poa_grantee_name=settings.POA_GRANTEE_NAME,
                     poa_grantee_nippos=settings.POA_GRANTEE_NIPPOS,
-                    poa_grantee_place=booking.pos_office.name, actor=booking.booked_by, at=now,
+                    poa_grantee_place=booking.pos_office.name,
+                    actor=booking.booked_by,
+                    at=now,
                 )
                 DeliveryFeePayment.objects.create(
-                    order=order, receipt_number=receipt.receipt_number, amount=booking.delivery_fee,
-                    received_by=None, received_at=now,
+                    order=order,
+                    receipt_number=receipt.receipt_number,
+                    amount=booking.delivery_fee,
+                    received_by=None,
+                    received_at=now,
                 )
                 OnlineBooking.objects.filter(pk=booking.pk).update(
                     status=OnlineBookingStatus.BOOKED, order=order, error="", updated_at=now
@@ -305,15 +351,18 @@ def online_booking_mail_documents(*, booking_id: int) -> str:
     try:
         with translation.override(applicant.language or "id"):
             subject = gettext("Passport delivery booked: %(code)s") % {"code": order.code}
-            body = "\n".join([
-                gettext("Dear %(name)s,") % {"name": applicant.full_name},
-                "",
-                gettext("Your passport delivery is booked and paid. Tracking code: %(code)s.") % {"code": order.code},
-                gettext("Attached: the dossier receipt and the power of attorney you signed."),
-                gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
-                "",
-                "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
-            ])
+            body = "\n".join(
+                [
+                    gettext("Dear %(name)s,") % {"name": applicant.full_name},
+                    "",
+                    gettext("Your passport delivery is booked and paid. Tracking code: %(code)s.")
+                    % {"code": order.code},
+                    gettext("Attached: the dossier receipt and the power of attorney you signed."),
+                    gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
+                    "",
+                    "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
+                ]
+            )
         message = EmailMessage(subject, body, None, [order.recipient_email or applicant.email])
         message.attach(f"tanda-terima-{order.code}.pdf", dossier_receipt_pdf(order=order), "application/pdf")
         message.attach(f"surat-kuasa-{order.code}.pdf", power_of_attorney_pdf(order=order), "application/pdf")
@@ -344,14 +393,19 @@ class AddressQuote:
 
 
 def _own_order_for_change(order: DeliveryOrder, actor) -> None:
-    if actor is None or not actor.is_authenticated or actor.role != Role.APPLICANT or (
-        order.application.applicant.user_id != actor.pk
+    if (
+        actor is None
+        or not actor.is_authenticated
+        or actor.role != Role.APPLICANT
+        or (order.application.applicant.user_id != actor.pk)
     ):
         raise NotAllowed(_("This order is not yours."), code="not_owner")
     if order.status not in CHANGEABLE_STATUSES or BatchItem.objects.filter(order_id=order.pk).exists():
         raise InvalidTransition(
-            _("The passport has already left Imigrasi for PT Pos; the address can no longer be changed. "
-              "Contact the Pos office if needed."),
+            _(
+                "The passport has already left Imigrasi for PT Pos; the address can no longer be changed. "
+                "Contact the Pos office if needed."
+            ),
             code="already_released",
         )
 
@@ -364,7 +418,13 @@ def address_change_quote(*, order: DeliveryOrder, actor, area_id) -> AddressQuot
 
 
 def delivery_order_change_address(
-    *, order_id: int, actor, destination_kind: str, address: str, area_id, expected_fee: int | None = None,
+    *,
+    order_id: int,
+    actor,
+    destination_kind: str,
+    address: str,
+    area_id,
+    expected_fee: int | None = None,
     at: dt.datetime | None = None,
 ) -> AddressChange:
     """Move the delivery to another address (perhaps another area) before release to Pos.
@@ -389,8 +449,10 @@ def delivery_order_change_address(
     area = _area(area_id)
     with transaction.atomic():
         order = (
-            DeliveryOrder.objects.select_for_update(of=("self",)).select_related("application__applicant")
-            .filter(pk=order_id).first()
+            DeliveryOrder.objects.select_for_update(of=("self",))
+            .select_related("application__applicant")
+            .filter(pk=order_id)
+            .first()
         )
         if order is None:
             raise NotFound(_("No such delivery order."))
@@ -401,16 +463,28 @@ def delivery_order_change_address(
                 code="fee_changed",
             )
         change = AddressChange.objects.create(
-            order=order, old_destination_kind=order.destination_kind, old_address=order.address,
-            old_area_id=order.area_id, old_fee=order.delivery_fee, new_destination_kind=destination_kind,
-            new_address=address, new_area=area, new_fee=area.delivery_fee, actor=actor, occurred_at=now,
+            order=order,
+            old_destination_kind=order.destination_kind,
+            old_address=order.address,
+            old_area_id=order.area_id,
+            old_fee=order.delivery_fee,
+            new_destination_kind=destination_kind,
+            new_address=address,
+            new_area=area,
+            new_fee=area.delivery_fee,
+            actor=actor,
+            occurred_at=now,
         )
         changed = DeliveryOrder.objects.filter(pk=order.pk, status__in=CHANGEABLE_STATUSES).update(
-            destination_kind=destination_kind, address=address, area=area, delivery_fee=area.delivery_fee,
+            destination_kind=destination_kind,
+            address=address,
+            area=area,
+            delivery_fee=area.delivery_fee,
             updated_at=now,
         )
         if changed != 1:
-            raise InvalidTransition(_("The passport has already left Imigrasi for PT Pos."),
-                                    code="already_released")
+            raise InvalidTransition(
+                _("The passport has already left Imigrasi for PT Pos."), code="already_released"
+            )
     logger.info("delivery.address_changed order_id=%s", order_id)
     return change

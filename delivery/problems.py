@@ -43,15 +43,23 @@ def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Proble
     try:
         with transaction.atomic():
             problem = Problem.objects.create(
-                order=order, kind=kind, key=key, status_at_flag=order.status, responsible_role=role,
-                responsible_office_id=getattr(order, f"{office_field}_id"), flagged_at=now,
+                order=order,
+                kind=kind,
+                key=key,
+                status_at_flag=order.status,
+                responsible_role=role,
+                responsible_office_id=getattr(order, f"{office_field}_id"),
+                flagged_at=now,
             )
             if kind == ProblemKind.LATE:
                 webhook_emit(
                     event="deadline.breached",
-                    payload={"order": order.code, "state": order.status,
-                             "deadline_at": order.deadline_at.isoformat() if order.deadline_at else None,
-                             "flagged_at": now.isoformat()},
+                    payload={
+                        "order": order.code,
+                        "state": order.status,
+                        "deadline_at": order.deadline_at.isoformat() if order.deadline_at else None,
+                        "flagged_at": now.isoformat(),
+                    },
                     ordering_key=order.code,
                     office_ids=(order.imigrasi_office_id, order.pos_office_id),
                 )
@@ -93,10 +101,12 @@ def complaint_problems_sweep(*, now: dt.datetime) -> int:
         try:
             with transaction.atomic():
                 problem = Problem.objects.create(
-                    complaint=complaint, kind=ProblemKind.COMPLAINT_UNANSWERED,
+                    complaint=complaint,
+                    kind=ProblemKind.COMPLAINT_UNANSWERED,
                     key=complaint.first_response_due_at.isoformat(),
                     status_at_flag=complaint.order.status if complaint.order else "",
-                    responsible_role=Role.AGENCY_MANAGER, responsible_office_id=complaint.office_id,
+                    responsible_role=Role.AGENCY_MANAGER,
+                    responsible_office_id=complaint.office_id,
                     flagged_at=now,
                 )
                 task_enqueue("delivery.tasks.notify_problem", problem.pk)
@@ -123,7 +133,9 @@ def problem_notify(*, problem_id: int) -> str:
     recipients = sorted(
         User.objects.filter(
             role=problem.responsible_role, office_id=problem.responsible_office_id, is_active=True
-        ).exclude(email="").values_list("email", flat=True)
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
     )
     if problem.complaint_id is not None:
         subject, body = _complaint_problem_mail(problem)
@@ -145,13 +157,21 @@ def _complaint_problem_mail(problem: Problem) -> tuple[str, str]:
     complaint = problem.complaint
     with translation.override("id"):
         subject = gettext("Complaint %(ticket)s has had no first response for 24 hours") % {
-            "ticket": complaint.ticket}
-        body = "\n".join([
-            gettext("Complaint %(ticket)s (%(category)s) was filed %(time)s WITA and nobody has answered it yet.") % {
-                "ticket": complaint.ticket, "category": complaint.get_category_display(),
-                "time": timezone.localtime(complaint.filed_at).strftime("%d-%m-%Y %H:%M")},
-            f"{settings.PUBLIC_BASE_URL.rstrip('/')}/complaints/staff/{complaint.ticket}/",
-        ])
+            "ticket": complaint.ticket
+        }
+        body = "\n".join(
+            [
+                gettext(
+                    "Complaint %(ticket)s (%(category)s) was filed %(time)s WITA and nobody has answered it yet."
+                )
+                % {
+                    "ticket": complaint.ticket,
+                    "category": complaint.get_category_display(),
+                    "time": timezone.localtime(complaint.filed_at).strftime("%d-%m-%Y %H:%M"),
+                },
+                f"{settings.PUBLIC_BASE_URL.rstrip('/')}/complaints/staff/{complaint.ticket}/",
+            ]
+        )
     return subject, body
 
 
@@ -159,16 +179,22 @@ def _order_problem_mail(problem: Problem) -> tuple[str, str]:
     order = problem.order
     with translation.override("id"):
         subject = gettext("Problem with delivery %(code)s: %(kind)s") % {
-            "code": order.code, "kind": ProblemKind(problem.kind).label,
+            "code": order.code,
+            "kind": ProblemKind(problem.kind).label,
         }
-        body = "\n".join([
-            gettext("Order %(code)s is “%(status)s”.") % {
-                "code": order.code, "status": S(problem.status_at_flag).label,
-            },
-            gettext("Problem: %(kind)s, flagged %(time)s WITA.") % {
-                "kind": ProblemKind(problem.kind).label,
-                "time": timezone.localtime(problem.flagged_at).strftime("%d-%m-%Y %H:%M"),
-            },
-            f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/",
-        ])
+        body = "\n".join(
+            [
+                gettext("Order %(code)s is “%(status)s”.")
+                % {
+                    "code": order.code,
+                    "status": S(problem.status_at_flag).label,
+                },
+                gettext("Problem: %(kind)s, flagged %(time)s WITA.")
+                % {
+                    "kind": ProblemKind(problem.kind).label,
+                    "time": timezone.localtime(problem.flagged_at).strftime("%d-%m-%Y %H:%M"),
+                },
+                f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/",
+            ]
+        )
     return subject, body

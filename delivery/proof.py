@@ -79,10 +79,15 @@ def delivery_codes_issue(*, orders: list[DeliveryOrder]) -> set[int]:
             continue
         nonce, salt = secrets.token_hex(16), secrets.token_hex(16)
         code = _code_value(order_id=order.pk, nonce=nonce)
-        rows.append(DeliveryCode(
-            order=order, nonce=nonce, salt=salt, iterations=iterations,
-            code_hash=code_hash(code=code, salt=salt, iterations=iterations),
-        ))
+        rows.append(
+            DeliveryCode(
+                order=order,
+                nonce=nonce,
+                salt=salt,
+                iterations=iterations,
+                code_hash=code_hash(code=code, salt=salt, iterations=iterations),
+            )
+        )
     DeliveryCode.objects.bulk_create(rows)
     return {row.order_id for row in rows}
 
@@ -107,10 +112,13 @@ def _check_code(*, order: DeliveryOrder, code: str) -> DeliveryCode:
     entered = (code or "").strip()
     # The server holds the secret the code is made from, so it compares with the code itself; the
     # salted hash (PBKDF2, ~10 ms) is for the phone's offline check only.
-    if not ascii_digits(entered) or not secret_equals(entered, _code_value(order_id=order.pk, nonce=row.nonce)):
+    if not ascii_digits(entered) or not secret_equals(
+        entered, _code_value(order_id=order.pk, nonce=row.nonce)
+    ):
         raise ValidationFailed(
             _("The delivery code is wrong. Ask the applicant for the code in their email."),
-            code="wrong_code", fields={"code": [_("Wrong code.")]},
+            code="wrong_code",
+            fields={"code": [_("Wrong code.")]},
         )
     return row
 
@@ -138,7 +146,8 @@ def decode_image_checked(
     if len(raw) > max_bytes:
         raise ValidationFailed(
             _("%(what)s is too large (at most %(kb)s KB).") % {"what": label, "kb": max_bytes // 1024},
-            code="too_large", fields={field: [_("Too large.")]},
+            code="too_large",
+            fields={field: [_("Too large.")]},
         )
     max_pixels = settings.PHOTO_MAX_PIXELS if field == "photo" else settings.SIGNATURE_MAX_PIXELS
     return raw, image_decode(raw, field=field, label=label, max_pixels=max_pixels, formats=formats)
@@ -150,7 +159,9 @@ def _coordinate(value, *, limit: int, field: str) -> Decimal | None:
     try:
         number = Decimal(str(value)).quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("The location is not valid."), fields={field: [_("Not a number.")]}) from None
+        raise ValidationFailed(
+            _("The location is not valid."), fields={field: [_("Not a number.")]}
+        ) from None
     if abs(number) > limit:
         raise ValidationFailed(_("The location is not valid."), fields={field: [_("Out of range.")]})
     return number
@@ -171,16 +182,17 @@ def _check_device_time(order: DeliveryOrder, device_time: dt.datetime | None) ->
     tolerance = dt.timedelta(seconds=settings.COURIER_CLOCK_TOLERANCE_SECONDS)
     if device_time < reference - tolerance:
         raise InvalidTransition(
-            _("This update was made on the phone before the order's last change (%(time)s WITA); "
-              "it was not applied.") % {"time": timezone.localtime(reference).strftime("%d-%m-%Y %H:%M")},
+            _(
+                "This update was made on the phone before the order's last change (%(time)s WITA); "
+                "it was not applied."
+            )
+            % {"time": timezone.localtime(reference).strftime("%d-%m-%Y %H:%M")},
             code="stale_update",
         )
 
 
 def _order_for_courier(*, order_code: str, action: str, actor: User) -> DeliveryOrder:
-    order = (
-        DeliveryOrder.objects.select_related("application__applicant").filter(code=order_code).first()
-    )
+    order = DeliveryOrder.objects.select_related("application__applicant").filter(code=order_code).first()
     if order is None:
         raise NotFound(_("No such delivery order."))
     t.check_move(action, order, actor)
@@ -196,24 +208,35 @@ class StandIn:
 
 
 def delivery_order_deliver_with_proof(
-    *, order_code: str, actor: User, receiver_kind: str, code: str = "", stand_in: StandIn | None = None,
-    signature: str, photo: str = "", latitude=None, longitude=None,
+    *,
+    order_code: str,
+    actor: User,
+    receiver_kind: str,
+    code: str = "",
+    stand_in: StandIn | None = None,
+    signature: str,
+    photo: str = "",
+    latitude=None,
+    longitude=None,
     device_time: dt.datetime | None = None,
 ) -> t.MoveResult:
     """Step 7 with its proof: the applicant's code, or a stand-in's name, relation and ID digits."""
     try:
         order = _order_for_courier(order_code=order_code, action="deliver", actor=actor)
     except InvalidTransition:
-        if receiver_kind == ReceiverKind.APPLICANT and DeliveryCode.objects.filter(
-            order__code=order_code, used_at__isnull=False
-        ).exists():
+        if (
+            receiver_kind == ReceiverKind.APPLICANT
+            and DeliveryCode.objects.filter(order__code=order_code, used_at__isnull=False).exists()
+        ):
             raise InvalidTransition(
                 _("This delivery code has already been used."), code="code_used"
             ) from None
         raise
     _check_device_time(order, device_time)
     if receiver_kind not in ReceiverKind.values:
-        raise ValidationFailed(_("Say who received the passport."), fields={"receiver_kind": [_("Required.")]})
+        raise ValidationFailed(
+            _("Say who received the passport."), fields={"receiver_kind": [_("Required.")]}
+        )
     if receiver_kind == ReceiverKind.STAND_IN:
         errors = {}
         if stand_in is None or not stand_in.name.strip():
@@ -225,14 +248,18 @@ def delivery_order_deliver_with_proof(
         if errors:
             raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     if not signature:
-        raise ValidationFailed(_("The receiver must sign on the screen."), fields={"signature": [_("Required.")]})
+        raise ValidationFailed(
+            _("The receiver must sign on the screen."), fields={"signature": [_("Required.")]}
+        )
     signature_png = decode_image(
         signature, field="signature", max_bytes=settings.COURIER_SIGNATURE_MAX_BYTES, formats=("PNG",)
     )
     photo_bytes = (
-        decode_image(photo, field="photo", max_bytes=settings.COURIER_PHOTO_MAX_BYTES,
-                     formats=("JPEG", "PNG", "WEBP"))
-        if photo else b""
+        decode_image(
+            photo, field="photo", max_bytes=settings.COURIER_PHOTO_MAX_BYTES, formats=("JPEG", "PNG", "WEBP")
+        )
+        if photo
+        else b""
     )
     lat = _coordinate(latitude, limit=90, field="latitude")
     lng = _coordinate(longitude, limit=180, field="longitude")
@@ -244,30 +271,64 @@ def delivery_order_deliver_with_proof(
         relation = stand_in.relation.strip()[:100]
         digits, authorised = stand_in.id_last_digits, stand_in.authorisation_seen
     try:
-        return _deliver(order=order, actor=actor, receiver_kind=receiver_kind, code=code, device_time=device_time,
-                        lat=lat, lng=lng, receiver_name=receiver_name, relation=relation, digits=digits,
-                        authorised=authorised, signature_png=signature_png, photo_bytes=photo_bytes)
+        return _deliver(
+            order=order,
+            actor=actor,
+            receiver_kind=receiver_kind,
+            code=code,
+            device_time=device_time,
+            lat=lat,
+            lng=lng,
+            receiver_name=receiver_name,
+            relation=relation,
+            digits=digits,
+            authorised=authorised,
+            signature_png=signature_png,
+            photo_bytes=photo_bytes,
+        )
     except DomainError as error:
         if error.code in ("wrong_code", "code_locked"):
             _code_attempt_record(order=order, actor=actor, wrong=error.code == "wrong_code")
         raise
 
 
-def _deliver(*, order: DeliveryOrder, actor: User, receiver_kind: str, code: str, device_time, lat, lng,
-             receiver_name: str, relation: str, digits: str, authorised: bool, signature_png: bytes,
-             photo_bytes: bytes) -> t.MoveResult:
+def _deliver(
+    *,
+    order: DeliveryOrder,
+    actor: User,
+    receiver_kind: str,
+    code: str,
+    device_time,
+    lat,
+    lng,
+    receiver_name: str,
+    relation: str,
+    digits: str,
+    authorised: bool,
+    signature_png: bytes,
+    photo_bytes: bytes,
+) -> t.MoveResult:
     with transaction.atomic():
         code_row = _check_code(order=order, code=code) if receiver_kind == ReceiverKind.APPLICANT else None
         result = t.delivery_order_deliver(
-            order_id=order.pk, actor=actor, device_time=device_time, location=_location_text(lat, lng),
+            order_id=order.pk,
+            actor=actor,
+            device_time=device_time,
+            location=_location_text(lat, lng),
             payload={"receiver_kind": receiver_kind, "receiver_name": receiver_name, "relation": relation},
         )
         if code_row is not None:
             DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
         proof = ProofOfDelivery(
-            order=order, event=result.event, receiver_kind=receiver_kind, receiver_name=receiver_name,
-            relation=relation, id_last_digits=digits, authorisation_seen=authorised,
-            latitude=lat, longitude=lng,
+            order=order,
+            event=result.event,
+            receiver_kind=receiver_kind,
+            receiver_name=receiver_name,
+            relation=relation,
+            id_last_digits=digits,
+            authorisation_seen=authorised,
+            latitude=lat,
+            longitude=lng,
         )
         stem = f"{order.code}-{uuid.uuid4().hex[:8]}"
         proof.signature.save(f"{stem}.png", ContentFile(signature_png), save=False)
@@ -291,7 +352,11 @@ def _code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bool) -> N
             row.failed_attempts += 1
             DeliveryCode.objects.filter(pk=row.pk).update(failed_attempts=row.failed_attempts)
         DeliveryCodeAttempt.objects.create(
-            order=order, actor=actor, actor_role=actor.role, occurred_at=now, failed_attempts=row.failed_attempts,
+            order=order,
+            actor=actor,
+            actor_role=actor.role,
+            occurred_at=now,
+            failed_attempts=row.failed_attempts,
             outcome=DeliveryCodeAttemptOutcome.WRONG if wrong else DeliveryCodeAttemptOutcome.REFUSED_LOCKED,
         )
         if wrong and row.failed_attempts == settings.DELIVERY_CODE_MAX_ATTEMPTS:
@@ -316,7 +381,11 @@ def delivery_code_unlock(*, order_code: str, actor: User) -> int:
         had = row.failed_attempts
         DeliveryCode.objects.filter(pk=row.pk).update(failed_attempts=0)
         DeliveryCodeAttempt.objects.create(
-            order=order, actor=actor, actor_role=actor.role, occurred_at=timezone.now(), failed_attempts=had,
+            order=order,
+            actor=actor,
+            actor_role=actor.role,
+            occurred_at=timezone.now(),
+            failed_attempts=had,
             outcome=DeliveryCodeAttemptOutcome.UNLOCKED,
         )
     logger.info("delivery.code.unlocked order_id=%s", order.pk)
@@ -330,19 +399,35 @@ def delivery_code_locked(order: DeliveryOrder) -> bool:
 
 
 def delivery_order_courier_dispatch(
-    *, order_code: str, actor: User, device_time: dt.datetime | None = None, latitude=None, longitude=None,
+    *,
+    order_code: str,
+    actor: User,
+    device_time: dt.datetime | None = None,
+    latitude=None,
+    longitude=None,
 ) -> t.MoveResult:
-    location = _location_text(_coordinate(latitude, limit=90, field="latitude"),
-                              _coordinate(longitude, limit=180, field="longitude"))
+    location = _location_text(
+        _coordinate(latitude, limit=90, field="latitude"),
+        _coordinate(longitude, limit=180, field="longitude"),
+    )
     return t.delivery_order_dispatch(
-        order_code=order_code, actor=actor, device_time=device_time, location=location,
+        order_code=order_code,
+        actor=actor,
+        device_time=device_time,
+        location=location,
         guard=lambda order: _check_device_time(order, device_time),
     )
 
 
 def delivery_order_courier_fail(
-    *, order_code: str, actor: User, reason: str, note: str = "", device_time: dt.datetime | None = None,
-    latitude=None, longitude=None,
+    *,
+    order_code: str,
+    actor: User,
+    reason: str,
+    note: str = "",
+    device_time: dt.datetime | None = None,
+    latitude=None,
+    longitude=None,
 ) -> t.MoveResult:
     """A failed attempt with one of the reason codes; "other" needs the courier's words."""
     if reason not in FailureReason.values:
@@ -350,11 +435,18 @@ def delivery_order_courier_fail(
     note = (note or "").strip()[:500]
     if reason == FailureReason.OTHER and not note:
         raise ValidationFailed(_("Describe the other reason."), fields={"note": [_("Required.")]})
-    location = _location_text(_coordinate(latitude, limit=90, field="latitude"),
-                              _coordinate(longitude, limit=180, field="longitude"))
+    location = _location_text(
+        _coordinate(latitude, limit=90, field="latitude"),
+        _coordinate(longitude, limit=180, field="longitude"),
+    )
     return t.delivery_order_fail_attempt(
-        order_code=order_code, actor=actor, reason=reason, note=note, device_time=device_time,
-        location=location, guard=lambda order: _check_device_time(order, device_time),
+        order_code=order_code,
+        actor=actor,
+        reason=reason,
+        note=note,
+        device_time=device_time,
+        location=location,
+        guard=lambda order: _check_device_time(order, device_time),
     )
 
 
@@ -384,18 +476,26 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
         if event.payload.get("note"):
             lines.append(gettext("Courier's note: %(note)s") % {"note": event.payload["note"]})
         if t.failed_attempts(order) >= settings.DELIVERY_MAX_FAILED_ATTEMPTS:
-            lines.append(gettext("The passport now goes back to the Imigrasi office; we will tell you when "
-                            "you can collect it there."))
+            lines.append(
+                gettext(
+                    "The passport now goes back to the Imigrasi office; we will tell you when "
+                    "you can collect it there."
+                )
+            )
         else:
-            lines.append(gettext("Choose another day or another address in the same area here: %(url)s")
-                         % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/new-day/"})
+            lines.append(
+                gettext("Choose another day or another address in the same area here: %(url)s")
+                % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/new-day/"}
+            )
     if event.to_status == DeliveryStatus.RETURNED_TO_OFFICE:
         office = order.imigrasi_office
         lines += [
             "",
             gettext("Collect your passport in person at %(office)s, %(address)s.")
             % {"office": office.name, "address": office.address},
-            gettext("Bring your ID card (KTP) and your tracking code. Office hours: Mon-Thu 07:30-16:00, "
-               "Fri 07:30-16:30 WITA."),
+            gettext(
+                "Bring your ID card (KTP) and your tracking code. Office hours: Mon-Thu 07:30-16:00, "
+                "Fri 07:30-16:30 WITA."
+            ),
         ]
     return lines

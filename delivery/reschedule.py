@@ -44,7 +44,9 @@ def delivery_order_reschedule(
     with transaction.atomic():
         order = (
             DeliveryOrder.objects.select_for_update(of=("self",))
-            .select_related("application__applicant").filter(pk=order_id).first()
+            .select_related("application__applicant")
+            .filter(pk=order_id)
+            .first()
         )
         if order is None:
             raise NotFound(_("No such delivery order."))
@@ -52,10 +54,13 @@ def delivery_order_reschedule(
             raise NotAllowed(_("This order is not yours."), code="not_owner")
         if not reschedule_allowed(order):
             raise InvalidTransition(
-                _("Another day or address can be chosen only after a failed attempt, while attempts are left.")
+                _(
+                    "Another day or address can be chosen only after a failed attempt, while attempts are left."
+                )
             )
         request, _created = RescheduleRequest.objects.update_or_create(
-            order=order, after_attempt=t.failed_attempts(order),
+            order=order,
+            after_attempt=t.failed_attempts(order),
             defaults={"preferred_date": preferred_date, "new_address": new_address, "requested_by": actor},
         )
         if new_address and new_address != order.address:

@@ -37,8 +37,7 @@ def orders_visible_to(user: User) -> QuerySet[DeliveryOrder]:
         return qs
     if role == Role.COURIER:
         return qs.filter(courier__user=user)
-    if role in (Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER,
-                Role.AGENCY_MANAGER):
+    if role in (Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER, Role.AGENCY_MANAGER):
         # An office is either Imigrasi's or Pos's: one condition on one column, which its
         # (office, status) index answers (an OR of both would scan the table of a busy office).
         kind = user.office.kind if user.office_id else None
@@ -54,59 +53,102 @@ def orders_visible_to(user: User) -> QuerySet[DeliveryOrder]:
 
 _QUEUES: dict[str, list[tuple[str, object, object, dict]]] = {
     Role.IMIGRASI_OFFICER: [
-        ("to_produce", _("Dossiers received: produce the passport"),
-         _("Pos has handed these dossiers over; the 3-day clock is running."),
-         {"imigrasi_office": True, "status__in": [S.DOSSIER_HANDED]}),
-        ("ready", _("Ready: waiting for Pos to receive"),
-         _("Release these to the Pos service section."),
-         {"imigrasi_office": True, "status__in": [S.PASSPORT_READY]}),
-        ("returned", _("Returned after failed deliveries: receive the passport back"),
-         _("The applicant collects these at the office."),
-         {"imigrasi_office": True, "status__in": [S.RETURNED_TO_POS]}),
+        (
+            "to_produce",
+            _("Dossiers received: produce the passport"),
+            _("Pos has handed these dossiers over; the 3-day clock is running."),
+            {"imigrasi_office": True, "status__in": [S.DOSSIER_HANDED]},
+        ),
+        (
+            "ready",
+            _("Ready: waiting for Pos to receive"),
+            _("Release these to the Pos service section."),
+            {"imigrasi_office": True, "status__in": [S.PASSPORT_READY]},
+        ),
+        (
+            "returned",
+            _("Returned after failed deliveries: receive the passport back"),
+            _("The applicant collects these at the office."),
+            {"imigrasi_office": True, "status__in": [S.RETURNED_TO_POS]},
+        ),
     ],
     Role.POS_SERVICE_OFFICER: [
-        ("to_hand_over", _("Booked: hand the dossier to Imigrasi"),
-         _("Paid bookings whose dossier Imigrasi has not received yet."),
-         {"pos_office": True, "status__in": [S.BOOKED]}),
-        ("to_receive", _("Ready at Imigrasi: receive the passport"),
-         _("Step 5: collect these passports with the surat tugas."),
-         {"pos_office": True, "status__in": [S.PASSPORT_READY]}),
-        ("to_delivery", _("Received: hand to the delivery section today"),
-         _("Step 6 must happen on the same day."),
-         {"pos_office": True, "status__in": [S.RECEIVED_BY_POS]}),
-        ("returns", _("Failed deliveries: receive the passport back from the courier"),
-         _("After the last failed attempt the passport goes back to Imigrasi."),
-         {"pos_office": True, "status__in": [S.FAILED_ATTEMPT]}),
+        (
+            "to_hand_over",
+            _("Booked: hand the dossier to Imigrasi"),
+            _("Paid bookings whose dossier Imigrasi has not received yet."),
+            {"pos_office": True, "status__in": [S.BOOKED]},
+        ),
+        (
+            "to_receive",
+            _("Ready at Imigrasi: receive the passport"),
+            _("Step 5: collect these passports with the surat tugas."),
+            {"pos_office": True, "status__in": [S.PASSPORT_READY]},
+        ),
+        (
+            "to_delivery",
+            _("Received: hand to the delivery section today"),
+            _("Step 6 must happen on the same day."),
+            {"pos_office": True, "status__in": [S.RECEIVED_BY_POS]},
+        ),
+        (
+            "returns",
+            _("Failed deliveries: receive the passport back from the courier"),
+            _("After the last failed attempt the passport goes back to Imigrasi."),
+            {"pos_office": True, "status__in": [S.FAILED_ATTEMPT]},
+        ),
     ],
     Role.POS_DISPATCHER: [
-        ("to_dispatch", _("In the delivery section: assign and send out"),
-         _("Step 7: deliver within 1 day."),
-         {"pos_office": True, "status__in": [S.WITH_DELIVERY_SECTION]}),
-        ("failed", _("Failed attempts"),
-         _("Try again or return the passport to the office."),
-         {"pos_office": True, "status__in": [S.FAILED_ATTEMPT]}),
+        (
+            "to_dispatch",
+            _("In the delivery section: assign and send out"),
+            _("Step 7: deliver within 1 day."),
+            {"pos_office": True, "status__in": [S.WITH_DELIVERY_SECTION]},
+        ),
+        (
+            "failed",
+            _("Failed attempts"),
+            _("Try again or return the passport to the office."),
+            {"pos_office": True, "status__in": [S.FAILED_ATTEMPT]},
+        ),
     ],
     Role.COURIER: [
-        ("run", _("Today's run"),
-         _("Passports on your run, by area."),
-         {"courier_self": True, "status__in": [S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY,
-                                                S.FAILED_ATTEMPT]}),
+        (
+            "run",
+            _("Today's run"),
+            _("Passports on your run, by area."),
+            {
+                "courier_self": True,
+                "status__in": [S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT],
+            },
+        ),
     ],
     Role.AGENCY_MANAGER: [
-        ("breached", _("Deadlines breached"),
-         _("Orders whose current step is late."),
-         {"any_office": True, "deadline_breached_at__isnull": False}),
+        (
+            "breached",
+            _("Deadlines breached"),
+            _("Orders whose current step is late."),
+            {"any_office": True, "deadline_breached_at__isnull": False},
+        ),
     ],
     Role.APPLICANT: [
         ("mine", _("My passport deliveries"), _("Where your passport is now."), {"own": True}),
     ],
     Role.TRAVEL_AGENCY: [
-        ("group", _("Deliveries booked by your agency"), _("Every passport you booked."),
-         {"booked_by_self": True}),
+        (
+            "group",
+            _("Deliveries booked by your agency"),
+            _("Every passport you booked."),
+            {"booked_by_self": True},
+        ),
     ],
     Role.ADMINISTRATOR: [
-        ("breached", _("Deadlines breached"), _("Across all offices."),
-         {"deadline_breached_at__isnull": False}),
+        (
+            "breached",
+            _("Deadlines breached"),
+            _("Across all offices."),
+            {"deadline_breached_at__isnull": False},
+        ),
     ],
 }
 
@@ -116,8 +158,14 @@ def work_queue(user: User, *, limit: int = 50) -> list[QueueSection]:
     for key, title, help_text, spec in _QUEUES.get(user.role, []):
         filters = dict(spec)
         qs = orders_visible_to(user)
-        for marker in ("imigrasi_office", "pos_office", "courier_self", "any_office", "own",
-                       "booked_by_self"):
+        for marker in (
+            "imigrasi_office",
+            "pos_office",
+            "courier_self",
+            "any_office",
+            "own",
+            "booked_by_self",
+        ):
             filters.pop(marker, None)
         if spec.get("imigrasi_office"):
             qs = qs.filter(imigrasi_office_id=user.office_id)

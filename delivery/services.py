@@ -47,9 +47,19 @@ def new_tracking_code() -> str:
 
 
 def delivery_order_book(
-    *, application: PassportApplication, pos_office: Office, destination_kind: str, address: str,
-    area: Area, recipient_phone: str, recipient_email: str = "", poa_grantee_name: str,
-    poa_grantee_nippos: str, poa_grantee_place: str, actor=None, at: dt.datetime | None = None,
+    *,
+    application: PassportApplication,
+    pos_office: Office,
+    destination_kind: str,
+    address: str,
+    area: Area,
+    recipient_phone: str,
+    recipient_email: str = "",
+    poa_grantee_name: str,
+    poa_grantee_nippos: str,
+    poa_grantee_place: str,
+    actor=None,
+    at: dt.datetime | None = None,
     code: str | None = None,
 ) -> DeliveryOrder:
     """Step 3: the applicant has paid and signed the power of attorney; the order starts."""
@@ -59,31 +69,47 @@ def delivery_order_book(
     if pos_office.serves_id != application.office_id:
         # The one rule behind every booking door: a Pos office books only for the Imigrasi office
         # it serves, and its staff act only for their own office.
-        raise NotAllowed(_("This passport belongs to an Imigrasi office your Pos office does not serve."),
-                         code="other_office")
-    if actor is not None and actor.office_id is not None and actor.role in (
-        Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER
-    ) and actor.office_id not in (pos_office.pk, application.office_id):
+        raise NotAllowed(
+            _("This passport belongs to an Imigrasi office your Pos office does not serve."),
+            code="other_office",
+        )
+    if (
+        actor is not None
+        and actor.office_id is not None
+        and actor.role in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+        and actor.office_id not in (pos_office.pk, application.office_id)
+    ):
         raise NotAllowed(_("You may book only for your own office."), code="other_office")
     if destination_kind not in DestinationKind.values:
         raise ValidationFailed(_("Choose home or office as the destination."))
     billing = BillingCode.objects.filter(application=application).first()
     if billing is None or billing.status != BillingCodeStatus.PAID:
-        raise InvalidTransition(
-            _("The passport fee has not been paid yet."), code="billing_code_unpaid"
-        )
+        raise InvalidTransition(_("The passport fee has not been paid yet."), code="billing_code_unpaid")
     if actor is not None and actor.role not in (
-        Role.APPLICANT, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, Role.TRAVEL_AGENCY
+        Role.APPLICANT,
+        Role.POS_SERVICE_OFFICER,
+        Role.IMIGRASI_OFFICER,
+        Role.TRAVEL_AGENCY,
     ):
         raise NotAllowed(_("Your role may not book delivery."))
     order = DeliveryOrder(
-        code=code or new_tracking_code(), application=application,
-        imigrasi_office=application.office, pos_office=pos_office,
-        destination_kind=destination_kind, address=address, area=area,
-        delivery_fee=area.delivery_fee, recipient_phone=recipient_phone,
-        recipient_email=recipient_email, poa_grantee_name=poa_grantee_name,
-        poa_grantee_nippos=poa_grantee_nippos, poa_grantee_place=poa_grantee_place,
-        poa_signed_at=now, status=DeliveryStatus.BOOKED, status_changed_at=now, booked_by=actor,
+        code=code or new_tracking_code(),
+        application=application,
+        imigrasi_office=application.office,
+        pos_office=pos_office,
+        destination_kind=destination_kind,
+        address=address,
+        area=area,
+        delivery_fee=area.delivery_fee,
+        recipient_phone=recipient_phone,
+        recipient_email=recipient_email,
+        poa_grantee_name=poa_grantee_name,
+        poa_grantee_nippos=poa_grantee_nippos,
+        poa_grantee_place=poa_grantee_place,
+        poa_signed_at=now,
+        status=DeliveryStatus.BOOKED,
+        status_changed_at=now,
+        booked_by=actor,
     )
     model_text_check(order)
     try:
@@ -118,15 +144,20 @@ def delivery_orders_assign_couriers(*, assignments: dict[int, Courier], actor) -
         message = _("This courier is no longer active.")
         raise ValidationFailed(message, fields={"courier": [message]})
     with transaction.atomic():
-        orders = list(DeliveryOrder.objects.select_for_update().filter(pk__in=sorted(assignments)).order_by("pk"))
+        orders = list(
+            DeliveryOrder.objects.select_for_update().filter(pk__in=sorted(assignments)).order_by("pk")
+        )
         if len(orders) != len(assignments):
             raise NotFound(_("No such delivery order."))
         for order in orders:
             courier = assignments[order.pk]
             if order.pos_office_id != actor.office_id or courier.office_id != actor.office_id:
                 raise NotAllowed(_("This order belongs to another office."), code="wrong_office")
-            if order.status not in (DeliveryStatus.RECEIVED_BY_POS, DeliveryStatus.WITH_DELIVERY_SECTION,
-                                    DeliveryStatus.FAILED_ATTEMPT):
+            if order.status not in (
+                DeliveryStatus.RECEIVED_BY_POS,
+                DeliveryStatus.WITH_DELIVERY_SECTION,
+                DeliveryStatus.FAILED_ATTEMPT,
+            ):
                 raise InvalidTransition(_("A courier can only be changed before the passport goes out."))
         if any(courier.is_third_party for courier in couriers.values()):
             from partners.services import third_party_transfer_check
@@ -170,13 +201,13 @@ def _notification_text(event: DeliveryEvent) -> tuple[str, list[str]]:
     order = event.order
     status_label = DeliveryStatus(event.to_status).label
     subject = gettext("Your passport delivery %(code)s: %(status)s") % {
-        "code": order.code, "status": status_label,
+        "code": order.code,
+        "status": status_label,
     }
     lines = [
         gettext("The delivery of your passport has a new status: %(status)s.") % {"status": status_label},
-        gettext("Time: %(time)s WITA") % {
-            "time": timezone.localtime(event.occurred_at).strftime("%d-%m-%Y %H:%M")
-        },
+        gettext("Time: %(time)s WITA")
+        % {"time": timezone.localtime(event.occurred_at).strftime("%d-%m-%Y %H:%M")},
         *mail_lines(event),
     ]
     return subject, lines
@@ -231,7 +262,8 @@ def delivery_events_notify(*, event_ids: list[int]) -> dict[int, str]:
     event."""
     events = list(
         DeliveryEvent.objects.select_related("order__application__applicant")
-        .filter(pk__in=event_ids).order_by("pk")
+        .filter(pk__in=event_ids)
+        .order_by("pk")
     )
     rows, claimed, in_flight = _notifications_claim(events)
     outcomes: dict[int, str] = {}
@@ -285,8 +317,12 @@ def _notifications_claim(
     with transaction.atomic():
         Notification.objects.bulk_create(
             [
-                Notification(event_id=event_id, channel=channel, recipient=recipient,
-                             status=NotificationStatus.PENDING if recipient else NotificationStatus.SKIPPED)
+                Notification(
+                    event_id=event_id,
+                    channel=channel,
+                    recipient=recipient,
+                    status=NotificationStatus.PENDING if recipient else NotificationStatus.SKIPPED,
+                )
                 for (event_id, channel), recipient in wanted.items()
             ],
             ignore_conflicts=True,
@@ -297,7 +333,9 @@ def _notifications_claim(
         }
         lost = [row for key, row in rows.items() if not wanted[key] and row.status in to_send]
         if lost:  # the address was removed since the first run
-            Notification.objects.filter(pk__in=[row.pk for row in lost]).update(status=NotificationStatus.SKIPPED)
+            Notification.objects.filter(pk__in=[row.pk for row in lost]).update(
+                status=NotificationStatus.SKIPPED
+            )
             for row in lost:
                 row.status = NotificationStatus.SKIPPED
         unsent = [row for row in rows.values() if row.status in to_send]
@@ -318,9 +356,11 @@ def _notifications_settle(*, sms_sent: list[int], unfinished: set[int]) -> None:
     them); claims this run could not finish (an unexpected error) are given back so the retry need
     not wait for the lease."""
     if sms_sent:
-        write_when_database_back(lambda: Notification.objects.filter(pk__in=sms_sent).update(
-            status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_at=None
-        ))
+        write_when_database_back(
+            lambda: Notification.objects.filter(pk__in=sms_sent).update(
+                status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_at=None
+            )
+        )
     if unfinished:
         try:
             Notification.objects.filter(pk__in=unfinished).update(claimed_at=None)
@@ -345,8 +385,10 @@ def _notify_sms(event: DeliveryEvent, notification: Notification) -> None:
     applicant = order.application.applicant
     with translation.override(applicant.language or "id"):
         _subject, lines = _notification_text(event)
-        text = " ".join(line for line in [f"antar-paspor {order.code}:", *lines] if line) + " " + (
-            gettext("Track: %(url)s") % {"url": tracking_url(order)}
+        text = (
+            " ".join(line for line in [f"antar-paspor {order.code}:", *lines] if line)
+            + " "
+            + (gettext("Track: %(url)s") % {"url": tracking_url(order)})
         )
     try:
         sms_send(to=notification.recipient, text=text, reference=notification_sms_reference(event))
@@ -364,27 +406,32 @@ def _notify_email(event: DeliveryEvent, notification: Notification) -> str:
     recipient = notification.recipient
     with translation.override(applicant.language or "id"):
         subject, lines = _notification_text(event)
-        body = "\n".join([
-            gettext("Dear %(name)s,") % {"name": applicant.full_name},
-            "",
-            *lines,
-            "",
-            gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
-            "",
-            "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
-        ])
+        body = "\n".join(
+            [
+                gettext("Dear %(name)s,") % {"name": applicant.full_name},
+                "",
+                *lines,
+                "",
+                gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
+                "",
+                "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
+            ]
+        )
     try:
         # The same Message-ID on every attempt: if a worker dies after the mail server took the
         # mail but before it was marked sent, the retry's copy is recognisable as the same mail.
-        EmailMessage(subject, body, None, [recipient],
-                     headers={"Message-ID": notification_message_id(event.pk)}).send()
+        EmailMessage(
+            subject, body, None, [recipient], headers={"Message-ID": notification_message_id(event.pk)}
+        ).send()
     except OSError as error:
         _notification_failed(notification, error, "delivery.notify")
         raise
     # The mail is out: record it even if the database is restarting right now, or the retry
     # would send it again.
-    write_when_database_back(lambda: Notification.objects.filter(pk=notification.pk).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_at=None
-    ))
+    write_when_database_back(
+        lambda: Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_at=None
+        )
+    )
     logger.info("delivery.notify.sent event_id=%s", event.pk)
     return NotificationStatus.SENT

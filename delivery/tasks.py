@@ -6,7 +6,11 @@ from delivery import services
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
     acks_late=True,
 )
 def notify_delivery_event(self, event_id: int) -> str:
@@ -14,7 +18,11 @@ def notify_delivery_event(self, event_id: int) -> str:
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=300,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=300,
     acks_late=True,
 )
 def notify_delivery_events(self, event_ids: list[int]) -> int:
@@ -27,7 +35,11 @@ def sweep_deadlines() -> int:
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
     acks_late=True,
 )
 def notify_problem(self, problem_id: int) -> str:
@@ -37,7 +49,11 @@ def notify_problem(self, problem_id: int) -> str:
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
     acks_late=True,
 )
 def settle_online_booking(self, booking_id: int) -> str:
@@ -47,7 +63,11 @@ def settle_online_booking(self, booking_id: int) -> str:
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=120,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=120,
     acks_late=True,
 )
 def mail_online_booking_documents(self, booking_id: int) -> str:

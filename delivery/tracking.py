@@ -59,9 +59,14 @@ def tracking_find(
         return None
     order = (
         DeliveryOrder.objects.select_related("area", "application__applicant", "application__billing_code")
-        .filter(code=code).first()
+        .filter(code=code)
+        .first()
     )
-    return order if order is not None and _nik_matches(order.application.applicant.nik or "", nik_last4) else None
+    return (
+        order
+        if order is not None and _nik_matches(order.application.applicant.nik or "", nik_last4)
+        else None
+    )
 
 
 def _nik_matches(nik: str, nik_last4: str) -> bool:
@@ -87,9 +92,15 @@ def tracking_pages_forget(pages: list[tuple[str, dt.date, str]]) -> None:
     language: one round trip to the cache for a whole batch."""
     keys = []
     for code, birth_date, nik_last4 in pages:
-        keys += [tracking_page_key(code=code, birth_date=birth_date, language=lang) for lang, _ in settings.LANGUAGES]
+        keys += [
+            tracking_page_key(code=code, birth_date=birth_date, language=lang)
+            for lang, _ in settings.LANGUAGES
+        ]
         if len(nik_last4) == 4:
-            keys += [tracking_page_key(code=code, nik_last4=nik_last4, language=lang) for lang, _ in settings.LANGUAGES]
+            keys += [
+                tracking_page_key(code=code, nik_last4=nik_last4, language=lang)
+                for lang, _ in settings.LANGUAGES
+            ]
     cache.delete_many(keys)
 
 
@@ -159,8 +170,11 @@ class TrackingPage:
 _STEP_DONE_BY = {
     3: (S.BOOKED, _("Passport fee and delivery fee paid, power of attorney signed"), ""),
     4: (S.DOSSIER_HANDED, _("Dossier handed by PT Pos to Imigrasi"), ""),
-    5: (S.RECEIVED_BY_POS, _("Passport received by the PT Pos service section"),
-        _("at most 3 days after the dossier")),
+    5: (
+        S.RECEIVED_BY_POS,
+        _("Passport received by the PT Pos service section"),
+        _("at most 3 days after the dossier"),
+    ),
     6: (S.WITH_DELIVERY_SECTION, _("Passport handed to the PT Pos delivery section"), _("the same day")),
     7: (S.DELIVERED, _("Passport delivered"), _("at most 1 day after step 6")),
 }
@@ -200,9 +214,16 @@ class _Order:
 
 # The columns of ``_Order`` as read from an event, in the same order (then the event's own).
 _ORDER_COLUMNS = (
-    "order__code", "order__status", "order__deadline_at", "order__area__name", "order__application__created_at",
-    "order__application__billing_code__created_at", "order__proof__event_id", "order__proof__receiver_kind",
-    "order__proof__receiver_name", "order__proof__relation",
+    "order__code",
+    "order__status",
+    "order__deadline_at",
+    "order__area__name",
+    "order__application__created_at",
+    "order__application__billing_code__created_at",
+    "order__proof__event_id",
+    "order__proof__receiver_kind",
+    "order__proof__receiver_name",
+    "order__proof__relation",
 )
 _EVENT_COLUMNS = ("pk", "to_status", "occurred_at", "office__organisation__name")
 
@@ -228,8 +249,9 @@ def tracking_steps(order: _Order, last_at: dict[str, dt.datetime]) -> list[Track
     for number, label, done_at, rule in rows:
         current = not current_seen and done_at is None
         current_seen = current_seen or current
-        steps.append(TrackingStep(number=number, label=str(label), done_at=done_at, rule=str(rule),
-                                  current=current))
+        steps.append(
+            TrackingStep(number=number, label=str(label), done_at=done_at, rule=str(rule), current=current)
+        )
     return steps
 
 
@@ -265,13 +287,22 @@ def _order_without_events(*, code: str, birth_date: dt.date | None, nik_last4: s
         return None
     billing = getattr(order.application, "billing_code", None)
     return _Order(
-        code=order.code, status=order.status, deadline_at=order.deadline_at, area=order.area.name,
-        applied_at=order.application.created_at, billed_at=billing.created_at if billing else None,
-        proof_event_id=None, receiver_kind=None, receiver_name=None, relation=None,
+        code=order.code,
+        status=order.status,
+        deadline_at=order.deadline_at,
+        area=order.area.name,
+        applied_at=order.application.created_at,
+        billed_at=billing.created_at if billing else None,
+        proof_event_id=None,
+        receiver_kind=None,
+        receiver_name=None,
+        relation=None,
     )
 
 
-def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: str = "") -> TrackingPage | None:
+def tracking_lookup(
+    *, code: str, birth_date: dt.date | None = None, nik_last4: str = ""
+) -> TrackingPage | None:
     """The tracking page of the order with ``code`` if the secret matches; None otherwise.
 
     One query: the order's events, each with the columns the page shows of the order."""
@@ -286,7 +317,7 @@ def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: 
         if birth_date is None and not _nik_matches(rows[0][-1] or "", nik_last4):
             return None
         order = _Order(*rows[0][:width])
-        events = [row[width:width + len(_EVENT_COLUMNS)] for row in rows]
+        events = [row[width : width + len(_EVENT_COLUMNS)] for row in rows]
     else:
         order = _order_without_events(code=code, birth_date=birth_date, nik_last4=nik_last4)
         if order is None:
@@ -299,16 +330,27 @@ def tracking_lookup(*, code: str, birth_date: dt.date | None = None, nik_last4: 
     if order.status == S.DELIVERED and order.proof_event_id is not None:
         from delivery.proof import receiver_text
 
-        received_by = receiver_text(kind=order.receiver_kind, name=order.receiver_name, relation=order.relation)
+        received_by = receiver_text(
+            kind=order.receiver_kind, name=order.receiver_name, relation=order.relation
+        )
         received_at = next((at for pk, _status, at, _org in events if pk == order.proof_event_id), None)
     timeline = [
-        TimelineEntry(label=str(_STATUS_LABELS.get(to_status, to_status)), at=_wita(occurred_at),
-                      organisation=organisation or "")
+        TimelineEntry(
+            label=str(_STATUS_LABELS.get(to_status, to_status)),
+            at=_wita(occurred_at),
+            organisation=organisation or "",
+        )
         for _pk, to_status, occurred_at, organisation in events
     ]
     return TrackingPage(
-        code=order.code, status=order.status, status_label=str(_STATUS_LABELS.get(order.status, order.status)),
-        holder=str(HOLDER.get(order.status, "")), area=order.area, deadline_at=order.deadline_at,
-        received_by=received_by, received_at=received_at, steps=tracking_steps(order, last_at),
+        code=order.code,
+        status=order.status,
+        status_label=str(_STATUS_LABELS.get(order.status, order.status)),
+        holder=str(HOLDER.get(order.status, "")),
+        area=order.area,
+        deadline_at=order.deadline_at,
+        received_by=received_by,
+        received_at=received_at,
+        steps=tracking_steps(order, last_at),
         timeline=timeline,
     )

@@ -53,60 +53,99 @@ class Move:
 
 MOVES: dict[str, Move] = {
     "hand_dossier": Move(
-        sources=frozenset({S.BOOKED}), target=S.DOSSIER_HANDED, roles=frozenset({Role.POS_SERVICE_OFFICER}),
-        label=_("Hand dossier to Imigrasi"), office_field="pos_office",
+        sources=frozenset({S.BOOKED}),
+        target=S.DOSSIER_HANDED,
+        roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Hand dossier to Imigrasi"),
+        office_field="pos_office",
     ),
     "refuse_dossier": Move(
-        sources=frozenset({S.DOSSIER_HANDED}), target=S.BOOKED, roles=frozenset({Role.IMIGRASI_OFFICER}),
-        label=_("Refuse the dossier"), office_field="imigrasi_office",
+        sources=frozenset({S.DOSSIER_HANDED}),
+        target=S.BOOKED,
+        roles=frozenset({Role.IMIGRASI_OFFICER}),
+        label=_("Refuse the dossier"),
+        office_field="imigrasi_office",
         own_page="counter-dossier-refuse",
     ),
     "mark_ready": Move(
-        sources=frozenset({S.DOSSIER_HANDED}), target=S.PASSPORT_READY, roles=frozenset({Role.IMIGRASI_OFFICER}),
-        label=_("Mark passport ready"), office_field="imigrasi_office",
+        sources=frozenset({S.DOSSIER_HANDED}),
+        target=S.PASSPORT_READY,
+        roles=frozenset({Role.IMIGRASI_OFFICER}),
+        label=_("Mark passport ready"),
+        office_field="imigrasi_office",
     ),
     "receive_at_pos": Move(
-        sources=frozenset({S.PASSPORT_READY}), target=S.RECEIVED_BY_POS, roles=frozenset({Role.POS_SERVICE_OFFICER}),
-        label=_("Receive passport from Imigrasi"), office_field="pos_office",
+        sources=frozenset({S.PASSPORT_READY}),
+        target=S.RECEIVED_BY_POS,
+        roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Receive passport from Imigrasi"),
+        office_field="pos_office",
     ),
     "hand_to_delivery": Move(
-        sources=frozenset({S.RECEIVED_BY_POS}), target=S.WITH_DELIVERY_SECTION, roles=frozenset({Role.POS_SERVICE_OFFICER}),
-        label=_("Hand to delivery section"), office_field="pos_office",
+        sources=frozenset({S.RECEIVED_BY_POS}),
+        target=S.WITH_DELIVERY_SECTION,
+        roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Hand to delivery section"),
+        office_field="pos_office",
     ),
     "dispatch": Move(
-        sources=frozenset({S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT}), target=S.OUT_FOR_DELIVERY, roles=frozenset({Role.COURIER}),
-        label=_("Take out for delivery"), office_field="pos_office",
+        sources=frozenset({S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT}),
+        target=S.OUT_FOR_DELIVERY,
+        roles=frozenset({Role.COURIER}),
+        label=_("Take out for delivery"),
+        office_field="pos_office",
         assigned_courier_only=True,
     ),
     "deliver": Move(
-        sources=frozenset({S.OUT_FOR_DELIVERY}), target=S.DELIVERED, roles=frozenset({Role.COURIER}),
-        label=_("Mark delivered"), office_field="pos_office",
-        assigned_courier_only=True, courier_app_only=True,
+        sources=frozenset({S.OUT_FOR_DELIVERY}),
+        target=S.DELIVERED,
+        roles=frozenset({Role.COURIER}),
+        label=_("Mark delivered"),
+        office_field="pos_office",
+        assigned_courier_only=True,
+        courier_app_only=True,
     ),
     "fail_attempt": Move(
-        sources=frozenset({S.OUT_FOR_DELIVERY}), target=S.FAILED_ATTEMPT, roles=frozenset({Role.COURIER}),
-        label=_("Record failed attempt"), office_field="pos_office",
-        reason="required", assigned_courier_only=True, courier_app_only=True,
+        sources=frozenset({S.OUT_FOR_DELIVERY}),
+        target=S.FAILED_ATTEMPT,
+        roles=frozenset({Role.COURIER}),
+        label=_("Record failed attempt"),
+        office_field="pos_office",
+        reason="required",
+        assigned_courier_only=True,
+        courier_app_only=True,
     ),
     # After failed attempts the passport goes back: the Pos service section acknowledges it first,
     # then the Imigrasi office, where the applicant collects it.
     "return_to_pos": Move(
-        sources=frozenset({S.FAILED_ATTEMPT}), target=S.RETURNED_TO_POS, roles=frozenset({Role.POS_SERVICE_OFFICER}),
-        label=_("Receive the returned passport"), office_field="pos_office",
+        sources=frozenset({S.FAILED_ATTEMPT}),
+        target=S.RETURNED_TO_POS,
+        roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Receive the returned passport"),
+        office_field="pos_office",
     ),
     "return_to_office": Move(
-        sources=frozenset({S.RETURNED_TO_POS}), target=S.RETURNED_TO_OFFICE, roles=frozenset({Role.IMIGRASI_OFFICER}),
-        label=_("Receive the returned passport at Imigrasi"), office_field="imigrasi_office",
+        sources=frozenset({S.RETURNED_TO_POS}),
+        target=S.RETURNED_TO_OFFICE,
+        roles=frozenset({Role.IMIGRASI_OFFICER}),
+        label=_("Receive the returned passport at Imigrasi"),
+        office_field="imigrasi_office",
     ),
     # The delivery section stops a delivery (the applicant withdrew, Imigrasi recalled the passport).
     "cancel_delivery": Move(
-        sources=frozenset({S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT}), target=S.CANCELLED, roles=frozenset({Role.POS_DISPATCHER}),
-        label=_("Stop this delivery"), office_field="pos_office",
+        sources=frozenset({S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT}),
+        target=S.CANCELLED,
+        roles=frozenset({Role.POS_DISPATCHER}),
+        label=_("Stop this delivery"),
+        office_field="pos_office",
         reason="required",
     ),
     "cancel": Move(
-        sources=frozenset({S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY}), target=S.CANCELLED, roles=frozenset({Role.APPLICANT}),
-        label=_("Cancel delivery"), office_field=None,
+        sources=frozenset({S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY}),
+        target=S.CANCELLED,
+        roles=frozenset({Role.APPLICANT}),
+        label=_("Cancel delivery"),
+        office_field=None,
         reason="optional",
     ),
 }
@@ -134,7 +173,8 @@ def actor_may(action: str, order: DeliveryOrder, actor: User) -> bool:
 
 def allowed_actions(order: DeliveryOrder, actor: User) -> list[tuple[str, object]]:
     return [
-        (action, MOVES[action].label) for action in MOVES
+        (action, MOVES[action].label)
+        for action in MOVES
         if action not in COURIER_APP_MOVES and actor_may(action, order, actor)
     ]
 
@@ -189,13 +229,24 @@ def _move(
     the state machine's checks and before anything is written."""
     lookup = {"pk": order_id} if order_id is not None else {"code": order_code}
     return _move_orders(
-        action, lookup=lookup, expected=1, actor=actor, at=at, device_time=device_time,
-        location=location, payload=payload, guard=guard,
+        action,
+        lookup=lookup,
+        expected=1,
+        actor=actor,
+        at=at,
+        device_time=device_time,
+        location=location,
+        payload=payload,
+        guard=guard,
     )[0]
 
 
 def delivery_orders_move(
-    action: str, *, order_ids: list[int], actor: User, at: dt.datetime | None = None,
+    action: str,
+    *,
+    order_ids: list[int],
+    actor: User,
+    at: dt.datetime | None = None,
     payload: dict[str, Any] | None = None,
 ) -> list[MoveResult]:
     """A counter's batch step (a manifest, a batch acknowledgement, the day's handover): every order
@@ -204,7 +255,9 @@ def delivery_orders_move(
     ids = sorted(set(order_ids))
     if not ids:
         return []
-    return _move_orders(action, lookup={"pk__in": ids}, expected=len(ids), actor=actor, at=at, payload=payload)
+    return _move_orders(
+        action, lookup={"pk__in": ids}, expected=len(ids), actor=actor, at=at, payload=payload
+    )
 
 
 def _move_orders(
@@ -231,7 +284,9 @@ def _move_orders(
             .order_by("pk")
         )
         if len(orders) != expected:
-            raise NotFound(_("No such delivery order.") if expected == 1 else _("One of these orders does not exist."))
+            raise NotFound(
+                _("No such delivery order.") if expected == 1 else _("One of these orders does not exist.")
+            )
         for order in orders:
             _check_actor(action, move, order, actor)
             if order.status not in move.sources:
@@ -261,8 +316,11 @@ def _move_orders(
         events = []
         for (from_status, deadline), members in groups.items():
             changes = {
-                "status": move.target, "status_changed_at": now, "deadline_at": deadline,
-                "deadline_breached_at": None, "updated_at": written_at,
+                "status": move.target,
+                "status_changed_at": now,
+                "deadline_at": deadline,
+                "deadline_breached_at": None,
+                "updated_at": written_at,
             }
             changed = DeliveryOrder.objects.filter(
                 pk__in=[order.pk for order in members], status=from_status
@@ -270,20 +328,25 @@ def _move_orders(
             if changed != len(members):
                 raise ConcurrentChange(_("Someone else changed this order at the same moment. Reload it."))
             for order in members:
-                events.append(DeliveryEvent(
-                    order=order,
-                    from_status=from_status,
-                    to_status=move.target,
-                    actor=actor,
-                    actor_role=actor.role,
-                    office=actor.office,
-                    location=location or (actor.office.name if actor.office else ""),
-                    occurred_at=now,
-                    device_time=device_time,
-                    deadline_at=deadline,
-                    leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
-                    payload={**(payload or {}), **({"delivery_code_issued": True} if order.pk in issued else {})},
-                ))
+                events.append(
+                    DeliveryEvent(
+                        order=order,
+                        from_status=from_status,
+                        to_status=move.target,
+                        actor=actor,
+                        actor_role=actor.role,
+                        office=actor.office,
+                        location=location or (actor.office.name if actor.office else ""),
+                        occurred_at=now,
+                        device_time=device_time,
+                        deadline_at=deadline,
+                        leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
+                        payload={
+                            **(payload or {}),
+                            **({"delivery_code_issued": True} if order.pk in issued else {}),
+                        },
+                    )
+                )
                 for field, value in changes.items():  # the row as written, without reading it back
                     setattr(order, field, value)
         DeliveryEvent.objects.bulk_create(events)
@@ -294,7 +357,8 @@ def _move_orders(
 def _not_now_message(order: DeliveryOrder, *, many: bool) -> str:
     if many:
         return _("Order %(code)s cannot be moved now: it is “%(status)s”.") % {
-            "code": order.code, "status": order.get_status_display(),
+            "code": order.code,
+            "status": order.get_status_display(),
         }
     return _("This cannot be done now: the order is “%(status)s”.") % {"status": order.get_status_display()}
 
@@ -307,7 +371,10 @@ def _check_attempts_left(orders: list[DeliveryOrder]) -> None:
     limit = settings.DELIVERY_MAX_FAILED_ATTEMPTS
     exhausted = (
         DeliveryEvent.objects.filter(order__in=orders, to_status=S.FAILED_ATTEMPT)
-        .values("order_id").annotate(n=Count("pk")).filter(n__gte=limit).exists()
+        .values("order_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=limit)
+        .exists()
     )
     if exhausted:
         raise InvalidTransition(
@@ -322,8 +389,7 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
     _check_actor(action, move, order, actor)
     if order.status not in move.sources:
         raise InvalidTransition(
-            _("This cannot be done now: the order is “%(status)s”.")
-            % {"status": order.get_status_display()}
+            _("This cannot be done now: the order is “%(status)s”.") % {"status": order.get_status_display()}
         )
     if action == "dispatch":
         _check_attempts_left([order])
@@ -357,12 +423,19 @@ def delivery_order_hand_dossier(
 
 
 def delivery_order_refuse_dossier(
-    *, order_id: int, actor: User, reason: str, at: dt.datetime | None = None,
+    *,
+    order_id: int,
+    actor: User,
+    reason: str,
+    at: dt.datetime | None = None,
     payload: dict[str, Any] | None = None,
 ) -> MoveResult:
     """Imigrasi sends an incomplete dossier back to Pos; the reason goes on the event."""
     return _move(
-        "refuse_dossier", order_id=order_id, actor=actor, at=at,
+        "refuse_dossier",
+        order_id=order_id,
+        actor=actor,
+        at=at,
         payload={**(payload or {}), "reason": reason},
     )
 
@@ -387,46 +460,79 @@ def delivery_order_hand_to_delivery(
 
 
 def delivery_order_dispatch(
-    *, order_id: int | None = None, order_code: str | None = None, actor: User,
-    at: dt.datetime | None = None, device_time: dt.datetime | None = None, location: str = "",
+    *,
+    order_id: int | None = None,
+    order_code: str | None = None,
+    actor: User,
+    at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None,
+    location: str = "",
     guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> MoveResult:
     """Step 7 begins: the assigned courier takes the passport out."""
     return _move(
-        "dispatch", order_id=order_id, order_code=order_code, actor=actor, at=at,
-        device_time=device_time, location=location, guard=guard,
+        "dispatch",
+        order_id=order_id,
+        order_code=order_code,
+        actor=actor,
+        at=at,
+        device_time=device_time,
+        location=location,
+        guard=guard,
     )
 
 
 def delivery_order_deliver(
-    *, order_id: int, actor: User, at: dt.datetime | None = None,
-    device_time: dt.datetime | None = None, location: str = "", payload: dict[str, Any] | None = None,
+    *,
+    order_id: int,
+    actor: User,
+    at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None,
+    location: str = "",
+    payload: dict[str, Any] | None = None,
 ) -> MoveResult:
     """Step 7: the passport is in the applicant's (or a stand-in's) hands."""
     return _move(
-        "deliver", order_id=order_id, actor=actor, at=at, device_time=device_time,
-        location=location, payload=payload,
+        "deliver",
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        device_time=device_time,
+        location=location,
+        payload=payload,
     )
 
 
 def delivery_order_fail_attempt(
-    *, order_id: int | None = None, order_code: str | None = None, actor: User, reason: str,
-    note: str = "", at: dt.datetime | None = None, device_time: dt.datetime | None = None,
-    location: str = "", guard: Callable[[DeliveryOrder], None] | None = None,
+    *,
+    order_id: int | None = None,
+    order_code: str | None = None,
+    actor: User,
+    reason: str,
+    note: str = "",
+    at: dt.datetime | None = None,
+    device_time: dt.datetime | None = None,
+    location: str = "",
+    guard: Callable[[DeliveryOrder], None] | None = None,
 ) -> MoveResult:
     """The courier could not deliver; the reason (and the courier's note) goes on the event."""
     payload = {"reason": reason}
     if note:
         payload["note"] = note
     return _move(
-        "fail_attempt", order_id=order_id, order_code=order_code, actor=actor, at=at,
-        device_time=device_time, location=location, payload=payload, guard=guard,
+        "fail_attempt",
+        order_id=order_id,
+        order_code=order_code,
+        actor=actor,
+        at=at,
+        device_time=device_time,
+        location=location,
+        payload=payload,
+        guard=guard,
     )
 
 
-def delivery_order_return_to_pos(
-    *, order_id: int, actor: User, at: dt.datetime | None = None
-) -> MoveResult:
+def delivery_order_return_to_pos(*, order_id: int, actor: User, at: dt.datetime | None = None) -> MoveResult:
     """The Pos service section acknowledges the passport the courier brought back."""
     return _move("return_to_pos", order_id=order_id, actor=actor, at=at)
 

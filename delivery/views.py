@@ -40,10 +40,16 @@ def order_detail(request, code: str):
     order = _visible_order(request, code)
     user = request.user
     assign_form = None
-    if user.role in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER) and order.status in (
-        DeliveryStatus.RECEIVED_BY_POS, DeliveryStatus.WITH_DELIVERY_SECTION,
-        DeliveryStatus.FAILED_ATTEMPT,
-    ) and order.pos_office_id == user.office_id:
+    if (
+        user.role in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER)
+        and order.status
+        in (
+            DeliveryStatus.RECEIVED_BY_POS,
+            DeliveryStatus.WITH_DELIVERY_SECTION,
+            DeliveryStatus.FAILED_ATTEMPT,
+        )
+        and order.pos_office_id == user.office_id
+    ):
         assign_form = AssignCourierForm(office_id=user.office_id, area_id=order.area_id)
     events = order.events.select_related("office", "actor").order_by("occurred_at", "pk")
     can_change_address = False
@@ -56,8 +62,12 @@ def order_detail(request, code: str):
         except DomainError:
             pass
     if user.role != Role.APPLICANT:
-        personal_data_access_record(user=user, applicant_id=order.application.applicant_id,
-                                    what=PersonalDataAccess.What.ORDER_DETAIL, reference=order.code)
+        personal_data_access_record(
+            user=user,
+            applicant_id=order.application.applicant_id,
+            what=PersonalDataAccess.What.ORDER_DETAIL,
+            reference=order.code,
+        )
     return render(
         request,
         "delivery/order_detail.html",
@@ -83,7 +93,9 @@ def order_move(request, code: str, action: str):
         return redirect(move.own_page, code=code)
     order = _visible_order(request, code)
     if move.courier_app_only:
-        messages.error(request, _("Deliveries and failed attempts are recorded in the courier app, with their proof."))
+        messages.error(
+            request, _("Deliveries and failed attempts are recorded in the courier app, with their proof.")
+        )
         return redirect("order-detail", code=order.code)
     form_kwargs = {"reason_required": move.reason == "required"}
     if request.method == "POST":
@@ -115,8 +127,7 @@ def order_move(request, code: str, action: str):
     return render(
         request,
         "delivery/order_move.html",
-        {"order": order, "move": move, "action": action, "form": form,
-         "show_reason": bool(move.reason)},
+        {"order": order, "move": move, "action": action, "form": form, "show_reason": bool(move.reason)},
     )
 
 
@@ -205,6 +216,10 @@ def order_proof_file(request, code: str, kind: str):
     proof = getattr(order, "proof", None)
     if proof is None:
         raise Http404
-    personal_data_access_record(user=request.user, applicant_id=order.application.applicant_id,
-                                what=PersonalDataAccess.What.EXPORT, reference=f"proof-{kind}:{order.code}")
+    personal_data_access_record(
+        user=request.user,
+        applicant_id=order.application.applicant_id,
+        what=PersonalDataAccess.What.EXPORT,
+        reference=f"proof-{kind}:{order.code}",
+    )
     return upload_response(getattr(proof, kind), download_name=f"{kind}-{order.code}")

@@ -79,8 +79,10 @@ class AgreementListApi(ManagerOnly, ListAPIView):
     serializer_class = AgreementOutput
     queryset = Agreement.objects.prefetch_related("articles", "obligations", "amendments", "consents")
 
-    @extend_schema(summary="Agreements with articles, obligations, amendments and article 7 consents",
-                   responses={200: AgreementOutput(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        summary="Agreements with articles, obligations, amendments and article 7 consents",
+        responses={200: AgreementOutput(many=True), 403: ErrorSerializer},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -137,19 +139,31 @@ class EvaluationListOutput(serializers.Serializer):
 
 
 class EvaluationListApi(ManagerOnly, APIView):
-    @extend_schema(summary="Evaluation meetings (article 12) and the twice-a-year pace",
-                   operation_id="v1_partners_evaluations_list",
-                   responses={200: EvaluationListOutput, 403: ErrorSerializer})
+    @extend_schema(
+        summary="Evaluation meetings (article 12) and the twice-a-year pace",
+        operation_id="v1_partners_evaluations_list",
+        responses={200: EvaluationListOutput, 403: ErrorSerializer},
+    )
     def get(self, request):
         meetings = EvaluationMeeting.objects.prefetch_related("action_items", "scores")
         pace = selectors.meeting_pace()
-        return Response({
-            "pace": {"year": pace.year, "held": pace.held, "planned": pace.planned, "warning": pace.warning},
-            "results": MeetingOutput(meetings, many=True).data,
-        })
+        return Response(
+            {
+                "pace": {
+                    "year": pace.year,
+                    "held": pace.held,
+                    "planned": pace.planned,
+                    "warning": pace.warning,
+                },
+                "results": MeetingOutput(meetings, many=True).data,
+            }
+        )
 
-    @extend_schema(summary="Record an evaluation meeting", request=MeetingInput,
-                   responses={201: MeetingOutput, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        summary="Record an evaluation meeting",
+        request=MeetingInput,
+        responses={201: MeetingOutput, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     @idempotent
     def post(self, request):
         data = MeetingInput(data=request.data)
@@ -177,12 +191,17 @@ class DisputeInput(serializers.Serializer):
 
 
 class DisputeListApi(ManagerOnly, APIView):
-    @extend_schema(summary="Disputes (article 14)", responses={200: DisputeOutput(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        summary="Disputes (article 14)", responses={200: DisputeOutput(many=True), 403: ErrorSerializer}
+    )
     def get(self, request):
         return Response(DisputeOutput(Dispute.objects.prefetch_related("notes"), many=True).data)
 
-    @extend_schema(summary="Open a dispute under the agreement in force", request=DisputeInput,
-                   responses={201: DisputeOutput, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        summary="Open a dispute under the agreement in force",
+        request=DisputeInput,
+        responses={201: DisputeOutput, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     @idempotent
     def post(self, request):
         from django.utils import timezone
@@ -205,8 +224,11 @@ class UptakeInput(serializers.Serializer):
 
 
 class UptakeMonthApi(ManagerOnly, APIView):
-    @extend_schema(summary="Enter the passports issued in a month (Imigrasi)", request=UptakeInput,
-                   responses={200: UptakeInput, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        summary="Enter the passports issued in a month (Imigrasi)",
+        request=UptakeInput,
+        responses={200: UptakeInput, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     @idempotent
     def post(self, request):
         data = UptakeInput(data=request.data)
@@ -222,9 +244,11 @@ def _decimal(value):
 class DashboardApi(ManagerOnly, APIView):
     @extend_schema(
         summary="Every figure of the dashboard for a period and area",
-        parameters=[OpenApiParameter("start", str, description="YYYY-MM"),
-                    OpenApiParameter("end", str, description="YYYY-MM"),
-                    OpenApiParameter("area", str, description="area code")],
+        parameters=[
+            OpenApiParameter("start", str, description="YYYY-MM"),
+            OpenApiParameter("end", str, description="YYYY-MM"),
+            OpenApiParameter("area", str, description="area code"),
+        ],
         responses={200: dict, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     def get(self, request):
@@ -234,30 +258,71 @@ class DashboardApi(ManagerOnly, APIView):
         if not form.is_valid():
             raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         period = selectors.default_period()
-        period = selectors.Period(start=form.cleaned_data["start_date"] or period.start,
-                                  end=form.cleaned_data["end_date"] or period.end)
+        period = selectors.Period(
+            start=form.cleaned_data["start_date"] or period.start,
+            end=form.cleaned_data["end_date"] or period.end,
+        )
         area = form.cleaned_data["area"]
         board = selectors.dashboard(period=period, area=area)
-        return Response({
-            "period": {"start": period.start, "end": period.end},
-            "area": area.code if isinstance(area, Area) else None,
-            "uptake": [{
-                "year": y.year, "issued": y.issued, "booked": y.booked, "delivered": y.delivered,
-                "share": _decimal(y.share),
-                "months": [{"month": r.month, "issued": r.issued, "booked": r.booked,
-                            "delivered": r.delivered, "share": _decimal(r.share), "from_study": r.from_study}
-                           for r in y.rows],
-            } for y in board.uptake],
-            "compliance": [{"leg": c.key, "deadline": str(c.deadline), "done": c.done,
-                            "on_time": c.on_time, "late": c.late, "percent": _decimal(c.percent)}
-                           for c in board.compliance],
-            "failed_attempts": [{"reason": r, "label": str(label), "count": n} for r, label, n in board.failed],
-            "couriers": [{"name": c.name, "delivered": c.delivered, "failed": c.failed,
-                          "success": _decimal(c.success)} for c in board.couriers],
-            "complaints": [{"category": c.category or None, "label": str(c.label), "count": c.count,
-                            "answered": c.answered, "median_hours_to_first_response": c.median_hours,
-                            "mean_hours_to_first_response": c.mean_hours, "breaches_of_24_hours": c.breaches}
-                           for c in board.complaints],
-        })
-
-
+        return Response(
+            {
+                "period": {"start": period.start, "end": period.end},
+                "area": area.code if isinstance(area, Area) else None,
+                "uptake": [
+                    {
+                        "year": y.year,
+                        "issued": y.issued,
+                        "booked": y.booked,
+                        "delivered": y.delivered,
+                        "share": _decimal(y.share),
+                        "months": [
+                            {
+                                "month": r.month,
+                                "issued": r.issued,
+                                "booked": r.booked,
+                                "delivered": r.delivered,
+                                "share": _decimal(r.share),
+                                "from_study": r.from_study,
+                            }
+                            for r in y.rows
+                        ],
+                    }
+                    for y in board.uptake
+                ],
+                "compliance": [
+                    {
+                        "leg": c.key,
+                        "deadline": str(c.deadline),
+                        "done": c.done,
+                        "on_time": c.on_time,
+                        "late": c.late,
+                        "percent": _decimal(c.percent),
+                    }
+                    for c in board.compliance
+                ],
+                "failed_attempts": [
+                    {"reason": r, "label": str(label), "count": n} for r, label, n in board.failed
+                ],
+                "couriers": [
+                    {
+                        "name": c.name,
+                        "delivered": c.delivered,
+                        "failed": c.failed,
+                        "success": _decimal(c.success),
+                    }
+                    for c in board.couriers
+                ],
+                "complaints": [
+                    {
+                        "category": c.category or None,
+                        "label": str(c.label),
+                        "count": c.count,
+                        "answered": c.answered,
+                        "median_hours_to_first_response": c.median_hours,
+                        "mean_hours_to_first_response": c.mean_hours,
+                        "breaches_of_24_hours": c.breaches,
+                    }
+                    for c in board.complaints
+                ],
+            }
+        )

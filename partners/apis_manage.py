@@ -81,17 +81,24 @@ class AgreementListCreateApi(AgreementListApi):
 
     required_scopes = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(summary="Record a new agreement (its validity may not overlap another's)",
-                   request=AgreementCreateInput, responses={201: AgreementDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Record a new agreement (its validity may not overlap another's)",
+        request=AgreementCreateInput,
+        responses={201: AgreementDetailOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request):
-        agreement = services.agreement_create(actor=request.user, **_valid(AgreementCreateInput, request.data))
+        agreement = services.agreement_create(
+            actor=request.user, **_valid(AgreementCreateInput, request.data)
+        )
         return Response(AgreementDetailOutput(agreement).data, status=status.HTTP_201_CREATED)
 
 
 class AgreementDetailApi(_Manage):
-    @extend_schema(summary="One agreement with its articles, obligations, attachments, amendments and consents",
-                   responses={200: AgreementDetailOutput, **READ_ERRORS})
+    @extend_schema(
+        summary="One agreement with its articles, obligations, attachments, amendments and consents",
+        responses={200: AgreementDetailOutput, **READ_ERRORS},
+    )
     def get(self, request, pk: int):
         return Response(AgreementDetailOutput(get_object_or_404(Agreement, pk=pk)).data)
 
@@ -104,9 +111,11 @@ class AttachmentInput(serializers.Serializer):
 class AgreementAttachmentApi(_Manage):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="Attach a signed PDF to an agreement (multipart upload; content checked)",
-                   request={"multipart/form-data": AttachmentInput},
-                   responses={201: AttachmentOutput, **ERRORS})
+    @extend_schema(
+        summary="Attach a signed PDF to an agreement (multipart upload; content checked)",
+        request={"multipart/form-data": AttachmentInput},
+        responses={201: AttachmentOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         agreement = get_object_or_404(Agreement, pk=pk)
@@ -126,8 +135,11 @@ class ConsentInput(serializers.Serializer):
 
 
 class AgreementConsentApi(_Manage):
-    @extend_schema(summary="Article 7: record the other party's written consent to a third-party transfer",
-                   request=ConsentInput, responses={201: ConsentOutput, **ERRORS})
+    @extend_schema(
+        summary="Article 7: record the other party's written consent to a third-party transfer",
+        request=ConsentInput,
+        responses={201: ConsentOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         agreement = get_object_or_404(Agreement, pk=pk)
@@ -140,20 +152,30 @@ class AgreementConsentApi(_Manage):
 class AmendmentInput(serializers.Serializer):
     signed_on = serializers.DateField()
     summary = serializers.CharField()
-    valid_until = serializers.DateField(required=False, allow_null=True, default=None,
-                                        help_text="A new end of validity, if the amendment changes it")
+    valid_until = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A new end of validity, if the amendment changes it",
+    )
 
 
 class AgreementAmendApi(_Manage):
-    @extend_schema(summary="Record an amendment; the values it replaces are kept",
-                   request=AmendmentInput, responses={201: AmendmentOutput, **ERRORS})
+    @extend_schema(
+        summary="Record an amendment; the values it replaces are kept",
+        request=AmendmentInput,
+        responses={201: AmendmentOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         agreement = get_object_or_404(Agreement, pk=pk)
         data = _valid(AmendmentInput, request.data)
         changes = {"valid_until": data["valid_until"]} if data["valid_until"] else {}
         amendment = services.agreement_amend(
-            agreement_id=agreement.pk, signed_on=data["signed_on"], summary=data["summary"], changes=changes,
+            agreement_id=agreement.pk,
+            signed_on=data["signed_on"],
+            summary=data["summary"],
+            changes=changes,
             actor=request.user,
         )
         return Response(AmendmentOutput(amendment).data, status=status.HTTP_201_CREATED)
@@ -166,8 +188,11 @@ class ArticleInput(serializers.Serializer):
 
 
 class AgreementArticleApi(_Manage):
-    @extend_schema(summary="Add an article to an agreement", request=ArticleInput,
-                   responses={201: ArticleOutput, **ERRORS})
+    @extend_schema(
+        summary="Add an article to an agreement",
+        request=ArticleInput,
+        responses={201: ArticleOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         agreement = get_object_or_404(Agreement, pk=pk)
@@ -183,8 +208,11 @@ class ObligationInput(serializers.Serializer):
 
 
 class AgreementObligationApi(_Manage):
-    @extend_schema(summary="Add an obligation of one party to an agreement", request=ObligationInput,
-                   responses={201: ObligationOutput, **ERRORS})
+    @extend_schema(
+        summary="Add an obligation of one party to an agreement",
+        request=ObligationInput,
+        responses={201: ObligationOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         agreement = get_object_or_404(Agreement, pk=pk)
@@ -200,8 +228,11 @@ class ObligationStatusInput(serializers.Serializer):
 
 
 class ObligationStatusApi(_Manage):
-    @extend_schema(summary="Set an obligation's status (not started, in progress, met, not met)",
-                   request=ObligationStatusInput, responses={200: ObligationOutput, **ERRORS})
+    @extend_schema(
+        summary="Set an obligation's status (not started, in progress, met, not met)",
+        request=ObligationStatusInput,
+        responses={200: ObligationOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int, obligation_pk: int):
         obligation = get_object_or_404(Obligation, pk=obligation_pk, agreement_id=pk)
@@ -228,13 +259,18 @@ class MeetingDetailOutput(MeetingOutput):
 
 
 class EvaluationDetailApi(_Manage):
-    @extend_schema(summary="One evaluation meeting with its action items and scorecard",
-                   responses={200: MeetingDetailOutput, **READ_ERRORS})
+    @extend_schema(
+        summary="One evaluation meeting with its action items and scorecard",
+        responses={200: MeetingDetailOutput, **READ_ERRORS},
+    )
     def get(self, request, pk: int):
         return Response(MeetingDetailOutput(get_object_or_404(EvaluationMeeting, pk=pk)).data)
 
-    @extend_schema(summary="Update an evaluation meeting: date, status, participants, minutes, decisions",
-                   request=MeetingInput, responses={200: MeetingDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Update an evaluation meeting: date, status, participants, minutes, decisions",
+        request=MeetingInput,
+        responses={200: MeetingDetailOutput, **ERRORS},
+    )
     def put(self, request, pk: int):
         meeting = get_object_or_404(EvaluationMeeting, pk=pk)
         meeting = services.evaluation_meeting_save(
@@ -251,18 +287,26 @@ class ActionItemInput(serializers.Serializer):
 
 
 class EvaluationActionItemApi(_Manage):
-    @extend_schema(summary="Add an action item to an evaluation meeting", request=ActionItemInput,
-                   responses={201: ActionItemDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Add an action item to an evaluation meeting",
+        request=ActionItemInput,
+        responses={201: ActionItemDetailOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         meeting = get_object_or_404(EvaluationMeeting, pk=pk)
-        item = services.action_item_add(meeting=meeting, actor=request.user, **_valid(ActionItemInput, request.data))
+        item = services.action_item_add(
+            meeting=meeting, actor=request.user, **_valid(ActionItemInput, request.data)
+        )
         return Response(ActionItemDetailOutput(item).data, status=status.HTTP_201_CREATED)
 
 
 class ActionItemCompleteApi(_Manage):
-    @extend_schema(summary="Mark an action item of a meeting done", request=None,
-                   responses={200: ActionItemDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Mark an action item of a meeting done",
+        request=None,
+        responses={200: ActionItemDetailOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int, item_pk: int):
         item = services.action_item_complete(action_item_id=item_pk, meeting_id=pk, actor=request.user)
@@ -293,14 +337,18 @@ class ScorecardOutput(serializers.Serializer):
 
 
 class EvaluationScorecardApi(_Manage):
-    @extend_schema(summary="Save the 1-5 scorecard on the seven partnership indicators (all at once)",
-                   request=ScorecardInput, responses={200: ScorecardOutput(many=True), **ERRORS})
+    @extend_schema(
+        summary="Save the 1-5 scorecard on the seven partnership indicators (all at once)",
+        request=ScorecardInput,
+        responses={200: ScorecardOutput(many=True), **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         meeting = get_object_or_404(EvaluationMeeting, pk=pk)
         rows = _valid(ScorecardInput, request.data)["scores"]
         saved = services.scorecard_save(
-            meeting=meeting, actor=request.user,
+            meeting=meeting,
+            actor=request.user,
             scores={row["indicator"]: (row["score"], row["notes"]) for row in rows},
         )
         return Response(ScorecardOutput(saved, many=True).data)
@@ -320,8 +368,10 @@ def _dispute(pk: int) -> Dispute:
 
 
 class DisputeDetailApi(_Manage):
-    @extend_schema(summary="One dispute with its deliberation notes and consensus",
-                   responses={200: DisputeDetailOutput, **READ_ERRORS})
+    @extend_schema(
+        summary="One dispute with its deliberation notes and consensus",
+        responses={200: DisputeDetailOutput, **READ_ERRORS},
+    )
     def get(self, request, pk: int):
         return Response(DisputeDetailOutput(_dispute(pk)).data)
 
@@ -331,12 +381,17 @@ class DisputeNoteInput(serializers.Serializer):
 
 
 class DisputeNoteApi(_Manage):
-    @extend_schema(summary="Add a deliberation note; an open dispute goes into deliberation",
-                   request=DisputeNoteInput, responses={201: DisputeDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Add a deliberation note; an open dispute goes into deliberation",
+        request=DisputeNoteInput,
+        responses={201: DisputeDetailOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         dispute = _dispute(pk)
-        services.dispute_add_note(dispute_id=dispute.pk, actor=request.user, **_valid(DisputeNoteInput, request.data))
+        services.dispute_add_note(
+            dispute_id=dispute.pk, actor=request.user, **_valid(DisputeNoteInput, request.data)
+        )
         return Response(DisputeDetailOutput(_dispute(pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -345,19 +400,26 @@ class ConsensusInput(serializers.Serializer):
 
 
 class DisputeConsensusApi(_Manage):
-    @extend_schema(summary="Record the consensus both sides reached", request=ConsensusInput,
-                   responses={200: DisputeDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Record the consensus both sides reached",
+        request=ConsensusInput,
+        responses={200: DisputeDetailOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         dispute = _dispute(pk)
-        services.dispute_record_consensus(dispute_id=dispute.pk, actor=request.user,
-                                          **_valid(ConsensusInput, request.data))
+        services.dispute_record_consensus(
+            dispute_id=dispute.pk, actor=request.user, **_valid(ConsensusInput, request.data)
+        )
         return Response(DisputeDetailOutput(_dispute(pk)).data)
 
 
 class DisputeCloseApi(_Manage):
-    @extend_schema(summary="Close a dispute once its consensus is recorded (final: it cannot be reopened)",
-                   request=None, responses={200: DisputeDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Close a dispute once its consensus is recorded (final: it cannot be reopened)",
+        request=None,
+        responses={200: DisputeDetailOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         dispute = _dispute(pk)
@@ -382,7 +444,8 @@ class UptakeCsvImportApi(_Manage):
     @extend_schema(
         summary="Import the passports issued per month from CSV (Imigrasi); one bad row imports nothing",
         description="A refused file answers 400 with `fields` naming each bad line, e.g. `line_3`.",
-        request={"multipart/form-data": UptakeCsvInput}, responses={200: UptakeCsvOutput, **ERRORS},
+        request={"multipart/form-data": UptakeCsvInput},
+        responses={200: UptakeCsvOutput, **ERRORS},
     )
     @idempotent
     def post(self, request):

@@ -33,7 +33,10 @@ class ComplaintFileInput(serializers.Serializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     tracking_code = serializers.CharField(required=False, allow_blank=True, max_length=12, default="")
     photo = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=7_200_000,
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=7_200_000,
         help_text="Optional JPEG, PNG or WebP photo as base64 or a data URL, at most 5 MB.",
     )
 
@@ -83,8 +86,13 @@ class ComplaintFiledOutput(ComplaintOutput):
 
 class ComplaintReplyInput(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
-    secret = SecretSerializerField(required=False, allow_blank=True, default="", max_length=64,
-                                   help_text="The complainant's secret; staff of the routed office leave it out.")
+    secret = SecretSerializerField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="The complainant's secret; staff of the routed office leave it out.",
+    )
 
 
 class ComplaintSecretInput(serializers.Serializer):
@@ -137,11 +145,14 @@ class ComplaintListApi(APIView):
             if status not in ComplaintStatus.values:
                 raise ValidationFailed(fields={"status": [f"One of {', '.join(ComplaintStatus.values)}."]})
             qs = qs.filter(status=status)
-        return Response(ComplaintStaffOutput(qs.order_by("first_response_due_at", "pk")[:200], many=True).data)
+        return Response(
+            ComplaintStaffOutput(qs.order_by("first_response_due_at", "pk")[:200], many=True).data
+        )
 
     @extend_schema(
         summary="File a complaint (no login needed); the answer holds the ticket number and secret",
-        request=ComplaintFileInput, responses={201: ComplaintFiledOutput, 429: ErrorSerializer, **ERRORS},
+        request=ComplaintFileInput,
+        responses={201: ComplaintFiledOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request):
@@ -150,8 +161,9 @@ class ComplaintListApi(APIView):
         values = dict(data.validated_data)
         photo = _decode_photo(values.pop("photo"))
         language = getattr(request, "LANGUAGE_CODE", "id")
-        opened = svc.complaint_open(photo=photo, filed_by=request.user, language=language, client=client_ip(request),
-                                    **values)
+        opened = svc.complaint_open(
+            photo=photo, filed_by=request.user, language=language, client=client_ip(request), **values
+        )
         complaint = opened.complaint
         complaint.secret, complaint.link = opened.secret, svc.complaint_link(complaint)
         return Response(ComplaintFiledOutput(complaint).data, status=201)
@@ -192,8 +204,9 @@ class ComplaintReplyApi(APIView):
 
     @extend_schema(
         summary="Reply to a complaint: staff of the routed office (the complainant is emailed) or "
-                "the complainant with the secret",
-        request=ComplaintReplyInput, responses={201: ComplaintDetailOutput, 429: ErrorSerializer, **ERRORS},
+        "the complainant with the secret",
+        request=ComplaintReplyInput,
+        responses={201: ComplaintDetailOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request, ticket: str):
@@ -201,8 +214,9 @@ class ComplaintReplyApi(APIView):
         data.is_valid(raise_exception=True)
         complaint, staff = _complaint_for(request, ticket, data.validated_data["secret"])
         if staff:
-            svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=request.user,
-                                         text=data.validated_data["text"])
+            svc.complaint_reply_by_staff(
+                complaint_id=complaint.pk, actor=request.user, text=data.validated_data["text"]
+            )
         else:
             svc.complaint_reply_by_complainant(complaint_id=complaint.pk, text=data.validated_data["text"])
         complaint.refresh_from_db()
@@ -212,12 +226,14 @@ class ComplaintReplyApi(APIView):
 class ComplaintCloseApi(APIView):
     required_scopes = {"POST": SCOPE}
 
-    @extend_schema(summary="Close a complaint (staff of the routed office); it takes no more replies",
-                   request=None, responses={200: ComplaintDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="Close a complaint (staff of the routed office); it takes no more replies",
+        request=None,
+        responses={200: ComplaintDetailOutput, **ERRORS},
+    )
     @idempotent
     def post(self, request, ticket: str):
         user = _handler(request)
         complaint = svc.complaint_for_staff(user, ticket)
         complaint = svc.complaint_close(complaint_id=complaint.pk, actor=user)
         return Response(ComplaintDetailOutput(complaint).data)
-

@@ -33,33 +33,54 @@ def _read_photo(upload) -> bytes | None:
 
 @never_cache
 def complaint_new(request):
-    form = ComplaintForm(request.POST or None, request.FILES or None,
-                         initial={"tracking_code": request.GET.get("code", "")[:12]})
+    form = ComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"tracking_code": request.GET.get("code", "")[:12]},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             opened = svc.complaint_open(
-                category=data["category"], text=data["text"], contact_email=data["contact_email"],
-                contact_phone=data["contact_phone"], tracking_code=data["tracking_code"], client=client_ip(request),
-                photo=_read_photo(data["photo"]), filed_by=request.user, language=get_language() or "id",
+                category=data["category"],
+                text=data["text"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                tracking_code=data["tracking_code"],
+                client=client_ip(request),
+                photo=_read_photo(data["photo"]),
+                filed_by=request.user,
+                language=get_language() or "id",
             )
         except DomainError as error:
             form_errors_add(form, error, sentence="unplaced")
         else:
-            messages.success(request, _(
-                "Your complaint was received. Your ticket number is %(ticket)s. Keep this page's address: "
-                "it is your link to the answers."
-            ) % {"ticket": opened.complaint.ticket})
+            messages.success(
+                request,
+                _(
+                    "Your complaint was received. Your ticket number is %(ticket)s. Keep this page's address: "
+                    "it is your link to the answers."
+                )
+                % {"ticket": opened.complaint.ticket},
+            )
             return redirect("complaint-thread", ticket=opened.complaint.ticket, secret=opened.secret)
-    return render(request, "complaints/new.html", {
-        "form": form, "hours": settings.COMPLAINT_FIRST_RESPONSE_HOURS,
-    })
+    return render(
+        request,
+        "complaints/new.html",
+        {
+            "form": form,
+            "hours": settings.COMPLAINT_FIRST_RESPONSE_HOURS,
+        },
+    )
 
 
 def _thread_context(complaint, **extra):
     return {
-        "complaint": complaint, "thread": complaint.messages.select_related("author__office"),
-        "overdue": svc.is_overdue(complaint), "now": timezone.now(), **extra,
+        "complaint": complaint,
+        "thread": complaint.messages.select_related("author__office"),
+        "overdue": svc.is_overdue(complaint),
+        "now": timezone.now(),
+        **extra,
     }
 
 
@@ -71,9 +92,15 @@ def _complaint_from_link(request, ticket: str, secret: str):
     except NotFound:
         raise Http404 from None
     except TooManyAttempts as error:
-        return None, render(request, "portal/refused.html", {
-            "title": _("Please wait"), "message": error.message,
-        }, status=429)
+        return None, render(
+            request,
+            "portal/refused.html",
+            {
+                "title": _("Please wait"),
+                "message": error.message,
+            },
+            status=429,
+        )
 
 
 @never_cache
@@ -91,15 +118,24 @@ def complaint_thread(request, ticket: str, secret: str):
         else:
             messages.success(request, _("Your message was added."))
             return redirect("complaint-thread", ticket=complaint.ticket, secret=secret)
-    return render(request, "complaints/thread.html", _thread_context(
-        complaint, form=form, secret=secret, link=request.build_absolute_uri(),
-    ))
+    return render(
+        request,
+        "complaints/thread.html",
+        _thread_context(
+            complaint,
+            form=form,
+            secret=secret,
+            link=request.build_absolute_uri(),
+        ),
+    )
 
 
 def _photo_response(complaint):
     if not complaint.photo:
         raise Http404
-    response = FileResponse(complaint.photo.open("rb"), content_type=complaint.photo_type or "application/octet-stream")
+    response = FileResponse(
+        complaint.photo.open("rb"), content_type=complaint.photo_type or "application/octet-stream"
+    )
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     # Never rendered as a page: no scripts, no plugins, nothing loaded from it.
@@ -137,10 +173,16 @@ def complaint_queue(request):
         status = "all"
     now = timezone.now()
     rows = [(c, svc.is_overdue(c, now=now)) for c in complaints.order_by("first_response_due_at", "pk")[:200]]
-    return render(request, "complaints/queue.html", {
-        "rows": rows, "status": status, "statuses": ComplaintStatus.choices,
-        "overdue_count": sum(1 for _c, late in rows if late),
-    })
+    return render(
+        request,
+        "complaints/queue.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": ComplaintStatus.choices,
+            "overdue_count": sum(1 for _c, late in rows if late),
+        },
+    )
 
 
 @handler_required
@@ -161,8 +203,9 @@ def complaint_staff_detail(request, ticket: str):
             return redirect("complaint-staff-detail", ticket=complaint.ticket)
         if form.is_valid():
             try:
-                svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=request.user,
-                                             text=form.cleaned_data["text"])
+                svc.complaint_reply_by_staff(
+                    complaint_id=complaint.pk, actor=request.user, text=form.cleaned_data["text"]
+                )
             except DomainError as error:
                 form_errors_add(form, error, sentence="unplaced")
             else:

@@ -58,9 +58,14 @@ ROUTING: dict[str, str] = {
 }
 
 # Staff who may see, answer and close the complaints routed to their office.
-HANDLER_ROLES = frozenset({
-    Role.AGENCY_MANAGER, Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER,
-})
+HANDLER_ROLES = frozenset(
+    {
+        Role.AGENCY_MANAGER,
+        Role.IMIGRASI_OFFICER,
+        Role.POS_SERVICE_OFFICER,
+        Role.POS_DISPATCHER,
+    }
+)
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
@@ -73,7 +78,8 @@ class OpenedComplaint:
 
 def complaint_secret(complaint: Complaint) -> str:
     digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"complaint:{complaint.ticket}:{complaint.nonce}".encode(),
+        settings.SECRET_KEY.encode(),
+        f"complaint:{complaint.ticket}:{complaint.nonce}".encode(),
         hashlib.sha256,
     ).hexdigest()
     return digest[:32]
@@ -88,7 +94,9 @@ def complaint_by_secret(*, ticket: str, secret: str, client: str) -> Complaint:
     counts in the lookup lock (``portal.lookups``) for ``client`` and the ticket."""
     subject = lookup_subject("complaint", ticket)
     lookup_refuse_if_locked(client=client, subject=subject)
-    complaint = Complaint.objects.select_related("order", "office").filter(ticket=(ticket or "").upper()).first()
+    complaint = (
+        Complaint.objects.select_related("order", "office").filter(ticket=(ticket or "").upper()).first()
+    )
     if complaint is None or not secret_equals(secret, complaint_secret(complaint)):
         lookup_failed(client=client, subject=subject)
         raise NotFound(_("No complaint with this ticket number and link."), code="unknown_complaint")
@@ -128,15 +136,17 @@ def complaint_for_staff(user: User, ticket: str) -> Complaint:
 
 def complaints_overdue(*, now: dt.datetime) -> QuerySet[Complaint]:
     """Complaints still without a first response after their due time (closed ones aside)."""
-    return Complaint.objects.filter(
-        first_response_at__isnull=True, first_response_due_at__lt=now
-    ).exclude(status=ComplaintStatus.CLOSED)
+    return Complaint.objects.filter(first_response_at__isnull=True, first_response_due_at__lt=now).exclude(
+        status=ComplaintStatus.CLOSED
+    )
 
 
 def is_overdue(complaint: Complaint, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return complaint.first_response_at is None and complaint.first_response_due_at < now and (
-        complaint.status != ComplaintStatus.CLOSED
+    return (
+        complaint.first_response_at is None
+        and complaint.first_response_due_at < now
+        and (complaint.status != ComplaintStatus.CLOSED)
     )
 
 
@@ -146,10 +156,17 @@ def complaint_photo_check(raw: bytes) -> tuple[str, str]:
     if len(raw) > limit:
         raise ValidationFailed(
             _("The photo is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)},
-            code="too_large", fields={"photo": [_("Too large.")]},
+            code="too_large",
+            fields={"photo": [_("Too large.")]},
         )
-    checked = image_decode(raw, field="photo", label=_("The photo"), max_pixels=settings.PHOTO_MAX_PIXELS,
-                           formats=tuple(PHOTO_TYPES), hint=_("Choose a JPEG, PNG or WebP photo."))
+    checked = image_decode(
+        raw,
+        field="photo",
+        label=_("The photo"),
+        max_pixels=settings.PHOTO_MAX_PIXELS,
+        formats=tuple(PHOTO_TYPES),
+        hint=_("Choose a JPEG, PNG or WebP photo."),
+    )
     return PHOTO_TYPES[checked.format]
 
 
@@ -164,7 +181,8 @@ def _clean_text(text: str, *, field: str = "text") -> str:
     text = (text or "").strip()
     if len(text) < 5:
         raise ValidationFailed(
-            _("Please describe the problem in a few words."), fields={field: [_("Write at least 5 characters.")]}
+            _("Please describe the problem in a few words."),
+            fields={field: [_("Write at least 5 characters.")]},
         )
     limit = settings.COMPLAINT_TEXT_MAX_CHARS
     if len(text) > limit:
@@ -187,9 +205,18 @@ def complaint_route(*, category: str, order=None) -> tuple[str, Office]:
 
 
 def complaint_open(
-    *, category: str, text: str, client: str, contact_email: str = "", contact_phone: str = "",
-    tracking_code: str = "", photo: bytes | None = None, filed_by: User | None = None, language: str = "id",
-    now: dt.datetime | None = None, ticket: str | None = None,
+    *,
+    category: str,
+    text: str,
+    client: str,
+    contact_email: str = "",
+    contact_phone: str = "",
+    tracking_code: str = "",
+    photo: bytes | None = None,
+    filed_by: User | None = None,
+    language: str = "id",
+    now: dt.datetime | None = None,
+    ticket: str | None = None,
 ) -> OpenedComplaint:
     """File a complaint (anyone, at any hour); returns it with the secret of the complainant's link.
 
@@ -239,14 +266,24 @@ def complaint_open(
         if order is None:
             lookup_failed(client=client, subject=subject)
             message = _("No delivery has this tracking code. Check it or leave it empty.")
-            raise ValidationFailed(_("Please correct the marked fields."), fields={"tracking_code": [message]})
+            raise ValidationFailed(
+                _("Please correct the marked fields."), fields={"tracking_code": [message]}
+            )
     agency, office = complaint_route(category=category, order=order)
     language = language if language in dict(settings.LANGUAGES) else "id"
     with transaction.atomic():
         complaint = Complaint(
-            ticket=ticket or _new_ticket(), nonce=secrets.token_hex(16), category=category, text=text, order=order,
-            agency=agency, office=office, contact_email=contact_email, contact_phone=contact_phone,
-            language=language, filed_by=filed_by if filed_by is not None and filed_by.is_authenticated else None,
+            ticket=ticket or _new_ticket(),
+            nonce=secrets.token_hex(16),
+            category=category,
+            text=text,
+            order=order,
+            agency=agency,
+            office=office,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            language=language,
+            filed_by=filed_by if filed_by is not None and filed_by.is_authenticated else None,
             filed_at=now,
             first_response_due_at=now + dt.timedelta(hours=settings.COMPLAINT_FIRST_RESPONSE_HOURS),
         )
@@ -255,17 +292,27 @@ def complaint_open(
             complaint.photo.save(f"{uuid.uuid4().hex}.{photo_type[1]}", ContentFile(photo), save=False)
         complaint.save()
         ComplaintMessage.objects.create(
-            complaint=complaint, author_kind=ComplaintAuthor.APPLICANT, author=complaint.filed_by,
-            text=text, created_at=now, notified_at=now,
+            complaint=complaint,
+            author_kind=ComplaintAuthor.APPLICANT,
+            author=complaint.filed_by,
+            text=text,
+            created_at=now,
+            notified_at=now,
         )
         office_ids = (office.pk,) if order is None else (order.imigrasi_office_id, order.pos_office_id)
         webhook_emit(
             event="complaint.opened",
-            payload={"ticket": complaint.ticket, "category": category, "agency": agency,
-                     "office_id": office.pk, "order": order.code if order else None,
-                     "filed_at": now.isoformat(),
-                     "first_response_due_at": complaint.first_response_due_at.isoformat()},
-            ordering_key=complaint.ticket, office_ids=office_ids,
+            payload={
+                "ticket": complaint.ticket,
+                "category": category,
+                "agency": agency,
+                "office_id": office.pk,
+                "order": order.code if order else None,
+                "filed_at": now.isoformat(),
+                "first_response_due_at": complaint.first_response_due_at.isoformat(),
+            },
+            ordering_key=complaint.ticket,
+            office_ids=office_ids,
         )
         if contact_email:
             complaint_id = complaint.pk
@@ -282,8 +329,9 @@ def _locked(complaint_id: int) -> Complaint:
     return complaint
 
 
-def complaint_reply_by_staff(*, complaint_id: int, actor: User, text: str,
-                             now: dt.datetime | None = None) -> ComplaintMessage:
+def complaint_reply_by_staff(
+    *, complaint_id: int, actor: User, text: str, now: dt.datetime | None = None
+) -> ComplaintMessage:
     """An answer from the routed agency; the first one stops the 24-hour clock."""
     now = now or timezone.now()
     text = _clean_text(text)
@@ -296,8 +344,12 @@ def complaint_reply_by_staff(*, complaint_id: int, actor: User, text: str,
         message = ComplaintMessage.objects.create(
             complaint=complaint, author_kind=ComplaintAuthor.STAFF, author=actor, text=text, created_at=now
         )
-        Complaint.objects.filter(pk=complaint.pk, first_response_at__isnull=True).update(first_response_at=now)
-        Complaint.objects.filter(pk=complaint.pk, status=ComplaintStatus.OPEN).update(status=ComplaintStatus.ANSWERED)
+        Complaint.objects.filter(pk=complaint.pk, first_response_at__isnull=True).update(
+            first_response_at=now
+        )
+        Complaint.objects.filter(pk=complaint.pk, status=ComplaintStatus.OPEN).update(
+            status=ComplaintStatus.ANSWERED
+        )
         if complaint.contact_email:
             message_id = message.pk
 
@@ -306,8 +358,9 @@ def complaint_reply_by_staff(*, complaint_id: int, actor: User, text: str,
     return message
 
 
-def complaint_reply_by_complainant(*, complaint_id: int, text: str,
-                                   now: dt.datetime | None = None) -> ComplaintMessage:
+def complaint_reply_by_complainant(
+    *, complaint_id: int, text: str, now: dt.datetime | None = None
+) -> ComplaintMessage:
     now = now or timezone.now()
     text = _clean_text(text)
     with transaction.atomic():
@@ -315,8 +368,12 @@ def complaint_reply_by_complainant(*, complaint_id: int, text: str,
         if complaint.status == ComplaintStatus.CLOSED:
             raise InvalidTransition(_("This complaint is closed; it takes no more replies."))
         message = ComplaintMessage.objects.create(
-            complaint=complaint, author_kind=ComplaintAuthor.APPLICANT, author=complaint.filed_by, text=text,
-            created_at=now, notified_at=now,
+            complaint=complaint,
+            author_kind=ComplaintAuthor.APPLICANT,
+            author=complaint.filed_by,
+            text=text,
+            created_at=now,
+            notified_at=now,
         )
     return message
 
@@ -327,8 +384,10 @@ def complaint_close(*, complaint_id: int, actor: User, now: dt.datetime | None =
         complaint = _locked(complaint_id)
         if not complaint_may_handle(actor, complaint):
             raise NotAllowed(_("This complaint is answered by another office."))
-        closed = Complaint.objects.filter(pk=complaint.pk).exclude(status=ComplaintStatus.CLOSED).update(
-            status=ComplaintStatus.CLOSED, closed_at=now, closed_by=actor
+        closed = (
+            Complaint.objects.filter(pk=complaint.pk)
+            .exclude(status=ComplaintStatus.CLOSED)
+            .update(status=ComplaintStatus.CLOSED, closed_at=now, closed_by=actor)
         )
         if not closed:
             raise InvalidTransition(_("This complaint is already closed."))
@@ -360,19 +419,26 @@ def complaint_receipt_notify(*, complaint_id: int) -> str:
     def compose():
         with translation.override(complaint.language or "id"):
             subject = gettext("Your complaint %(ticket)s was received") % {"ticket": complaint.ticket}
-            body = "\n\n".join([
-                gettext("We received your complaint. Your ticket number is %(ticket)s.") % {"ticket": complaint.ticket},
-                gettext("The first response is due by %(time)s WITA. Follow the thread and reply here:") % {
-                    "time": timezone.localtime(complaint.first_response_due_at).strftime("%d-%m-%Y %H:%M")},
-                complaint_link(complaint),
-            ])
+            body = "\n\n".join(
+                [
+                    gettext("We received your complaint. Your ticket number is %(ticket)s.")
+                    % {"ticket": complaint.ticket},
+                    gettext("The first response is due by %(time)s WITA. Follow the thread and reply here:")
+                    % {
+                        "time": timezone.localtime(complaint.first_response_due_at).strftime("%d-%m-%Y %H:%M")
+                    },
+                    complaint_link(complaint),
+                ]
+            )
         send_mail(subject, body, None, [complaint.contact_email])
 
     return _mail_once(Complaint, complaint.pk, "receipt_sent_at", compose)
 
 
 def complaint_reply_notify(*, message_id: int) -> str:
-    message = ComplaintMessage.objects.select_related("complaint", "author__office").filter(pk=message_id).first()
+    message = (
+        ComplaintMessage.objects.select_related("complaint", "author__office").filter(pk=message_id).first()
+    )
     if message is None or not message.complaint.contact_email:
         return "nobody"
     complaint = message.complaint
@@ -381,13 +447,15 @@ def complaint_reply_notify(*, message_id: int) -> str:
         with translation.override(complaint.language or "id"):
             subject = gettext("Reply to your complaint %(ticket)s") % {"ticket": complaint.ticket}
             office = message.author.office.name if message.author and message.author.office else ""
-            body = "\n\n".join([
-                gettext("%(office)s replied to your complaint %(ticket)s:") % {
-                    "office": office or complaint.office.name, "ticket": complaint.ticket},
-                message.text,
-                gettext("See the whole thread and reply here:"),
-                complaint_link(complaint),
-            ])
+            body = "\n\n".join(
+                [
+                    gettext("%(office)s replied to your complaint %(ticket)s:")
+                    % {"office": office or complaint.office.name, "ticket": complaint.ticket},
+                    message.text,
+                    gettext("See the whole thread and reply here:"),
+                    complaint_link(complaint),
+                ]
+            )
         send_mail(subject, body, None, [complaint.contact_email])
 
     result = _mail_once(ComplaintMessage, message.pk, "notified_at", compose)

@@ -15,16 +15,38 @@ def _uptake_rows(board: Dashboard) -> list[list]:
     rows = []
     for year in board.uptake:
         for row in year.rows:
-            rows.append([year.year, row.month, row.issued, row.booked, row.delivered,
-                         None if row.share is None else float(row.share)])
-        rows.append([year.year, _("year"), year.issued, year.booked, year.delivered,
-                     None if year.share is None else float(year.share)])
+            rows.append(
+                [
+                    year.year,
+                    row.month,
+                    row.issued,
+                    row.booked,
+                    row.delivered,
+                    None if row.share is None else float(row.share),
+                ]
+            )
+        rows.append(
+            [
+                year.year,
+                _("year"),
+                year.issued,
+                year.booked,
+                year.delivered,
+                None if year.share is None else float(year.share),
+            ]
+        )
     return rows
 
 
 def uptake_header() -> list[str]:
-    return [_("year"), _("month"), _("passports issued"), _("deliveries booked"), _("delivered"),
-            _("share (%)")]
+    return [
+        _("year"),
+        _("month"),
+        _("passports issued"),
+        _("deliveries booked"),
+        _("delivered"),
+        _("share (%)"),
+    ]
 
 
 def dashboard_csv(board: Dashboard) -> str:
@@ -37,12 +59,21 @@ def dashboard_csv(board: Dashboard) -> str:
 
 
 def complaints_header() -> list[str]:
-    return [_("category"), _("complaints"), _("answered"), _("median hours to first response"),
-            _("mean hours to first response"), _("over 24 hours")]
+    return [
+        _("category"),
+        _("complaints"),
+        _("answered"),
+        _("median hours to first response"),
+        _("mean hours to first response"),
+        _("over 24 hours"),
+    ]
 
 
 def _complaint_rows(board: Dashboard) -> list[list]:
-    return [[str(c.label), c.count, c.answered, c.median_hours, c.mean_hours, c.breaches] for c in board.complaints]
+    return [
+        [str(c.label), c.count, c.answered, c.median_hours, c.mean_hours, c.breaches]
+        for c in board.complaints
+    ]
 
 
 def complaints_csv(board: Dashboard) -> str:
@@ -63,14 +94,31 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
     sheet.title = _("Uptake")[:31]
     sheets = [
         (sheet, uptake_header(), _uptake_rows(board)),
-        (book.create_sheet(_("Deadlines")[:31]),
-         [_("leg"), _("deadline"), _("done"), _("on time"), _("late"), _("on time (%)")],
-         [[str(c.label), str(c.deadline), c.done, c.on_time, c.late,
-           None if c.percent is None else float(c.percent)] for c in board.compliance]),
-        (book.create_sheet(_("Failed attempts")[:31]), [_("reason"), _("attempts")],
-         [[str(label), n] for _r, label, n in board.failed]),
-        (book.create_sheet(_("Couriers")[:31]), [_("courier"), _("delivered"), _("failed attempts")],
-         [[c.name, c.delivered, c.failed] for c in board.couriers]),
+        (
+            book.create_sheet(_("Deadlines")[:31]),
+            [_("leg"), _("deadline"), _("done"), _("on time"), _("late"), _("on time (%)")],
+            [
+                [
+                    str(c.label),
+                    str(c.deadline),
+                    c.done,
+                    c.on_time,
+                    c.late,
+                    None if c.percent is None else float(c.percent),
+                ]
+                for c in board.compliance
+            ],
+        ),
+        (
+            book.create_sheet(_("Failed attempts")[:31]),
+            [_("reason"), _("attempts")],
+            [[str(label), n] for _r, label, n in board.failed],
+        ),
+        (
+            book.create_sheet(_("Couriers")[:31]),
+            [_("courier"), _("delivered"), _("failed attempts")],
+            [[c.name, c.delivered, c.failed] for c in board.couriers],
+        ),
         (book.create_sheet(_("Complaints")[:31]), complaints_header(), _complaint_rows(board)),
     ]
     for ws, header, rows in sheets:

@@ -10,12 +10,19 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DashboardFilterForm(forms.Form):
-    start = forms.CharField(label=_("From month"), required=False,
-                            widget=forms.TextInput(attrs={"type": "month"}))
-    end = forms.CharField(label=_("To month"), required=False,
-                          widget=forms.TextInput(attrs={"type": "month"}))
-    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.all(), required=False,
-                                  empty_label=_("All areas"), to_field_name="code")
+    start = forms.CharField(
+        label=_("From month"), required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    end = forms.CharField(
+        label=_("To month"), required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.all(),
+        required=False,
+        empty_label=_("All areas"),
+        to_field_name="code",
+    )
 
     @staticmethod
     def _month(value: str, field: str) -> dt.date | None:
@@ -90,13 +97,17 @@ class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=MeetingStatus.choices)
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
-    participants_imigrasi = forms.CharField(label=_("Participants from Imigrasi"), required=False,
-                                            widget=forms.Textarea(attrs={"rows": 2}))
-    participants_pos = forms.CharField(label=_("Participants from PT Pos"), required=False,
-                                       widget=forms.Textarea(attrs={"rows": 2}))
+    participants_imigrasi = forms.CharField(
+        label=_("Participants from Imigrasi"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    participants_pos = forms.CharField(
+        label=_("Participants from PT Pos"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = forms.CharField(
+        label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ActionItemForm(forms.Form):
@@ -118,12 +129,16 @@ class ScorecardForm(forms.Form):
                 label=label, initial=score, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
             )
             self.fields[f"notes_{value}"] = forms.CharField(
-                label=_("Notes: %(indicator)s") % {"indicator": label}, required=False, initial=notes,
+                label=_("Notes: %(indicator)s") % {"indicator": label},
+                required=False,
+                initial=notes,
                 max_length=500,
             )
 
     def scores(self) -> dict:
-        return {v: (self.cleaned_data[f"score_{v}"], self.cleaned_data[f"notes_{v}"]) for v in Indicator.values}
+        return {
+            v: (self.cleaned_data[f"score_{v}"], self.cleaned_data[f"notes_{v}"]) for v in Indicator.values
+        }
 
 
 class DisputeForm(forms.Form):
@@ -163,20 +178,29 @@ class ObligationForm(forms.Form):
 class ComplaintForm(forms.Form):
     category = forms.ChoiceField(label=_("What is it about?"), choices=[("", "---------")])
     tracking_code = forms.CharField(
-        label=_("Tracking code (if you have one)"), required=False, max_length=12,
+        label=_("Tracking code (if you have one)"),
+        required=False,
+        max_length=12,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
-    text = forms.CharField(label=_("Your complaint"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+    text = forms.CharField(
+        label=_("Your complaint"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
     photo = forms.FileField(
-        label=_("Photo (optional; JPEG, PNG or WebP, at most 5 MB)"), required=False,
+        label=_("Photo (optional; JPEG, PNG or WebP, at most 5 MB)"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     contact_email = forms.CharField(
-        label=_("Email for the answer"), required=False, max_length=254,
+        label=_("Email for the answer"),
+        required=False,
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     contact_phone = forms.CharField(
-        label=_("Phone number"), required=False, max_length=20,
+        label=_("Phone number"),
+        required=False,
+        max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 

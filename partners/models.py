@@ -41,8 +41,13 @@ class Office(TimeStampedModel):
     # A Pos office serves the applicants of one Imigrasi office: its counter books and delivers
     # their passports, and its staff see that office's applications and no other's.
     serves = models.ForeignKey(
-        "self", verbose_name=_("serves the Imigrasi office"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="served_by", limit_choices_to={"organisation__kind": "imigrasi"},
+        "self",
+        verbose_name=_("serves the Imigrasi office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="served_by",
+        limit_choices_to={"organisation__kind": "imigrasi"},
     )
 
     class Meta:
@@ -91,9 +96,7 @@ class AgreementArticle(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["agreement", "number"], name="one_article_per_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="one_article_per_number")]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
@@ -120,9 +123,7 @@ class AgreementAttachment(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("PDF file"), upload_to="agreements/%Y/")
     size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        "portal.User", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = models.ForeignKey("portal.User", null=True, on_delete=models.SET_NULL, related_name="+")
 
 
 class AgreementAmendment(TimeStampedModel):
@@ -134,9 +135,7 @@ class AgreementAmendment(TimeStampedModel):
     summary = models.TextField(_("summary"))
     before = models.JSONField(_("values before"), default=dict)
     after = models.JSONField(_("values after"), default=dict)
-    recorded_by = models.ForeignKey(
-        "portal.User", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = models.ForeignKey("portal.User", null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["number"]
@@ -155,9 +154,7 @@ class TransferConsent(TimeStampedModel):
     letter_reference = models.CharField(_("letter number"), max_length=200)
     given_on = models.DateField(_("given on"))
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        "portal.User", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = models.ForeignKey("portal.User", null=True, on_delete=models.SET_NULL, related_name="+")
 
 
 class AgreementReminder(TimeStampedModel):
@@ -296,8 +293,10 @@ class EventMonthFigure(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "area_id", "to_status", "reason", "courier_id"],
-                                    name="one_figure_per_month_key"),
+            models.UniqueConstraint(
+                fields=["month", "area_id", "to_status", "reason", "courier_id"],
+                name="one_figure_per_month_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -316,6 +315,7 @@ class FigureRollupMark(models.Model):
     def __str__(self) -> str:
         return f"events counted to {self.counted_to}"
 
+
 # Complaints (issue 5): filed by anyone, routed to one agency's office, answered within 24 hours.
 
 
@@ -329,8 +329,12 @@ class Complaint(TimeStampedModel):
     category = models.CharField(_("category"), max_length=20, choices=ComplaintCategory.choices)
     text = models.TextField(_("complaint"))
     order = models.ForeignKey(
-        "delivery.DeliveryOrder", verbose_name=_("tracking code"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="complaints",
+        "delivery.DeliveryOrder",
+        verbose_name=_("tracking code"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
     )
     agency = models.CharField(_("answered by"), max_length=20, choices=OrganisationKind.choices)
     office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="+")
@@ -343,8 +347,12 @@ class Complaint(TimeStampedModel):
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN,
-        editable=False, db_index=True,
+        _("status"),
+        max_length=10,
+        choices=ComplaintStatus.choices,
+        default=ComplaintStatus.OPEN,
+        editable=False,
+        db_index=True,
     )
     filed_at = models.DateTimeField(_("filed at"), db_index=True)
     first_response_due_at = models.DateTimeField(_("first response due"))

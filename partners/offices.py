@@ -12,5 +12,6 @@ def pos_office_serving(imigrasi_office_id: int | None) -> Office | None:
         return None
     return (
         Office.objects.filter(organisation__kind=OrganisationKind.POS, serves_id=imigrasi_office_id)
-        .order_by("pk").first()
+        .order_by("pk")
+        .first()
     )

@@ -25,8 +25,9 @@ from partners.selectors import Dashboard  # noqa: E402
 BRAND = "#0b4f8a"
 OK = "#1d6b2f"
 BAD = "#a4161a"
-plt.rcParams.update({"font.size": 11, "svg.fonttype": "none", "axes.spines.top": False,
-                     "axes.spines.right": False})
+plt.rcParams.update(
+    {"font.size": 11, "svg.fonttype": "none", "axes.spines.top": False, "axes.spines.right": False}
+)
 
 
 def _data_uri(fig: Figure) -> str:

@@ -35,10 +35,12 @@ def _event_rows(qs):
             reason_key=Coalesce(
                 # The failure reason matters only for failed attempts; the courier only for the
                 # courier's own results.
-                _when(Q(to_status=S.FAILED_ATTEMPT), "payload__reason"), Value(""),
+                _when(Q(to_status=S.FAILED_ATTEMPT), "payload__reason"),
+                Value(""),
             ),
             courier_key=Coalesce(
-                _when(Q(to_status__in=[S.DELIVERED, S.FAILED_ATTEMPT]), "order__courier_id"), Value(0),
+                _when(Q(to_status__in=[S.DELIVERED, S.FAILED_ATTEMPT]), "order__courier_id"),
+                Value(0),
             ),
         )
         .order_by()
@@ -76,8 +78,13 @@ def figures_roll_up() -> int:
             rows = list(_event_rows(DeliveryEvent.objects.filter(pk__gt=mark.counted_to, pk__lte=upper)))
             totals: dict[tuple, list[int]] = {}
             for r in rows:
-                key = (_month(r["month"]), r["area_key"], r["to_status"], r["reason_key"] or "",
-                       r["courier_key"])
+                key = (
+                    _month(r["month"]),
+                    r["area_key"],
+                    r["to_status"],
+                    r["reason_key"] or "",
+                    r["courier_key"],
+                )
                 total = totals.setdefault(key, [0, 0])
                 total[0] += r["n"]
                 total[1] += r["on_time"]
@@ -90,7 +97,8 @@ def figures_roll_up() -> int:
             for key, (n, on_time) in totals.items():
                 if key in existing:
                     EventMonthFigure.objects.filter(pk=existing[key].pk).update(
-                        n=F("n") + n, on_time=F("on_time") + on_time)
+                        n=F("n") + n, on_time=F("on_time") + on_time
+                    )
                 else:
                     new.append(EventMonthFigure(**dict(zip(KEY, key, strict=True)), n=n, on_time=on_time))
             EventMonthFigure.objects.bulk_create(new, batch_size=1000)
@@ -112,13 +120,27 @@ def figure_rows(*, start: dt.datetime, end: dt.datetime, area_id: int | None = N
         rolled = rolled.filter(area_id=area_id)
         live = live.filter(order__area_id=area_id)
     out = [
-        {"month": r["month"], "area_id": r["area_id"], "to_status": r["to_status"], "reason": r["reason"],
-         "courier_id": r["courier_id"], "n": r["n"], "on_time": r["on_time"]}
+        {
+            "month": r["month"],
+            "area_id": r["area_id"],
+            "to_status": r["to_status"],
+            "reason": r["reason"],
+            "courier_id": r["courier_id"],
+            "n": r["n"],
+            "on_time": r["on_time"],
+        }
         for r in rolled.order_by().values(*KEY).annotate(n=Sum("n"), on_time=Sum("on_time"))
     ]
     out += [
-        {"month": _month(r["month"]), "area_id": r["area_key"], "to_status": r["to_status"],
-         "reason": r["reason_key"] or "", "courier_id": r["courier_key"], "n": r["n"], "on_time": r["on_time"]}
+        {
+            "month": _month(r["month"]),
+            "area_id": r["area_key"],
+            "to_status": r["to_status"],
+            "reason": r["reason_key"] or "",
+            "courier_id": r["courier_key"],
+            "n": r["n"],
+            "on_time": r["on_time"],
+        }
         for r in _event_rows(live)
     ]
     return out

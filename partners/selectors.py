@@ -22,8 +22,18 @@ from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 from partners.rollups import figure_rows
 
 MONTH_NAMES = [
-    _("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"),
-    _("Jul"), _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec"),
+    _("Jan"),
+    _("Feb"),
+    _("Mar"),
+    _("Apr"),
+    _("May"),
+    _("Jun"),
+    _("Jul"),
+    _("Aug"),
+    _("Sep"),
+    _("Oct"),
+    _("Nov"),
+    _("Dec"),
 ]
 
 
@@ -98,10 +108,7 @@ def uptake(*, period: Period, area: Area | None = None, rows: list[dict] | None 
     """
     months = period.months()
     years = sorted({y for y, _m in months})
-    entered = {
-        (u.year, u.month): u
-        for u in UptakeMonth.objects.filter(year__in=years)
-    }
+    entered = {(u.year, u.month): u for u in UptakeMonth.objects.filter(year__in=years)}
     booked: dict[tuple[int, int], int] = {}
     delivered: dict[tuple[int, int], int] = {}
     for r in _rows(period, area, rows):
@@ -121,8 +128,14 @@ def uptake(*, period: Period, area: Area | None = None, rows: list[dict] | None 
             b = booked.get((year, month), 0)
         issued = row_in.issued if row_in else None
         row = UptakeRow(
-            year=year, month=month, label=str(MONTH_NAMES[month - 1]), issued=issued, booked=b,
-            delivered=d, share=share_truncated(d, issued), from_study=from_study,
+            year=year,
+            month=month,
+            label=str(MONTH_NAMES[month - 1]),
+            issued=issued,
+            booked=b,
+            delivered=d,
+            share=share_truncated(d, issued),
+            from_study=from_study,
         )
         bucket = out.setdefault(year, UptakeYear(year=year))
         bucket.rows.append(row)
@@ -155,14 +168,20 @@ class LegCompliance:
 # (key, label, deadline, event that starts the clock, event that ends the leg)
 LEGS = [
     ("step5", _("Step 5: Imigrasi to Pos service section"), _("3 days"), S.DOSSIER_HANDED, S.RECEIVED_BY_POS),
-    ("step6", _("Step 6: service section to delivery section"), _("same day"), S.RECEIVED_BY_POS,
-     S.WITH_DELIVERY_SECTION),
+    (
+        "step6",
+        _("Step 6: service section to delivery section"),
+        _("same day"),
+        S.RECEIVED_BY_POS,
+        S.WITH_DELIVERY_SECTION,
+    ),
     ("step7", _("Step 7: delivery to the applicant"), _("1 day"), S.WITH_DELIVERY_SECTION, S.DELIVERED),
 ]
 
 
-def deadline_compliance(*, period: Period, area: Area | None = None,
-                        rows: list[dict] | None = None) -> list[LegCompliance]:
+def deadline_compliance(
+    *, period: Period, area: Area | None = None, rows: list[dict] | None = None
+) -> list[LegCompliance]:
     """Per leg: the legs that ended in the period, and how many ended by their deadline.
 
     Each event that ends a leg says whether the leg was on time (``leg_on_time``, set by the state
@@ -174,8 +193,13 @@ def deadline_compliance(*, period: Period, area: Area | None = None,
         done[r["to_status"]] = done.get(r["to_status"], 0) + r["n"]
         on_time[r["to_status"]] = on_time.get(r["to_status"], 0) + r["on_time"]
     return [
-        LegCompliance(key=key, label=label, deadline=deadline,
-                      done=done.get(leg_end, 0), on_time=on_time.get(leg_end, 0))
+        LegCompliance(
+            key=key,
+            label=label,
+            deadline=deadline,
+            done=done.get(leg_end, 0),
+            on_time=on_time.get(leg_end, 0),
+        )
         for key, label, deadline, _begins, leg_end in LEGS
     ]
 
@@ -188,15 +212,17 @@ FAILED_REASON_LABELS = {
 }
 
 
-def failed_attempts_by_reason(*, period: Period, area: Area | None = None,
-                              rows: list[dict] | None = None) -> list[tuple[str, object, int]]:
+def failed_attempts_by_reason(
+    *, period: Period, area: Area | None = None, rows: list[dict] | None = None
+) -> list[tuple[str, object, int]]:
     counts: dict[str, int] = {}
     for r in _rows(period, area, rows):
         if r["to_status"] == S.FAILED_ATTEMPT:
             counts[r["reason"]] = counts.get(r["reason"], 0) + r["n"]
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [(reason, FAILED_REASON_LABELS.get(reason, reason or _("No reason given")), n)
-            for reason, n in ordered]
+    return [
+        (reason, FAILED_REASON_LABELS.get(reason, reason or _("No reason given")), n) for reason, n in ordered
+    ]
 
 
 @dataclass(frozen=True)
@@ -210,8 +236,9 @@ class CourierFigures:
         return share_truncated(self.delivered, self.delivered + self.failed)
 
 
-def courier_performance(*, period: Period, area: Area | None = None,
-                        rows: list[dict] | None = None) -> list[CourierFigures]:
+def courier_performance(
+    *, period: Period, area: Area | None = None, rows: list[dict] | None = None
+) -> list[CourierFigures]:
     delivered: dict[int, int] = {}
     failed: dict[int, int] = {}
     for r in _rows(period, area, rows):
@@ -246,8 +273,9 @@ def _hours(values: list[float]) -> tuple[float | None, float | None]:
     return round(median, 1), round(sum(ordered) / len(ordered), 1)
 
 
-def complaints_by_category(*, period: Period, area: Area | None = None,
-                           now: dt.datetime | None = None) -> list[ComplaintFigures]:
+def complaints_by_category(
+    *, period: Period, area: Area | None = None, now: dt.datetime | None = None
+) -> list[ComplaintFigures]:
     """Complaints filed in the period per category, with first response times and 24-hour breaches.
 
     One query: the filing, due and first-response times of the period's complaints (a median is not
@@ -271,10 +299,21 @@ def complaints_by_category(*, period: Period, area: Area | None = None,
         waits = [(a - f).total_seconds() / 3600 for f, _d, a in items if a is not None]
         median, mean = _hours(waits)
         breaches = sum(1 for _f, d, a in items if (a is not None and a > d) or (a is None and d < now))
-        return ComplaintFigures(category=category, label=label, count=len(items), answered=len(waits),
-                                median_hours=median, mean_hours=mean, breaches=breaches)
+        return ComplaintFigures(
+            category=category,
+            label=label,
+            count=len(items),
+            answered=len(waits),
+            median_hours=median,
+            mean_hours=mean,
+            breaches=breaches,
+        )
 
-    out = [figures(value, label, grouped[value]) for value, label in ComplaintCategory.choices if value in grouped]
+    out = [
+        figures(value, label, grouped[value])
+        for value, label in ComplaintCategory.choices
+        if value in grouped
+    ]
     if out:
         out.append(figures("", _("All complaints"), [i for items in grouped.values() for i in items]))
     return out
@@ -304,12 +343,15 @@ def van_lateness(*, period: Period) -> VanFigures:
     """The Pos van's standby at the office in the period (the study saw it often late)."""
     start, end = period.bounds()
     totals = VanStandby.objects.filter(day__gte=start.date(), day__lt=end.date()).aggregate(
-        days=Count("pk"), late_days=Count("pk", filter=Q(minutes_late__gt=0)),
-        late_minutes=Sum("minutes_late"), worst=Max("minutes_late"),
+        days=Count("pk"),
+        late_days=Count("pk", filter=Q(minutes_late__gt=0)),
+        late_minutes=Sum("minutes_late"),
+        worst=Max("minutes_late"),
     )
     late_days = totals["late_days"] or 0
     return VanFigures(
-        days=totals["days"] or 0, late_days=late_days,
+        days=totals["days"] or 0,
+        late_days=late_days,
         average_minutes_late=round((totals["late_minutes"] or 0) / late_days, 1) if late_days else 0.0,
         worst_minutes_late=totals["worst"] or 0,
     )
@@ -318,7 +360,9 @@ def van_lateness(*, period: Period) -> VanFigures:
 def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
     rows = _rows(period, area, None)  # the period's events, counted once for every figure
     return Dashboard(
-        period=period, area=area, uptake=uptake(period=period, area=area, rows=rows),
+        period=period,
+        area=area,
+        uptake=uptake(period=period, area=area, rows=rows),
         compliance=deadline_compliance(period=period, area=area, rows=rows),
         failed=failed_attempts_by_reason(period=period, area=area, rows=rows),
         couriers=courier_performance(period=period, area=area, rows=rows),
@@ -357,5 +401,6 @@ def overdue_action_items(*, today: dt.date | None = None):
     today = today or timezone.localdate()
     return list(
         ActionItem.objects.filter(status=ActionItemStatus.OPEN, due_on__lt=today)
-        .select_related("meeting").order_by("due_on", "pk")
+        .select_related("meeting")
+        .order_by("due_on", "pk")
     )

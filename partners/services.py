@@ -94,14 +94,22 @@ def _check_no_overlap(*, valid_from: dt.date, valid_until: dt.date | None, exclu
     clash = others.first()
     if clash is not None:
         message = _("The validity overlaps the agreement “%(title)s” (from %(start)s).") % {
-            "title": clash.title, "start": clash.valid_from.strftime("%d-%m-%Y"),
+            "title": clash.title,
+            "start": clash.valid_from.strftime("%d-%m-%Y"),
         }
         raise ValidationFailed(message, fields={"valid_from": [message]})
 
 
 def agreement_create(
-    *, title: str, number_imigrasi: str = "", number_pos: str = "", signed_on: dt.date,
-    valid_from: dt.date, valid_until: dt.date | None = None, summary: str = "", parties=(),
+    *,
+    title: str,
+    number_imigrasi: str = "",
+    number_pos: str = "",
+    signed_on: dt.date,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    summary: str = "",
+    parties=(),
     actor=None,
 ) -> Agreement:
     if actor is not None:
@@ -111,8 +119,13 @@ def agreement_create(
     with transaction.atomic():
         _check_no_overlap(valid_from=valid_from, valid_until=valid_until)
         agreement = Agreement.objects.create(
-            title=title.strip(), number_imigrasi=number_imigrasi, number_pos=number_pos,
-            signed_on=signed_on, valid_from=valid_from, valid_until=valid_until, summary=summary,
+            title=title.strip(),
+            number_imigrasi=number_imigrasi,
+            number_pos=number_pos,
+            signed_on=signed_on,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            summary=summary,
         )
         if parties:
             agreement.parties.set(parties)
@@ -169,12 +182,17 @@ def agreement_attachment_add(*, agreement: Agreement, title: str, upload, actor)
         message = _("The file is not a PDF document.")
         raise ValidationFailed(message, fields={"file": [message]})
     return AgreementAttachment.objects.create(
-        agreement=agreement, title=title or upload.name, file=upload, size=upload.size,
+        agreement=agreement,
+        title=title or upload.name,
+        file=upload,
+        size=upload.size,
         uploaded_by=actor,
     )
 
 
-def agreement_amend(*, agreement_id: int, signed_on: dt.date, summary: str, changes: dict, actor) -> AgreementAmendment:
+def agreement_amend(
+    *, agreement_id: int, signed_on: dt.date, summary: str, changes: dict, actor
+) -> AgreementAmendment:
     """Apply an amendment and keep the values it replaced."""
     _require_manager(actor)
     unknown = set(changes) - set(AMENDABLE_FIELDS)
@@ -198,14 +216,25 @@ def agreement_amend(*, agreement_id: int, signed_on: dt.date, summary: str, chan
         agreement.save()
         number = agreement.amendments.count() + 1
         return AgreementAmendment.objects.create(
-            agreement=agreement, number=number, signed_on=signed_on, summary=summary,
-            before=before, after=after, recorded_by=actor,
+            agreement=agreement,
+            number=number,
+            signed_on=signed_on,
+            summary=summary,
+            before=before,
+            after=after,
+            recorded_by=actor,
         )
 
 
 def transfer_consent_record(
-    *, agreement: Agreement, given_by: str, third_party: str, scope: str, letter_reference: str,
-    given_on: dt.date, actor,
+    *,
+    agreement: Agreement,
+    given_by: str,
+    third_party: str,
+    scope: str,
+    letter_reference: str,
+    given_on: dt.date,
+    actor,
 ) -> TransferConsent:
     _require_manager(actor)
     if given_by not in Party.values:
@@ -214,8 +243,13 @@ def transfer_consent_record(
         message = _("A written consent needs the number of its letter.")
         raise ValidationFailed(message, fields={"letter_reference": [message]})
     return TransferConsent.objects.create(
-        agreement=agreement, given_by=given_by, third_party=third_party, scope=scope,
-        letter_reference=letter_reference, given_on=given_on, recorded_by=actor,
+        agreement=agreement,
+        given_by=given_by,
+        third_party=third_party,
+        scope=scope,
+        letter_reference=letter_reference,
+        given_on=given_on,
+        recorded_by=actor,
     )
 
 
@@ -226,13 +260,18 @@ def third_party_transfer_check(*, on: dt.date | None = None) -> None:
     """
     on = on or timezone.localdate()
     agreement = agreement_in_force(on=on)
-    has_consent = agreement is not None and agreement.consents.filter(
-        given_on__lte=on
-    ).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)).exists()
+    has_consent = (
+        agreement is not None
+        and agreement.consents.filter(given_on__lte=on)
+        .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+        .exists()
+    )
     if not has_consent:
         raise NotAllowed(
-            _("Article 7 of the agreement: a third-party courier needs a written consent of the "
-              "other party, and none is recorded for the agreement in force."),
+            _(
+                "Article 7 of the agreement: a third-party courier needs a written consent of the "
+                "other party, and none is recorded for the agreement in force."
+            ),
             code="article_7_consent_missing",
         )
 
@@ -251,7 +290,8 @@ def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
         step = min(due)
         managers = list(
             User.objects.filter(role=Role.AGENCY_MANAGER, is_active=True)
-            .exclude(email="").values_list("email", flat=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
         )
         try:
             with transaction.atomic():
@@ -260,7 +300,8 @@ def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
                 )
                 with translation.override(settings.LANGUAGE_CODE):  # the portal's language, Indonesian
                     subject = gettext("The agreement “%(title)s” ends on %(date)s") % {
-                        "title": agreement.title, "date": agreement.valid_until.strftime("%d-%m-%Y"),
+                        "title": agreement.title,
+                        "date": agreement.valid_until.strftime("%d-%m-%Y"),
                     }
                     body = gettext("%(days)s days are left. Prepare its renewal with the other party.") % {
                         "days": days_left,
@@ -278,9 +319,18 @@ def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
 
 
 def evaluation_meeting_save(
-    *, meeting: EvaluationMeeting | None = None, held_on: dt.date, status: str, place: str = "",
-    participants_imigrasi: str = "", participants_pos: str = "", agenda: str = "", minutes: str = "",
-    decisions: str = "", actor, today: dt.date | None = None,
+    *,
+    meeting: EvaluationMeeting | None = None,
+    held_on: dt.date,
+    status: str,
+    place: str = "",
+    participants_imigrasi: str = "",
+    participants_pos: str = "",
+    agenda: str = "",
+    minutes: str = "",
+    decisions: str = "",
+    actor,
+    today: dt.date | None = None,
 ) -> EvaluationMeeting:
     _require_manager(actor)
     today = today or timezone.localdate()
@@ -295,17 +345,23 @@ def evaluation_meeting_save(
     meeting = meeting or EvaluationMeeting()
     meeting.agreement = meeting.agreement or agreement_in_force(on=held_on)
     for name, value in {
-        "held_on": held_on, "status": status, "place": place,
-        "participants_imigrasi": participants_imigrasi, "participants_pos": participants_pos,
-        "agenda": agenda, "minutes": minutes, "decisions": decisions,
+        "held_on": held_on,
+        "status": status,
+        "place": place,
+        "participants_imigrasi": participants_imigrasi,
+        "participants_pos": participants_pos,
+        "agenda": agenda,
+        "minutes": minutes,
+        "decisions": decisions,
     }.items():
         setattr(meeting, name, value)
     meeting.save()
     return meeting
 
 
-def action_item_add(*, meeting: EvaluationMeeting, description: str, owner: str, owner_party: str,
-                    due_on: dt.date, actor) -> ActionItem:
+def action_item_add(
+    *, meeting: EvaluationMeeting, description: str, owner: str, owner_party: str, due_on: dt.date, actor
+) -> ActionItem:
     _require_manager(actor)
     if owner_party not in Party.values:
         raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
@@ -325,10 +381,16 @@ def action_item_complete(*, action_item_id: int, actor, meeting_id: int | None =
     return ActionItem.objects.get(pk=action_item_id)
 
 
-def scorecard_save(*, meeting: EvaluationMeeting, scores: dict[str, tuple[int, str]], actor) -> list[IndicatorScore]:
+def scorecard_save(
+    *, meeting: EvaluationMeeting, scores: dict[str, tuple[int, str]], actor
+) -> list[IndicatorScore]:
     """All seven indicators at once, 1 to 5 each; any bad score refuses the whole card."""
     _require_manager(actor)
-    errors = {indicator: [_("Give a score from 1 to 5.")] for indicator in Indicator.values if indicator not in scores}
+    errors = {
+        indicator: [_("Give a score from 1 to 5.")]
+        for indicator in Indicator.values
+        if indicator not in scores
+    }
     for indicator, (score, _notes) in scores.items():
         if indicator not in Indicator.values:
             errors[indicator] = [_("Unknown indicator.")]
@@ -355,7 +417,10 @@ def dispute_open(*, agreement: Agreement, subject: str, description: str, actor)
     if not subject.strip() or not description.strip():
         raise ValidationFailed(_("Give the dispute a subject and a description."))
     return Dispute.objects.create(
-        agreement=agreement, opened_by_party=party, opened_by=actor, subject=subject.strip(),
+        agreement=agreement,
+        opened_by_party=party,
+        opened_by=actor,
+        subject=subject.strip(),
         description=description.strip(),
     )
 
@@ -377,7 +442,9 @@ def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
 def dispute_record_consensus(*, dispute_id: int, consensus: str, actor) -> Dispute:
     _require_manager(actor)
     if not consensus.strip():
-        raise ValidationFailed(_("Write down what both sides agreed."), fields={"consensus": [_("Required.")]})
+        raise ValidationFailed(
+            _("Write down what both sides agreed."), fields={"consensus": [_("Required.")]}
+        )
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
         if dispute.status in (DisputeStatus.CONSENSUS, DisputeStatus.CLOSED):
@@ -410,7 +477,8 @@ def uptake_month_enter(*, year: int, month: int, issued: int, actor) -> UptakeMo
     if errors:
         raise ValidationFailed(" ".join(str(e) for e in errors), fields={"issued": errors})
     row, _created = UptakeMonth.objects.update_or_create(
-        year=year, month=month,
+        year=year,
+        month=month,
         defaults={"issued": issued, "source": UptakeSource.ENTERED, "entered_by": actor},
     )
     return row
@@ -474,7 +542,8 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
     with transaction.atomic():
         for values in rows:
             UptakeMonth.objects.update_or_create(
-                year=values["year"], month=values["month"],
+                year=values["year"],
+                month=values["month"],
                 defaults={"issued": values["issued"], "source": UptakeSource.CSV, "entered_by": actor},
             )
     return UptakeImportResult(imported=len(rows), errors=[])
@@ -493,12 +562,14 @@ def uptake_study_figures_load(*, figures: dict[int, list[tuple[int, int | None]]
     for year, months in figures.items():
         for month, (issued, delivered) in enumerate(months, start=1):
             UptakeMonth.objects.update_or_create(
-                year=year, month=month,
+                year=year,
+                month=month,
                 defaults={
-                    "issued": issued, "delivered_reported": delivered,
-                    "reported_missing": delivered is None, "source": UptakeSource.STUDY,
+                    "issued": issued,
+                    "delivered_reported": delivered,
+                    "reported_missing": delivered is None,
+                    "source": UptakeSource.STUDY,
                 },
             )
             count += 1
     return count
-

@@ -18,7 +18,12 @@ def roll_up_figures() -> int:
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60, acks_late=True,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
+    acks_late=True,
 )
 def send_complaint_receipt(self, complaint_id: int) -> str:
     from partners.complaints import complaint_receipt_notify
@@ -27,7 +32,12 @@ def send_complaint_receipt(self, complaint_id: int) -> str:
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60, acks_late=True,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
+    acks_late=True,
 )
 def send_complaint_reply(self, message_id: int) -> str:
     from partners.complaints import complaint_reply_notify

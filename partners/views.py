@@ -60,12 +60,16 @@ def manager_required(view):
 @manager_required
 def partners_home(request):
     today = timezone.localdate()
-    return render(request, "partners/home.html", {
-        "pace": selectors.meeting_pace(today=today),
-        "overdue": selectors.overdue_action_items(today=today),
-        "agreement": services.agreement_in_force(on=today),
-        "open_disputes": Dispute.objects.exclude(status=DisputeStatus.CLOSED).count(),
-    })
+    return render(
+        request,
+        "partners/home.html",
+        {
+            "pace": selectors.meeting_pace(today=today),
+            "overdue": selectors.overdue_action_items(today=today),
+            "agreement": services.agreement_in_force(on=today),
+            "open_disputes": Dispute.objects.exclude(status=DisputeStatus.CLOSED).count(),
+        },
+    )
 
 
 def _board_from(request):
@@ -91,22 +95,35 @@ def _plots(board):
     from partners import plots
 
     return {
-        "uptake": plots.uptake_plot(board, title=_("Deliveries as a share of passports issued"),
-                                    ylabel=_("share (%)")),
-        "compliance": plots.compliance_plot(board, title=_("Legs done on time and late"),
-                                            on_time=_("on time"), late=_("late")),
+        "uptake": plots.uptake_plot(
+            board, title=_("Deliveries as a share of passports issued"), ylabel=_("share (%)")
+        ),
+        "compliance": plots.compliance_plot(
+            board, title=_("Legs done on time and late"), on_time=_("on time"), late=_("late")
+        ),
         "failed": plots.failed_plot(board, title=_("Failed attempts by reason")),
-        "complaints": plots.complaints_plot(board, title=_("Complaints by category"),
-                                            answered_in_time=_("within 24 hours"), breached=_("over 24 hours")),
+        "complaints": plots.complaints_plot(
+            board,
+            title=_("Complaints by category"),
+            answered_in_time=_("within 24 hours"),
+            breached=_("over 24 hours"),
+        ),
     }
 
 
 @manager_required
 def dashboard(request):
     form, board = _board_from(request)
-    return render(request, "partners/dashboard.html", {
-        "form": form, "board": board, "plots": _plots(board), "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "partners/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "plots": _plots(board),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 def _export_name(board, ext: str) -> str:
@@ -118,7 +135,9 @@ def dashboard_csv(request):
     _form, board = _board_from(request)
     if request.GET.get("table") == "complaints":
         response = HttpResponse(exports.complaints_csv(board), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-pengaduan-")}"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-pengaduan-")}"'
+        )
         return response
     response = HttpResponse(exports.dashboard_csv(board), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "csv")}"'
@@ -142,10 +161,16 @@ def dashboard_pdf(request):
     from weasyprint import HTML
 
     _form, board = _board_from(request)
-    html = render_to_string("partners/report_pdf.html", {
-        "board": board, "plots": _plots(board), "pace": selectors.meeting_pace(),
-        "generated": timezone.localtime(),
-    }, request=request)
+    html = render_to_string(
+        "partners/report_pdf.html",
+        {
+            "board": board,
+            "plots": _plots(board),
+            "pace": selectors.meeting_pace(),
+            "generated": timezone.localtime(),
+        },
+        request=request,
+    )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "pdf")}"'
@@ -159,8 +184,9 @@ def uptake_enter(request):
         csv_form = UptakeCsvForm(request.POST, request.FILES)
         if csv_form.is_valid():
             try:
-                result = services.uptake_csv_import(content=csv_form.cleaned_data["file"].read(),
-                                                    actor=request.user)
+                result = services.uptake_csv_import(
+                    content=csv_form.cleaned_data["file"].read(), actor=request.user
+                )
             except DomainError as error:
                 csv_form.add_error("file", str(error.message))
             else:
@@ -177,12 +203,21 @@ def uptake_enter(request):
             except DomainError as error:
                 form_errors_add(month_form, error, sentence="unplaced")
             else:
-                messages.success(request, _("Saved: %(issued)s passports issued in %(month)s/%(year)s.") % {
-                    "issued": row.issued, "month": row.month, "year": row.year})
+                messages.success(
+                    request,
+                    _("Saved: %(issued)s passports issued in %(month)s/%(year)s.")
+                    % {"issued": row.issued, "month": row.month, "year": row.year},
+                )
                 return redirect("partners-uptake")
-    return render(request, "partners/uptake.html", {
-        "month_form": month_form, "csv_form": csv_form, "csv_errors": csv_errors,
-    })
+    return render(
+        request,
+        "partners/uptake.html",
+        {
+            "month_form": month_form,
+            "csv_form": csv_form,
+            "csv_errors": csv_errors,
+        },
+    )
 
 
 # Agreements ----------------------------------------------------------------------------------------
@@ -200,31 +235,47 @@ def agreement_list(request):
             messages.success(request, _("Agreement recorded."))
             return redirect("partners-agreement", pk=agreement.pk)
     agreements = Agreement.objects.prefetch_related("parties").all()
-    return render(request, "partners/agreement_list.html", {
-        "agreements": agreements, "in_force": services.agreement_in_force(on=timezone.localdate()),
-        "form": form,
-    })
+    return render(
+        request,
+        "partners/agreement_list.html",
+        {
+            "agreements": agreements,
+            "in_force": services.agreement_in_force(on=timezone.localdate()),
+            "form": form,
+        },
+    )
 
 
 @manager_required
 def agreement_detail(request, pk: int):
     agreement = get_object_or_404(Agreement, pk=pk)
-    forms = {"attachment": AttachmentForm(), "consent": ConsentForm(), "amendment": AmendmentForm(),
-             "article": ArticleForm(), "new_obligation": ObligationForm()}
+    forms = {
+        "attachment": AttachmentForm(),
+        "consent": ConsentForm(),
+        "amendment": AmendmentForm(),
+        "article": ArticleForm(),
+        "new_obligation": ObligationForm(),
+    }
     if request.method == "POST":
         kind = request.POST.get("form")
         try:
             if kind == "attachment":
                 forms["attachment"] = form = AttachmentForm(request.POST, request.FILES)
                 if form.is_valid():
-                    services.agreement_attachment_add(agreement=agreement, title=form.cleaned_data["title"],
-                                                      upload=form.cleaned_data["file"], actor=request.user)
+                    services.agreement_attachment_add(
+                        agreement=agreement,
+                        title=form.cleaned_data["title"],
+                        upload=form.cleaned_data["file"],
+                        actor=request.user,
+                    )
                     messages.success(request, _("Attachment uploaded."))
                     return redirect("partners-agreement", pk=pk)
             elif kind == "consent":
                 forms["consent"] = form = ConsentForm(request.POST)
                 if form.is_valid():
-                    services.transfer_consent_record(agreement=agreement, actor=request.user, **form.cleaned_data)
+                    services.transfer_consent_record(
+                        agreement=agreement, actor=request.user, **form.cleaned_data
+                    )
                     messages.success(request, _("Written consent recorded."))
                     return redirect("partners-agreement", pk=pk)
             elif kind == "amendment":
@@ -233,15 +284,21 @@ def agreement_detail(request, pk: int):
                     changes = {}
                     if form.cleaned_data["valid_until"]:
                         changes["valid_until"] = form.cleaned_data["valid_until"]
-                    services.agreement_amend(agreement_id=agreement.pk, signed_on=form.cleaned_data["signed_on"],
-                                             summary=form.cleaned_data["summary"], changes=changes,
-                                             actor=request.user)
+                    services.agreement_amend(
+                        agreement_id=agreement.pk,
+                        signed_on=form.cleaned_data["signed_on"],
+                        summary=form.cleaned_data["summary"],
+                        changes=changes,
+                        actor=request.user,
+                    )
                     messages.success(request, _("Amendment recorded."))
                     return redirect("partners-agreement", pk=pk)
             elif kind == "article":
                 forms["article"] = form = ArticleForm(request.POST)
                 if form.is_valid():
-                    services.agreement_article_add(agreement=agreement, actor=request.user, **form.cleaned_data)
+                    services.agreement_article_add(
+                        agreement=agreement, actor=request.user, **form.cleaned_data
+                    )
                     messages.success(request, _("Article added."))
                     return redirect("partners-agreement", pk=pk)
             elif kind == "new_obligation":
@@ -257,8 +314,9 @@ def agreement_detail(request, pk: int):
                 obligation = get_object_or_404(Obligation, pk=row.row_id, agreement=agreement)
                 form = ObligationStatusForm(request.POST)
                 if form.is_valid():
-                    services.obligation_set_status(obligation_id=obligation.pk, actor=request.user,
-                                                   **form.cleaned_data)
+                    services.obligation_set_status(
+                        obligation_id=obligation.pk, actor=request.user, **form.cleaned_data
+                    )
                     messages.success(request, _("Obligation updated."))
                     return redirect("partners-agreement", pk=pk)
                 messages.error(request, _("Unknown status."))
@@ -267,16 +325,20 @@ def agreement_detail(request, pk: int):
                 form_errors_add(forms[kind], error, sentence="unplaced")
             else:
                 messages.error(request, str(error.message))
-    return render(request, "partners/agreement_detail.html", {
-        "agreement": agreement,
-        "articles": agreement.articles.all(),
-        "obligations": agreement.obligations.select_related("article"),
-        "attachments": agreement.attachments.all(),
-        "amendments": agreement.amendments.all(),
-        "consents": agreement.consents.all(),
-        "status_form": ObligationStatusForm(),
-        "forms": forms,
-    })
+    return render(
+        request,
+        "partners/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "articles": agreement.articles.all(),
+            "obligations": agreement.obligations.select_related("article"),
+            "attachments": agreement.attachments.all(),
+            "amendments": agreement.amendments.all(),
+            "consents": agreement.consents.all(),
+            "status_form": ObligationStatusForm(),
+            "forms": forms,
+        },
+    )
 
 
 # Evaluations ---------------------------------------------------------------------------------------
@@ -294,10 +356,16 @@ def evaluation_list(request):
         else:
             messages.success(request, _("Evaluation meeting saved."))
             return redirect("partners-evaluation", pk=meeting.pk)
-    return render(request, "partners/evaluation_list.html", {
-        "meetings": EvaluationMeeting.objects.all(), "pace": selectors.meeting_pace(today=today),
-        "overdue": selectors.overdue_action_items(today=today), "form": form,
-    })
+    return render(
+        request,
+        "partners/evaluation_list.html",
+        {
+            "meetings": EvaluationMeeting.objects.all(),
+            "pace": selectors.meeting_pace(today=today),
+            "overdue": selectors.overdue_action_items(today=today),
+            "form": form,
+        },
+    )
 
 
 @manager_required
@@ -306,17 +374,16 @@ def evaluation_detail(request, pk: int):
     existing = {s.indicator: (s.score, s.notes) for s in meeting.scores.all()}
     action_form = ActionItemForm()
     score_form = ScorecardForm(initial_scores=existing)
-    meeting_form = MeetingForm(initial={
-        name: getattr(meeting, name) for name in MeetingForm.base_fields
-    })
+    meeting_form = MeetingForm(initial={name: getattr(meeting, name) for name in MeetingForm.base_fields})
     if request.method == "POST":
         kind = request.POST.get("form")
         try:
             if kind == "meeting":
                 meeting_form = MeetingForm(request.POST)
                 if meeting_form.is_valid():
-                    services.evaluation_meeting_save(meeting=meeting, actor=request.user,
-                                                     **meeting_form.cleaned_data)
+                    services.evaluation_meeting_save(
+                        meeting=meeting, actor=request.user, **meeting_form.cleaned_data
+                    )
                     messages.success(request, _("Evaluation meeting saved."))
                     return redirect("partners-evaluation", pk=pk)
             elif kind == "action":
@@ -329,7 +396,9 @@ def evaluation_detail(request, pk: int):
                 row = RowForm(request.POST, name="item")
                 if not row.is_valid():
                     raise Http404
-                services.action_item_complete(action_item_id=row.row_id, actor=request.user, meeting_id=meeting.pk)
+                services.action_item_complete(
+                    action_item_id=row.row_id, actor=request.user, meeting_id=meeting.pk
+                )
                 messages.success(request, _("Action item marked done."))
                 return redirect("partners-evaluation", pk=pk)
             elif kind == "scores":
@@ -342,11 +411,19 @@ def evaluation_detail(request, pk: int):
             target = {"scores": score_form, "meeting": meeting_form}.get(kind, action_form)
             form_errors_add(target, error, prefix="score_" if kind == "scores" else "", sentence="unplaced")
     scores = [(label, existing.get(value)) for value, label in Indicator.choices]
-    return render(request, "partners/evaluation_detail.html", {
-        "meeting": meeting, "items": meeting.action_items.all(), "scores": scores,
-        "action_form": action_form, "score_form": score_form, "meeting_form": meeting_form,
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "partners/evaluation_detail.html",
+        {
+            "meeting": meeting,
+            "items": meeting.action_items.all(),
+            "scores": scores,
+            "action_form": action_form,
+            "score_form": score_form,
+            "meeting_form": meeting_form,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 # Disputes (article 14) -----------------------------------------------------------------------------
@@ -367,9 +444,14 @@ def dispute_list(request):
             else:
                 messages.success(request, _("Dispute opened."))
                 return redirect("partners-dispute", pk=dispute.pk)
-    return render(request, "partners/dispute_list.html", {
-        "disputes": Dispute.objects.select_related("agreement"), "form": form,
-    })
+    return render(
+        request,
+        "partners/dispute_list.html",
+        {
+            "disputes": Dispute.objects.select_related("agreement"),
+            "form": form,
+        },
+    )
 
 
 @manager_required
@@ -382,14 +464,16 @@ def dispute_detail(request, pk: int):
             if kind == "note":
                 note_form = NoteForm(request.POST)
                 if note_form.is_valid():
-                    services.dispute_add_note(dispute_id=dispute.pk, text=note_form.cleaned_data["text"],
-                                              actor=request.user)
+                    services.dispute_add_note(
+                        dispute_id=dispute.pk, text=note_form.cleaned_data["text"], actor=request.user
+                    )
                     return redirect("partners-dispute", pk=pk)
             elif kind == "consensus":
                 consensus_form = ConsensusForm(request.POST)
                 if consensus_form.is_valid():
-                    services.dispute_record_consensus(dispute_id=dispute.pk, actor=request.user,
-                                                      **consensus_form.cleaned_data)
+                    services.dispute_record_consensus(
+                        dispute_id=dispute.pk, actor=request.user, **consensus_form.cleaned_data
+                    )
                     messages.success(request, _("Consensus recorded."))
                     return redirect("partners-dispute", pk=pk)
             elif kind == "close":
@@ -399,10 +483,16 @@ def dispute_detail(request, pk: int):
         except DomainError as error:
             messages.error(request, str(error.message))
             return redirect("partners-dispute", pk=pk)
-    return render(request, "partners/dispute_detail.html", {
-        "dispute": dispute, "notes": dispute.notes.select_related("author"),
-        "note_form": note_form, "consensus_form": consensus_form,
-    })
+    return render(
+        request,
+        "partners/dispute_detail.html",
+        {
+            "dispute": dispute,
+            "notes": dispute.notes.select_related("author"),
+            "note_form": note_form,
+            "consensus_form": consensus_form,
+        },
+    )
 
 
 @manager_required
@@ -411,5 +501,3 @@ def dispute_close_confirm(request, pk: int):
         return HttpResponseNotAllowed(["GET"])
     dispute = get_object_or_404(Dispute, pk=pk)
     return render(request, "partners/dispute_close.html", {"dispute": dispute})
-
-

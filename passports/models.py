@@ -44,9 +44,7 @@ class Applicant(TimeStampedModel):
     nik = EncryptedCharField(_("NIK (KTP)"), hash_field="nik_hash", blank=True, validators=[validate_nik])
     # NULL, not "", for applicants without a NIK: the look-up index stays free of empty values.
     nik_hash = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # noqa: DJ001
-    sim_number = models.CharField(
-        _("SIM number"), max_length=14, blank=True, validators=[validate_sim]
-    )
+    sim_number = models.CharField(_("SIM number"), max_length=14, blank=True, validators=[validate_sim])
     phone = models.CharField(_("phone"), max_length=16, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="id")
@@ -71,9 +69,7 @@ class PassportApplication(TimeStampedModel):
     applicant = models.ForeignKey(
         Applicant, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
     )
-    office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="applications"
-    )
+    office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="applications")
     passport_type = models.ForeignKey(PassportType, on_delete=models.PROTECT)
     fee_amount = models.PositiveIntegerField(_("fee (Rp)"))
     is_minor = models.BooleanField(_("minor"), default=False)
@@ -98,9 +94,7 @@ class BillingCode(TimeStampedModel):
     application = models.OneToOneField(
         PassportApplication, on_delete=models.PROTECT, related_name="billing_code"
     )
-    code = models.CharField(
-        _("billing code"), max_length=15, unique=True, validators=[validate_billing_code]
-    )
+    code = models.CharField(_("billing code"), max_length=15, unique=True, validators=[validate_billing_code])
     amount = models.PositiveIntegerField(_("amount (Rp)"))
     status = models.CharField(
         _("status"), max_length=10, choices=BillingCodeStatus.choices, default=BillingCodeStatus.ISSUED
@@ -118,9 +112,7 @@ class BillingCode(TimeStampedModel):
 class Payment(TimeStampedModel):
     """A confirmed payment of a billing code (the BPN carries its NTPN)."""
 
-    billing_code = models.OneToOneField(
-        BillingCode, on_delete=models.PROTECT, related_name="payment"
-    )
+    billing_code = models.OneToOneField(BillingCode, on_delete=models.PROTECT, related_name="payment")
     payment_point = models.CharField(_("payment point"), max_length=10, choices=PaymentPoint.choices)
     ntpn = models.CharField(_("NTPN"), max_length=16, unique=True, validators=[validate_ntpn])
     amount = models.PositiveIntegerField(_("amount (Rp)"))
@@ -146,9 +138,7 @@ class PaymentRequest(TimeStampedModel):
         CONFIRMED = "confirmed", _("Confirmed")
         FAILED = "failed", _("Refused")
 
-    billing_code = models.OneToOneField(
-        BillingCode, on_delete=models.PROTECT, related_name="payment_request"
-    )
+    billing_code = models.OneToOneField(BillingCode, on_delete=models.PROTECT, related_name="payment_request")
     payment_point = models.CharField(_("payment point"), max_length=10, choices=PaymentPoint.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

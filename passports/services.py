@@ -30,16 +30,33 @@ def _validated(instance, *, exclude=None):
 
 
 def applicant_create(
-    *, full_name: str, birth_place: str, birth_date: dt.date, address: str, phone: str,
-    nik: str = "", sim_number: str = "", email: str = "", language: str = "id", user=None,
+    *,
+    full_name: str,
+    birth_place: str,
+    birth_date: dt.date,
+    address: str,
+    phone: str,
+    nik: str = "",
+    sim_number: str = "",
+    email: str = "",
+    language: str = "id",
+    user=None,
 ) -> Applicant:
     if not nik and not sim_number:
         raise ValidationFailed(
             _("Enter a NIK (KTP) or a SIM number."), fields={"nik": [_("Enter a NIK or a SIM number.")]}
         )
     applicant = Applicant(
-        full_name=full_name, birth_place=birth_place, birth_date=birth_date, address=address,
-        phone=phone, nik=nik, sim_number=sim_number, email=email, language=language, user=user,
+        full_name=full_name,
+        birth_place=birth_place,
+        birth_date=birth_date,
+        address=address,
+        phone=phone,
+        nik=nik,
+        sim_number=sim_number,
+        email=email,
+        language=language,
+        user=user,
     )
     _validated(applicant, exclude=["user"])
     applicant.save()
@@ -47,19 +64,26 @@ def applicant_create(
 
 
 def passport_application_record(
-    *, applicant: Applicant, office: Office, passport_type: PassportType, is_minor: bool = False,
-    requirements: dict | None = None, actor=None,
+    *,
+    applicant: Applicant,
+    office: Office,
+    passport_type: PassportType,
+    is_minor: bool = False,
+    requirements: dict | None = None,
+    actor=None,
 ) -> PassportApplication:
     return PassportApplication.objects.create(
-        applicant=applicant, office=office, passport_type=passport_type,
-        fee_amount=passport_type.fee, is_minor=is_minor, requirements=requirements or {},
+        applicant=applicant,
+        office=office,
+        passport_type=passport_type,
+        fee_amount=passport_type.fee,
+        is_minor=is_minor,
+        requirements=requirements or {},
         created_by=actor,
     )
 
 
-def billing_code_issue(
-    *, application: PassportApplication, at: dt.datetime | None = None
-) -> BillingCode:
+def billing_code_issue(*, application: PassportApplication, at: dt.datetime | None = None) -> BillingCode:
     """Step 2: a 15-digit MPN G-2 code for the official fee, valid for a week."""
     now = at or timezone.now()
     gateway = get_gateway()
@@ -67,8 +91,10 @@ def billing_code_issue(
         try:
             with transaction.atomic():
                 return BillingCode.objects.create(
-                    application=application, code=gateway.new_billing_code(),
-                    amount=application.fee_amount, expires_at=now + BILLING_CODE_VALID_FOR,
+                    application=application,
+                    code=gateway.new_billing_code(),
+                    amount=application.fee_amount,
+                    expires_at=now + BILLING_CODE_VALID_FOR,
                 )
         except IntegrityError:
             if BillingCode.objects.filter(application=application).exists():
@@ -77,7 +103,11 @@ def billing_code_issue(
 
 
 def payment_confirm(
-    *, billing_code_id: int, ntpn: str, amount: int, payment_point: str = PaymentPoint.POS,
+    *,
+    billing_code_id: int,
+    ntpn: str,
+    amount: int,
+    payment_point: str = PaymentPoint.POS,
     at: dt.datetime | None = None,
 ) -> Payment:
     """Record MPN G-2's confirmation of a billing code. A second confirmation changes nothing."""
@@ -123,9 +153,21 @@ def requirements_for(*, is_minor: bool) -> list[tuple[str, object]]:
 
 
 def counter_application_register(
-    *, actor, full_name: str, birth_place: str, birth_date: dt.date, address: str, phone: str,
-    passport_type: PassportType, is_minor: bool, requirements: list[str], nik: str = "",
-    sim_number: str = "", email: str = "", at: dt.datetime | None = None, submission_key=None,
+    *,
+    actor,
+    full_name: str,
+    birth_place: str,
+    birth_date: dt.date,
+    address: str,
+    phone: str,
+    passport_type: PassportType,
+    is_minor: bool,
+    requirements: list[str],
+    nik: str = "",
+    sim_number: str = "",
+    email: str = "",
+    at: dt.datetime | None = None,
+    submission_key=None,
 ) -> BillingCode:
     """Steps 1 and 2 at the Imigrasi counter: record the application and issue its billing code.
 
@@ -153,12 +195,22 @@ def counter_application_register(
     try:
         with transaction.atomic():
             applicant = applicant_create(
-                full_name=full_name, birth_place=birth_place, birth_date=birth_date, address=address,
-                phone=phone, nik=nik, sim_number=sim_number, email=email,
+                full_name=full_name,
+                birth_place=birth_place,
+                birth_date=birth_date,
+                address=address,
+                phone=phone,
+                nik=nik,
+                sim_number=sim_number,
+                email=email,
             )
             application = passport_application_record(
-                applicant=applicant, office=actor.office, passport_type=passport_type,
-                is_minor=is_minor, requirements={key: True for key in needed}, actor=actor,
+                applicant=applicant,
+                office=actor.office,
+                passport_type=passport_type,
+                is_minor=is_minor,
+                requirements={key: True for key in needed},
+                actor=actor,
             )
             if submission_key is not None:
                 PassportApplication.objects.filter(pk=application.pk).update(submission_key=submission_key)
@@ -195,13 +247,13 @@ def payment_request_open(
     with transaction.atomic():
         billing = BillingCode.objects.select_for_update().filter(code=code).first()
         if billing is None:
-            raise NotFound(_("No billing code %(code)s is known.") % {"code": code}, code="unknown_billing_code")
+            raise NotFound(
+                _("No billing code %(code)s is known.") % {"code": code}, code="unknown_billing_code"
+            )
         existing = PaymentRequest.objects.filter(billing_code=billing).first()
         if existing is not None and existing.status != PaymentRequest.Status.FAILED:
             if billing.status == BillingCodeStatus.PAID:
-                raise InvalidTransition(
-                    _("This billing code has already been paid."), code="already_paid"
-                )
+                raise InvalidTransition(_("This billing code has already been paid."), code="already_paid")
             return existing
         if billing.status == BillingCodeStatus.PAID:
             raise InvalidTransition(_("This billing code has already been paid."), code="already_paid")
@@ -228,8 +280,10 @@ def payment_request_settle(*, request_id: int) -> str:
 
     with transaction.atomic():
         request = (
-            PaymentRequest.objects.select_for_update().select_related("billing_code")
-            .filter(pk=request_id).first()
+            PaymentRequest.objects.select_for_update()
+            .select_related("billing_code")
+            .filter(pk=request_id)
+            .first()
         )
         if request is None or request.status != PaymentRequest.Status.PENDING:
             return request.status if request else "missing"
@@ -239,7 +293,9 @@ def payment_request_settle(*, request_id: int) -> str:
         try:
             with transaction.atomic():
                 payment_confirm(
-                    billing_code_id=billing.pk, ntpn=confirmation.ntpn, amount=confirmation.amount,
+                    billing_code_id=billing.pk,
+                    ntpn=confirmation.ntpn,
+                    amount=confirmation.amount,
                     payment_point=request.payment_point,
                 )
         except DomainError as error:
@@ -270,8 +326,9 @@ def application_find_for_booking(
     subject = lookup_subject("billing", code)
     lookup_refuse_if_locked(client=client, subject=subject)
     billing = (
-        BillingCode.objects.select_related("application__applicant", "application__office",
-                                           "application__passport_type")
+        BillingCode.objects.select_related(
+            "application__applicant", "application__office", "application__passport_type"
+        )
         .filter(code=code, application__applicant__birth_date=birth_date)
         .first()
     )

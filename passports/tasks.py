@@ -6,7 +6,11 @@ from passports import services
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60,
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
     acks_late=True,
 )
 def settle_payment_request(self, request_id: int) -> str:

@@ -3,9 +3,7 @@
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-validate_nik = RegexValidator(
-    r"^\d{16}$", _("A NIK (KTP number) has exactly 16 digits."), code="invalid_nik"
-)
+validate_nik = RegexValidator(r"^\d{16}$", _("A NIK (KTP number) has exactly 16 digits."), code="invalid_nik")
 validate_sim = RegexValidator(
     r"^\d{12,14}$", _("A SIM (driving licence) number has 12 to 14 digits."), code="invalid_sim"
 )

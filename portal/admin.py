@@ -66,9 +66,27 @@ class WebhookAttemptInline(admin.TabularInline):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("pk", "subscription", "event", "ordering_key", "status", "attempts", "created_at", "sent_at")
+    list_display = (
+        "pk",
+        "subscription",
+        "event",
+        "ordering_key",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
     list_filter = ("status", "event")
-    readonly_fields = ("subscription", "event", "ordering_key", "payload", "status", "attempts", "created_at", "sent_at")
+    readonly_fields = (
+        "subscription",
+        "event",
+        "ordering_key",
+        "payload",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
     inlines = [WebhookAttemptInline]
 
 

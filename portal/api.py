@@ -41,8 +41,11 @@ def exception_handler(exc, context):
         from portal.middleware import too_large_message
 
         return Response(
-            {"code": "request_too_large",
-             "message": too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE), "fields": {}},
+            {
+                "code": "request_too_large",
+                "message": too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+                "fields": {},
+            },
             status=413,
         )
     if isinstance(exc, Http404):
@@ -73,7 +76,9 @@ def exception_handler(exc, context):
 
 
 def _api_error(exc: drf_exceptions.APIException, status: int):
-    return JsonResponse({"code": exc.default_code, "message": str(exc.default_detail), "fields": {}}, status=status)
+    return JsonResponse(
+        {"code": exc.default_code, "message": str(exc.default_detail), "fields": {}}, status=status
+    )
 
 
 def bad_request(request, exception):

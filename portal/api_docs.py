@@ -40,22 +40,37 @@ def api_reference() -> list[dict]:
             responses = []
             for status, response in operation.get("responses", {}).items():
                 media = next(iter(response.get("content", {}).values()), {})
-                responses.append({"status": status, "description": response.get("description", ""),
-                                  "example": _example(media)})
+                responses.append(
+                    {
+                        "status": status,
+                        "description": response.get("description", ""),
+                        "example": _example(media),
+                    }
+                )
             scopes = sorted({scope for entry in operation.get("security", []) for scope in entry})
-            groups.setdefault((operation.get("tags") or ["api"])[0], []).append({
-                "id": operation.get("operationId", f"{method}-{path}"),
-                "method": method.upper(), "path": path,
-                "summary": operation.get("summary", ""), "description": operation.get("description", ""),
-                "parameters": operation.get("parameters", []),
-                "request": _example(next(iter(body.values()), {})) if body else "",
-                "responses": responses, "auth": scopes,
-            })
+            groups.setdefault((operation.get("tags") or ["api"])[0], []).append(
+                {
+                    "id": operation.get("operationId", f"{method}-{path}"),
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": operation.get("parameters", []),
+                    "request": _example(next(iter(body.values()), {})) if body else "",
+                    "responses": responses,
+                    "auth": scopes,
+                }
+            )
     return [{"tag": tag, "operations": ops} for tag, ops in groups.items()]
 
 
 def api_docs(request):
     schema = _schema()
-    return render(request, "portal/api_docs.html", {
-        "info": schema["info"], "groups": api_reference(),
-    })
+    return render(
+        request,
+        "portal/api_docs.html",
+        {
+            "info": schema["info"],
+            "groups": api_reference(),
+        },
+    )

@@ -16,6 +16,9 @@ class PortalConfig(AppConfig):
         # The active webhooks are cached for every handoff; a change of one (or of its owner's office
         # or rights) forgets them. Cache upkeep only: the rules stay in the services.
         for model in (WebhookSubscription, User):
-            post_save.connect(webhook_subscriptions_changed, sender=model, dispatch_uid=f"webhooks-{model.__name__}-saved")
-            post_delete.connect(webhook_subscriptions_changed, sender=model,
-                                dispatch_uid=f"webhooks-{model.__name__}-deleted")
+            post_save.connect(
+                webhook_subscriptions_changed, sender=model, dispatch_uid=f"webhooks-{model.__name__}-saved"
+            )
+            post_delete.connect(
+                webhook_subscriptions_changed, sender=model, dispatch_uid=f"webhooks-{model.__name__}-deleted"
+            )

@@ -47,7 +47,6 @@ class TokenScopePermission(permissions.BasePermission):
         return needed is not None and needed in request.auth.scopes
 
 
-
 class OfficeModelBackend(ModelBackend):
     """Django's password backend; the user of a session comes with their office in the same query
     (every handoff records the office, every page shows it)."""

@@ -29,7 +29,9 @@ def _outbox_done(sender=None, task=None, state=None, **_):
     if task is None or state != "SUCCESS":
         return
     request = task.request
-    message_id = getattr(request, "outbox_id", None) or (getattr(request, "headers", None) or {}).get("outbox_id")
+    message_id = getattr(request, "outbox_id", None) or (getattr(request, "headers", None) or {}).get(
+        "outbox_id"
+    )
     if message_id:
         from portal.outbox import outbox_mark_done
 

@@ -54,27 +54,63 @@ PASSPORT_TYPES = [
     ("elektronik-48", "Paspor elektronik 48 halaman", "Electronic passport, 48 pages", 48, 600_000),
     ("biasa-24", "Paspor biasa 24 halaman", "Ordinary passport, 24 pages", 24, 100_000),
     ("elektronik-24", "Paspor elektronik 24 halaman", "Electronic passport, 24 pages", 24, 350_000),
-    ("hilang-24", "Pengganti 24 halaman, hilang masih berlaku",
-     "24 pages, replacing a lost one still valid", 24, 200_000),
-    ("rusak-24", "Pengganti 24 halaman, rusak masih berlaku",
-     "24 pages, replacing a damaged one still valid", 24, 100_000),
-    ("hilang-48", "Pengganti 48 halaman, hilang masih berlaku",
-     "48 pages, replacing a lost one still valid", 48, 600_000),
-    ("rusak-48", "Pengganti 48 halaman, rusak masih berlaku",
-     "48 pages, replacing a damaged one still valid", 48, 300_000),
-    ("bencana-24", "24 halaman, hilang/rusak karena bencana alam atau kapal tenggelam",
-     "24 pages, lost/damaged by natural disaster or a sunk ship's crew", 24, 100_000),
-    ("bencana-48", "48 halaman, hilang/rusak karena bencana alam atau kapal tenggelam",
-     "48 pages, lost/damaged by natural disaster or a sunk ship's crew", 48, 300_000),
+    (
+        "hilang-24",
+        "Pengganti 24 halaman, hilang masih berlaku",
+        "24 pages, replacing a lost one still valid",
+        24,
+        200_000,
+    ),
+    (
+        "rusak-24",
+        "Pengganti 24 halaman, rusak masih berlaku",
+        "24 pages, replacing a damaged one still valid",
+        24,
+        100_000,
+    ),
+    (
+        "hilang-48",
+        "Pengganti 48 halaman, hilang masih berlaku",
+        "48 pages, replacing a lost one still valid",
+        48,
+        600_000,
+    ),
+    (
+        "rusak-48",
+        "Pengganti 48 halaman, rusak masih berlaku",
+        "48 pages, replacing a damaged one still valid",
+        48,
+        300_000,
+    ),
+    (
+        "bencana-24",
+        "24 halaman, hilang/rusak karena bencana alam atau kapal tenggelam",
+        "24 pages, lost/damaged by natural disaster or a sunk ship's crew",
+        24,
+        100_000,
+    ),
+    (
+        "bencana-48",
+        "48 halaman, hilang/rusak karena bencana alam atau kapal tenggelam",
+        "48 pages, lost/damaged by natural disaster or a sunk ship's crew",
+        48,
+        300_000,
+    ),
 ]
 
 # The 11 areas the office serves, with an illustrative (demo) tariff in rupiah.
 AREAS = [
-    ("makassar", "Makassar", 20_000), ("maros", "Maros", 30_000), ("gowa", "Gowa", 30_000),
-    ("pangkep", "Pangkep", 40_000), ("takalar", "Takalar", 40_000),
-    ("jeneponto", "Jeneponto", 50_000), ("bantaeng", "Bantaeng", 55_000),
-    ("bulukumba", "Bulukumba", 60_000), ("sinjai", "Sinjai", 60_000),
-    ("watampone", "Watampone", 65_000), ("selayar", "Selayar", 90_000),
+    ("makassar", "Makassar", 20_000),
+    ("maros", "Maros", 30_000),
+    ("gowa", "Gowa", 30_000),
+    ("pangkep", "Pangkep", 40_000),
+    ("takalar", "Takalar", 40_000),
+    ("jeneponto", "Jeneponto", 50_000),
+    ("bantaeng", "Bantaeng", 55_000),
+    ("bulukumba", "Bulukumba", 60_000),
+    ("sinjai", "Sinjai", 60_000),
+    ("watampone", "Watampone", 65_000),
+    ("selayar", "Selayar", 90_000),
 ]
 
 # username, first name, last name, role, office key
@@ -97,20 +133,51 @@ COURIERS = [
 ]
 
 APPLICANT_NAMES = [
-    "Andi Nurhayati", "Muhammad Rizal", "Siti Rahmawati", "Ahmad Fauzi", "Nurul Hikmah",
-    "Syamsul Bahri", "Fitriani Said", "Arif Rahman", "Hasnah Daeng Tene", "Ilham Saputra",
-    "Rosmini Latif", "Zainal Abidin", "Sitti Aminah", "Faisal Amir", "Wahyuni Lestari",
-    "Ridwan Kamil Daeng", "Aswar Anas", "Nurjannah Ismail", "Yusran Yusuf", "Herlina Tahir",
-    "Kamaruddin Ali", "Rosdiana Hamid", "Taufik Hidayat", "Marlina Baso", "Jumardi Sulaiman",
-    "Irma Suryani", "Baharuddin Lopa", "St. Hajar", "Ardiansyah Patta", "Nurhaedah Rasyid",
+    "Andi Nurhayati",
+    "Muhammad Rizal",
+    "Siti Rahmawati",
+    "Ahmad Fauzi",
+    "Nurul Hikmah",
+    "Syamsul Bahri",
+    "Fitriani Said",
+    "Arif Rahman",
+    "Hasnah Daeng Tene",
+    "Ilham Saputra",
+    "Rosmini Latif",
+    "Zainal Abidin",
+    "Sitti Aminah",
+    "Faisal Amir",
+    "Wahyuni Lestari",
+    "Ridwan Kamil Daeng",
+    "Aswar Anas",
+    "Nurjannah Ismail",
+    "Yusran Yusuf",
+    "Herlina Tahir",
+    "Kamaruddin Ali",
+    "Rosdiana Hamid",
+    "Taufik Hidayat",
+    "Marlina Baso",
+    "Jumardi Sulaiman",
+    "Irma Suryani",
+    "Baharuddin Lopa",
+    "St. Hajar",
+    "Ardiansyah Patta",
+    "Nurhaedah Rasyid",
     "Muhammad Akbar",
 ]
 
 # (target state, how many); the first DOSSIER_HANDED order is the breached one.
 PLAN = [
-    (S.BOOKED, 4), (S.DOSSIER_HANDED, 4), (S.PASSPORT_READY, 3), (S.RECEIVED_BY_POS, 3),
-    (S.WITH_DELIVERY_SECTION, 3), (S.OUT_FOR_DELIVERY, 3), (S.DELIVERED, 5),
-    (S.FAILED_ATTEMPT, 2), (S.RETURNED_TO_OFFICE, 1), (S.CANCELLED, 2),
+    (S.BOOKED, 4),
+    (S.DOSSIER_HANDED, 4),
+    (S.PASSPORT_READY, 3),
+    (S.RECEIVED_BY_POS, 3),
+    (S.WITH_DELIVERY_SECTION, 3),
+    (S.OUT_FOR_DELIVERY, 3),
+    (S.DELIVERED, 5),
+    (S.FAILED_ATTEMPT, 2),
+    (S.RETURNED_TO_OFFICE, 1),
+    (S.CANCELLED, 2),
     # Added after the first 30 so their codes stay: one passport on its way back after failed attempts.
     (S.RETURNED_TO_POS, 1),
 ]
@@ -122,14 +189,34 @@ PATH = {
     S.RECEIVED_BY_POS: ["hand_dossier", "mark_ready", "receive_at_pos"],
     S.WITH_DELIVERY_SECTION: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery"],
     S.OUT_FOR_DELIVERY: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch"],
-    S.DELIVERED: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch",
-                  "deliver"],
-    S.FAILED_ATTEMPT: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
-                       "dispatch", "fail_attempt"],
-    S.RETURNED_TO_POS: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
-                        "dispatch", "fail_attempt", "return_to_pos"],
-    S.RETURNED_TO_OFFICE: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery",
-                           "dispatch", "fail_attempt", "return_to_pos", "return_to_office"],
+    S.DELIVERED: ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch", "deliver"],
+    S.FAILED_ATTEMPT: [
+        "hand_dossier",
+        "mark_ready",
+        "receive_at_pos",
+        "hand_to_delivery",
+        "dispatch",
+        "fail_attempt",
+    ],
+    S.RETURNED_TO_POS: [
+        "hand_dossier",
+        "mark_ready",
+        "receive_at_pos",
+        "hand_to_delivery",
+        "dispatch",
+        "fail_attempt",
+        "return_to_pos",
+    ],
+    S.RETURNED_TO_OFFICE: [
+        "hand_dossier",
+        "mark_ready",
+        "receive_at_pos",
+        "hand_to_delivery",
+        "dispatch",
+        "fail_attempt",
+        "return_to_pos",
+        "return_to_office",
+    ],
     S.CANCELLED: ["cancel"],
 }
 
@@ -149,14 +236,19 @@ def reference_data_load() -> dict:
         defaults={
             "organisation": imigrasi_org,
             "address": "Jl. Perintis Kemerdekaan KM. 13, Makassar",
-            "phone": "0411-584559", "email": "kanim_makassar@imigrasi.go.id",
+            "phone": "0411-584559",
+            "email": "kanim_makassar@imigrasi.go.id",
         },
     )[0]
     offices = {
         "imigrasi": imigrasi_office,
         "pos": Office.objects.update_or_create(
             name=POS_OFFICE,
-            defaults={"organisation": pos_org, "address": "Makassar (demo address)", "serves": imigrasi_office},
+            defaults={
+                "organisation": pos_org,
+                "address": "Makassar (demo address)",
+                "serves": imigrasi_office,
+            },
         )[0],
         "agency": Office.objects.update_or_create(
             name=AGENCY_OFFICE,
@@ -178,10 +270,13 @@ def reference_data_load() -> dict:
         user, created = User.objects.update_or_create(
             username=username,
             defaults={
-                "first_name": first, "last_name": last, "role": role,
+                "first_name": first,
+                "last_name": last,
+                "role": role,
                 "office": offices.get(office_key) if office_key else None,
                 "email": f"{username}@demo.antar-paspor.local",
-                "is_staff": role == Role.ADMINISTRATOR, "is_superuser": role == Role.ADMINISTRATOR,
+                "is_staff": role == Role.ADMINISTRATOR,
+                "is_superuser": role == Role.ADMINISTRATOR,
             },
         )
         if created or not user.has_usable_password():
@@ -238,15 +333,20 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
     booked_by = users["travel"] if index in (26, 27, 28) else users["pos.layanan"]
     with transaction.atomic():
         applicant = Applicant.objects.filter(user=owner).first() or passport_services.applicant_create(
-            full_name=name, birth_place="Makassar",
+            full_name=name,
+            birth_place="Makassar",
             birth_date=dt.date(1970 + index, 1 + index % 12, 1 + index % 28),
             address=f"Jl. Demo No. {index + 1}, {area.name}",
-            phone=f"08124{index:07d}", nik=f"7371{index:012d}",
-            email=f"pemohon{index:02d}@demo.antar-paspor.local", user=owner,
+            phone=f"08124{index:07d}",
+            nik=f"7371{index:012d}",
+            email=f"pemohon{index:02d}@demo.antar-paspor.local",
+            user=owner,
         )
         passport_type = PassportType.objects.get(code=PASSPORT_TYPES[index % 4][0])
         application = passport_services.passport_application_record(
-            applicant=applicant, office=offices["imigrasi"], passport_type=passport_type,
+            applicant=applicant,
+            office=offices["imigrasi"],
+            passport_type=passport_type,
             actor=users["imigrasi"],
             requirements={"ktp": True, "kk": True, "birth_certificate": True},
         )
@@ -256,20 +356,33 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
             billing_code_id=billing.pk, ntpn=confirmation.ntpn, amount=confirmation.amount, at=start
         )
         order = delivery_services.delivery_order_book(
-            application=application, pos_office=offices["pos"],
+            application=application,
+            pos_office=offices["pos"],
             destination_kind=DestinationKind.OFFICE if booked_by == users["travel"] else DestinationKind.HOME,
             address=applicant.address if booked_by != users["travel"] else f"{AGENCY_OFFICE}, Makassar",
-            area=area, recipient_phone=applicant.phone, recipient_email=applicant.email,
-            poa_grantee_name="Sri Wahyuni", poa_grantee_nippos="995100100",
-            poa_grantee_place=POS_OFFICE, actor=booked_by, at=start, code=code,
+            area=area,
+            recipient_phone=applicant.phone,
+            recipient_email=applicant.email,
+            poa_grantee_name="Sri Wahyuni",
+            poa_grantee_nippos="995100100",
+            poa_grantee_place=POS_OFFICE,
+            actor=booked_by,
+            at=start,
+            code=code,
         )
     courier = couriers["kurir"] if area_code in {c for c in COURIERS[0][2]} else couriers["kurir2"]
     actors = {
-        "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
-        "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
-        "dispatch": courier.user, "deliver": courier.user, "fail_attempt": courier.user,
-        "return_to_pos": users["pos.layanan"], "return_to_office": users["imigrasi"],
-        "cancel": owner, "cancel_delivery": users["pos.antaran"],
+        "hand_dossier": users["pos.layanan"],
+        "mark_ready": users["imigrasi"],
+        "receive_at_pos": users["pos.layanan"],
+        "hand_to_delivery": users["pos.layanan"],
+        "dispatch": courier.user,
+        "deliver": courier.user,
+        "fail_attempt": courier.user,
+        "return_to_pos": users["pos.layanan"],
+        "return_to_office": users["imigrasi"],
+        "cancel": owner,
+        "cancel_delivery": users["pos.antaran"],
     }
     at = start
     for action in steps:
@@ -303,8 +416,11 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
     complaints_demo_load(ref, now=now)
     group_booking_demo_load(ref, now=now)
     flagged = delivery_services.deadline_sweep(now=now)
-    return {"orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(), "flagged": flagged,
-            "online": online}
+    return {
+        "orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(),
+        "flagged": flagged,
+        "online": online,
+    }
 
 
 # Billing codes ready for online booking: one for anyone (billing code + date of birth, fee not paid
@@ -329,9 +445,15 @@ def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
             if applicant is None:
                 continue
         else:
-            applicant = Applicant.objects.filter(full_name=name).first() or passport_services.applicant_create(
-                full_name=name, birth_place="Makassar", birth_date=born,
-                address="Jl. Penghibur No. 21, Makassar", phone="081311122233", nik=nik,
+            applicant = Applicant.objects.filter(
+                full_name=name
+            ).first() or passport_services.applicant_create(
+                full_name=name,
+                birth_place="Makassar",
+                birth_date=born,
+                address="Jl. Penghibur No. 21, Makassar",
+                phone="081311122233",
+                nik=nik,
                 email="rina.demo@demo.antar-paspor.local",
             )
         application = PassportApplication.objects.filter(
@@ -341,8 +463,11 @@ def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
             if PassportApplication.objects.filter(applicant=applicant, passport_type=passport_type).exists():
                 continue  # booked already in this demo database: nothing more to offer
             application = passport_services.passport_application_record(
-                applicant=applicant, office=ref["offices"]["imigrasi"], passport_type=passport_type,
-                actor=ref["users"]["imigrasi"], requirements={"ktp": True, "kk": True, "civil_document": True},
+                applicant=applicant,
+                office=ref["offices"]["imigrasi"],
+                passport_type=passport_type,
+                actor=ref["users"]["imigrasi"],
+                requirements={"ktp": True, "kk": True, "civil_document": True},
             )
             billing = passport_services.billing_code_issue(application=application, at=now)
             if paid:
@@ -355,8 +480,15 @@ def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
             BillingCode.objects.filter(pk=billing.pk).update(
                 expires_at=now + passport_services.BILLING_CODE_VALID_FOR
             )
-        shown.append({"name": applicant.full_name, "billing_code": billing.code,
-                      "birth_date": applicant.birth_date, "account": username or "", "paid": paid})
+        shown.append(
+            {
+                "name": applicant.full_name,
+                "billing_code": billing.code,
+                "birth_date": applicant.birth_date,
+                "account": username or "",
+                "paid": paid,
+            }
+        )
     return shown
 
 
@@ -372,11 +504,17 @@ def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
     users = ref["users"]
     if not PassportApplication.objects.filter(applicant__full_name="Muhammad Akbar (demo)").exists():
         passport_services.counter_application_register(
-            actor=users["imigrasi"], full_name="Muhammad Akbar (demo)", birth_place="Makassar",
-            birth_date=dt.date(1992, 4, 9), address="Jl. Urip Sumoharjo No. 12, Makassar",
-            phone="081298765432", nik="7371090904920001",
-            passport_type=PassportType.objects.get(code="elektronik-48"), is_minor=False,
-            requirements=["ktp", "kk", "civil_document"], at=now,
+            actor=users["imigrasi"],
+            full_name="Muhammad Akbar (demo)",
+            birth_place="Makassar",
+            birth_date=dt.date(1992, 4, 9),
+            address="Jl. Urip Sumoharjo No. 12, Makassar",
+            phone="081298765432",
+            nik="7371090904920001",
+            passport_type=PassportType.objects.get(code="elektronik-48"),
+            is_minor=False,
+            requirements=["ktp", "kk", "civil_document"],
+            at=now,
         )
     released = DeliveryOrder.objects.filter(code="APDEMO09", status=S.PASSPORT_READY).first()
     if released is not None and not BatchItem.objects.filter(order=released).exists():
@@ -389,18 +527,40 @@ def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
             continue
         hour, minute = arrivals[back % len(arrivals)]
         van_standby_record(
-            actor=users["pos.layanan"], arrived_at=dt.datetime.combine(past, dt.time(hour, minute), tzinfo=WITA)
+            actor=users["pos.layanan"],
+            arrived_at=dt.datetime.combine(past, dt.time(hour, minute), tzinfo=WITA),
         )
 
 
 # (ticket, category, tracking code, hours ago, answered after hours, closed, text)
 DEMO_COMPLAINTS = [
-    ("KPDEMO0001", "late", "APDEMO15", 5, 1, False,
-     "Paspor saya dijanjikan sampai kemarin, tetapi belum datang. Mohon informasinya."),
-    ("KPDEMO0002", "passport_data", "", 30, None, False,
-     "Tempat lahir di paspor saya tertulis salah. Apa yang harus saya lakukan?"),
-    ("KPDEMO0003", "courier_conduct", "APDEMO20", 72, 3, True,
-     "Kurir datang di luar jam yang disepakati dan tidak menelepon lebih dulu."),
+    (
+        "KPDEMO0001",
+        "late",
+        "APDEMO15",
+        5,
+        1,
+        False,
+        "Paspor saya dijanjikan sampai kemarin, tetapi belum datang. Mohon informasinya.",
+    ),
+    (
+        "KPDEMO0002",
+        "passport_data",
+        "",
+        30,
+        None,
+        False,
+        "Tempat lahir di paspor saya tertulis salah. Apa yang harus saya lakukan?",
+    ),
+    (
+        "KPDEMO0003",
+        "courier_conduct",
+        "APDEMO20",
+        72,
+        3,
+        True,
+        "Kurir datang di luar jam yang disepakati dan tidak menelepon lebih dulu.",
+    ),
 ]
 
 
@@ -416,17 +576,26 @@ def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
             continue
         filed = now - dt.timedelta(hours=hours_ago)
         complaint = complaint_open(
-            category=category, text=text, contact_email="pemohon@demo.antar-paspor.local", client="demo",
-            tracking_code=code if DeliveryOrder.objects.filter(code=code).exists() else "", now=filed, ticket=ticket,
+            category=category,
+            text=text,
+            contact_email="pemohon@demo.antar-paspor.local",
+            client="demo",
+            tracking_code=code if DeliveryOrder.objects.filter(code=code).exists() else "",
+            now=filed,
+            ticket=ticket,
         ).complaint
         actor = users["pos.layanan"] if complaint.agency == "pos" else users["imigrasi"]
         if answer_after is not None:
             complaint_reply_by_staff(
-                complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after),
+                complaint_id=complaint.pk,
+                actor=actor,
+                now=filed + dt.timedelta(hours=answer_after),
                 text="Mohon maaf atas ketidaknyamanannya. Kami sudah memeriksa dan akan menghubungi Anda hari ini.",
             )
         if closed:
-            complaint_close(complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after + 1))
+            complaint_close(
+                complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after + 1)
+            )
 
 
 def group_booking_demo_load(ref: dict, *, now: dt.datetime) -> None:
@@ -446,11 +615,16 @@ def group_booking_demo_load(ref: dict, *, now: dt.datetime) -> None:
             continue
         birth = dt.date.fromisoformat(row["birth_date"])
         applicant = passport_services.applicant_create(
-            full_name=row["name"], birth_place="Makassar", birth_date=birth,
-            address=f"Jl. Jamaah Umrah No. {n}, Makassar", phone="081355500100", nik=f"7371880000000{n:03d}",
+            full_name=row["name"],
+            birth_place="Makassar",
+            birth_date=birth,
+            address=f"Jl. Jamaah Umrah No. {n}, Makassar",
+            phone="081355500100",
+            nik=f"7371880000000{n:03d}",
         )
         application = passport_services.passport_application_record(
-            applicant=applicant, office=ref["offices"]["imigrasi"],
+            applicant=applicant,
+            office=ref["offices"]["imigrasi"],
             passport_type=PassportType.objects.get(code="biasa-48"),
         )
         billing = passport_services.billing_code_issue(application=application, at=now)

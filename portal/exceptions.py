@@ -17,7 +17,10 @@ class DomainError(Exception):
     code = "invalid"
 
     def __init__(
-        self, message: StrOrPromise | None = None, *, code: str | None = None,
+        self,
+        message: StrOrPromise | None = None,
+        *,
+        code: str | None = None,
         fields: dict[str, Any] | None = None,
     ) -> None:
         self.message = message if message is not None else _("The request was refused.")

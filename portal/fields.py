@@ -89,7 +89,11 @@ class _AsciiDigits:
     validators: list[Any]  # the field class this is mixed into holds them
 
     def __init__(
-        self, *, digits: int | None = None, spaces: bool = False, message: StrOrPromise | None = None,
+        self,
+        *,
+        digits: int | None = None,
+        spaces: bool = False,
+        message: StrOrPromise | None = None,
         **kwargs: Any,
     ) -> None:
         if digits is not None:

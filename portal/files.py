@@ -24,8 +24,12 @@ def upload_response(field_file, *, download_name: str) -> FileResponse:
         content_type = "application/pdf"
     field_file.seek(0)
     is_image = content_type in IMAGE_TYPES.values()
-    response = FileResponse(field_file, content_type=content_type or "application/octet-stream",
-                            as_attachment=not is_image, filename=download_name)
+    response = FileResponse(
+        field_file,
+        content_type=content_type or "application/octet-stream",
+        as_attachment=not is_image,
+        filename=download_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

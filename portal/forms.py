@@ -8,7 +8,11 @@ from portal.exceptions import DomainError
 
 
 def form_errors_add(
-    form: forms.BaseForm, error: DomainError, *, prefix: str = "", sentence: str = "always",
+    form: forms.BaseForm,
+    error: DomainError,
+    *,
+    prefix: str = "",
+    sentence: str = "always",
     skip: tuple[str, ...] = (),
 ) -> None:
     """Put a refusal on the form: each field's problem at its field (``prefix`` + name; a problem of

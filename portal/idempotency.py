@@ -107,8 +107,12 @@ def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tup
     owner, fingerprint = _owner(request), _fingerprint(request)
     try:
         with transaction.atomic():
-            if _claim(owner=owner, user_id=request.user.pk if request.user.is_authenticated else None,
-                      key=key, fingerprint=fingerprint):
+            if _claim(
+                owner=owner,
+                user_id=request.user.pk if request.user.is_authenticated else None,
+                key=key,
+                fingerprint=fingerprint,
+            ):
                 status, body = run()
                 if status >= 500:
                     raise _ServerError((status, body))

@@ -52,7 +52,9 @@ def lookup_locked_in(found: dict[str, Any], *, client: str, subject: str = "") -
     ``lookup_keys``) lock this lookup; lets a caller read its own keys in the same round trip."""
     if (found.get(_key("client", client)) or 0) >= settings.LOOKUP_MAX_FAILURES:
         return True
-    return bool(subject) and (found.get(_key("subject", subject)) or 0) >= settings.LOOKUP_MAX_FAILURES_PER_CODE
+    return (
+        bool(subject) and (found.get(_key("subject", subject)) or 0) >= settings.LOOKUP_MAX_FAILURES_PER_CODE
+    )
 
 
 def lookup_locked(*, client: str, subject: str = "") -> bool:

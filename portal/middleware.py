@@ -21,7 +21,9 @@ def client_ip(request: HttpRequest) -> str:
     outermost of them saw (the right-most hops of X-Forwarded-For are the ones our proxies wrote)."""
     count = settings.PROXY_COUNT
     if count:
-        hops: list[str] = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        hops: list[str] = [
+            h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()
+        ]
         if len(hops) >= count:
             return hops[-count]
     remote: str = request.META.get("REMOTE_ADDR", "")
@@ -74,9 +76,17 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 logger.info("security.session.idle_logout path=%s", request.path)
                 if not request.path.startswith("/api/"):
-                    messages.info(request, _("You were logged out after %(minutes)d minutes without activity. "
-                                             "Please log in again.") % {"minutes": limit // 60})
-                    return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+                    messages.info(
+                        request,
+                        _(
+                            "You were logged out after %(minutes)d minutes without activity. "
+                            "Please log in again."
+                        )
+                        % {"minutes": limit // 60},
+                    )
+                    return HttpResponseRedirect(
+                        f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+                    )
             elif last is None or now - int(last) >= 60:
                 request.session[self.SESSION_KEY] = now
         return self.get_response(request)
@@ -101,11 +111,14 @@ class SecondFactorMiddleware:
 
             if second_factor_required(user) and not user.is_verified():
                 if request.path.startswith("/api/"):
-                    return JsonResponse({
-                        "code": "second_factor_required",
-                        "message": str(_("Enter the code from your authenticator app first.")),
-                        "fields": {},
-                    }, status=403)
+                    return JsonResponse(
+                        {
+                            "code": "second_factor_required",
+                            "message": str(_("Enter the code from your authenticator app first.")),
+                            "fields": {},
+                        },
+                        status=403,
+                    )
                 name = "two-factor-verify" if totp_device_confirmed(user=user) else "two-factor-setup"
                 return HttpResponseRedirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -117,6 +130,7 @@ CSP_DEFAULT = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
 )
+
 
 class ContentSecurityPolicyMiddleware:
     """Sends ``Content-Security-Policy`` on every response that does not set its own."""

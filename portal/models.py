@@ -61,11 +61,16 @@ class ApiToken(models.Model):
         READ_TRACKING = "read_tracking", _("Read orders and tracking")
         WRITE_HANDOFF = "write_handoff", _("Write handoff events")
         READ_REPORTS = "read_reports", _("Read reports")
-        MANAGE_PARTNERSHIP = "manage_partnership", _("Manage the partnership (agreements, meetings, disputes)")
+        MANAGE_PARTNERSHIP = (
+            "manage_partnership",
+            _("Manage the partnership (agreements, meetings, disputes)"),
+        )
         HANDLE_COMPLAINTS = "handle_complaints", _("File, read and answer complaints")
 
     name = models.CharField(_("name"), max_length=100)
-    user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     scopes = models.JSONField(_("scopes"), default=list)
     prefix = models.CharField(max_length=12, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
@@ -185,7 +190,9 @@ class OutboxMessage(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["sent_at"], name="outbox_not_done", condition=models.Q(done_at__isnull=True)),
+            models.Index(
+                fields=["sent_at"], name="outbox_not_done", condition=models.Q(done_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -204,11 +211,14 @@ class PersonalDataAccess(models.Model):
         OWN_DATA_EXPORT = "own_data_export", _("The applicant's own data export")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(User, verbose_name=_("who"), null=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        User, verbose_name=_("who"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     role = models.CharField(_("role"), max_length=32)
     what = models.CharField(_("what"), max_length=32, choices=What.choices)
-    applicant = models.ForeignKey("passports.Applicant", verbose_name=_("applicant"), on_delete=models.PROTECT,
-                                  related_name="+")
+    applicant = models.ForeignKey(
+        "passports.Applicant", verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="+"
+    )
     reference = models.CharField(_("reference"), max_length=60, blank=True)  # order code, application id
 
     class Meta:

@@ -121,14 +121,17 @@ FIELD_EXAMPLES: dict[str, object] = {
 }
 
 ERROR_EXAMPLES = {
-    "400": ("validation_failed", "Please correct the marked fields.",
-            {"billing_code": ["A billing code has exactly 15 digits."]}),
+    "400": (
+        "validation_failed",
+        "Please correct the marked fields.",
+        {"billing_code": ["A billing code has exactly 15 digits."]},
+    ),
     "401": ("not_authenticated", "Authentication credentials were not provided.", {}),
     "403": ("not_allowed", "Your role may not do this.", {}),
     "404": ("not_found", "No such delivery order.", {}),
     "409": ("invalid_transition", "This cannot be done now: the order is “booked”.", {}),
     "413": ("request_too_large", "The request is too large: at most 7 MB may be sent at once.", {}),
-    "415": ("unsupported_media_type", "Unsupported media type \"text/plain\" in request.", {}),
+    "415": ("unsupported_media_type", 'Unsupported media type "text/plain" in request.', {}),
     "422": ("unprocessable", "The delivery code is wrong.", {"code": ["Wrong code."]}),
     "429": ("too_many_attempts", "Too many unsuccessful attempts. Please wait 15 minutes and try again.", {}),
 }
@@ -143,7 +146,7 @@ ERROR_DESCRIPTIONS = {
     "413": "The body is larger than the portal accepts.",
     "415": "The body's media type is not one the operation accepts.",
     "422": "The Idempotency-Key was already used for a different request (or the request was understood "
-           "but refused, as the message says).",
+    "but refused, as the message says).",
     "429": "Too many unsuccessful lookups from this address or for this code: wait and try again.",
 }
 ANONYMOUS_401 = "A token was sent but it is invalid or revoked (this operation needs no token)."
@@ -180,7 +183,11 @@ class PortalAutoSchema(AutoSchema):
             p["in"] == "query" and p["name"] == "page" for p in parameters
         ):
             statuses.add("404")
-        if "requestBody" in operation or idempotent or any(p["in"] in ("query", "header") for p in parameters):
+        if (
+            "requestBody" in operation
+            or idempotent
+            or any(p["in"] in ("query", "header") for p in parameters)
+        ):
             statuses.add("400")
         if self.method in BODY_METHODS:
             statuses.add("413")
@@ -197,10 +204,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {
-            "type": "apiKey", "in": "header", "name": "Authorization",
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
             "description": "`Token <prefix>.<secret>`: a partner system's token, issued and revoked in "
-                           "the admin, scoped (read_tracking, write_handoff, read_reports, "
-                           "manage_partnership).",
+            "the admin, scoped (read_tracking, write_handoff, read_reports, "
+            "manage_partnership).",
         }
 
 
@@ -230,7 +239,11 @@ def example_for(schema: dict, components: dict, name: str = "", depth: int = 0) 
         return {key: example_for(sub, components, key, depth + 1) for key, sub in properties.items()}
     if kind == "array":
         items = _resolve(schema.get("items", {}), components)
-        if name in FIELD_EXAMPLES and isinstance(FIELD_EXAMPLES[name], list) and items.get("type") == "string":
+        if (
+            name in FIELD_EXAMPLES
+            and isinstance(FIELD_EXAMPLES[name], list)
+            and items.get("type") == "string"
+        ):
             return FIELD_EXAMPLES[name]
         return [example_for(schema.get("items", {}), components, name.rstrip("s"), depth + 1)]
     if kind == "string" and "pattern" in schema:  # decimals travel as strings
@@ -292,14 +305,18 @@ def add_examples(result, generator, request, public):
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
                 if "schema" in media and "examples" not in media:
-                    media["examples"] = {"example": {
-                        "summary": "A request", "value": example_for(media["schema"], components)}}
+                    media["examples"] = {
+                        "example": {"summary": "A request", "value": example_for(media["schema"], components)}
+                    }
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status in ERROR_EXAMPLES:
                     code, message, fields = ERROR_EXAMPLES[status]
-                    _add_example(content, {"code": code, "message": message, "fields": fields},
-                                 response.get("description") or message)
+                    _add_example(
+                        content,
+                        {"code": code, "message": message, "fields": fields},
+                        response.get("description") or message,
+                    )
                 elif content:
                     first = next(iter(content.values()))
                     if "schema" in first:

@@ -66,8 +66,13 @@ def _publish(message: OutboxMessage) -> None:
         connection = _local.connection = app.connection_for_write()
     try:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
-        app.send_task(message.task_name, args=list(message.args), headers={HEADER: message.pk},
-                      connection=connection, retry=False)
+        app.send_task(
+            message.task_name,
+            args=list(message.args),
+            headers={HEADER: message.pk},
+            connection=connection,
+            retry=False,
+        )
     except Exception:
         outbox_forget_connection()
         raise
@@ -126,7 +131,9 @@ def outbox_mark_done(*, message_id: int) -> None:
     OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(done_at=timezone.now())
 
 
-def outbox_relay(*, limit: int = 500, grace: dt.timedelta = RELAY_GRACE, now: dt.datetime | None = None) -> int:
+def outbox_relay(
+    *, limit: int = 500, grace: dt.timedelta = RELAY_GRACE, now: dt.datetime | None = None
+) -> int:
     """Publish, oldest first, the messages not done that: failed to be published after commit,
     ``grace`` ago or more; or were published after commit (or by the relay) more than
     ``OUTBOX_REDELIVER_AFTER`` seconds ago. Returns how many went out.
@@ -140,9 +147,11 @@ def outbox_relay(*, limit: int = 500, grace: dt.timedelta = RELAY_GRACE, now: dt
         batch = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(done_at__isnull=True)
-            .filter(Q(sent_at__isnull=True, created_at__lte=now - grace) & ~Q(last_error="")
-                    | Q(sent_at__isnull=True, created_at__lt=lost_before, attempts__lt=MAX_PUBLICATIONS)
-                    | Q(sent_at__lt=lost_before, attempts__lt=MAX_PUBLICATIONS))
+            .filter(
+                Q(sent_at__isnull=True, created_at__lte=now - grace) & ~Q(last_error="")
+                | Q(sent_at__isnull=True, created_at__lt=lost_before, attempts__lt=MAX_PUBLICATIONS)
+                | Q(sent_at__lt=lost_before, attempts__lt=MAX_PUBLICATIONS)
+            )
             .order_by("pk")[:limit]
         )
         for message in batch:

@@ -47,7 +47,9 @@ class PreparedRead:
         if self._compiled is None:
             compiler = self.build(**self.samples).query.get_compiler(DEFAULT_DB_ALIAS)
             sql, params = compiler.as_sql()
-            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+            converters = compiler.get_converters(
+                [column[0] for column in compiler.select[: compiler.col_count]]
+            )
             where = {}
             for argument, sample in self.samples.items():
                 places = [i for i, param in enumerate(params) if param == sample]

@@ -8,7 +8,9 @@ from portal.services import webhooks
 def deliver_webhook(self, delivery_id: int) -> str:
     result = webhooks.webhook_deliver(delivery_id=delivery_id)
     if result in (webhooks.FAILED, webhooks.WAITING):
-        attempts = WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 1
+        attempts = (
+            WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 1
+        )
         countdown = webhooks.retry_delay(attempts) if result == webhooks.FAILED else webhooks.retry_delay(1)
         raise self.retry(countdown=countdown)
     return result

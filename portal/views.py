@@ -49,12 +49,18 @@ def language_switch(request, code: str):
     if code not in dict(settings.LANGUAGES):
         raise Http404
     target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=settings.SESSION_COOKIE_SECURE)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     if request.user.is_authenticated and request.user.language != code:
         User.objects.filter(pk=request.user.pk).update(language=code)
     return response
@@ -74,9 +80,14 @@ def login_locked_out(request, credentials=None, *args, **kwargs):
 
     minutes = int(axes_cool_off().total_seconds() // 60)
     return render(
-        request, "portal/login.html",
-        {"form": AuthenticationForm(request), "locked_out": True, "cool_off_minutes": minutes,
-         "next": request.POST.get("next", "")},
+        request,
+        "portal/login.html",
+        {
+            "form": AuthenticationForm(request),
+            "locked_out": True,
+            "cool_off_minutes": minutes,
+            "next": request.POST.get("next", ""),
+        },
         status=429,
     )
 
@@ -87,17 +98,26 @@ def axes_cool_off():
 
 def _safe_next(request, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return default
     return target
 
 
 class TwoFactorCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("6-digit code from your authenticator app"), max_length=10, min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9 ]*", "autofocus": True}),
+        label=_("6-digit code from your authenticator app"),
+        max_length=10,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
     )
 
 
@@ -108,7 +128,9 @@ def two_factor_setup(request):
     if not two_factor.second_factor_required(user):
         return HttpResponseRedirect("/")
     if two_factor.totp_device_confirmed(user=user) is not None and not user.is_verified():
-        return HttpResponseRedirect(f"{reverse('two-factor-verify')}?{urlencode({'next': _safe_next(request)})}")
+        return HttpResponseRedirect(
+            f"{reverse('two-factor-verify')}?{urlencode({'next': _safe_next(request)})}"
+        )
     device = two_factor.totp_setup_start(user=user)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,13 +138,23 @@ def two_factor_setup(request):
         if confirmed is not None:
             otp_login(request, confirmed)
             logger.info("security.two_factor.set_up user=%s", user.pk)
-            messages.success(request, _("Two-step login is set up. You will be asked for a code at every login."))
+            messages.success(
+                request, _("Two-step login is set up. You will be asked for a code at every login.")
+            )
             return HttpResponseRedirect(_safe_next(request))
-        form.add_error("code", _("That code is not right. Check the time on your phone and try the newest code."))
-    return render(request, "portal/two_factor_setup.html", {
-        "form": form, "qr_svg": two_factor.totp_qr_svg(device),
-        "secret": two_factor.totp_secret_text(device), "next": _safe_next(request, ""),
-    })
+        form.add_error(
+            "code", _("That code is not right. Check the time on your phone and try the newest code.")
+        )
+    return render(
+        request,
+        "portal/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": two_factor.totp_qr_svg(device),
+            "secret": two_factor.totp_secret_text(device),
+            "next": _safe_next(request, ""),
+        },
+    )
 
 
 @login_required
@@ -132,7 +164,9 @@ def two_factor_verify(request):
     if not two_factor.second_factor_required(user) or user.is_verified():
         return HttpResponseRedirect(_safe_next(request))
     if two_factor.totp_device_confirmed(user=user) is None:
-        return HttpResponseRedirect(f"{reverse('two-factor-setup')}?{urlencode({'next': _safe_next(request)})}")
+        return HttpResponseRedirect(
+            f"{reverse('two-factor-setup')}?{urlencode({'next': _safe_next(request)})}"
+        )
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = two_factor.totp_verify(user=user, token=form.cleaned_data["code"])
@@ -143,7 +177,9 @@ def two_factor_verify(request):
             form.add_error("code", _("Too many wrong codes. Wait a minute, then try the newest code."))
         else:
             logger.info("security.two_factor.wrong_code user=%s", user.pk)
-            form.add_error("code", _("That code is not right. Check the time on your phone and try the newest code."))
+            form.add_error(
+                "code", _("That code is not right. Check the time on your phone and try the newest code.")
+            )
     return render(request, "portal/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")})
 
 

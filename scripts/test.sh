@@ -21,6 +21,7 @@ scripts/bootstrap.sh test
 # The checks that stop a run before pytest starts: lint, then types (pyproject.toml holds both setups).
 echo "ruff check ..."
 .venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet . || { echo "ruff format would change the files above: run .venv/bin/ruff format ."; exit 1; }
 echo "mypy ..."
 DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/mypy
 

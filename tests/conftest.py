@@ -14,8 +14,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -103,9 +109,23 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink, tmp_pat
     }
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -179,14 +199,23 @@ def _flush_outwaits_the_worker():
 
 # pytest-xdist workers take tests roughly in collection order: the long ones first, so that none of
 # them is left running alone at the end while the other workers have nothing to do.
-LONG_FIRST = ("tests/bench/", "tests/faults/", "tests/delivery/test_concurrency", "tests/security/",
-              "tests/partners/test_dashboard.py", "tests/browser/")
+LONG_FIRST = (
+    "tests/bench/",
+    "tests/faults/",
+    "tests/delivery/test_concurrency",
+    "tests/security/",
+    "tests/partners/test_dashboard.py",
+    "tests/browser/",
+)
 
 
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=lambda item: next(
-            (i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST)))
+        items.sort(
+            key=lambda item: next(
+                (i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST)
+            )
+        )
 
 
 # --- Tests that stop the shared servers --------------------------------------------------------
@@ -208,8 +237,10 @@ def pytest_runtest_protocol(item, nextitem):
 
     exclusive = item.get_closest_marker("servers") is not None
     restarts = Path(run_dir) / "servers.restarts"
-    with open(Path(run_dir) / "servers.turnstile", "a") as turnstile, \
-            open(Path(run_dir) / "servers.lock", "a") as lock:
+    with (
+        open(Path(run_dir) / "servers.turnstile", "a") as turnstile,
+        open(Path(run_dir) / "servers.lock", "a") as lock,
+    ):
         fcntl.flock(turnstile, fcntl.LOCK_EX)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
@@ -272,8 +303,9 @@ def _force_login_passes_second_factor(monkeypatch):
 
         original(self, user, backend)
         if second_factor_required(user):
-            device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
-                      or TOTPDevice.objects.create(user=user, name="test", confirmed=True))
+            device = TOTPDevice.objects.filter(
+                user=user, confirmed=True
+            ).first() or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
             request = HttpRequest()
             request.user, request.session = user, self.session
             otp_login(request, device)

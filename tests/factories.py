@@ -56,16 +56,23 @@ def make_applicant_user(**kwargs) -> User:
     return UserFactory(role=Role.APPLICANT, **kwargs)
 
 
-def make_paid_application(ref: dict, *, owner: User | None = None, birth_date=dt.date(1990, 5, 17),
-                          at: dt.datetime | None = None):
+def make_paid_application(
+    ref: dict, *, owner: User | None = None, birth_date=dt.date(1990, 5, 17), at: dt.datetime | None = None
+):
     n = next(_counter)
     applicant = passport_services.applicant_create(
-        full_name=f"Pemohon Uji {n}", birth_place="Makassar", birth_date=birth_date,
-        address=f"Jl. Uji No. {n}, Makassar", phone="081234567890", nik=f"7371{n:012d}",
-        email=f"pemohon{n}@example.test", user=owner,
+        full_name=f"Pemohon Uji {n}",
+        birth_place="Makassar",
+        birth_date=birth_date,
+        address=f"Jl. Uji No. {n}, Makassar",
+        phone="081234567890",
+        nik=f"7371{n:012d}",
+        email=f"pemohon{n}@example.test",
+        user=owner,
     )
     application = passport_services.passport_application_record(
-        applicant=applicant, office=ref["offices"]["imigrasi"],
+        applicant=applicant,
+        office=ref["offices"]["imigrasi"],
         passport_type=PassportType.objects.get(code="biasa-48"),
     )
     billing = passport_services.billing_code_issue(application=application, at=at)
@@ -76,28 +83,48 @@ def make_paid_application(ref: dict, *, owner: User | None = None, birth_date=dt
     return application
 
 
-def make_order(ref: dict, state: str = S.BOOKED, *, owner: User | None = None, area: str = "makassar",
-               courier: str = "kurir", at: dt.datetime | None = None, **kwargs) -> DeliveryOrder:
+def make_order(
+    ref: dict,
+    state: str = S.BOOKED,
+    *,
+    owner: User | None = None,
+    area: str = "makassar",
+    courier: str = "kurir",
+    at: dt.datetime | None = None,
+    **kwargs,
+) -> DeliveryOrder:
     """A booked order moved along the real handoff to ``state``."""
     users = ref["users"]
     owner = owner or make_applicant_user()
     start = at or timezone.now() - dt.timedelta(hours=1)
     application = make_paid_application(ref, owner=owner, at=start, **kwargs)
     order = delivery_services.delivery_order_book(
-        application=application, pos_office=ref["offices"]["pos"],
-        destination_kind=DestinationKind.HOME, address=application.applicant.address,
-        area=ref["areas"][area], recipient_phone="081234567890",
-        recipient_email=application.applicant.email, poa_grantee_name="Sri Wahyuni",
-        poa_grantee_nippos="995100100", poa_grantee_place="PT Pos Indonesia Cabang Makassar",
-        actor=users["pos.layanan"], at=start,
+        application=application,
+        pos_office=ref["offices"]["pos"],
+        destination_kind=DestinationKind.HOME,
+        address=application.applicant.address,
+        area=ref["areas"][area],
+        recipient_phone="081234567890",
+        recipient_email=application.applicant.email,
+        poa_grantee_name="Sri Wahyuni",
+        poa_grantee_nippos="995100100",
+        poa_grantee_place="PT Pos Indonesia Cabang Makassar",
+        actor=users["pos.layanan"],
+        at=start,
     )
     courier_obj = ref["couriers"][courier]
     actors = {
-        "hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
-        "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"],
-        "dispatch": courier_obj.user, "deliver": courier_obj.user, "fail_attempt": courier_obj.user,
-        "return_to_pos": users["pos.layanan"], "return_to_office": users["imigrasi"],
-        "cancel": owner, "cancel_delivery": users["pos.antaran"],
+        "hand_dossier": users["pos.layanan"],
+        "mark_ready": users["imigrasi"],
+        "receive_at_pos": users["pos.layanan"],
+        "hand_to_delivery": users["pos.layanan"],
+        "dispatch": courier_obj.user,
+        "deliver": courier_obj.user,
+        "fail_attempt": courier_obj.user,
+        "return_to_pos": users["pos.layanan"],
+        "return_to_office": users["imigrasi"],
+        "cancel": owner,
+        "cancel_delivery": users["pos.antaran"],
     }
     moment = start
     for action in PATH[state]:
@@ -121,22 +148,31 @@ def second_office_ref(ref: dict) -> dict:
     role and two couriers of its own: the same shape as ``ref``, for tests of office scoping."""
     from delivery.models import Courier
 
-    imigrasi = Office.objects.create(organisation=ref["offices"]["imigrasi"].organisation,
-                                     name="Kantor Imigrasi Kelas II Parepare")
-    pos = Office.objects.create(organisation=ref["offices"]["pos"].organisation,
-                                name="PT Pos Indonesia Cabang Parepare", serves=imigrasi)
+    imigrasi = Office.objects.create(
+        organisation=ref["offices"]["imigrasi"].organisation, name="Kantor Imigrasi Kelas II Parepare"
+    )
+    pos = Office.objects.create(
+        organisation=ref["offices"]["pos"].organisation,
+        name="PT Pos Indonesia Cabang Parepare",
+        serves=imigrasi,
+    )
     offices = {**ref["offices"], "imigrasi": imigrasi, "pos": pos}
     users = {}
     for name, user in ref["users"].items():
         office = user.office
         if office is not None and office.pk in (ref["offices"]["imigrasi"].pk, ref["offices"]["pos"].pk):
             office = imigrasi if office.pk == ref["offices"]["imigrasi"].pk else pos
-        users[name] = UserFactory(username=f"{name}.parepare", role=user.role, office=office,
-                                  first_name=f"{user.first_name} Parepare")
+        users[name] = UserFactory(
+            username=f"{name}.parepare",
+            role=user.role,
+            office=office,
+            first_name=f"{user.first_name} Parepare",
+        )
     couriers = {}
     for n, (name, courier) in enumerate(ref["couriers"].items()):
-        couriers[name] = Courier.objects.create(user=users[name], name=users[name].first_name, nippos=f"99520000{n}",
-                                                office=pos)
+        couriers[name] = Courier.objects.create(
+            user=users[name], name=users[name].first_name, nippos=f"99520000{n}", office=pos
+        )
         couriers[name].areas.set(courier.areas.all())
     return {**ref, "offices": offices, "users": users, "couriers": couriers}
 

@@ -42,8 +42,9 @@ def totp_setup_start(*, user) -> TOTPDevice:
 def totp_setup_confirm(*, user, token: str) -> TOTPDevice | None:
     """Confirm the device being set up with a code from the app; ``None`` if the code is wrong."""
     with transaction.atomic():
-        device = (TOTPDevice.objects.select_for_update()
-                  .filter(user=user, confirmed=False).order_by("pk").first())
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        )
         if device is None or not device.verify_token(token.strip().replace(" ", "")):
             return None
         device.confirmed = True
@@ -62,8 +63,9 @@ class CodeCheck:
 def totp_verify(*, user, token: str) -> CodeCheck:
     """Check a login code; repeated wrong codes make the device wait longer each time (django-otp)."""
     with transaction.atomic():
-        device = (TOTPDevice.objects.select_for_update()
-                  .filter(user=user, confirmed=True).order_by("pk").first())
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
+        )
         if device is None:
             return CodeCheck(device=None, throttled=False)
         allowed, _ = device.verify_is_allowed()
@@ -76,7 +78,7 @@ def totp_verify(*, user, token: str) -> CodeCheck:
 def totp_secret_text(device: TOTPDevice) -> str:
     """The secret as authenticator apps ask for it: base32, in groups of four."""
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def totp_qr_svg(device: TOTPDevice) -> str:

@@ -51,8 +51,15 @@ def _active_subscriptions() -> list[tuple[int, tuple[str, ...], int | None, bool
     rows = cache.get(ACTIVE_KEY)
     if rows is None:
         rows = [
-            (subscription.pk, tuple(subscription.events), subscription.owner.office_id, subscription.owner.is_superuser)
-            for subscription in WebhookSubscription.objects.filter(active=True).select_related("owner").order_by("pk")
+            (
+                subscription.pk,
+                tuple(subscription.events),
+                subscription.owner.office_id,
+                subscription.owner.is_superuser,
+            )
+            for subscription in WebhookSubscription.objects.filter(active=True)
+            .select_related("owner")
+            .order_by("pk")
         ]
         cache.set(ACTIVE_KEY, rows, timeout=ACTIVE_CACHE_SECONDS)
     return rows
@@ -90,9 +97,14 @@ def webhooks_emit(*, event: str, messages: list[tuple[dict, str, tuple]]) -> lis
 
 def _body(delivery: WebhookDelivery) -> bytes:
     return json.dumps(
-        {"id": delivery.pk, "event": delivery.event, "created_at": delivery.created_at.isoformat(),
-         "data": delivery.payload},
-        sort_keys=True, separators=(",", ":"),
+        {
+            "id": delivery.pk,
+            "event": delivery.event,
+            "created_at": delivery.created_at.isoformat(),
+            "data": delivery.payload,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
     ).encode()
 
 
@@ -101,7 +113,9 @@ def webhook_deliver(*, delivery_id: int) -> str:
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("subscription").filter(pk=delivery_id).first()
+            .select_related("subscription")
+            .filter(pk=delivery_id)
+            .first()
         )
         if delivery is None:
             exists = WebhookDelivery.objects.filter(pk=delivery_id).exists()
@@ -116,21 +130,31 @@ def _deliver_locked(delivery: WebhookDelivery) -> str:
     if not subscription.active:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.ABANDONED)
         return WebhookDelivery.Status.ABANDONED
-    if delivery.ordering_key and WebhookDelivery.objects.filter(
-        subscription=subscription, ordering_key=delivery.ordering_key,
-        status=WebhookDelivery.Status.PENDING, pk__lt=delivery.pk,
-    ).exists():
+    if (
+        delivery.ordering_key
+        and WebhookDelivery.objects.filter(
+            subscription=subscription,
+            ordering_key=delivery.ordering_key,
+            status=WebhookDelivery.Status.PENDING,
+            pk__lt=delivery.pk,
+        ).exists()
+    ):
         return WAITING
     body = _body(delivery)
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(subscription.url, data=body, method="POST", headers={
-        "Content-Type": "application/json",
-        "User-Agent": "antar-paspor-webhooks/1",
-        "X-Antar-Event": delivery.event,
-        "X-Antar-Delivery": str(delivery.pk),
-        "X-Antar-Timestamp": timestamp,
-        "X-Antar-Signature": sign(subscription.secret, timestamp, body),
-    })
+    request = urllib.request.Request(
+        subscription.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "antar-paspor-webhooks/1",
+            "X-Antar-Event": delivery.event,
+            "X-Antar-Delivery": str(delivery.pk),
+            "X-Antar-Timestamp": timestamp,
+            "X-Antar-Signature": sign(subscription.secret, timestamp, body),
+        },
+    )
     started = time.monotonic()
     status_code, error = None, ""
     try:
@@ -141,7 +165,9 @@ def _deliver_locked(delivery: WebhookDelivery) -> str:
     except (OSError, ValueError) as network_error:
         error = str(network_error)[:300] or network_error.__class__.__name__
     elapsed_ms = int((time.monotonic() - started) * 1000)
-    WebhookAttempt.objects.create(delivery=delivery, status_code=status_code, response_ms=elapsed_ms, error=error)
+    WebhookAttempt.objects.create(
+        delivery=delivery, status_code=status_code, response_ms=elapsed_ms, error=error
+    )
     WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
     if status_code is not None and 200 <= status_code < 300:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
@@ -160,9 +186,14 @@ def _release_next(delivery: WebhookDelivery) -> None:
         return
     following = (
         WebhookDelivery.objects.filter(
-            subscription_id=delivery.subscription_id, ordering_key=delivery.ordering_key,
-            status=WebhookDelivery.Status.PENDING, pk__gt=delivery.pk,
-        ).order_by("pk").values_list("pk", flat=True).first()
+            subscription_id=delivery.subscription_id,
+            ordering_key=delivery.ordering_key,
+            status=WebhookDelivery.Status.PENDING,
+            pk__gt=delivery.pk,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
     )
     if following:
         task_enqueue("portal.tasks.deliver_webhook", following)
@@ -177,7 +208,8 @@ def _record_failure(subscription: WebhookSubscription, *, reason: str) -> None:
         if subscription.consecutive_failures < settings.WEBHOOK_MAX_FAILURES or not subscription.active:
             return
         switched_off = WebhookSubscription.objects.filter(pk=subscription.pk, active=True).update(
-            active=False, disabled_reason=f"{subscription.consecutive_failures} failures in a row: {reason}"[:300]
+            active=False,
+            disabled_reason=f"{subscription.consecutive_failures} failures in a row: {reason}"[:300],
         )
         WebhookDelivery.objects.filter(
             subscription=subscription, status=WebhookDelivery.Status.PENDING
@@ -189,7 +221,8 @@ def _record_failure(subscription: WebhookSubscription, *, reason: str) -> None:
             f"The webhook {subscription.url} failed {subscription.consecutive_failures} times in a row "
             f"and has been switched off. Last error: {reason}. Fix the receiver and switch it on again "
             "in the portal's admin.",
-            None, [subscription.owner.email],
+            None,
+            [subscription.owner.email],
         )
     logger.warning("webhooks.subscription.disabled subscription_id=%s", subscription.pk)
 

@@ -279,11 +279,18 @@ def cache_from_urls(cache_url: str, broker_url: str) -> dict:
     if url.startswith("redis://"):
         # A Redis outage must not break a booking or a courier update: the cache answers "miss"
         # while Redis is away (portal.cache), and never waits long for it.
-        return {"BACKEND": "portal.cache.ForgivingRedisCache", "LOCATION": url,
-                "KEY_PREFIX": "antar", "TIMEOUT": 300,
-                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
-    return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"), "TIMEOUT": 300}
+        return {
+            "BACKEND": "portal.cache.ForgivingRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "antar",
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "TIMEOUT": 300,
+    }
 
 
 CACHES = {"default": cache_from_urls(env.CACHE_URL, env.CELERY_BROKER_URL)}

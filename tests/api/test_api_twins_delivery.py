@@ -72,11 +72,16 @@ def test_another_pos_office_does_not_see_the_order_nor_lends_its_couriers(ref):
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
     office = OfficeFactory(organisation=Organisation.objects.filter(kind=OrganisationKind.POS).first())
     dispatcher = UserFactory(role=Role.POS_DISPATCHER, office=office)
-    outsider = Courier.objects.create(user=UserFactory(role=Role.COURIER, office=office), name="Kurir Lain",
-                                      nippos="995177777", office=office)
+    outsider = Courier.objects.create(
+        user=UserFactory(role=Role.COURIER, office=office),
+        name="Kurir Lain",
+        nippos="995177777",
+        office=office,
+    )
 
-    response = as_user(dispatcher).post(f"/api/v1/orders/{order.code}/courier/", {"courier": outsider.pk},
-                                        format="json")
+    response = as_user(dispatcher).post(
+        f"/api/v1/orders/{order.code}/courier/", {"courier": outsider.pk}, format="json"
+    )
     assert_error(response, 404)
 
     response = as_user(ref["users"]["pos.antaran"]).post(
@@ -111,10 +116,14 @@ def test_assigning_twice_with_one_key_is_answered_once(ref):
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
     client = as_user(ref["users"]["pos.antaran"])
     url = f"/api/v1/orders/{order.code}/courier/"
-    first = client.post(url, {"courier": ref["couriers"]["kurir2"].pk}, format="json", HTTP_IDEMPOTENCY_KEY="a-1")
+    first = client.post(
+        url, {"courier": ref["couriers"]["kurir2"].pk}, format="json", HTTP_IDEMPOTENCY_KEY="a-1"
+    )
     # Meanwhile the dispatcher moves it back on the board.
     client.post(url, {"courier": ref["couriers"]["kurir"].pk}, format="json")
-    again = client.post(url, {"courier": ref["couriers"]["kurir2"].pk}, format="json", HTTP_IDEMPOTENCY_KEY="a-1")
+    again = client.post(
+        url, {"courier": ref["couriers"]["kurir2"].pk}, format="json", HTTP_IDEMPOTENCY_KEY="a-1"
+    )
 
     assert again.status_code == first.status_code == 200
     assert again.headers[REPLAY_HEADER] == "true" and again.json() == first.json()
@@ -147,13 +156,19 @@ def test_the_applicant_picks_a_new_day_and_address(ref):
     address = "Jl. Sultan Alauddin No. 5, Rappocini, Makassar"
 
     response = as_user(order.application.applicant.user).post(
-        f"/api/v1/orders/{order.code}/reschedule/", {"preferred_date": _tomorrow(), "new_address": address},
+        f"/api/v1/orders/{order.code}/reschedule/",
+        {"preferred_date": _tomorrow(), "new_address": address},
         format="json",
     )
 
     assert response.status_code == 200
-    assert response.json() == {"order": order.code, "after_attempt": 1, "preferred_date": _tomorrow(),
-                               "new_address": address, "address": address}
+    assert response.json() == {
+        "order": order.code,
+        "after_attempt": 1,
+        "preferred_date": _tomorrow(),
+        "new_address": address,
+        "address": address,
+    }
     request = RescheduleRequest.objects.get(order=order)
     assert request.preferred_date.isoformat() == _tomorrow()
     order.refresh_from_db()
@@ -163,7 +178,9 @@ def test_the_applicant_picks_a_new_day_and_address(ref):
 def test_someone_else_cannot_pick_the_day(ref):
     order = make_order(ref, S.FAILED_ATTEMPT)
     url = f"/api/v1/orders/{order.code}/reschedule/"
-    assert_error(as_user(ref["users"]["pemohon"]).post(url, {"preferred_date": _tomorrow()}, format="json"), 404)
+    assert_error(
+        as_user(ref["users"]["pemohon"]).post(url, {"preferred_date": _tomorrow()}, format="json"), 404
+    )
     # Pos sees the order but it is the applicant's choice.
     response = as_user(ref["users"]["pos.layanan"]).post(url, {"preferred_date": _tomorrow()}, format="json")
     assert_error(response, 403, "not_owner")
@@ -176,12 +193,18 @@ def test_a_day_in_the_past_a_short_address_or_no_failed_attempt_is_refused(ref):
     url = f"/api/v1/orders/{order.code}/reschedule/"
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
-    body = assert_error(client.post(url, {"preferred_date": yesterday, "new_address": "Jl. A"}, format="json"), 400)
+    body = assert_error(
+        client.post(url, {"preferred_date": yesterday, "new_address": "Jl. A"}, format="json"), 400
+    )
     assert set(body["fields"]) == {"preferred_date", "new_address"}
-    assert "preferred_date" in assert_error(client.post(url, {"preferred_date": "soon"}, format="json"), 400)["fields"]
+    assert (
+        "preferred_date"
+        in assert_error(client.post(url, {"preferred_date": "soon"}, format="json"), 400)["fields"]
+    )
     delivered = make_order(ref, S.DELIVERED)
-    response = as_user(delivered.application.applicant.user).post(f"/api/v1/orders/{delivered.code}/reschedule/", {"preferred_date": _tomorrow()},
-                           format="json")
+    response = as_user(delivered.application.applicant.user).post(
+        f"/api/v1/orders/{delivered.code}/reschedule/", {"preferred_date": _tomorrow()}, format="json"
+    )
     assert_error(response, 409, "invalid_transition")
     assert not RescheduleRequest.objects.exists()
 
@@ -200,5 +223,7 @@ def test_sending_the_new_day_twice_with_one_key_keeps_one_request(ref):
 @pytest.mark.parametrize("method", ["get", "put"])
 def test_other_methods_are_not_offered(ref, method):
     order = make_order(ref, S.FAILED_ATTEMPT)
-    response = getattr(as_user(order.application.applicant.user), method)(f"/api/v1/orders/{order.code}/reschedule/")
+    response = getattr(as_user(order.application.applicant.user), method)(
+        f"/api/v1/orders/{order.code}/reschedule/"
+    )
     assert_error(response, 405)

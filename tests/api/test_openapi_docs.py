@@ -18,8 +18,11 @@ def _json_schema(schema, components, depth=0):
         return schema
     if "$ref" in schema:
         return _json_schema(components[schema["$ref"].rsplit("/", 1)[-1]], components, depth + 1)
-    out = {key: _json_schema(value, components, depth) if key not in ("example", "enum") else value
-           for key, value in schema.items() if key not in ("nullable", "readOnly", "writeOnly")}
+    out = {
+        key: _json_schema(value, components, depth) if key not in ("example", "enum") else value
+        for key, value in schema.items()
+        if key not in ("nullable", "readOnly", "writeOnly")
+    }
     if "properties" in out:
         out["properties"] = {k: _json_schema(v, components, depth) for k, v in schema["properties"].items()}
     if schema.get("nullable"):
@@ -66,7 +69,9 @@ def test_every_request_answer_and_error_has_an_example_that_matches_its_schema(s
     components = schema["components"]["schemas"]
     problems, checked = [], 0
     for name, operation in operations(schema):
-        bodies = [("request", media) for media in operation.get("requestBody", {}).get("content", {}).values()]
+        bodies = [
+            ("request", media) for media in operation.get("requestBody", {}).get("content", {}).values()
+        ]
         for status, response in operation["responses"].items():
             bodies += [(status, media) for media in response.get("content", {}).values()]
         for where, media in bodies:

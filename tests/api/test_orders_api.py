@@ -124,8 +124,13 @@ def test_a_refusal_is_replayed_too(ref):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("area=maros", ["maros"]), ("area=gowa", []), ("created_from=2000-01-01", ["maros"]),
-     ("created_to=2000-01-01", []), ("courier=995100002", [])],
+    [
+        ("area=maros", ["maros"]),
+        ("area=gowa", []),
+        ("created_from=2000-01-01", ["maros"]),
+        ("created_to=2000-01-01", []),
+        ("courier=995100002", []),
+    ],
 )
 def test_lists_filter_by_area_date_and_courier(ref, query, expected):
     make_order(ref, S.BOOKED, area="maros")
@@ -136,20 +141,26 @@ def test_lists_filter_by_area_date_and_courier(ref, query, expected):
 
 def test_a_date_range_backwards_is_a_400(ref):
     response = client_for(ref["users"]["pos.layanan"]).get(
-        "/api/v1/orders/?created_from=2026-02-01&created_to=2026-01-01")
+        "/api/v1/orders/?created_from=2026-02-01&created_to=2026-01-01"
+    )
     assert response.status_code == 400
     assert "created_to" in response.json()["fields"]
 
 
 @pytest.mark.parametrize(
     ("language", "message"),
-    [("en", "This cannot be done now"), ("id", "Ini tidak dapat dilakukan sekarang"),
-     (None, "Ini tidak dapat dilakukan sekarang")],
+    [
+        ("en", "This cannot be done now"),
+        ("id", "Ini tidak dapat dilakukan sekarang"),
+        (None, "Ini tidak dapat dilakukan sekarang"),
+    ],
 )
 def test_error_messages_speak_the_callers_language(ref, language, message):
     order = make_order(ref, S.BOOKED)
     client = client_for(ref["users"]["imigrasi"])
     headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
-    response = client.post(f"/api/v1/orders/{order.code}/moves/", {"action": "mark_ready"}, format="json", **headers)
+    response = client.post(
+        f"/api/v1/orders/{order.code}/moves/", {"action": "mark_ready"}, format="json", **headers
+    )
     assert response.status_code == 409
     assert response.json()["message"].startswith(message)

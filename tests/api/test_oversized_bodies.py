@@ -15,15 +15,23 @@ def test_an_oversized_api_body_is_refused_with_413_and_a_message_in_json(ref, se
     client.force_login(ref["couriers"]["kurir"].user)
     body = '{"note": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + '"}'
 
-    answer = client.post(f"/api/v1/courier/orders/{order.code}/dispatch/", body,
-                         content_type="application/json", HTTP_IDEMPOTENCY_KEY="big-1")
+    answer = client.post(
+        f"/api/v1/courier/orders/{order.code}/dispatch/",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="big-1",
+    )
 
     assert answer.status_code == 413
     assert answer.json()["code"] == "request_too_large"
     assert "7 MB" in answer.json()["message"]
     assert not DeliveryEvent.objects.filter(order=order, to_status=S.OUT_FOR_DELIVERY).exists()
-    english = client.post(f"/api/v1/courier/orders/{order.code}/dispatch/", body, content_type="application/json",
-                          HTTP_ACCEPT_LANGUAGE="en")
+    english = client.post(
+        f"/api/v1/courier/orders/{order.code}/dispatch/",
+        body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert english.json()["message"] == "The request is too large: at most 7 MB may be sent at once."
 
 
@@ -31,7 +39,10 @@ def test_an_oversized_api_body_is_refused_with_413_and_a_message_in_json(ref, se
 def test_an_oversized_form_is_refused_with_413_and_a_message(ref, settings):
     client = Client()
     client.force_login(ref["users"]["pos.layanan"])
-    answer = client.post("/counter/pay/", "billing_code=" + "1" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
-                         content_type="application/x-www-form-urlencoded")
+    answer = client.post(
+        "/counter/pay/",
+        "billing_code=" + "1" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert answer.status_code == 413
     assert "MB" in answer.content.decode()

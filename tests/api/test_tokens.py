@@ -12,12 +12,16 @@ from tests.factories import OfficeFactory, UserFactory, make_order
 
 def call(method, path, key, **kwargs):
     client = Client()
-    return getattr(client, method)(path, HTTP_AUTHORIZATION=f"Token {key}", content_type="application/json", **kwargs)
+    return getattr(client, method)(
+        path, HTTP_AUTHORIZATION=f"Token {key}", content_type="application/json", **kwargs
+    )
 
 
 def test_a_token_reads_its_offices_orders_and_records_when_it_was_used(ref):
     order = make_order(ref, S.BOOKED)
-    token, key = api_token_issue(name="Pos tracking", user=ref["users"]["pos.layanan"], scopes=["read_tracking"])
+    token, key = api_token_issue(
+        name="Pos tracking", user=ref["users"]["pos.layanan"], scopes=["read_tracking"]
+    )
 
     response = call("get", "/api/v1/orders/", key)
 
@@ -42,7 +46,9 @@ def test_a_read_only_token_cannot_write_handoff_events(ref):
 
 def test_a_write_token_moves_orders_of_its_office_only(ref):
     order = make_order(ref, S.BOOKED)
-    _token, key = api_token_issue(name="Pos system", user=ref["users"]["pos.layanan"], scopes=["write_handoff"])
+    _token, key = api_token_issue(
+        name="Pos system", user=ref["users"]["pos.layanan"], scopes=["write_handoff"]
+    )
     outsider = UserFactory(role=Role.POS_SERVICE_OFFICER, office=OfficeFactory())
     _other, other_key = api_token_issue(name="other office", user=outsider, scopes=["write_handoff"])
 

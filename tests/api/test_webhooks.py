@@ -33,9 +33,14 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.hits += 1
-                expected = "sha256=" + hmac.new(
-                    SECRET.encode(), self.headers["X-Antar-Timestamp"].encode() + b"." + body, hashlib.sha256
-                ).hexdigest()
+                expected = (
+                    "sha256="
+                    + hmac.new(
+                        SECRET.encode(),
+                        self.headers["X-Antar-Timestamp"].encode() + b"." + body,
+                        hashlib.sha256,
+                    ).hexdigest()
+                )
                 if not hmac.compare_digest(expected, self.headers["X-Antar-Signature"]):
                     receiver.bad_signatures += 1
                     self.send_response(401)
@@ -73,8 +78,12 @@ def subscribe(ref, url, owner="manajer.pos"):
 
 def walk(ref, order, steps):
     users = ref["users"]
-    actors = {"hand_dossier": users["pos.layanan"], "mark_ready": users["imigrasi"],
-              "receive_at_pos": users["pos.layanan"], "hand_to_delivery": users["pos.layanan"]}
+    actors = {
+        "hand_dossier": users["pos.layanan"],
+        "mark_ready": users["imigrasi"],
+        "receive_at_pos": users["pos.layanan"],
+        "hand_to_delivery": users["pos.layanan"],
+    }
     for action in steps:
         t.ACTION_FUNCTIONS[action](order_id=order.pk, actor=actors[action])
 
@@ -88,7 +97,9 @@ def test_signed_events_arrive_once_and_in_order(tx_ref, celery_worker_process, r
 
     wait_for(lambda: len(receiver.transitions_of(order.code)) == 4, timeout=30)
     assert receiver.transitions_of(order.code) == [
-        ("", "booked"), ("booked", "dossier_handed"), ("dossier_handed", "passport_ready"),
+        ("", "booked"),
+        ("booked", "dossier_handed"),
+        ("dossier_handed", "passport_ready"),
         ("passport_ready", "received_by_pos"),
     ]
     assert receiver.bad_signatures == 0
@@ -107,7 +118,9 @@ def test_an_outage_is_retried_with_nothing_lost_doubled_or_reordered(tx_ref, cel
 
     wait_for(lambda: len(receiver.transitions_of(order.code)) == 3, timeout=45)
     assert receiver.transitions_of(order.code) == [
-        ("", "booked"), ("booked", "dossier_handed"), ("dossier_handed", "passport_ready"),
+        ("", "booked"),
+        ("booked", "dossier_handed"),
+        ("dossier_handed", "passport_ready"),
     ]
     ids = [b["id"] for b in receiver.accepted]
     assert len(ids) == len(set(ids))
@@ -139,8 +152,9 @@ def test_subscribers_of_another_office_get_nothing(tx_ref, receiver):
     from tests.factories import OfficeFactory, UserFactory
 
     stranger = UserFactory(role="agency_manager", office=OfficeFactory())
-    WebhookSubscription.objects.create(owner=stranger, url=receiver.url, secret=SECRET,
-                                       events=["order.status_changed"])
+    WebhookSubscription.objects.create(
+        owner=stranger, url=receiver.url, secret=SECRET, events=["order.status_changed"]
+    )
     make_order(tx_ref, S.BOOKED)
     assert WebhookDelivery.objects.count() == 0
 
@@ -153,7 +167,9 @@ def test_batch_release_and_deadline_breach_are_offered_to_subscribers(tx_ref):
     from delivery.services import deadline_sweep
 
     WebhookSubscription.objects.create(
-        owner=tx_ref["users"]["manajer.imigrasi"], url="http://127.0.0.1:9/hooks", secret=SECRET,
+        owner=tx_ref["users"]["manajer.imigrasi"],
+        url="http://127.0.0.1:9/hooks",
+        secret=SECRET,
         events=["batch.released", "deadline.breached"],
     )
     order = make_order(tx_ref, S.PASSPORT_READY)

@@ -20,17 +20,25 @@ def make_billed_application(ref: dict, *, owner=None, birth_date=BORN, paid: boo
     """An application with a billing code issued at the counter (paid or not), no delivery yet."""
     n = next(_n)
     applicant = passport_services.applicant_create(
-        full_name=f"Pemohon Daring {n}", birth_place="Gowa", birth_date=birth_date,
-        address=f"Jl. Daring No. {n}, Makassar", phone="081355500000", nik=f"7371{n:08d}4321",
-        email=email or f"daring{n}@example.test", user=owner,
+        full_name=f"Pemohon Daring {n}",
+        birth_place="Gowa",
+        birth_date=birth_date,
+        address=f"Jl. Daring No. {n}, Makassar",
+        phone="081355500000",
+        nik=f"7371{n:08d}4321",
+        email=email or f"daring{n}@example.test",
+        user=owner,
     )
     application = passport_services.passport_application_record(
-        applicant=applicant, office=ref["offices"]["imigrasi"],
+        applicant=applicant,
+        office=ref["offices"]["imigrasi"],
         passport_type=PassportType.objects.get(code="biasa-48"),
     )
     billing = passport_services.billing_code_issue(application=application)
     if paid:
-        passport_services.payment_confirm(billing_code_id=billing.pk, ntpn=f"NTPN{n:012d}", amount=billing.amount)
+        passport_services.payment_confirm(
+            billing_code_id=billing.pk, ntpn=f"NTPN{n:012d}", amount=billing.amount
+        )
     return application
 
 

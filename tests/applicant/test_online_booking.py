@@ -14,10 +14,15 @@ from tests.applicant.helpers import BORN, data_url, make_billed_application, sig
 
 def start(application, **overrides):
     values = dict(
-        billing_code=application.billing_code.code, birth_date=BORN, destination_kind="home",
-        address="Jl. Sultan Hasanuddin No. 8, Makassar", area_id=None,
-        recipient_phone="081355512345", recipient_email="daring@example.test",
-        signature=data_url(signature_png()), client="192.0.2.1",
+        billing_code=application.billing_code.code,
+        birth_date=BORN,
+        destination_kind="home",
+        address="Jl. Sultan Hasanuddin No. 8, Makassar",
+        area_id=None,
+        recipient_phone="081355512345",
+        recipient_email="daring@example.test",
+        signature=data_url(signature_png()),
+        client="192.0.2.1",
     )
     values.update(overrides)
     return online_booking_start(**values)
@@ -131,10 +136,13 @@ def test_guessing_billing_codes_on_the_booking_page_is_stopped(ref):
     application = make_billed_application(ref)
     client = Client()
     for day in range(1, 11):
-        response = client.post("/book/", {"billing_code": application.billing_code.code,
-                                          "birth_date": f"1991-04-{day:02d}"})
+        response = client.post(
+            "/book/", {"billing_code": application.billing_code.code, "birth_date": f"1991-04-{day:02d}"}
+        )
         assert response.status_code == 400
         assert "Tidak ada kode billing yang cocok" in response.content.decode()
-    blocked = client.post("/book/", {"billing_code": application.billing_code.code, "birth_date": BORN.isoformat()})
+    blocked = client.post(
+        "/book/", {"billing_code": application.billing_code.code, "birth_date": BORN.isoformat()}
+    )
     assert blocked.status_code == 429
     assert "Terlalu banyak percobaan" in blocked.content.decode()

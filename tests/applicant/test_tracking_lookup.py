@@ -65,7 +65,6 @@ def test_the_cache_keeps_lookups_apart_and_follows_every_move(ref, django_captur
     assert "Berkas diserahkan ke Imigrasi" in by_nik(client, order.code, digits).content.decode()
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_lookups_keep_working_when_the_database_connection_is_replaced(ref):
     """The lookup's statement is prepared once per database connection: a new connection (after a

@@ -6,14 +6,29 @@ import sys
 
 from tests.conftest import ROOT
 
-KEYS = ["tracking_ratio", "tracking_p99_ms", "update_ratio", "pipeline_20k_s", "dashboard_ms",
-        "dashboard_queries", "courier_page_kb", "courier_page_ms", "web_rss_mb", "worker_rss_mb"]
+KEYS = [
+    "tracking_ratio",
+    "tracking_p99_ms",
+    "update_ratio",
+    "pipeline_20k_s",
+    "dashboard_ms",
+    "dashboard_queries",
+    "courier_page_kb",
+    "courier_page_ms",
+    "web_rss_mb",
+    "worker_rss_mb",
+]
 
 
 def test_the_benchmark_runs_end_to_end_and_writes_every_figure(tmp_path):
     out = tmp_path / "results.json"
-    run = subprocess.run([sys.executable, "bench/run.py", "--smoke", "--out", str(out)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "bench/run.py", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
     results = json.loads(out.read_text())

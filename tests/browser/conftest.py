@@ -9,10 +9,12 @@ VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     # A cheap Android phone: 360 CSS pixels wide, touch.
     "phone": {
-        "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-        "is_mobile": True, "has_touch": True,
+        "viewport": {"width": 360, "height": 740},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
         "user_agent": "Mozilla/5.0 (Linux; Android 11; SM-A025F) AppleWebKit/537.36 "
-                      "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+        "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
     },
 }
 
@@ -37,8 +39,9 @@ def demo(transactional_db):
 
 @pytest.fixture(params=list(VIEWPORTS))
 def screen(request, browser):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS[request.param],
-                                  **BYPASS_CSP)
+    context = browser.new_context(
+        locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS[request.param], **BYPASS_CSP
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.viewport_name = request.param
@@ -48,7 +51,9 @@ def screen(request, browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS["phone"], **BYPASS_CSP)
+    context = browser.new_context(
+        locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS["phone"], **BYPASS_CSP
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -57,7 +62,9 @@ def phone(browser):
 
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS["desktop"], **BYPASS_CSP)
+    context = browser.new_context(
+        locale="id-ID", timezone_id="Asia/Makassar", **VIEWPORTS["desktop"], **BYPASS_CSP
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -76,9 +83,17 @@ def login(page, base_url: str, username: str) -> None:
 
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                               "url": base_url, "httpOnly": True, "sameSite": "Lax"}])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
     page.goto(f"{base_url}/")
 
 
@@ -100,13 +115,16 @@ def complete_second_factor(page, username: str) -> None:
 
     page.get_by_label("Kode 6 digit dari aplikasi autentikator").fill(totp_code_for(username))
     with page.expect_navigation():
-        page.get_by_role("button", name="Konfirmasi dan lanjutkan" if "/setup/" in page.url else "Lanjutkan").click()
+        page.get_by_role(
+            "button", name="Konfirmasi dan lanjutkan" if "/setup/" in page.url else "Lanjutkan"
+        ).click()
 
 
 def assert_accessible(page) -> None:
     """axe-core on the current page: no serious or critical WCAG violations."""
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = _axe.run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad

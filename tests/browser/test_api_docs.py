@@ -20,7 +20,11 @@ def test_an_integrator_reads_an_operation_and_its_examples(screen, live_server):
 
 def test_every_operation_of_the_schema_is_on_the_page(desktop, live_server):
     schema = desktop.request.get(f"{live_server.url}/api/schema/?format=json").json()
-    operations = sum(1 for item in schema["paths"].values() for method in item
-                     if method in ("get", "post", "put", "patch", "delete"))
+    operations = sum(
+        1
+        for item in schema["paths"].values()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    )
     desktop.goto(f"{live_server.url}/api/docs/")
     assert desktop.locator("details.api-op").count() == operations > 20

@@ -21,9 +21,11 @@ RINA_MAIL = "rina.demo@demo.antar-paspor.local"
 
 
 def rina_code():
-    return OnlineBooking._meta.apps.get_model("passports", "BillingCode").objects.get(
-        application__applicant__full_name="Rina Amalia (demo daring)"
-    ).code
+    return (
+        OnlineBooking._meta.apps.get_model("passports", "BillingCode")
+        .objects.get(application__applicant__full_name="Rina Amalia (demo daring)")
+        .code
+    )
 
 
 def test_the_landing_page_tells_a_visitor_what_it_costs_and_how_to_book(live_server, demo, screen):
@@ -53,8 +55,11 @@ def sign(page):
     page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.7)
     page.mouse.down()
     for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * (box["width"] - 40) / 11,
-                        box["y"] + box["height"] * (0.3 if step % 2 else 0.7), steps=3)
+        page.mouse.move(
+            box["x"] + 20 + step * (box["width"] - 40) / 11,
+            box["y"] + box["height"] * (0.3 if step % 2 else 0.7),
+            steps=3,
+        )
     page.mouse.up()
 
 
@@ -67,7 +72,9 @@ def fill_details(page, *, phone="081355512345"):
 
 
 @pytest.mark.worker
-def test_an_applicant_books_signs_and_pays_online(live_server, demo, screen, celery_worker_process, smtp_sink):
+def test_an_applicant_books_signs_and_pays_online(
+    live_server, demo, screen, celery_worker_process, smtp_sink
+):
     page = screen
     code = rina_code()
     page.goto(f"{live_server.url}/book/")
@@ -120,9 +127,13 @@ def test_an_applicant_books_signs_and_pays_online(live_server, demo, screen, cel
 
     # the dossier receipt and the power of attorney arrive by mail, once
     def booked_mails():
-        return [m for m in smtp_sink.messages if RINA_MAIL in m.rcpt_tos
-                and tracking in message_from_bytes(m.content)["Subject"]
-                and "dipesan:" in message_from_bytes(m.content)["Subject"]]
+        return [
+            m
+            for m in smtp_sink.messages
+            if RINA_MAIL in m.rcpt_tos
+            and tracking in message_from_bytes(m.content)["Subject"]
+            and "dipesan:" in message_from_bytes(m.content)["Subject"]
+        ]
 
     wait_for(lambda: booked_mails(), timeout=30)
     mail = message_from_bytes(booked_mails()[0].content)
@@ -136,7 +147,9 @@ def test_an_applicant_books_signs_and_pays_online(live_server, demo, screen, cel
 
 
 @pytest.mark.worker
-def test_a_refused_payment_can_be_tried_again_and_books_once(live_server, demo, desktop, celery_worker_process):
+def test_a_refused_payment_can_be_tried_again_and_books_once(
+    live_server, demo, desktop, celery_worker_process
+):
     page = desktop
     page.goto(f"{live_server.url}/book/")
     page.get_by_label("Kode billing (15 digit)").fill(rina_code())

@@ -15,7 +15,9 @@ def test_tracking_by_nik_digits_shows_the_seven_steps_and_the_holder(live_server
     applicant = order.application.applicant
     screen.goto(f"{live_server.url}/track/")
     screen.get_by_label("Kode lacak").fill(order.code)
-    screen.get_by_label("atau 4 digit terakhir NIK Anda").fill("9999" if applicant.nik[-4:] != "9999" else "8888")
+    screen.get_by_label("atau 4 digit terakhir NIK Anda").fill(
+        "9999" if applicant.nik[-4:] != "9999" else "8888"
+    )
     screen.get_by_role("button", name="Lacak").click()
     expect(screen.get_by_role("alert")).to_contain_text("Tidak ada pengiriman")
 
@@ -66,8 +68,11 @@ def test_the_applicant_changes_the_address_then_cancels(live_server, demo, scree
     assert order.area.code == "selayar" and order.delivery_fee == 90_000
 
     screen.get_by_role("link", name="Batalkan pengiriman").click()
-    expect(screen.get_by_text("tidak dapat dibatalkan", exact=False).or_(
-        screen.get_by_text("tidak dapat diurungkan", exact=False)).first).to_be_visible()
+    expect(
+        screen.get_by_text("tidak dapat dibatalkan", exact=False)
+        .or_(screen.get_by_text("tidak dapat diurungkan", exact=False))
+        .first
+    ).to_be_visible()
     screen.get_by_role("button", name="Ya, konfirmasi").click()
     order.refresh_from_db()
     assert order.status == "cancelled"

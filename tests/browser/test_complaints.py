@@ -25,7 +25,8 @@ def test_a_complaint_round_trip(live_server, demo, screen, browser, celery_worke
     screen.get_by_label("Pengaduan Anda").fill("Sampul paspor yang diantar basah dan sobek.")
     screen.get_by_label("Email untuk tanggapan").fill(address)
     screen.get_by_label(re.compile("^Foto")).set_input_files(
-        files=[{"name": "sampul.png", "mimeType": "image/png", "buffer": png_bytes()}])
+        files=[{"name": "sampul.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
     screen.screenshot(path=f"/tmp/complaint-new-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
@@ -93,6 +94,8 @@ def test_the_overdue_demo_complaint_on_the_queues_and_the_dashboard(live_server,
     desktop.goto(f"{live_server.url}/partners/dashboard/")
     table = desktop.locator("#complaints")
     expect(table.locator("tfoot")).to_contain_text("Semua pengaduan")
-    expect(table.locator("tbody tr", has_text="Data atau penerbitan paspor").locator("td").last).to_have_text("1")
+    expect(table.locator("tbody tr", has_text="Data atau penerbitan paspor").locator("td").last).to_have_text(
+        "1"
+    )
     desktop.screenshot(path="/tmp/complaint-dashboard.png", full_page=True)
     assert_accessible(desktop)

@@ -102,12 +102,26 @@ def test_steps_one_to_six_through_the_counter_pages(
     assert DeliveryFeePayment.objects.get(order=order).amount == 20_000
     expect(pos.get_by_text("Sesuai (rekonsiliasi)")).to_be_visible()
     receipt = pdf_text(pos, f"{base}/orders/{order.code}/documents/receipt.pdf")
-    for text in ["TANDA TERIMA BERKAS", "Hari dan tanggal", "Bukti penerimaan negara", ntpn,
-                 "Fotokopi KTP/SIM", "Biaya antar Rp 20.000", "Daeng Baji Ramli", "Sri Wahyuni"]:
+    for text in [
+        "TANDA TERIMA BERKAS",
+        "Hari dan tanggal",
+        "Bukti penerimaan negara",
+        ntpn,
+        "Fotokopi KTP/SIM",
+        "Biaya antar Rp 20.000",
+        "Daeng Baji Ramli",
+        "Sri Wahyuni",
+    ]:
         assert text in receipt, text
     attorney = pdf_text(pos, f"{base}/orders/{order.code}/documents/power-of-attorney.pdf")
-    for text in ["SURAT KUASA PERMOHONAN ANTAR KIRIMAN", "Pengiriman Paspor melalui Pos", "7371031403880001",
-                 "Gowa, 14-03-1988", "995100100", "PT Pos Indonesia Cabang Makassar"]:
+    for text in [
+        "SURAT KUASA PERMOHONAN ANTAR KIRIMAN",
+        "Pengiriman Paspor melalui Pos",
+        "7371031403880001",
+        "Gowa, 14-03-1988",
+        "995100100",
+        "PT Pos Indonesia Cabang Makassar",
+    ]:
         assert text in attorney, text
 
     # Step 4: Pos hands the dossier to Imigrasi with a manifest (PDF and CSV).
@@ -122,8 +136,9 @@ def test_steps_one_to_six_through_the_counter_pages(
     assert_fits_the_screen(pos)
     manifest_url = pos.get_by_role("link", name="Manifes (CSV)").get_attribute("href")
     rows = list(csv.DictReader(io.StringIO(pos.request.get(base + manifest_url).text())))
-    assert [(r["kode_pelacakan"], r["nama_pemohon"], r["kode_billing"], r["ntpn"], r["biaya_antar"])
-            for r in rows] == [(order.code, "Daeng Baji Ramli", billing_code, ntpn, "20000")]
+    assert [
+        (r["kode_pelacakan"], r["nama_pemohon"], r["kode_billing"], r["ntpn"], r["biaya_antar"]) for r in rows
+    ] == [(order.code, "Daeng Baji Ramli", billing_code, ntpn, "20000")]
     manifest = pdf_text(pos, base + pos.get_by_role("link", name="Manifes (PDF)").get_attribute("href"))
     assert "MANIFES BERKAS" in manifest and order.code in manifest and "Daeng Baji Ramli" in manifest
 
@@ -149,7 +164,14 @@ def test_steps_one_to_six_through_the_counter_pages(
     assert_accessible(imigrasi)
     batch = Batch.objects.get()
     letter = pdf_text(imigrasi, f"{base}/counter/batches/{batch.pk}/surat-tugas.pdf")
-    for text in ["SURAT TUGAS", "SURAT KUASA", batch.number, order.code, "Daeng Baji Ramli", "Rahmat Hidayat"]:
+    for text in [
+        "SURAT TUGAS",
+        "SURAT KUASA",
+        batch.number,
+        order.code,
+        "Daeng Baji Ramli",
+        "Rahmat Hidayat",
+    ]:
         assert text in letter, text
 
     # Step 5: the Pos officer acknowledges the batch on their own screen.

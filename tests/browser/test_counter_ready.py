@@ -21,7 +21,9 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     login(page, base, "imigrasi")
     page.goto(f"{base}/counter/")
     page.get_by_role("link", name="Paspor selesai dicetak").first.click()
-    expect(page.get_by_role("heading", name="Tandai paspor yang selesai dicetak sebagai siap")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Tandai paspor yang selesai dicetak sebagai siap")
+    ).to_be_visible()
     assert_accessible(page)
     assert_fits_the_screen(page)
 
@@ -37,7 +39,9 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     page.get_by_label("Saya telah memeriksa daftar ini").check()
     page.screenshot(path="/tmp/counter-ready.png", full_page=True)
     page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
-    expect(page.get_by_role("status").filter(has_text="ditandai siap")).to_contain_text("2 paspor ditandai siap")
+    expect(page.get_by_role("status").filter(has_text="ditandai siap")).to_contain_text(
+        "2 paspor ditandai siap"
+    )
     expect(page.get_by_role("heading", name="Serahkan kelompok paspor ke Pos")).to_be_visible()
     for order in printed:
         expect(page.get_by_label(re.compile(order.code))).to_be_visible()

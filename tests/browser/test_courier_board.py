@@ -45,4 +45,6 @@ def test_the_dispatcher_sees_every_run_and_moves_an_order_before_it_goes_out(liv
 def test_a_courier_cannot_open_the_board(live_server, tx_ref, phone):
     login(phone, live_server.url, "kurir")
     phone.goto(f"{live_server.url}/courier/dispatcher/")
-    expect(phone.get_by_role("status")).to_contain_text("Papan kurir hanya untuk petugas pengatur pengantaran")
+    expect(phone.get_by_role("status")).to_contain_text(
+        "Papan kurir hanya untuk petugas pengatur pengantaran"
+    )

@@ -30,7 +30,9 @@ def test_the_applicant_picks_another_day_and_address(live_server, tx_ref, phone)
 
     day = timezone.localdate() + dt.timedelta(days=3)
     phone.get_by_label("Hari yang diinginkan").fill(day.isoformat())
-    phone.get_by_label("Alamat baru di wilayah yang sama (opsional)").fill("Jl. Sultan Alauddin No. 5, Makassar")
+    phone.get_by_label("Alamat baru di wilayah yang sama (opsional)").fill(
+        "Jl. Sultan Alauddin No. 5, Makassar"
+    )
     phone.get_by_role("button", name="Kirim").click()
     expect(phone.get_by_role("status")).to_contain_text("kurir akan datang pada hari yang Anda pilih")
     request = RescheduleRequest.objects.get(order=order)

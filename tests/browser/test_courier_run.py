@@ -80,7 +80,9 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     expect(phone.get_by_role("heading", name="Makassar")).to_be_visible()
     expect(phone.get_by_role("heading", name="Maros")).to_be_visible()
     card1 = phone.locator(f"#order-{first.code}")
-    expect(card1.get_by_role("link", name=re.compile("Telepon"))).to_have_attribute("href", "tel:081234567890")
+    expect(card1.get_by_role("link", name=re.compile("Telepon"))).to_have_attribute(
+        "href", "tel:081234567890"
+    )
     expect(card1.get_by_role("link", name="Buka di peta")).to_have_attribute("href", re.compile("maps"))
     assert_fits_the_screen(phone)
     assert_accessible(phone)
@@ -89,11 +91,14 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     # the first goes out, then a wrong code is refused on the phone itself
     card1.get_by_role("button", name="Bawa untuk diantar").click()
     expect(card1.locator(".run-status")).to_have_text("Sedang diantar")
-    deliver_by_code(card1, "000000" if proof.delivery_code_reveal(order_id=first.pk) != "000000" else "111111")
+    deliver_by_code(
+        card1, "000000" if proof.delivery_code_reveal(order_id=first.pk) != "000000" else "111111"
+    )
     expect(card1.get_by_role("alert")).to_contain_text("Kode pengantaran salah")
     card1.get_by_label("Kode pengantaran", exact=True).fill(proof.delivery_code_reveal(order_id=first.pk))
     card1.get_by_label("Foto penyerahan (opsional)").set_input_files(
-        files=[{"name": "foto.png", "mimeType": "image/png", "buffer": png_bytes()}])
+        files=[{"name": "foto.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
     assert_accessible(phone)
     phone.screenshot(path="/tmp/kurir-deliver-form.png", full_page=False)
     card1.get_by_role("button", name="Catat penyerahan").click()
@@ -114,8 +119,14 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     with Image.open(photo.path) as stored:
         assert stored.format == "JPEG" and max(stored.size) == 1280  # resized on the phone
     stand_in = ProofOfDelivery.objects.get(order=second)
-    assert (stand_in.receiver_kind, stand_in.relation, stand_in.id_last_digits) == ("stand_in", "Kakak", "4321")
-    assert DeliveryEvent.objects.get(order=third, to_status=S.FAILED_ATTEMPT).payload["reason"] == "not_at_home"
+    assert (stand_in.receiver_kind, stand_in.relation, stand_in.id_last_digits) == (
+        "stand_in",
+        "Kakak",
+        "4321",
+    )
+    assert (
+        DeliveryEvent.objects.get(order=third, to_status=S.FAILED_ATTEMPT).payload["reason"] == "not_at_home"
+    )
 
     # and the applicant's tracking page says who received it
     phone.goto(f"{live_server.url}/track/?code={second.code}")
@@ -126,7 +137,9 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     assert_accessible(phone)
 
 
-def test_offline_updates_wait_in_the_queue_and_arrive_once_with_their_device_times(live_server, tx_ref, phone):
+def test_offline_updates_wait_in_the_queue_and_arrive_once_with_their_device_times(
+    live_server, tx_ref, phone
+):
     # given a run loaded while online
     away = make_order(tx_ref, S.OUT_FOR_DELIVERY)
     home = make_order(tx_ref, S.OUT_FOR_DELIVERY)
@@ -150,7 +163,9 @@ def test_offline_updates_wait_in_the_queue_and_arrive_once_with_their_device_tim
         req.onsuccess = () => { const all = req.result.transaction("queue").objectStore("queue").getAll();
           all.onsuccess = () => resolve(all.result.map((i) => [i.order, i.body.device_time])); };
     })""")
-    assert not DeliveryEvent.objects.filter(order__in=[away, home], to_status__in=[S.FAILED_ATTEMPT, S.DELIVERED]).exists()
+    assert not DeliveryEvent.objects.filter(
+        order__in=[away, home], to_status__in=[S.FAILED_ATTEMPT, S.DELIVERED]
+    ).exists()
 
     # then back online both arrive, in order, exactly once
     phone.context.set_offline(False)
@@ -176,7 +191,9 @@ def test_an_update_for_an_order_cancelled_meanwhile_is_refused_with_the_reason(l
     expect(phone.locator("#queue-count")).to_have_text("1")
 
     # meanwhile the dispatcher stops the delivery
-    t.delivery_order_cancel_delivery(order_id=order.pk, actor=tx_ref["users"]["pos.antaran"], reason="Dibatalkan pemohon")
+    t.delivery_order_cancel_delivery(
+        order_id=order.pk, actor=tx_ref["users"]["pos.antaran"], reason="Dibatalkan pemohon"
+    )
 
     phone.context.set_offline(False)
     refused = phone.locator("#refused")

@@ -17,15 +17,28 @@ def test_a_group_with_bad_lines_then_the_good_file(live_server, demo, screen):
     lines = sample.decode().strip().splitlines()
     code, birth, name = lines[2].split(",")
     year, month, day = birth.split("-")
-    broken = "\n".join([lines[0], lines[1], lines[1], "12345,1990-01-01,Pendek", f"{code},{day}/{month}/{year},{name}",
-                        lines[3] + ",lebih", lines[4]]) + "\n"
+    broken = (
+        "\n".join(
+            [
+                lines[0],
+                lines[1],
+                lines[1],
+                "12345,1990-01-01,Pendek",
+                f"{code},{day}/{month}/{year},{name}",
+                lines[3] + ",lebih",
+                lines[4],
+            ]
+        )
+        + "\n"
+    )
 
     login(screen, live_server.url, "travel")
     screen.get_by_role("link", name="Pesan kelompok dari berkas CSV").click()
     expect(screen.get_by_role("heading", name="Pemesanan kelompok")).to_be_visible()
     expect(screen.get_by_text("Semua atau tidak sama sekali")).to_be_visible()
     screen.get_by_label("Berkas CSV").set_input_files(
-        files=[{"name": "jamaah.csv", "mimeType": "text/csv", "buffer": broken.encode()}])
+        files=[{"name": "jamaah.csv", "mimeType": "text/csv", "buffer": broken.encode()}]
+    )
     screen.get_by_label("Telepon kantor Anda untuk kurir").fill("081234567890")
     screen.get_by_role("button", name="Periksa dan pesan").click()
 
@@ -43,7 +56,8 @@ def test_a_group_with_bad_lines_then_the_good_file(live_server, demo, screen):
     assert GroupBooking.objects.count() == 0
 
     screen.get_by_label("Berkas CSV").set_input_files(
-        files=[{"name": "jamaah.csv", "mimeType": "text/csv", "buffer": sample}])
+        files=[{"name": "jamaah.csv", "mimeType": "text/csv", "buffer": sample}]
+    )
     screen.get_by_label("Telepon kantor Anda untuk kurir").fill("081234567890")
     screen.get_by_role("button", name="Periksa dan pesan").click()
 

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.browser
 def test_a_locked_complaint_link_says_to_wait(live_server, tx_ref, phone):
     from partners.complaints import complaint_open
 
-    opened = complaint_open(client="192.0.2.1", category="late", text="Paspor belum sampai.",
-                            contact_phone="081234567890")
+    opened = complaint_open(
+        client="192.0.2.1", category="late", text="Paspor belum sampai.", contact_phone="081234567890"
+    )
     ticket = opened.complaint.ticket
     for _ in range(10):
         phone.goto(f"{live_server.url}/complaints/t/{ticket}/{'0' * 32}/")
@@ -40,8 +41,11 @@ def test_the_dispatcher_unlocks_a_locked_delivery_code(live_server, tx_ref, scre
     for _ in range(5):
         with pytest.raises(DomainError):
             proof.delivery_order_deliver_with_proof(
-                order_code=order.code, actor=tx_ref["couriers"]["kurir"].user, receiver_kind="applicant",
-                code=wrong, signature=image_data_url(),
+                order_code=order.code,
+                actor=tx_ref["couriers"]["kurir"].user,
+                receiver_kind="applicant",
+                code=wrong,
+                signature=image_data_url(),
             )
     login(screen, live_server.url, "pos.antaran")
     screen.goto(f"{live_server.url}/orders/{order.code}/")

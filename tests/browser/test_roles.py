@@ -41,7 +41,9 @@ def test_wrong_password_shows_a_clear_message(live_server, demo, desktop):
 def test_the_language_switch_turns_the_page_english(live_server, demo, desktop):
     login(desktop, live_server.url, "imigrasi")
     desktop.get_by_role("navigation", name="Bahasa").get_by_role("link", name="English").click()
-    expect(desktop.get_by_role("heading", name=re.compile("Dossiers received: produce the passport"))).to_be_visible()
+    expect(
+        desktop.get_by_role("heading", name=re.compile("Dossiers received: produce the passport"))
+    ).to_be_visible()
     expect(desktop.locator("html")).to_have_attribute("lang", "en")
     assert_accessible(desktop)
     # The choice sticks: the next page is English too, until switched back.

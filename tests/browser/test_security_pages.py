@@ -22,12 +22,14 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
-def test_new_staff_member_sets_up_the_app_then_logs_in_with_a_code(live_server, tx_ref, screen,
-                                                                     django_user_model):
+def test_new_staff_member_sets_up_the_app_then_logs_in_with_a_code(
+    live_server, tx_ref, screen, django_user_model
+):
     from portal.choices import Role
 
-    django_user_model.objects.create_user("kurir.baru", password="kurir-baru-2026", role=Role.COURIER,
-                                          first_name="Kurir", last_name="Baru")
+    django_user_model.objects.create_user(
+        "kurir.baru", password="kurir-baru-2026", role=Role.COURIER, first_name="Kurir", last_name="Baru"
+    )
     screen.goto(f"{live_server.url}/login/")
     screen.get_by_label("Nama pengguna").fill("kurir.baru")
     screen.get_by_label("Kata sandi").fill("kurir-baru-2026")
@@ -81,8 +83,14 @@ def test_lock_out_after_five_wrong_passwords(live_server, tx_ref, phone):
 
 PAGES = {
     "pemohon": ["/", "/orders/APDEMO01/"],
-    "imigrasi": ["/", "/counter/", "/counter/applications/new/", "/counter/ready/", "/counter/batches/new/",
-                 "/orders/APDEMO05/"],
+    "imigrasi": [
+        "/",
+        "/counter/",
+        "/counter/applications/new/",
+        "/counter/ready/",
+        "/counter/batches/new/",
+        "/orders/APDEMO05/",
+    ],
     "pos.layanan": ["/", "/counter/pay/", "/counter/manifests/new/", "/problems/"],
     "pos.antaran": ["/courier/dispatcher/"],
     "kurir": ["/courier/"],
@@ -97,8 +105,12 @@ def test_main_pages_report_no_content_security_policy_violation(live_server, dem
         context.add_init_script(CSP_LISTENER)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.on("console", lambda m, u=username, found=violations: found.append(f"{u}: {m.text}")
-                if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m, u=username, found=violations: (
+                found.append(f"{u}: {m.text}") if "Content Security Policy" in m.text else None
+            ),
+        )
         page.goto(f"{live_server.url}/track/?code=APDEMO01&birth_date=1970-01-01")
         login_through_the_form(page, live_server.url, username)  # the login and code pages too
         for path in paths:

@@ -21,37 +21,62 @@ def file(api, **extra):
 def test_file_read_reply_and_close_over_the_api(ref):
     api = APIClient()
     photo = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
-    filed = api.post("/api/v1/complaints/", {"category": "late", "text": "Paspor belum sampai.",
-                                             "contact_email": "a@example.test", "photo": photo},
-                     format="json", HTTP_IDEMPOTENCY_KEY="file-1")
+    filed = api.post(
+        "/api/v1/complaints/",
+        {
+            "category": "late",
+            "text": "Paspor belum sampai.",
+            "contact_email": "a@example.test",
+            "photo": photo,
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="file-1",
+    )
     assert filed.status_code == 201, filed.json()
     body = filed.json()
     ticket, secret = body["ticket"], body["secret"]
     assert body["has_photo"] and body["agency"] == "pos" and body["status"] == "open"
     assert body["link"].endswith(f"/complaints/t/{ticket}/{secret}/")
 
-    again = api.post("/api/v1/complaints/", {"category": "late", "text": "Paspor belum sampai.",
-                                             "contact_email": "a@example.test", "photo": photo},
-                     format="json", HTTP_IDEMPOTENCY_KEY="file-1")
+    again = api.post(
+        "/api/v1/complaints/",
+        {
+            "category": "late",
+            "text": "Paspor belum sampai.",
+            "contact_email": "a@example.test",
+            "photo": photo,
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="file-1",
+    )
     assert again.json()["ticket"] == ticket and Complaint.objects.count() == 1
 
     seen = api.get(f"/api/v1/complaints/{ticket}/", {"secret": secret})
-    assert seen.status_code == 200 and [m["text"] for m in seen.json()["messages"]] == ["Paspor belum sampai."]
+    assert seen.status_code == 200 and [m["text"] for m in seen.json()["messages"]] == [
+        "Paspor belum sampai."
+    ]
     assert api.get(f"/api/v1/complaints/{ticket}/", {"secret": "nope"}).json()["code"] == "unknown_complaint"
 
     staff = APIClient()
     staff.force_authenticate(ref["users"]["pos.layanan"])
     queue = staff.get("/api/v1/complaints/").json()
     assert [c["ticket"] for c in queue] == [ticket] and queue[0]["contact_email"] == "a@example.test"
-    replied = staff.post(f"/api/v1/complaints/{ticket}/replies/", {"text": "Kami cek hari ini."}, format="json")
+    replied = staff.post(
+        f"/api/v1/complaints/{ticket}/replies/", {"text": "Kami cek hari ini."}, format="json"
+    )
     assert replied.status_code == 201 and replied.json()["status"] == "answered"
-    answer = api.post(f"/api/v1/complaints/{ticket}/replies/", {"text": "Terima kasih.", "secret": secret},
-                      format="json")
+    answer = api.post(
+        f"/api/v1/complaints/{ticket}/replies/", {"text": "Terima kasih.", "secret": secret}, format="json"
+    )
     assert [m["author_kind"] for m in answer.json()["messages"]] == ["applicant", "staff", "applicant"]
     closed = staff.post(f"/api/v1/complaints/{ticket}/close/", format="json")
     assert closed.json()["status"] == "closed"
-    refused = api.post(f"/api/v1/complaints/{ticket}/replies/", {"text": "Satu lagi.", "secret": secret},
-                       format="json", HTTP_ACCEPT_LANGUAGE="en")
+    refused = api.post(
+        f"/api/v1/complaints/{ticket}/replies/",
+        {"text": "Satu lagi.", "secret": secret},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert refused.status_code == 409
     assert refused.json()["message"] == "This complaint is closed; it takes no more replies."
 

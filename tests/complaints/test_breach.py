@@ -19,8 +19,13 @@ FILED = dt.datetime(2026, 11, 20, 22, 15, tzinfo=WITA)  # a Friday night: compla
 
 
 def test_no_first_response_in_24_hours_goes_on_the_problems_queue_once(ref, client):
-    complaint = svc.complaint_open(client="192.0.2.1", category="passport_data", text="Tanggal lahir salah.",
-                                   contact_phone="081234567890", now=FILED).complaint
+    complaint = svc.complaint_open(
+        client="192.0.2.1",
+        category="passport_data",
+        text="Tanggal lahir salah.",
+        contact_phone="081234567890",
+        now=FILED,
+    ).complaint
 
     assert deadline_sweep(now=FILED + dt.timedelta(hours=23, minutes=59)) == 0
     deadline_sweep(now=FILED + dt.timedelta(hours=24, minutes=1))
@@ -49,10 +54,15 @@ def test_no_first_response_in_24_hours_goes_on_the_problems_queue_once(ref, clie
 
 
 def test_a_first_response_in_time_keeps_the_complaint_off_the_queue(ref):
-    complaint = svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai.", contact_phone="081234567890",
-                                   now=FILED).complaint
-    svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=ref["users"]["pos.antaran"],
-                                 text="Kami antar besok.", now=FILED + dt.timedelta(hours=23))
+    complaint = svc.complaint_open(
+        client="192.0.2.1", category="late", text="Belum sampai.", contact_phone="081234567890", now=FILED
+    ).complaint
+    svc.complaint_reply_by_staff(
+        complaint_id=complaint.pk,
+        actor=ref["users"]["pos.antaran"],
+        text="Kami antar besok.",
+        now=FILED + dt.timedelta(hours=23),
+    )
 
     deadline_sweep(now=FILED + dt.timedelta(hours=48))
 
@@ -70,6 +80,9 @@ def test_the_demo_has_complaints_one_overdue_and_stays_idempotent(db, capsys):
     demo = Complaint.objects.filter(ticket__startswith="KPDEMO")
     assert demo.count() == 3
     assert set(demo.values_list("status", flat=True)) == {"open", "answered", "closed"}
-    assert list(Problem.objects.filter(kind=ProblemKind.COMPLAINT_UNANSWERED).values_list(
-        "complaint__ticket", flat=True)) == ["KPDEMO0002"]
+    assert list(
+        Problem.objects.filter(kind=ProblemKind.COMPLAINT_UNANSWERED).values_list(
+            "complaint__ticket", flat=True
+        )
+    ) == ["KPDEMO0002"]
     assert "/complaints/t/KPDEMO0001/" in out

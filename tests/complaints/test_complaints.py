@@ -21,25 +21,38 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anyone_files_a_complaint_and_gets_a_ticket_and_a_private_link(ref):
-    opened = svc.complaint_open(client="192.0.2.1", category="late", text="Paspor saya belum sampai.", contact_email="a@example.test")
+    opened = svc.complaint_open(
+        client="192.0.2.1", category="late", text="Paspor saya belum sampai.", contact_email="a@example.test"
+    )
 
     complaint = opened.complaint
     assert complaint.ticket.startswith("KP") and len(complaint.ticket) == 10
     assert complaint.status == ComplaintStatus.OPEN
     assert complaint.first_response_due_at - complaint.filed_at == dt.timedelta(hours=24)
-    assert svc.complaint_by_secret(client="192.0.2.1", ticket=complaint.ticket, secret=opened.secret) == complaint
+    assert (
+        svc.complaint_by_secret(client="192.0.2.1", ticket=complaint.ticket, secret=opened.secret)
+        == complaint
+    )
     assert opened.secret not in str(Complaint.objects.filter(pk=complaint.pk).values().get())
     with pytest.raises(NotFound):
         svc.complaint_by_secret(client="192.0.2.1", ticket=complaint.ticket, secret="0" * 32)
     assert list(complaint.messages.values_list("text", flat=True)) == ["Paspor saya belum sampai."]
 
 
-@pytest.mark.parametrize("category, agency, office_key", [
-    ("late", "pos", "pos"), ("courier_conduct", "pos", "pos"), ("payment", "pos", "pos"),
-    ("passport_data", "imigrasi", "imigrasi"), ("other", "imigrasi", "imigrasi"),
-])
+@pytest.mark.parametrize(
+    "category, agency, office_key",
+    [
+        ("late", "pos", "pos"),
+        ("courier_conduct", "pos", "pos"),
+        ("payment", "pos", "pos"),
+        ("passport_data", "imigrasi", "imigrasi"),
+        ("other", "imigrasi", "imigrasi"),
+    ],
+)
 def test_the_category_decides_the_agency(ref, category, agency, office_key):
-    complaint = svc.complaint_open(client="192.0.2.1", category=category, text="Ada masalah.", contact_phone="081234567890").complaint
+    complaint = svc.complaint_open(
+        client="192.0.2.1", category=category, text="Ada masalah.", contact_phone="081234567890"
+    ).complaint
     assert complaint.agency == agency
     assert complaint.office == ref["offices"][office_key]
 
@@ -49,22 +62,38 @@ def test_a_tracking_code_routes_to_the_offices_of_that_order(ref):
     order = make_order(ref, S.BOOKED)
     order.__class__.objects.filter(pk=order.pk).update(pos_office=other_pos)
 
-    complaint = svc.complaint_open(client="192.0.2.1", category="late", text="Terlambat sekali.", contact_phone="081234567890",
-                                   tracking_code=order.code.lower()).complaint
+    complaint = svc.complaint_open(
+        client="192.0.2.1",
+        category="late",
+        text="Terlambat sekali.",
+        contact_phone="081234567890",
+        tracking_code=order.code.lower(),
+    ).complaint
 
     assert complaint.order == order and complaint.office == other_pos
 
 
 def test_bad_input_is_refused_field_by_field_and_nothing_is_written(ref):
     with pytest.raises(ValidationFailed) as refused:
-        svc.complaint_open(client="192.0.2.1", category="nonsense", text="no", contact_email="not-an-email",
-                           tracking_code="APNOSUCH", photo=b"<html><script>alert(1)</script></html>")
+        svc.complaint_open(
+            client="192.0.2.1",
+            category="nonsense",
+            text="no",
+            contact_email="not-an-email",
+            tracking_code="APNOSUCH",
+            photo=b"<html><script>alert(1)</script></html>",
+        )
     # the tracking code is looked up only once the rest is right: a wrong text must not reveal
     # whether a code exists (see tests/security/test_lookup_lock.py)
     assert set(refused.value.fields) == {"category", "text", "contact_email", "photo"}
     with pytest.raises(ValidationFailed) as unknown_code:
-        svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai juga.",
-                           contact_email="a@example.test", tracking_code="APNOSUCH")
+        svc.complaint_open(
+            client="192.0.2.1",
+            category="late",
+            text="Belum sampai juga.",
+            contact_email="a@example.test",
+            tracking_code="APNOSUCH",
+        )
     assert set(unknown_code.value.fields) == {"tracking_code"}
     with pytest.raises(ValidationFailed) as no_contact:
         svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai juga.")
@@ -75,8 +104,13 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_written(ref):
 def test_a_photo_too_large_is_refused(ref, settings):
     settings.COMPLAINT_PHOTO_MAX_BYTES = 100
     with pytest.raises(ValidationFailed) as refused:
-        svc.complaint_open(client="192.0.2.1", category="damaged_or_lost", text="Sampulnya robek.", contact_phone="081234567890",
-                           photo=png_bytes())
+        svc.complaint_open(
+            client="192.0.2.1",
+            category="damaged_or_lost",
+            text="Sampulnya robek.",
+            contact_phone="081234567890",
+            photo=png_bytes(),
+        )
     assert [str(m) for m in refused.value.fields["photo"]] == ["Terlalu besar."]
     assert Complaint.objects.count() == 0
 
@@ -84,9 +118,13 @@ def test_a_photo_too_large_is_refused(ref, settings):
 def test_only_staff_of_the_routed_office_reply_and_the_first_reply_stops_the_clock(
     ref, django_capture_on_commit_callbacks
 ):
-    complaint = svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai.", contact_email="a@example.test").complaint
+    complaint = svc.complaint_open(
+        client="192.0.2.1", category="late", text="Belum sampai.", contact_email="a@example.test"
+    ).complaint
     with pytest.raises(NotAllowed):
-        svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=ref["users"]["imigrasi"], text="Kami cek.")
+        svc.complaint_reply_by_staff(
+            complaint_id=complaint.pk, actor=ref["users"]["imigrasi"], text="Kami cek."
+        )
     stranger = UserFactory(role="pos_service_officer", office=OfficeFactory())
     with pytest.raises(NotAllowed):
         svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=stranger, text="Kami cek dulu.")
@@ -94,10 +132,18 @@ def test_only_staff_of_the_routed_office_reply_and_the_first_reply_stops_the_clo
     at = timezone.now() + dt.timedelta(hours=2)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks() as callbacks:
-        first = svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=ref["users"]["pos.layanan"],
-                                             text="Kurir kami antar besok pagi.", now=at)
-        second = svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=ref["users"]["manajer.pos"],
-                                              text="Mohon maaf atas keterlambatan.", now=at + dt.timedelta(hours=1))
+        first = svc.complaint_reply_by_staff(
+            complaint_id=complaint.pk,
+            actor=ref["users"]["pos.layanan"],
+            text="Kurir kami antar besok pagi.",
+            now=at,
+        )
+        second = svc.complaint_reply_by_staff(
+            complaint_id=complaint.pk,
+            actor=ref["users"]["manajer.pos"],
+            text="Mohon maaf atas keterlambatan.",
+            now=at + dt.timedelta(hours=1),
+        )
     assert len(callbacks) == 2  # one mail task per reply, after commit (the worker test sends them)
     for message in (first, second):
         svc.complaint_reply_notify(message_id=message.pk)
@@ -111,9 +157,12 @@ def test_only_staff_of_the_routed_office_reply_and_the_first_reply_stops_the_clo
 
 
 def test_a_reply_mail_goes_out_once_however_often_the_task_runs(ref, django_capture_on_commit_callbacks):
-    complaint = svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai.", contact_email="a@example.test").complaint
-    message = svc.complaint_reply_by_staff(complaint_id=complaint.pk, actor=ref["users"]["pos.layanan"],
-                                           text="Sudah kami cek.")
+    complaint = svc.complaint_open(
+        client="192.0.2.1", category="late", text="Belum sampai.", contact_email="a@example.test"
+    ).complaint
+    message = svc.complaint_reply_by_staff(
+        complaint_id=complaint.pk, actor=ref["users"]["pos.layanan"], text="Sudah kami cek."
+    )
     mail.outbox.clear()
     assert svc.complaint_reply_notify(message_id=message.pk) == "sent"
     assert svc.complaint_reply_notify(message_id=message.pk) == "already_sent"
@@ -121,7 +170,9 @@ def test_a_reply_mail_goes_out_once_however_often_the_task_runs(ref, django_capt
 
 
 def test_closing_ends_the_thread(ref):
-    complaint = svc.complaint_open(client="192.0.2.1", category="other", text="Pertanyaan umum.", contact_phone="081234567890").complaint
+    complaint = svc.complaint_open(
+        client="192.0.2.1", category="other", text="Pertanyaan umum.", contact_phone="081234567890"
+    ).complaint
     svc.complaint_close(complaint_id=complaint.pk, actor=ref["users"]["imigrasi"])
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.CLOSED and complaint.closed_by == ref["users"]["imigrasi"]
@@ -132,12 +183,21 @@ def test_closing_ends_the_thread(ref):
 
 
 def test_filing_offers_complaint_opened_to_subscribers_of_the_routed_office_only(ref):
-    WebhookSubscription.objects.create(owner=ref["users"]["manajer.pos"], url="http://127.0.0.1:9/h",
-                                       secret="s", events=["complaint.opened"])
-    WebhookSubscription.objects.create(owner=ref["users"]["manajer.imigrasi"], url="http://127.0.0.1:9/i",
-                                       secret="s", events=["complaint.opened"])
-    complaint = svc.complaint_open(client="192.0.2.1", category="courier_conduct", text="Kurir tidak sopan.",
-                                   contact_phone="081234567890").complaint
+    WebhookSubscription.objects.create(
+        owner=ref["users"]["manajer.pos"], url="http://127.0.0.1:9/h", secret="s", events=["complaint.opened"]
+    )
+    WebhookSubscription.objects.create(
+        owner=ref["users"]["manajer.imigrasi"],
+        url="http://127.0.0.1:9/i",
+        secret="s",
+        events=["complaint.opened"],
+    )
+    complaint = svc.complaint_open(
+        client="192.0.2.1",
+        category="courier_conduct",
+        text="Kurir tidak sopan.",
+        contact_phone="081234567890",
+    ).complaint
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.subscription.owner == ref["users"]["manajer.pos"]
@@ -160,17 +220,28 @@ def test_a_file_that_is_not_an_image_is_refused_on_the_page(client, ref):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     fake = SimpleUploadedFile("photo.jpg", b"<svg onload=alert(1)>", content_type="image/jpeg")
-    response = client.post(reverse("complaint-new"), {
-        "category": "damaged_or_lost", "text": "Paspor rusak.", "contact_phone": "081234567890", "photo": fake,
-    })
+    response = client.post(
+        reverse("complaint-new"),
+        {
+            "category": "damaged_or_lost",
+            "text": "Paspor rusak.",
+            "contact_phone": "081234567890",
+            "photo": fake,
+        },
+    )
     assert response.status_code == 200
     assert "JPEG, PNG atau WebP" in response.content.decode()
     assert Complaint.objects.count() == 0
 
 
 def test_the_photo_is_served_as_an_image_only_to_the_complainant_and_the_routed_staff(client, ref):
-    opened = svc.complaint_open(client="192.0.2.1", category="damaged_or_lost", text="Paspor rusak.", contact_phone="081234567890",
-                                photo=png_bytes())
+    opened = svc.complaint_open(
+        client="192.0.2.1",
+        category="damaged_or_lost",
+        text="Paspor rusak.",
+        contact_phone="081234567890",
+        photo=png_bytes(),
+    )
     ticket = opened.complaint.ticket
 
     response = client.get(reverse("complaint-photo", args=[ticket, opened.secret]))
@@ -189,7 +260,9 @@ def test_the_photo_is_served_as_an_image_only_to_the_complainant_and_the_routed_
 
 
 def test_staff_close_only_after_a_confirmation_page(client, ref):
-    complaint = svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai.", contact_phone="081234567890").complaint
+    complaint = svc.complaint_open(
+        client="192.0.2.1", category="late", text="Belum sampai.", contact_phone="081234567890"
+    ).complaint
     client.force_login(ref["users"]["pos.layanan"])
     confirm = client.get(reverse("complaint-close", args=[complaint.ticket]))
     assert "tidak dapat dibatalkan" in confirm.content.decode()
@@ -201,9 +274,12 @@ def test_staff_close_only_after_a_confirmation_page(client, ref):
 
 
 def test_the_queue_shows_only_the_offices_complaints(client, ref):
-    pos_one = svc.complaint_open(client="192.0.2.1", category="late", text="Belum sampai.", contact_phone="081234567890").complaint
-    imigrasi_one = svc.complaint_open(client="192.0.2.1", category="passport_data", text="Nama salah eja.",
-                                      contact_phone="081234567890").complaint
+    pos_one = svc.complaint_open(
+        client="192.0.2.1", category="late", text="Belum sampai.", contact_phone="081234567890"
+    ).complaint
+    imigrasi_one = svc.complaint_open(
+        client="192.0.2.1", category="passport_data", text="Nama salah eja.", contact_phone="081234567890"
+    ).complaint
     client.force_login(ref["users"]["imigrasi"])
     page = client.get(reverse("complaint-queue")).content.decode()
     assert imigrasi_one.ticket in page and pos_one.ticket not in page

@@ -147,7 +147,10 @@ def test_dossier_refusal_sends_the_order_back_to_pos_with_the_missing_items(ref)
         dossier_refuse(actor=ref["users"]["pos.layanan"], order_id=order.pk, missing_items=["bpn"])
 
     refused = dossier_refuse(
-        actor=ref["users"]["imigrasi"], order_id=order.pk, missing_items=["ktp_sim"], reason="buram",
+        actor=ref["users"]["imigrasi"],
+        order_id=order.pk,
+        missing_items=["ktp_sim"],
+        reason="buram",
         at=timezone.now() + dt.timedelta(minutes=5),
     )
 
@@ -179,6 +182,8 @@ def test_step_six_hands_every_chosen_passport_to_its_courier_at_once(ref):
         assert order.status == S.WITH_DELIVERY_SECTION
         assert order.courier == ref["couriers"]["kurir2"]  # the dispatcher's change is kept
     with pytest.raises(InvalidTransition):  # the same form again
-        delivery_section_hand_over(actor=ref["users"]["pos.layanan"], assignments={far.pk: ref["couriers"]["kurir"].pk})
+        delivery_section_hand_over(
+            actor=ref["users"]["pos.layanan"], assignments={far.pk: ref["couriers"]["kurir"].pk}
+        )
     far.refresh_from_db()
     assert far.courier == ref["couriers"]["kurir2"]

@@ -29,7 +29,8 @@ def test_a_manifest_writes_one_event_per_dossier_and_one_notification_task_for_t
     events = list(DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED).order_by("pk"))
     assert [e.order_id for e in events] == [o.pk for o in orders]
     assert {(e.from_status, e.actor.username, e.actor_role) for e in events} == {
-        (S.BOOKED, "pos.layanan", "pos_service_officer")}
+        (S.BOOKED, "pos.layanan", "pos_service_officer")
+    }
     queued = list(OutboxMessage.objects.order_by("pk")[before:])
     assert [(m.task_name, m.args) for m in queued] == [(BATCH_TASK, [[e.pk for e in events]])]
 
@@ -40,8 +41,9 @@ def test_a_batch_step_with_one_order_not_waiting_for_it_moves_none_and_names_tha
     events = DeliveryEvent.objects.count()
 
     with pytest.raises(InvalidTransition) as refused:
-        t.delivery_orders_move("hand_to_delivery", order_ids=[received.pk, late.pk],
-                               actor=ref["users"]["pos.layanan"])
+        t.delivery_orders_move(
+            "hand_to_delivery", order_ids=[received.pk, late.pk], actor=ref["users"]["pos.layanan"]
+        )
 
     assert late.code in str(refused.value.message)
     for order, status in ((received, S.RECEIVED_BY_POS), (late, S.PASSPORT_READY)):
@@ -53,8 +55,9 @@ def test_a_batch_step_with_one_order_not_waiting_for_it_moves_none_and_names_tha
 @pytest.mark.django_db
 def test_the_days_handover_gives_every_passport_its_delivery_code_once(ref):
     orders = [make_order(ref, S.RECEIVED_BY_POS) for _ in range(3)]
-    delivery_section_hand_over(actor=ref["users"]["pos.layanan"],
-                               assignments={o.pk: ref["couriers"]["kurir"].pk for o in orders})
+    delivery_section_hand_over(
+        actor=ref["users"]["pos.layanan"], assignments={o.pk: ref["couriers"]["kurir"].pk for o in orders}
+    )
     for order in orders:
         order.refresh_from_db()
         assert order.status == S.WITH_DELIVERY_SECTION and order.delivery_code.code_hash
@@ -66,17 +69,27 @@ def test_the_days_handover_gives_every_passport_its_delivery_code_once(ref):
 def test_with_the_mail_server_down_the_short_messages_still_go_and_a_retry_sends_only_the_mails(ref):
     orders = [make_order(ref, S.BOOKED) for _ in range(2)]
     manifest_hand_over(actor=ref["users"]["pos.layanan"], order_ids=[o.pk for o in orders])
-    ids = list(DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED).values_list("pk", flat=True))
+    ids = list(
+        DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED).values_list(
+            "pk", flat=True
+        )
+    )
     mail.outbox.clear()
 
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                           EMAIL_HOST="127.0.0.1", EMAIL_PORT=free_port(), EMAIL_TIMEOUT=2):
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=free_port(),
+        EMAIL_TIMEOUT=2,
+    ):
         with pytest.raises(OSError):
             delivery_events_notify(event_ids=ids)
 
     for order in orders:
         assert len([s for s in sms_for(order.code) if "Berkas diserahkan" in s["text"]]) == 1
-    assert set(Notification.objects.filter(event_id__in=ids, channel="email").values_list("status", flat=True)) == {"failed"}
+    assert set(
+        Notification.objects.filter(event_id__in=ids, channel="email").values_list("status", flat=True)
+    ) == {"failed"}
 
     # the task's retry, with the mail server back
     assert delivery_events_notify(event_ids=ids) == dict.fromkeys(ids, "sent")
@@ -90,7 +103,9 @@ def test_with_the_mail_server_down_the_short_messages_still_go_and_a_retry_sends
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_every_applicant_of_a_manifest_hears_of_it_once_from_the_worker(tx_ref, celery_worker_process, smtp_sink):
+def test_every_applicant_of_a_manifest_hears_of_it_once_from_the_worker(
+    tx_ref, celery_worker_process, smtp_sink
+):
     orders = [make_order(tx_ref, S.BOOKED) for _ in range(3)]
 
     def mails(order):
@@ -105,8 +120,16 @@ def test_every_applicant_of_a_manifest_hears_of_it_once_from_the_worker(tx_ref, 
         assert len(mails(order)) == 2 and len(sms_for(order.code)) == 2
         assert "Berkas diserahkan ke Imigrasi" in sms_for(order.code)[-1]["text"]
     # the rows are marked sent just after the channels took the messages
-    wait_for(lambda: set(Notification.objects.filter(event__order__in=orders, event__to_status=S.DOSSIER_HANDED)
-                         .values_list("status", flat=True)) == {"sent"})
+    wait_for(
+        lambda: (
+            set(
+                Notification.objects.filter(
+                    event__order__in=orders, event__to_status=S.DOSSIER_HANDED
+                ).values_list("status", flat=True)
+            )
+            == {"sent"}
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -115,8 +138,11 @@ def test_a_large_batch_is_notified_in_tasks_of_a_few_dozen(ref, monkeypatch):
     before = OutboxMessage.objects.count()
     monkeypatch.setattr(move_events, "NOTIFY_BATCH", 2)
     manifest_hand_over(actor=ref["users"]["pos.layanan"], order_ids=[o.pk for o in orders])
-    events = list(DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED)
-                  .order_by("pk").values_list("pk", flat=True))
+    events = list(
+        DeliveryEvent.objects.filter(order__in=orders, to_status=S.DOSSIER_HANDED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     queued = [m.args[0] for m in OutboxMessage.objects.order_by("pk")[before:]]
     assert queued == [events[0:2], events[2:4], events[4:5]]
 

@@ -20,9 +20,14 @@ def client_for(user):
 
 
 APPLICATION = {
-    "full_name": "Nur Fadilah", "birth_place": "Maros", "birth_date": "1995-07-01",
-    "address": "Jl. Poros Maros 3", "nik": "7371000000000077", "phone": "081234567891",
-    "passport_type": "biasa-24", "requirements": ["ktp", "kk", "civil_document"],
+    "full_name": "Nur Fadilah",
+    "birth_place": "Maros",
+    "birth_date": "1995-07-01",
+    "address": "Jl. Poros Maros 3",
+    "nik": "7371000000000077",
+    "phone": "081234567891",
+    "passport_type": "biasa-24",
+    "requirements": ["ktp", "kk", "civil_document"],
 }
 
 
@@ -43,12 +48,21 @@ def test_steps_one_to_five_through_the_api(ref, django_capture_on_commit_callbac
     twice = pos.post("/api/v1/counter/payments/", {"billing_code": billing["code"]}, format="json")
     assert twice.status_code == 409 and twice.json()["code"] == "already_paid"
 
-    booked = pos.post("/api/v1/counter/bookings/", {
-        "application_id": billing["application_id"], "destination_kind": "home",
-        "address": "Jl. Poros Maros 3", "area": "maros", "recipient_phone": "081234567891",
-        "poa_grantee_name": "Sri Wahyuni", "poa_grantee_nippos": "995100100",
-        "poa_grantee_place": "PT Pos Indonesia Cabang Makassar", "fee_received": True,
-    }, format="json")
+    booked = pos.post(
+        "/api/v1/counter/bookings/",
+        {
+            "application_id": billing["application_id"],
+            "destination_kind": "home",
+            "address": "Jl. Poros Maros 3",
+            "area": "maros",
+            "recipient_phone": "081234567891",
+            "poa_grantee_name": "Sri Wahyuni",
+            "poa_grantee_nippos": "995100100",
+            "poa_grantee_place": "PT Pos Indonesia Cabang Makassar",
+            "fee_received": True,
+        },
+        format="json",
+    )
     assert booked.status_code == 201, booked.json()
     code = booked.json()["code"]
 
@@ -71,7 +85,9 @@ def test_steps_one_to_five_through_the_api(ref, django_capture_on_commit_callbac
 
 def test_refusals_are_json_with_a_code_and_change_nothing(ref):
     imigrasi, pos = client_for(ref["users"]["imigrasi"]), client_for(ref["users"]["pos.layanan"])
-    missing = imigrasi.post("/api/v1/counter/applications/", {**APPLICATION, "requirements": []}, format="json")
+    missing = imigrasi.post(
+        "/api/v1/counter/applications/", {**APPLICATION, "requirements": []}, format="json"
+    )
     assert missing.status_code == 400 and "requirements" in missing.json()["fields"]
     wrong_role = pos.post("/api/v1/counter/applications/", APPLICATION, format="json")
     assert wrong_role.status_code == 403
@@ -105,7 +121,9 @@ def test_a_payment_request_is_seen_only_at_the_office_that_took_it(ref):
 
     imigrasi, pos = client_for(ref["users"]["imigrasi"]), client_for(ref["users"]["pos.layanan"])
     billing = imigrasi.post("/api/v1/counter/applications/", APPLICATION, format="json").json()
-    request_id = pos.post("/api/v1/counter/payments/", {"billing_code": billing["code"]}, format="json").json()["id"]
+    request_id = pos.post(
+        "/api/v1/counter/payments/", {"billing_code": billing["code"]}, format="json"
+    ).json()["id"]
     stranger = client_for(UserFactory(role=Role.POS_SERVICE_OFFICER, office=OfficeFactory()))
     assert stranger.get(f"/api/v1/counter/payments/{request_id}/").status_code == 404
     assert stranger.get(f"/counter/payments/{request_id}/status/").status_code == 404
@@ -134,10 +152,12 @@ def test_step_six_and_the_van_log_through_the_api(ref):
 def test_a_retried_batch_release_with_the_same_key_gets_the_first_answer(ref):
     imigrasi = client_for(ref["users"]["imigrasi"])
     ready = make_order(ref, S.PASSPORT_READY)
-    first = imigrasi.post("/api/v1/counter/batches/", {"codes": [ready.code]}, format="json",
-                          HTTP_IDEMPOTENCY_KEY="release-1")
-    again = imigrasi.post("/api/v1/counter/batches/", {"codes": [ready.code]}, format="json",
-                          HTTP_IDEMPOTENCY_KEY="release-1")
+    first = imigrasi.post(
+        "/api/v1/counter/batches/", {"codes": [ready.code]}, format="json", HTTP_IDEMPOTENCY_KEY="release-1"
+    )
+    again = imigrasi.post(
+        "/api/v1/counter/batches/", {"codes": [ready.code]}, format="json", HTTP_IDEMPOTENCY_KEY="release-1"
+    )
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert Batch.objects.count() == 1

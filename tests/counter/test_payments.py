@@ -19,10 +19,16 @@ pytestmark = pytest.mark.django_db
 
 def register(ref, **overrides):
     data = dict(
-        actor=ref["users"]["imigrasi"], full_name="Andi Baso", birth_place="Makassar",
-        birth_date=dt.date(1990, 1, 2), address="Jl. Uji 1, Makassar", phone="081234567890",
-        nik="7371000000000099", passport_type=PassportType.objects.get(code="elektronik-48"),
-        is_minor=False, requirements=["ktp", "kk", "civil_document"],
+        actor=ref["users"]["imigrasi"],
+        full_name="Andi Baso",
+        birth_place="Makassar",
+        birth_date=dt.date(1990, 1, 2),
+        address="Jl. Uji 1, Makassar",
+        phone="081234567890",
+        nik="7371000000000099",
+        passport_type=PassportType.objects.get(code="elektronik-48"),
+        is_minor=False,
+        requirements=["ktp", "kk", "civil_document"],
     )
     data.update(overrides)
     return ps.counter_application_register(**data)
@@ -51,7 +57,9 @@ def test_only_the_imigrasi_officer_issues_billing_codes(ref):
         register(ref, actor=ref["users"]["pos.layanan"])
 
 
-def test_payment_is_confirmed_by_the_task_and_asking_twice_changes_nothing(ref, django_capture_on_commit_callbacks):
+def test_payment_is_confirmed_by_the_task_and_asking_twice_changes_nothing(
+    ref, django_capture_on_commit_callbacks
+):
     billing = register(ref)
     pos = ref["users"]["pos.layanan"]
     with django_capture_on_commit_callbacks() as callbacks:
@@ -94,10 +102,17 @@ def paid_application(ref):
 
 def book(ref, application, **overrides):
     data = dict(
-        actor=ref["users"]["pos.layanan"], application=application, pos_office=ref["offices"]["pos"],
-        destination_kind=DestinationKind.OFFICE, address="Jl. Kantor 2, Maros", area=ref["areas"]["maros"],
-        recipient_phone="081234567890", poa_grantee_name="Sri Wahyuni", poa_grantee_nippos="995100100",
-        poa_grantee_place="PT Pos Indonesia Cabang Makassar", fee_received=True,
+        actor=ref["users"]["pos.layanan"],
+        application=application,
+        pos_office=ref["offices"]["pos"],
+        destination_kind=DestinationKind.OFFICE,
+        address="Jl. Kantor 2, Maros",
+        area=ref["areas"]["maros"],
+        recipient_phone="081234567890",
+        poa_grantee_name="Sri Wahyuni",
+        poa_grantee_nippos="995100100",
+        poa_grantee_place="PT Pos Indonesia Cabang Makassar",
+        fee_received=True,
     )
     data.update(overrides)
     return counter_delivery_book(**data)

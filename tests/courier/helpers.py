@@ -30,6 +30,8 @@ def courier_client(user) -> APIClient:
 
 def post(client, order_code: str, action: str, body: dict, key: str | None = None):
     return client.post(
-        f"/api/v1/courier/orders/{order_code}/{action}/", body, format="json",
+        f"/api/v1/courier/orders/{order_code}/{action}/",
+        body,
+        format="json",
         HTTP_IDEMPOTENCY_KEY=key or str(uuid.uuid4()),
     )

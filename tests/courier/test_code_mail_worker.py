@@ -14,7 +14,9 @@ pytestmark = pytest.mark.worker
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_mails_the_code_with_the_handoff_to_the_delivery_section(tx_ref, celery_worker_process, smtp_sink):
+def test_the_worker_mails_the_code_with_the_handoff_to_the_delivery_section(
+    tx_ref, celery_worker_process, smtp_sink
+):
     order = make_order(tx_ref, S.RECEIVED_BY_POS)
     recipient = order.recipient_email
 

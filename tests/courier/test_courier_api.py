@@ -45,7 +45,8 @@ def test_a_new_key_for_the_same_update_is_refused_by_the_state_machine(ref):
 def test_an_update_without_a_key_is_refused(ref):
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
     response = courier_client(order.courier.user).post(
-        f"/api/v1/courier/orders/{order.code}/dispatch/", {}, format="json")
+        f"/api/v1/courier/orders/{order.code}/dispatch/", {}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "idempotency_key_required"
     order.refresh_from_db()
@@ -68,14 +69,25 @@ def test_deliver_by_code_over_the_api(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     client = courier_client(order.courier.user)
     code = proof.delivery_code_reveal(order_id=order.pk)
-    response = post(client, order.code, "deliver", {
-        "receiver_kind": "applicant", "code": code, "signature": image_data_url(),
-        "photo": image_data_url("JPEG"),
-    })
+    response = post(
+        client,
+        order.code,
+        "deliver",
+        {
+            "receiver_kind": "applicant",
+            "code": code,
+            "signature": image_data_url(),
+            "photo": image_data_url("JPEG"),
+        },
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "delivered"
-    reused = post(client, order.code, "deliver", {
-        "receiver_kind": "applicant", "code": code, "signature": image_data_url()})
+    reused = post(
+        client,
+        order.code,
+        "deliver",
+        {"receiver_kind": "applicant", "code": code, "signature": image_data_url()},
+    )
     assert reused.status_code == 409
     assert reused.json()["message"] == "Kode pengantaran ini sudah dipakai."
 
@@ -83,9 +95,16 @@ def test_deliver_by_code_over_the_api(ref):
 def test_a_signature_that_is_not_a_png_is_refused(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     client = courier_client(order.courier.user)
-    response = post(client, order.code, "deliver", {
-        "receiver_kind": "applicant", "code": proof.delivery_code_reveal(order_id=order.pk),
-        "signature": image_data_url("JPEG")})
+    response = post(
+        client,
+        order.code,
+        "deliver",
+        {
+            "receiver_kind": "applicant",
+            "code": proof.delivery_code_reveal(order_id=order.pk),
+            "signature": image_data_url("JPEG"),
+        },
+    )
     assert response.status_code == 400
     assert "signature" in response.json()["fields"]
 
@@ -100,7 +119,8 @@ def test_another_couriers_order_is_refused_with_a_clear_message(ref):
 def test_the_generic_move_endpoint_sends_deliveries_to_the_courier_app(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     response = courier_client(order.courier.user).post(
-        f"/api/v1/orders/{order.code}/moves/", {"action": "deliver"}, format="json")
+        f"/api/v1/orders/{order.code}/moves/", {"action": "deliver"}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "use_courier_app"
     order.refresh_from_db()

@@ -67,8 +67,13 @@ def test_after_the_last_attempt_the_passport_goes_back_to_pos_then_imigrasi(ref,
     t.delivery_order_return_to_pos(order_id=order.pk, actor=users["pos.layanan"])
     back = t.delivery_order_return_to_office(order_id=order.pk, actor=users["imigrasi"])
     assert back.order.status == S.RETURNED_TO_OFFICE
-    roles = list(DeliveryEvent.objects.filter(order=order).order_by("pk").values_list("to_status", "actor_role"))
-    assert roles[-2:] == [(S.RETURNED_TO_POS, "pos_service_officer"), (S.RETURNED_TO_OFFICE, "imigrasi_officer")]
+    roles = list(
+        DeliveryEvent.objects.filter(order=order).order_by("pk").values_list("to_status", "actor_role")
+    )
+    assert roles[-2:] == [
+        (S.RETURNED_TO_POS, "pos_service_officer"),
+        (S.RETURNED_TO_OFFICE, "imigrasi_officer"),
+    ]
 
     # and the applicant is told where to collect it
     mail.outbox.clear()
@@ -80,8 +85,9 @@ def test_after_the_last_attempt_the_passport_goes_back_to_pos_then_imigrasi(ref,
 
 def test_the_dispatcher_may_stop_a_delivery_already_on_a_run(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
-    result = t.delivery_order_cancel_delivery(order_id=order.pk, actor=ref["users"]["pos.antaran"],
-                                              reason="Pemohon membatalkan")
+    result = t.delivery_order_cancel_delivery(
+        order_id=order.pk, actor=ref["users"]["pos.antaran"], reason="Pemohon membatalkan"
+    )
     assert result.order.status == S.CANCELLED
     with pytest.raises(InvalidTransition):
         fail(order)

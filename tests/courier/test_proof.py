@@ -52,8 +52,15 @@ def test_delivery_with_the_right_code_stores_proof_and_uses_the_code(ref):
     code = proof.delivery_code_reveal(order_id=order.pk)
     device_time = timezone.now() - dt.timedelta(minutes=1)
 
-    result = deliver(order, courier, code=code, photo=image_data_url("JPEG", (800, 600)),
-                     latitude="-5.135399", longitude="119.423790", device_time=device_time)
+    result = deliver(
+        order,
+        courier,
+        code=code,
+        photo=image_data_url("JPEG", (800, 600)),
+        latitude="-5.135399",
+        longitude="119.423790",
+        device_time=device_time,
+    )
 
     assert result.order.status == S.DELIVERED
     assert result.event.device_time == device_time
@@ -93,30 +100,50 @@ def test_a_used_code_is_refused(ref):
 
 def test_a_stand_in_receives_with_name_relation_and_id_digits(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
-    result = deliver(order, order.courier.user, receiver_kind="stand_in", stand_in=proof.StandIn(
-        name="Rina Marlina", relation="Kakak", id_last_digits="4321", authorisation_seen=True))
+    result = deliver(
+        order,
+        order.courier.user,
+        receiver_kind="stand_in",
+        stand_in=proof.StandIn(
+            name="Rina Marlina", relation="Kakak", id_last_digits="4321", authorisation_seen=True
+        ),
+    )
 
     assert result.order.status == S.DELIVERED
     stored = ProofOfDelivery.objects.get(order=order)
     assert (stored.receiver_name, stored.relation, stored.id_last_digits, stored.authorisation_seen) == (
-        "Rina Marlina", "Kakak", "4321", True)
+        "Rina Marlina",
+        "Kakak",
+        "4321",
+        True,
+    )
     assert result.event.payload["receiver_kind"] == "stand_in"
     assert "4321" not in str(result.event.payload)
-    assert proof.receiver_text(kind=stored.receiver_kind, name=stored.receiver_name, relation=stored.relation) == "wakil: Kakak (Rina Marlina)"
+    assert (
+        proof.receiver_text(kind=stored.receiver_kind, name=stored.receiver_name, relation=stored.relation)
+        == "wakil: Kakak (Rina Marlina)"
+    )
 
 
 def test_a_stand_in_without_id_digits_is_refused(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     with pytest.raises(ValidationFailed) as refused:
-        deliver(order, order.courier.user, receiver_kind="stand_in",
-                stand_in=proof.StandIn(name="Rina", relation="Kakak", id_last_digits="12"))
+        deliver(
+            order,
+            order.courier.user,
+            receiver_kind="stand_in",
+            stand_in=proof.StandIn(name="Rina", relation="Kakak", id_last_digits="12"),
+        )
     assert "stand_in_id_last_digits" in refused.value.fields
 
 
-@pytest.mark.parametrize(("photo", "message"), [
-    ("data:image/jpeg;base64," + "QUJD" * 10, "bukan gambar"),
-    (image_data_url("PNG", (200, 200), noise=True), None),
-])
+@pytest.mark.parametrize(
+    ("photo", "message"),
+    [
+        ("data:image/jpeg;base64," + "QUJD" * 10, "bukan gambar"),
+        (image_data_url("PNG", (200, 200), noise=True), None),
+    ],
+)
 def test_a_photo_that_is_not_an_image_or_too_large_is_refused(ref, settings, photo, message):
     settings.COURIER_PHOTO_MAX_BYTES = 20_000
     order = make_order(ref, S.OUT_FOR_DELIVERY)
@@ -141,7 +168,9 @@ def test_an_update_made_before_the_last_change_is_refused(ref):
     last = order.events.latest("occurred_at", "pk").occurred_at
     with pytest.raises(InvalidTransition) as refused:
         proof.delivery_order_courier_fail(
-            order_code=order.code, actor=order.courier.user, reason="not_at_home",
+            order_code=order.code,
+            actor=order.courier.user,
+            reason="not_at_home",
             device_time=last - dt.timedelta(hours=1),
         )
     assert refused.value.code == "stale_update"

@@ -28,8 +28,12 @@ def test_a_new_day_and_address_replace_the_previous_request(ref):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
 
     delivery_order_reschedule(order_id=order.pk, actor=owner, preferred_date=tomorrow)
-    delivery_order_reschedule(order_id=order.pk, actor=owner, preferred_date=tomorrow + dt.timedelta(days=1),
-                              new_address="Jl. Sultan Alauddin No. 5, Makassar")
+    delivery_order_reschedule(
+        order_id=order.pk,
+        actor=owner,
+        preferred_date=tomorrow + dt.timedelta(days=1),
+        new_address="Jl. Sultan Alauddin No. 5, Makassar",
+    )
 
     requests = RescheduleRequest.objects.filter(order=order)
     assert requests.count() == 1
@@ -43,22 +47,30 @@ def test_a_day_in_the_past_or_someone_else_or_the_wrong_state_is_refused(ref):
     order = make_order(ref, S.FAILED_ATTEMPT)
     owner = order.application.applicant.user
     with pytest.raises(ValidationFailed):
-        delivery_order_reschedule(order_id=order.pk, actor=owner,
-                                  preferred_date=timezone.localdate() - dt.timedelta(days=1))
+        delivery_order_reschedule(
+            order_id=order.pk, actor=owner, preferred_date=timezone.localdate() - dt.timedelta(days=1)
+        )
     with pytest.raises(NotAllowed):
-        delivery_order_reschedule(order_id=order.pk, actor=ref["users"]["pemohon"],
-                                  preferred_date=timezone.localdate())
+        delivery_order_reschedule(
+            order_id=order.pk, actor=ref["users"]["pemohon"], preferred_date=timezone.localdate()
+        )
     delivered = make_order(ref, S.DELIVERED)
     with pytest.raises(InvalidTransition):
-        delivery_order_reschedule(order_id=delivered.pk, actor=delivered.application.applicant.user,
-                                  preferred_date=timezone.localdate())
+        delivery_order_reschedule(
+            order_id=delivered.pk,
+            actor=delivered.application.applicant.user,
+            preferred_date=timezone.localdate(),
+        )
     assert not RescheduleRequest.objects.exists()
 
 
 def test_the_courier_run_shows_the_applicants_choice(client, ref):
     order = make_order(ref, S.FAILED_ATTEMPT)
-    delivery_order_reschedule(order_id=order.pk, actor=order.application.applicant.user,
-                              preferred_date=timezone.localdate() + dt.timedelta(days=2))
+    delivery_order_reschedule(
+        order_id=order.pk,
+        actor=order.application.applicant.user,
+        preferred_date=timezone.localdate() + dt.timedelta(days=2),
+    )
     client.force_login(ref["users"]["kurir"])
     page = client.get("/courier/").content.decode()
     assert "Pemohon meminta hari" in page

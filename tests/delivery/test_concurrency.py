@@ -39,11 +39,22 @@ except DomainError as error:
 
 
 def race(order_id: int, username: str, action: str, runners: int = 2) -> list[dict]:
-    env = {**os.environ, "DATABASE_URL": _database_url_for_test_db(),
-           "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_test_db(),
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "PYTHONPATH": str(ROOT),
+    }
     procs = [
-        subprocess.Popen([sys.executable, "-c", RACER, str(order_id), username, action], cwd=ROOT, env=env,
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(order_id), username, action],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(runners)
     ]
     start_together(procs)

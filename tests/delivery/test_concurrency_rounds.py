@@ -62,12 +62,25 @@ def race_rounds(
 ) -> list[list[dict]]:
     """Two processes make the same call per round at the same instant (with ``per_process``, each
     round is a pair: the first process's arguments and the second's); returns both results per round."""
-    env = {**os.environ, "DATABASE_URL": _database_url_for_test_db(),
-           "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_test_db(),
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "PYTHONPATH": str(ROOT),
+    }
     spec = {"func": func, "actor": actor, "rounds": rounds, "gap": GAP, "per_process": per_process}
-    procs = [subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(spec), str(me)], cwd=ROOT, env=env,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for me in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", RUNNER, json.dumps(spec), str(me)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for me in range(2)
+    ]
     start_together(procs)
     outputs = []
     for proc in procs:
@@ -89,8 +102,11 @@ def test_two_clerks_handing_one_passport_to_the_delivery_section_at_once(tx_ref)
     assert connection.vendor == "postgresql"
     orders = [make_order(tx_ref, S.RECEIVED_BY_POS) for _ in range(ROUNDS)]
 
-    results = race_rounds("delivery.transitions.delivery_order_hand_to_delivery",
-                          [{"order_id": o.pk} for o in orders], actor="pos.layanan")
+    results = race_rounds(
+        "delivery.transitions.delivery_order_hand_to_delivery",
+        [{"order_id": o.pk} for o in orders],
+        actor="pos.layanan",
+    )
 
     assert_one_winner_per_round(results, {"invalid_transition", "concurrent_change"})
     for order in orders:
@@ -102,8 +118,11 @@ def test_a_courier_recording_a_failed_attempt_on_two_phones_at_once(tx_ref):
     assert connection.vendor == "postgresql"
     orders = [make_order(tx_ref, S.OUT_FOR_DELIVERY, courier="kurir") for _ in range(ROUNDS)]
 
-    results = race_rounds("delivery.transitions.delivery_order_fail_attempt",
-                          [{"order_id": o.pk, "reason": "not_at_home"} for o in orders], actor="kurir")
+    results = race_rounds(
+        "delivery.transitions.delivery_order_fail_attempt",
+        [{"order_id": o.pk, "reason": "not_at_home"} for o in orders],
+        actor="kurir",
+    )
 
     assert_one_winner_per_round(results, {"invalid_transition", "concurrent_change"})
     for order in orders:
@@ -115,8 +134,9 @@ def test_a_batch_released_twice_and_acknowledged_twice_at_once(tx_ref):
     assert connection.vendor == "postgresql"
     orders = [make_order(tx_ref, S.PASSPORT_READY) for _ in range(ROUNDS)]
 
-    released = race_rounds("delivery.batches.batch_release", [{"codes": [o.code]} for o in orders],
-                           actor="imigrasi")
+    released = race_rounds(
+        "delivery.batches.batch_release", [{"codes": [o.code]} for o in orders], actor="imigrasi"
+    )
 
     assert_one_winner_per_round(released, {"invalid_transition", "concurrent_change", "already_released"})
     for order in orders:
@@ -124,10 +144,13 @@ def test_a_batch_released_twice_and_acknowledged_twice_at_once(tx_ref):
 
     # the Pos clerks acknowledge each batch twice at once: received once
     batches = [BatchItem.objects.get(order=o).batch_id for o in orders]
-    acknowledged = race_rounds("delivery.batches.batch_acknowledge", [{"batch_id": b} for b in batches],
-                               actor="pos.layanan")
+    acknowledged = race_rounds(
+        "delivery.batches.batch_acknowledge", [{"batch_id": b} for b in batches], actor="pos.layanan"
+    )
 
-    assert_one_winner_per_round(acknowledged, {"invalid_transition", "concurrent_change", "already_acknowledged"})
+    assert_one_winner_per_round(
+        acknowledged, {"invalid_transition", "concurrent_change", "already_acknowledged"}
+    )
     for order in orders:
         assert DeliveryEvent.objects.filter(order=order, to_status=S.RECEIVED_BY_POS).count() == 1
 
@@ -144,7 +167,12 @@ def test_two_clerks_handing_over_their_own_manifests_at_once_both_get_through_nu
     assert len(numbers) == len(set(numbers)) == 2 * ROUNDS
     for pair in pairs:
         for kwargs in pair:
-            assert DeliveryEvent.objects.filter(order_id=kwargs["order_ids"][0], to_status=S.DOSSIER_HANDED).count() == 1
+            assert (
+                DeliveryEvent.objects.filter(
+                    order_id=kwargs["order_ids"][0], to_status=S.DOSSIER_HANDED
+                ).count()
+                == 1
+            )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -153,20 +181,30 @@ def test_a_payment_confirmation_arriving_twice_at_once_records_one_payment(tx_re
     billing_ids = []
     for n in range(ROUNDS):
         applicant = applicant_create(
-            full_name=f"Pembayar Serentak {n}", birth_place="Makassar", birth_date=dt.date(1991, 2, 3),
-            address="Jl. Uji, Makassar", phone="081234567890", nik=f"73719{n:011d}",
-            email=f"serentak{n}@example.test", user=make_applicant_user(),
+            full_name=f"Pembayar Serentak {n}",
+            birth_place="Makassar",
+            birth_date=dt.date(1991, 2, 3),
+            address="Jl. Uji, Makassar",
+            phone="081234567890",
+            nik=f"73719{n:011d}",
+            email=f"serentak{n}@example.test",
+            user=make_applicant_user(),
         )
         application = passport_application_record(
-            applicant=applicant, office=tx_ref["offices"]["imigrasi"],
+            applicant=applicant,
+            office=tx_ref["offices"]["imigrasi"],
             passport_type=PassportType.objects.get(code="biasa-48"),
         )
         billing_ids.append(billing_code_issue(application=application).pk)
     amounts = dict(BillingCode.objects.filter(pk__in=billing_ids).values_list("pk", "amount"))
 
-    results = race_rounds("passports.services.payment_confirm", [
-        {"billing_code_id": pk, "ntpn": f"NTPN{n:012d}", "amount": amounts[pk]} for n, pk in enumerate(billing_ids)
-    ])
+    results = race_rounds(
+        "passports.services.payment_confirm",
+        [
+            {"billing_code_id": pk, "ntpn": f"NTPN{n:012d}", "amount": amounts[pk]}
+            for n, pk in enumerate(billing_ids)
+        ],
+    )
 
     # a second confirmation is either refused or answered with the first payment: never a second row
     for pk in billing_ids:

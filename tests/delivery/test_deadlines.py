@@ -36,8 +36,12 @@ def test_each_step_gets_the_deadline_of_the_sop():
     handed = wita(2026, 11, 20, 10, 0)
     assert deadline_after(S.DOSSIER_HANDED, at=handed, current_deadline=None) == wita(2026, 11, 23, 10, 0)
     assert deadline_after(S.PASSPORT_READY, at=handed, current_deadline=handed) == handed
-    assert deadline_after(S.RECEIVED_BY_POS, at=handed, current_deadline=None) == wita(2026, 11, 20, 23, 59, 59)
-    assert deadline_after(S.WITH_DELIVERY_SECTION, at=handed, current_deadline=None) == wita(2026, 11, 21, 10, 0)
+    assert deadline_after(S.RECEIVED_BY_POS, at=handed, current_deadline=None) == wita(
+        2026, 11, 20, 23, 59, 59
+    )
+    assert deadline_after(S.WITH_DELIVERY_SECTION, at=handed, current_deadline=None) == wita(
+        2026, 11, 21, 10, 0
+    )
     assert deadline_after(S.DELIVERED, at=handed, current_deadline=handed) is None
 
 

@@ -61,6 +61,8 @@ def test_a_malformed_date_is_a_clear_400(db):
     page = response.content.decode()
     assert '<ul class="errorlist" id="id_birth_date_error"><li>Masukkan tanggal yang valid.</li></ul>' in page
     # What was typed stays, and the field points to its message.
-    assert ('<input type="date" name="birth_date" value="31-31-1990" aria-invalid="true" '
-            'aria-describedby="id_birth_date_error" id="id_birth_date">') in page
+    assert (
+        '<input type="date" name="birth_date" value="31-31-1990" aria-invalid="true" '
+        'aria-describedby="id_birth_date_error" id="id_birth_date">'
+    ) in page
     assert 'name="code" value="APDEMO01"' in page

@@ -11,9 +11,7 @@ from portal.exceptions import InvalidTransition, NotAllowed
 from tests.factories import OfficeFactory, UserFactory, make_order
 
 # The state an order must be driven to before each (action, source) pair can be tried.
-CASES = [
-    (action, source) for action, move in t.MOVES.items() for source in sorted(move.sources)
-]
+CASES = [(action, source) for action, move in t.MOVES.items() for source in sorted(move.sources)]
 
 
 def actor_for(action, order, ref):
@@ -85,9 +83,7 @@ def test_move_by_a_wrong_role_is_refused(ref, action):
     assert order.status == source
 
 
-@pytest.mark.parametrize(
-    "action", [a for a, m in t.MOVES.items() if m.office_field is not None]
-)
+@pytest.mark.parametrize("action", [a for a, m in t.MOVES.items() if m.office_field is not None])
 def test_staff_of_another_office_are_refused(ref, action):
     source = sorted(t.MOVES[action].sources)[0]
     order = make_order(ref, source)

@@ -79,9 +79,25 @@ class Processes:
         log = self.tmp / f"{name}.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-n", f"{name}@%h",
-                 "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool=solo",
+                    "-n",
+                    f"{name}@%h",
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         proc.log_path = log
         self.started.append(proc)
@@ -94,7 +110,10 @@ class Processes:
         with open(log, "wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "manage.py", "relay_outbox", "--loop", "--interval", "0.3"],
-                cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         proc.log_path = log
         self.started.append(proc)
@@ -172,9 +191,27 @@ def redis_stop() -> None:
 def redis_start() -> None:
     tmp = Path(_need("TEST_TMP"))
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--port", str(redis_port()), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "no", "--databases", "64", "--pidfile", str(tmp / "redis.pid"),
-         "--logfile", str(tmp / "redis.log"), "--dir", str(tmp)],
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--port",
+            str(redis_port()),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--databases",
+            "64",
+            "--pidfile",
+            str(tmp / "redis.pid"),
+            "--logfile",
+            str(tmp / "redis.log"),
+            "--dir",
+            str(tmp),
+        ],
         check=True,
     )
     import redis
@@ -201,9 +238,17 @@ def _alive(pid: int) -> bool:
 def postgres_restart() -> None:
     pgbin, pgdata = _need("PGBIN"), Path(_need("TEST_TMP")) / "pg"
     subprocess.run(
-        ["su", "postgres", "-s", "/bin/sh", "-c",
-         f"'{pgbin}/pg_ctl' -D '{pgdata}' -l '{pgdata}/server.log' -m fast -w restart"],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "su",
+            "postgres",
+            "-s",
+            "/bin/sh",
+            "-c",
+            f"'{pgbin}/pg_ctl' -D '{pgdata}' -l '{pgdata}/server.log' -m fast -w restart",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

@@ -24,9 +24,16 @@ from tests.faults.conftest import duplicates_and_lost, postgres_restart
 
 
 def post(url: str, token: str, key: str) -> int:
-    request = urllib.request.Request(url, data=json.dumps({"action": "receive_at_pos"}).encode(), method="POST",
-                                     headers={"Authorization": f"Token {token}", "Idempotency-Key": key,
-                                              "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"action": "receive_at_pos"}).encode(),
+        method="POST",
+        headers={
+            "Authorization": f"Token {token}",
+            "Idempotency-Key": key,
+            "Content-Type": "application/json",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -52,8 +59,9 @@ def test_web_and_worker_come_back_after_a_postgres_restart_with_nothing_lost_or_
     tx_ref, processes, slow_smtp, live_server
 ):
     assert connection.vendor == "postgresql"
-    _, token = api_token_issue(name="Pos counter system", user=tx_ref["users"]["pos.layanan"],
-                               scopes=["write_handoff"])
+    _, token = api_token_issue(
+        name="Pos counter system", user=tx_ref["users"]["pos.layanan"], scopes=["write_handoff"]
+    )
     codes = [make_order(tx_ref, S.PASSPORT_READY).code for _ in range(8)]
     processes.worker("steady")
     processes.relay()
@@ -90,8 +98,10 @@ def test_web_and_worker_come_back_after_a_postgres_restart_with_nothing_lost_or_
     received = [re.search(r"Message-ID: (\S+)", m, re.I).group(1) for m in slow_smtp.messages]
     lost, duplicated = duplicates_and_lost(expected, received)
     moved = DeliveryEvent.objects.filter(to_status=S.RECEIVED_BY_POS).count()
-    print(f"\npostgres restart: {len(retried)} of {len(codes)} posts retried; {moved} handoffs recorded;"
-          f" {len(received)} mails for {len(events)} events, lost {lost}, duplicated {duplicated}")
+    print(
+        f"\npostgres restart: {len(retried)} of {len(codes)} posts retried; {moved} handoffs recorded;"
+        f" {len(received)} mails for {len(events)} events, lost {lost}, duplicated {duplicated}"
+    )
     assert restarted.is_set()
     assert moved == len(codes)
     assert (lost, duplicated) == (0, 0)

@@ -20,17 +20,31 @@ from tests.faults.conftest import duplicates_and_lost, redis_start, redis_stop
 
 
 def book(client: Client, application_id: int):
-    return client.post("/api/v1/counter/bookings/", {
-        "application_id": application_id, "destination_kind": "home", "address": "Jl. Uji No. 9, Makassar",
-        "area": "makassar", "recipient_phone": "081234567890", "poa_grantee_name": "Sri Wahyuni",
-        "poa_grantee_nippos": "995100100", "poa_grantee_place": "PT Pos Indonesia Cabang Makassar",
-        "fee_received": True,
-    }, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    return client.post(
+        "/api/v1/counter/bookings/",
+        {
+            "application_id": application_id,
+            "destination_kind": "home",
+            "address": "Jl. Uji No. 9, Makassar",
+            "area": "makassar",
+            "recipient_phone": "081234567890",
+            "poa_grantee_name": "Sri Wahyuni",
+            "poa_grantee_nippos": "995100100",
+            "poa_grantee_place": "PT Pos Indonesia Cabang Makassar",
+            "fee_received": True,
+        },
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
 
 
 def dispatch(client: Client, code: str):
-    return client.post(f"/api/v1/courier/orders/{code}/dispatch/", {}, content_type="application/json",
-                       HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    return client.post(
+        f"/api/v1/courier/orders/{code}/dispatch/",
+        {},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
 
 
 @pytest.mark.servers
@@ -66,7 +80,9 @@ def test_bookings_and_courier_updates_go_on_through_a_redis_outage_and_every_mai
     outage = True
     try:
         burst(2)
-        tracked = Client().get("/track/", {"code": DeliveryOrder.objects.first().code, "birth_date": "1990-05-17"})
+        tracked = Client().get(
+            "/track/", {"code": DeliveryOrder.objects.first().code, "birth_date": "1990-05-17"}
+        )
         assert tracked.status_code == 200  # the tracking page without its cache
         # waiting, not lost: the rows that could not be published say why, for the relay
         assert OutboxMessage.objects.filter(sent_at__isnull=True).exclude(last_error="").exists()
@@ -85,8 +101,10 @@ def test_bookings_and_courier_updates_go_on_through_a_redis_outage_and_every_mai
     expected = [notification_message_id(pk) for pk in events]
     received = [re.search(r"Message-ID: (\S+)", m, re.I).group(1) for m in slow_smtp.messages]
     lost, duplicated = duplicates_and_lost(expected, received)
-    print(f"\nredis outage: {DeliveryOrder.objects.count()} orders, {len(events)} events, {len(received)} mails;"
-          f" lost {lost}, duplicated {duplicated}; slowest request during the outage {slowest:.2f}s")
+    print(
+        f"\nredis outage: {DeliveryOrder.objects.count()} orders, {len(events)} events, {len(received)} mails;"
+        f" lost {lost}, duplicated {duplicated}; slowest request during the outage {slowest:.2f}s"
+    )
     assert DeliveryOrder.objects.count() == 12
     assert DeliveryEvent.objects.filter(to_status=S.OUT_FOR_DELIVERY).count() == 6
     assert (lost, duplicated) == (0, 0)

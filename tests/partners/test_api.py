@@ -31,16 +31,25 @@ def test_the_agreement_carries_both_numbers_as_free_text(api):
 
 
 def test_a_meeting_in_the_future_marked_held_is_a_400(api):
-    response = api.post("/api/v1/partners/evaluations/", {
-        "held_on": "2099-01-01", "status": "held", "participants_imigrasi": "A", "participants_pos": "B",
-    }, format="json")
+    response = api.post(
+        "/api/v1/partners/evaluations/",
+        {
+            "held_on": "2099-01-01",
+            "status": "held",
+            "participants_imigrasi": "A",
+            "participants_pos": "B",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "validation_failed"
     assert "status" in response.json()["fields"]
 
 
 def test_a_dispute_opened_through_the_api(api):
-    response = api.post("/api/v1/partners/disputes/", {"subject": "Biaya", "description": "Pasal 12"}, format="json")
+    response = api.post(
+        "/api/v1/partners/disputes/", {"subject": "Biaya", "description": "Pasal 12"}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["opened_by_party"] == "imigrasi"
     assert len(api.get("/api/v1/partners/disputes/").json()) == 1

@@ -81,10 +81,14 @@ def test_compliance_failed_reasons_and_couriers_come_from_events(ref):
     # The 3-day leg of this one was received by Pos only after its deadline.
     late_event = DeliveryEvent.objects.get(order=late, to_status=S.RECEIVED_BY_POS)
     assert late_event.leg_on_time is True  # moved at once by the factory
-    DeliveryEvent.objects.filter(pk=late_event.pk).update(occurred_at=now - dt.timedelta(hours=1), leg_on_time=False)
+    DeliveryEvent.objects.filter(pk=late_event.pk).update(
+        occurred_at=now - dt.timedelta(hours=1), leg_on_time=False
+    )
     today = timezone.localdate()
-    period = selectors.Period(start=dt.date(today.year, today.month, 1) - dt.timedelta(days=1),
-                              end=dt.date(today.year, today.month, 1))
+    period = selectors.Period(
+        start=dt.date(today.year, today.month, 1) - dt.timedelta(days=1),
+        end=dt.date(today.year, today.month, 1),
+    )
     period = selectors.Period(start=dt.date(period.start.year, period.start.month, 1), end=period.end)
 
     board = selectors.dashboard(period=period)
@@ -99,40 +103,79 @@ def _bulk_orders(ref, count: int, start: dt.datetime, *, offset: int = 0) -> Non
     """``count`` delivered orders with their events, written in bulk to keep the test fast."""
     users, offices = ref["users"], ref["offices"]
     passport_type = PassportType.objects.get(code="biasa-48")
-    applicants = Applicant.objects.bulk_create([
-        Applicant(full_name=f"Massal {i}", birth_place="Makassar", birth_date=dt.date(1990, 1, 1),
-                  address="Jl. Massal", phone="081234567890", nik=f"7371{offset + i:012d}")
-        for i in range(count)
-    ])
-    applications = PassportApplication.objects.bulk_create([
-        PassportApplication(applicant=a, office=offices["imigrasi"], passport_type=passport_type,
-                            fee_amount=300_000) for a in applicants
-    ])
+    applicants = Applicant.objects.bulk_create(
+        [
+            Applicant(
+                full_name=f"Massal {i}",
+                birth_place="Makassar",
+                birth_date=dt.date(1990, 1, 1),
+                address="Jl. Massal",
+                phone="081234567890",
+                nik=f"7371{offset + i:012d}",
+            )
+            for i in range(count)
+        ]
+    )
+    applications = PassportApplication.objects.bulk_create(
+        [
+            PassportApplication(
+                applicant=a, office=offices["imigrasi"], passport_type=passport_type, fee_amount=300_000
+            )
+            for a in applicants
+        ]
+    )
     areas = list(ref["areas"].values())
     couriers = list(ref["couriers"].values())
-    orders = DeliveryOrder.objects.bulk_create([
-        DeliveryOrder(
-            code=f"BULK{offset + i:07d}", application=app, imigrasi_office=offices["imigrasi"],
-            pos_office=offices["pos"], destination_kind="home", address="Jl. Massal",
-            area=areas[i % len(areas)], delivery_fee=20_000, recipient_phone="081234567890",
-            poa_grantee_name="Sri Wahyuni", poa_grantee_nippos="995100100", poa_grantee_place="Pos",
-            poa_signed_at=start, courier=couriers[i % 2], status=S.DELIVERED,
-            status_changed_at=start, booked_by=users["pos.layanan"],
-        ) for i, app in enumerate(applications)
-    ])
-    steps = [("", S.BOOKED, 0, None), (S.BOOKED, S.DOSSIER_HANDED, 1, 72),
-             (S.PASSPORT_READY, S.RECEIVED_BY_POS, 30, 8), (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, 31, 24),
-             (S.OUT_FOR_DELIVERY, S.DELIVERED, 40 + 0, None), (S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT, 35, None)]
+    orders = DeliveryOrder.objects.bulk_create(
+        [
+            DeliveryOrder(
+                code=f"BULK{offset + i:07d}",
+                application=app,
+                imigrasi_office=offices["imigrasi"],
+                pos_office=offices["pos"],
+                destination_kind="home",
+                address="Jl. Massal",
+                area=areas[i % len(areas)],
+                delivery_fee=20_000,
+                recipient_phone="081234567890",
+                poa_grantee_name="Sri Wahyuni",
+                poa_grantee_nippos="995100100",
+                poa_grantee_place="Pos",
+                poa_signed_at=start,
+                courier=couriers[i % 2],
+                status=S.DELIVERED,
+                status_changed_at=start,
+                booked_by=users["pos.layanan"],
+            )
+            for i, app in enumerate(applications)
+        ]
+    )
+    steps = [
+        ("", S.BOOKED, 0, None),
+        (S.BOOKED, S.DOSSIER_HANDED, 1, 72),
+        (S.PASSPORT_READY, S.RECEIVED_BY_POS, 30, 8),
+        (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, 31, 24),
+        (S.OUT_FOR_DELIVERY, S.DELIVERED, 40 + 0, None),
+        (S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT, 35, None),
+    ]
     events = []
     for i, order in enumerate(orders):
         for from_s, to_s, hours, due in steps:
             at = start + dt.timedelta(hours=hours, minutes=i % 50)
-            events.append(DeliveryEvent(
-                order=order, from_status=from_s, to_status=to_s, actor_role=Role.POS_SERVICE_OFFICER,
-                occurred_at=at, deadline_at=at + dt.timedelta(hours=due) if due else None,
-                leg_on_time=True if to_s in (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.DELIVERED) else None,
-                payload={"reason": "wrong_address"} if to_s == S.FAILED_ATTEMPT else {},
-            ))
+            events.append(
+                DeliveryEvent(
+                    order=order,
+                    from_status=from_s,
+                    to_status=to_s,
+                    actor_role=Role.POS_SERVICE_OFFICER,
+                    occurred_at=at,
+                    deadline_at=at + dt.timedelta(hours=due) if due else None,
+                    leg_on_time=True
+                    if to_s in (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.DELIVERED)
+                    else None,
+                    payload={"reason": "wrong_address"} if to_s == S.FAILED_ATTEMPT else {},
+                )
+            )
     DeliveryEvent.objects.bulk_create(events, batch_size=5000)
     if connection.vendor == "postgresql":
         # What autovacuum does after a big load in production: give the planner fresh statistics.
@@ -171,12 +214,19 @@ def test_the_van_standby_log_feeds_the_dashboard(manager_client, ref):
     tz = dt.timezone(dt.timedelta(hours=8))
     for day, minute, late in [(2, 25, 0), (3, 50, 20), (4, 40, 10)]:
         VanStandby.objects.create(
-            office=ref["offices"]["pos"], day=dt.date(2026, 3, day),
-            arrived_at=dt.datetime(2026, 3, day, 7, minute, tzinfo=tz), minutes_late=late,
+            office=ref["offices"]["pos"],
+            day=dt.date(2026, 3, day),
+            arrived_at=dt.datetime(2026, 3, day, 7, minute, tzinfo=tz),
+            minutes_late=late,
             recorded_by=ref["users"]["pos.layanan"],
         )
     board = selectors.dashboard(period=selectors.Period(dt.date(2026, 3, 1), dt.date(2026, 3, 1)))
-    assert (board.van.days, board.van.late_days, board.van.average_minutes_late, board.van.worst_minutes_late) == (3, 2, 15.0, 20)
+    assert (
+        board.van.days,
+        board.van.late_days,
+        board.van.average_minutes_late,
+        board.van.worst_minutes_late,
+    ) == (3, 2, 15.0, 20)
     page = manager_client.get("/partners/dashboard/", {"start": "2026-03", "end": "2026-03"}).content.decode()
     assert "Kesiagaan mobil Pos di kantor" in page and "<td>15,0</td>" in page  # Indonesian decimal comma
 

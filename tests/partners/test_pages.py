@@ -14,9 +14,14 @@ def manager(client, ref):
 
 
 def test_an_overlapping_agreement_is_refused_on_the_page(manager):
-    response = manager.post("/partners/agreements/", {
-        "title": "Perjanjian kedua", "signed_on": "2026-01-05", "valid_from": "2026-01-05",
-    })
+    response = manager.post(
+        "/partners/agreements/",
+        {
+            "title": "Perjanjian kedua",
+            "signed_on": "2026-01-05",
+            "valid_from": "2026-01-05",
+        },
+    )
     assert response.status_code == 200
     assert "tumpang tindih" in response.content.decode()
     assert Agreement.objects.count() == 1
@@ -26,25 +31,46 @@ def test_an_agreement_after_the_first_ends_is_recorded(manager):
     first = Agreement.objects.get()
     first.valid_until = first.valid_from.replace(year=2025)
     first.save()
-    response = manager.post("/partners/agreements/", {
-        "title": "Perjanjian 2026", "signed_on": "2026-01-05", "valid_from": "2026-01-05",
-        "number_pos": "PKS-01/2026",
-    })
+    response = manager.post(
+        "/partners/agreements/",
+        {
+            "title": "Perjanjian 2026",
+            "signed_on": "2026-01-05",
+            "valid_from": "2026-01-05",
+            "number_pos": "PKS-01/2026",
+        },
+    )
     assert response.status_code == 302
     assert Agreement.objects.filter(number_pos="PKS-01/2026").exists()
 
 
 def test_articles_and_obligations_are_added_from_the_agreement_page(manager):
     agreement = Agreement.objects.get()
-    manager.post(f"/partners/agreements/{agreement.pk}/", {
-        "form": "article", "number": "9", "title": "Promosi bersama", "text": "Para pihak mempromosikan.",
-    })
-    manager.post(f"/partners/agreements/{agreement.pk}/", {
-        "form": "new_obligation", "party": "pos", "text": "Memasang spanduk di ruang tunggu.",
-    })
-    again = manager.post(f"/partners/agreements/{agreement.pk}/", {
-        "form": "article", "number": "9", "title": "Lagi",
-    })
+    manager.post(
+        f"/partners/agreements/{agreement.pk}/",
+        {
+            "form": "article",
+            "number": "9",
+            "title": "Promosi bersama",
+            "text": "Para pihak mempromosikan.",
+        },
+    )
+    manager.post(
+        f"/partners/agreements/{agreement.pk}/",
+        {
+            "form": "new_obligation",
+            "party": "pos",
+            "text": "Memasang spanduk di ruang tunggu.",
+        },
+    )
+    again = manager.post(
+        f"/partners/agreements/{agreement.pk}/",
+        {
+            "form": "article",
+            "number": "9",
+            "title": "Lagi",
+        },
+    )
     assert AgreementArticle.objects.filter(agreement=agreement, number="9").count() == 1
     assert "sudah ada" in again.content.decode()
     assert Obligation.objects.filter(text="Memasang spanduk di ruang tunggu.").exists()
@@ -52,10 +78,16 @@ def test_articles_and_obligations_are_added_from_the_agreement_page(manager):
 
 def test_a_meeting_edited_into_the_future_as_held_is_refused(manager):
     meeting = EvaluationMeeting.objects.get()
-    response = manager.post(f"/partners/evaluations/{meeting.pk}/", {
-        "form": "meeting", "held_on": "2099-07-15", "status": "held", "participants_imigrasi": "A",
-        "participants_pos": "B",
-    })
+    response = manager.post(
+        f"/partners/evaluations/{meeting.pk}/",
+        {
+            "form": "meeting",
+            "held_on": "2099-07-15",
+            "status": "held",
+            "participants_imigrasi": "A",
+            "participants_pos": "B",
+        },
+    )
     assert response.status_code == 200
     assert "tidak dapat ditandai terlaksana" in response.content.decode()
     meeting.refresh_from_db()

@@ -46,7 +46,9 @@ def test_article_7_refuses_a_third_party_courier_without_written_consent(ref, ag
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
 
     with pytest.raises(NotAllowed) as refused:
-        delivery_order_assign_courier(order_id=order.pk, courier=third_party_courier, actor=ref["users"]["pos.antaran"])
+        delivery_order_assign_courier(
+            order_id=order.pk, courier=third_party_courier, actor=ref["users"]["pos.antaran"]
+        )
 
     assert refused.value.code == "article_7_consent_missing"
     assert "Article 7" in str(refused.value.message) or "Pasal 7" in str(refused.value.message)
@@ -56,27 +58,38 @@ def test_article_7_refuses_a_third_party_courier_without_written_consent(ref, ag
 def test_article_7_allows_it_once_a_written_consent_is_recorded(ref, agreement, third_party_courier):
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
     services.transfer_consent_record(
-        agreement=agreement, given_by=Party.IMIGRASI, third_party="CV Kurir Mitra",
-        scope="Pengantaran paspor ke Selayar", letter_reference="W.23.IMI/2026/001",
-        given_on=dt.date(2026, 1, 5), actor=ref["users"]["manajer.imigrasi"],
+        agreement=agreement,
+        given_by=Party.IMIGRASI,
+        third_party="CV Kurir Mitra",
+        scope="Pengantaran paspor ke Selayar",
+        letter_reference="W.23.IMI/2026/001",
+        given_on=dt.date(2026, 1, 5),
+        actor=ref["users"]["manajer.imigrasi"],
     )
 
-    delivery_order_assign_courier(order_id=order.pk, courier=third_party_courier, actor=ref["users"]["pos.antaran"])
+    delivery_order_assign_courier(
+        order_id=order.pk, courier=third_party_courier, actor=ref["users"]["pos.antaran"]
+    )
 
     assert DeliveryOrder.objects.get(pk=order.pk).courier == third_party_courier
 
 
 def test_an_own_courier_needs_no_consent(ref, agreement):
     order = make_order(ref, S.WITH_DELIVERY_SECTION, courier="kurir2")
-    delivery_order_assign_courier(order_id=order.pk, courier=ref["couriers"]["kurir"], actor=ref["users"]["pos.antaran"])
+    delivery_order_assign_courier(
+        order_id=order.pk, courier=ref["couriers"]["kurir"], actor=ref["users"]["pos.antaran"]
+    )
     assert DeliveryOrder.objects.get(pk=order.pk).courier == ref["couriers"]["kurir"]
 
 
 def test_overlapping_validity_is_refused(ref, agreement):
     with pytest.raises(ValidationFailed) as refused:
         services.agreement_create(
-            title="Perjanjian baru", signed_on=dt.date(2026, 1, 1), valid_from=dt.date(2026, 1, 1),
-            valid_until=dt.date(2028, 12, 31), actor=ref["users"]["manajer.pos"],
+            title="Perjanjian baru",
+            signed_on=dt.date(2026, 1, 1),
+            valid_from=dt.date(2026, 1, 1),
+            valid_until=dt.date(2028, 12, 31),
+            actor=ref["users"]["manajer.pos"],
         )
     assert "valid_from" in refused.value.fields
     assert Agreement.objects.count() == 1
@@ -84,8 +97,11 @@ def test_overlapping_validity_is_refused(ref, agreement):
 
 def test_an_amendment_keeps_the_values_it_replaced(ref, agreement):
     services.agreement_amend(
-        agreement_id=agreement.pk, signed_on=dt.date(2026, 6, 1), summary="Masa berlaku ditetapkan",
-        changes={"valid_until": dt.date(2027, 12, 31)}, actor=ref["users"]["manajer.pos"],
+        agreement_id=agreement.pk,
+        signed_on=dt.date(2026, 6, 1),
+        summary="Masa berlaku ditetapkan",
+        changes={"valid_until": dt.date(2027, 12, 31)},
+        actor=ref["users"]["manajer.pos"],
     )
     agreement.refresh_from_db()
     amendment = agreement.amendments.get()
@@ -99,11 +115,15 @@ def test_only_real_pdfs_are_attached(ref, agreement, settings, tmp_path):
     manager = ref["users"]["manajer.pos"]
     with pytest.raises(ValidationFailed):
         services.agreement_attachment_add(
-            agreement=agreement, title="Naskah", actor=manager,
+            agreement=agreement,
+            title="Naskah",
+            actor=manager,
             upload=SimpleUploadedFile("naskah.pdf", b"MZ not a pdf", content_type="application/pdf"),
         )
     services.agreement_attachment_add(
-        agreement=agreement, title="Naskah", actor=manager,
+        agreement=agreement,
+        title="Naskah",
+        actor=manager,
         upload=SimpleUploadedFile("naskah.pdf", MINIMAL_PDF, content_type="application/pdf"),
     )
     assert list(AgreementAttachment.objects.values_list("title", "size")) == [("Naskah", len(MINIMAL_PDF))]
@@ -126,16 +146,22 @@ def test_the_expiry_reminder_goes_out_once_per_step(ref, agreement):
 
 def test_twice_a_year_warning_with_frozen_time(ref, agreement):
     manager = ref["users"]["manajer.imigrasi"]
-    kwargs = {"participants_imigrasi": "Kasi Lantaskim", "participants_pos": "Manajer layanan", "actor": manager}
+    kwargs = {
+        "participants_imigrasi": "Kasi Lantaskim",
+        "participants_pos": "Manajer layanan",
+        "actor": manager,
+    }
     # given: on 1 March 2026, nothing on the calendar for the year
     pace = selectors.meeting_pace(today=dt.date(2026, 3, 1))
     assert pace.warning and (pace.held, pace.planned) == (0, 0)
 
     # one meeting held, one planned for later in the year: the year is on track
-    services.evaluation_meeting_save(held_on=dt.date(2026, 2, 20), status=MeetingStatus.HELD,
-                                     today=dt.date(2026, 3, 1), **kwargs)
-    services.evaluation_meeting_save(held_on=dt.date(2026, 9, 15), status=MeetingStatus.PLANNED,
-                                     today=dt.date(2026, 3, 1), **kwargs)
+    services.evaluation_meeting_save(
+        held_on=dt.date(2026, 2, 20), status=MeetingStatus.HELD, today=dt.date(2026, 3, 1), **kwargs
+    )
+    services.evaluation_meeting_save(
+        held_on=dt.date(2026, 9, 15), status=MeetingStatus.PLANNED, today=dt.date(2026, 3, 1), **kwargs
+    )
     assert not selectors.meeting_pace(today=dt.date(2026, 3, 1)).warning
 
     # on 1 October the September meeting never took place: fewer than two this year
@@ -146,8 +172,12 @@ def test_twice_a_year_warning_with_frozen_time(ref, agreement):
 def test_a_future_meeting_cannot_be_marked_held(ref, agreement):
     with pytest.raises(ValidationFailed) as refused:
         services.evaluation_meeting_save(
-            held_on=dt.date(2026, 12, 1), status=MeetingStatus.HELD, participants_imigrasi="A",
-            participants_pos="B", actor=ref["users"]["manajer.pos"], today=dt.date(2026, 11, 22),
+            held_on=dt.date(2026, 12, 1),
+            status=MeetingStatus.HELD,
+            participants_imigrasi="A",
+            participants_pos="B",
+            actor=ref["users"]["manajer.pos"],
+            today=dt.date(2026, 11, 22),
         )
     assert "status" in refused.value.fields
     assert EvaluationMeeting.objects.count() == 1  # the demo's
@@ -171,14 +201,19 @@ def test_overdue_action_items_are_listed(ref, agreement):
 
 def test_a_dispute_goes_from_deliberation_to_consensus_to_closed(ref, agreement):
     pos, imigrasi = ref["users"]["manajer.pos"], ref["users"]["manajer.imigrasi"]
-    dispute = services.dispute_open(agreement=agreement, subject="Tafsir pasal 12",
-                                    description="Siapa menanggung biaya mobil layanan?", actor=pos)
+    dispute = services.dispute_open(
+        agreement=agreement,
+        subject="Tafsir pasal 12",
+        description="Siapa menanggung biaya mobil layanan?",
+        actor=pos,
+    )
     assert dispute.opened_by_party == Party.POS
     with pytest.raises(InvalidTransition):
         services.dispute_close(dispute_id=dispute.pk, actor=imigrasi)
     services.dispute_add_note(dispute_id=dispute.pk, text="Musyawarah pertama", actor=imigrasi)
-    services.dispute_record_consensus(dispute_id=dispute.pk, consensus="Masing-masing menanggung biayanya",
-                                      actor=imigrasi)
+    services.dispute_record_consensus(
+        dispute_id=dispute.pk, consensus="Masing-masing menanggung biayanya", actor=imigrasi
+    )
     dispute = services.dispute_close(dispute_id=dispute.pk, actor=pos)
     assert dispute.status == DisputeStatus.CLOSED
     assert [n.text for n in dispute.notes.all()] == ["Musyawarah pertama"]

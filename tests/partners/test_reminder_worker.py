@@ -22,9 +22,12 @@ def test_the_worker_mails_the_expiry_reminder_once(tx_ref, celery_worker_process
     agreement.save()
 
     def reminders():
-        return [m for m in smtp_sink.messages
-                if "manajer.pos@demo.antar-paspor.local" in m.rcpt_tos
-                and "berakhir" in str(make_header(decode_header(message_from_bytes(m.content)["Subject"])))]
+        return [
+            m
+            for m in smtp_sink.messages
+            if "manajer.pos@demo.antar-paspor.local" in m.rcpt_tos
+            and "berakhir" in str(make_header(decode_header(message_from_bytes(m.content)["Subject"])))
+        ]
 
     def runs_done() -> int:
         log = celery_worker_process.log_path.read_text()

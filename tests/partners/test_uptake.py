@@ -12,10 +12,18 @@ from portal.exceptions import NotAllowed, ValidationFailed
 
 # month: (2018 issued, 2018 delivered, 2019 issued, 2019 delivered), as printed in the study
 STUDY_TABLE = {
-    "Jan": (8122, None, 8947, 143), "Feb": (6470, None, 7653, 175), "Mar": (7098, 131, 7197, 164),
-    "Apr": (5550, 87, 6301, 105), "May": (3939, 43, 3579, 97), "Jun": (1947, 62, 2386, 77),
-    "Jul": (4457, 49, 4920, 127), "Aug": (2512, 32, 3926, 82), "Sep": (4717, 76, 4511, 116),
-    "Oct": (5659, 69, 5908, 142), "Nov": (6111, 154, 5010, 158), "Dec": (5936, 72, 5292, 130),
+    "Jan": (8122, None, 8947, 143),
+    "Feb": (6470, None, 7653, 175),
+    "Mar": (7098, 131, 7197, 164),
+    "Apr": (5550, 87, 6301, 105),
+    "May": (3939, 43, 3579, 97),
+    "Jun": (1947, 62, 2386, 77),
+    "Jul": (4457, 49, 4920, 127),
+    "Aug": (2512, 32, 3926, 82),
+    "Sep": (4717, 76, 4511, 116),
+    "Oct": (5659, 69, 5908, 142),
+    "Nov": (6111, 154, 5010, 158),
+    "Dec": (5936, 72, 5292, 130),
 }
 
 
@@ -65,13 +73,7 @@ def test_pos_may_not_enter_passports_issued(ref):
 
 
 def test_a_csv_with_bad_rows_is_reported_row_by_row_and_nothing_is_imported(ref):
-    content = (
-        b"year,month,issued\n"
-        b"2026,1,5000\n"
-        b"2026,13,4000\n"
-        b"2026,2,banyak\n"
-        b"2026,1,5100\n"
-    )
+    content = b"year,month,issued\n2026,1,5000\n2026,13,4000\n2026,2,banyak\n2026,1,5100\n"
 
     result = services.uptake_csv_import(content=content, actor=ref["users"]["manajer.imigrasi"])
 

@@ -13,13 +13,18 @@ from tests.factories import make_paid_application
 
 def new_application(ref):
     applicant = services.applicant_create(
-        full_name="Nurul Hikmah", birth_place="Maros", birth_date=dt.date(1991, 3, 4),
-        address="Jl. Poros Maros No. 2", phone="081355500011", nik="7371010101910001",
+        full_name="Nurul Hikmah",
+        birth_place="Maros",
+        birth_date=dt.date(1991, 3, 4),
+        address="Jl. Poros Maros No. 2",
+        phone="081355500011",
+        nik="7371010101910001",
     )
     from passports.models import PassportType
 
     return services.passport_application_record(
-        applicant=applicant, office=ref["offices"]["imigrasi"],
+        applicant=applicant,
+        office=ref["offices"]["imigrasi"],
         passport_type=PassportType.objects.get(code="elektronik-48"),
     )
 
@@ -77,8 +82,14 @@ def test_an_amount_other_than_the_official_fee_is_refused(ref):
     [("nik", "737101"), ("nik", "73710101019100AB"), ("phone", "12345"), ("phone", "+1555123456")],
 )
 def test_malformed_identifiers_are_refused_with_a_field_error(db, field, value):
-    data = dict(full_name="Ahmad Fauzi", birth_place="Gowa", birth_date=dt.date(1980, 1, 1),
-                address="Jl. Gowa 1", phone="081234567890", nik="7371010101800001")
+    data = dict(
+        full_name="Ahmad Fauzi",
+        birth_place="Gowa",
+        birth_date=dt.date(1980, 1, 1),
+        address="Jl. Gowa 1",
+        phone="081234567890",
+        nik="7371010101800001",
+    )
     data[field] = value
     with pytest.raises(ValidationFailed) as refused:
         services.applicant_create(**data)
@@ -87,8 +98,9 @@ def test_malformed_identifiers_are_refused_with_a_field_error(db, field, value):
 
 def test_an_applicant_needs_a_nik_or_a_sim(db):
     with pytest.raises(ValidationFailed) as refused:
-        services.applicant_create(full_name="X", birth_place="Y", birth_date=dt.date(1980, 1, 1),
-                                  address="Z", phone="081234567890")
+        services.applicant_create(
+            full_name="X", birth_place="Y", birth_date=dt.date(1980, 1, 1), address="Z", phone="081234567890"
+        )
     assert "nik" in refused.value.fields
 
 
@@ -100,9 +112,15 @@ def test_booking_needs_a_paid_billing_code(ref):
     services.billing_code_issue(application=application)
     with pytest.raises(InvalidTransition) as refused:
         delivery_order_book(
-            application=application, pos_office=ref["offices"]["pos"], destination_kind="home",
-            address="Jl. A 1", area=ref["areas"]["maros"], recipient_phone="081234567890",
-            poa_grantee_name="Sri", poa_grantee_nippos="995100100", poa_grantee_place="Makassar",
+            application=application,
+            pos_office=ref["offices"]["pos"],
+            destination_kind="home",
+            address="Jl. A 1",
+            area=ref["areas"]["maros"],
+            recipient_phone="081234567890",
+            poa_grantee_name="Sri",
+            poa_grantee_nippos="995100100",
+            poa_grantee_place="Makassar",
         )
     assert refused.value.code == "billing_code_unpaid"
     assert not DeliveryOrder.objects.exists()
@@ -112,9 +130,17 @@ def test_booking_twice_for_one_passport_is_refused(ref):
     from delivery.services import delivery_order_book
 
     application = make_paid_application(ref)
-    kwargs = dict(application=application, pos_office=ref["offices"]["pos"], destination_kind="home",
-                  address="Jl. A 1", area=ref["areas"]["maros"], recipient_phone="081234567890",
-                  poa_grantee_name="Sri", poa_grantee_nippos="995100100", poa_grantee_place="Makassar")
+    kwargs = dict(
+        application=application,
+        pos_office=ref["offices"]["pos"],
+        destination_kind="home",
+        address="Jl. A 1",
+        area=ref["areas"]["maros"],
+        recipient_phone="081234567890",
+        poa_grantee_name="Sri",
+        poa_grantee_nippos="995100100",
+        poa_grantee_place="Makassar",
+    )
     order = delivery_order_book(**kwargs)
     assert order.delivery_fee == ref["areas"]["maros"].delivery_fee
     with pytest.raises(InvalidTransition) as refused:
@@ -129,9 +155,15 @@ def test_booking_with_a_bad_phone_is_refused_and_writes_nothing(ref):
     application = make_paid_application(ref)
     with pytest.raises(ValidationFailed) as refused:
         delivery_order_book(
-            application=application, pos_office=ref["offices"]["pos"], destination_kind="home",
-            address="Jl. A 1", area=ref["areas"]["maros"], recipient_phone="0411",
-            poa_grantee_name="Sri", poa_grantee_nippos="995100100", poa_grantee_place="Makassar",
+            application=application,
+            pos_office=ref["offices"]["pos"],
+            destination_kind="home",
+            address="Jl. A 1",
+            area=ref["areas"]["maros"],
+            recipient_phone="0411",
+            poa_grantee_name="Sri",
+            poa_grantee_nippos="995100100",
+            poa_grantee_place="Makassar",
         )
     assert "recipient_phone" in refused.value.fields
     assert not DeliveryOrder.objects.exists() and not DeliveryEvent.objects.exists()

@@ -8,8 +8,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_architecture_picture_matches_the_code():
-    generated = subprocess.run([sys.executable, "scripts/import_graph.py", "--mermaid"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+    generated = subprocess.run(
+        [sys.executable, "scripts/import_graph.py", "--mermaid"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     doc = (ROOT / "docs/ARCHITECTURE.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{generated}\n```" in doc, (
         "regenerate the picture: .venv/bin/python scripts/import_graph.py --mermaid"

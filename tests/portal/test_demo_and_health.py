@@ -17,7 +17,16 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
     assert set(orders.values_list("status", flat=True)) == set(DeliveryStatus.values)
     assert orders.filter(deadline_breached_at__isnull=False).count() >= 1
     assert {u.role for u in User.objects.all()} == set(Role.values)
-    for username in ("pemohon", "imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.pos", "travel", "admin"):
+    for username in (
+        "pemohon",
+        "imigrasi",
+        "pos.layanan",
+        "pos.antaran",
+        "kurir",
+        "manajer.pos",
+        "travel",
+        "admin",
+    ):
         assert username in out
 
     call_command("seed_demo")
@@ -34,8 +43,12 @@ def test_the_demos_back_dated_history_mails_nobody_but_a_new_handoff_does(db):
     assert DeliveryEvent.objects.filter(order__code__startswith="APDEMO").count() > 100
     assert notify.count() == 0
 
-    ready = DeliveryOrder.objects.filter(code__startswith="APDEMO", status=DeliveryStatus.PASSPORT_READY).first()
-    result = t.delivery_order_receive_at_pos(order_id=ready.pk, actor=User.objects.get(username="pos.layanan"))
+    ready = DeliveryOrder.objects.filter(
+        code__startswith="APDEMO", status=DeliveryStatus.PASSPORT_READY
+    ).first()
+    result = t.delivery_order_receive_at_pos(
+        order_id=ready.pk, actor=User.objects.get(username="pos.layanan")
+    )
     assert [m.args for m in notify] == [[result.event.pk]]
 
 

@@ -63,7 +63,8 @@ def test_the_relay_sends_failed_publications_soon_and_anything_not_done_after_th
     def row(name, *, age_s, last_error="", sent_age_s=None, done=False):
         message = OutboxMessage.objects.create(task_name=TASK, args=[name])
         OutboxMessage.objects.filter(pk=message.pk).update(
-            created_at=now - dt.timedelta(seconds=age_s), last_error=last_error,
+            created_at=now - dt.timedelta(seconds=age_s),
+            last_error=last_error,
             sent_at=None if sent_age_s is None else now - dt.timedelta(seconds=sent_age_s),
             done_at=now if done else None,
         )
@@ -83,6 +84,8 @@ def test_the_relay_sends_failed_publications_soon_and_anything_not_done_after_th
     sent = outbox.outbox_relay(now=now)
 
     # then exactly the failed one past its grace and the two lost ones went out, and are marked sent
-    published = {args[0] for args in OutboxMessage.objects.filter(sent_at__gte=now).values_list("args", flat=True)}
+    published = {
+        args[0] for args in OutboxMessage.objects.filter(sent_at__gte=now).values_list("args", flat=True)
+    }
     assert published == {failed, lost, resent}
     assert sent == 3

@@ -65,8 +65,9 @@ def test_a_code_cannot_be_used_twice(ref):
 def test_new_staff_member_sets_up_the_authenticator_at_first_login(ref, django_user_model):
     from portal.choices import Role
 
-    django_user_model.objects.create_user("petugas.baru", password="petugas-baru-2026",
-                                          role=Role.POS_DISPATCHER, office=ref["offices"]["pos"])
+    django_user_model.objects.create_user(
+        "petugas.baru", password="petugas-baru-2026", role=Role.POS_DISPATCHER, office=ref["offices"]["pos"]
+    )
     client = Client()
     client.post("/login/", {"username": "petugas.baru", "password": "petugas-baru-2026"})
     assert client.get("/")["Location"].startswith("/login/two-step/setup/")
@@ -101,7 +102,9 @@ def test_five_wrong_passwords_lock_the_username_from_that_address(ref):
     assert client.get("/counter/")["Location"].startswith("/login/")  # not logged in
 
     other_address = Client()
-    ok = other_address.post("/login/", {"username": "imigrasi", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.8")
+    ok = other_address.post(
+        "/login/", {"username": "imigrasi", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.8"
+    )
     assert ok.status_code == 302
 
 

@@ -39,26 +39,51 @@ def test_behind_the_proxy_one_visitors_failures_do_not_lock_another(ref):
         assert track(client, f"APNOSUCH{n:02d}", **behind_proxy("203.0.113.5")).status_code == 404
     # the same visitor is locked out, everywhere a lookup reveals something
     assert track(client, order.code, "1990-05-17", **behind_proxy("203.0.113.5")).status_code == 429
-    assert APIClient().post("/api/v1/track/", {"code": order.code, "birth_date": "1990-05-17"}, format="json",
-                            **behind_proxy("203.0.113.5")).status_code == 429
-    booking = Client().post("/book/", {"billing_code": "1" * 15, "birth_date": "1990-05-17"},
-                            **behind_proxy("203.0.113.5"))
+    assert (
+        APIClient()
+        .post(
+            "/api/v1/track/",
+            {"code": order.code, "birth_date": "1990-05-17"},
+            format="json",
+            **behind_proxy("203.0.113.5"),
+        )
+        .status_code
+        == 429
+    )
+    booking = Client().post(
+        "/book/", {"billing_code": "1" * 15, "birth_date": "1990-05-17"}, **behind_proxy("203.0.113.5")
+    )
     assert booking.status_code == 429
     # another visitor behind the same proxy is not
     assert track(client, other.code, "1990-05-17", **behind_proxy("203.0.113.9")).status_code == 200
-    assert APIClient().post("/api/v1/track/", {"code": other.code, "birth_date": "1990-05-17"}, format="json",
-                            **behind_proxy("203.0.113.9")).status_code == 200
+    assert (
+        APIClient()
+        .post(
+            "/api/v1/track/",
+            {"code": other.code, "birth_date": "1990-05-17"},
+            format="json",
+            **behind_proxy("203.0.113.9"),
+        )
+        .status_code
+        == 200
+    )
 
 
 @override_settings(PROXY_COUNT=1)
 def test_anonymous_idempotency_keys_belong_to_the_client_address_behind_the_proxy(ref):
     order = make_order(ref, S.BOOKED, birth_date=BORN)
     body = {"code": order.code, "birth_date": "1990-05-17"}
-    first = APIClient().post("/api/v1/track/", body, format="json", HTTP_IDEMPOTENCY_KEY="same-key",
-                             **behind_proxy("203.0.113.5"))
+    first = APIClient().post(
+        "/api/v1/track/", body, format="json", HTTP_IDEMPOTENCY_KEY="same-key", **behind_proxy("203.0.113.5")
+    )
     # another visitor using the same key with another body is another owner, not a replay or a clash
-    other = APIClient().post("/api/v1/track/", {**body, "birth_date": WRONG_BIRTH}, format="json",
-                             HTTP_IDEMPOTENCY_KEY="same-key", **behind_proxy("203.0.113.9"))
+    other = APIClient().post(
+        "/api/v1/track/",
+        {**body, "birth_date": WRONG_BIRTH},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="same-key",
+        **behind_proxy("203.0.113.9"),
+    )
     assert first.status_code == 200 and other.status_code == 404
 
 
@@ -78,23 +103,37 @@ def test_the_booking_api_counts_wrong_birth_dates_like_the_page(ref):
     code = BillingCode.objects.get(application=application).code
     api = APIClient()
     statuses = [
-        api.post("/api/v1/bookings/", {
-            "billing_code": code, "birth_date": f"1980-01-{day:02d}", "destination_kind": "home",
-            "address": "Jl. Sultan Hasanuddin No. 8, Makassar", "area": "makassar", "recipient_phone": "081355512345",
-            "recipient_email": "daring@example.test", "signature": image_data_url(),
-        }, format="json").status_code
+        api.post(
+            "/api/v1/bookings/",
+            {
+                "billing_code": code,
+                "birth_date": f"1980-01-{day:02d}",
+                "destination_kind": "home",
+                "address": "Jl. Sultan Hasanuddin No. 8, Makassar",
+                "area": "makassar",
+                "recipient_phone": "081355512345",
+                "recipient_email": "daring@example.test",
+                "signature": image_data_url(),
+            },
+            format="json",
+        ).status_code
         for day in range(1, 13)
     ]
     assert statuses[:10] == [404] * 10 and statuses[10:] == [429, 429]
     # the page refuses the same address now, and the same code from any address
     assert Client().post("/book/", {"billing_code": code, "birth_date": "1990-05-17"}).status_code == 429
-    assert Client().post("/book/", {"billing_code": code, "birth_date": "1990-05-17"},
-                         REMOTE_ADDR="198.51.100.7").status_code == 429
+    assert (
+        Client()
+        .post("/book/", {"billing_code": code, "birth_date": "1990-05-17"}, REMOTE_ADDR="198.51.100.7")
+        .status_code
+        == 429
+    )
 
 
 def test_complaint_links_are_counted_and_locked(ref):
-    opened = complaint_open(client="192.0.2.1", category="late", text="Paspor belum sampai.",
-                            contact_phone="081234567890")
+    opened = complaint_open(
+        client="192.0.2.1", category="late", text="Paspor belum sampai.", contact_phone="081234567890"
+    )
     ticket = opened.complaint.ticket
     client = Client()
     for _ in range(10):
@@ -109,9 +148,20 @@ def test_a_complaint_tells_nothing_of_a_tracking_code_while_its_text_is_wrong_or
     order = make_order(ref, S.BOOKED)
 
     def file(code, text="x", address="192.0.2.10"):
-        return Client().post("/complaints/", {
-            "category": "late", "text": text, "contact_phone": "081234567890", "tracking_code": code,
-        }, REMOTE_ADDR=address).content.decode()
+        return (
+            Client()
+            .post(
+                "/complaints/",
+                {
+                    "category": "late",
+                    "text": text,
+                    "contact_phone": "081234567890",
+                    "tracking_code": code,
+                },
+                REMOTE_ADDR=address,
+            )
+            .content.decode()
+        )
 
     unknown_message = "Tidak ada pengiriman dengan kode lacak ini"
     # a deliberately wrong text: the same answer for an existing and an unknown code
@@ -125,8 +175,11 @@ def test_a_complaint_tells_nothing_of_a_tracking_code_while_its_text_is_wrong_or
 
 
 def _deliver_body(code: str) -> dict:
-    return {"receiver_kind": "applicant", "code": code, "signature": "data:image/png;base64,"
-            + __import__("base64").b64encode(signature_png()).decode()}
+    return {
+        "receiver_kind": "applicant",
+        "code": code,
+        "signature": "data:image/png;base64," + __import__("base64").b64encode(signature_png()).decode(),
+    }
 
 
 def test_delivery_codes_are_limited_per_order_on_the_server_and_the_dispatcher_unlocks(ref):
@@ -174,8 +227,10 @@ def test_no_module_reads_the_client_address_but_the_one_function():
 
     root = Path(__file__).resolve().parents[2]
     readers = [
-        str(path.relative_to(root)) for app in ("portal", "delivery", "partners", "passports")
-        for path in (root / app).rglob("*.py") if "REMOTE_ADDR" in path.read_text(encoding="utf-8")
+        str(path.relative_to(root))
+        for app in ("portal", "delivery", "partners", "passports")
+        for path in (root / app).rglob("*.py")
+        if "REMOTE_ADDR" in path.read_text(encoding="utf-8")
     ]
     assert readers == ["portal/middleware.py"]
 
@@ -193,5 +248,13 @@ def test_the_sample_nginx_site_logs_no_query_strings_or_referrers():
         if path == "off":
             continue
         assert name in formats, f"access_log {path} uses nginx's default format, which logs the query string"
-        for variable in ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$http_referer", "$arg_"):
+        for variable in (
+            "$request ",
+            '$request"',
+            "$request_uri",
+            "$args",
+            "$query_string",
+            "$http_referer",
+            "$arg_",
+        ):
             assert variable not in formats[name], f"{name} logs {variable.strip()}"

@@ -46,15 +46,33 @@ def makassar(ref):
         billing_code=BillingCode.objects.get(application=billed).code, actor=ref["users"]["pos.layanan"]
     )
     paid = make_paid_application(ref)
-    complaint = complaint_open(client="192.0.2.1", category="late", text="Paspor belum sampai.",
-                               contact_phone="081234567890", tracking_code=out.code).complaint
-    values = {"code": out.code, "action": "deliver", "kind": "receipt", "fmt": "csv", "ticket": complaint.ticket,
-              "application_id": paid.pk, "number": "GRUNKNOWN"}
+    complaint = complaint_open(
+        client="192.0.2.1",
+        category="late",
+        text="Paspor belum sampai.",
+        contact_phone="081234567890",
+        tracking_code=out.code,
+    ).complaint
+    values = {
+        "code": out.code,
+        "action": "deliver",
+        "kind": "receipt",
+        "fmt": "csv",
+        "ticket": complaint.ticket,
+        "application_id": paid.pk,
+        "number": "GRUNKNOWN",
+    }
     by_name = {
-        "counter-application": paid.pk, "counter-book": paid.pk, "counter-payment": payment_request.pk,
-        "counter-payment-status": payment_request.pk, "api-counter-payment-detail": payment_request.pk,
-        "counter-manifest": manifest.pk, "counter-manifest-file": manifest.pk, "counter-batch": batch.pk,
-        "counter-batch-letter": batch.pk, "api-counter-batch-acknowledge": batch.pk,
+        "counter-application": paid.pk,
+        "counter-book": paid.pk,
+        "counter-payment": payment_request.pk,
+        "counter-payment-status": payment_request.pk,
+        "api-counter-payment-detail": payment_request.pk,
+        "counter-manifest": manifest.pk,
+        "counter-manifest-file": manifest.pk,
+        "counter-batch": batch.pk,
+        "counter-batch-letter": batch.pk,
+        "api-counter-batch-acknowledge": batch.pk,
     }
     return values, by_name
 
@@ -115,15 +133,33 @@ def test_staff_of_another_office_reach_no_object_of_this_office(ref, makassar):
 # of a delivered order (this order is still out; tests/courier/test_proof.py reads them).
 NOT_READABLE_BY_GET = {
     "order-proof-file",
-    "api-order-move", "api-order-assign-courier", "api-order-reschedule", "api-order-code-unlock",
-    "api-order-address", "api-order-cancel", "api-courier-dispatch", "api-courier-deliver", "api-courier-fail",
-    "api-counter-batch-acknowledge", "api-counter-dossier-refuse", "api-complaint-replies", "api-complaint-close",
-    "order-assign-courier", "order-code-unlock", "courier-reassign", "group-detail", "api-group",
+    "api-order-move",
+    "api-order-assign-courier",
+    "api-order-reschedule",
+    "api-order-code-unlock",
+    "api-order-address",
+    "api-order-cancel",
+    "api-courier-dispatch",
+    "api-courier-deliver",
+    "api-courier-fail",
+    "api-counter-batch-acknowledge",
+    "api-counter-dossier-refuse",
+    "api-complaint-replies",
+    "api-complaint-close",
+    "order-assign-courier",
+    "order-code-unlock",
+    "courier-reassign",
+    "group-detail",
+    "api-group",
 }
 
 
 def _owner(code: str):
-    return DeliveryOrder.objects.select_related("application__applicant__user").get(code=code).application.applicant.user
+    return (
+        DeliveryOrder.objects.select_related("application__applicant__user")
+        .get(code=code)
+        .application.applicant.user
+    )
 
 
 @pytest.mark.django_db
@@ -131,22 +167,32 @@ def test_a_pos_officer_of_another_office_cannot_open_or_book_an_application(ref)
     """The probe's case: Parepare's Pos service officer opened a Makassar application and booked it."""
     application = make_paid_application(ref)
     billed = make_billed_application(ref)
-    passport_services.payment_request_open(billing_code=BillingCode.objects.get(application=billed).code,
-                                           actor=ref["users"]["pos.layanan"])
+    passport_services.payment_request_open(
+        billing_code=BillingCode.objects.get(application=billed).code, actor=ref["users"]["pos.layanan"]
+    )
     parepare = second_office_ref(ref)
     client = Client()
     client.force_login(parepare["users"]["pos.layanan"])
     for pk in (application.pk, billed.pk):
         assert client.get(f"/counter/applications/{pk}/").status_code == 404
         assert client.get(f"/counter/applications/{pk}/book/").status_code == 404
-    booked = client.post(f"/counter/applications/{application.pk}/book/", {
-        "destination_kind": "home", "address": "Jl. Andi Makkasau No. 1, Parepare", "area": "makassar",
-        "recipient_phone": "081234567890", "poa_grantee_name": "X", "poa_grantee_nippos": "1",
-        "poa_grantee_place": "Parepare", "fee_received": "on",
-    })
+    booked = client.post(
+        f"/counter/applications/{application.pk}/book/",
+        {
+            "destination_kind": "home",
+            "address": "Jl. Andi Makkasau No. 1, Parepare",
+            "area": "makassar",
+            "recipient_phone": "081234567890",
+            "poa_grantee_name": "X",
+            "poa_grantee_nippos": "1",
+            "poa_grantee_place": "Parepare",
+            "fee_received": "on",
+        },
+    )
     assert booked.status_code == 404
-    refused = client.post("/api/v1/counter/bookings/", {"application": application.pk},
-                          content_type="application/json")
+    refused = client.post(
+        "/api/v1/counter/bookings/", {"application": application.pk}, content_type="application/json"
+    )
     assert refused.status_code in (400, 403, 404)
     assert not DeliveryOrder.objects.filter(application=application).exists()
     # Makassar's own Pos officer still reaches it
@@ -164,9 +210,16 @@ def test_the_booking_service_refuses_a_pos_office_that_does_not_serve_the_applic
     parepare = second_office_ref(ref)
     with pytest.raises(NotAllowed):
         delivery_order_book(
-            application=application, pos_office=parepare["offices"]["pos"], destination_kind="home",
-            address="Jl. Uji No. 1, Makassar", area=ref["areas"]["makassar"], recipient_phone="081234567890",
-            poa_grantee_name="X", poa_grantee_nippos="1", poa_grantee_place="Parepare",
-            actor=parepare["users"]["pos.layanan"], at=dt.datetime.now(dt.UTC),
+            application=application,
+            pos_office=parepare["offices"]["pos"],
+            destination_kind="home",
+            address="Jl. Uji No. 1, Makassar",
+            area=ref["areas"]["makassar"],
+            recipient_phone="081234567890",
+            poa_grantee_name="X",
+            poa_grantee_nippos="1",
+            poa_grantee_place="Parepare",
+            actor=parepare["users"]["pos.layanan"],
+            at=dt.datetime.now(dt.UTC),
         )
     assert not DeliveryOrder.objects.filter(application=application).exists()

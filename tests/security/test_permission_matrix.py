@@ -37,13 +37,30 @@ from tests.factories import (
     second_office_ref,
 )
 
-ACTORS = ("anon", "owner", "applicant2", "imigrasi", "pos.layanan", "pos.antaran", "kurir", "kurir2",
-          "manajer.imigrasi", "manajer.pos", "travel", "admin", "imigrasi.parepare")
+ACTORS = (
+    "anon",
+    "owner",
+    "applicant2",
+    "imigrasi",
+    "pos.layanan",
+    "pos.antaran",
+    "kurir",
+    "kurir2",
+    "manajer.imigrasi",
+    "manajer.pos",
+    "travel",
+    "admin",
+    "imigrasi.parepare",
+)
 
 # name: (method, URL arguments, expected per actor in ACTORS order)
 MATRIX: dict[str, tuple[str, dict | None, str]] = {
     #                                            anon own ap2 imi pos ant kur ku2 mim mpo trv adm ipp
-    "home": ("GET", None, "200 200 200 200 200 200 200 200 200 200 200 200 200"),  # visitors: the landing page
+    "home": (
+        "GET",
+        None,
+        "200 200 200 200 200 200 200 200 200 200 200 200 200",
+    ),  # visitors: the landing page
     "healthz": ("GET", None, "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     "login": ("GET", None, "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     "logout": ("POST", None, "  L   L   L   L   L   L   L   L   L   L   L   L   L"),
@@ -129,15 +146,31 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "api-order-code-unlock": ("POST", None, "401 403 403 403 403 409 403 403 403 403 403 409 403"),
     "api-order-reschedule": ("POST", None, "401 400 404 400 400 400 400 404 400 400 404 400 404"),
     "api-partners-agreement": ("GET", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
-    "api-partners-agreement-attachments": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
+    "api-partners-agreement-attachments": (
+        "POST",
+        None,
+        "401 403 403 403 403 403 403 403 404 404 403 404 403",
+    ),
     "api-partners-agreement-consents": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
-    "api-partners-agreement-amendments": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
+    "api-partners-agreement-amendments": (
+        "POST",
+        None,
+        "401 403 403 403 403 403 403 403 404 404 403 404 403",
+    ),
     "api-partners-agreement-articles": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
-    "api-partners-agreement-obligations": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
+    "api-partners-agreement-obligations": (
+        "POST",
+        None,
+        "401 403 403 403 403 403 403 403 404 404 403 404 403",
+    ),
     "api-partners-obligation-status": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
     "api-partners-evaluation": ("GET", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
     "api-partners-action-items": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
-    "api-partners-action-item-complete": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
+    "api-partners-action-item-complete": (
+        "POST",
+        None,
+        "401 403 403 403 403 403 403 403 404 404 403 404 403",
+    ),
     "api-partners-scorecard": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
     "api-partners-dispute": ("GET", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
     "api-partners-dispute-notes": ("POST", None, "401 403 403 403 403 403 403 403 404 404 403 404 403"),
@@ -204,19 +237,34 @@ def world(ref):
     owner = make_applicant_user(username="owner")
     order = make_order(ref, S.OUT_FOR_DELIVERY, owner=owner, courier="kurir")
     application = make_paid_application(ref)
-    parepare = Office.objects.create(organisation=ref["offices"]["imigrasi"].organisation,
-                                     name="Kantor Imigrasi Kelas II Parepare")
+    parepare = Office.objects.create(
+        organisation=ref["offices"]["imigrasi"].organisation, name="Kantor Imigrasi Kelas II Parepare"
+    )
     users = {
-        "owner": owner, "applicant2": ref["users"]["pemohon"],
-        "imigrasi.parepare": UserFactory(username="imigrasi.parepare", role=Role.IMIGRASI_OFFICER, office=parepare),
+        "owner": owner,
+        "applicant2": ref["users"]["pemohon"],
+        "imigrasi.parepare": UserFactory(
+            username="imigrasi.parepare", role=Role.IMIGRASI_OFFICER, office=parepare
+        ),
         **{name: ref["users"][name] for name in ACTORS if name in ref["users"]},
     }
-    values = {"code": order.code, "pk": application.pk, "action": "deliver", "fmt": "csv",
-              "kind": "receipt", "application_id": application.pk,
-              # Objects of the booking, complaint and group pages that do not exist: each of those
-              # features checks its own owners in tests/applicant, tests/complaints, tests/travel.
-              "token": "unknown-booking", "signed": "unknown", "ticket": "KPUNKNOWN0", "secret": "0" * 32,
-              "number": "GRUNKNOWN", "obligation_pk": 999999, "item_pk": 999999}
+    values = {
+        "code": order.code,
+        "pk": application.pk,
+        "action": "deliver",
+        "fmt": "csv",
+        "kind": "receipt",
+        "application_id": application.pk,
+        # Objects of the booking, complaint and group pages that do not exist: each of those
+        # features checks its own owners in tests/applicant, tests/complaints, tests/travel.
+        "token": "unknown-booking",
+        "signed": "unknown",
+        "ticket": "KPUNKNOWN0",
+        "secret": "0" * 32,
+        "number": "GRUNKNOWN",
+        "obligation_pk": 999999,
+        "item_pk": 999999,
+    }
     return {"users": users, "values": values, "order": order}
 
 
@@ -292,8 +340,12 @@ def test_a_courier_sees_only_their_run(ref):
     run = client.get("/courier/").content.decode()
     assert on_my_run.code in run and on_another_run.code not in run
     assert client.get(f"/orders/{on_another_run.code}/").status_code == 404
-    refused = client.post(f"/api/v1/courier/orders/{on_another_run.code}/fail/", {"reason": "not_at_home"},
-                          content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    refused = client.post(
+        f"/api/v1/courier/orders/{on_another_run.code}/fail/",
+        {"reason": "not_at_home"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
     assert refused.status_code in (403, 404) and refused.json()["message"]
 
 
@@ -308,12 +360,17 @@ def test_staff_see_only_their_own_office(ref):
     assert client.get(f"/api/v1/orders/{elsewhere.code}/").status_code == 404
     listed = {row["code"] for row in client.get("/api/v1/orders/").json()["results"]}
     assert here.code in listed and elsewhere.code not in listed
-    refused = client.post(f"/api/v1/orders/{elsewhere.code}/moves/", {"action": "mark_ready"},
-                          content_type="application/json")
+    refused = client.post(
+        f"/api/v1/orders/{elsewhere.code}/moves/", {"action": "mark_ready"}, content_type="application/json"
+    )
     assert refused.status_code == 404
 
 
 def _owner_of(order):
     from delivery.models import DeliveryOrder
 
-    return DeliveryOrder.objects.select_related("application__applicant__user").get(pk=order.pk).application.applicant.user
+    return (
+        DeliveryOrder.objects.select_related("application__applicant__user")
+        .get(pk=order.pk)
+        .application.applicant.user
+    )

@@ -181,8 +181,12 @@ def test_proof_files_come_back_as_images_or_attachments_never_as_pages(ref, sett
     order = make_order(ref, S.DELIVERED)
     png = io.BytesIO()
     Image.new("RGB", (20, 10), "white").save(png, format="PNG")
-    proof = ProofOfDelivery(order=order, event=DeliveryEvent.objects.get(order=order, to_status=S.DELIVERED),
-                            receiver_kind="stand_in", receiver_name="Andi")
+    proof = ProofOfDelivery(
+        order=order,
+        event=DeliveryEvent.objects.get(order=order, to_status=S.DELIVERED),
+        receiver_kind="stand_in",
+        receiver_name="Andi",
+    )
     proof.signature.save("sig.png", ContentFile(png.getvalue()), save=False)
     proof.photo.save("photo.jpg", ContentFile(b"<html><script>alert(1)</script></html>"), save=False)
     proof.save()

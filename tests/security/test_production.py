@@ -22,11 +22,14 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, extra: dict | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(PRODUCTION_ENV)
     env.update(extra or {})
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_passes_without_a_warning():
@@ -52,11 +55,14 @@ def test_production_answers_with_hsts_and_csp_over_https(tmp_path):
         "r = Client().get('/login/', HTTP_HOST='antar-paspor.imigrasi-makassar.go.id');"
         "print('plain', r.status_code, r.get('Location'))"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(PRODUCTION_ENV)
     env["PORTAL_VAR_DIR"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "Strict-Transport-Security max-age=31536000; includeSubDomains; preload" in out

@@ -21,24 +21,36 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _figures():
     today = timezone.localdate()
-    board = selectors.dashboard(period=selectors.Period(start=dt.date(today.year - 2, 1, 1),
-                                                        end=dt.date(today.year, today.month, 1)))
+    board = selectors.dashboard(
+        period=selectors.Period(start=dt.date(today.year - 2, 1, 1), end=dt.date(today.year, today.month, 1))
+    )
     return repr(dataclasses.asdict(board)) if dataclasses.is_dataclass(board) else repr(board)
 
 
-def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(tx_ref, settings, django_capture_on_commit_callbacks):
+def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(
+    tx_ref, settings, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = settings.VAR_DIR / "media-retention"
     long_ago = timezone.now() - dt.timedelta(days=400)
     old = make_order(tx_ref, S.DELIVERED, at=long_ago)
     cancelled = make_order(tx_ref, S.CANCELLED, at=long_ago)
     recent = make_order(tx_ref, S.DELIVERED)
     still_open = make_order(tx_ref, S.OUT_FOR_DELIVERY, at=long_ago)
-    DeliveryOrder.objects.filter(pk__in=[old.pk, cancelled.pk, still_open.pk]).update(status_changed_at=long_ago)
+    DeliveryOrder.objects.filter(pk__in=[old.pk, cancelled.pk, still_open.pk]).update(
+        status_changed_at=long_ago
+    )
     delivered = DeliveryEvent.objects.get(order=old, to_status=S.DELIVERED)
     DeliveryEvent.objects.filter(pk=delivered.pk).update(
-        payload={"receiver_kind": "stand_in", "receiver_name": "Andi Wijaya"}, location="-5.14,119.43")
-    proof = ProofOfDelivery(order=old, event=delivered, receiver_kind="stand_in", receiver_name="Andi Wijaya",
-                            relation="adik", id_last_digits="0001")
+        payload={"receiver_kind": "stand_in", "receiver_name": "Andi Wijaya"}, location="-5.14,119.43"
+    )
+    proof = ProofOfDelivery(
+        order=old,
+        event=delivered,
+        receiver_kind="stand_in",
+        receiver_name="Andi Wijaya",
+        relation="adik",
+        id_last_digits="0001",
+    )
     proof.signature.save("sig.png", ContentFile(b"\x89PNG fake"), save=False)
     proof.save()
     signature_path = proof.signature.path
@@ -58,6 +70,7 @@ def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(tx_ref, se
     proof.refresh_from_db()
     assert proof.receiver_name == "" and not proof.signature
     import os
+
     assert not os.path.exists(signature_path)
     assert all("receiver_name" not in e.payload for e in DeliveryEvent.objects.filter(order=old))
     assert Applicant.objects.get(pk=cancelled.application.applicant_id).anonymised_at
@@ -68,4 +81,5 @@ def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(tx_ref, se
     assert DeliveryEvent.objects.filter(order=old).count() > 0  # the timeline stays
     # A second run finds nothing more to do.
     from portal.services.personal_data import personal_data_retention_run
+
     assert personal_data_retention_run() == 0

@@ -35,19 +35,48 @@ def refused_cleanly(call) -> DomainError | None:
 
 @pytest.mark.django_db
 @FUZZ
-@given(full_name=text, birth_place=text, birth_date=dates, address=text, phone=digits_or_text,
-       nik=digits_or_text, email=text)
-@example(full_name="Andi\x00Nurhayati", birth_place="Makassar", birth_date=dt.date(1990, 5, 17),
-         address="Jl. Uji 1", phone="081234567890", nik="7371010101900001", email="")
-@example(full_name="Andi", birth_place="Makassar", birth_date=dt.date(1, 1, 1),
-         address="Jl. Uji 1", phone="081234567890", nik="7371010101900002", email="a@b.test")
-def test_applicant_create_refuses_bad_input_with_a_message(ref, full_name, birth_place, birth_date, address,
-                                                          phone, nik, email):
+@given(
+    full_name=text,
+    birth_place=text,
+    birth_date=dates,
+    address=text,
+    phone=digits_or_text,
+    nik=digits_or_text,
+    email=text,
+)
+@example(
+    full_name="Andi\x00Nurhayati",
+    birth_place="Makassar",
+    birth_date=dt.date(1990, 5, 17),
+    address="Jl. Uji 1",
+    phone="081234567890",
+    nik="7371010101900001",
+    email="",
+)
+@example(
+    full_name="Andi",
+    birth_place="Makassar",
+    birth_date=dt.date(1, 1, 1),
+    address="Jl. Uji 1",
+    phone="081234567890",
+    nik="7371010101900002",
+    email="a@b.test",
+)
+def test_applicant_create_refuses_bad_input_with_a_message(
+    ref, full_name, birth_place, birth_date, address, phone, nik, email
+):
     before = Applicant.objects.count()
-    error = refused_cleanly(lambda: passport_services.applicant_create(
-        full_name=full_name, birth_place=birth_place, birth_date=birth_date, address=address, phone=phone,
-        nik=nik, email=email,
-    ))
+    error = refused_cleanly(
+        lambda: passport_services.applicant_create(
+            full_name=full_name,
+            birth_place=birth_place,
+            birth_date=birth_date,
+            address=address,
+            phone=phone,
+            nik=nik,
+            email=email,
+        )
+    )
     if error is not None:
         assert Applicant.objects.count() == before
 
@@ -57,9 +86,11 @@ def test_applicant_create_refuses_bad_input_with_a_message(ref, full_name, birth
 @given(billing_code=digits_or_text)
 def test_payment_request_open_refuses_bad_billing_codes_with_a_message(ref, billing_code):
     before = PaymentRequest.objects.count()
-    error = refused_cleanly(lambda: passport_services.payment_request_open(
-        billing_code=billing_code, actor=ref["users"]["pos.layanan"]
-    ))
+    error = refused_cleanly(
+        lambda: passport_services.payment_request_open(
+            billing_code=billing_code, actor=ref["users"]["pos.layanan"]
+        )
+    )
     assert error is not None  # no random code is a known, payable one
     assert PaymentRequest.objects.count() == before
 
@@ -68,9 +99,14 @@ def test_payment_request_open_refuses_bad_billing_codes_with_a_message(ref, bill
 @FUZZ
 @given(billing_code=digits_or_text, birth_date=dates)
 def test_booking_lookup_refuses_bad_input_with_a_message(ref, billing_code, birth_date):
-    assert refused_cleanly(lambda: passport_services.application_find_for_booking(client="192.0.2.1", 
-        billing_code=billing_code, birth_date=birth_date
-    )) is not None
+    assert (
+        refused_cleanly(
+            lambda: passport_services.application_find_for_booking(
+                client="192.0.2.1", billing_code=billing_code, birth_date=birth_date
+            )
+        )
+        is not None
+    )
 
 
 @pytest.mark.django_db
@@ -80,11 +116,20 @@ def test_booking_lookup_refuses_bad_input_with_a_message(ref, billing_code, birt
 def test_delivery_booking_refuses_bad_input_and_writes_nothing(ref, address, phone, email, grantee, nippos):
     application = make_paid_application(ref)
     before = DeliveryOrder.objects.count()
-    error = refused_cleanly(lambda: delivery_services.delivery_order_book(
-        application=application, pos_office=ref["offices"]["pos"], destination_kind=DestinationKind.HOME,
-        address=address, area=ref["areas"]["makassar"], recipient_phone=phone, recipient_email=email,
-        poa_grantee_name=grantee, poa_grantee_nippos=nippos, poa_grantee_place="PT Pos Indonesia Makassar",
-        actor=ref["users"]["pos.layanan"],
-    ))
+    error = refused_cleanly(
+        lambda: delivery_services.delivery_order_book(
+            application=application,
+            pos_office=ref["offices"]["pos"],
+            destination_kind=DestinationKind.HOME,
+            address=address,
+            area=ref["areas"]["makassar"],
+            recipient_phone=phone,
+            recipient_email=email,
+            poa_grantee_name=grantee,
+            poa_grantee_nippos=nippos,
+            poa_grantee_place="PT Pos Indonesia Makassar",
+            actor=ref["users"]["pos.layanan"],
+        )
+    )
     if error is not None:
         assert DeliveryOrder.objects.count() == before

@@ -26,8 +26,14 @@ def csv_of(*lines):
 
 
 def book(ref, content, **kw):
-    return groups.group_booking_create(client="192.0.2.1", actor=ref["users"]["travel"], content=content,
-                                       area=ref["areas"]["makassar"], contact_phone="081234567890", **kw)
+    return groups.group_booking_create(
+        client="192.0.2.1",
+        actor=ref["users"]["travel"],
+        content=content,
+        area=ref["areas"]["makassar"],
+        contact_phone="081234567890",
+        **kw,
+    )
 
 
 def test_every_good_line_is_booked_to_the_agency_office_as_one_delivery(ref):
@@ -74,12 +80,15 @@ def test_bad_lines_are_reported_one_by_one_and_nothing_is_booked(ref):
     assert DeliveryOrder.objects.count() == 1  # only the one booked before
 
 
-@pytest.mark.parametrize("content, message", [
-    ("billing_code,birth_date\n1,2\n".encode("utf-16"), "bukan teks UTF-8"),
-    (b"kode,tanggal\n1,2\n", "Baris pertama harus berupa judul kolom"),
-    (b"billing_code,birth_date,name\n" + b"1,2,3\n" * 80_000, "terlalu besar"),
-    (b"", "kosong"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("billing_code,birth_date\n1,2\n".encode("utf-16"), "bukan teks UTF-8"),
+        (b"kode,tanggal\n1,2\n", "Baris pertama harus berupa judul kolom"),
+        (b"billing_code,birth_date,name\n" + b"1,2,3\n" * 80_000, "terlalu besar"),
+        (b"", "kosong"),
+    ],
+)
 def test_a_broken_file_gets_one_clear_message(ref, content, message):
     result = book(ref, content)
     assert message in result.file_error and result.group is None
@@ -87,8 +96,13 @@ def test_a_broken_file_gets_one_clear_message(ref, content, message):
 
 def test_only_travel_agencies_book_groups(ref):
     with pytest.raises(NotAllowed):
-        groups.group_booking_create(client="192.0.2.1", actor=ref["users"]["pemohon"], content=csv_of(), area=ref["areas"]["makassar"],
-                                    contact_phone="081234567890")
+        groups.group_booking_create(
+            client="192.0.2.1",
+            actor=ref["users"]["pemohon"],
+            content=csv_of(),
+            area=ref["areas"]["makassar"],
+            contact_phone="081234567890",
+        )
 
 
 def test_the_dispatcher_moves_the_whole_group_to_one_courier(ref):
@@ -102,35 +116,54 @@ def test_the_dispatcher_moves_the_whole_group_to_one_courier(ref):
         t.ACTION_FUNCTIONS["mark_ready"](order_id=order.pk, actor=users["imigrasi"])
         t.ACTION_FUNCTIONS["receive_at_pos"](order_id=order.pk, actor=users["pos.layanan"])
 
-    moved = groups.group_booking_assign_courier(group_id=group.pk, courier=ref["couriers"]["kurir2"],
-                                                actor=users["pos.antaran"])
+    moved = groups.group_booking_assign_courier(
+        group_id=group.pk, courier=ref["couriers"]["kurir2"], actor=users["pos.antaran"]
+    )
 
     assert moved == 2
-    assert set(DeliveryOrder.objects.filter(group_item__group=group).values_list("courier__nippos", flat=True)) == {
-        ref["couriers"]["kurir2"].nippos}
+    assert set(
+        DeliveryOrder.objects.filter(group_item__group=group).values_list("courier__nippos", flat=True)
+    ) == {ref["couriers"]["kurir2"].nippos}
 
 
 def test_group_booking_and_its_status_over_the_api(ref):
     apps = [make_paid_application(ref) for _ in range(2)]
     api = APIClient()
     api.force_authenticate(ref["users"]["travel"])
-    rows = [{"billing_code": code_of(a), "birth_date": "1990-05-17", "name": f"J{n}"} for n, a in enumerate(apps)]
+    rows = [
+        {"billing_code": code_of(a), "birth_date": "1990-05-17", "name": f"J{n}"} for n, a in enumerate(apps)
+    ]
 
-    refused = api.post("/api/v1/groups/", {"area": "makassar", "contact_phone": "081234567890",
-                                           "rows": [*rows, {"billing_code": "1", "birth_date": "x"}]},
-                       format="json", HTTP_ACCEPT_LANGUAGE="en")
+    refused = api.post(
+        "/api/v1/groups/",
+        {
+            "area": "makassar",
+            "contact_phone": "081234567890",
+            "rows": [*rows, {"billing_code": "1", "birth_date": "x"}],
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert refused.status_code == 400
     body = refused.json()
     assert body["code"] == "group_rows_invalid"
     assert body["fields"]["rows"] == ["line 4: “x” is not a date; write it as YYYY-MM-DD"]
     assert GroupBooking.objects.count() == 0
 
-    made = api.post("/api/v1/groups/", {"area": "makassar", "contact_phone": "081234567890", "rows": rows},
-                    format="json", HTTP_IDEMPOTENCY_KEY="group-1")
+    made = api.post(
+        "/api/v1/groups/",
+        {"area": "makassar", "contact_phone": "081234567890", "rows": rows},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="group-1",
+    )
     assert made.status_code == 201
     number = made.json()["number"]
-    again = api.post("/api/v1/groups/", {"area": "makassar", "contact_phone": "081234567890", "rows": rows},
-                     format="json", HTTP_IDEMPOTENCY_KEY="group-1")
+    again = api.post(
+        "/api/v1/groups/",
+        {"area": "makassar", "contact_phone": "081234567890", "rows": rows},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="group-1",
+    )
     assert again.json()["number"] == number and GroupBooking.objects.count() == 1
 
     status = api.get(f"/api/v1/groups/{number}/").json()
@@ -147,7 +180,12 @@ def test_the_demo_seeds_the_sample_files_passports_idempotently(db):
     seed_demo()
     ref = reference_data_load()
     content = (settings.BASE_DIR / "docs" / "sample-group-booking.csv").read_bytes()
-    result = groups.group_booking_create(client="192.0.2.1", actor=ref["users"]["travel"], content=content,
-                                         area=ref["areas"]["makassar"], contact_phone="081234567890")
+    result = groups.group_booking_create(
+        client="192.0.2.1",
+        actor=ref["users"]["travel"],
+        content=content,
+        area=ref["areas"]["makassar"],
+        contact_phone="081234567890",
+    )
     assert result.group is not None and len(result.rows) == 4
     assert DeliveryOrder.objects.filter(code__startswith="APDEMO").count() == 31

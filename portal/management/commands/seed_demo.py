@@ -14,8 +14,10 @@ class Command(BaseCommand):
         for row in result.get("online", []):
             account = f", or from the account '{row['account']}'" if row["account"] else ""
             paid = "passport fee paid" if row["paid"] else "passport fee not paid yet"
-            self.stdout.write(f"  {row['billing_code']}  born {row['birth_date'].isoformat()}  "
-                              f"({row['name']}; {paid}{account})")
+            self.stdout.write(
+                f"  {row['billing_code']}  born {row['birth_date'].isoformat()}  "
+                f"({row['name']}; {paid}{account})"
+            )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _office in USERS:
             self.stdout.write(f"  {role.label:<28} {username}")
@@ -30,15 +32,22 @@ class Command(BaseCommand):
         from delivery.models import DeliveryCode
         from delivery.proof import delivery_code_reveal
 
-        codes = DeliveryCode.objects.filter(
-            order__code__startswith="APDEMO", used_at__isnull=True,
-            order__status__in=["with_delivery_section", "out_for_delivery", "failed_attempt"],
-        ).select_related("order__courier__user").order_by("order__code")
+        codes = (
+            DeliveryCode.objects.filter(
+                order__code__startswith="APDEMO",
+                used_at__isnull=True,
+                order__status__in=["with_delivery_section", "out_for_delivery", "failed_attempt"],
+            )
+            .select_related("order__courier__user")
+            .order_by("order__code")
+        )
         if codes:
             self.stdout.write("Delivery codes of the couriers' runs (also mailed to the applicants):")
         for row in codes:
             courier = row.order.courier.user.username if row.order.courier else "-"
-            self.stdout.write(f"  {row.order.code}  {delivery_code_reveal(order_id=row.order_id)}  ({courier})")
+            self.stdout.write(
+                f"  {row.order.code}  {delivery_code_reveal(order_id=row.order_id)}  ({courier})"
+            )
         from partners.complaints import complaint_link
         from partners.models import Complaint
 
@@ -46,4 +55,6 @@ class Command(BaseCommand):
         if complaints:
             self.stdout.write("Demo complaints (the complainant's private links):")
         for complaint in complaints:
-            self.stdout.write(f"  {complaint.ticket}  {complaint.get_status_display():<28} {complaint_link(complaint)}")
+            self.stdout.write(
+                f"  {complaint.ticket}  {complaint.get_status_display():<28} {complaint_link(complaint)}"
+            )
