@@ -145,11 +145,11 @@ class TrackingLookupApi(PublicApi):
     @idempotent
     def post(self, request):
         client = client_ip(request)
-        lookup_refuse_if_locked(client=client)
         data = TrackingLookupInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         code = values["code"].strip().upper()
+        # one round trip for both counters; a malformed request reveals nothing and is not counted
         lookup_refuse_if_locked(client=client, subject=tracking.tracking_subject(code))
         birth_date = values.get("birth_date")
         page = tracking.tracking_lookup(

@@ -14,6 +14,7 @@ from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
+from portal.fields import ascii_digits
 from portal.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from portal.utils import model_text_check
 
@@ -317,8 +318,7 @@ def application_find_for_booking(
     from delivery.models import DeliveryOrder
 
     code = (billing_code or "").strip().replace(" ", "")
-    lookup_refuse_if_locked(client=client)
-    if len(code) != 15 or not code.isdigit():
+    if not ascii_digits(code, length=15):
         raise ValidationFailed(
             _("A billing code has exactly 15 digits."),
             fields={"billing_code": [_("A billing code has exactly 15 digits.")]},
