@@ -6,6 +6,7 @@ from delivery import services
 
 
 @shared_task(
+    name="delivery.tasks.notify_delivery_event",
     bind=True,
     autoretry_for=(OSError,),
     retry_backoff=True,
@@ -18,6 +19,7 @@ def notify_delivery_event(self, event_id: int) -> str:
 
 
 @shared_task(
+    name="delivery.tasks.notify_delivery_events",
     bind=True,
     autoretry_for=(OSError,),
     retry_backoff=True,
@@ -29,12 +31,13 @@ def notify_delivery_events(self, event_ids: list[int]) -> int:
     return len(services.delivery_events_notify(event_ids=event_ids))
 
 
-@shared_task(time_limit=120)
+@shared_task(name="delivery.tasks.sweep_deadlines", time_limit=120)
 def sweep_deadlines() -> int:
     return services.deadline_sweep()
 
 
 @shared_task(
+    name="delivery.tasks.notify_problem",
     bind=True,
     autoretry_for=(OSError,),
     retry_backoff=True,
@@ -49,6 +52,7 @@ def notify_problem(self, problem_id: int) -> str:
 
 
 @shared_task(
+    name="delivery.tasks.settle_online_booking",
     bind=True,
     autoretry_for=(OSError,),
     retry_backoff=True,
@@ -63,6 +67,7 @@ def settle_online_booking(self, booking_id: int) -> str:
 
 
 @shared_task(
+    name="delivery.tasks.mail_online_booking_documents",
     bind=True,
     autoretry_for=(OSError,),
     retry_backoff=True,

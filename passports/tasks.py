@@ -6,6 +6,7 @@ from passports import services
 
 
 @shared_task(
+    name="passports.tasks.settle_payment_request",
     bind=True,
     autoretry_for=(OSError,),
     retry_backoff=True,

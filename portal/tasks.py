@@ -4,7 +4,7 @@ from portal.models import WebhookDelivery
 from portal.services import webhooks
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True, time_limit=60)
+@shared_task(name="portal.tasks.deliver_webhook", bind=True, max_retries=None, acks_late=True, time_limit=60)
 def deliver_webhook(self, delivery_id: int) -> str:
     result = webhooks.webhook_deliver(delivery_id=delivery_id)
     if result in (webhooks.FAILED, webhooks.WAITING):
@@ -16,7 +16,7 @@ def deliver_webhook(self, delivery_id: int) -> str:
     return result
 
 
-@shared_task(time_limit=120)
+@shared_task(name="portal.tasks.relay_outbox", time_limit=120)
 def relay_outbox() -> int:
     """Every minute from beat: the second line behind ``manage.py relay_outbox --loop``."""
     from portal.outbox import outbox_prune, outbox_relay
@@ -25,7 +25,7 @@ def relay_outbox() -> int:
     return outbox_relay()
 
 
-@shared_task(acks_late=True, time_limit=1800)
+@shared_task(name="portal.tasks.personal_data_retention", acks_late=True, time_limit=1800)
 def personal_data_retention() -> int:
     """Daily (beat): anonymise closed orders past the retention period. Idempotent: done applicants
     are skipped."""
