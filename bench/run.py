@@ -390,7 +390,7 @@ def login_cookies(base: str, username: str, password: str) -> tuple[str, str]:
     if "sessionid" not in cookies:
         raise RuntimeError(f"login as {username} failed")
     # Staff give the second factor: the code of the demo accounts' TOTP secret.
-    from portal.demo import demo_totp_code
+    from demo.seed import demo_totp_code
 
     opener.open(f"{base}/login/two-step/").read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
@@ -476,8 +476,8 @@ def in_process_pages(stack: Stack, only: tuple[str, ...] = ()) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from accounts.models import User
     from bench.pages import DASHBOARD_PAGES
-    from portal.models import User
 
     results = {}
     for key, username, path in DASHBOARD_PAGES:
@@ -527,7 +527,7 @@ def courier_page(stack: Stack) -> dict:
         with page.expect_navigation():
             page.locator("form:has(#id_username) button[type=submit]").click()
         if "/login/two-step/" in page.url:  # couriers give the second factor too
-            from portal.demo import demo_totp_code
+            from demo.seed import demo_totp_code
 
             page.fill("#id_code", demo_totp_code())
             with page.expect_navigation():
@@ -680,7 +680,7 @@ def main() -> int:
         sys.path.insert(0, str(ROOT))
         django.setup()
         from bench.seed import bulk_seed
-        from portal.demo import seed_demo
+        from demo.seed import seed_demo
 
         seed_demo()  # first, so its deadline sweep looks at the demo orders only
         started = time.perf_counter()

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator
 from django.db import connection, models
 from django.utils import timezone
 
+from core.crypto import personal_encrypt, personal_hash
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder
 from delivery.transitions import MOVES
+from demo.seed import PATH, reference_data_load
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
-from portal.crypto import personal_encrypt, personal_hash
-from portal.demo import PATH, reference_data_load
 
 BASE_BIRTH = dt.date(1950, 1, 1)
 LEG_ENDS = {S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.DELIVERED}

@@ -11,13 +11,13 @@ Both are safe to run twice: each step acts only on the orders still waiting for 
 
 from celery import shared_task
 
+from accounts.models import User
 from delivery import counter
 from delivery import services as delivery_services
 from delivery import transitions as t
 from delivery.batches import batch_acknowledge, batch_release
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Batch, BatchItem, BatchStatus, Courier, DeliveryOrder
-from portal.models import User
 
 STEPS = ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch", "deliver"]
 

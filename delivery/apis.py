@@ -7,15 +7,15 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.choices import Role
+from accounts.models import PersonalDataAccess
+from core.api import ErrorSerializer  # the one error body; the other APIs import it from here
+from core.exceptions import InvalidTransition
+from core.idempotency import idempotent
 from delivery.choices import DeliveryStatus
+from delivery.personal_data import personal_data_access_record
 from delivery.selectors import orders_visible_to
 from delivery.transitions import ACTION_FUNCTIONS, MOVES, check_move
-from portal.api import ErrorSerializer  # the one error body; the other APIs import it from here
-from portal.choices import Role
-from portal.exceptions import InvalidTransition
-from portal.idempotency import idempotent
-from portal.models import PersonalDataAccess
-from portal.services.personal_data import personal_data_access_record
 
 
 class DeliveryEventOutput(serializers.Serializer):

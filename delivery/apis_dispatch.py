@@ -12,14 +12,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERRORS
+from core.idempotency import idempotent
 from delivery.apis import DeliveryOrderDetailOutput
 from delivery.models import Courier
 from delivery.proof import delivery_code_unlock
 from delivery.reschedule import delivery_order_reschedule
 from delivery.selectors import orders_visible_to
 from delivery.services import delivery_order_assign_courier
-from portal.api import ERRORS
-from portal.idempotency import idempotent
 
 
 class AssignCourierInput(serializers.Serializer):

@@ -11,6 +11,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import TokenScopePermission
+from core.api import ERRORS
+from core.exceptions import NotFound
+from core.fields import AsciiDigitsSerializerField
+from core.idempotency import idempotent
+from core.lookups import lookup_refuse_if_locked
+from core.middleware import client_ip
 from delivery import online as svc
 from delivery import tracking
 from delivery.apis import DeliveryOrderDetailOutput, ErrorSerializer
@@ -18,13 +25,6 @@ from delivery.choices import DestinationKind
 from delivery.models import Area, OnlineBooking
 from delivery.selectors import orders_visible_to
 from delivery.transitions import delivery_order_cancel
-from portal.api import ERRORS
-from portal.authentication import TokenScopePermission
-from portal.exceptions import NotFound
-from portal.fields import AsciiDigitsSerializerField
-from portal.idempotency import idempotent
-from portal.lookups import lookup_refuse_if_locked
-from portal.middleware import client_ip
 
 
 class OnlineBookingInput(serializers.Serializer):

@@ -14,13 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.webhooks import webhook_emit
 from delivery.choices import DeliveryStatus
 from delivery.counter import _numbered_create, _require
 from delivery.models import Batch, BatchItem, BatchStatus, DeliveryOrder
 from delivery.transitions import delivery_orders_move
-from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.services.webhooks import webhook_emit
 
 
 def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> Batch:

@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.exceptions import DomainError
+from core.forms import form_errors_add
+from core.middleware import client_ip
 from delivery import documents
 from delivery import online as svc
 from delivery.forms import AddressChangeForm, BookingDetailsForm, BookingLookupForm
@@ -24,9 +27,6 @@ from delivery.models import DeliveryOrder, OnlineBooking, OnlineBookingStatus
 from delivery.selectors import orders_visible_to
 from passports.models import PassportApplication
 from passports.services import application_find_for_booking
-from portal.exceptions import DomainError
-from portal.forms import form_errors_add
-from portal.middleware import client_ip
 
 SIGNING_SALT = "delivery.booking.application"
 SIGNED_MAX_AGE = 24 * 3600

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from core.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, ValidationFailed
 from delivery.choices import DeliveryStatus
 from delivery.deadlines import WITA, is_working_day
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder, Manifest, VanStandby
@@ -21,8 +23,6 @@ from delivery.services import delivery_order_book
 from delivery.transitions import delivery_orders_move
 from partners.models import Office
 from passports.models import PassportApplication
-from portal.choices import Role
-from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, ValidationFailed
 
 OFFICE_OPENS = dt.time(7, 30)
 

@@ -10,6 +10,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERRORS
+from core.exceptions import InvalidTransition
+from core.idempotency import idempotent
 from delivery import counter
 from delivery import counter_selectors as sel
 from delivery.apis import DeliveryOrderDetailOutput, ErrorSerializer
@@ -19,9 +22,6 @@ from delivery.counter_views import counter_pos_office
 from delivery.models import Area, Batch, Manifest
 from passports import services as passport_services
 from passports.models import PassportType, PaymentRequest
-from portal.api import ERRORS
-from portal.exceptions import InvalidTransition
-from portal.idempotency import idempotent
 
 
 class ApplicationInput(serializers.Serializer):
@@ -357,7 +357,7 @@ class CounterDeliveryHandoverApi(APIView):
         ids = dict(orders_visible_to(request.user).filter(code__in=wanted).values_list("code", "pk"))
         unknown = sorted(set(wanted) - set(ids))
         if unknown:
-            from portal.exceptions import NotFound
+            from core.exceptions import NotFound
 
             raise NotFound(_("Unknown tracking code: %(codes)s.") % {"codes": ", ".join(unknown)})
         count = counter.delivery_section_hand_over(

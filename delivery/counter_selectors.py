@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from accounts.models import User
+from core.exceptions import NotAllowed
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Batch, DeliveryOrder, Manifest, Problem, VanStandby
 from delivery.selectors import orders_visible_to
 from passports.models import BillingCode, PassportApplication
-from portal.choices import Role
-from portal.exceptions import NotAllowed
-from portal.models import User
 
 
 def applications_of_office(user: User) -> QuerySet[PassportApplication]:

@@ -18,6 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.choices import Role
+from accounts.models import PersonalDataAccess
+from core.exceptions import DomainError
+from core.fields import ascii_digits
+from core.forms import form_errors_add
 from delivery import counter, documents
 from delivery import counter_selectors as sel
 from delivery.batches import batch_acknowledge, batch_release
@@ -31,20 +36,15 @@ from delivery.counter_forms import (
 )
 from delivery.deadlines import WITA
 from delivery.models import DeliveryOrder
-from delivery.selectors import orders_visible_to
-from partners.offices import pos_office_serving
-from passports import services as passport_services
-from passports.models import PaymentRequest
-from portal.choices import Role
-from portal.exceptions import DomainError
-from portal.fields import ascii_digits
-from portal.forms import form_errors_add
-from portal.models import PersonalDataAccess
-from portal.services.personal_data import (
+from delivery.personal_data import (
     nik_for_viewer,
     personal_data_access_record,
     personal_data_access_record_many,
 )
+from delivery.selectors import orders_visible_to
+from partners.offices import pos_office_serving
+from passports import services as passport_services
+from passports.models import PaymentRequest
 
 IMIGRASI = (Role.IMIGRASI_OFFICER,)
 POS = (Role.POS_SERVICE_OFFICER,)

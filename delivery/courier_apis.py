@@ -8,12 +8,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ValidationFailed
+from core.fields import AsciiDigitsSerializerField
+from core.idempotency import idempotent
 from delivery import proof
 from delivery.apis import ErrorSerializer
 from delivery.choices import FailureReason, ReceiverKind
-from portal.exceptions import ValidationFailed
-from portal.fields import AsciiDigitsSerializerField
-from portal.idempotency import idempotent
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",

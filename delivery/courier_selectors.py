@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from core.models import IdempotencyRecord
 from delivery.choices import DeliveryStatus as S
 from delivery.models import (
     Courier,
@@ -17,7 +18,6 @@ from delivery.models import (
     DeliveryOrder,
     RescheduleRequest,
 )
-from portal.models import IdempotencyRecord
 
 ON_RUN = (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT)
 REASSIGNABLE = (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 
+from accounts.choices import Role
+from core.exceptions import DomainError
 from delivery.choices import FailureReason
 from delivery.courier_selectors import courier_run as courier_run_selector
 from delivery.courier_selectors import dispatcher_board
@@ -21,8 +23,6 @@ from delivery.forms import AssignCourierForm
 from delivery.models import Courier, DeliveryOrder
 from delivery.reschedule import delivery_order_reschedule, reschedule_allowed
 from delivery.services import delivery_order_assign_courier
-from portal.choices import Role
-from portal.exceptions import DomainError
 
 
 @gzip_page  # a day's run over a slow mobile network; the page reflects no input (BREACH)

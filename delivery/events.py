@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from core.outbox import task_enqueue
+from core.utils import on_commit
+from core.webhooks import webhooks_emit
 from delivery.models import DeliveryEvent, DeliveryOrder
 from delivery.tracking import tracking_pages_forget
-from portal.outbox import task_enqueue
-from portal.services.webhooks import webhooks_emit
-from portal.utils import on_commit
 
 # The events of a batch step are notified by one background task per this many.
 NOTIFY_BATCH = 50

@@ -4,9 +4,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import AsciiDigitsField
 from delivery.choices import DestinationKind
 from delivery.models import Area, Courier
-from portal.fields import AsciiDigitsField
 
 
 class MoveForm(forms.Form):

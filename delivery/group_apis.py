@@ -11,12 +11,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERRORS
+from core.exceptions import NotFound, ValidationFailed
+from core.idempotency import idempotent
+from core.middleware import client_ip
 from delivery import groups
 from delivery.models import Area
-from portal.api import ERRORS
-from portal.exceptions import NotFound, ValidationFailed
-from portal.idempotency import idempotent
-from portal.middleware import client_ip
 
 
 class GroupRowInput(serializers.Serializer):

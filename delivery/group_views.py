@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.choices import Role
+from core.exceptions import DomainError
+from core.middleware import client_ip
 from delivery import groups
 from delivery.models import Area
-from portal.choices import Role
-from portal.exceptions import DomainError
-from portal.middleware import client_ip
 
 
 class GroupBookingForm(forms.Form):

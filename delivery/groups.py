@@ -25,15 +25,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from accounts.models import User
+from core.exceptions import DomainError, NotAllowed, ValidationFailed
 from delivery.choices import DestinationKind
 from delivery.models import Area, Courier, DeliveryOrder, GroupBooking, GroupBookingItem
 from delivery.services import delivery_order_assign_courier, delivery_order_book
 from partners.models import Office
 from partners.offices import pos_office_serving
 from passports.validators import validate_phone
-from portal.choices import Role
-from portal.exceptions import DomainError, NotAllowed, ValidationFailed
-from portal.models import User
 
 MAX_BYTES = 200 * 1024
 MAX_ROWS = 300

@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from core.models import AppendOnlyModel, TimeStampedModel
 from delivery.choices import (
     DeliveryStatus,
     DestinationKind,
@@ -10,8 +12,6 @@ from delivery.choices import (
     ReceiverKind,
 )
 from passports.validators import validate_phone
-from portal.choices import Role
-from portal.models import AppendOnlyModel, TimeStampedModel
 
 
 class Area(TimeStampedModel):

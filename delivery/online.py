@@ -31,6 +31,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.fields import ascii_digits
+from core.outbox import task_enqueue
 from delivery.choices import DeliveryStatus, DestinationKind
 from delivery.models import (
     AddressChange,
@@ -49,10 +53,6 @@ from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import PaymentDeclined, get_gateway
 from passports.models import PassportApplication
 from passports.services import application_find_for_booking, payment_confirm
-from portal.choices import Role
-from portal.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.fields import ascii_digits
-from portal.outbox import task_enqueue
 
 logger = logging.getLogger(__name__)
 

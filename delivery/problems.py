@@ -16,13 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from accounts.choices import Role
+from accounts.models import User
+from core.outbox import task_enqueue
+from core.webhooks import webhook_emit
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, Problem, ProblemKind
-from portal.choices import Role
-from portal.models import User
-from portal.outbox import task_enqueue
-from portal.services.webhooks import webhook_emit
 
 logger = logging.getLogger(__name__)
 

@@ -29,6 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from accounts.models import User
+from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.fields import ascii_digits, secret_equals
+from core.images import CheckedImage, image_decode
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus, FailureReason, ReceiverKind
 from delivery.models import (
@@ -40,11 +45,6 @@ from delivery.models import (
     ProblemKind,
     ProofOfDelivery,
 )
-from portal.choices import Role
-from portal.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.fields import ascii_digits, secret_equals
-from portal.images import CheckedImage, image_decode
-from portal.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def decode_image_checked(
     data: str, *, field: str, max_bytes: int, formats: tuple[str, ...]
 ) -> tuple[bytes, CheckedImage]:
     """The image's bytes, with its format and size; a photo may have ``PHOTO_MAX_PIXELS``, a
-    signature ``SIGNATURE_MAX_PIXELS`` (``portal.images``)."""
+    signature ``SIGNATURE_MAX_PIXELS`` (``core.images``)."""
     label = _("The photo") if field == "photo" else _("The signature")
     raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
     try:

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus
 from delivery.models import DeliveryOrder, RescheduleRequest
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.models import User
 
 MAX_DAYS_AHEAD = 14
 

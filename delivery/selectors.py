@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from accounts.models import User
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
 from partners.choices import OrganisationKind
-from portal.choices import Role
-from portal.models import User
 
 
 @dataclass

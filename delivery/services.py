@@ -18,6 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.utils import model_text_check, write_when_database_back
 from delivery.choices import (
     FINAL_STATUSES,
     DeliveryStatus,
@@ -32,9 +35,6 @@ from partners.choices import OrganisationKind
 from partners.models import Office
 from passports.choices import BillingCodeStatus
 from passports.models import BillingCode, PassportApplication
-from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.utils import model_text_check, write_when_database_back
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A lookup needs the tracking code and a secret: the applicant's date of birth, or the last four
 digits of the NIK (compared with the applicant of the order found by the code). Failed lookups are counted per
-client address and per tracking code by the portal's one lookup lock (``portal.lookups``), so neither
+client address and per tracking code by the portal's one lookup lock (``core.lookups``), so neither
 codes nor a code's secret can be guessed. A found order's page is cached per language and dropped whenever the
 order moves (``tracking_pages_forget``, called by the state machine after commit). The cache key
 includes how the lookup was made, so a page found by date of birth is never served for NIK digits.
@@ -20,12 +20,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import ascii_digits, secret_equals
+from core.lookups import lookup_failed, lookup_keys, lookup_locked_in, lookup_subject
+from core.prepared import PreparedRead
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder
-from portal.fields import ascii_digits, secret_equals
-from portal.lookups import lookup_failed, lookup_keys, lookup_locked_in, lookup_subject
-from portal.prepared import PreparedRead
 
 
 def tracking_subject(code: str) -> str:
@@ -33,7 +33,7 @@ def tracking_subject(code: str) -> str:
 
 
 def tracking_cached_lookup(*, client: str, code: str, page_key: str) -> tuple[bool, bytes | None]:
-    """Whether the lookup is locked (for this client or this code, ``portal.lookups``), and the
+    """Whether the lookup is locked (for this client or this code, ``core.lookups``), and the
     cached page if any, in one round trip to the cache."""
     subject = tracking_subject(code) if code else ""
     keys = lookup_keys(client=client, subject=subject)

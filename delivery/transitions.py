@@ -21,13 +21,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from accounts.models import User
+from core.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
 from delivery.choices import DeliveryStatus as S
 from delivery.deadlines import deadline_after
 from delivery.events import moves_follow_up
 from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder
-from portal.choices import Role
-from portal.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
-from portal.models import User
 
 
 @dataclass(frozen=True, kw_only=True)

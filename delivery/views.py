@@ -2,17 +2,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
+from accounts.choices import Role
+from accounts.models import PersonalDataAccess
+from core.exceptions import DomainError
+from core.files import upload_response
+from core.middleware import client_ip
 from delivery import tracking
 from delivery.choices import DeliveryStatus
 from delivery.forms import AssignCourierForm, MoveForm, TrackForm
 from delivery.models import DeliveryOrder
+from delivery.personal_data import applicant_data_export, nik_for_viewer, personal_data_access_record
 from delivery.proof import CODE_UNLOCKERS, delivery_code_locked, delivery_code_unlock
-from delivery.selectors import orders_visible_to
+from delivery.selectors import landing_facts, orders_visible_to, status_counts, work_queue
 from delivery.services import delivery_order_assign_courier
 from delivery.transitions import (
     ACTION_FUNCTIONS,
@@ -21,12 +28,6 @@ from delivery.transitions import (
     allowed_actions,
     check_move,
 )
-from portal.choices import Role
-from portal.exceptions import DomainError
-from portal.files import upload_response
-from portal.middleware import client_ip
-from portal.models import PersonalDataAccess
-from portal.services.personal_data import nik_for_viewer, personal_data_access_record
 
 
 def _visible_order(request, code: str) -> DeliveryOrder:
@@ -223,3 +224,25 @@ def order_proof_file(request, code: str, kind: str):
         reference=f"proof-{kind}:{order.code}",
     )
     return upload_response(getattr(proof, kind), download_name=f"{kind}-{order.code}")
+
+
+def home(request):
+    """Logged in: the work queue of the role. Anonymous: the public landing page of the service."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "portal/landing.html", landing_facts())
+    return render(
+        request,
+        "portal/home.html",
+        {"sections": work_queue(user), "counts": status_counts(user)},
+    )
+
+
+@login_required
+@never_cache
+def my_data_export(request):
+    """The applicant downloads what the portal holds about them (JSON)."""
+    data = applicant_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="antar-paspor-data-saya.json"'
+    return response

@@ -12,13 +12,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.idempotency import idempotent
 from delivery.apis import ErrorSerializer
 from delivery.models import Area
 from partners import selectors, services
 from partners.choices import MeetingStatus
 from partners.models import Agreement, Dispute, EvaluationMeeting
 from partners.views import MANAGER_ROLES
-from portal.idempotency import idempotent
 
 
 class ManagerOnly:
@@ -210,7 +210,7 @@ class DisputeListApi(ManagerOnly, APIView):
         data.is_valid(raise_exception=True)
         agreement = services.agreement_in_force(on=timezone.localdate())
         if agreement is None:
-            from portal.exceptions import ValidationFailed
+            from core.exceptions import ValidationFailed
 
             raise ValidationFailed("No agreement is in force.")
         dispute = services.dispute_open(agreement=agreement, actor=request.user, **data.validated_data)

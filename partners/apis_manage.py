@@ -16,6 +16,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERRORS
+from core.exceptions import ValidationFailed
+from core.idempotency import idempotent
 from delivery.apis import ErrorSerializer
 from partners import services
 from partners.apis import (
@@ -32,9 +35,6 @@ from partners.apis import (
 )
 from partners.choices import Indicator, ObligationStatus, Party
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
-from portal.api import ERRORS
-from portal.exceptions import ValidationFailed
-from portal.idempotency import idempotent
 
 READ = "read_reports"
 WRITE = "manage_partnership"

@@ -13,15 +13,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import TokenScopePermission
+from core.api import ERRORS
+from core.exceptions import NotAllowed, NotFound, ValidationFailed
+from core.fields import SecretSerializerField
+from core.idempotency import idempotent
+from core.middleware import client_ip
 from delivery.apis import ErrorSerializer
 from partners import complaints as svc
 from partners.choices import ComplaintCategory, ComplaintStatus
-from portal.api import ERRORS
-from portal.authentication import TokenScopePermission
-from portal.exceptions import NotAllowed, NotFound, ValidationFailed
-from portal.fields import SecretSerializerField
-from portal.idempotency import idempotent
-from portal.middleware import client_ip
 
 SCOPE = "handle_complaints"
 

@@ -15,13 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.exceptions import DomainError, NotFound
+from core.forms import form_errors_add
+from core.lookups import TooManyAttempts
+from core.middleware import client_ip
 from partners import complaints as svc
 from partners.choices import ComplaintStatus
 from partners.forms import ComplaintForm, ComplaintReplyForm
-from portal.exceptions import DomainError, NotFound
-from portal.forms import form_errors_add
-from portal.lookups import TooManyAttempts
-from portal.middleware import client_ip
 
 
 def _read_photo(upload) -> bytes | None:
@@ -86,7 +86,7 @@ def _thread_context(complaint, **extra):
 
 def _complaint_from_link(request, ticket: str, secret: str):
     """The complaint of a complainant's link, or the page that refuses it: 404 for a wrong link, 429
-    while the lookup lock holds (``portal.lookups``)."""
+    while the lookup lock holds (``core.lookups``)."""
     try:
         return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request)), None
     except NotFound:

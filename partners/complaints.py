@@ -30,17 +30,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from accounts.models import User
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.fields import secret_equals
+from core.images import image_decode
+from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
+from core.outbox import task_enqueue
+from core.webhooks import webhook_emit
 from partners.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus, OrganisationKind
 from partners.models import Complaint, ComplaintMessage, Office
 from passports.validators import validate_phone
-from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.fields import secret_equals
-from portal.images import image_decode
-from portal.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
-from portal.models import User
-from portal.outbox import task_enqueue
-from portal.services.webhooks import webhook_emit
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def complaint_link(complaint: Complaint) -> str:
 
 def complaint_by_secret(*, ticket: str, secret: str, client: str) -> Complaint:
     """The complaint a complainant's link opens; a wrong secret answers like an unknown ticket, and
-    counts in the lookup lock (``portal.lookups``) for ``client`` and the ticket."""
+    counts in the lookup lock (``core.lookups``) for ``client`` and the ticket."""
     subject = lookup_subject("complaint", ticket)
     lookup_refuse_if_locked(client=client, subject=subject)
     complaint = (
@@ -221,7 +221,7 @@ def complaint_open(
     """File a complaint (anyone, at any hour); returns it with the secret of the complainant's link.
 
     A tracking code is looked up only once everything else is right, and through the lookup lock
-    (``portal.lookups``, per ``client`` and per code): the answer tells whether a code exists, so it
+    (``core.lookups``, per ``client`` and per code): the answer tells whether a code exists, so it
     must not be had for free with a deliberately wrong text, nor during the lock."""
     from delivery.models import DeliveryOrder
 

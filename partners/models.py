@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStampedModel
 from partners.choices import (
     ActionItemStatus,
     ComplaintAuthor,
@@ -14,7 +15,6 @@ from partners.choices import (
     Party,
     UptakeSource,
 )
-from portal.models import TimeStampedModel
 
 
 class Organisation(TimeStampedModel):

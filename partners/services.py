@@ -1,7 +1,7 @@
 """The partnership's rules: agreements (article 7 consent, amendments, expiry reminders), evaluation
 meetings (article 12), disputes (article 14) and the monthly uptake figures (entered or CSV).
 
-Every write runs in one transaction; a refusal raises a ``portal.exceptions`` error before anything
+Every write runs in one transaction; a refusal raises a ``core.exceptions`` error before anything
 is written.
 """
 
@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from partners.choices import (
     ActionItemStatus,
     DisputeStatus,
@@ -45,8 +47,6 @@ from partners.models import (
     TransferConsent,
     UptakeMonth,
 )
-from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def third_party_transfer_check(*, on: dt.date | None = None) -> None:
 
 def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
     """Mail the agency managers 90 and 30 days before an agreement ends; each reminder once."""
-    from portal.models import User
+    from accounts.models import User
 
     today = today or timezone.localdate()
     sent = 0

@@ -13,6 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from core.exceptions import DomainError
+from core.forms import form_errors_add
 from partners import exports, selectors, services
 from partners.choices import DisputeStatus, Indicator
 from partners.forms import (
@@ -35,9 +38,6 @@ from partners.forms import (
     UptakeMonthForm,
 )
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
-from portal.choices import Role
-from portal.exceptions import DomainError
-from portal.forms import form_errors_add
 
 MANAGER_ROLES = (Role.AGENCY_MANAGER, Role.ADMINISTRATOR)
 

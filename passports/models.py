@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedCharField
+from core.models import TimeStampedModel
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.validators import (
     validate_billing_code,
@@ -9,8 +11,6 @@ from passports.validators import (
     validate_phone,
     validate_sim,
 )
-from portal.crypto import EncryptedCharField
-from portal.models import TimeStampedModel
 
 
 class PassportType(TimeStampedModel):
@@ -48,7 +48,7 @@ class Applicant(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=16, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="id")
-    # Set when the retention rule removed the personal data (portal/services/personal_data.py).
+    # Set when the retention rule removed the personal data (delivery/personal_data.py).
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:

@@ -9,14 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import InvalidTransition, NotFound, ValidationFailed
+from core.fields import ascii_digits
+from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
+from core.utils import model_text_check
 from partners.models import Office
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
-from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
-from portal.fields import ascii_digits
-from portal.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
-from portal.utils import model_text_check
 
 BILLING_CODE_VALID_FOR = dt.timedelta(days=7)
 
@@ -175,8 +175,8 @@ def counter_application_register(
     The code is only issued when every requirement of the checklist has been seen. The same
     ``submission_key`` (a double click, the back button) returns the code issued the first time.
     """
-    from portal.choices import Role
-    from portal.exceptions import NotAllowed
+    from accounts.choices import Role
+    from core.exceptions import NotAllowed
 
     if actor.role != Role.IMIGRASI_OFFICER or actor.office is None:
         raise NotAllowed(_("Only an Imigrasi counter officer records applications."), code="wrong_role")
@@ -231,10 +231,10 @@ def payment_request_open(
     The answer arrives asynchronously (``payment_request_settle`` in a Celery task). Asking again
     for the same code returns the same request instead of paying twice.
     """
+    from accounts.choices import Role
+    from core.exceptions import NotAllowed, NotFound
+    from core.outbox import task_enqueue
     from passports.models import PaymentRequest
-    from portal.choices import Role
-    from portal.exceptions import NotAllowed, NotFound
-    from portal.outbox import task_enqueue
 
     now = at or timezone.now()
     if actor.role not in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER) or actor.office is None:
@@ -276,8 +276,8 @@ def payment_request_open(
 
 def payment_request_settle(*, request_id: int) -> str:
     """Ask the gateway about one request and record the payment; a second run changes nothing."""
+    from core.exceptions import DomainError
     from passports.models import PaymentRequest
-    from portal.exceptions import DomainError
 
     with transaction.atomic():
         request = (
@@ -314,7 +314,7 @@ def application_find_for_booking(
     """The application an applicant (or their travel agency) books delivery for, found by the billing
     code the counter issued plus the applicant's date of birth. A wrong date of birth answers like an
     unknown code, and every miss counts against ``client`` and the code in the portal's lookup lock
-    (``portal.lookups``), so codes and birth dates cannot be found by guessing."""
+    (``core.lookups``), so codes and birth dates cannot be found by guessing."""
     from delivery.models import DeliveryOrder
 
     code = (billing_code or "").strip().replace(" ", "")

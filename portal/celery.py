@@ -33,6 +33,6 @@ def _outbox_done(sender=None, task=None, state=None, **_):
         "outbox_id"
     )
     if message_id:
-        from portal.outbox import outbox_mark_done
+        from core.outbox import outbox_mark_done
 
         outbox_mark_done(message_id=int(message_id))

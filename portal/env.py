@@ -66,7 +66,7 @@ PROXY_COUNT = env_int("PROXY_COUNT", 0)
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
 APPLICANT_IDLE_MINUTES = env_int("APPLICANT_IDLE_MINUTES", 480)
 COURIER_IDLE_MINUTES = env_int("COURIER_IDLE_MINUTES", 600)
-# Personal data at rest (portal/crypto.py): Fernet keys, the first encrypts; the look-up hash key.
+# Personal data at rest (core/crypto.py): Fernet keys, the first encrypts; the look-up hash key.
 PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", "")
 PERSONAL_DATA_HASH_KEY = env_str("PERSONAL_DATA_HASH_KEY", "")
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 365)

@@ -3,20 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts import views
+from core import api_docs
+from core import views as core_views
 from delivery import views as delivery_views
-from portal import api_docs, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", delivery_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
     # The busiest public page, resolved before the counters' and the courier's long lists.
     path("track/", delivery_views.track, name="track"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("login/two-step/", views.two_factor_verify, name="two-factor-verify"),
     path("login/two-step/setup/", views.two_factor_setup, name="two-factor-setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("me/data.json", views.my_data_export, name="my-data-export"),
-    path("lang/<str:code>/", views.language_switch, name="language-switch"),
+    path("me/data.json", delivery_views.my_data_export, name="my-data-export"),
+    path("lang/<str:code>/", core_views.language_switch, name="language-switch"),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),
     path("complaints/", include("partners.complaint_urls")),
@@ -27,6 +29,6 @@ urlpatterns = [
     path("", include("delivery.urls")),
 ]
 
-# Under /api/ these answer with the one JSON error body (portal.api); elsewhere Django's pages.
-handler400 = "portal.api.bad_request"
-handler404 = "portal.api.not_found"
+# Under /api/ these answer with the one JSON error body (core.api); elsewhere Django's pages.
+handler400 = "core.api.bad_request"
+handler404 = "core.api.not_found"

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("portal", "passports", "delivery", "partners", "bench")
+APPS = ("portal", "core", "accounts", "organisations", "passports", "delivery", "complaints", "partners", "demo", "bench")
 
 
 def modules() -> dict[str, Path]:

@@ -38,14 +38,14 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def ref(db):
     """The Makassar reference data: offices, areas, fee table, one user per role, couriers."""
-    from portal.demo import reference_data_load
+    from demo.seed import reference_data_load
 
     return reference_data_load()
 
 
 @pytest.fixture
 def tx_ref(transactional_db):
-    from portal.demo import reference_data_load
+    from demo.seed import reference_data_load
 
     return reference_data_load()
 
@@ -266,7 +266,7 @@ def _reconnect_after_a_servers_test(restarts: Path) -> None:
     _servers_restarts_seen = count
     from django.db import connections
 
-    from portal import outbox
+    from core import outbox
     from portal.celery import app
 
     connections.close_all()
@@ -299,7 +299,7 @@ def _force_login_passes_second_factor(monkeypatch):
         from django_otp import login as otp_login
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from portal.services.two_factor import second_factor_required
+        from accounts.two_factor import second_factor_required
 
         original(self, user, backend)
         if second_factor_required(user):

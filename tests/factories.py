@@ -9,19 +9,19 @@ import itertools
 import factory
 from django.utils import timezone
 
+from accounts.choices import Role
+from accounts.models import User
 from delivery import services as delivery_services
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
 from delivery.models import DeliveryOrder
+from demo.seed import PATH
 from partners.choices import OrganisationKind
 from partners.models import Office, Organisation
 from passports import services as passport_services
 from passports.gateways import get_gateway
 from passports.models import PassportType
-from portal.choices import Role
-from portal.demo import PATH
-from portal.models import User
 
 _counter = itertools.count(1)
 

@@ -28,28 +28,30 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
-    "portal",
+    "core",
+    "accounts",
     "partners",
     "passports",
     "delivery",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.middleware.DefaultLanguageMiddleware",
+    "core.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "portal.middleware.BodySizeLimitMiddleware",  # before anything reads the body (CSRF, forms)
+    "core.middleware.BodySizeLimitMiddleware",  # before anything reads the body (CSRF, forms)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "portal.middleware.IdleTimeoutMiddleware",
-    "portal.middleware.SecondFactorMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the login page's message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -95,7 +97,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
-    "portal.authentication.OfficeModelBackend",
+    "accounts.authentication.OfficeModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -112,11 +114,11 @@ AXES_FAILURE_LIMIT = env.AXES_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 AXES_VERBOSE = False
 # Behind nginx the client address is the X-Forwarded-For hop the proxy added (see deploy/nginx);
 # PROXY_COUNT=1 there, so one locked-out user does not lock out everyone behind the proxy.
-AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 PROXY_COUNT = env.PROXY_COUNT
 
 # Second factor (django-otp TOTP) for staff; the issuer names the portal in authenticator apps.
@@ -153,15 +155,15 @@ DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.authentication.ApiTokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "portal.authentication.TokenScopePermission",
+        "accounts.authentication.TokenScopePermission",
     ],
-    "DEFAULT_SCHEMA_CLASS": "portal.openapi.PortalAutoSchema",
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -174,7 +176,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"PartyEnum": "partners.choices.Party"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.openapi.add_examples",
+        "core.openapi.add_examples",
     ],
 }
 
@@ -221,7 +223,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
-# The outbox (portal/outbox.py) publishes a task again when it was sent this many seconds ago and
+# The outbox (core/outbox.py) publishes a task again when it was sent this many seconds ago and
 # has not run: the broker lost it (a Redis restart without persistence) or no worker was there.
 OUTBOX_REDELIVER_AFTER = env.OUTBOX_REDELIVER_AFTER
 CELERY_TASK_SERIALIZER = "json"
@@ -257,7 +259,7 @@ LOGGING = {
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
 DASHBOARD_PLOT_CACHE_SECONDS = 24 * 3600  # a plot is cached under a hash of what it shows
 # Request bodies larger than this are refused with 413 before anything reads them
-# (portal.middleware.BodySizeLimitMiddleware); the same in every environment. Images travel as
+# (core.middleware.BodySizeLimitMiddleware); the same in every environment. Images travel as
 # base64 inside JSON, 4/3 of their size: the largest legitimate body is a complaint filed over the
 # API with its photo (COMPLAINT_PHOTO_MAX_BYTES, 5 MB: 6.7 MB as base64) and its text; the courier's
 # update (photo 2 MB and signature 300 KB: 3.1 MB) and the booking's signature are smaller. Multipart
@@ -278,9 +280,9 @@ def cache_from_urls(cache_url: str, broker_url: str) -> dict:
     url = cache_url or (broker_url.rsplit("/", 1)[0] + "/1" if broker_url.startswith("redis://") else "")
     if url.startswith("redis://"):
         # A Redis outage must not break a booking or a courier update: the cache answers "miss"
-        # while Redis is away (portal.cache), and never waits long for it.
+        # while Redis is away (core.cache), and never waits long for it.
         return {
-            "BACKEND": "portal.cache.ForgivingRedisCache",
+            "BACKEND": "core.cache.ForgivingRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "antar",
             "TIMEOUT": 300,
@@ -299,7 +301,7 @@ CACHES = {"default": cache_from_urls(env.CACHE_URL, env.CELERY_BROKER_URL)}
 # cache misses and the session is read from the database as before.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Public lookups (tracking, booking, complaint links; portal.lookups): failed lookups per client
+# Public lookups (tracking, booking, complaint links; core.lookups): failed lookups per client
 # address and per code tried before either must wait, and for how long (the pages say 15 minutes).
 LOOKUP_MAX_FAILURES = 10
 LOOKUP_MAX_FAILURES_PER_CODE = 10
@@ -309,7 +311,7 @@ TRACKING_PAGE_CACHE_SECONDS = 300
 DELIVERY_MAX_FAILED_ATTEMPTS = env.DELIVERY_MAX_FAILED_ATTEMPTS
 COURIER_PHOTO_MAX_BYTES = 2 * 1024 * 1024
 COURIER_SIGNATURE_MAX_BYTES = 300 * 1024
-# Pixels an image may have (portal.images), checked from its header before anything decodes it:
+# Pixels an image may have (core.images), checked from its header before anything decodes it:
 # a signature pad is at most 2000 px wide (POA_SIGNATURE_MAX_SIDE) and short; a photo as a
 # 50-megapixel phone camera takes it (8160 x 6120; the courier app shrinks its photos to 1280 px).
 # Both stay under Pillow's own limit (Image.MAX_IMAGE_PIXELS, 89 million), which is left alone.
@@ -337,7 +339,7 @@ POA_SIGNATURE_MAX_SIDE = 2000
 COMPLAINT_FIRST_RESPONSE_HOURS = 24
 COMPLAINT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 COMPLAINT_TEXT_MAX_CHARS = 4000
-# Personal data: NIK encrypted at rest (portal/crypto.py); closed orders anonymised after this many days.
+# Personal data: NIK encrypted at rest (core/crypto.py); closed orders anonymised after this many days.
 PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS
 PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY
 PERSONAL_DATA_RETENTION_DAYS = env.PERSONAL_DATA_RETENTION_DAYS

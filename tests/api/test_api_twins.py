@@ -12,9 +12,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from accounts.tokens import api_token_issue
+from core.idempotency import REPLAY_HEADER
+from demo.partnership import partnership_demo_load
 from partners import services
 from partners.choices import ActionItemStatus, DisputeStatus, Indicator, ObligationStatus, UptakeSource
-from partners.demo import partnership_demo_load
 from partners.models import (
     ActionItem,
     Agreement,
@@ -29,8 +31,6 @@ from partners.models import (
     TransferConsent,
     UptakeMonth,
 )
-from portal.idempotency import REPLAY_HEADER
-from portal.services.tokens import api_token_issue
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SCORES = [{"indicator": value, "score": 4, "notes": "Baik"} for value in Indicator.values]

@@ -7,13 +7,13 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.choices import Role
+from accounts.tokens import api_token_issue
+from core.idempotency import REPLAY_HEADER
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder, RescheduleRequest
 from partners.choices import OrganisationKind
 from partners.models import Organisation
-from portal.choices import Role
-from portal.idempotency import REPLAY_HEADER
-from portal.services.tokens import api_token_issue
 from tests.factories import OfficeFactory, UserFactory, make_order
 
 

@@ -107,7 +107,7 @@ def test_the_docs_page_serves_the_examples(client):
 
 
 def test_every_operation_lists_the_errors_the_code_around_it_answers(schema):
-    """portal.openapi.PortalAutoSchema: the statuses the authentication, the body limit, the parsers,
+    """core.openapi.PortalAutoSchema: the statuses the authentication, the body limit, the parsers,
     pagination and the Idempotency-Key answer are listed without each decorator repeating them."""
     missing = []
     for name, operation in operations(schema):

@@ -1,8 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
-from portal.choices import Role
 from tests.factories import OfficeFactory, UserFactory, make_order
 
 

@@ -1,6 +1,6 @@
 """Schemathesis against the portal's own OpenAPI schema: generated requests to every operation, as a
 partner system's staff tokens holding every scope would send them. No 5xx, no status the schema does
-not document (``portal.openapi`` lists each operation's errors), every answer matches the schema.
+not document (``core.openapi`` lists each operation's errors), every answer matches the schema.
 
 Deterministic (``derandomize``: the same requests on every run) and short, since it runs in
 `make test`; the examples, coverage and fuzzing phases together send a few thousand requests."""
@@ -17,13 +17,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.models import ApiToken
+from accounts.tokens import api_token_issue
 from delivery.choices import DeliveryStatus as S
-from portal.models import ApiToken
-from portal.services.tokens import api_token_issue
 from tests.factories import make_order
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-# content_type_conformance: an error is JSON too, also where Django answers before a view (portal.api).
+# content_type_conformance: an error is JSON too, also where Django answers before a view (core.api).
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -45,7 +45,7 @@ def keep_connection():
 def api_keys(ref, keep_connection):
     """Tokens with every scope for a Pos service officer and, for the partnership's operations (an
     agency manager's), for PT Pos's manager: requests get past the role checks into the services."""
-    # Each operation starts with the lookup lock's counters (portal.lookups) at zero, whatever ran before.
+    # Each operation starts with the lookup lock's counters (core.lookups) at zero, whatever ran before.
     cache.clear()
     make_order(ref, S.BOOKED)
     scopes = list(ApiToken.Scope.values)

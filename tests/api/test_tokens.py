@@ -3,10 +3,10 @@
 import pytest
 from django.test import Client
 
+from accounts.choices import Role
+from accounts.models import ApiToken
+from accounts.tokens import api_token_issue, api_token_revoke
 from delivery.choices import DeliveryStatus as S
-from portal.choices import Role
-from portal.models import ApiToken
-from portal.services.tokens import api_token_issue, api_token_revoke
 from tests.factories import OfficeFactory, UserFactory, make_order
 
 
@@ -81,7 +81,7 @@ def test_malformed_or_unknown_keys_are_refused_with_json(ref, key):
 
 
 def test_unknown_scopes_are_refused(ref):
-    from portal.exceptions import ValidationFailed
+    from core.exceptions import ValidationFailed
 
     with pytest.raises(ValidationFailed):
         api_token_issue(name="x", user=ref["users"]["pos.layanan"], scopes=["admin_everything"])

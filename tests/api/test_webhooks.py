@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from core.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
-from portal.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from tests.conftest import wait_for
 from tests.factories import make_order
 

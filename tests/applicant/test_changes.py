@@ -2,12 +2,12 @@
 
 import pytest
 
+from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery import transitions as t
 from delivery.batches import batch_release
 from delivery.choices import DeliveryStatus as S
 from delivery.models import AddressChange, DeliveryEvent
 from delivery.online import address_change_quote, delivery_order_change_address
-from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from tests.factories import make_applicant_user, make_order
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from portal.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
@@ -29,10 +29,10 @@ BYPASS_CSP = {"bypass_csp": True}
 @pytest.fixture
 def demo(transactional_db):
     """The whole Makassar demo (reference data and 30 orders) in the live server's database."""
-    from portal.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo()
-    from portal.demo import reference_data_load
+    from demo.seed import reference_data_load
 
     return reference_data_load()
 

@@ -28,10 +28,10 @@ def test_a_locked_complaint_link_says_to_wait(live_server, tx_ref, phone):
 
 
 def test_the_dispatcher_unlocks_a_locked_delivery_code(live_server, tx_ref, screen):
+    from core.exceptions import DomainError
     from delivery import proof
     from delivery.choices import DeliveryStatus as S
     from delivery.models import DeliveryCode
-    from portal.exceptions import DomainError
     from tests.courier.helpers import image_data_url
     from tests.factories import make_order
 

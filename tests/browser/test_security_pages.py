@@ -25,7 +25,7 @@ document.addEventListener('securitypolicyviolation', function (e) {
 def test_new_staff_member_sets_up_the_app_then_logs_in_with_a_code(
     live_server, tx_ref, screen, django_user_model
 ):
-    from portal.choices import Role
+    from accounts.choices import Role
 
     django_user_model.objects.create_user(
         "kurir.baru", password="kurir-baru-2026", role=Role.COURIER, first_name="Kurir", last_name="Baru"

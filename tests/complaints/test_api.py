@@ -6,8 +6,8 @@ import base64
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.tokens import api_token_issue
 from partners.models import Complaint
-from portal.services.tokens import api_token_issue
 from tests.complaints.helpers import png_bytes
 
 pytestmark = pytest.mark.django_db

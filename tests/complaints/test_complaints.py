@@ -8,12 +8,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.models import WebhookDelivery, WebhookSubscription
 from delivery.choices import DeliveryStatus as S
 from partners import complaints as svc
 from partners.choices import ComplaintStatus
 from partners.models import Complaint, ComplaintMessage
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from portal.models import WebhookDelivery, WebhookSubscription
 from tests.complaints.helpers import png_bytes
 from tests.factories import OfficeFactory, UserFactory, make_order
 

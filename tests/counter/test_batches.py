@@ -5,14 +5,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from delivery.batches import batch_acknowledge, batch_release
 from delivery.choices import DeliveryStatus as S
 from delivery.counter import manifest_hand_over
 from delivery.documents import manifest_csv
 from delivery.models import Batch, BatchItem, BatchStatus, DeliveryEvent, Manifest
 from partners.models import Office
-from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from tests.factories import UserFactory, make_order
 
 pytestmark = pytest.mark.django_db

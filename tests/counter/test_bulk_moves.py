@@ -5,14 +5,14 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from core.exceptions import InvalidTransition
+from core.models import OutboxMessage
 from delivery import events as move_events
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.counter import delivery_section_hand_over, manifest_hand_over
 from delivery.models import DeliveryEvent, Notification
 from delivery.services import delivery_events_notify
-from portal.exceptions import InvalidTransition
-from portal.models import OutboxMessage
 from tests.conftest import free_port, sms_for, wait_for
 from tests.factories import make_order
 
@@ -162,8 +162,8 @@ def test_imigrasi_marks_a_stack_of_printed_passports_ready_at_once(ref):
 
 @pytest.mark.django_db
 def test_marking_ready_refuses_the_whole_stack_for_a_dossier_not_received_or_a_wrong_role(ref):
+    from core.exceptions import NotAllowed, ValidationFailed
     from delivery.counter import passports_mark_ready
-    from portal.exceptions import NotAllowed, ValidationFailed
 
     handed, booked = make_order(ref, S.DOSSIER_HANDED), make_order(ref, S.BOOKED)
     with pytest.raises(InvalidTransition) as refused:

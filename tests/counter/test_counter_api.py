@@ -116,7 +116,7 @@ def test_the_schema_describes_the_counter_endpoints(ref):
 
 
 def test_a_payment_request_is_seen_only_at_the_office_that_took_it(ref):
-    from portal.choices import Role
+    from accounts.choices import Role
     from tests.factories import OfficeFactory, UserFactory
 
     imigrasi, pos = client_for(ref["users"]["imigrasi"]), client_for(ref["users"]["pos.layanan"])

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from delivery.choices import DestinationKind
 from delivery.counter import counter_delivery_book, payment_reconciliation, van_standby_record
 from delivery.deadlines import WITA
@@ -12,7 +13,6 @@ from delivery.models import DeliveryFeePayment, DeliveryOrder, VanStandby
 from passports import services as ps
 from passports.choices import BillingCodeStatus
 from passports.models import BillingCode, PassportType, Payment, PaymentRequest
-from portal.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 

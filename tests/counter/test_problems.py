@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from accounts.choices import Role
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.counter_selectors import problems_visible_to
@@ -14,7 +15,6 @@ from delivery.deadlines import WITA
 from delivery.models import Problem, ProblemKind
 from delivery.problems import problem_notify
 from delivery.services import deadline_sweep
-from portal.choices import Role
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db

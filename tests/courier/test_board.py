@@ -1,8 +1,8 @@
 """The dispatcher's board: counts per courier and the last time each phone reached the server."""
 
+from core.models import IdempotencyRecord
 from delivery.choices import DeliveryStatus as S
 from delivery.courier_selectors import dispatcher_board
-from portal.models import IdempotencyRecord
 from tests.courier.helpers import courier_client, post
 from tests.factories import earlier_today, make_order
 

@@ -5,11 +5,11 @@ import uuid
 
 from django.utils import timezone
 
+from core.models import IdempotencyRecord
 from delivery import proof
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent
-from portal.models import IdempotencyRecord
 from tests.courier.helpers import courier_client, image_data_url, post
 from tests.factories import make_order
 

@@ -3,12 +3,12 @@
 import pytest
 from django.core import mail
 
+from core.exceptions import InvalidTransition, ValidationFailed
 from delivery import proof
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent
 from delivery.services import delivery_event_notify
-from portal.exceptions import InvalidTransition, ValidationFailed
 from tests.factories import make_order
 
 

@@ -6,11 +6,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery import proof
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryCode, DeliveryEvent, ProofOfDelivery
 from delivery.services import delivery_event_notify
-from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from tests.courier.helpers import image_data_url
 from tests.factories import make_order
 

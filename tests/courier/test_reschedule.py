@@ -6,12 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery import proof
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, RescheduleRequest
 from delivery.reschedule import delivery_order_reschedule
 from delivery.services import delivery_event_notify
-from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from tests.factories import make_order
 
 

@@ -19,8 +19,8 @@ import json, os, sys, time
 import django
 django.setup()
 from delivery import transitions as t
-from portal.exceptions import DomainError
-from portal.models import User
+from core.exceptions import DomainError
+from accounts.models import User
 order_id, username, action = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 actor = User.objects.select_related("office").get(username=username)
 from django.db import connection

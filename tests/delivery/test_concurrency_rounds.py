@@ -28,8 +28,8 @@ import importlib, json, sys, time
 import django
 django.setup()
 from django.db import connection
-from portal.exceptions import DomainError
-from portal.models import User
+from core.exceptions import DomainError
+from accounts.models import User
 spec = json.loads(sys.argv[1])
 me = int(sys.argv[2])
 module, name = spec["func"].rsplit(".", 1)

@@ -48,7 +48,7 @@ def test_guessing_is_stopped_after_ten_failures(ref, settings):
     assert "Terlalu banyak percobaan" in blocked.content.decode()
     assert 'class="timeline"' not in blocked.content.decode()
 
-    # the code itself is locked too (portal.lookups): ten guesses at its secret from anywhere
+    # the code itself is locked too (core.lookups): ten guesses at its secret from anywhere
     other_client = Client(REMOTE_ADDR="10.9.8.7")
     assert lookup(other_client, order.code).status_code == 429
     other_order = make_order(ref, S.BOOKED, birth_date=BORN)

@@ -3,11 +3,11 @@ office; the event row is asserted, not just the status."""
 
 import pytest
 
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, NotAllowed
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent
-from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed
 from tests.factories import OfficeFactory, UserFactory, make_order
 
 # The state an order must be driven to before each (action, source) pair can be tried.

@@ -30,7 +30,7 @@ def _need(name: str) -> str:
 @pytest.fixture
 def fault_broker(settings):
     """Point this process's Celery app at the fault tests' own Redis database, emptied first."""
-    from portal import outbox
+    from core import outbox
     from portal.celery import app
 
     if not settings.CELERY_BROKER_URL.startswith("redis://"):

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from partners.demo import partnership_demo_load
+from demo.partnership import partnership_demo_load
 
 
 @pytest.fixture

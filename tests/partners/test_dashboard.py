@@ -11,12 +11,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder
+from demo.partnership import partnership_demo_load
 from partners import selectors
-from partners.demo import partnership_demo_load
 from passports.models import Applicant, PassportApplication, PassportType
-from portal.choices import Role
 from tests.factories import make_order
 
 STUDY_PERIOD = {"start": "2018-01", "end": "2019-12"}

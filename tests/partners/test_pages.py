@@ -2,7 +2,7 @@
 
 import pytest
 
-from partners.demo import partnership_demo_load
+from demo.partnership import partnership_demo_load
 from partners.models import Agreement, AgreementArticle, EvaluationMeeting, Obligation
 
 

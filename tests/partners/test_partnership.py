@@ -7,12 +7,14 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Courier, DeliveryOrder
 from delivery.services import delivery_order_assign_courier
+from demo.partnership import partnership_demo_load
 from partners import selectors, services
 from partners.choices import DisputeStatus, Indicator, MeetingStatus, Party
-from partners.demo import partnership_demo_load
 from partners.models import (
     Agreement,
     AgreementAttachment,
@@ -20,8 +22,6 @@ from partners.models import (
     EvaluationMeeting,
     IndicatorScore,
 )
-from portal.choices import Role
-from portal.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from tests.factories import UserFactory, make_order
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

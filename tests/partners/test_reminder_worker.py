@@ -7,7 +7,7 @@ from email.header import decode_header, make_header
 import pytest
 from django.utils import timezone
 
-from partners.demo import partnership_demo_load
+from demo.partnership import partnership_demo_load
 from partners.models import AgreementReminder
 from partners.tasks import remind_agreement_expiry
 from tests.conftest import wait_for

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.exceptions import NotAllowed, ValidationFailed
+from demo.partnership import STUDY_FIGURES, partnership_demo_load
 from partners import selectors, services
-from partners.demo import STUDY_FIGURES, partnership_demo_load
 from partners.models import UptakeMonth
-from portal.exceptions import NotAllowed, ValidationFailed
 
 # month: (2018 issued, 2018 delivered, 2019 issued, 2019 delivered), as printed in the study
 STUDY_TABLE = {

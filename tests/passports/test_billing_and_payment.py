@@ -3,11 +3,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.exceptions import InvalidTransition, ValidationFailed
 from passports import services
 from passports.choices import BillingCodeStatus
 from passports.gateways import get_gateway
 from passports.models import Payment
-from portal.exceptions import InvalidTransition, ValidationFailed
 from tests.factories import make_paid_application
 
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from core.exceptions import InvalidTransition, NotFound, ValidationFailed
 from passports import services
-from portal.exceptions import InvalidTransition, NotFound, ValidationFailed
 from tests.factories import make_order, make_paid_application
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import call_command
 
+from accounts.choices import Role
+from accounts.models import User
 from delivery.choices import DeliveryStatus
 from delivery.models import DeliveryEvent, DeliveryOrder
-from portal.choices import Role
-from portal.models import User
 
 
 def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
@@ -35,8 +35,8 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
 
 
 def test_the_demos_back_dated_history_mails_nobody_but_a_new_handoff_does(db):
+    from core.models import OutboxMessage
     from delivery import transitions as t
-    from portal.models import OutboxMessage
 
     call_command("seed_demo")
     notify = OutboxMessage.objects.filter(task_name="delivery.tasks.notify_delivery_event")

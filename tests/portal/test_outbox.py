@@ -7,9 +7,9 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from portal import outbox
+from core import outbox
+from core.models import OutboxMessage
 from portal.celery import app
-from portal.models import OutboxMessage
 
 TASK = "delivery.tasks.notify_delivery_event"
 

@@ -1,9 +1,9 @@
 """Every handoff asks which webhooks want it; the list is cached, and each change of a subscription
 or of its owner is seen by the very next handoff."""
 
+from core.models import WebhookDelivery, WebhookSubscription
 from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
-from portal.models import WebhookDelivery, WebhookSubscription
 from tests.factories import OfficeFactory, make_order
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 from tests.conftest import totp_code_for
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_a_code_cannot_be_used_twice(ref):
 
 
 def test_new_staff_member_sets_up_the_authenticator_at_first_login(ref, django_user_model):
-    from portal.choices import Role
+    from accounts.choices import Role
 
     django_user_model.objects.create_user(
         "petugas.baru", password="petugas-baru-2026", role=Role.POS_DISPATCHER, office=ref["offices"]["pos"]

@@ -194,7 +194,7 @@ def test_full_width_digits_are_not_a_stand_ins_id_digits(ref):
 def test_the_services_compare_any_secret_without_an_error(ref, complaint):
     """Behind the doors too: a service called with full-width digits or non-ASCII text refuses it
     like any wrong value (for the code: counted as a wrong code)."""
-    from portal.exceptions import NotFound, ValidationFailed
+    from core.exceptions import NotFound, ValidationFailed
 
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     nik = order.application.applicant.nik
@@ -288,7 +288,7 @@ def test_the_ascii_fields_clean_only_ascii_digits_and_refuse_the_rest_with_a_mes
     from django import forms
     from rest_framework import serializers
 
-    from portal.fields import (
+    from core.fields import (
         AsciiDigitsField,
         AsciiDigitsSerializerField,
         SecretSerializerField,
@@ -422,7 +422,7 @@ def test_the_complaint_page_refuses_a_bomb_as_the_photo(ref, png):
 
 def test_every_image_door_still_takes_a_real_image(ref):
     """The pixel limits leave room for what people really send."""
-    from portal.images import image_decode
+    from core.images import image_decode
 
     checked = image_decode(
         png_claiming(8000, 6000),
@@ -482,7 +482,7 @@ def test_order_ids_and_courier_ids_that_only_look_like_digits_are_ignored(ref):
 
 @pytest.mark.parametrize("form, name", [("done", "item"), ("obligation", "obligation")])
 def test_a_partnership_row_id_that_is_not_a_number_is_a_404(ref, client, form, name):
-    from partners.demo import partnership_demo_load
+    from demo.partnership import partnership_demo_load
     from partners.models import ActionItem, Agreement, EvaluationMeeting, Obligation
 
     partnership_demo_load()

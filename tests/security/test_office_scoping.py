@@ -203,8 +203,8 @@ def test_a_pos_officer_of_another_office_cannot_open_or_book_an_application(ref)
 
 @pytest.mark.django_db
 def test_the_booking_service_refuses_a_pos_office_that_does_not_serve_the_application(ref):
+    from core.exceptions import NotAllowed
     from delivery.services import delivery_order_book
-    from portal.exceptions import NotAllowed
 
     application = make_paid_application(ref)
     parepare = second_office_ref(ref)

@@ -26,9 +26,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
 from partners.models import Office
-from portal.choices import Role
 from tests.factories import (
     UserFactory,
     make_applicant_user,

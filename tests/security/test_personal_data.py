@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from accounts.models import PersonalDataAccess
 from delivery.choices import DeliveryStatus as S
 from passports.models import Applicant
-from portal.models import PersonalDataAccess
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db

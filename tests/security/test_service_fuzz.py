@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from core.exceptions import DomainError
 from delivery import services as delivery_services
 from delivery.choices import DestinationKind
 from delivery.models import DeliveryOrder
 from passports import services as passport_services
 from passports.models import Applicant, PaymentRequest
-from portal.exceptions import DomainError
 from tests.factories import make_paid_application
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from core.exceptions import NotAllowed
 from delivery import groups
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder, GroupBooking
 from passports.models import BillingCode
-from portal.exceptions import NotAllowed
 from tests.factories import make_order, make_paid_application
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_group_booking_and_its_status_over_the_api(ref):
 def test_the_demo_seeds_the_sample_files_passports_idempotently(db):
     from django.conf import settings
 
-    from portal.demo import reference_data_load, seed_demo
+    from demo.seed import reference_data_load, seed_demo
 
     seed_demo()
     seed_demo()

@@ -1,0 +1,25 @@
+from celery import shared_task
+
+from core import webhooks
+from core.models import WebhookDelivery
+
+
+@shared_task(name="portal.tasks.deliver_webhook", bind=True, max_retries=None, acks_late=True, time_limit=60)
+def deliver_webhook(self, delivery_id: int) -> str:
+    result = webhooks.webhook_deliver(delivery_id=delivery_id)
+    if result in (webhooks.FAILED, webhooks.WAITING):
+        attempts = (
+            WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 1
+        )
+        countdown = webhooks.retry_delay(attempts) if result == webhooks.FAILED else webhooks.retry_delay(1)
+        raise self.retry(countdown=countdown)
+    return result
+
+
+@shared_task(name="portal.tasks.relay_outbox", time_limit=120)
+def relay_outbox() -> int:
+    """Every minute from beat: the second line behind ``manage.py relay_outbox --loop``."""
+    from core.outbox import outbox_prune, outbox_relay
+
+    outbox_prune()
+    return outbox_relay()
