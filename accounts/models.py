@@ -10,7 +10,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
     office = models.ForeignKey(
-        "partners.Office",
+        "organisations.Office",
         verbose_name=_("office"),
         null=True,
         blank=True,

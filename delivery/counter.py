@@ -21,7 +21,7 @@ from delivery.deadlines import WITA, is_working_day
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder, Manifest, VanStandby
 from delivery.services import delivery_order_book
 from delivery.transitions import delivery_orders_move
-from partners.models import Office
+from organisations.models import Office
 from passports.models import PassportApplication
 
 OFFICE_OPENS = dt.time(7, 30)

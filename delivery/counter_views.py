@@ -42,7 +42,7 @@ from delivery.personal_data import (
     personal_data_access_record_many,
 )
 from delivery.selectors import orders_visible_to
-from partners.offices import pos_office_serving
+from organisations.offices import pos_office_serving
 from passports import services as passport_services
 from passports.models import PaymentRequest
 

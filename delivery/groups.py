@@ -31,8 +31,8 @@ from core.exceptions import DomainError, NotAllowed, ValidationFailed
 from delivery.choices import DestinationKind
 from delivery.models import Area, Courier, DeliveryOrder, GroupBooking, GroupBookingItem
 from delivery.services import delivery_order_assign_courier, delivery_order_book
-from partners.models import Office
-from partners.offices import pos_office_serving
+from organisations.models import Office
+from organisations.offices import pos_office_serving
 from passports.validators import validate_phone
 
 MAX_BYTES = 200 * 1024

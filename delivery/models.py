@@ -39,7 +39,9 @@ class Courier(TimeStampedModel):
     user = models.OneToOneField("portal.User", on_delete=models.PROTECT, related_name="courier")
     name = models.CharField(_("name"), max_length=200)
     nippos = models.CharField(_("Nippos"), max_length=20, unique=True)
-    office = models.ForeignKey("partners.Office", verbose_name=_("place of duty"), on_delete=models.PROTECT)
+    office = models.ForeignKey(
+        "organisations.Office", verbose_name=_("place of duty"), on_delete=models.PROTECT
+    )
     areas = models.ManyToManyField(Area, verbose_name=_("areas"), blank=True)
     is_third_party = models.BooleanField(_("third-party courier"), default=False)
     active = models.BooleanField(_("active"), default=True)
@@ -64,10 +66,10 @@ class DeliveryOrder(TimeStampedModel):
         "passports.PassportApplication", on_delete=models.PROTECT, related_name="delivery_order"
     )
     imigrasi_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
+        "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
     )
     pos_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+        "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
     )
     destination_kind = models.CharField(_("destination"), max_length=10, choices=DestinationKind.choices)
     address = models.CharField(_("delivery address"), max_length=300)
@@ -123,7 +125,7 @@ class DeliveryEvent(AppendOnlyModel):
     )
     actor_role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     office = models.ForeignKey(
-        "partners.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     location = models.CharField(_("where"), max_length=200, blank=True)
     occurred_at = models.DateTimeField(_("when"), db_index=True)
@@ -282,10 +284,10 @@ class Manifest(TimeStampedModel):
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     pos_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+        "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
     )
     imigrasi_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
+        "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
     )
     handed_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
     handed_at = models.DateTimeField(_("handed over at"))
@@ -324,10 +326,10 @@ class Batch(TimeStampedModel):
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     imigrasi_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
+        "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Imigrasi office")
     )
     pos_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+        "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
     )
     status = models.CharField(
         _("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.IN_HANDOVER
@@ -377,13 +379,13 @@ class Problem(TimeStampedModel):
         DeliveryOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
     )
     complaint = models.ForeignKey(
-        "partners.Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+        "complaints.Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ProblemKind.choices)
     key = models.CharField(max_length=40)
     status_at_flag = models.CharField(_("state"), max_length=24, choices=DeliveryStatus.choices, blank=True)
     responsible_role = models.CharField(_("responsible role"), max_length=32, choices=Role.choices)
-    responsible_office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="+")
+    responsible_office = models.ForeignKey("organisations.Office", on_delete=models.PROTECT, related_name="+")
     flagged_at = models.DateTimeField(_("flagged at"))
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     notified_to = models.CharField(max_length=500, blank=True)
@@ -409,7 +411,7 @@ class Problem(TimeStampedModel):
 class VanStandby(TimeStampedModel):
     """The Pos van's arrival at the Imigrasi office, one row per working day."""
 
-    office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey("organisations.Office", on_delete=models.PROTECT, related_name="+")
     day = models.DateField(_("day"))
     arrived_at = models.DateTimeField(_("arrived at"))
     minutes_late = models.PositiveIntegerField(_("minutes late"), default=0)
@@ -441,7 +443,7 @@ class OnlineBooking(TimeStampedModel):
         "passports.PassportApplication", on_delete=models.PROTECT, related_name="online_booking"
     )
     pos_office = models.ForeignKey(
-        "partners.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
+        "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
     )
     destination_kind = models.CharField(_("destination"), max_length=10, choices=DestinationKind.choices)
     address = models.CharField(_("delivery address"), max_length=300)
@@ -520,7 +522,7 @@ class GroupBooking(TimeStampedModel):
     one address, one area, one named Pos courier in every power of attorney, dispatched together."""
 
     number = models.CharField(_("group number"), max_length=12, unique=True)
-    agency_office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="+")
+    agency_office = models.ForeignKey("organisations.Office", on_delete=models.PROTECT, related_name="+")
     booked_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="group_bookings")
     address = models.CharField(_("delivery address"), max_length=300)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))

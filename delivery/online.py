@@ -47,8 +47,8 @@ from delivery.models import (
 )
 from delivery.proof import decode_image_checked
 from delivery.services import delivery_order_book, tracking_url
-from partners.models import Office
-from partners.offices import pos_office_serving
+from organisations.models import Office
+from organisations.offices import pos_office_serving
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import PaymentDeclined, get_gateway
 from passports.models import PassportApplication

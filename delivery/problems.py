@@ -23,6 +23,7 @@ from core.webhooks import webhook_emit
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, Problem, ProblemKind
+from delivery.signals import problems_sweep_requested
 
 logger = logging.getLogger(__name__)
 
@@ -87,32 +88,8 @@ def problems_sweep(*, now: dt.datetime | None = None) -> int:
     stalled_since = now - dt.timedelta(hours=settings.DELIVERY_STALLED_HOURS)
     for order in live.filter(status_changed_at__lt=stalled_since).order_by("pk"):
         new += _flag(order, ProblemKind.STALLED, order.status_changed_at.isoformat(), now) is not None
-    new += complaint_problems_sweep(now=now)
-    return new
-
-
-def complaint_problems_sweep(*, now: dt.datetime) -> int:
-    """Complaints without a first response in time go on the queue once, for the managers of the
-    office they were routed to; a complaint may have no order at all."""
-    from partners.complaints import complaints_overdue
-
-    new = 0
-    for complaint in complaints_overdue(now=now).select_related("order").order_by("pk"):
-        try:
-            with transaction.atomic():
-                problem = Problem.objects.create(
-                    complaint=complaint,
-                    kind=ProblemKind.COMPLAINT_UNANSWERED,
-                    key=complaint.first_response_due_at.isoformat(),
-                    status_at_flag=complaint.order.status if complaint.order else "",
-                    responsible_role=Role.AGENCY_MANAGER,
-                    responsible_office_id=complaint.office_id,
-                    flagged_at=now,
-                )
-                task_enqueue("delivery.tasks.notify_problem", problem.pk)
-        except IntegrityError:
-            continue  # flagged before
-        new += 1
+    for _receiver, flagged in problems_sweep_requested.send(sender=Problem, now=now):
+        new += flagged
     return new
 
 

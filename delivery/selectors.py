@@ -12,7 +12,7 @@ from accounts.models import User
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
-from partners.choices import OrganisationKind
+from organisations.choices import OrganisationKind
 
 
 @dataclass
@@ -189,8 +189,8 @@ def status_counts(user: User) -> list[tuple[str, object, int]]:
 def landing_facts() -> dict:
     """What the public landing page shows: fee table, delivery tariff and the office's contacts."""
     from delivery.models import Area
-    from partners.choices import OrganisationKind
-    from partners.models import Office
+    from organisations.choices import OrganisationKind
+    from organisations.models import Office
     from passports.models import PassportType
 
     return {

@@ -30,9 +30,10 @@ from delivery.choices import (
 )
 from delivery.models import Area, Courier, DeliveryEvent, DeliveryOrder, Notification
 from delivery.proof import mail_lines
+from delivery.signals import third_party_transfer_requested
 from delivery.transitions import record_booking_event
-from partners.choices import OrganisationKind
-from partners.models import Office
+from organisations.choices import OrganisationKind
+from organisations.models import Office
 from passports.choices import BillingCodeStatus
 from passports.models import BillingCode, PassportApplication
 
@@ -160,9 +161,7 @@ def delivery_orders_assign_couriers(*, assignments: dict[int, Courier], actor) -
             ):
                 raise InvalidTransition(_("A courier can only be changed before the passport goes out."))
         if any(courier.is_third_party for courier in couriers.values()):
-            from partners.services import third_party_transfer_check
-
-            third_party_transfer_check()
+            third_party_transfer_requested.send(sender=Courier)
         now = timezone.now()
         for courier_id, courier in couriers.items():
             ids = [order_id for order_id, chosen in assignments.items() if chosen.pk == courier_id]

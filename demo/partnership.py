@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from organisations.models import Organisation
 from partners import services
 from partners.choices import ActionItemStatus, Indicator, MeetingStatus, ObligationStatus, Party
 from partners.models import (
@@ -14,7 +15,6 @@ from partners.models import (
     EvaluationMeeting,
     IndicatorScore,
     Obligation,
-    Organisation,
 )
 
 AGREEMENT_TITLE = "Pelayanan Pengiriman Paspor melalui PT. Pos Indonesia"

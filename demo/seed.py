@@ -23,8 +23,8 @@ from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
 from delivery.models import Area, Courier, DeliveryOrder
 from demo.partnership import partnership_demo_load
-from partners.choices import OrganisationKind
-from partners.models import Office, Organisation
+from organisations.choices import OrganisationKind
+from organisations.models import Office, Organisation
 from passports import services as passport_services
 from passports.gateways import get_gateway
 from passports.models import Applicant, PassportType
@@ -567,8 +567,8 @@ DEMO_COMPLAINTS = [
 def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
     """A few complaints: one answered, one without an answer for over 24 hours (the sweep puts it on
     the problems queue), one closed. Fixed ticket numbers keep it idempotent."""
-    from partners.complaints import complaint_close, complaint_open, complaint_reply_by_staff
-    from partners.models import Complaint
+    from complaints.models import Complaint
+    from complaints.services import complaint_close, complaint_open, complaint_reply_by_staff
 
     users = ref["users"]
     for ticket, category, code, hours_ago, answer_after, closed, text in DEMO_COMPLAINTS:

@@ -2,12 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class OrganisationKind(models.TextChoices):
-    IMIGRASI = "imigrasi", _("Immigration office")  # issues passports, releases batches
-    POS = "pos", _("PT Pos Indonesia")  # payment counter and delivery
-    TRAVEL_AGENCY = "travel_agency", _("Travel agency")  # books for groups
-
-
 class Party(models.TextChoices):
     """The two sides of the agreement."""
 
@@ -55,26 +49,3 @@ class UptakeSource(models.TextChoices):
     ENTERED = "entered", _("Entered by Imigrasi")
     CSV = "csv", _("Imported from CSV")
     STUDY = "study", _("Figures of the study")
-
-
-class ComplaintCategory(models.TextChoices):
-    """What a complaint is about; ``partners.complaints.ROUTING`` says which agency answers it."""
-
-    LATE = "late", _("Late delivery")
-    DAMAGED_OR_LOST = "damaged_or_lost", _("Passport damaged or lost")
-    COURIER_CONDUCT = "courier_conduct", _("Courier's conduct")
-    PAYMENT = "payment", _("Payment")
-    BOOKING = "booking", _("Booking")
-    PASSPORT_DATA = "passport_data", _("Passport data or issuance")
-    OTHER = "other", _("Other")
-
-
-class ComplaintStatus(models.TextChoices):
-    OPEN = "open", _("Waiting for a first response")  # filed, nobody of the agency answered yet
-    ANSWERED = "answered", _("Answered")  # the agency replied at least once
-    CLOSED = "closed", _("Closed")  # closed by the agency; no more replies
-
-
-class ComplaintAuthor(models.TextChoices):
-    APPLICANT = "applicant", _("Complainant")
-    STAFF = "staff", _("Agency staff")

@@ -4,64 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from partners.choices import (
     ActionItemStatus,
-    ComplaintAuthor,
-    ComplaintCategory,
-    ComplaintStatus,
     DisputeStatus,
     Indicator,
     MeetingStatus,
     ObligationStatus,
-    OrganisationKind,
     Party,
     UptakeSource,
 )
-
-
-class Organisation(TimeStampedModel):
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
-
-    class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Office(TimeStampedModel):
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="offices"
-    )
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    # A Pos office serves the applicants of one Imigrasi office: its counter books and delivers
-    # their passports, and its staff see that office's applications and no other's.
-    serves = models.ForeignKey(
-        "self",
-        verbose_name=_("serves the Imigrasi office"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="served_by",
-        limit_choices_to={"organisation__kind": "imigrasi"},
-    )
-
-    class Meta:
-        verbose_name = _("office")
-        verbose_name_plural = _("offices")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def kind(self) -> str:
-        return self.organisation.kind
-
 
 # The partnership: agreements, evaluations (article 12), disputes (article 14) and monthly uptake.
 
@@ -75,7 +24,7 @@ class Agreement(TimeStampedModel):
     signed_on = models.DateField(_("signed on"))
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    parties = models.ManyToManyField(Organisation, verbose_name=_("parties"), blank=True)
+    parties = models.ManyToManyField("organisations.Organisation", verbose_name=_("parties"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
 
     class Meta:
@@ -314,81 +263,3 @@ class FigureRollupMark(models.Model):
 
     def __str__(self) -> str:
         return f"events counted to {self.counted_to}"
-
-
-# Complaints (issue 5): filed by anyone, routed to one agency's office, answered within 24 hours.
-
-
-class Complaint(TimeStampedModel):
-    """A complaint with its thread. ``ticket`` is public; the complainant's link carries a secret that
-    is an HMAC of the ticket and ``nonce`` under the server's key, so the database never holds it.
-    ``status`` is only changed by ``partners.complaints``."""
-
-    ticket = models.CharField(_("ticket number"), max_length=12, unique=True)
-    nonce = models.CharField(max_length=32, editable=False)
-    category = models.CharField(_("category"), max_length=20, choices=ComplaintCategory.choices)
-    text = models.TextField(_("complaint"))
-    order = models.ForeignKey(
-        "delivery.DeliveryOrder",
-        verbose_name=_("tracking code"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="complaints",
-    )
-    agency = models.CharField(_("answered by"), max_length=20, choices=OrganisationKind.choices)
-    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="+")
-    contact_email = models.EmailField(_("contact email"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
-    language = models.CharField(_("language"), max_length=5, default="id")
-    photo = models.FileField(_("photo"), upload_to="complaints/%Y/%m/", blank=True)
-    photo_type = models.CharField(max_length=40, blank=True)  # the content type Pillow found
-    filed_by = models.ForeignKey(
-        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
-    )
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=ComplaintStatus.choices,
-        default=ComplaintStatus.OPEN,
-        editable=False,
-        db_index=True,
-    )
-    filed_at = models.DateTimeField(_("filed at"), db_index=True)
-    first_response_due_at = models.DateTimeField(_("first response due"))
-    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("complaint")
-        verbose_name_plural = _("complaints")
-        ordering = ["-filed_at", "-pk"]
-        indexes = [models.Index(fields=["office", "status"])]
-
-    def __str__(self) -> str:
-        return self.ticket
-
-
-class ComplaintMessage(models.Model):
-    """One message of a complaint's thread (the complaint's own text is the first); append-only."""
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
-    author_kind = models.CharField(_("from"), max_length=10, choices=ComplaintAuthor.choices)
-    author = models.ForeignKey(
-        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    text = models.TextField(_("message"))
-    created_at = models.DateTimeField(_("written at"))
-    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("complaint message")
-        verbose_name_plural = _("complaint messages")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id}:{self.pk}"

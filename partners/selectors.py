@@ -282,8 +282,8 @@ def complaints_by_category(
     portable SQL, and complaints number in the thousands, not millions); with an area, only
     complaints about orders to that area count.
     """
-    from partners.choices import ComplaintCategory
-    from partners.models import Complaint
+    from complaints.choices import ComplaintCategory
+    from complaints.models import Complaint
 
     now = now or timezone.now()
     start, end = period.bounds()

@@ -276,6 +276,10 @@ def third_party_transfer_check(*, on: dt.date | None = None) -> None:
         )
 
 
+def third_party_transfer_receiver(sender: object, **_: object) -> None:
+    third_party_transfer_check()
+
+
 def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
     """Mail the agency managers 90 and 30 days before an agreement ends; each reminder once."""
     from accounts.models import User

@@ -15,33 +15,3 @@ def remind_agreement_expiry() -> int:
 def roll_up_figures() -> int:
     """Every few minutes: count the new handoff events into the dashboard's monthly figures."""
     return rollups.figures_roll_up()
-
-
-@shared_task(
-    name="partners.tasks.send_complaint_receipt",
-    bind=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    time_limit=60,
-    acks_late=True,
-)
-def send_complaint_receipt(self, complaint_id: int) -> str:
-    from partners.complaints import complaint_receipt_notify
-
-    return complaint_receipt_notify(complaint_id=complaint_id)
-
-
-@shared_task(
-    name="partners.tasks.send_complaint_reply",
-    bind=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    time_limit=60,
-    acks_late=True,
-)
-def send_complaint_reply(self, message_id: int) -> str:
-    from partners.complaints import complaint_reply_notify
-
-    return complaint_reply_notify(message_id=message_id)

@@ -69,7 +69,7 @@ class PassportApplication(TimeStampedModel):
     applicant = models.ForeignKey(
         Applicant, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
     )
-    office = models.ForeignKey("partners.Office", on_delete=models.PROTECT, related_name="applications")
+    office = models.ForeignKey("organisations.Office", on_delete=models.PROTECT, related_name="applications")
     passport_type = models.ForeignKey(PassportType, on_delete=models.PROTECT)
     fee_amount = models.PositiveIntegerField(_("fee (Rp)"))
     is_minor = models.BooleanField(_("minor"), default=False)

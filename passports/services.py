@@ -13,7 +13,7 @@ from core.exceptions import InvalidTransition, NotFound, ValidationFailed
 from core.fields import ascii_digits
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from core.utils import model_text_check
-from partners.models import Office
+from organisations.models import Office
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
@@ -315,8 +315,6 @@ def application_find_for_booking(
     code the counter issued plus the applicant's date of birth. A wrong date of birth answers like an
     unknown code, and every miss counts against ``client`` and the code in the portal's lookup lock
     (``core.lookups``), so codes and birth dates cannot be found by guessing."""
-    from delivery.models import DeliveryOrder
-
     code = (billing_code or "").strip().replace(" ", "")
     if not ascii_digits(code, length=15):
         raise ValidationFailed(
@@ -338,7 +336,8 @@ def application_find_for_booking(
             _("No billing code matches this date of birth. Check both against your receipt."),
             code="unknown_billing_code",
         )
-    if DeliveryOrder.objects.filter(application=billing.application).exists():
+    # the delivery app's order points here (related name ``delivery_order``): asked without importing it
+    if PassportApplication.objects.filter(pk=billing.application_id, delivery_order__isnull=False).exists():
         raise InvalidTransition(_("Delivery is already booked for this passport."), code="already_booked")
     if billing.status == BillingCodeStatus.EXPIRED or (
         billing.status != BillingCodeStatus.PAID and billing.expires_at < timezone.now()

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
+from complaints import apis as complaint_apis
 from delivery import apis, apis_dispatch, applicant_apis, counter_apis, courier_apis, group_apis
-from partners import complaint_apis
 
 urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),

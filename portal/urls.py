@@ -21,7 +21,7 @@ urlpatterns = [
     path("lang/<str:code>/", core_views.language_switch, name="language-switch"),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),
-    path("complaints/", include("partners.complaint_urls")),
+    path("complaints/", include("complaints.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs.api_docs, name="api-docs"),

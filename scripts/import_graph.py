@@ -3,17 +3,30 @@ imports, and a Mermaid picture of the apps for docs/ARCHITECTURE.md.
 
     .venv/bin/python scripts/import_graph.py            # the figures
     .venv/bin/python scripts/import_graph.py --mermaid  # the picture's source
+    .venv/bin/python scripts/import_graph.py --write    # the picture rewritten in docs/ARCHITECTURE.md
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("portal", "core", "accounts", "organisations", "passports", "delivery", "complaints", "partners", "demo", "bench")
+APPS = (
+    "portal",
+    "core",
+    "accounts",
+    "organisations",
+    "passports",
+    "delivery",
+    "complaints",
+    "partners",
+    "demo",
+    "bench",
+)
 
 
 def modules() -> dict[str, Path]:
@@ -98,12 +111,30 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
+def mermaid(app_edges: Counter[tuple[str, str]]) -> str:
+    lines = ["graph TD"] + [
+        f"  {source} -->|{count}| {target}" for (source, target), count in sorted(app_edges.items())
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def doc_write(picture: str) -> None:
+    doc = ROOT / "docs" / "ARCHITECTURE.md"
+    text, found = re.subn(
+        r"```mermaid\n.*?```", lambda _: f"```mermaid\n{picture}```", doc.read_text(), count=1, flags=re.S
+    )
+    if not found:
+        raise SystemExit("docs/ARCHITECTURE.md has no mermaid block")
+    doc.write_text(text)
+
+
 def main() -> None:
     app_edges, module_edges, local = graph()
     if "--mermaid" in sys.argv:
-        print("graph TD")
-        for (source, target), count in sorted(app_edges.items()):
-            print(f"  {source} -->|{count}| {target}")
+        print(mermaid(app_edges), end="")
+        return
+    if "--write" in sys.argv:
+        doc_write(mermaid(app_edges))
         return
     print("app import edges (imports):")
     for (source, target), count in sorted(app_edges.items()):

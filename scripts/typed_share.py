@@ -11,7 +11,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("portal", "core", "accounts", "organisations", "passports", "delivery", "complaints", "partners", "demo", "bench", "scripts", "tests")
+APPS = (
+    "portal",
+    "core",
+    "accounts",
+    "organisations",
+    "passports",
+    "delivery",
+    "complaints",
+    "partners",
+    "demo",
+    "bench",
+    "scripts",
+    "tests",
+)
 
 
 def function_is_typed(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -17,8 +17,8 @@ from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
 from delivery.models import DeliveryOrder
 from demo.seed import PATH
-from partners.choices import OrganisationKind
-from partners.models import Office, Organisation
+from organisations.choices import OrganisationKind
+from organisations.models import Office, Organisation
 from passports import services as passport_services
 from passports.gateways import get_gateway
 from passports.models import PassportType

@@ -29,10 +29,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "core",
+    "organisations",
     "accounts",
-    "partners",
     "passports",
     "delivery",
+    "complaints",
+    "partners",
     "demo",
 ]
 

@@ -12,8 +12,8 @@ from accounts.tokens import api_token_issue
 from core.idempotency import REPLAY_HEADER
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder, RescheduleRequest
-from partners.choices import OrganisationKind
-from partners.models import Organisation
+from organisations.choices import OrganisationKind
+from organisations.models import Organisation
 from tests.factories import OfficeFactory, UserFactory, make_order
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from partners.models import Complaint
+from complaints.models import Complaint
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
 from tests.complaints.helpers import png_bytes
 from tests.conftest import wait_for

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_locked_complaint_link_says_to_wait(live_server, tx_ref, phone):
-    from partners.complaints import complaint_open
+    from complaints.services import complaint_open
 
     opened = complaint_open(
         client="192.0.2.1", category="late", text="Paspor belum sampai.", contact_phone="081234567890"

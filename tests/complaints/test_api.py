@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tokens import api_token_issue
-from partners.models import Complaint
+from complaints.models import Complaint
 from tests.complaints.helpers import png_bytes
 
 pytestmark = pytest.mark.django_db

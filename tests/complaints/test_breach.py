@@ -7,12 +7,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from complaints import services as svc
 from delivery.counter_selectors import problems_visible_to
 from delivery.deadlines import WITA
 from delivery.models import Problem, ProblemKind
 from delivery.problems import problem_notify
 from delivery.services import deadline_sweep
-from partners import complaints as svc
 
 pytestmark = pytest.mark.django_db
 FILED = dt.datetime(2026, 11, 20, 22, 15, tzinfo=WITA)  # a Friday night: complaints come at any hour
@@ -72,7 +72,7 @@ def test_a_first_response_in_time_keeps_the_complaint_off_the_queue(ref):
 def test_the_demo_has_complaints_one_overdue_and_stays_idempotent(db, capsys):
     from django.core.management import call_command
 
-    from partners.models import Complaint
+    from complaints.models import Complaint
 
     call_command("seed_demo")
     call_command("seed_demo")

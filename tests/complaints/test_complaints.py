@@ -8,12 +8,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints import services as svc
+from complaints.choices import ComplaintStatus
+from complaints.models import Complaint, ComplaintMessage
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.models import WebhookDelivery, WebhookSubscription
 from delivery.choices import DeliveryStatus as S
-from partners import complaints as svc
-from partners.choices import ComplaintStatus
-from partners.models import Complaint, ComplaintMessage
 from tests.complaints.helpers import png_bytes
 from tests.factories import OfficeFactory, UserFactory, make_order
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from complaints import services as svc
 from delivery.deadlines import WITA
-from partners import complaints as svc
 from partners import selectors
 
 pytestmark = pytest.mark.django_db

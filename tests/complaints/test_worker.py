@@ -3,8 +3,8 @@ once, and complaint.opened reaches a partner's real local receiver, signed."""
 
 import pytest
 
+from complaints import services as svc
 from core.models import WebhookSubscription
-from partners import complaints as svc
 from tests.api.test_webhooks import SECRET, Receiver
 from tests.conftest import wait_for
 

@@ -12,7 +12,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.counter import manifest_hand_over
 from delivery.documents import manifest_csv
 from delivery.models import Batch, BatchItem, BatchStatus, DeliveryEvent, Manifest
-from partners.models import Office
+from organisations.models import Office
 from tests.factories import UserFactory, make_order
 
 pytestmark = pytest.mark.django_db

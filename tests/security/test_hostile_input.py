@@ -25,12 +25,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from complaints import services as complaint_services
+from complaints.models import Complaint, ComplaintMessage
 from delivery import proof
 from delivery.booking_views import _sign
 from delivery.choices import DeliveryStatus as S
 from delivery.models import AddressChange, DeliveryCode, DeliveryCodeAttempt, OnlineBooking, ProofOfDelivery
-from partners import complaints as complaint_services
-from partners.models import Complaint, ComplaintMessage
 from tests.applicant.helpers import BORN, data_url, make_billed_application, signature_png
 from tests.complaints.helpers import png_bytes
 from tests.courier.helpers import image_data_url

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from complaints.services import complaint_open
 from delivery import proof
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryCode, DeliveryCodeAttempt, Problem, ProblemKind
-from partners.complaints import complaint_open
 from passports.models import BillingCode
 from tests.applicant.helpers import make_billed_application, signature_png
 from tests.courier.helpers import courier_client, image_data_url, post

@@ -12,11 +12,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from complaints.services import complaint_open
 from delivery.batches import batch_release
 from delivery.choices import DeliveryStatus as S
 from delivery.counter import manifest_hand_over
 from delivery.models import DeliveryOrder
-from partners.complaints import complaint_open
 from passports import services as passport_services
 from passports.models import BillingCode
 from tests.applicant.helpers import make_billed_application

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
-from partners.models import Office
+from organisations.models import Office
 from tests.factories import (
     UserFactory,
     make_applicant_user,

@@ -48,8 +48,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {row.order.code}  {delivery_code_reveal(order_id=row.order_id)}  ({courier})"
             )
-        from partners.complaints import complaint_link
-        from partners.models import Complaint
+        from complaints.models import Complaint
+        from complaints.services import complaint_link
 
         complaints = Complaint.objects.filter(ticket__startswith="KPDEMO").order_by("ticket")
         if complaints:

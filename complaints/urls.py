@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
+from complaints import views as v
 from core.fields import SecretPathConverter
-from partners import complaint_views as v
 
 # A link whose secret has other characters than a generated one is a 404 before any view compares it.
 register_converter(SecretPathConverter, "secret")

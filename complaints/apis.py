@@ -14,14 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenScopePermission
+from complaints import services as svc
+from complaints.choices import ComplaintCategory, ComplaintStatus
 from core.api import ERRORS
 from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.fields import SecretSerializerField
 from core.idempotency import idempotent
 from core.middleware import client_ip
 from delivery.apis import ErrorSerializer
-from partners import complaints as svc
-from partners.choices import ComplaintCategory, ComplaintStatus
 
 SCOPE = "handle_complaints"
 

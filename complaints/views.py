@@ -1,5 +1,5 @@
 """Complaint pages: filing (anyone), the complainant's thread behind the secret link, and the
-complaints queue of the routed office's staff. Every write goes through ``partners.complaints``."""
+complaints queue of the routed office's staff. Every write goes through ``complaints.services``."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from complaints import services as svc
+from complaints.choices import ComplaintStatus
+from complaints.forms import ComplaintForm, ComplaintReplyForm
 from core.exceptions import DomainError, NotFound
 from core.forms import form_errors_add
 from core.lookups import TooManyAttempts
 from core.middleware import client_ip
-from partners import complaints as svc
-from partners.choices import ComplaintStatus
-from partners.forms import ComplaintForm, ComplaintReplyForm
 
 
 def _read_photo(upload) -> bytes | None:

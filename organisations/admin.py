@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from partners.models import Office, Organisation
+from organisations.models import Office, Organisation
 
 
 @admin.register(Organisation)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from partners.choices import OrganisationKind
-from partners.models import Office
+from organisations.choices import OrganisationKind
+from organisations.models import Office
 
 
 def pos_office_serving(imigrasi_office_id: int | None) -> Office | None:

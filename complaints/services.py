@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -32,14 +32,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import User
+from complaints.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus
+from complaints.models import Complaint, ComplaintMessage
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.fields import secret_equals
 from core.images import image_decode
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from core.outbox import task_enqueue
 from core.webhooks import webhook_emit
-from partners.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus, OrganisationKind
-from partners.models import Complaint, ComplaintMessage, Office
+from delivery.models import Problem, ProblemKind
+from organisations.choices import OrganisationKind
+from organisations.models import Office
 from passports.validators import validate_phone
 
 logger = logging.getLogger(__name__)
@@ -461,3 +464,30 @@ def complaint_reply_notify(*, message_id: int) -> str:
     result = _mail_once(ComplaintMessage, message.pk, "notified_at", compose)
     logger.info("partners.complaint.reply_notified message_id=%s result=%s", message_id, result)
     return result
+
+
+def complaint_problems_sweep(*, now: dt.datetime) -> int:
+    """Complaints without a first response in time go on the queue once, for the managers of the
+    office they were routed to; a complaint may have no order at all."""
+    new = 0
+    for complaint in complaints_overdue(now=now).select_related("order").order_by("pk"):
+        try:
+            with transaction.atomic():
+                problem = Problem.objects.create(
+                    complaint=complaint,
+                    kind=ProblemKind.COMPLAINT_UNANSWERED,
+                    key=complaint.first_response_due_at.isoformat(),
+                    status_at_flag=complaint.order.status if complaint.order else "",
+                    responsible_role=Role.AGENCY_MANAGER,
+                    responsible_office_id=complaint.office_id,
+                    flagged_at=now,
+                )
+                task_enqueue("delivery.tasks.notify_problem", problem.pk)
+        except IntegrityError:
+            continue  # flagged before
+        new += 1
+    return new
+
+
+def complaint_problems_sweep_receiver(sender: object, *, now: dt.datetime, **_: object) -> int:
+    return complaint_problems_sweep(now=now)
