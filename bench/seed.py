@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from core.crypto import personal_encrypt, personal_hash
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff.transitions import MOVES
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder
-from delivery.transitions import MOVES
 from demo.seed import PATH, reference_data_load
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 
@@ -247,7 +247,7 @@ def bulk_seed(
             }
 
     copy_rows(DeliveryOrder, order_rows())
-    from delivery.transitions import COURIER_MOVES
+    from delivery.handoff.transitions import COURIER_MOVES
 
     by_role = {}
     for user in users.values():

@@ -12,11 +12,11 @@ Both are safe to run twice: each step acts only on the orders still waiting for 
 from celery import shared_task
 
 from accounts.models import User
-from delivery import counter
-from delivery import services as delivery_services
-from delivery import transitions as t
-from delivery.batches import batch_acknowledge, batch_release
 from delivery.choices import DeliveryStatus as S
+from delivery.counter import services as counter
+from delivery.counter.batches import batch_acknowledge, batch_release
+from delivery.courier import dispatch
+from delivery.handoff import transitions as t
 from delivery.models import Batch, BatchItem, BatchStatus, Courier, DeliveryOrder
 
 STEPS = ["hand_dossier", "mark_ready", "receive_at_pos", "hand_to_delivery", "dispatch", "deliver"]
@@ -55,7 +55,7 @@ def drive_order(order_id: int) -> str:
         if status not in t.MOVES[action].sources:
             continue  # already past this step (a re-delivered task)
         if action == "dispatch":
-            delivery_services.delivery_order_assign_courier(
+            dispatch.delivery_order_assign_courier(
                 order_id=order_id, courier=courier, actor=users["pos.antaran"]
             )
         status = t.ACTION_FUNCTIONS[action](order_id=order_id, actor=actors[action]).order.status

@@ -21,7 +21,7 @@ from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.fields import SecretSerializerField
 from core.idempotency import idempotent
 from core.middleware import client_ip
-from delivery.apis import ErrorSerializer
+from delivery.handoff.apis import ErrorSerializer
 
 SCOPE = "handle_complaints"
 

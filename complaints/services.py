@@ -6,7 +6,7 @@ complainant gets a ticket number and a secret link: the secret is an HMAC of the
 nonce under the server's key, so mails can repeat the link while the database never holds it.
 Staff of the routed office reply (the complainant is mailed once per reply, after commit, by a Celery
 task) and close. A complaint still without a first response after
-``COMPLAINT_FIRST_RESPONSE_HOURS`` goes onto the problems queue (``delivery.problems``), once.
+``COMPLAINT_FIRST_RESPONSE_HOURS`` goes onto the problems queue (``delivery.problems.services``), once.
 """
 
 from __future__ import annotations

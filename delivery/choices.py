@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,3 +63,10 @@ class FailureReason(models.TextChoices):
 class ReceiverKind(models.TextChoices):
     APPLICANT = "applicant", _("The applicant, with the delivery code")
     STAND_IN = "stand_in", _("A stand-in")
+
+
+def receiver_text(*, kind: str, name: str, relation: str) -> str:
+    """The receiver as the applicant sees it: the name, or the stand-in's relation and name."""
+    if kind == ReceiverKind.STAND_IN:
+        return gettext("stand-in: %(relation)s (%(name)s)") % {"relation": relation, "name": name}
+    return name

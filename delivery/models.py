@@ -58,7 +58,7 @@ class Courier(TimeStampedModel):
 class DeliveryOrder(TimeStampedModel):
     """One passport's way from the Pos counter to the applicant's door.
 
-    ``status`` is only ever changed by ``delivery.transitions``.
+    ``status`` is only ever changed by ``delivery.handoff.transitions``.
     """
 
     code = models.CharField(_("tracking code"), max_length=12, unique=True)
@@ -160,7 +160,7 @@ class Notification(TimeStampedModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     # Set while a run is sending the message (status still pending or failed), cleared when the run
     # is done with it. A claim older than the lease is a dead run's: the redelivered task takes it
-    # over (delivery.services.delivery_events_notify).
+    # over (delivery.notifications.services.delivery_events_notify).
     claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -172,7 +172,7 @@ class Notification(TimeStampedModel):
 class DeliveryCode(TimeStampedModel):
     """The one-time code the applicant shows the courier; only its hash is kept.
 
-    The code itself is derived from the server's secret and ``nonce`` (see ``delivery.proof``), so the
+    The code itself is derived from the server's secret and ``nonce`` (see ``delivery.courier.proof``), so the
     notification task can put it in the applicant's mail without the code being stored anywhere.
     """
 
@@ -435,7 +435,7 @@ class OnlineBooking(TimeStampedModel):
     """An applicant's own booking, waiting for its payment.
 
     One row per application, so booking twice edits the same row; the payment confirmation turns it
-    into the ``DeliveryOrder`` (``delivery.online.online_booking_settle``) in one transaction.
+    into the ``DeliveryOrder`` (``delivery.booking.online.online_booking_settle``) in one transaction.
     """
 
     token = models.CharField(max_length=48, unique=True, editable=False)

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from delivery import services
+from delivery.notifications import services as notifications
+from delivery.problems import services as problems
 
 
 @shared_task(
@@ -15,7 +16,7 @@ from delivery import services
     acks_late=True,
 )
 def notify_delivery_event(self, event_id: int) -> str:
-    return services.delivery_event_notify(event_id=event_id)
+    return notifications.delivery_event_notify(event_id=event_id)
 
 
 @shared_task(
@@ -28,12 +29,12 @@ def notify_delivery_event(self, event_id: int) -> str:
     acks_late=True,
 )
 def notify_delivery_events(self, event_ids: list[int]) -> int:
-    return len(services.delivery_events_notify(event_ids=event_ids))
+    return len(notifications.delivery_events_notify(event_ids=event_ids))
 
 
 @shared_task(name="delivery.tasks.sweep_deadlines", time_limit=120)
 def sweep_deadlines() -> int:
-    return services.deadline_sweep()
+    return problems.deadline_sweep()
 
 
 @shared_task(
@@ -46,7 +47,7 @@ def sweep_deadlines() -> int:
     acks_late=True,
 )
 def notify_problem(self, problem_id: int) -> str:
-    from delivery.problems import problem_notify
+    from delivery.problems.services import problem_notify
 
     return problem_notify(problem_id=problem_id)
 
@@ -61,7 +62,7 @@ def notify_problem(self, problem_id: int) -> str:
     acks_late=True,
 )
 def settle_online_booking(self, booking_id: int) -> str:
-    from delivery.online import online_booking_settle
+    from delivery.booking.online import online_booking_settle
 
     return online_booking_settle(booking_id=booking_id)
 
@@ -76,7 +77,7 @@ def settle_online_booking(self, booking_id: int) -> str:
     acks_late=True,
 )
 def mail_online_booking_documents(self, booking_id: int) -> str:
-    from delivery.online import online_booking_mail_documents
+    from delivery.booking.online import online_booking_mail_documents
 
     return online_booking_mail_documents(booking_id=booking_id)
 
@@ -86,6 +87,6 @@ def mail_online_booking_documents(self, booking_id: int) -> str:
 def personal_data_retention() -> int:
     """Daily (beat): anonymise closed orders past the retention period. Idempotent: done applicants
     are skipped."""
-    from delivery.personal_data import personal_data_retention_run
+    from delivery.privacy.services import personal_data_retention_run
 
     return personal_data_retention_run()

@@ -16,12 +16,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import two_factor
 from accounts.choices import Role
 from accounts.models import User
-from delivery import events
-from delivery import services as delivery_services
-from delivery import transitions as t
+from delivery.booking import services as delivery_services
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
+from delivery.courier import dispatch
+from delivery.handoff import events
+from delivery.handoff import transitions as t
 from delivery.models import Area, Courier, DeliveryOrder
+from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
 from organisations.choices import OrganisationKind
 from organisations.models import Office, Organisation
@@ -388,7 +390,7 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
     for action in steps:
         at = at + spacing
         if action == "dispatch":
-            delivery_services.delivery_order_assign_courier(
+            dispatch.delivery_order_assign_courier(
                 order_id=order.pk, courier=courier, actor=users["pos.antaran"]
             )
         kwargs = {"order_id": order.pk, "actor": actors[action], "at": at}
@@ -396,9 +398,7 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
             kwargs["reason"] = "not_at_home"
         t.ACTION_FUNCTIONS[action](**kwargs)
     if target == S.WITH_DELIVERY_SECTION:
-        delivery_services.delivery_order_assign_courier(
-            order_id=order.pk, courier=courier, actor=users["pos.antaran"]
-        )
+        dispatch.delivery_order_assign_courier(order_id=order.pk, courier=courier, actor=users["pos.antaran"])
 
 
 def seed_demo(*, now: dt.datetime | None = None) -> dict:
@@ -415,7 +415,7 @@ def seed_demo(*, now: dt.datetime | None = None) -> dict:
     online = online_booking_demo_load(ref, now=now)
     complaints_demo_load(ref, now=now)
     group_booking_demo_load(ref, now=now)
-    flagged = delivery_services.deadline_sweep(now=now)
+    flagged = problems.deadline_sweep(now=now)
     return {
         "orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(),
         "flagged": flagged,
@@ -495,9 +495,9 @@ def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
 def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
     """What the counter pages need to be tried: an unpaid billing code, a batch in handover and a
     week of the van standby log. Idempotent like the rest."""
-    from delivery.batches import batch_release
-    from delivery.counter import van_standby_record
-    from delivery.deadlines import WITA, is_working_day
+    from delivery.counter.batches import batch_release
+    from delivery.counter.services import van_standby_record
+    from delivery.handoff.deadlines import WITA, is_working_day
     from delivery.models import BatchItem, VanStandby
     from passports.models import PassportApplication
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.idempotency import idempotent
-from delivery.apis import ErrorSerializer
+from delivery.handoff.apis import ErrorSerializer
 from delivery.models import Area
 from partners import selectors, services
 from partners.choices import MeetingStatus

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from core.api import ERRORS
 from core.exceptions import ValidationFailed
 from core.idempotency import idempotent
-from delivery.apis import ErrorSerializer
+from delivery.handoff.apis import ErrorSerializer
 from partners import services
 from partners.apis import (
     AgreementListApi,

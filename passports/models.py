@@ -48,7 +48,7 @@ class Applicant(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=16, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="id")
-    # Set when the retention rule removed the personal data (delivery/personal_data.py).
+    # Set when the retention rule removed the personal data (delivery/privacy/services.py).
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:

@@ -6,18 +6,18 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts import views
 from core import api_docs
 from core import views as core_views
-from delivery import views as delivery_views
+from delivery.handoff import views as delivery_views
 
 urlpatterns = [
     path("", delivery_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     # The busiest public page, resolved before the counters' and the courier's long lists.
-    path("track/", delivery_views.track, name="track"),
+    path("", include("delivery.tracking.urls")),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("login/two-step/", views.two_factor_verify, name="two-factor-verify"),
     path("login/two-step/setup/", views.two_factor_setup, name="two-factor-setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("me/data.json", delivery_views.my_data_export, name="my-data-export"),
+    path("", include("delivery.privacy.urls")),
     path("lang/<str:code>/", core_views.language_switch, name="language-switch"),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),
@@ -25,8 +25,11 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs.api_docs, name="api-docs"),
-    path("", include("delivery.counter_urls")),
-    path("", include("delivery.urls")),
+    path("", include("delivery.counter.urls")),
+    path("", include("delivery.handoff.urls")),
+    path("", include("delivery.courier.urls")),
+    path("", include("delivery.booking.urls")),
+    path("", include("delivery.problems.urls")),
 ]
 
 # Under /api/ these answer with the one JSON error body (core.api); elsewhere Django's pages.

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from delivery import services as delivery_services
-from delivery import transitions as t
+from delivery.booking import services as delivery_services
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
+from delivery.courier import dispatch
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryOrder
 from demo.seed import PATH
 from organisations.choices import OrganisationKind
@@ -130,13 +131,13 @@ def make_order(
     for action in PATH[state]:
         moment += dt.timedelta(minutes=1)
         if action == "dispatch":
-            delivery_services.delivery_order_assign_courier(
+            dispatch.delivery_order_assign_courier(
                 order_id=order.pk, courier=courier_obj, actor=users["pos.antaran"]
             )
         extra = {"reason": "not_at_home"} if action == "fail_attempt" else {}
         t.ACTION_FUNCTIONS[action](order_id=order.pk, actor=actors[action], at=moment, **extra)
     if state == S.WITH_DELIVERY_SECTION:
-        delivery_services.delivery_order_assign_courier(
+        dispatch.delivery_order_assign_courier(
             order_id=order.pk, courier=courier_obj, actor=users["pos.antaran"]
         )
     order.refresh_from_db()

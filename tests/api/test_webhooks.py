@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from core.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff import transitions as t
 from tests.conftest import wait_for
 from tests.factories import make_order
 
@@ -163,8 +163,8 @@ def test_subscribers_of_another_office_get_nothing(tx_ref, receiver):
 def test_batch_release_and_deadline_breach_are_offered_to_subscribers(tx_ref):
     import datetime as dt
 
-    from delivery.batches import batch_release
-    from delivery.services import deadline_sweep
+    from delivery.counter.batches import batch_release
+    from delivery.problems.services import deadline_sweep
 
     WebhookSubscription.objects.create(
         owner=tx_ref["users"]["manajer.imigrasi"],

@@ -5,9 +5,9 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
+from delivery.booking.online import online_booking_settle
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, OnlineBooking
-from delivery.online import online_booking_settle
 from tests.applicant.helpers import BORN, data_url, make_billed_application, signature_png
 from tests.factories import make_applicant_user, make_order
 

@@ -3,11 +3,11 @@
 import pytest
 
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
-from delivery import transitions as t
-from delivery.batches import batch_release
+from delivery.booking.online import address_change_quote, delivery_order_change_address
 from delivery.choices import DeliveryStatus as S
+from delivery.counter.batches import batch_release
+from delivery.handoff import transitions as t
 from delivery.models import AddressChange, DeliveryEvent
-from delivery.online import address_change_quote, delivery_order_change_address
 from tests.factories import make_applicant_user, make_order
 
 

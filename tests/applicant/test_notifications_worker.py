@@ -5,11 +5,11 @@ from email import message_from_bytes
 
 import pytest
 
-from delivery import proof
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes
+from delivery.handoff import transitions as t
 from delivery.models import Notification
-from delivery.services import delivery_event_notify
+from delivery.notifications.services import delivery_event_notify
 from tests.conftest import sms_for, wait_for
 from tests.factories import make_order
 
@@ -49,6 +49,6 @@ def test_the_delivery_code_goes_out_by_sms_at_the_handoff_to_the_couriers(tx_ref
     wait_for(lambda: len(sms_for(order.code)) >= 4, timeout=30)
     t.delivery_order_hand_to_delivery(order_id=order.pk, actor=tx_ref["users"]["pos.layanan"])
     wait_for(lambda: len(sms_for(order.code)) >= 5, timeout=30)
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     assert f"Kode pengantaran sekali pakai Anda: {code}" in sms_for(order.code)[-1]["text"]
     assert len(sms_for(order.code)) == 5

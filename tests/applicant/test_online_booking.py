@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from core.exceptions import DomainError, InvalidTransition, NotFound, ValidationFailed
+from delivery.booking.online import online_booking_pay, online_booking_settle, online_booking_start
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryFeePayment, DeliveryOrder, OnlineBooking
-from delivery.online import online_booking_pay, online_booking_settle, online_booking_start
 from passports.gateways import SANDBOX_DECLINED_PHONE
 from tests.applicant.helpers import BORN, data_url, make_billed_application, signature_png
 

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from delivery import proof
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, ProofOfDelivery
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
 from tests.factories import make_order
@@ -92,10 +92,10 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     card1.get_by_role("button", name="Bawa untuk diantar").click()
     expect(card1.locator(".run-status")).to_have_text("Sedang diantar")
     deliver_by_code(
-        card1, "000000" if proof.delivery_code_reveal(order_id=first.pk) != "000000" else "111111"
+        card1, "000000" if codes.delivery_code_reveal(order_id=first.pk) != "000000" else "111111"
     )
     expect(card1.get_by_role("alert")).to_contain_text("Kode pengantaran salah")
-    card1.get_by_label("Kode pengantaran", exact=True).fill(proof.delivery_code_reveal(order_id=first.pk))
+    card1.get_by_label("Kode pengantaran", exact=True).fill(codes.delivery_code_reveal(order_id=first.pk))
     card1.get_by_label("Foto penyerahan (opsional)").set_input_files(
         files=[{"name": "foto.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
@@ -153,7 +153,7 @@ def test_offline_updates_wait_in_the_queue_and_arrive_once_with_their_device_tim
 
     # and two updates are made offline
     fail_attempt(phone.locator(f"#order-{away.code}"), reason="Alamat tidak ditemukan")
-    deliver_by_code(phone.locator(f"#order-{home.code}"), proof.delivery_code_reveal(order_id=home.pk))
+    deliver_by_code(phone.locator(f"#order-{home.code}"), codes.delivery_code_reveal(order_id=home.pk))
     expect(phone.locator("#queue-count")).to_have_text("2")
     expect(phone.locator("#queue li")).to_have_count(2)
     assert_accessible(phone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from delivery.courier import codes
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
 
 pytestmark = pytest.mark.browser
@@ -29,14 +30,14 @@ def test_a_locked_complaint_link_says_to_wait(live_server, tx_ref, phone):
 
 def test_the_dispatcher_unlocks_a_locked_delivery_code(live_server, tx_ref, screen):
     from core.exceptions import DomainError
-    from delivery import proof
     from delivery.choices import DeliveryStatus as S
+    from delivery.courier import proof
     from delivery.models import DeliveryCode
     from tests.courier.helpers import image_data_url
     from tests.factories import make_order
 
     order = make_order(tx_ref, S.OUT_FOR_DELIVERY, courier="kurir")
-    right = proof.delivery_code_reveal(order_id=order.pk)
+    right = codes.delivery_code_reveal(order_id=order.pk)
     wrong = "000000" if right != "000000" else "111111"
     for _ in range(5):
         with pytest.raises(DomainError):

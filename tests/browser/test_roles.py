@@ -100,8 +100,8 @@ def test_a_refused_move_is_explained_on_the_page(live_server, demo, desktop):
     login(desktop, live_server.url, "pos.layanan")
     desktop.goto(f"{live_server.url}/orders/APDEMO03/move/hand_dossier/")
     from accounts.models import User
+    from delivery.handoff.transitions import delivery_order_hand_dossier
     from delivery.models import DeliveryOrder
-    from delivery.transitions import delivery_order_hand_dossier
 
     order = DeliveryOrder.objects.get(code="APDEMO03")
     delivery_order_hand_dossier(order_id=order.pk, actor=User.objects.get(username="pos.layanan"))

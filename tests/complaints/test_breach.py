@@ -8,11 +8,10 @@ from django.core import mail
 from django.urls import reverse
 
 from complaints import services as svc
-from delivery.counter_selectors import problems_visible_to
-from delivery.deadlines import WITA
+from delivery.handoff.deadlines import WITA
 from delivery.models import Problem, ProblemKind
-from delivery.problems import problem_notify
-from delivery.services import deadline_sweep
+from delivery.problems.selectors import problems_visible_to
+from delivery.problems.services import deadline_sweep, problem_notify
 
 pytestmark = pytest.mark.django_db
 FILED = dt.datetime(2026, 11, 20, 22, 15, tzinfo=WITA)  # a Friday night: complaints come at any hour

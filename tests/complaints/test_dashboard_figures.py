@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from complaints import services as svc
-from delivery.deadlines import WITA
+from delivery.handoff.deadlines import WITA
 from partners import selectors
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from delivery.batches import batch_acknowledge, batch_release
 from delivery.choices import DeliveryStatus as S
-from delivery.counter import manifest_hand_over
-from delivery.documents import manifest_csv
+from delivery.counter.batches import batch_acknowledge, batch_release
+from delivery.counter.documents import manifest_csv
+from delivery.counter.services import manifest_hand_over
 from delivery.models import Batch, BatchItem, BatchStatus, DeliveryEvent, Manifest
 from organisations.models import Office
 from tests.factories import UserFactory, make_order
@@ -123,7 +123,7 @@ def test_officers_of_another_office_or_role_are_refused(ref):
 def test_a_released_passport_can_no_longer_be_cancelled_so_the_batch_stays_whole(ref):
     a, b = make_order(ref, S.PASSPORT_READY), make_order(ref, S.PASSPORT_READY)
     batch = batch_release(actor=ref["users"]["imigrasi"], codes=[a.code, b.code])
-    from delivery.transitions import delivery_order_cancel
+    from delivery.handoff.transitions import delivery_order_cancel
 
     with pytest.raises(InvalidTransition) as refused:
         delivery_order_cancel(order_id=b.pk, actor=b.application.applicant.user, at=timezone.now())
@@ -135,7 +135,7 @@ def test_a_released_passport_can_no_longer_be_cancelled_so_the_batch_stays_whole
 
 
 def test_dossier_refusal_sends_the_order_back_to_pos_with_the_missing_items(ref):
-    from delivery.counter import dossier_refuse
+    from delivery.counter.services import dossier_refuse
     from delivery.models import DossierRefusal
 
     order = make_order(ref, S.DOSSIER_HANDED)
@@ -166,7 +166,7 @@ def test_dossier_refusal_sends_the_order_back_to_pos_with_the_missing_items(ref)
 
 
 def test_step_six_hands_every_chosen_passport_to_its_courier_at_once(ref):
-    from delivery.counter import delivery_section_hand_over, suggested_courier
+    from delivery.counter.services import delivery_section_hand_over, suggested_courier
 
     far = make_order(ref, S.RECEIVED_BY_POS, area="selayar")
     near = make_order(ref, S.RECEIVED_BY_POS, area="makassar")

@@ -8,13 +8,12 @@ from django.core import mail
 from django.test import override_settings
 
 from accounts.choices import Role
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
-from delivery.counter_selectors import problems_visible_to
-from delivery.deadlines import WITA
+from delivery.handoff import transitions as t
+from delivery.handoff.deadlines import WITA
 from delivery.models import Problem, ProblemKind
-from delivery.problems import problem_notify
-from delivery.services import deadline_sweep
+from delivery.problems.selectors import problems_visible_to
+from delivery.problems.services import deadline_sweep, problem_notify
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db

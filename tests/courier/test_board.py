@@ -2,7 +2,7 @@
 
 from core.models import IdempotencyRecord
 from delivery.choices import DeliveryStatus as S
-from delivery.courier_selectors import dispatcher_board
+from delivery.courier.selectors import dispatcher_board
 from tests.courier.helpers import courier_client, post
 from tests.factories import earlier_today, make_order
 

@@ -4,9 +4,9 @@ from email import message_from_bytes
 
 import pytest
 
-from delivery import proof
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes
+from delivery.handoff import transitions as t
 from tests.conftest import wait_for
 from tests.factories import make_order
 
@@ -30,6 +30,6 @@ def test_the_worker_mails_the_code_with_the_handoff_to_the_delivery_section(
 
     wait_for(lambda: len(mails()) > before, timeout=30)
     body = message_from_bytes(mails()[-1].content).get_payload(decode=True).decode()
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     assert f"Kode pengantaran sekali pakai Anda: {code}" in body
     assert len(mails()) == before + 1

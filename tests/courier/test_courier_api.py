@@ -6,9 +6,9 @@ import uuid
 from django.utils import timezone
 
 from core.models import IdempotencyRecord
-from delivery import proof
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent
 from tests.courier.helpers import courier_client, image_data_url, post
 from tests.factories import make_order
@@ -68,7 +68,7 @@ def test_a_refusal_is_stored_and_replayed_for_the_same_key(ref):
 def test_deliver_by_code_over_the_api(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     client = courier_client(order.courier.user)
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     response = post(
         client,
         order.code,
@@ -101,7 +101,7 @@ def test_a_signature_that_is_not_a_png_is_refused(ref):
         "deliver",
         {
             "receiver_kind": "applicant",
-            "code": proof.delivery_code_reveal(order_id=order.pk),
+            "code": codes.delivery_code_reveal(order_id=order.pk),
             "signature": image_data_url("JPEG"),
         },
     )

@@ -1,6 +1,7 @@
 """The service worker, the manifest and who may open the courier pages."""
 
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes
 from tests.factories import make_order
 
 
@@ -15,7 +16,6 @@ def test_the_service_worker_is_served_under_courier_with_its_scope(client, ref):
 
 
 def test_the_run_page_lists_the_run_with_the_hash_but_never_the_code(client, ref):
-    from delivery import proof
     from delivery.models import DeliveryCode
 
     order = make_order(ref, S.OUT_FOR_DELIVERY)
@@ -24,7 +24,7 @@ def test_the_run_page_lists_the_run_with_the_hash_but_never_the_code(client, ref
     assert order.code in page
     assert 'rel="manifest"' in page
     assert DeliveryCode.objects.get(order=order).code_hash in page
-    assert proof.delivery_code_reveal(order_id=order.pk) not in page
+    assert codes.delivery_code_reveal(order_id=order.pk) not in page
 
 
 def test_other_roles_are_sent_home_from_the_courier_app(client, ref):

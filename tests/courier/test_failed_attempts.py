@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 
 from core.exceptions import InvalidTransition, ValidationFailed
-from delivery import proof
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import proof
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent
-from delivery.services import delivery_event_notify
+from delivery.notifications.services import delivery_event_notify
 from tests.factories import make_order
 
 

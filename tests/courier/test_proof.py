@@ -7,10 +7,11 @@ from django.core import mail
 from django.utils import timezone
 
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
-from delivery import proof
 from delivery.choices import DeliveryStatus as S
+from delivery.choices import receiver_text
+from delivery.courier import codes, proof
 from delivery.models import DeliveryCode, DeliveryEvent, ProofOfDelivery
-from delivery.services import delivery_event_notify
+from delivery.notifications.services import delivery_event_notify
 from tests.courier.helpers import image_data_url
 from tests.factories import make_order
 
@@ -24,13 +25,13 @@ def deliver(order, actor, **kwargs):
 def test_the_code_is_made_at_the_delivery_section_kept_only_as_a_hash_and_mailed_once(ref):
     # given an order handed to the delivery section
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     row = DeliveryCode.objects.get(order=order)
 
     # then only a salted hash is stored
     assert len(code) == 6 and code.isdigit()
     assert code not in (row.code_hash, row.salt, row.nonce)
-    assert row.code_hash == proof.code_hash(code=code, salt=row.salt, iterations=row.iterations)
+    assert row.code_hash == codes.code_hash(code=code, salt=row.salt, iterations=row.iterations)
 
     # and the mail about that handoff carries the code, in one mail for the event
     event = DeliveryEvent.objects.get(order=order, to_status=S.WITH_DELIVERY_SECTION)
@@ -49,7 +50,7 @@ def test_the_code_is_made_at_the_delivery_section_kept_only_as_a_hash_and_mailed
 def test_delivery_with_the_right_code_stores_proof_and_uses_the_code(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     courier = order.courier.user
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     device_time = timezone.now() - dt.timedelta(minutes=1)
 
     result = deliver(
@@ -76,7 +77,7 @@ def test_delivery_with_the_right_code_stores_proof_and_uses_the_code(ref):
 def test_a_wrong_code_is_refused_and_nothing_is_written(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     events = order.events.count()
-    right = proof.delivery_code_reveal(order_id=order.pk)
+    right = codes.delivery_code_reveal(order_id=order.pk)
     wrong = "000000" if right != "000000" else "111111"
 
     with pytest.raises(ValidationFailed) as refused:
@@ -94,7 +95,7 @@ def test_a_used_code_is_refused(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     DeliveryCode.objects.filter(order=order).update(used_at=timezone.now())
     with pytest.raises(InvalidTransition) as refused:
-        deliver(order, order.courier.user, code=proof.delivery_code_reveal(order_id=order.pk))
+        deliver(order, order.courier.user, code=codes.delivery_code_reveal(order_id=order.pk))
     assert refused.value.code == "code_used"
 
 
@@ -120,7 +121,7 @@ def test_a_stand_in_receives_with_name_relation_and_id_digits(ref):
     assert result.event.payload["receiver_kind"] == "stand_in"
     assert "4321" not in str(result.event.payload)
     assert (
-        proof.receiver_text(kind=stored.receiver_kind, name=stored.receiver_name, relation=stored.relation)
+        receiver_text(kind=stored.receiver_kind, name=stored.receiver_name, relation=stored.relation)
         == "wakil: Kakak (Rina Marlina)"
     )
 
@@ -147,7 +148,7 @@ def test_a_stand_in_without_id_digits_is_refused(ref):
 def test_a_photo_that_is_not_an_image_or_too_large_is_refused(ref, settings, photo, message):
     settings.COURIER_PHOTO_MAX_BYTES = 20_000
     order = make_order(ref, S.OUT_FOR_DELIVERY)
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     with pytest.raises(ValidationFailed) as refused:
         deliver(order, order.courier.user, code=code, photo=photo)
     assert "photo" in refused.value.fields

@@ -7,11 +7,11 @@ from django.core import mail
 from django.utils import timezone
 
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
-from delivery import proof
+from delivery.booking.reschedule import delivery_order_reschedule
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes
 from delivery.models import DeliveryEvent, RescheduleRequest
-from delivery.reschedule import delivery_order_reschedule
-from delivery.services import delivery_event_notify
+from delivery.notifications.services import delivery_event_notify
 from tests.factories import make_order
 
 
@@ -75,4 +75,4 @@ def test_the_courier_run_shows_the_applicants_choice(client, ref):
     page = client.get("/courier/").content.decode()
     assert "Pemohon meminta hari" in page
     assert (timezone.localdate() + dt.timedelta(days=2)).strftime("%d-%m-%Y") in page
-    assert proof.delivery_code_reveal(order_id=order.pk) not in page
+    assert codes.delivery_code_reveal(order_id=order.pk) not in page

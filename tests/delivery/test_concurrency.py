@@ -18,7 +18,7 @@ RACER = r"""
 import json, os, sys, time
 import django
 django.setup()
-from delivery import transitions as t
+from delivery.handoff import transitions as t
 from core.exceptions import DomainError
 from accounts.models import User
 order_id, username, action = int(sys.argv[1]), sys.argv[2], sys.argv[3]

@@ -103,7 +103,7 @@ def test_two_clerks_handing_one_passport_to_the_delivery_section_at_once(tx_ref)
     orders = [make_order(tx_ref, S.RECEIVED_BY_POS) for _ in range(ROUNDS)]
 
     results = race_rounds(
-        "delivery.transitions.delivery_order_hand_to_delivery",
+        "delivery.handoff.transitions.delivery_order_hand_to_delivery",
         [{"order_id": o.pk} for o in orders],
         actor="pos.layanan",
     )
@@ -119,7 +119,7 @@ def test_a_courier_recording_a_failed_attempt_on_two_phones_at_once(tx_ref):
     orders = [make_order(tx_ref, S.OUT_FOR_DELIVERY, courier="kurir") for _ in range(ROUNDS)]
 
     results = race_rounds(
-        "delivery.transitions.delivery_order_fail_attempt",
+        "delivery.handoff.transitions.delivery_order_fail_attempt",
         [{"order_id": o.pk, "reason": "not_at_home"} for o in orders],
         actor="kurir",
     )
@@ -135,7 +135,7 @@ def test_a_batch_released_twice_and_acknowledged_twice_at_once(tx_ref):
     orders = [make_order(tx_ref, S.PASSPORT_READY) for _ in range(ROUNDS)]
 
     released = race_rounds(
-        "delivery.batches.batch_release", [{"codes": [o.code]} for o in orders], actor="imigrasi"
+        "delivery.counter.batches.batch_release", [{"codes": [o.code]} for o in orders], actor="imigrasi"
     )
 
     assert_one_winner_per_round(released, {"invalid_transition", "concurrent_change", "already_released"})
@@ -145,7 +145,7 @@ def test_a_batch_released_twice_and_acknowledged_twice_at_once(tx_ref):
     # the Pos clerks acknowledge each batch twice at once: received once
     batches = [BatchItem.objects.get(order=o).batch_id for o in orders]
     acknowledged = race_rounds(
-        "delivery.batches.batch_acknowledge", [{"batch_id": b} for b in batches], actor="pos.layanan"
+        "delivery.counter.batches.batch_acknowledge", [{"batch_id": b} for b in batches], actor="pos.layanan"
     )
 
     assert_one_winner_per_round(
@@ -160,7 +160,9 @@ def test_two_clerks_handing_over_their_own_manifests_at_once_both_get_through_nu
     assert connection.vendor == "postgresql"
     pairs = [[{"order_ids": [make_order(tx_ref, S.BOOKED).pk]} for _ in range(2)] for _ in range(ROUNDS)]
 
-    results = race_rounds("delivery.counter.manifest_hand_over", pairs, actor="pos.layanan", per_process=True)
+    results = race_rounds(
+        "delivery.counter.services.manifest_hand_over", pairs, actor="pos.layanan", per_process=True
+    )
 
     assert all(r["won"] for pair in results for r in pair), results
     numbers = list(Manifest.objects.values_list("number", flat=True))

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
-from delivery.deadlines import WITA, add_days, deadline_after
-from delivery.services import deadline_sweep
+from delivery.handoff import transitions as t
+from delivery.handoff.deadlines import WITA, add_days, deadline_after
+from delivery.problems.services import deadline_sweep
 from tests.factories import make_order
 
 

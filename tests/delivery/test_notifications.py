@@ -11,18 +11,18 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from delivery import transitions as t
+from delivery.booking.services import NOTIFY_CLAIM_LEASE
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, Notification
-from delivery.services import (
-    NOTIFY_CLAIM_LEASE,
+from delivery.notifications.services import (
     NotificationsInFlight,
     _notifications_claim,
     delivery_event_notify,
     delivery_events_notify,
     notification_sms_reference,
 )
-from delivery.sms import LogFileSmsBackend
+from delivery.notifications.sms import LogFileSmsBackend
 from tests.conftest import wait_for
 from tests.factories import make_order
 

@@ -2,8 +2,8 @@ import datetime as dt
 
 from django.test import Client
 
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff import transitions as t
 from tests.factories import make_order
 
 BORN = dt.date(1990, 5, 17)

@@ -5,8 +5,8 @@ import pytest
 
 from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent
 from tests.factories import OfficeFactory, UserFactory, make_order
 

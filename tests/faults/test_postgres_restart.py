@@ -17,7 +17,7 @@ from accounts.tokens import api_token_issue
 from core.models import OutboxMessage
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, Notification
-from delivery.services import notification_message_id
+from delivery.notifications.services import notification_message_id
 from tests.conftest import wait_for
 from tests.factories import make_order
 from tests.faults.conftest import duplicates_and_lost, postgres_restart

@@ -13,7 +13,7 @@ from django.test import Client
 from core.models import OutboxMessage
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder, Notification
-from delivery.services import notification_message_id
+from delivery.notifications.services import notification_message_id
 from tests.conftest import wait_for
 from tests.factories import make_order, make_paid_application
 from tests.faults.conftest import duplicates_and_lost, redis_start, redis_stop

@@ -12,10 +12,10 @@ from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from core.models import OutboxMessage
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, Notification
-from delivery.services import notification_message_id, notification_sms_reference
+from delivery.notifications.services import notification_message_id, notification_sms_reference
 from tests.conftest import sms_for, wait_for
 from tests.factories import make_order
 from tests.faults.conftest import duplicates_and_lost

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery.choices import DeliveryStatus as S
+from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.models import Courier, DeliveryOrder
-from delivery.services import delivery_order_assign_courier
 from demo.partnership import partnership_demo_load
 from partners import selectors, services
 from partners.choices import DisputeStatus, Indicator, MeetingStatus, Party

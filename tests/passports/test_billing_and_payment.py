@@ -105,8 +105,8 @@ def test_an_applicant_needs_a_nik_or_a_sim(db):
 
 
 def test_booking_needs_a_paid_billing_code(ref):
+    from delivery.booking.services import delivery_order_book
     from delivery.models import DeliveryOrder
-    from delivery.services import delivery_order_book
 
     application = new_application(ref)
     services.billing_code_issue(application=application)
@@ -127,7 +127,7 @@ def test_booking_needs_a_paid_billing_code(ref):
 
 
 def test_booking_twice_for_one_passport_is_refused(ref):
-    from delivery.services import delivery_order_book
+    from delivery.booking.services import delivery_order_book
 
     application = make_paid_application(ref)
     kwargs = dict(
@@ -149,8 +149,8 @@ def test_booking_twice_for_one_passport_is_refused(ref):
 
 
 def test_booking_with_a_bad_phone_is_refused_and_writes_nothing(ref):
+    from delivery.booking.services import delivery_order_book
     from delivery.models import DeliveryEvent, DeliveryOrder
-    from delivery.services import delivery_order_book
 
     application = make_paid_application(ref)
     with pytest.raises(ValidationFailed) as refused:

@@ -36,7 +36,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
 
 def test_the_demos_back_dated_history_mails_nobody_but_a_new_handoff_does(db):
     from core.models import OutboxMessage
-    from delivery import transitions as t
+    from delivery.handoff import transitions as t
 
     call_command("seed_demo")
     notify = OutboxMessage.objects.filter(task_name="delivery.tasks.notify_delivery_event")
@@ -53,7 +53,7 @@ def test_the_demos_back_dated_history_mails_nobody_but_a_new_handoff_does(db):
 
 
 def test_every_event_of_the_demo_follows_the_table(db):
-    from delivery.transitions import MOVES
+    from delivery.handoff.transitions import MOVES
 
     call_command("seed_demo")
     allowed = {(s, m.target) for m in MOVES.values() for s in m.sources} | {("", "booked")}

@@ -2,8 +2,8 @@
 or of its owner is seen by the very next handoff."""
 
 from core.models import WebhookDelivery, WebhookSubscription
-from delivery import transitions as t
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff import transitions as t
 from tests.factories import OfficeFactory, make_order
 
 

@@ -27,9 +27,9 @@ from rest_framework.test import APIClient
 
 from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintMessage
-from delivery import proof
-from delivery.booking_views import _sign
+from delivery.booking.views import _sign
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes, proof
 from delivery.models import AddressChange, DeliveryCode, DeliveryCodeAttempt, OnlineBooking, ProofOfDelivery
 from tests.applicant.helpers import BORN, data_url, make_billed_application, signature_png
 from tests.complaints.helpers import png_bytes
@@ -166,7 +166,7 @@ def assert_not_delivered(order) -> None:
 
 def test_a_courier_delivering_with_a_full_width_code_is_refused_and_nothing_is_written(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     response = courier_deliver(
         order, {"receiver_kind": "applicant", "code": full_width(code), "signature": image_data_url()}
     )
@@ -198,7 +198,7 @@ def test_the_services_compare_any_secret_without_an_error(ref, complaint):
 
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     nik = order.application.applicant.nik
-    from delivery import tracking
+    from delivery.tracking import services as tracking
 
     assert tracking.tracking_lookup(code=order.code, nik_last4=full_width(nik[-4:])) is None
     assert tracking.tracking_find(code=order.code, nik_last4=full_width(nik[-4:])) is None
@@ -206,7 +206,7 @@ def test_the_services_compare_any_secret_without_an_error(ref, complaint):
         complaint_services.complaint_by_secret(
             ticket=complaint.complaint.ticket, secret="é" * 32, client="192.0.2.9"
         )
-    code = proof.delivery_code_reveal(order_id=order.pk)
+    code = codes.delivery_code_reveal(order_id=order.pk)
     with pytest.raises(ValidationFailed) as refused:
         proof.delivery_order_deliver_with_proof(
             order_code=order.code,
@@ -373,7 +373,7 @@ def test_the_courier_app_refuses_a_bomb_as_signature_or_photo(ref, field, png):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     body = {
         "receiver_kind": "applicant",
-        "code": proof.delivery_code_reveal(order_id=order.pk),
+        "code": codes.delivery_code_reveal(order_id=order.pk),
         "signature": image_data_url(),
         field: data_url(png),
     }
@@ -437,7 +437,7 @@ def test_every_image_door_still_takes_a_real_image(ref):
         order,
         {
             "receiver_kind": "applicant",
-            "code": proof.delivery_code_reveal(order_id=order.pk),
+            "code": codes.delivery_code_reveal(order_id=order.pk),
             "signature": image_data_url(size=(1600, 150)),
             "photo": image_data_url("JPEG", (1280, 960)),
         },

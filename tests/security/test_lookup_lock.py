@@ -10,8 +10,8 @@ from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from complaints.services import complaint_open
-from delivery import proof
 from delivery.choices import DeliveryStatus as S
+from delivery.courier import codes
 from delivery.models import DeliveryCode, DeliveryCodeAttempt, Problem, ProblemKind
 from passports.models import BillingCode
 from tests.applicant.helpers import make_billed_application, signature_png
@@ -184,7 +184,7 @@ def _deliver_body(code: str) -> dict:
 
 def test_delivery_codes_are_limited_per_order_on_the_server_and_the_dispatcher_unlocks(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY, courier="kurir")
-    right = proof.delivery_code_reveal(order_id=order.pk)
+    right = codes.delivery_code_reveal(order_id=order.pk)
     wrong = "000000" if right != "000000" else "111111"
     phone = courier_client(ref["couriers"]["kurir"].user)
     answers = [post(phone, order.code, "deliver", _deliver_body(wrong)) for _ in range(5)]

@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from complaints.services import complaint_open
-from delivery.batches import batch_release
 from delivery.choices import DeliveryStatus as S
-from delivery.counter import manifest_hand_over
+from delivery.counter.batches import batch_release
+from delivery.counter.services import manifest_hand_over
 from delivery.models import DeliveryOrder
 from passports import services as passport_services
 from passports.models import BillingCode
@@ -204,7 +204,7 @@ def test_a_pos_officer_of_another_office_cannot_open_or_book_an_application(ref)
 @pytest.mark.django_db
 def test_the_booking_service_refuses_a_pos_office_that_does_not_serve_the_application(ref):
     from core.exceptions import NotAllowed
-    from delivery.services import delivery_order_book
+    from delivery.booking.services import delivery_order_book
 
     application = make_paid_application(ref)
     parepare = second_office_ref(ref)

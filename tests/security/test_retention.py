@@ -80,6 +80,6 @@ def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(
 
     assert DeliveryEvent.objects.filter(order=old).count() > 0  # the timeline stays
     # A second run finds nothing more to do.
-    from delivery.personal_data import personal_data_retention_run
+    from delivery.privacy.services import personal_data_retention_run
 
     assert personal_data_retention_run() == 0

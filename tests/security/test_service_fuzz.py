@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.exceptions import DomainError
-from delivery import services as delivery_services
+from delivery.booking import services as delivery_services
 from delivery.choices import DestinationKind
 from delivery.models import DeliveryOrder
 from passports import services as passport_services

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.exceptions import NotAllowed
-from delivery import groups
+from delivery.booking import groups
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder, GroupBooking
 from passports.models import BillingCode
@@ -106,7 +106,7 @@ def test_only_travel_agencies_book_groups(ref):
 
 
 def test_the_dispatcher_moves_the_whole_group_to_one_courier(ref):
-    from delivery import transitions as t
+    from delivery.handoff import transitions as t
 
     apps = [make_paid_application(ref) for _ in range(2)]
     group = book(ref, csv_of(*[f"{code_of(a)},1990-05-17," for a in apps])).group

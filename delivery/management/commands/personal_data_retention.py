@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from delivery.personal_data import personal_data_retention_run
+from delivery.privacy.services import personal_data_retention_run
 
 
 class Command(BaseCommand):

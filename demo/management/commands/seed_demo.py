@@ -29,8 +29,8 @@ class Command(BaseCommand):
         )
         # The applicant gets the one-time delivery code by email; the demo shows it here too so that
         # delivery by code can be tried from the courier login.
+        from delivery.courier.codes import delivery_code_reveal
         from delivery.models import DeliveryCode
-        from delivery.proof import delivery_code_reveal
 
         codes = (
             DeliveryCode.objects.filter(

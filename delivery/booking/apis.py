@@ -1,0 +1,202 @@
+"""The applicant's side of the API: online booking (create, pay, status), public tracking, address
+change and cancel. The same services as the pages, the same refusals, the shared error shape."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import PublicApi
+from accounts.authentication import TokenScopePermission
+from core.api import ERRORS
+from core.exceptions import NotFound
+from core.fields import AsciiDigitsSerializerField
+from core.idempotency import idempotent
+from core.middleware import client_ip
+from delivery.booking import online as svc
+from delivery.booking.reschedule import delivery_order_reschedule
+from delivery.choices import DestinationKind
+from delivery.handoff.apis import DeliveryOrderDetailOutput, ErrorSerializer
+from delivery.handoff.selectors import orders_visible_to
+from delivery.handoff.transitions import delivery_order_cancel
+from delivery.models import Area, OnlineBooking
+
+
+class OnlineBookingInput(serializers.Serializer):
+    billing_code = AsciiDigitsSerializerField(
+        max_length=20, spaces=True, message=_("A billing code has exactly 15 digits.")
+    )
+    birth_date = serializers.DateField()
+    destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
+    address = serializers.CharField(max_length=300)
+    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    recipient_phone = serializers.CharField(max_length=20)
+    recipient_email = serializers.EmailField()
+    signature = serializers.CharField(
+        max_length=400_000, help_text="The power of attorney signed on a screen: a PNG data URL."
+    )
+
+
+class OnlineBookingOutput(serializers.Serializer):
+    token = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    area = serializers.CharField(source="area.code")
+    delivery_fee = serializers.IntegerField()
+    state_fee_due = serializers.IntegerField()
+    total = serializers.IntegerField()
+    error = serializers.CharField()
+    order = serializers.CharField(source="order.code", default=None, allow_null=True)
+
+
+def _booking(token: str) -> OnlineBooking:
+    booking = OnlineBooking.objects.select_related("area", "order").filter(token=token).first()
+    if booking is None:
+        raise NotFound(_("No such booking."), code="unknown_booking")
+    return booking
+
+
+class OnlineBookingCreateApi(PublicApi):
+    @extend_schema(
+        summary="Book delivery online: billing code, date of birth, destination and signed power of attorney",
+        request=OnlineBookingInput,
+        responses={201: OnlineBookingOutput, 429: ErrorSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = OnlineBookingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["area_id"] = values.pop("area").pk
+        booking = svc.online_booking_start(**values, actor=request.user, client=client_ip(request))
+        return Response(OnlineBookingOutput(booking).data, status=status.HTTP_201_CREATED)
+
+
+class OnlineBookingPayApi(PublicApi):
+    @extend_schema(
+        summary="Pay an online booking (passport fee if unpaid plus delivery fee); confirmed asynchronously",
+        request=None,
+        responses={202: OnlineBookingOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, token: str):
+        booking = svc.online_booking_pay(token=_booking(token).token)
+        return Response(OnlineBookingOutput(booking).data, status=status.HTTP_202_ACCEPTED)
+
+
+class OnlineBookingDetailApi(PublicApi):
+    @extend_schema(
+        summary="The state of an online booking and, once paid, its tracking code",
+        responses={200: OnlineBookingOutput, **ERRORS},
+    )
+    def get(self, request, token: str):
+        return Response(OnlineBookingOutput(_booking(token)).data)
+
+
+class AddressChangeInput(serializers.Serializer):
+    destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
+    address = serializers.CharField(max_length=300)
+    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    expected_fee = serializers.IntegerField(
+        min_value=0, help_text="The new area's fee as shown to the applicant; refused if the tariff changed."
+    )
+
+
+class AddressChangeOutput(serializers.Serializer):
+    order = serializers.CharField(source="order.code")
+    area = serializers.CharField(source="new_area.code")
+    old_fee = serializers.IntegerField()
+    new_fee = serializers.IntegerField()
+    difference = serializers.IntegerField()
+
+
+class ApplicantOrderApi(APIView):
+    permission_classes = [IsAuthenticated, TokenScopePermission]
+    required_scopes: dict = {}  # the applicant's own moves: not for partner tokens
+
+    def order(self, request, code: str):
+        return get_object_or_404(orders_visible_to(request.user), code=code)
+
+
+class OrderAddressChangeApi(ApplicantOrderApi):
+    @extend_schema(
+        summary="Change the delivery address before the passport leaves Imigrasi (fee follows the area)",
+        request=AddressChangeInput,
+        responses={200: AddressChangeOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, code: str):
+        order = self.order(request, code)
+        data = AddressChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        change = svc.delivery_order_change_address(
+            order_id=order.pk,
+            actor=request.user,
+            destination_kind=values["destination_kind"],
+            address=values["address"],
+            area_id=values["area"].pk,
+            expected_fee=values["expected_fee"],
+        )
+        return Response(AddressChangeOutput(change).data)
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class OrderCancelApi(ApplicantOrderApi):
+    @extend_schema(
+        summary="Cancel delivery before the passport leaves Imigrasi",
+        request=CancelInput,
+        responses={200: DeliveryOrderDetailOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, code: str):
+        order = self.order(request, code)
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = delivery_order_cancel(
+            order_id=order.pk, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(DeliveryOrderDetailOutput(result.order).data)
+
+
+class RescheduleInput(serializers.Serializer):
+    preferred_date = serializers.DateField(help_text="From today to 14 days ahead")
+    new_address = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        default="",
+        help_text="Optional: another address in the same area",
+    )
+
+
+class RescheduleOutput(serializers.Serializer):
+    order = serializers.CharField(source="order.code")
+    after_attempt = serializers.IntegerField()
+    preferred_date = serializers.DateField()
+    new_address = serializers.CharField()
+    address = serializers.CharField(source="order.address")
+
+
+class DeliveryOrderRescheduleApi(APIView):
+    @extend_schema(
+        summary="After a failed attempt, the applicant picks another day or address in the same area",
+        request=RescheduleInput,
+        responses={200: RescheduleOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, code: str):
+        order = get_object_or_404(orders_visible_to(request.user), code=code)
+        data = RescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        reschedule = delivery_order_reschedule(order_id=order.pk, actor=request.user, **data.validated_data)
+        reschedule.order.refresh_from_db(fields=["address"])
+        return Response(RescheduleOutput(reschedule).data)

@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import AsciiDigitsField
+from delivery.choices import DestinationKind
+from delivery.models import Area
+
+
+class BookingLookupForm(forms.Form):
+    billing_code = AsciiDigitsField(
+        label=_("Billing code (15 digits)"),
+        max_length=20,
+        spaces=True,
+        message=_("A billing code has exactly 15 digits."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BookingDetailsForm(forms.Form):
+    destination_kind = forms.ChoiceField(
+        label=_("Deliver to"),
+        choices=DestinationKind.choices,
+        widget=forms.RadioSelect,
+        initial=DestinationKind.HOME,
+    )
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.order_by("name"))
+    address = forms.CharField(
+        label=_("Delivery address"),
+        max_length=300,
+        help_text=_("Street, number, district (kelurahan)."),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    recipient_phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    recipient_email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    agree = forms.BooleanField(
+        label=_("I authorise the named PT Pos officer to receive my passport from Imigrasi and deliver it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["area"].label_from_instance = lambda a: f"{a.name}: Rp {a.delivery_fee:,}".replace(
+            ",", "."
+        )
+
+
+class AddressChangeForm(BookingDetailsForm):
+    # The new area's fee the applicant was shown and confirms (a hidden input of the second step).
+    expected_fee = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("expected_fee"):  # a hidden input's own error is not shown on the page
+            self.add_error(
+                None, _("The fee you confirmed could not be read; check the new fee and confirm again.")
+            )
+        return data
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("recipient_phone", "recipient_email", "signature", "agree"):
+            del self.fields[name]
+
+
+class RescheduleForm(forms.Form):
+    preferred_date = forms.DateField(label=_("Preferred day"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_address = forms.CharField(
+        label=_("New address in the same area (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

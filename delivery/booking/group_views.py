@@ -1,0 +1,112 @@
+"""The travel agency's group booking pages: upload a CSV, read the row-by-row report, follow the
+group. Every rule is in ``delivery.booking.groups``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import Role
+from core.exceptions import DomainError
+from core.middleware import client_ip
+from delivery.booking import groups
+from delivery.models import Area
+
+
+class GroupBookingForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file (billing_code, birth_date, name)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    area = forms.ModelChoiceField(
+        label=gettext_lazy("Area of your office"), queryset=Area.objects.all(), to_field_name="code"
+    )
+    contact_phone = forms.CharField(
+        label=gettext_lazy("Phone at your office for the courier"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+@login_required
+def group_list(request):
+    if request.user.role not in (Role.TRAVEL_AGENCY, Role.ADMINISTRATOR):
+        messages.error(request, _("Group booking is for travel agencies."))
+        return redirect("home")
+    form = GroupBookingForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"area": "makassar", "contact_phone": request.user.phone},
+    )
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = groups.group_booking_create(
+                actor=request.user,
+                content=form.cleaned_data["file"].read(groups.MAX_BYTES + 1),
+                area=form.cleaned_data["area"],
+                contact_phone=form.cleaned_data["contact_phone"],
+                client=client_ip(request),
+            )
+        except DomainError as error:
+            placed = False
+            for name, problems in error.fields.items():
+                if name in form.fields:
+                    for problem in problems:
+                        form.add_error(name, str(problem))
+                    placed = True
+            if not placed:
+                form.add_error(None, str(error.message))
+        else:
+            if result.file_error:
+                form.add_error("file", result.file_error)
+            elif result.group is not None:
+                messages.success(
+                    request,
+                    _("%(n)s passports booked as group %(number)s.")
+                    % {"n": len(result.rows), "number": result.group.number},
+                )
+                return redirect("group-detail", number=result.group.number)
+    return render(
+        request,
+        "delivery/group_list.html",
+        {
+            "form": form,
+            "result": result,
+            "groups": groups.groups_visible_to(request.user)[:50],
+            "max_rows": groups.MAX_ROWS,
+        },
+    )
+
+
+@login_required
+def group_detail(request, number: str):
+    group = groups.groups_visible_to(request.user).filter(number=number).first()
+    if group is None:
+        raise Http404
+    orders = groups.group_orders(group)
+    return render(
+        request,
+        "delivery/group_detail.html",
+        {
+            "group": group,
+            "orders": orders,
+            "counts": groups.group_status_counts(orders),
+            "names": {item.order_id: item.name for item in group.items.all()},
+        },
+    )
+
+
+@login_required
+def group_sample_csv(request):
+    """The sample file of ``docs/``; in the demo its lines are paid passports the agency can book."""
+    content = (settings.BASE_DIR / "docs" / "sample-group-booking.csv").read_bytes()
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sample-group-booking.csv"'
+    return response

@@ -1,0 +1,491 @@
+"""The applicant's own booking, on the web or through the API.
+
+1. ``online_booking_prepare``: the application is found by billing code plus date of birth (or the
+   applicant's account); destination, area (the fee comes from the tariff), contact and the power of
+   attorney signed on the screen are kept in one ``OnlineBooking`` row per application. Preparing
+   again edits the same row, so no application is ever booked twice.
+2. ``online_booking_pay``: the row moves to "paying" and a Celery task is enqueued after commit.
+3. ``online_booking_settle`` (the task): the payment adapter charges what is due (the billing
+   code's fee if still unpaid, plus the delivery fee); in one transaction the state payment is
+   recorded, the order is booked through ``delivery_order_book`` with its delivery fee payment, and
+   the row points to the order. A refused payment leaves the row "failed": nothing else is written
+   and the applicant may pay again.
+4. After commit, ``online_booking_mail_documents`` mails the dossier receipt and the power of
+   attorney once.
+
+Address change and cancel before the passport leaves Imigrasi are here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.fields import ascii_digits
+from core.outbox import task_enqueue
+from delivery.booking.services import delivery_order_book
+from delivery.choices import DeliveryStatus, DestinationKind
+from delivery.courier.proof import decode_image_checked
+from delivery.models import (
+    AddressChange,
+    Area,
+    BatchItem,
+    DeliveryFeePayment,
+    DeliveryOrder,
+    OnlineBooking,
+    OnlineBookingStatus,
+)
+from delivery.notifications.services import tracking_url
+from organisations.models import Office
+from organisations.offices import pos_office_serving
+from passports.choices import BillingCodeStatus, PaymentPoint
+from passports.gateways import PaymentDeclined, get_gateway
+from passports.models import PassportApplication
+from passports.services import application_find_for_booking, payment_confirm
+
+logger = logging.getLogger(__name__)
+
+# Before the passport is released to Pos (step 5) the applicant may still move or cancel delivery.
+CHANGEABLE_STATUSES = (DeliveryStatus.BOOKED, DeliveryStatus.DOSSIER_HANDED, DeliveryStatus.PASSPORT_READY)
+
+
+def online_pos_office(application: PassportApplication) -> Office:
+    """The Pos office that serves the application's Imigrasi office."""
+    office = pos_office_serving(application.office_id)
+    if office is None:
+        raise NotFound(_("No PT Pos office takes online bookings yet."), code="no_pos_office")
+    return office
+
+
+def application_for_account(*, user, application_id: int) -> PassportApplication:
+    """An applicant booking from their account: only their own applications."""
+    if user is None or not user.is_authenticated or user.role != Role.APPLICANT:
+        raise NotAllowed(_("Log in as the applicant to book from your account."), code="wrong_role")
+    application = (
+        PassportApplication.objects.select_related("applicant", "billing_code")
+        .filter(pk=application_id, applicant__user=user)
+        .first()
+    )
+    if application is None or not hasattr(application, "billing_code"):
+        raise NotFound(_("No such application of yours."), code="unknown_application")
+    if DeliveryOrder.objects.filter(application=application).exists():
+        raise InvalidTransition(_("Delivery is already booked for this passport."), code="already_booked")
+    return application
+
+
+def applications_bookable_by(user) -> list[PassportApplication]:
+    """The applicant's own applications with a billing code and no delivery yet."""
+    if user is None or not user.is_authenticated or user.role != Role.APPLICANT:
+        return []
+    return list(
+        PassportApplication.objects.select_related("billing_code", "passport_type")
+        .filter(applicant__user=user, billing_code__isnull=False, delivery_order__isnull=True)
+        .exclude(billing_code__status=BillingCodeStatus.EXPIRED)
+        .order_by("-created_at")
+    )
+
+
+def signature_png_check(data: str) -> bytes:
+    """The signature drawn on the screen: a PNG of sane size, checked by content."""
+    if not data:
+        raise ValidationFailed(
+            _("Sign the power of attorney in the box."),
+            fields={"signature": [_("Sign the power of attorney in the box.")]},
+        )
+    raw, image = decode_image_checked(
+        data, field="signature", max_bytes=settings.POA_SIGNATURE_MAX_BYTES, formats=("PNG",)
+    )
+    width, height = image.width, image.height
+    side = settings.POA_SIGNATURE_MAX_SIDE
+    if not (50 <= width <= side and 20 <= height <= side):
+        raise ValidationFailed(
+            _("The signature image has an unusual size; sign again in the box."),
+            fields={"signature": [_("Unusual image size.")]},
+        )
+    return raw
+
+
+def _area(area_id) -> Area:
+    area = Area.objects.filter(pk=area_id).first() if ascii_digits(str(area_id or "")) else None
+    if area is None:
+        raise ValidationFailed(
+            _("Choose one of the areas the office serves."),
+            fields={"area": [_("Choose one of the areas the office serves.")]},
+        )
+    return area
+
+
+def online_booking_prepare(
+    *,
+    application: PassportApplication,
+    destination_kind: str,
+    address: str,
+    area_id,
+    recipient_phone: str,
+    recipient_email: str,
+    signature: str,
+    actor=None,
+    at: dt.datetime | None = None,
+) -> OnlineBooking:
+    """Keep the booking's details and signed power of attorney until it is paid."""
+    from django.core.exceptions import ValidationError
+
+    now = at or timezone.now()
+    if destination_kind not in DestinationKind.values:
+        raise ValidationFailed(
+            _("Choose home or office as the destination."),
+            fields={"destination_kind": [_("Choose home or office as the destination.")]},
+        )
+    area = _area(area_id)
+    address = (address or "").strip()
+    if len(address) < 10:
+        raise ValidationFailed(
+            _("Enter the full delivery address (street, number, district)."),
+            fields={"address": [_("Enter the full delivery address (street, number, district).")]},
+        )
+    png = signature_png_check(signature)
+    billing = application.billing_code
+    pos_office = online_pos_office(application)
+    with transaction.atomic():
+        booking = OnlineBooking.objects.select_for_update().filter(application=application).first()
+        if booking is not None and booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
+            raise InvalidTransition(
+                _("This booking is being paid or already paid; it can no longer be changed here."),
+                code="booking_locked",
+            )
+        if booking is None:
+            booking = OnlineBooking(application=application, token=secrets.token_urlsafe(24))
+        booking.pos_office = pos_office
+        booking.destination_kind = destination_kind
+        booking.address = address
+        booking.area = area
+        booking.delivery_fee = area.delivery_fee
+        booking.state_fee_due = 0 if billing.status == BillingCodeStatus.PAID else billing.amount
+        booking.recipient_phone = (recipient_phone or "").strip().replace(" ", "").replace("-", "")
+        booking.recipient_email = (recipient_email or "").strip()
+        booking.poa_signed_at = now
+        booking.status = OnlineBookingStatus.AWAITING_PAYMENT
+        booking.error = ""
+        booking.booked_by = actor if actor is not None and actor.is_authenticated else None
+        try:
+            booking.full_clean(
+                exclude=["application", "pos_office", "area", "booked_by", "poa_signature", "order", "token"]
+            )
+        except ValidationError as error:
+            raise ValidationFailed(
+                _("Please correct the marked fields."), fields=error.message_dict
+            ) from error
+        booking.poa_signature.save(f"{booking.token[:16]}.png", ContentFile(png), save=False)
+        booking.save()
+    return booking
+
+
+def online_booking_start(
+    *,
+    billing_code: str,
+    birth_date: dt.date,
+    destination_kind: str,
+    address: str,
+    area_id,
+    recipient_phone: str,
+    recipient_email: str,
+    signature: str,
+    client: str,
+    actor=None,
+) -> OnlineBooking:
+    """The API's one call: find the application by billing code and date of birth, then prepare."""
+    application = application_find_for_booking(
+        billing_code=billing_code, birth_date=birth_date, client=client
+    )
+    return online_booking_prepare(
+        application=application,
+        destination_kind=destination_kind,
+        address=address,
+        area_id=area_id,
+        recipient_phone=recipient_phone,
+        recipient_email=recipient_email,
+        signature=signature,
+        actor=actor,
+    )
+
+
+def online_booking_pay(*, token: str) -> OnlineBooking:
+    """Ask the payment adapter to charge what is due; the answer comes from a Celery task."""
+    with transaction.atomic():
+        booking = OnlineBooking.objects.select_for_update().filter(token=token).first()
+        if booking is None:
+            raise NotFound(_("No such booking."), code="unknown_booking")
+        if booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
+            return booking  # a second click waits for the same payment
+        OnlineBooking.objects.filter(pk=booking.pk).update(
+            status=OnlineBookingStatus.PAYING, error="", updated_at=timezone.now()
+        )
+        booking_id = booking.pk
+
+        task_enqueue("delivery.tasks.settle_online_booking", booking_id)
+    booking.refresh_from_db()
+    return booking
+
+
+def _fail(booking: OnlineBooking, message) -> str:
+    OnlineBooking.objects.filter(pk=booking.pk).update(
+        status=OnlineBookingStatus.FAILED, error=str(message)[:300], updated_at=timezone.now()
+    )
+    logger.info("delivery.online_booking.failed booking_id=%s", booking.pk)
+    return OnlineBookingStatus.FAILED
+
+
+def online_booking_settle(*, booking_id: int) -> str:
+    """The payment's answer: book the order, or leave the booking failed. A second run changes nothing.
+
+    A refusal is kept in the applicant's language, as the booking page shows it."""
+    language = (
+        OnlineBooking.objects.filter(pk=booking_id)
+        .values_list("application__applicant__language", flat=True)
+        .first()
+    )
+    with translation.override(language or "id"):
+        return _settle(booking_id)
+
+
+def _settle(booking_id: int) -> str:
+    with transaction.atomic():
+        booking = (
+            OnlineBooking.objects.select_for_update(of=("self",))
+            .select_related("application__billing_code", "area", "pos_office", "booked_by")
+            .filter(pk=booking_id)
+            .first()
+        )
+        if booking is None or booking.status != OnlineBookingStatus.PAYING:
+            return booking.status if booking else "missing"
+        OnlineBooking.objects.filter(pk=booking.pk).update(attempts=booking.attempts + 1)
+        application = booking.application
+        billing = application.billing_code
+        now = timezone.now()
+        if DeliveryOrder.objects.filter(application=application).exists():
+            return _fail(booking, gettext("Delivery is already booked for this passport."))
+        if billing.status != BillingCodeStatus.PAID and billing.expires_at < now:
+            return _fail(booking, gettext("This billing code has expired."))
+        state_due = 0 if billing.status == BillingCodeStatus.PAID else billing.amount
+        gateway = get_gateway()
+        try:
+            receipt = gateway.charge_online(
+                reference=f"{billing.code}-{booking.pk}",
+                amount=state_due + booking.delivery_fee,
+                payer_phone=booking.recipient_phone,
+            )
+        except PaymentDeclined:
+            return _fail(
+                booking,
+                gettext("The payment was refused by your bank. Nothing was charged; you can try again."),
+            )
+        try:
+            with transaction.atomic():
+                if state_due:
+                    confirmation = gateway.confirm_payment(billing_code=billing.code, amount=state_due)
+                    payment_confirm(
+                        billing_code_id=billing.pk,
+                        ntpn=confirmation.ntpn,
+                        amount=confirmation.amount,
+                        payment_point=PaymentPoint.POS,
+                        at=now,
+                    )
+                order = delivery_order_book(
+                    application=application,
+                    pos_office=booking.pos_office,
+                    destination_kind=booking.destination_kind,
+                    address=booking.address,
+                    area=booking.area,
+                    recipient_phone=booking.recipient_phone,
+                    recipient_email=booking.recipient_email,
+                    poa_grantee_name=settings.POA_GRANTEE_NAME,
+                    poa_grantee_nippos=settings.POA_GRANTEE_NIPPOS,
+                    poa_grantee_place=booking.pos_office.name,
+                    actor=booking.booked_by,
+                    at=now,
+                )
+                DeliveryFeePayment.objects.create(
+                    order=order,
+                    receipt_number=receipt.receipt_number,
+                    amount=booking.delivery_fee,
+                    received_by=None,
+                    received_at=now,
+                )
+                OnlineBooking.objects.filter(pk=booking.pk).update(
+                    status=OnlineBookingStatus.BOOKED, order=order, error="", updated_at=now
+                )
+                task_enqueue("delivery.tasks.mail_online_booking_documents", booking_id)
+        except DomainError as error:
+            return _fail(booking, error.message)
+    logger.info("delivery.online_booking.booked booking_id=%s", booking_id)
+    return OnlineBookingStatus.BOOKED
+
+
+def online_booking_mail_documents(*, booking_id: int) -> str:
+    """Mail the dossier receipt and the power of attorney as PDFs, once."""
+    from delivery.counter.documents import dossier_receipt_pdf, power_of_attorney_pdf
+
+    booking = (
+        OnlineBooking.objects.select_related("order__application__applicant").filter(pk=booking_id).first()
+    )
+    if booking is None or booking.order is None:
+        return "missing"
+    claimed = OnlineBooking.objects.filter(pk=booking.pk, documents_mailed_at__isnull=True).update(
+        documents_mailed_at=timezone.now()
+    )
+    if not claimed:
+        return "already_sent"
+    order = booking.order
+    applicant = order.application.applicant
+    try:
+        with translation.override(applicant.language or "id"):
+            subject = gettext("Passport delivery booked: %(code)s") % {"code": order.code}
+            body = "\n".join(
+                [
+                    gettext("Dear %(name)s,") % {"name": applicant.full_name},
+                    "",
+                    gettext("Your passport delivery is booked and paid. Tracking code: %(code)s.")
+                    % {"code": order.code},
+                    gettext("Attached: the dossier receipt and the power of attorney you signed."),
+                    gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
+                    "",
+                    "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
+                ]
+            )
+        message = EmailMessage(subject, body, None, [order.recipient_email or applicant.email])
+        message.attach(f"tanda-terima-{order.code}.pdf", dossier_receipt_pdf(order=order), "application/pdf")
+        message.attach(f"surat-kuasa-{order.code}.pdf", power_of_attorney_pdf(order=order), "application/pdf")
+        message.send()
+    except Exception:
+        # Not sent: let the task's retry claim it again.
+        OnlineBooking.objects.filter(pk=booking.pk).update(documents_mailed_at=None)
+        raise
+    logger.info("delivery.online_booking.documents_sent booking_id=%s", booking_id)
+    return "sent"
+
+
+# After booking: address change and cancel, before the passport leaves Imigrasi.
+
+
+@dataclass(frozen=True)
+class AddressQuote:
+    old_fee: int
+    new_fee: int
+
+    @property
+    def difference(self) -> int:
+        return self.new_fee - self.old_fee
+
+    @property
+    def amount(self) -> int:
+        return abs(self.difference)
+
+
+def _own_order_for_change(order: DeliveryOrder, actor) -> None:
+    if (
+        actor is None
+        or not actor.is_authenticated
+        or actor.role != Role.APPLICANT
+        or (order.application.applicant.user_id != actor.pk)
+    ):
+        raise NotAllowed(_("This order is not yours."), code="not_owner")
+    if order.status not in CHANGEABLE_STATUSES or BatchItem.objects.filter(order_id=order.pk).exists():
+        raise InvalidTransition(
+            _(
+                "The passport has already left Imigrasi for PT Pos; the address can no longer be changed. "
+                "Contact the Pos office if needed."
+            ),
+            code="already_released",
+        )
+
+
+def address_change_quote(*, order: DeliveryOrder, actor, area_id) -> AddressQuote:
+    """What the new area would cost, shown before the applicant confirms."""
+    _own_order_for_change(order, actor)
+    area = _area(area_id)
+    return AddressQuote(old_fee=order.delivery_fee, new_fee=area.delivery_fee)
+
+
+def delivery_order_change_address(
+    *,
+    order_id: int,
+    actor,
+    destination_kind: str,
+    address: str,
+    area_id,
+    expected_fee: int | None = None,
+    at: dt.datetime | None = None,
+) -> AddressChange:
+    """Move the delivery to another address (perhaps another area) before release to Pos.
+
+    The fee follows the new area's tariff. A difference is settled with the courier at the door: a
+    higher fee is paid on delivery against the courier's receipt, a lower one is refunded there.
+    ``expected_fee`` is the fee the applicant saw; if the tariff changed meanwhile, the change is
+    refused so the applicant confirms the new amount.
+    """
+    now = at or timezone.now()
+    if destination_kind not in DestinationKind.values:
+        raise ValidationFailed(
+            _("Choose home or office as the destination."),
+            fields={"destination_kind": [_("Choose home or office as the destination.")]},
+        )
+    address = (address or "").strip()
+    if len(address) < 10:
+        raise ValidationFailed(
+            _("Enter the full delivery address (street, number, district)."),
+            fields={"address": [_("Enter the full delivery address (street, number, district).")]},
+        )
+    area = _area(area_id)
+    with transaction.atomic():
+        order = (
+            DeliveryOrder.objects.select_for_update(of=("self",))
+            .select_related("application__applicant")
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None:
+            raise NotFound(_("No such delivery order."))
+        _own_order_for_change(order, actor)
+        if expected_fee is not None and expected_fee != area.delivery_fee:
+            raise InvalidTransition(
+                _("The delivery fee of this area has changed; check the new amount and confirm again."),
+                code="fee_changed",
+            )
+        change = AddressChange.objects.create(
+            order=order,
+            old_destination_kind=order.destination_kind,
+            old_address=order.address,
+            old_area_id=order.area_id,
+            old_fee=order.delivery_fee,
+            new_destination_kind=destination_kind,
+            new_address=address,
+            new_area=area,
+            new_fee=area.delivery_fee,
+            actor=actor,
+            occurred_at=now,
+        )
+        changed = DeliveryOrder.objects.filter(pk=order.pk, status__in=CHANGEABLE_STATUSES).update(
+            destination_kind=destination_kind,
+            address=address,
+            area=area,
+            delivery_fee=area.delivery_fee,
+            updated_at=now,
+        )
+        if changed != 1:
+            raise InvalidTransition(
+                _("The passport has already left Imigrasi for PT Pos."), code="already_released"
+            )
+    logger.info("delivery.address_changed order_id=%s", order_id)
+    return change

@@ -1,0 +1,68 @@
+"""After a failed attempt the applicant picks another day, or another address in the same area.
+
+One request per failed attempt: sending the form again replaces it, never adds a second one. A new
+address replaces the order's delivery address (the area, and so the fee, stays the same).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from delivery.choices import DeliveryStatus
+from delivery.handoff import transitions as t
+from delivery.models import DeliveryOrder, RescheduleRequest
+
+MAX_DAYS_AHEAD = 14
+
+
+def reschedule_allowed(order: DeliveryOrder) -> bool:
+    return (
+        order.status == DeliveryStatus.FAILED_ATTEMPT
+        and t.failed_attempts(order) < settings.DELIVERY_MAX_FAILED_ATTEMPTS
+    )
+
+
+def delivery_order_reschedule(
+    *, order_id: int, actor: User, preferred_date: dt.date, new_address: str = ""
+) -> RescheduleRequest:
+    today = timezone.localdate()
+    new_address = (new_address or "").strip()
+    errors = {}
+    if not today <= preferred_date <= today + dt.timedelta(days=MAX_DAYS_AHEAD):
+        errors["preferred_date"] = [_("Choose a day from today to 14 days ahead.")]
+    if new_address and len(new_address) < 10:
+        errors["new_address"] = [_("Write the full address: street, number, district.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    with transaction.atomic():
+        order = (
+            DeliveryOrder.objects.select_for_update(of=("self",))
+            .select_related("application__applicant")
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None:
+            raise NotFound(_("No such delivery order."))
+        if order.application.applicant.user_id != actor.pk:
+            raise NotAllowed(_("This order is not yours."), code="not_owner")
+        if not reschedule_allowed(order):
+            raise InvalidTransition(
+                _(
+                    "Another day or address can be chosen only after a failed attempt, while attempts are left."
+                )
+            )
+        request, _created = RescheduleRequest.objects.update_or_create(
+            order=order,
+            after_attempt=t.failed_attempts(order),
+            defaults={"preferred_date": preferred_date, "new_address": new_address, "requested_by": actor},
+        )
+        if new_address and new_address != order.address:
+            DeliveryOrder.objects.filter(pk=order.pk).update(address=new_address, updated_at=timezone.now())
+    return request

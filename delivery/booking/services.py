@@ -1,0 +1,121 @@
+"""Delivery orders: booking, courier assignment, deadline flags and notifications.
+
+State changes themselves are in ``delivery.handoff.transitions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
+from core.utils import model_text_check
+from delivery.choices import (
+    DeliveryStatus,
+    DestinationKind,
+)
+from delivery.handoff.transitions import record_booking_event
+from delivery.models import Area, DeliveryOrder
+from organisations.choices import OrganisationKind
+from organisations.models import Office
+from passports.choices import BillingCodeStatus
+from passports.models import BillingCode, PassportApplication
+
+logger = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L: a code read aloud over the phone must not be misheard.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_tracking_code() -> str:
+    return "AP" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+def delivery_order_book(
+    *,
+    application: PassportApplication,
+    pos_office: Office,
+    destination_kind: str,
+    address: str,
+    area: Area,
+    recipient_phone: str,
+    recipient_email: str = "",
+    poa_grantee_name: str,
+    poa_grantee_nippos: str,
+    poa_grantee_place: str,
+    actor=None,
+    at: dt.datetime | None = None,
+    code: str | None = None,
+) -> DeliveryOrder:
+    """Step 3: the applicant has paid and signed the power of attorney; the order starts."""
+    now = at or timezone.now()
+    if pos_office.kind != OrganisationKind.POS:
+        raise ValidationFailed(_("Delivery is booked with a PT Pos office."))
+    if pos_office.serves_id != application.office_id:
+        # The one rule behind every booking door: a Pos office books only for the Imigrasi office
+        # it serves, and its staff act only for their own office.
+        raise NotAllowed(
+            _("This passport belongs to an Imigrasi office your Pos office does not serve."),
+            code="other_office",
+        )
+    if (
+        actor is not None
+        and actor.office_id is not None
+        and actor.role in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+        and actor.office_id not in (pos_office.pk, application.office_id)
+    ):
+        raise NotAllowed(_("You may book only for your own office."), code="other_office")
+    if destination_kind not in DestinationKind.values:
+        raise ValidationFailed(_("Choose home or office as the destination."))
+    billing = BillingCode.objects.filter(application=application).first()
+    if billing is None or billing.status != BillingCodeStatus.PAID:
+        raise InvalidTransition(_("The passport fee has not been paid yet."), code="billing_code_unpaid")
+    if actor is not None and actor.role not in (
+        Role.APPLICANT,
+        Role.POS_SERVICE_OFFICER,
+        Role.IMIGRASI_OFFICER,
+        Role.TRAVEL_AGENCY,
+    ):
+        raise NotAllowed(_("Your role may not book delivery."))
+    order = DeliveryOrder(
+        code=code or new_tracking_code(),
+        application=application,
+        imigrasi_office=application.office,
+        pos_office=pos_office,
+        destination_kind=destination_kind,
+        address=address,
+        area=area,
+        delivery_fee=area.delivery_fee,
+        recipient_phone=recipient_phone,
+        recipient_email=recipient_email,
+        poa_grantee_name=poa_grantee_name,
+        poa_grantee_nippos=poa_grantee_nippos,
+        poa_grantee_place=poa_grantee_place,
+        poa_signed_at=now,
+        status=DeliveryStatus.BOOKED,
+        status_changed_at=now,
+        booked_by=actor,
+    )
+    model_text_check(order)
+    try:
+        order.full_clean(exclude=["application", "imigrasi_office", "pos_office", "area", "booked_by"])
+    except ValidationError as error:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict) from error
+    try:
+        with transaction.atomic():
+            order.save()
+            record_booking_event(order=order, actor=actor, at=now)
+    except IntegrityError:
+        if DeliveryOrder.objects.filter(application=application).exists():
+            raise InvalidTransition(
+                _("Delivery is already booked for this passport."), code="already_booked"
+            ) from None
+        raise
+    return order

@@ -1,0 +1,315 @@
+"""The applicant's booking pages: find the application, details and signature, pay, wait, result.
+
+The booking's token (unguessable, in the URL) is what lets an applicant without an account come
+back to their booking; the step before it carries the application in a signed, expiring value.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import DomainError
+from core.forms import form_errors_add
+from core.middleware import client_ip
+from delivery.booking import online as svc
+from delivery.booking.forms import AddressChangeForm, BookingDetailsForm, BookingLookupForm, RescheduleForm
+from delivery.booking.reschedule import delivery_order_reschedule, reschedule_allowed
+from delivery.counter import documents
+from delivery.handoff.selectors import orders_visible_to
+from delivery.models import DeliveryOrder, OnlineBooking, OnlineBookingStatus
+from passports.models import PassportApplication
+from passports.services import application_find_for_booking
+
+SIGNING_SALT = "delivery.booking.application"
+SIGNED_MAX_AGE = 24 * 3600
+
+
+def _sign(application: PassportApplication) -> str:
+    return signing.dumps({"a": application.pk}, salt=SIGNING_SALT, compress=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def booking_start(request):
+    """Step one: the billing code and date of birth (or, logged in, one's own applications)."""
+    form = BookingLookupForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = application_find_for_booking(
+                billing_code=form.cleaned_data["billing_code"],
+                birth_date=form.cleaned_data["birth_date"],
+                client=client_ip(request),
+            )
+        except DomainError as error:
+            status = error.status_code if error.status_code == 429 else 400
+            form_errors_add(form, error, skip=("signature",))
+        else:
+            return redirect("booking-details", signed=_sign(application))
+    return render(
+        request,
+        "booking/start.html",
+        {
+            "form": form,
+            "mine": svc.applications_bookable_by(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def booking_from_account(request, application_id: int):
+    try:
+        application = svc.application_for_account(user=request.user, application_id=application_id)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("booking-start")
+    return redirect("booking-details", signed=_sign(application))
+
+
+def _application_from_signed(signed: str) -> PassportApplication:
+    try:
+        value = signing.loads(signed, salt=SIGNING_SALT, max_age=SIGNED_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    return get_object_or_404(
+        PassportApplication.objects.select_related("applicant", "billing_code", "passport_type"),
+        pk=value.get("a"),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def booking_details(request, signed: str):
+    """Destination, area, contact and the power of attorney signed on the screen."""
+    application = _application_from_signed(signed)
+    if DeliveryOrder.objects.filter(application=application).exists():
+        messages.error(request, _("Delivery is already booked for this passport."))
+        return redirect("booking-start")
+    existing = OnlineBooking.objects.filter(application=application).first()
+    if existing is not None and existing.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
+        return redirect("booking-status", token=existing.token)
+    applicant = application.applicant
+    if request.method == "POST":
+        form = BookingDetailsForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = svc.online_booking_prepare(
+                    application=application,
+                    destination_kind=data["destination_kind"],
+                    address=data["address"],
+                    area_id=data["area"].pk,
+                    recipient_phone=data["recipient_phone"],
+                    recipient_email=data["recipient_email"],
+                    signature=data["signature"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                form_errors_add(form, error, skip=("signature",))
+            else:
+                return redirect("booking-review", token=booking.token)
+    else:
+        initial = {
+            "address": applicant.address,
+            "recipient_phone": applicant.phone,
+            "recipient_email": applicant.email,
+        }
+        if existing is not None:
+            initial = {
+                "destination_kind": existing.destination_kind,
+                "area": existing.area_id,
+                "address": existing.address,
+                "recipient_phone": existing.recipient_phone,
+                "recipient_email": existing.recipient_email,
+            }
+        form = BookingDetailsForm(initial=initial)
+    status = 400 if request.method == "POST" else 200
+    nik = applicant.nik or ""
+    return render(
+        request,
+        "booking/details.html",
+        {
+            "form": form,
+            "application": application,
+            "applicant": applicant,
+            "nik_masked": ("•" * 12 + nik[-4:]) if nik else "",
+            "grantee_name": settings.POA_GRANTEE_NAME,
+            "grantee_nippos": settings.POA_GRANTEE_NIPPOS,
+            "pos_office": svc.online_pos_office(application),
+        },
+        status=status,
+    )
+
+
+def _booking(token: str) -> OnlineBooking:
+    return get_object_or_404(
+        OnlineBooking.objects.select_related(
+            "application__applicant", "application__billing_code", "area", "order", "pos_office"
+        ),
+        token=token,
+    )
+
+
+@never_cache
+def booking_review(request, token: str):
+    """The amounts and the signed power of attorney, before paying (the confirmation step)."""
+    booking = _booking(token)
+    if booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
+        return redirect("booking-status", token=token)
+    return render(
+        request,
+        "booking/review.html",
+        {
+            "booking": booking,
+            "edit_url": reverse("booking-details", args=[_sign(booking.application)]),
+        },
+    )
+
+
+@require_POST
+def booking_pay(request, token: str):
+    booking = _booking(token)
+    try:
+        svc.online_booking_pay(token=booking.token)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("booking-status", token=token)
+
+
+@never_cache
+def booking_status(request, token: str):
+    """Progress while the payment is confirmed, then the result; the page refreshes itself with a
+    small script and has a plain link for browsers without one."""
+    booking = _booking(token)
+    return render(
+        request,
+        "booking/status.html",
+        {
+            "booking": booking,
+            "edit_url": reverse("booking-details", args=[_sign(booking.application)])
+            if booking.status == OnlineBookingStatus.FAILED
+            else "",
+        },
+    )
+
+
+@never_cache
+def booking_status_json(request, token: str):
+    booking = _booking(token)
+    return JsonResponse(
+        {
+            "status": booking.status,
+            "label": str(booking.get_status_display()),
+            "order": booking.order.code if booking.order else None,
+        }
+    )
+
+
+def booking_document(request, token: str, kind: str):
+    booking = _booking(token)
+    if booking.order is None:
+        raise Http404
+    order = booking.order
+    if kind == "receipt":
+        data, name = documents.dossier_receipt_pdf(order=order), f"tanda-terima-{order.code}.pdf"
+    elif kind == "power-of-attorney":
+        data, name = documents.power_of_attorney_pdf(order=order), f"surat-kuasa-{order.code}.pdf"
+    else:
+        raise Http404
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_change_address(request, code: str):
+    """The applicant moves the delivery; another area's fee difference is shown before confirming."""
+    order = get_object_or_404(orders_visible_to(request.user).select_related("area"), code=code)
+    quote = None
+    if request.method == "POST":
+        form = AddressChangeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if request.POST.get("confirm") == "yes":
+                    svc.delivery_order_change_address(
+                        order_id=order.pk,
+                        actor=request.user,
+                        destination_kind=data["destination_kind"],
+                        address=data["address"],
+                        area_id=data["area"].pk,
+                        expected_fee=-1 if data["expected_fee"] is None else data["expected_fee"],
+                    )
+                    messages.success(request, _("The delivery address was changed."))
+                    return redirect("order-detail", code=order.code)
+                quote = svc.address_change_quote(order=order, actor=request.user, area_id=data["area"].pk)
+            except DomainError as error:
+                if error.code == "already_released":
+                    messages.error(request, str(error.message))
+                    return redirect("order-detail", code=order.code)
+                form_errors_add(form, error, skip=("signature",))
+    else:
+        try:
+            svc.address_change_quote(order=order, actor=request.user, area_id=order.area_id)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("order-detail", code=order.code)
+        form = AddressChangeForm(
+            initial={
+                "destination_kind": order.destination_kind,
+                "area": order.area_id,
+                "address": order.address,
+            }
+        )
+    return render(
+        request,
+        "booking/address.html",
+        {"order": order, "form": form, "quote": quote},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def order_reschedule(request, code: str):
+    """The applicant picks another day or address after a failed attempt."""
+    order = get_object_or_404(
+        DeliveryOrder.objects.select_related("area"), code=code, application__applicant__user=request.user
+    )
+    form = RescheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery_order_reschedule(
+                order_id=order.pk,
+                actor=request.user,
+                preferred_date=form.cleaned_data["preferred_date"],
+                new_address=form.cleaned_data["new_address"],
+            )
+        except DomainError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, str(message))
+            if not error.fields:
+                form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Thank you: the courier will come on the day you chose."))
+            return redirect("order-detail", code=order.code)
+    return render(
+        request,
+        "courier/reschedule.html",
+        {
+            "order": order,
+            "form": form,
+            "allowed": reschedule_allowed(order),
+        },
+    )

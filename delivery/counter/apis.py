@@ -1,0 +1,377 @@
+"""The counter actions as API endpoints: the same services as the pages, the same refusals."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import ERRORS
+from core.exceptions import InvalidTransition
+from core.idempotency import idempotent
+from delivery.choices import DestinationKind
+from delivery.counter import selectors as sel
+from delivery.counter import services as counter
+from delivery.counter.batches import batch_acknowledge, batch_release
+from delivery.counter.views import counter_pos_office
+from delivery.handoff.apis import DeliveryOrderDetailOutput, ErrorSerializer
+from delivery.models import Area, Batch, Manifest
+from passports import services as passport_services
+from passports.models import PassportType, PaymentRequest
+
+
+class ApplicationInput(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    birth_place = serializers.CharField(max_length=100)
+    birth_date = serializers.DateField()
+    address = serializers.CharField(max_length=300)
+    nik = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    sim_number = serializers.CharField(max_length=14, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=16)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    passport_type = serializers.SlugRelatedField(slug_field="code", queryset=PassportType.objects.all())
+    is_minor = serializers.BooleanField(default=False)
+    requirements = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+
+
+class BillingCodeOutput(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    code = serializers.CharField()
+    amount = serializers.IntegerField()
+    status = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class CounterApplicationCreateApi(APIView):
+    @extend_schema(
+        summary="Steps 1-2: record an application and issue its 15-digit billing code",
+        request=ApplicationInput,
+        responses={201: BillingCodeOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = ApplicationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        billing = passport_services.counter_application_register(actor=request.user, **data.validated_data)
+        return Response(BillingCodeOutput(billing).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentInput(serializers.Serializer):
+    billing_code = serializers.CharField(max_length=20)
+
+
+class PaymentRequestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    billing_code = serializers.CharField(source="billing_code.code")
+    application_id = serializers.IntegerField(source="billing_code.application_id")
+    status = serializers.CharField()
+    ntpn = serializers.SerializerMethodField()
+    error = serializers.CharField()
+
+    def get_ntpn(self, obj) -> str:
+        payment = getattr(obj.billing_code, "payment", None)
+        return payment.ntpn if payment else ""
+
+
+class CounterPaymentCreateApi(APIView):
+    @extend_schema(
+        summary="Step 3: pay a billing code through MPN G-2 (confirmed asynchronously; poll the request)",
+        request=PaymentInput,
+        responses={202: PaymentRequestOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = PaymentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment_request = passport_services.payment_request_open(
+            billing_code=data.validated_data["billing_code"], actor=request.user
+        )
+        return Response(PaymentRequestOutput(payment_request).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CounterPaymentDetailApi(APIView):
+    @extend_schema(
+        summary="State of a payment request: pending, confirmed (with NTPN) or failed",
+        responses={200: PaymentRequestOutput, 404: ErrorSerializer},
+    )
+    def get(self, request, pk: int):
+        if not request.user.office_id:
+            raise Http404
+        payment_request = get_object_or_404(
+            PaymentRequest.objects.select_related("billing_code"),
+            pk=pk,
+            requested_by__office_id=request.user.office_id,
+        )
+        return Response(PaymentRequestOutput(payment_request).data)
+
+
+class BookingInput(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
+    address = serializers.CharField(max_length=300)
+    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    recipient_phone = serializers.CharField(max_length=16)
+    recipient_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    poa_grantee_name = serializers.CharField(max_length=200)
+    poa_grantee_nippos = serializers.CharField(max_length=20)
+    poa_grantee_place = serializers.CharField(max_length=200)
+    fee_received = serializers.BooleanField()
+
+
+class CounterBookingCreateApi(APIView):
+    @extend_schema(
+        summary="Step 3: book delivery with the power of attorney and take the delivery fee",
+        request=BookingInput,
+        responses={201: DeliveryOrderDetailOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = BookingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        application = sel.application_for_counter(request.user, values.pop("application_id"))
+        if application is None:
+            raise Http404
+        order = counter.counter_delivery_book(
+            actor=request.user,
+            application=application,
+            pos_office=counter_pos_office(request.user),
+            **values,
+        )
+        return Response(DeliveryOrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
+
+
+def _orders_by_code(waiting, codes: list[str], *, refusal, code: str) -> dict[str, int]:
+    """Tracking code -> id of the orders with these codes among ``waiting`` (the orders this step
+    may take); every code must be there, or the whole request is refused."""
+    wanted = {c.strip().upper() for c in codes}
+    found = dict(waiting.filter(code__in=wanted).values_list("code", "pk"))
+    if len(found) != len(wanted):
+        raise InvalidTransition(refusal, code=code)
+    return found
+
+
+class ManifestInput(serializers.Serializer):
+    orders = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="Tracking codes of the booked orders"
+    )
+
+
+class ManifestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    handed_at = serializers.DateTimeField()
+    orders = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    csv_url = serializers.SerializerMethodField()
+
+    def get_orders(self, obj) -> list[str]:
+        return [order.code for order in obj.orders.order_by("pk")]
+
+    def get_pdf_url(self, obj) -> str:
+        return f"/counter/manifests/{obj.pk}/manifest.pdf"
+
+    def get_csv_url(self, obj) -> str:
+        return f"/counter/manifests/{obj.pk}/manifest.csv"
+
+
+class CounterManifestCreateApi(APIView):
+    @extend_schema(
+        summary="Step 4: hand booked dossiers to Imigrasi with a manifest",
+        request=ManifestInput,
+        responses={201: ManifestOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = ManifestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        orders = _orders_by_code(
+            sel.booked_for_manifest(request.user),
+            data.validated_data["orders"],
+            refusal=_("Not every order is a booked dossier of your office."),
+            code="not_booked",
+        )
+        manifest = counter.manifest_hand_over(actor=request.user, order_ids=list(orders.values()))
+        return Response(
+            ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ReadyInput(serializers.Serializer):
+    orders = serializers.ListField(
+        child=serializers.CharField(),
+        allow_empty=False,
+        help_text="Tracking codes of dossiers received, whose passports are printed",
+    )
+
+
+class ReadyOutput(serializers.Serializer):
+    marked = serializers.IntegerField()
+    orders = serializers.ListField(child=serializers.CharField())
+
+
+class CounterReadyApi(APIView):
+    @extend_schema(
+        summary="Between steps 4 and 5: Imigrasi marks printed passports ready, all or none",
+        request=ReadyInput,
+        responses={200: ReadyOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = ReadyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        orders = _orders_by_code(
+            sel.handed_for_printing(request.user),
+            data.validated_data["orders"],
+            refusal=_("Not every order is a received dossier of your office."),
+            code="not_handed",
+        )
+        marked = counter.passports_mark_ready(actor=request.user, order_ids=list(orders.values()))
+        return Response(ReadyOutput({"marked": marked, "orders": sorted(orders)}).data)
+
+
+class BatchInput(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="Tracking codes, selected or scanned"
+    )
+
+
+class BatchOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    released_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    orders = serializers.SerializerMethodField()
+    letter_url = serializers.SerializerMethodField()
+
+    def get_orders(self, obj) -> list[str]:
+        return [item.order.code for item in obj.items.select_related("order")]
+
+    def get_letter_url(self, obj) -> str:
+        return f"/counter/batches/{obj.pk}/surat-tugas.pdf"
+
+
+class CounterBatchCreateApi(APIView):
+    @extend_schema(
+        summary="Step 5: Imigrasi releases ready passports to Pos as one batch (in handover)",
+        request=BatchInput,
+        responses={201: BatchOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = BatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = batch_release(actor=request.user, codes=data.validated_data["codes"])
+        return Response(BatchOutput(batch).data, status=status.HTTP_201_CREATED)
+
+
+class CounterBatchAcknowledgeApi(APIView):
+    @extend_schema(
+        summary="Step 5: the Pos officer acknowledges a batch; every passport is received at once",
+        request=None,
+        responses={200: BatchOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
+        batch = batch_acknowledge(actor=request.user, batch_id=batch.pk)
+        return Response(BatchOutput(Batch.objects.get(pk=batch.pk)).data)
+
+
+class DossierRefuseInput(serializers.Serializer):
+    missing_items = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="bpn, ktp_sim, power_of_attorney"
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class CounterDossierRefuseApi(APIView):
+    @extend_schema(
+        summary="Step 4: Imigrasi refuses a dossier with a missing item; it goes back to Pos",
+        request=DossierRefuseInput,
+        responses={200: DeliveryOrderDetailOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, code: str):
+        from delivery.handoff.selectors import orders_visible_to
+
+        order = get_object_or_404(orders_visible_to(request.user), code=code)
+        data = DossierRefuseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = counter.dossier_refuse(actor=request.user, order_id=order.pk, **data.validated_data)
+        return Response(DeliveryOrderDetailOutput(order).data)
+
+
+class HandoverInput(serializers.Serializer):
+    assignments = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        help_text="Tracking code → courier id; suggested couriers are in each order's `courier` field",
+    )
+
+
+class HandoverOutput(serializers.Serializer):
+    handed_over = serializers.IntegerField()
+
+
+class CounterDeliveryHandoverApi(APIView):
+    @extend_schema(
+        summary="Step 6: hand received passports to the delivery section, each on a courier's run",
+        request=HandoverInput,
+        responses={200: HandoverOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        from delivery.handoff.selectors import orders_visible_to
+
+        data = HandoverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = {
+            code.strip().upper(): courier for code, courier in data.validated_data["assignments"].items()
+        }
+        ids = dict(orders_visible_to(request.user).filter(code__in=wanted).values_list("code", "pk"))
+        unknown = sorted(set(wanted) - set(ids))
+        if unknown:
+            from core.exceptions import NotFound
+
+            raise NotFound(_("Unknown tracking code: %(codes)s.") % {"codes": ", ".join(unknown)})
+        count = counter.delivery_section_hand_over(
+            actor=request.user, assignments={ids[code]: courier for code, courier in wanted.items()}
+        )
+        return Response(HandoverOutput({"handed_over": count}).data)
+
+
+class VanStandbyInput(serializers.Serializer):
+    arrived_at = serializers.DateTimeField(help_text="Arrival at the office (WITA when no offset)")
+
+
+class VanStandbyOutput(serializers.Serializer):
+    day = serializers.DateField()
+    arrived_at = serializers.DateTimeField()
+    minutes_late = serializers.IntegerField()
+
+
+class CounterVanStandbyApi(APIView):
+    @extend_schema(
+        summary="The van standby log of the last 30 working days",
+        responses={200: VanStandbyOutput(many=True), 403: ErrorSerializer},
+    )
+    def get(self, request):
+        return Response(VanStandbyOutput(sel.van_standby_log_all(request.user), many=True).data)
+
+    @extend_schema(
+        summary="Record the Pos van's arrival at the office today; lateness counts from 07:30 WITA",
+        request=VanStandbyInput,
+        responses={201: VanStandbyOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = VanStandbyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = counter.van_standby_record(actor=request.user, arrived_at=data.validated_data["arrived_at"])
+        return Response(VanStandbyOutput(row).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,167 @@
+"""The paper of the handoff, rendered from templates with WeasyPrint (PDF) or as CSV.
+
+Each function takes the rows it prints and returns bytes (or text), so the counter pages, the API
+and the applicant's own pages all print the same documents. Documents about one order carry a QR
+code linking to its public tracking page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import segno
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from delivery.handoff.deadlines import WITA
+from delivery.models import Batch, DeliveryOrder, Manifest
+from delivery.notifications.services import tracking_url
+
+DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+def indonesian_day_and_date(moment) -> str:
+    local = moment.astimezone(WITA)
+    return f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # heavy: loaded only when a document is printed
+
+    with translation.override("id"):
+        html = render_to_string(template, {**context, "printed_at": timezone.now()})
+    return HTML(string=html).write_pdf()
+
+
+def _order_context(order: DeliveryOrder) -> dict:
+    from delivery.counter.services import payment_reconciliation
+
+    application = order.application
+    return {
+        "order": order,
+        "applicant": application.applicant,
+        "application": application,
+        "money": payment_reconciliation(order=order),
+        "day_and_date": indonesian_day_and_date(order.poa_signed_at),
+        "qr": qr_data_uri(tracking_url(order)),
+        "tracking_url": tracking_url(order),
+        "signature": _signature_data_uri(order),
+    }
+
+
+def _signature_data_uri(order: DeliveryOrder) -> str:
+    """The grantor's signature drawn on the screen when the applicant booked online."""
+    import base64
+
+    from delivery.models import OnlineBooking
+
+    booking = OnlineBooking.objects.filter(order=order).first()
+    if booking is None or not booking.poa_signature:
+        return ""
+    with booking.poa_signature.open("rb") as image:
+        return "data:image/png;base64," + base64.b64encode(image.read()).decode()
+
+
+def dossier_receipt_pdf(*, order: DeliveryOrder) -> bytes:
+    """Tanda terima berkas: day and date; BPN, KTP/SIM copy, delivery fee; two signatures."""
+    return _pdf("documents/dossier_receipt.html", _order_context(order))
+
+
+def power_of_attorney_pdf(*, order: DeliveryOrder) -> bytes:
+    """Surat kuasa permohonan antar kiriman: the applicant authorises the named Pos officer."""
+    return _pdf("documents/power_of_attorney.html", _order_context(order))
+
+
+def batch_letter_pdf(*, batch: Batch) -> bytes:
+    """Imigrasi's surat tugas and surat kuasa for one batch, in one PDF listing every passport."""
+    items = batch.items.select_related(
+        "order__application__applicant", "order__application__passport_type", "order__area"
+    )
+    return _pdf(
+        "documents/batch_letter.html",
+        {
+            "batch": batch,
+            "orders": [item.order for item in items],
+            "day_and_date": indonesian_day_and_date(batch.released_at),
+        },
+    )
+
+
+def _manifest_rows(manifest: Manifest) -> list[DeliveryOrder]:
+    return list(
+        manifest.orders.select_related(
+            "application__applicant",
+            "application__passport_type",
+            "application__billing_code__payment",
+            "area",
+        ).order_by("pk")
+    )
+
+
+def manifest_pdf(*, manifest: Manifest) -> bytes:
+    """Step 4: the list of applicants who booked delivery, handed to Imigrasi with the dossiers."""
+    return _pdf(
+        "documents/manifest.html",
+        {
+            "manifest": manifest,
+            "orders": _manifest_rows(manifest),
+            "day_and_date": indonesian_day_and_date(manifest.handed_at),
+        },
+    )
+
+
+MANIFEST_CSV_HEADER = [
+    "no",
+    "kode_pelacakan",
+    "nama_pemohon",
+    "jenis_paspor",
+    "kode_billing",
+    "ntpn",
+    "alamat_tujuan",
+    "wilayah",
+    "biaya_antar",
+    "telepon",
+]
+
+
+def manifest_csv(*, manifest: Manifest) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(MANIFEST_CSV_HEADER)
+    for n, order in enumerate(_manifest_rows(manifest), start=1):
+        billing = order.application.billing_code
+        payment = getattr(billing, "payment", None)
+        writer.writerow(
+            [
+                n,
+                order.code,
+                order.application.applicant.full_name,
+                order.application.passport_type.name_id,
+                billing.code,
+                payment.ntpn if payment else "",
+                order.address,
+                order.area.name,
+                order.delivery_fee,
+                order.recipient_phone,
+            ]
+        )
+    return out.getvalue()

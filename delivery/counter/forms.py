@@ -1,0 +1,100 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from delivery.choices import DestinationKind
+from delivery.models import Area
+from passports.models import PassportType
+from passports.services import REQUIREMENTS_ADULT, REQUIREMENTS_MINOR
+
+
+class CounterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ApplicationForm(CounterForm):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    birth_place = forms.CharField(label=_("Place of birth"), max_length=100)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    address = forms.CharField(label=_("Address"), max_length=300)
+    nik = forms.CharField(label=_("NIK (KTP)"), max_length=16, required=False)
+    sim_number = forms.CharField(label=_("SIM number"), max_length=14, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=16)
+    email = forms.EmailField(label=_("Email"), required=False)
+    passport_type = forms.ModelChoiceField(
+        label=_("Passport type"), queryset=PassportType.objects.filter(active=True)
+    )
+    is_minor = forms.BooleanField(label=_("The applicant is a minor"), required=False)
+    requirements = forms.MultipleChoiceField(
+        label=_("Requirements checked"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(k, v) for k, v in dict(REQUIREMENTS_ADULT + REQUIREMENTS_MINOR).items()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["passport_type"].label_from_instance = lambda t: f"{t.name_id} (Rp {t.fee:,})".replace(
+            ",", "."
+        )
+
+
+class PayForm(CounterForm):
+    billing_code = forms.CharField(
+        label=_("Billing code (15 digits)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class BookForm(CounterForm):
+    destination_kind = forms.ChoiceField(
+        label=_("Destination"),
+        choices=DestinationKind.choices,
+        widget=forms.RadioSelect,
+        initial=DestinationKind.HOME,
+    )
+    address = forms.CharField(label=_("Delivery address"), max_length=300)
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.all())
+    recipient_phone = forms.CharField(label=_("Contact phone"), max_length=16)
+    recipient_email = forms.EmailField(label=_("Contact email"), required=False)
+    poa_grantee_name = forms.CharField(label=_("Authorised Pos officer"), max_length=200)
+    poa_grantee_nippos = forms.CharField(label=_("Nippos"), max_length=20)
+    poa_grantee_place = forms.CharField(label=_("Place of duty"), max_length=200)
+    poa_signed = forms.BooleanField(label=_("The applicant signed the power of attorney"))
+    fee_received = forms.BooleanField(label=_("The delivery fee was received"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].label_from_instance = lambda a: f"{a.name} (Rp {a.delivery_fee:,})".replace(
+            ",", "."
+        )
+
+
+class ConfirmForm(CounterForm):
+    confirm = forms.BooleanField(label=_("I have checked the list; this cannot be undone"))
+
+
+class VanStandbyForm(CounterForm):
+    arrived_at = forms.TimeField(
+        label=_("Arrival time today (WITA)"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+
+class DossierRefuseForm(CounterForm):
+    missing_items = forms.MultipleChoiceField(
+        label=_("Missing from the dossier"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+        required=False,  # the service says what is wrong when nothing is ticked
+    )
+    reason = forms.CharField(label=_("Note for Pos"), required=False, max_length=300)
+    confirm = forms.BooleanField(label=_("Send the dossier back to Pos"))
+
+    def __init__(self, *args, **kwargs):
+        from delivery.counter.services import DOSSIER_ITEMS
+
+        super().__init__(*args, **kwargs)
+        self.fields["missing_items"].choices = DOSSIER_ITEMS

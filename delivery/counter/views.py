@@ -1,0 +1,528 @@
+"""Pages of the counters: Imigrasi (steps 1, 2, 4, 5) and the Pos service section (steps 3 to 6).
+
+Each view checks the role, validates the form and calls one service; refusals are shown as the
+service's message and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.choices import Role
+from accounts.models import PersonalDataAccess
+from core.exceptions import DomainError
+from core.fields import ascii_digits
+from core.forms import form_errors_add
+from delivery.counter import documents
+from delivery.counter import selectors as sel
+from delivery.counter import services as counter
+from delivery.counter.batches import batch_acknowledge, batch_release
+from delivery.counter.forms import (
+    ApplicationForm,
+    BookForm,
+    ConfirmForm,
+    DossierRefuseForm,
+    PayForm,
+    VanStandbyForm,
+)
+from delivery.handoff.deadlines import WITA
+from delivery.handoff.selectors import orders_visible_to
+from delivery.models import DeliveryOrder
+from delivery.permissions import IMIGRASI, POS, SUPERVISORS, roles
+from delivery.privacy.services import (
+    nik_for_viewer,
+    personal_data_access_record,
+    personal_data_access_record_many,
+)
+from organisations.offices import pos_office_serving
+from passports import services as passport_services
+from passports.models import PaymentRequest
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@roles(Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER)
+def counter_home(request):
+    user = request.user
+    context = {}
+    if user.role == Role.IMIGRASI_OFFICER:
+        context["applications"] = sel.applications_of_office(user).order_by("-created_at")[:20]
+        context["ready_count"] = sel.ready_for_release(user).count()
+    else:
+        context["booked_count"] = sel.booked_for_manifest(user).count()
+    context["batches"] = sel.batches_visible_to(user)[:10]
+    context["manifests"] = sel.manifests_visible_to(user)[:10]
+    return render(request, "counter/home.html", context)
+
+
+# Steps 1 and 2: Imigrasi records the application and issues the billing code.
+
+
+@roles(*IMIGRASI)
+@require_http_methods(["GET", "POST"])
+def application_new(request):
+    form = ApplicationForm(request.POST or None, initial={"submission_key": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            billing = passport_services.counter_application_register(
+                actor=request.user,
+                full_name=data["full_name"],
+                birth_place=data["birth_place"],
+                birth_date=data["birth_date"],
+                address=data["address"],
+                phone=data["phone"],
+                nik=data["nik"],
+                sim_number=data["sim_number"],
+                email=data["email"],
+                passport_type=data["passport_type"],
+                is_minor=data["is_minor"],
+                requirements=data["requirements"],
+                submission_key=data["submission_key"],
+            )
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("Billing code %(code)s issued.") % {"code": billing.code})
+            return redirect("counter-application", pk=billing.application_id)
+    return render(
+        request,
+        "counter/application_new.html",
+        {
+            "form": form,
+            "adult": passport_services.REQUIREMENTS_ADULT,
+            "minor": passport_services.REQUIREMENTS_MINOR,
+        },
+    )
+
+
+@roles(Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER)
+def application_detail(request, pk: int):
+    application = sel.application_for_counter(request.user, pk)
+    if application is None:
+        raise Http404
+    billing = getattr(application, "billing_code", None)
+    order = DeliveryOrder.objects.filter(application=application).first()
+    personal_data_access_record(
+        user=request.user,
+        applicant_id=application.applicant_id,
+        what=PersonalDataAccess.What.APPLICATION_DETAIL,
+        reference=f"application:{pk}",
+    )
+    return render(
+        request,
+        "counter/application_detail.html",
+        {
+            "application": application,
+            "billing": billing,
+            "order": order,
+            "nik_shown": nik_for_viewer(user=request.user, nik=application.applicant.nik, full_view=True),
+            "payment": getattr(billing, "payment", None) if billing else None,
+            "qr": documents.qr_data_uri(billing.code) if billing else None,
+            "expires_local": billing.expires_at.astimezone(WITA) if billing else None,
+        },
+    )
+
+
+# Step 3: the Pos counter takes payment (asynchronous), books delivery and takes the fee.
+
+
+@roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+@require_http_methods(["GET", "POST"])
+def pay(request):
+    form = PayForm(request.POST or None, initial={"billing_code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment_request = passport_services.payment_request_open(
+                billing_code=form.cleaned_data["billing_code"], actor=request.user
+            )
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            return redirect("counter-payment", pk=payment_request.pk)
+    return render(request, "counter/pay.html", {"form": form})
+
+
+def _payment_request(request, pk: int) -> PaymentRequest:
+    """A payment request taken at the user's own office."""
+    return get_object_or_404(
+        PaymentRequest.objects.select_related(
+            "billing_code__application__applicant", "billing_code__payment"
+        ),
+        pk=pk,
+        requested_by__office_id=request.user.office_id,
+    )
+
+
+def _payment_state(payment_request: PaymentRequest) -> dict:
+    billing = payment_request.billing_code
+    payment = getattr(billing, "payment", None)
+    return {
+        "status": payment_request.status,
+        "status_label": str(payment_request.get_status_display()),
+        "ntpn": payment.ntpn if payment else "",
+        "error": payment_request.error,
+        "book_url": (
+            f"/counter/applications/{billing.application_id}/book/"
+            if payment_request.status == PaymentRequest.Status.CONFIRMED
+            else ""
+        ),
+    }
+
+
+@roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+def payment_progress(request, pk: int):
+    payment_request = _payment_request(request, pk)
+    return render(
+        request,
+        "counter/payment.html",
+        {
+            "payment_request": payment_request,
+            "billing": payment_request.billing_code,
+            "state": _payment_state(payment_request),
+        },
+    )
+
+
+@roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+def payment_status(request, pk: int):
+    return JsonResponse(_payment_state(_payment_request(request, pk)))
+
+
+@roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+@require_http_methods(["GET", "POST"])
+def book(request, pk: int):
+    application = sel.application_for_counter(request.user, pk)
+    if application is None:
+        raise Http404
+    existing = DeliveryOrder.objects.filter(application=application).first()
+    if existing is not None:
+        messages.info(
+            request, _("Delivery is already booked for this passport (%(code)s).") % {"code": existing.code}
+        )
+        return redirect("order-detail", code=existing.code)
+    user = request.user
+    pos_office = counter_pos_office(user)
+    initial = {
+        "address": application.applicant.address,
+        "recipient_phone": application.applicant.phone,
+        "recipient_email": application.applicant.email,
+        "poa_grantee_place": pos_office.name if pos_office else "",
+    }
+    if user.role == Role.POS_SERVICE_OFFICER:
+        initial["poa_grantee_name"] = user.get_full_name()
+    form = BookForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = counter.counter_delivery_book(
+                actor=user,
+                application=application,
+                pos_office=pos_office,
+                destination_kind=data["destination_kind"],
+                address=data["address"],
+                area=data["area"],
+                recipient_phone=data["recipient_phone"],
+                recipient_email=data["recipient_email"],
+                poa_grantee_name=data["poa_grantee_name"],
+                poa_grantee_nippos=data["poa_grantee_nippos"],
+                poa_grantee_place=data["poa_grantee_place"],
+                fee_received=data["fee_received"],
+            )
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request, _("Delivery booked: %(code)s. Print the dossier receipt.") % {"code": order.code}
+            )
+            return redirect("order-detail", code=order.code)
+    return render(request, "counter/book.html", {"form": form, "application": application})
+
+
+def counter_pos_office(user):
+    """The Pos office that takes the booking: the officer's own, or at Imigrasi's one-door desk the
+    Pos office that serves it."""
+    if user.role == Role.POS_SERVICE_OFFICER:
+        return user.office
+    return pos_office_serving(user.office_id)
+
+
+@login_required
+def order_document(request, code: str, kind: str):
+    order = get_object_or_404(orders_visible_to(request.user).select_related("application"), code=code)
+    if kind in ("receipt", "power-of-attorney"):
+        personal_data_access_record(
+            user=request.user,
+            applicant_id=order.application.applicant_id,
+            what=PersonalDataAccess.What.EXPORT,
+            reference=f"{kind}:{order.code}",
+        )
+    if kind == "receipt":
+        return _pdf_response(documents.dossier_receipt_pdf(order=order), f"tanda-terima-{order.code}.pdf")
+    if kind == "power-of-attorney":
+        return _pdf_response(documents.power_of_attorney_pdf(order=order), f"surat-kuasa-{order.code}.pdf")
+    raise Http404
+
+
+# Step 4: Pos hands the day's dossiers to Imigrasi with a manifest.
+
+
+@roles(*POS)
+@require_http_methods(["GET", "POST"])
+def manifest_new(request):
+    orders = list(sel.booked_for_manifest(request.user))
+    form = ConfirmForm(request.POST or None)
+    chosen = request.POST.getlist("orders") if request.method == "POST" else [str(o.pk) for o in orders]
+    if request.method == "POST" and form.is_valid():
+        try:
+            manifest = counter.manifest_hand_over(
+                actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
+            )
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request,
+                _("Dossiers handed to Imigrasi with manifest %(number)s.") % {"number": manifest.number},
+            )
+            return redirect("counter-manifest", pk=manifest.pk)
+    return render(request, "counter/manifest_new.html", {"orders": orders, "form": form, "chosen": chosen})
+
+
+@roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
+def manifest_detail(request, pk: int, fmt: str = ""):
+    manifest = get_object_or_404(sel.manifests_visible_to(request.user), pk=pk)
+    if fmt not in ("", "pdf", "csv"):
+        raise Http404
+    if fmt in ("pdf", "csv"):
+        personal_data_access_record_many(
+            user=request.user,
+            what=PersonalDataAccess.What.EXPORT,
+            reference=f"manifest-{fmt}:{manifest.number}",
+            applicant_ids=manifest.orders.values_list("application__applicant_id", flat=True),
+        )
+    if fmt == "pdf":
+        return _pdf_response(documents.manifest_pdf(manifest=manifest), f"manifes-{manifest.number}.pdf")
+    if fmt == "csv":
+        response = HttpResponse(
+            documents.manifest_csv(manifest=manifest), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="manifes-{manifest.number}.csv"'
+        return response
+    orders = manifest.orders.select_related("application__applicant", "area").order_by("pk")
+    return render(request, "counter/manifest_detail.html", {"manifest": manifest, "orders": orders})
+
+
+# Between steps 4 and 5: Imigrasi marks the printed passports ready, a stack at a time.
+
+
+@roles(*IMIGRASI)
+@require_http_methods(["GET", "POST"])
+def ready_mark(request):
+    orders = list(sel.handed_for_printing(request.user))
+    form = ConfirmForm(request.POST or None)
+    chosen = request.POST.getlist("orders") if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = counter.passports_mark_ready(
+                actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
+            )
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)s passports marked ready; release them to Pos in a batch.") % {"count": count},
+            )
+            return redirect("counter-batch-new")
+    return render(request, "counter/ready_mark.html", {"orders": orders, "form": form, "chosen": chosen})
+
+
+# Step 5: Imigrasi releases a batch, Pos acknowledges it.
+
+
+@roles(*IMIGRASI)
+@require_http_methods(["GET", "POST"])
+def batch_new(request):
+    orders = list(sel.ready_for_release(request.user))
+    form = ConfirmForm(request.POST or None)
+    chosen = request.POST.getlist("codes") if request.method == "POST" else []
+    scanned = request.POST.get("scan", "").split() if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = batch_release(actor=request.user, codes=chosen + scanned)
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request,
+                _("Batch %(number)s released to Pos; it is in handover until Pos acknowledges it.")
+                % {"number": batch.number},
+            )
+            return redirect("counter-batch", pk=batch.pk)
+    return render(
+        request,
+        "counter/batch_new.html",
+        {
+            "orders": orders,
+            "form": form,
+            "chosen": {c.upper() for c in chosen + scanned},
+        },
+    )
+
+
+@roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
+@require_http_methods(["GET", "POST"])
+def batch_detail(request, pk: int):
+    batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                batch_acknowledge(actor=request.user, batch_id=batch.pk)
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    _("Batch %(number)s received: every passport is now with the Pos service section.")
+                    % {"number": batch.number},
+                )
+            return redirect("counter-batch", pk=batch.pk)
+    items = batch.items.select_related("order__application__applicant", "order__area")
+    may_acknowledge = (
+        request.user.role == Role.POS_SERVICE_OFFICER
+        and request.user.office_id == batch.pos_office_id
+        and batch.status == "in_handover"
+    )
+    return render(
+        request,
+        "counter/batch_detail.html",
+        {
+            "batch": batch,
+            "items": items,
+            "form": form,
+            "may_acknowledge": may_acknowledge,
+        },
+    )
+
+
+@roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
+def batch_letter(request, pk: int):
+    batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
+    personal_data_access_record_many(
+        user=request.user,
+        what=PersonalDataAccess.What.EXPORT,
+        reference=f"batch-letter:{batch.number}",
+        applicant_ids=[
+            item.order.application.applicant_id for item in batch.items.select_related("order__application")
+        ],
+    )
+    return _pdf_response(documents.batch_letter_pdf(batch=batch), f"surat-tugas-{batch.number}.pdf")
+
+
+# The van standby log and the supervisors' problems queue.
+
+
+@roles(Role.POS_SERVICE_OFFICER, *SUPERVISORS)
+@require_http_methods(["GET", "POST"])
+def van_standby(request):
+    form = VanStandbyForm(request.POST or None)
+    if request.method == "POST" and request.user.role == Role.POS_SERVICE_OFFICER and form.is_valid():
+        today = timezone.now().astimezone(WITA).date()
+        arrived = dt.datetime.combine(today, form.cleaned_data["arrived_at"], tzinfo=WITA)
+        try:
+            row = counter.van_standby_record(actor=request.user, arrived_at=arrived)
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request,
+                _("Arrival recorded: %(minutes)s minutes late.") % {"minutes": row.minutes_late}
+                if row.minutes_late
+                else _("Arrival recorded: on time."),
+            )
+            return redirect("counter-van")
+    rows = sel.van_standby_visible_to(request.user).order_by("-day")[:30]
+    return render(request, "counter/van.html", {"form": form, "rows": rows})
+
+
+@roles(*IMIGRASI)
+@require_http_methods(["GET", "POST"])
+def dossier_refuse(request, code: str):
+    order = get_object_or_404(orders_visible_to(request.user), code=code)
+    form = DossierRefuseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counter.dossier_refuse(
+                actor=request.user,
+                order_id=order.pk,
+                missing_items=form.cleaned_data["missing_items"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("Dossier of %(code)s sent back to Pos.") % {"code": order.code})
+            return redirect("order-detail", code=order.code)
+    return render(request, "counter/dossier_refuse.html", {"order": order, "form": form})
+
+
+@roles(*POS)
+@require_http_methods(["GET", "POST"])
+def delivery_handover(request):
+    """Step 6 for the day's received passports at once, couriers suggested by area."""
+    from delivery.choices import DeliveryStatus
+    from delivery.models import Courier
+
+    user = request.user
+    orders = list(
+        orders_visible_to(user)
+        .filter(pos_office_id=user.office_id, status=DeliveryStatus.RECEIVED_BY_POS)
+        .order_by("area__name", "pk")
+    )
+    couriers = list(Courier.objects.filter(office_id=user.office_id, active=True).order_by("name"))
+    form = ConfirmForm(request.POST or None)
+    rows = []
+    for order in orders:
+        posted = request.POST.get(f"courier-{order.pk}", "")
+        chosen = (
+            int(posted)
+            if ascii_digits(posted)
+            else getattr(order.courier or counter.suggested_courier(order), "pk", None)
+        )
+        rows.append(
+            {
+                "order": order,
+                "chosen": chosen,
+                "ticked": (request.method == "GET" or str(order.pk) in request.POST.getlist("orders")),
+            }
+        )
+    if request.method == "POST" and form.is_valid():
+        assignments = {}
+        for row in rows:
+            if row["ticked"] and row["chosen"]:
+                assignments[row["order"].pk] = row["chosen"]
+        try:
+            count = counter.delivery_section_hand_over(actor=user, assignments=assignments)
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request, _("%(count)s passports handed to the delivery section.") % {"count": count}
+            )
+            return redirect("counter-handover")
+    return render(request, "counter/handover.html", {"rows": rows, "couriers": couriers, "form": form})

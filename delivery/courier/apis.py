@@ -1,0 +1,233 @@
+"""The courier app's API: one endpoint per courier action, each honouring ``Idempotency-Key``."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import ERRORS
+from core.exceptions import ValidationFailed
+from core.fields import AsciiDigitsSerializerField
+from core.idempotency import idempotent
+from delivery.choices import FailureReason, ReceiverKind
+from delivery.courier import proof
+from delivery.courier.codes import delivery_code_unlock
+from delivery.courier.dispatch import delivery_order_assign_courier
+from delivery.handoff.apis import DeliveryOrderDetailOutput, ErrorSerializer
+from delivery.handoff.selectors import orders_visible_to
+from delivery.models import Courier
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="A new random key per update; a retry with the same key gets the same answer.",
+)
+
+
+class CourierUpdateOutput(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    device_time = serializers.DateTimeField(allow_null=True)
+
+
+class _Common(serializers.Serializer):
+    device_time = serializers.DateTimeField(required=False, allow_null=True)
+    latitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
+
+
+class DispatchInput(_Common):
+    pass
+
+
+class FailInput(_Common):
+    reason = serializers.ChoiceField(choices=FailureReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class DeliverInput(_Common):
+    receiver_kind = serializers.ChoiceField(choices=ReceiverKind.choices)
+    code = AsciiDigitsSerializerField(required=False, allow_blank=True, max_length=12)
+    stand_in_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    stand_in_relation = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    stand_in_id_last_digits = AsciiDigitsSerializerField(
+        required=False, allow_blank=True, digits=4, message=_("Enter the last 4 digits of the stand-in's ID.")
+    )
+    authorisation_seen = serializers.BooleanField(required=False, default=False)
+    signature = serializers.CharField(help_text="PNG as a data URL")
+    photo = serializers.CharField(required=False, allow_blank=True, help_text="JPEG/PNG as a data URL")
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        fields = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+        from django.utils.translation import gettext as _
+
+        raise ValidationFailed(_("Please correct the marked fields."), fields=fields)
+    return serializer.validated_data
+
+
+def _output(result) -> dict:
+    return dict(
+        CourierUpdateOutput(
+            {
+                "code": result.order.code,
+                "status": result.order.status,
+                "status_label": result.order.get_status_display(),
+                "occurred_at": result.event.occurred_at,
+                "device_time": result.event.device_time,
+            }
+        ).data
+    )
+
+
+class _CourierActionApi(APIView):
+    input_class: type[serializers.Serializer]
+
+    def handle(self, request, code: str, data: dict):
+        raise NotImplementedError
+
+    @idempotent(required=True)
+    def post(self, request, code: str):
+        return Response(_output(self.handle(request, code, _valid(self.input_class, request.data))))
+
+
+_RESPONSES = {
+    200: CourierUpdateOutput,
+    400: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
+    422: ErrorSerializer,
+}
+
+
+class CourierDispatchApi(_CourierActionApi):
+    input_class = DispatchInput
+
+    @extend_schema(
+        summary="Take a passport out for delivery",
+        request=DispatchInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses=_RESPONSES,
+    )
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+    def handle(self, request, code, data):
+        return proof.delivery_order_courier_dispatch(
+            order_code=code,
+            actor=request.user,
+            device_time=data.get("device_time"),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+
+
+class CourierFailApi(_CourierActionApi):
+    input_class = FailInput
+
+    @extend_schema(
+        summary="Record a failed delivery attempt",
+        request=FailInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses=_RESPONSES,
+    )
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+    def handle(self, request, code, data):
+        return proof.delivery_order_courier_fail(
+            order_code=code,
+            actor=request.user,
+            reason=data["reason"],
+            note=data.get("note", ""),
+            device_time=data.get("device_time"),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+
+
+class CourierDeliverApi(_CourierActionApi):
+    input_class = DeliverInput
+
+    @extend_schema(
+        summary="Deliver with proof: the applicant's code or a stand-in",
+        request=DeliverInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses=_RESPONSES,
+    )
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+    def handle(self, request, code, data):
+        stand_in = proof.StandIn(
+            name=data.get("stand_in_name", ""),
+            relation=data.get("stand_in_relation", ""),
+            id_last_digits=data.get("stand_in_id_last_digits", ""),
+            authorisation_seen=data.get("authorisation_seen", False),
+        )
+        return proof.delivery_order_deliver_with_proof(
+            order_code=code,
+            actor=request.user,
+            receiver_kind=data["receiver_kind"],
+            code=data.get("code", ""),
+            stand_in=stand_in,
+            signature=data["signature"],
+            photo=data.get("photo", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            device_time=data.get("device_time"),
+        )
+
+
+class AssignCourierInput(serializers.Serializer):
+    courier = serializers.PrimaryKeyRelatedField(
+        queryset=Courier.objects.all(), help_text="The courier's id (a courier of your office)"
+    )
+
+
+class DeliveryOrderAssignCourierApi(APIView):
+    required_scopes = {"POST": "write_handoff"}
+
+    @extend_schema(
+        summary="Put an order on a courier's run, or move it to another courier (Pos dispatcher)",
+        request=AssignCourierInput,
+        responses={200: DeliveryOrderDetailOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, code: str):
+        order = get_object_or_404(orders_visible_to(request.user), code=code)
+        data = AssignCourierInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = delivery_order_assign_courier(
+            order_id=order.pk, courier=data.validated_data["courier"], actor=request.user
+        )
+        return Response(DeliveryOrderDetailOutput(order).data)
+
+
+class CodeUnlockOutput(serializers.Serializer):
+    order = serializers.CharField()
+    wrong_codes_before = serializers.IntegerField()
+
+
+class DeliveryOrderCodeUnlockApi(APIView):
+    required_scopes = {"POST": "write_handoff"}
+
+    @extend_schema(
+        summary="Allow new delivery code tries after the courier entered too many wrong codes (Pos dispatcher)",
+        request=None,
+        responses={200: CodeUnlockOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, code: str):
+        had = delivery_code_unlock(order_code=code, actor=request.user)
+        return Response(CodeUnlockOutput({"order": code, "wrong_codes_before": had}).data)

@@ -1,0 +1,311 @@
+"""Proof of delivery: the one-time delivery code, stand-in receivers, signature, photo, location.
+
+The code: when an order reaches the delivery section (or goes out without one), ``delivery_codes_issue``
+draws a random ``nonce`` and keeps only a salted PBKDF2 hash of the code. The code itself is an HMAC of
+the order and the nonce under the server's secret, so the notification task can recompute it for the
+applicant's mail while the database never holds it. The courier's run page caches salt and hash to
+check a code offline; ``delivery_order_deliver_with_proof`` checks it again on the server (against the
+code recomputed from the nonce, without the slow hash) and marks it used, in the same transaction as
+the move to "delivered".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.exceptions import DomainError, InvalidTransition, NotFound, ValidationFailed
+from core.fields import ascii_digits
+from core.images import CheckedImage, image_decode
+from delivery.choices import FailureReason, ReceiverKind
+from delivery.courier.codes import delivery_code_attempt_record, delivery_code_check
+from delivery.handoff import transitions as t
+from delivery.models import (
+    DeliveryCode,
+    DeliveryEvent,
+    DeliveryOrder,
+    ProofOfDelivery,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# Images: decoded from data URLs (the app sends JSON), checked by content, not by name.
+
+
+def decode_image(data: str, *, field: str, max_bytes: int, formats: tuple[str, ...]) -> bytes:
+    return decode_image_checked(data, field=field, max_bytes=max_bytes, formats=formats)[0]
+
+
+def decode_image_checked(
+    data: str, *, field: str, max_bytes: int, formats: tuple[str, ...]
+) -> tuple[bytes, CheckedImage]:
+    """The image's bytes, with its format and size; a photo may have ``PHOTO_MAX_PIXELS``, a
+    signature ``SIGNATURE_MAX_PIXELS`` (``core.images``)."""
+    label = _("The photo") if field == "photo" else _("The signature")
+    raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
+    try:
+        raw = base64.b64decode(raw_text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(
+            _("%(what)s is not an image.") % {"what": label}, fields={field: [_("Not an image.")]}
+        ) from None
+    if len(raw) > max_bytes:
+        raise ValidationFailed(
+            _("%(what)s is too large (at most %(kb)s KB).") % {"what": label, "kb": max_bytes // 1024},
+            code="too_large",
+            fields={field: [_("Too large.")]},
+        )
+    max_pixels = settings.PHOTO_MAX_PIXELS if field == "photo" else settings.SIGNATURE_MAX_PIXELS
+    return raw, image_decode(raw, field=field, label=label, max_pixels=max_pixels, formats=formats)
+
+
+def _coordinate(value, *, limit: int, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(
+            _("The location is not valid."), fields={field: [_("Not a number.")]}
+        ) from None
+    if abs(number) > limit:
+        raise ValidationFailed(_("The location is not valid."), fields={field: [_("Out of range.")]})
+    return number
+
+
+def _location_text(latitude: Decimal | None, longitude: Decimal | None) -> str:
+    return f"{latitude},{longitude}" if latitude is not None and longitude is not None else ""
+
+
+def _check_device_time(order: DeliveryOrder, device_time: dt.datetime | None) -> None:
+    """Refuse an update the phone made before the order's last recorded state."""
+    if device_time is None:
+        return
+    last = DeliveryEvent.objects.filter(order=order).order_by("-occurred_at", "-pk").first()
+    if last is None:
+        return
+    reference = last.device_time or last.occurred_at
+    tolerance = dt.timedelta(seconds=settings.COURIER_CLOCK_TOLERANCE_SECONDS)
+    if device_time < reference - tolerance:
+        raise InvalidTransition(
+            _(
+                "This update was made on the phone before the order's last change (%(time)s WITA); "
+                "it was not applied."
+            )
+            % {"time": timezone.localtime(reference).strftime("%d-%m-%Y %H:%M")},
+            code="stale_update",
+        )
+
+
+def _order_for_courier(*, order_code: str, action: str, actor: User) -> DeliveryOrder:
+    order = DeliveryOrder.objects.select_related("application__applicant").filter(code=order_code).first()
+    if order is None:
+        raise NotFound(_("No such delivery order."))
+    t.check_move(action, order, actor)
+    return order
+
+
+@dataclass(frozen=True)
+class StandIn:
+    name: str
+    relation: str
+    id_last_digits: str
+    authorisation_seen: bool = False
+
+
+def delivery_order_deliver_with_proof(
+    *,
+    order_code: str,
+    actor: User,
+    receiver_kind: str,
+    code: str = "",
+    stand_in: StandIn | None = None,
+    signature: str,
+    photo: str = "",
+    latitude=None,
+    longitude=None,
+    device_time: dt.datetime | None = None,
+) -> t.MoveResult:
+    """Step 7 with its proof: the applicant's code, or a stand-in's name, relation and ID digits."""
+    try:
+        order = _order_for_courier(order_code=order_code, action="deliver", actor=actor)
+    except InvalidTransition:
+        if (
+            receiver_kind == ReceiverKind.APPLICANT
+            and DeliveryCode.objects.filter(order__code=order_code, used_at__isnull=False).exists()
+        ):
+            raise InvalidTransition(
+                _("This delivery code has already been used."), code="code_used"
+            ) from None
+        raise
+    _check_device_time(order, device_time)
+    if receiver_kind not in ReceiverKind.values:
+        raise ValidationFailed(
+            _("Say who received the passport."), fields={"receiver_kind": [_("Required.")]}
+        )
+    if receiver_kind == ReceiverKind.STAND_IN:
+        errors = {}
+        if stand_in is None or not stand_in.name.strip():
+            errors["stand_in_name"] = [_("Enter the stand-in's name.")]
+        if stand_in is None or not stand_in.relation.strip():
+            errors["stand_in_relation"] = [_("Enter the stand-in's relation to the applicant.")]
+        if stand_in is None or not ascii_digits(stand_in.id_last_digits, length=4):
+            errors["stand_in_id_last_digits"] = [_("Enter the last 4 digits of the stand-in's ID.")]
+        if errors:
+            raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    if not signature:
+        raise ValidationFailed(
+            _("The receiver must sign on the screen."), fields={"signature": [_("Required.")]}
+        )
+    signature_png = decode_image(
+        signature, field="signature", max_bytes=settings.COURIER_SIGNATURE_MAX_BYTES, formats=("PNG",)
+    )
+    photo_bytes = (
+        decode_image(
+            photo, field="photo", max_bytes=settings.COURIER_PHOTO_MAX_BYTES, formats=("JPEG", "PNG", "WEBP")
+        )
+        if photo
+        else b""
+    )
+    lat = _coordinate(latitude, limit=90, field="latitude")
+    lng = _coordinate(longitude, limit=180, field="longitude")
+    applicant = order.application.applicant
+    if receiver_kind == ReceiverKind.APPLICANT:
+        receiver_name, relation, digits, authorised = applicant.full_name, "", "", False
+    else:
+        receiver_name = stand_in.name.strip()[:200]
+        relation = stand_in.relation.strip()[:100]
+        digits, authorised = stand_in.id_last_digits, stand_in.authorisation_seen
+    try:
+        return _deliver(
+            order=order,
+            actor=actor,
+            receiver_kind=receiver_kind,
+            code=code,
+            device_time=device_time,
+            lat=lat,
+            lng=lng,
+            receiver_name=receiver_name,
+            relation=relation,
+            digits=digits,
+            authorised=authorised,
+            signature_png=signature_png,
+            photo_bytes=photo_bytes,
+        )
+    except DomainError as error:
+        if error.code in ("wrong_code", "code_locked"):
+            delivery_code_attempt_record(order=order, actor=actor, wrong=error.code == "wrong_code")
+        raise
+
+
+def _deliver(
+    *,
+    order: DeliveryOrder,
+    actor: User,
+    receiver_kind: str,
+    code: str,
+    device_time,
+    lat,
+    lng,
+    receiver_name: str,
+    relation: str,
+    digits: str,
+    authorised: bool,
+    signature_png: bytes,
+    photo_bytes: bytes,
+) -> t.MoveResult:
+    with transaction.atomic():
+        code_row = (
+            delivery_code_check(order=order, code=code) if receiver_kind == ReceiverKind.APPLICANT else None
+        )
+        result = t.delivery_order_deliver(
+            order_id=order.pk,
+            actor=actor,
+            device_time=device_time,
+            location=_location_text(lat, lng),
+            payload={"receiver_kind": receiver_kind, "receiver_name": receiver_name, "relation": relation},
+        )
+        if code_row is not None:
+            DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
+        proof = ProofOfDelivery(
+            order=order,
+            event=result.event,
+            receiver_kind=receiver_kind,
+            receiver_name=receiver_name,
+            relation=relation,
+            id_last_digits=digits,
+            authorisation_seen=authorised,
+            latitude=lat,
+            longitude=lng,
+        )
+        stem = f"{order.code}-{uuid.uuid4().hex[:8]}"
+        proof.signature.save(f"{stem}.png", ContentFile(signature_png), save=False)
+        if photo_bytes:
+            proof.photo.save(f"{stem}.jpg", ContentFile(photo_bytes), save=False)
+        proof.save()
+    return result
+
+
+def delivery_order_courier_dispatch(
+    *,
+    order_code: str,
+    actor: User,
+    device_time: dt.datetime | None = None,
+    latitude=None,
+    longitude=None,
+) -> t.MoveResult:
+    location = _location_text(
+        _coordinate(latitude, limit=90, field="latitude"),
+        _coordinate(longitude, limit=180, field="longitude"),
+    )
+    return t.delivery_order_dispatch(
+        order_code=order_code,
+        actor=actor,
+        device_time=device_time,
+        location=location,
+        guard=lambda order: _check_device_time(order, device_time),
+    )
+
+
+def delivery_order_courier_fail(
+    *,
+    order_code: str,
+    actor: User,
+    reason: str,
+    note: str = "",
+    device_time: dt.datetime | None = None,
+    latitude=None,
+    longitude=None,
+) -> t.MoveResult:
+    """A failed attempt with one of the reason codes; "other" needs the courier's words."""
+    if reason not in FailureReason.values:
+        raise ValidationFailed(_("Choose why the delivery failed."), fields={"reason": [_("Required.")]})
+    note = (note or "").strip()[:500]
+    if reason == FailureReason.OTHER and not note:
+        raise ValidationFailed(_("Describe the other reason."), fields={"note": [_("Required.")]})
+    location = _location_text(
+        _coordinate(latitude, limit=90, field="latitude"),
+        _coordinate(longitude, limit=180, field="longitude"),
+    )
+    return t.delivery_order_fail_attempt(
+        order_code=order_code,
+        actor=actor,
+        reason=reason,
+        note=note,
+        device_time=device_time,
+        location=location,
+        guard=lambda order: _check_device_time(order, device_time),
+    )

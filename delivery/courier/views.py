@@ -1,0 +1,167 @@
+"""The courier app (a phone, often offline) and the dispatcher's live board of every run."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
+
+from accounts.choices import Role
+from core.exceptions import DomainError
+from delivery.choices import FailureReason
+from delivery.courier.codes import delivery_code_unlock
+from delivery.courier.dispatch import delivery_order_assign_courier
+from delivery.courier.forms import AssignCourierForm
+from delivery.courier.selectors import courier_run as courier_run_selector
+from delivery.courier.selectors import dispatcher_board
+from delivery.handoff.views import visible_order
+from delivery.models import Courier, DeliveryOrder
+
+
+@gzip_page  # a day's run over a slow mobile network; the page reflects no input (BREACH)
+@never_cache
+@login_required
+def courier_run(request):
+    courier = Courier.objects.filter(user=request.user).first()
+    if request.user.role != Role.COURIER or courier is None:
+        messages.error(request, _("The courier app is for couriers."))
+        return redirect("home")
+    run = courier_run_selector(courier=courier)
+    texts = {
+        "online": _("Online"),
+        "offline": _("Offline: updates are kept on this phone"),
+        "confirm_dispatch": _("Take this passport out for delivery now?"),
+        "confirm_deliver": _("Record the handover? This cannot be undone."),
+        "confirm_fail": _("Record a failed attempt? The applicant will be told."),
+        "wrong_code": _("The delivery code is wrong. Ask the applicant for the code in their email."),
+        "code_used": _("This delivery code has already been used."),
+        "need_code": _("Enter the delivery code."),
+        "need_signature": _("The receiver must sign on the screen."),
+        "need_stand_in": _("Enter the stand-in's name, relation and the last 4 digits of their ID."),
+        "need_note": _("Describe the other reason."),
+        "photo_too_large": _("The photo is too large."),
+        "refused": _("Refused by the server"),
+        "waiting": _("waiting"),
+        "labels": {
+            "dispatch": _("Out for delivery"),
+            "deliver": _("Delivered"),
+            "fail": _("Delivery attempt failed"),
+        },
+        "status": {
+            "out_for_delivery": _("Out for delivery"),
+            "delivered": _("Delivered"),
+            "failed_attempt": _("Delivery attempt failed"),
+        },
+    }
+    return render(
+        request,
+        "courier/run.html",
+        {
+            "run": run,
+            "reasons": FailureReason.choices,
+            "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
+            "run_data": {
+                "codes": run.codes,
+                "texts": texts,
+                "api": "/api/v1/courier/orders/",
+                "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
+            },
+        },
+    )
+
+
+@never_cache
+def courier_service_worker(request):
+    """Served under /courier/ so that its scope covers the run page."""
+    response = render(request, "courier/sw.js", content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("courier-run")
+    return response
+
+
+def _dispatcher_only(request) -> bool:
+    return request.user.role == Role.POS_DISPATCHER and request.user.office_id is not None
+
+
+@never_cache
+@login_required
+def dispatcher_board_view(request):
+    if not _dispatcher_only(request):
+        messages.error(request, _("The courier board is for the Pos delivery dispatcher."))
+        return redirect("home")
+    rows = dispatcher_board(office_id=request.user.office_id)
+    couriers = [row.courier for row in rows]
+    template = "courier/board_rows.html" if request.GET.get("fragment") else "courier/board.html"
+    return render(request, template, {"rows": rows, "couriers": couriers})
+
+
+@login_required
+def dispatcher_reassign(request, code: str):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not _dispatcher_only(request):
+        messages.error(request, _("The courier board is for the Pos delivery dispatcher."))
+        return redirect("home")
+    order = get_object_or_404(DeliveryOrder, code=code, pos_office_id=request.user.office_id)
+    form = AssignCourierForm(request.POST, office_id=request.user.office_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose a courier of your office."))
+        return redirect("courier-board")
+    try:
+        delivery_order_assign_courier(
+            order_id=order.pk, courier=form.cleaned_data["courier"], actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("%(code)s moved to %(courier)s.")
+            % {"code": order.code, "courier": form.cleaned_data["courier"].name},
+        )
+    return redirect("courier-board")
+
+
+@login_required
+def order_code_unlock(request, code: str):
+    """The dispatcher allows new delivery code tries after checking the applicant (POST only)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    order = visible_order(request, code)
+    try:
+        delivery_code_unlock(order_code=order.code, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The delivery code is unlocked: the courier may enter it again."))
+    return redirect("order-detail", code=order.code)
+
+
+@login_required
+def order_assign_courier(request, code: str):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    order = visible_order(request, code)
+    if request.user.office_id is None:
+        messages.error(request, _("Your role may not assign couriers."))
+        return redirect("order-detail", code=order.code)
+    form = AssignCourierForm(request.POST, office_id=request.user.office_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose a courier of your office."))
+        return redirect("order-detail", code=order.code)
+    try:
+        delivery_order_assign_courier(
+            order_id=order.pk, courier=form.cleaned_data["courier"], actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("Assigned to %(courier)s.") % {"courier": form.cleaned_data["courier"].name}
+        )
+    return redirect("order-detail", code=order.code)

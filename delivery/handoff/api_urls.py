@@ -1,0 +1,9 @@
+from django.urls import path
+
+from delivery.handoff import apis
+
+urlpatterns = [
+    path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),
+    path("orders/<str:code>/", apis.DeliveryOrderDetailApi.as_view(), name="api-order-detail"),
+    path("orders/<str:code>/moves/", apis.DeliveryOrderMoveApi.as_view(), name="api-order-move"),
+]

@@ -1,0 +1,157 @@
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.choices import Role
+from accounts.models import PersonalDataAccess
+from core.api import ErrorSerializer  # the one error body; the other APIs import it from here
+from core.exceptions import InvalidTransition
+from core.idempotency import idempotent
+from delivery.choices import DeliveryStatus
+from delivery.handoff.selectors import orders_visible_to
+from delivery.handoff.transitions import ACTION_FUNCTIONS, MOVES, check_move
+from delivery.privacy.services import personal_data_access_record
+
+
+class DeliveryEventOutput(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor_role = serializers.CharField()
+    office = serializers.CharField(source="office.name", default="")
+    location = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    device_time = serializers.DateTimeField(allow_null=True)
+    deadline_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeliveryOrderOutput(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    area = serializers.CharField(source="area.name")
+    destination_kind = serializers.CharField()
+    delivery_fee = serializers.IntegerField()
+    deadline_at = serializers.DateTimeField(allow_null=True)
+    deadline_breached = serializers.SerializerMethodField()
+    courier = serializers.CharField(source="courier.name", default=None, allow_null=True)
+
+    def get_deadline_breached(self, order) -> bool:
+        return order.deadline_breached_at is not None
+
+
+class DeliveryOrderDetailOutput(DeliveryOrderOutput):
+    events = DeliveryEventOutput(many=True, source="events.all")
+
+
+class OrderFilterInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DeliveryStatus.values, required=False)
+    area = serializers.SlugField(required=False, max_length=40)
+    courier = serializers.CharField(required=False, max_length=20)
+    created_from = serializers.DateField(required=False)
+    created_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        start, end = attrs.get("created_from"), attrs.get("created_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"created_to": [_("The end date is before the start date.")]})
+        return attrs
+
+
+class DeliveryOrderListApi(ListAPIView):
+    serializer_class = DeliveryOrderOutput
+    required_scopes = {"GET": "read_tracking"}
+
+    @extend_schema(
+        summary="List the delivery orders you may see",
+        parameters=[
+            OpenApiParameter("status", enum=DeliveryStatus.values, required=False),
+            OpenApiParameter("area", str, description="Area code, e.g. makassar", required=False),
+            OpenApiParameter("courier", str, description="Courier's Nippos", required=False),
+            OpenApiParameter("created_from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("created_to", OpenApiTypes.DATE, required=False),
+        ],
+        responses={200: DeliveryOrderOutput(many=True), 403: ErrorSerializer},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = orders_visible_to(self.request.user).order_by("-created_at", "-pk")
+        filters = OrderFilterInput(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("area"):
+            qs = qs.filter(area__code=data["area"])
+        if data.get("courier"):
+            qs = qs.filter(courier__nippos=data["courier"])
+        if data.get("created_from"):
+            qs = qs.filter(created_at__date__gte=data["created_from"])
+        if data.get("created_to"):
+            qs = qs.filter(created_at__date__lte=data["created_to"])
+        return qs
+
+
+class DeliveryOrderDetailApi(APIView):
+    required_scopes = {"GET": "read_tracking"}
+
+    @extend_schema(
+        summary="One delivery order with its timeline",
+        responses={200: DeliveryOrderDetailOutput, 404: ErrorSerializer},
+    )
+    def get(self, request, code: str):
+        order = get_object_or_404(orders_visible_to(request.user).select_related("application"), code=code)
+        if getattr(request.user, "role", None) != Role.APPLICANT:
+            personal_data_access_record(
+                user=request.user,
+                applicant_id=order.application.applicant_id,
+                what=PersonalDataAccess.What.ORDER_API,
+                reference=order.code,
+            )
+        return Response(DeliveryOrderDetailOutput(order).data)
+
+
+class MoveInput(serializers.Serializer):
+    # Refusing a dossier needs the missing items: /api/v1/counter/dossiers/<code>/refuse/.
+    action = serializers.ChoiceField(choices=[action for action, move in MOVES.items() if not move.own_page])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class DeliveryOrderMoveApi(APIView):
+    required_scopes = {"POST": "write_handoff"}
+
+    @extend_schema(
+        summary="Move a delivery order one step along the handoff",
+        request=MoveInput,
+        responses={
+            200: DeliveryOrderDetailOutput,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
+    @idempotent
+    def post(self, request, code: str):
+        order = get_object_or_404(orders_visible_to(request.user), code=code)
+        data = MoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = data.validated_data["action"]
+        move = MOVES[action]
+        if move.courier_app_only:
+            check_move(action, order, request.user)
+            raise InvalidTransition(
+                _("Deliveries and failed attempts are recorded in the courier app, with their proof."),
+                code="use_courier_app",
+            )
+        kwargs = {"order_id": order.pk, "actor": request.user}
+        if move.reason:
+            kwargs["reason"] = data.validated_data.get("reason", "")
+        result = ACTION_FUNCTIONS[action](**kwargs)
+        return Response(DeliveryOrderDetailOutput(result.order).data)

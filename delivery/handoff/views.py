@@ -1,0 +1,157 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import PersonalDataAccess
+from core.exceptions import DomainError
+from core.files import upload_response
+from delivery.choices import DeliveryStatus
+from delivery.courier.codes import delivery_code_locked
+from delivery.courier.forms import AssignCourierForm
+from delivery.handoff.forms import MoveForm
+from delivery.handoff.selectors import landing_facts, orders_visible_to, status_counts, work_queue
+from delivery.handoff.transitions import (
+    ACTION_FUNCTIONS,
+    MOVES,
+    actor_may,
+    allowed_actions,
+    check_move,
+)
+from delivery.models import DeliveryOrder
+from delivery.permissions import CODE_UNLOCKERS
+from delivery.privacy.services import nik_for_viewer, personal_data_access_record
+
+
+def visible_order(request, code: str) -> DeliveryOrder:
+    return get_object_or_404(
+        orders_visible_to(request.user).select_related("imigrasi_office", "pos_office"), code=code
+    )
+
+
+@login_required
+def order_detail(request, code: str):
+    order = visible_order(request, code)
+    user = request.user
+    assign_form = None
+    if (
+        user.role in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER)
+        and order.status
+        in (
+            DeliveryStatus.RECEIVED_BY_POS,
+            DeliveryStatus.WITH_DELIVERY_SECTION,
+            DeliveryStatus.FAILED_ATTEMPT,
+        )
+        and order.pos_office_id == user.office_id
+    ):
+        assign_form = AssignCourierForm(office_id=user.office_id, area_id=order.area_id)
+    events = order.events.select_related("office", "actor").order_by("occurred_at", "pk")
+    can_change_address = False
+    if user.role == Role.APPLICANT:
+        from delivery.booking.online import address_change_quote
+
+        try:
+            address_change_quote(order=order, actor=user, area_id=order.area_id)
+            can_change_address = True
+        except DomainError:
+            pass
+    if user.role != Role.APPLICANT:
+        personal_data_access_record(
+            user=user,
+            applicant_id=order.application.applicant_id,
+            what=PersonalDataAccess.What.ORDER_DETAIL,
+            reference=order.code,
+        )
+    return render(
+        request,
+        "delivery/order_detail.html",
+        {
+            "order": order,
+            "events": events,
+            "actions": allowed_actions(order, user),
+            "assign_form": assign_form,
+            "can_change_address": can_change_address,
+            "code_unlock": user.role in CODE_UNLOCKERS and delivery_code_locked(order),
+            "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
+        },
+    )
+
+
+@login_required
+def order_move(request, code: str, action: str):
+    """GET asks for confirmation; POST makes the move through the state machine."""
+    if action not in MOVES:
+        raise Http404
+    move = MOVES[action]
+    if move.own_page:  # e.g. refusing a dossier needs the checklist of missing items
+        return redirect(move.own_page, code=code)
+    order = visible_order(request, code)
+    if move.courier_app_only:
+        messages.error(
+            request, _("Deliveries and failed attempts are recorded in the courier app, with their proof.")
+        )
+        return redirect("order-detail", code=order.code)
+    form_kwargs = {"reason_required": move.reason == "required"}
+    if request.method == "POST":
+        form = MoveForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            kwargs = {"order_id": order.pk, "actor": request.user}
+            if move.reason:
+                kwargs["reason"] = form.cleaned_data["reason"]
+            try:
+                ACTION_FUNCTIONS[action](**kwargs)
+            except DomainError as error:
+                messages.error(request, str(error.message))
+                return redirect("order-detail", code=order.code)
+            messages.success(
+                request, _("Done: %(action)s (%(code)s).") % {"action": move.label, "code": order.code}
+            )
+            return redirect("order-detail", code=order.code)
+    elif request.method == "GET":
+        if not actor_may(action, order, request.user):
+            try:
+                check_move(action, order, request.user)
+                messages.error(request, _("This cannot be done now."))
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            return redirect("order-detail", code=order.code)
+        form = MoveForm(**form_kwargs)
+    else:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render(
+        request,
+        "delivery/order_move.html",
+        {"order": order, "move": move, "action": action, "form": form, "show_reason": bool(move.reason)},
+    )
+
+
+@login_required
+def order_proof_file(request, code: str, kind: str):
+    """The receiver's signature or the delivery photo of an order, for those who may see the order."""
+    if kind not in ("signature", "photo"):
+        raise Http404
+    order = visible_order(request, code)
+    proof = getattr(order, "proof", None)
+    if proof is None:
+        raise Http404
+    personal_data_access_record(
+        user=request.user,
+        applicant_id=order.application.applicant_id,
+        what=PersonalDataAccess.What.EXPORT,
+        reference=f"proof-{kind}:{order.code}",
+    )
+    return upload_response(getattr(proof, kind), download_name=f"{kind}-{order.code}")
+
+
+def home(request):
+    """Logged in: the work queue of the role. Anonymous: the public landing page of the service."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "portal/landing.html", landing_facts())
+    return render(
+        request,
+        "portal/home.html",
+        {"sections": work_queue(user), "counts": status_counts(user)},
+    )

@@ -1,0 +1,57 @@
+"""Texts the notifications share: who received the passport, and the lines of a mail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+from delivery.choices import DeliveryStatus, FailureReason
+from delivery.courier.codes import delivery_code_reveal
+from delivery.handoff import transitions as t
+from delivery.models import (
+    DeliveryEvent,
+)
+
+
+def mail_lines(event: DeliveryEvent) -> list[str]:
+    """Extra lines for the applicant's mail about ``event`` (called inside the mail's language)."""
+    lines: list[str] = []
+    order = event.order
+    if event.payload.get("delivery_code_issued"):
+        code = delivery_code_reveal(order_id=order.pk)
+        if code:
+            lines += [
+                "",
+                gettext("Your one-time delivery code: %(code)s") % {"code": code},
+                gettext("Show it to the courier only when you have the passport in your hands."),
+            ]
+    if event.to_status == DeliveryStatus.FAILED_ATTEMPT:
+        reason = event.payload.get("reason", "")
+        label = FailureReason(reason).label if reason in FailureReason.values else reason
+        lines += ["", gettext("Reason: %(reason)s") % {"reason": label}]
+        if event.payload.get("note"):
+            lines.append(gettext("Courier's note: %(note)s") % {"note": event.payload["note"]})
+        if t.failed_attempts(order) >= settings.DELIVERY_MAX_FAILED_ATTEMPTS:
+            lines.append(
+                gettext(
+                    "The passport now goes back to the Imigrasi office; we will tell you when "
+                    "you can collect it there."
+                )
+            )
+        else:
+            lines.append(
+                gettext("Choose another day or another address in the same area here: %(url)s")
+                % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/new-day/"}
+            )
+    if event.to_status == DeliveryStatus.RETURNED_TO_OFFICE:
+        office = order.imigrasi_office
+        lines += [
+            "",
+            gettext("Collect your passport in person at %(office)s, %(address)s.")
+            % {"office": office.name, "address": office.address},
+            gettext(
+                "Bring your ID card (KTP) and your tracking code. Office hours: Mon-Thu 07:30-16:00, "
+                "Fri 07:30-16:30 WITA."
+            ),
+        ]
+    return lines

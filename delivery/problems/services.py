@@ -1,0 +1,196 @@
+"""The problems queue that supervisors of both agencies watch, filled by the deadline sweep.
+
+A problem is (order, kind, key): ``key`` is the deadline or the moment of the last move, so a breach
+is flagged once however often the sweep runs, and a new breach of a later step is a new problem.
+Each new problem notifies the staff of the responsible role once, by email, after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from accounts.choices import Role
+from accounts.models import User
+from core.outbox import task_enqueue
+from core.webhooks import webhook_emit
+from delivery.choices import FINAL_STATUSES
+from delivery.choices import DeliveryStatus as S
+from delivery.models import DeliveryOrder, Problem, ProblemKind
+from delivery.signals import problems_sweep_requested
+
+logger = logging.getLogger(__name__)
+
+# Who has to act on an order in each state, and at which of the order's offices.
+RESPONSIBLE = {
+    S.BOOKED: (Role.POS_SERVICE_OFFICER, "pos_office"),
+    S.DOSSIER_HANDED: (Role.IMIGRASI_OFFICER, "imigrasi_office"),
+    S.PASSPORT_READY: (Role.IMIGRASI_OFFICER, "imigrasi_office"),
+    S.RECEIVED_BY_POS: (Role.POS_SERVICE_OFFICER, "pos_office"),
+    S.WITH_DELIVERY_SECTION: (Role.POS_DISPATCHER, "pos_office"),
+    S.OUT_FOR_DELIVERY: (Role.POS_DISPATCHER, "pos_office"),
+    S.FAILED_ATTEMPT: (Role.POS_DISPATCHER, "pos_office"),
+}
+
+
+def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Problem | None:
+    role, office_field = RESPONSIBLE.get(order.status, (Role.POS_SERVICE_OFFICER, "pos_office"))
+    try:
+        with transaction.atomic():
+            problem = Problem.objects.create(
+                order=order,
+                kind=kind,
+                key=key,
+                status_at_flag=order.status,
+                responsible_role=role,
+                responsible_office_id=getattr(order, f"{office_field}_id"),
+                flagged_at=now,
+            )
+            if kind == ProblemKind.LATE:
+                webhook_emit(
+                    event="deadline.breached",
+                    payload={
+                        "order": order.code,
+                        "state": order.status,
+                        "deadline_at": order.deadline_at.isoformat() if order.deadline_at else None,
+                        "flagged_at": now.isoformat(),
+                    },
+                    ordering_key=order.code,
+                    office_ids=(order.imigrasi_office_id, order.pos_office_id),
+                )
+            # in the problem's own savepoint: a problem and its mail exist together or not at all
+            task_enqueue("delivery.tasks.notify_problem", problem.pk)
+    except IntegrityError:
+        return None  # flagged before
+    return problem
+
+
+def order_problem_flag(*, order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Problem | None:
+    """Put an order on the problems queue now (e.g. its delivery code locked); once per key."""
+    return _flag(order, kind, key, now)
+
+
+def problems_sweep(*, now: dt.datetime | None = None) -> int:
+    """Flag late orders, failed attempts and orders without movement; returns how many are new."""
+    now = now or timezone.now()
+    live = DeliveryOrder.objects.exclude(status__in=FINAL_STATUSES)
+    new = 0
+    for order in live.filter(deadline_at__lt=now).order_by("pk"):
+        new += _flag(order, ProblemKind.LATE, order.deadline_at.isoformat(), now) is not None
+    for order in live.filter(status=S.FAILED_ATTEMPT).order_by("pk"):
+        new += _flag(order, ProblemKind.FAILED_ATTEMPT, order.status_changed_at.isoformat(), now) is not None
+    stalled_since = now - dt.timedelta(hours=settings.DELIVERY_STALLED_HOURS)
+    for order in live.filter(status_changed_at__lt=stalled_since).order_by("pk"):
+        new += _flag(order, ProblemKind.STALLED, order.status_changed_at.isoformat(), now) is not None
+    for _receiver, flagged in problems_sweep_requested.send(sender=Problem, now=now):
+        new += flagged
+    return new
+
+
+def problem_notify(*, problem_id: int) -> str:
+    """Email the staff of the responsible role at the responsible office, once per problem.
+
+    The problem is claimed with one conditional UPDATE (no long transaction, so the worker never
+    holds locks while it talks to the mail server); a failed send releases the claim for a retry.
+    """
+    problem = Problem.objects.select_related("order", "complaint").filter(pk=problem_id).first()
+    if problem is None:
+        return "missing"
+    claimed = Problem.objects.filter(pk=problem.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return "already_notified"
+    recipients = sorted(
+        User.objects.filter(
+            role=problem.responsible_role, office_id=problem.responsible_office_id, is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if problem.complaint_id is not None:
+        subject, body = _complaint_problem_mail(problem)
+    else:
+        subject, body = _order_problem_mail(problem)
+    if recipients:
+        try:
+            send_mail(subject, body, None, recipients)
+        except OSError:
+            Problem.objects.filter(pk=problem.pk).update(notified_at=None)
+            logger.warning("delivery.problem.notify_failed problem_id=%s", problem_id)
+            raise
+    Problem.objects.filter(pk=problem.pk).update(notified_to=", ".join(recipients)[:500])
+    logger.info("delivery.problem.notified problem_id=%s", problem_id)
+    return "sent" if recipients else "nobody"
+
+
+def _complaint_problem_mail(problem: Problem) -> tuple[str, str]:
+    complaint = problem.complaint
+    with translation.override("id"):
+        subject = gettext("Complaint %(ticket)s has had no first response for 24 hours") % {
+            "ticket": complaint.ticket
+        }
+        body = "\n".join(
+            [
+                gettext(
+                    "Complaint %(ticket)s (%(category)s) was filed %(time)s WITA and nobody has answered it yet."
+                )
+                % {
+                    "ticket": complaint.ticket,
+                    "category": complaint.get_category_display(),
+                    "time": timezone.localtime(complaint.filed_at).strftime("%d-%m-%Y %H:%M"),
+                },
+                f"{settings.PUBLIC_BASE_URL.rstrip('/')}/complaints/staff/{complaint.ticket}/",
+            ]
+        )
+    return subject, body
+
+
+def _order_problem_mail(problem: Problem) -> tuple[str, str]:
+    order = problem.order
+    with translation.override("id"):
+        subject = gettext("Problem with delivery %(code)s: %(kind)s") % {
+            "code": order.code,
+            "kind": ProblemKind(problem.kind).label,
+        }
+        body = "\n".join(
+            [
+                gettext("Order %(code)s is “%(status)s”.")
+                % {
+                    "code": order.code,
+                    "status": S(problem.status_at_flag).label,
+                },
+                gettext("Problem: %(kind)s, flagged %(time)s WITA.")
+                % {
+                    "kind": ProblemKind(problem.kind).label,
+                    "time": timezone.localtime(problem.flagged_at).strftime("%d-%m-%Y %H:%M"),
+                },
+                f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/",
+            ]
+        )
+    return subject, body
+
+
+def deadline_sweep(*, now: dt.datetime | None = None) -> int:
+    """Flag orders whose current step ran past its deadline; each breach is flagged once.
+
+    Late orders, failed attempts and orders without movement also go on the problems queue,
+    and the responsible role is told once (``delivery.problems.services``).
+    """
+    from delivery.problems.services import problems_sweep
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        flagged = (
+            DeliveryOrder.objects.filter(deadline_at__lt=now, deadline_breached_at__isnull=True)
+            .exclude(status__in=FINAL_STATUSES)
+            .update(deadline_breached_at=now)
+        )
+        problems_sweep(now=now)
+    return flagged

@@ -1,0 +1,90 @@
+"""Public tracking over the API: the same lookup, lock and answer as the page."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from accounts.api import PublicApi
+from core.api import ERRORS
+from core.exceptions import NotFound
+from core.fields import AsciiDigitsSerializerField
+from core.idempotency import idempotent
+from core.lookups import lookup_refuse_if_locked
+from core.middleware import client_ip
+from delivery.handoff.apis import ErrorSerializer
+from delivery.tracking import services as tracking
+
+
+class TrackingLookupInput(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
+    birth_date = serializers.DateField(required=False)
+    nik_last4 = AsciiDigitsSerializerField(digits=4, required=False, message=_("Enter 4 digits."))
+
+    def validate(self, attrs):
+        if not attrs.get("birth_date") and not attrs.get("nik_last4"):
+            raise serializers.ValidationError(_("Enter your date of birth or the last 4 digits of your NIK."))
+        return attrs
+
+
+class TrackingStepOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    rule = serializers.CharField()
+    current = serializers.BooleanField()
+
+
+class TrackingOutput(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    holder = serializers.CharField()
+    area = serializers.CharField()
+    deadline_at = serializers.DateTimeField(allow_null=True)
+    received_by = serializers.CharField(allow_blank=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    steps = TrackingStepOutput(many=True)
+
+
+class TrackingLookupApi(PublicApi):
+    @extend_schema(
+        summary="Public tracking: tracking code plus date of birth or the last 4 NIK digits",
+        request=TrackingLookupInput,
+        responses={200: TrackingOutput, 429: ErrorSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        client = client_ip(request)
+        data = TrackingLookupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        code = values["code"].strip().upper()
+        # one round trip for both counters; a malformed request reveals nothing and is not counted
+        lookup_refuse_if_locked(client=client, subject=tracking.tracking_subject(code))
+        birth_date = values.get("birth_date")
+        page = tracking.tracking_lookup(
+            code=code, birth_date=birth_date, nik_last4="" if birth_date else values.get("nik_last4", "")
+        )
+        if page is None:
+            tracking.tracking_record_failure(client=client, code=code)
+            raise NotFound(
+                _("No delivery matches this tracking code and date of birth or NIK digits."), code="no_match"
+            )
+        return Response(
+            TrackingOutput(
+                {
+                    "code": page.code,
+                    "status": page.status,
+                    "status_label": page.status_label,
+                    "holder": page.holder,
+                    "area": page.area,
+                    "deadline_at": page.deadline_at,
+                    "received_by": page.received_by,
+                    "received_at": page.received_at,
+                    "steps": page.steps,
+                }
+            ).data
+        )

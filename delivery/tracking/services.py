@@ -1,0 +1,354 @@
+"""Public tracking: who may look, what they see, and the page cache.
+
+A lookup needs the tracking code and a secret: the applicant's date of birth, or the last four
+digits of the NIK (compared with the applicant of the order found by the code). Failed lookups are counted per
+client address and per tracking code by the portal's one lookup lock (``core.lookups``), so neither
+codes nor a code's secret can be guessed. A found order's page is cached per language and dropped whenever the
+order moves (``tracking_pages_forget``, called by the state machine after commit). The cache key
+includes how the lookup was made, so a page found by date of birth is never served for NIK digits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import ascii_digits, secret_equals
+from core.lookups import lookup_failed, lookup_keys, lookup_locked_in, lookup_subject
+from core.prepared import PreparedRead
+from delivery.choices import FINAL_STATUSES, receiver_text
+from delivery.choices import DeliveryStatus as S
+from delivery.models import DeliveryEvent, DeliveryOrder
+
+
+def tracking_subject(code: str) -> str:
+    return lookup_subject("track", code)
+
+
+def tracking_cached_lookup(*, client: str, code: str, page_key: str) -> tuple[bool, bytes | None]:
+    """Whether the lookup is locked (for this client or this code, ``core.lookups``), and the
+    cached page if any, in one round trip to the cache."""
+    subject = tracking_subject(code) if code else ""
+    keys = lookup_keys(client=client, subject=subject)
+    found = cache.get_many([*keys, page_key])
+    return lookup_locked_in(found, client=client, subject=subject), found.get(page_key)
+
+
+def tracking_record_failure(*, client: str, code: str) -> None:
+    lookup_failed(client=client, subject=tracking_subject(code) if code else "")
+
+
+def tracking_find(
+    *, code: str, birth_date: dt.date | None = None, nik_last4: str = ""
+) -> DeliveryOrder | None:
+    """The order with ``code`` whose applicant matches the secret given; None otherwise."""
+    if birth_date is not None:
+        return (
+            DeliveryOrder.objects.select_related("area", "application__billing_code")
+            .filter(code=code, application__applicant__birth_date=birth_date)
+            .first()
+        )
+    if not ascii_digits(nik_last4, length=4):
+        return None
+    order = (
+        DeliveryOrder.objects.select_related("area", "application__applicant", "application__billing_code")
+        .filter(code=code)
+        .first()
+    )
+    return (
+        order
+        if order is not None and _nik_matches(order.application.applicant.nik or "", nik_last4)
+        else None
+    )
+
+
+def _nik_matches(nik: str, nik_last4: str) -> bool:
+    return len(nik) >= 4 and secret_equals(nik_last4, nik[-4:])
+
+
+def _secret(*, birth_date: dt.date | None, nik_last4: str) -> str:
+    return f"dob:{birth_date.isoformat()}" if birth_date is not None else f"nik:{nik_last4}"
+
+
+def tracking_page_key(
+    *, code: str, language: str, birth_date: dt.date | None = None, nik_last4: str = ""
+) -> str:
+    kind = "dob" if birth_date is not None else "nik"
+    secret = hashlib.sha256(
+        f"{code}|{_secret(birth_date=birth_date, nik_last4=nik_last4)}".encode()
+    ).hexdigest()[:40]
+    return f"track:page:{language}:{kind}:{secret}"
+
+
+def tracking_pages_forget(pages: list[tuple[str, dt.date, str]]) -> None:
+    """Drop the cached pages of these orders, (code, birth date, last four NIK digits) each, in every
+    language: one round trip to the cache for a whole batch."""
+    keys = []
+    for code, birth_date, nik_last4 in pages:
+        keys += [
+            tracking_page_key(code=code, birth_date=birth_date, language=lang)
+            for lang, _ in settings.LANGUAGES
+        ]
+        if len(nik_last4) == 4:
+            keys += [
+                tracking_page_key(code=code, nik_last4=nik_last4, language=lang)
+                for lang, _ in settings.LANGUAGES
+            ]
+    cache.delete_many(keys)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A moment as the page shows it: ISO for ``<time datetime>``, and day-month-year hour:minute."""
+
+    iso: str = ""
+    text: str = ""
+
+
+def _wita(moment: dt.datetime | None) -> Shown:
+    if moment is None:
+        return Shown()
+    local = timezone.localtime(moment)
+    return Shown(local.isoformat(), local.strftime("%d-%m-%Y %H:%M"))
+
+
+@dataclass(frozen=True)
+class TrackingStep:
+    number: int
+    label: str
+    done_at: dt.datetime | None
+    rule: str
+    current: bool
+
+    @cached_property
+    def done_shown(self) -> Shown:
+        return _wita(self.done_at)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One handoff on the public page: what happened, when, and which agency (never a person)."""
+
+    label: str
+    at: Shown
+    organisation: str
+
+
+@dataclass(frozen=True)
+class TrackingPage:
+    """Everything the public tracking page and API show about one order, read in one query."""
+
+    code: str
+    status: str
+    status_label: str
+    holder: str
+    area: str
+    deadline_at: dt.datetime | None
+    received_by: str
+    received_at: dt.datetime | None
+    steps: list[TrackingStep]
+    timeline: list[TimelineEntry]
+
+    @cached_property
+    def deadline_shown(self) -> Shown:
+        return _wita(self.deadline_at)
+
+    @cached_property
+    def received_shown(self) -> Shown:
+        return _wita(self.received_at)
+
+
+# The status that marks each step of the SOP done (steps 1 and 2 happen at the office, before the
+# order exists), with the deadline the SOP sets for it.
+_STEP_DONE_BY = {
+    3: (S.BOOKED, _("Passport fee and delivery fee paid, power of attorney signed"), ""),
+    4: (S.DOSSIER_HANDED, _("Dossier handed by PT Pos to Imigrasi"), ""),
+    5: (
+        S.RECEIVED_BY_POS,
+        _("Passport received by the PT Pos service section"),
+        _("at most 3 days after the dossier"),
+    ),
+    6: (S.WITH_DELIVERY_SECTION, _("Passport handed to the PT Pos delivery section"), _("the same day")),
+    7: (S.DELIVERED, _("Passport delivered"), _("at most 1 day after step 6")),
+}
+
+# Who has the passport (or, before it is printed, is making it) in each state: an agency, never a
+# person.
+HOLDER = {
+    S.BOOKED: _("Imigrasi (the passport is being made)"),
+    S.DOSSIER_HANDED: _("Imigrasi (the passport is being made)"),
+    S.PASSPORT_READY: _("Imigrasi (ready, waiting for release to PT Pos)"),
+    S.RECEIVED_BY_POS: _("PT Pos, service section"),
+    S.WITH_DELIVERY_SECTION: _("PT Pos, delivery section"),
+    S.OUT_FOR_DELIVERY: _("PT Pos courier, on the way to you"),
+    S.FAILED_ATTEMPT: _("PT Pos, delivery section"),
+    S.RETURNED_TO_POS: _("PT Pos, service section"),
+    S.RETURNED_TO_OFFICE: _("Imigrasi: collect it at the office"),
+    S.DELIVERED: _("You (delivered)"),
+    S.CANCELLED: _("Imigrasi: collect it at the office"),
+}
+
+
+@dataclass(frozen=True)
+class _Order:
+    """What the page needs of the order, its application and its proof of delivery: plain values."""
+
+    code: str
+    status: str
+    deadline_at: dt.datetime | None
+    area: str
+    applied_at: dt.datetime
+    billed_at: dt.datetime | None
+    proof_event_id: int | None
+    receiver_kind: str | None
+    receiver_name: str | None
+    relation: str | None
+
+
+# The columns of ``_Order`` as read from an event, in the same order (then the event's own).
+_ORDER_COLUMNS = (
+    "order__code",
+    "order__status",
+    "order__deadline_at",
+    "order__area__name",
+    "order__application__created_at",
+    "order__application__billing_code__created_at",
+    "order__proof__event_id",
+    "order__proof__receiver_kind",
+    "order__proof__receiver_name",
+    "order__proof__relation",
+)
+_EVENT_COLUMNS = ("pk", "to_status", "occurred_at", "office__organisation__name")
+
+
+def tracking_steps(order: _Order, last_at: dict[str, dt.datetime]) -> list[TrackingStep]:
+    """The seven steps with the time each was done; the first open one is the current step.
+
+    ``last_at`` maps each status to the last time the order entered it."""
+    booked_at = last_at.get(S.BOOKED)
+
+    def not_after_booking(moment: dt.datetime) -> dt.datetime:
+        # Orders booked with a back date (imports, the demo) must not show step 1 after step 3.
+        return min(moment, booked_at) if booked_at else moment
+
+    rows = [
+        (1, _("Documents completed at the Imigrasi office"), not_after_booking(order.applied_at), ""),
+        (2, _("Billing code issued"), not_after_booking(order.billed_at or order.applied_at), ""),
+    ]
+    for number, (status, label, rule) in _STEP_DONE_BY.items():
+        rows.append((number, label, last_at.get(status), rule))
+    current_seen = order.status in FINAL_STATUSES
+    steps = []
+    for number, label, done_at, rule in rows:
+        current = not current_seen and done_at is None
+        current_seen = current_seen or current
+        steps.append(
+            TrackingStep(number=number, label=str(label), done_at=done_at, rule=str(rule), current=current)
+        )
+    return steps
+
+
+_STATUS_LABELS = dict(S.choices)
+
+
+def _events_read(*, with_birth_date: bool) -> PreparedRead:
+    """One row per event of the order, oldest first: the order's columns, the event's, then (for a
+    look-up by NIK digits) the applicant's NIK. Values only: no model is built."""
+    columns = (*_ORDER_COLUMNS, *_EVENT_COLUMNS)
+
+    def build(code: str, birth_date: dt.date | None = None):
+        events = DeliveryEvent.objects.filter(order__code=code).order_by("occurred_at", "pk")
+        if with_birth_date:
+            return events.filter(order__application__applicant__birth_date=birth_date).values_list(*columns)
+        return events.values_list(*columns, "order__application__applicant__nik")
+
+    samples = {"code": "\x01code"}
+    if with_birth_date:
+        samples["birth_date"] = dt.date(1111, 11, 11)
+    return PreparedRead(f"tracking_by_{'birth_date' if with_birth_date else 'nik'}", build, samples)
+
+
+_BY_BIRTH_DATE = _events_read(with_birth_date=True)
+_BY_NIK = _events_read(with_birth_date=False)
+
+
+def _order_without_events(*, code: str, birth_date: dt.date | None, nik_last4: str) -> _Order | None:
+    """An order with no event yet (none is made without its booking event; kept for safety). Without
+    an event it has no proof of delivery either (the proof points at its event)."""
+    order = tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
+    if order is None:
+        return None
+    billing = getattr(order.application, "billing_code", None)
+    return _Order(
+        code=order.code,
+        status=order.status,
+        deadline_at=order.deadline_at,
+        area=order.area.name,
+        applied_at=order.application.created_at,
+        billed_at=billing.created_at if billing else None,
+        proof_event_id=None,
+        receiver_kind=None,
+        receiver_name=None,
+        relation=None,
+    )
+
+
+def tracking_lookup(
+    *, code: str, birth_date: dt.date | None = None, nik_last4: str = ""
+) -> TrackingPage | None:
+    """The tracking page of the order with ``code`` if the secret matches; None otherwise.
+
+    One query: the order's events, each with the columns the page shows of the order."""
+    if birth_date is None and not ascii_digits(nik_last4, length=4):
+        return None
+    if birth_date is not None:
+        rows = _BY_BIRTH_DATE.rows(code=code, birth_date=birth_date)
+    else:
+        rows = _BY_NIK.rows(code=code)
+    width = len(_ORDER_COLUMNS)
+    if rows:
+        if birth_date is None and not _nik_matches(rows[0][-1] or "", nik_last4):
+            return None
+        order = _Order(*rows[0][:width])
+        events = [row[width : width + len(_EVENT_COLUMNS)] for row in rows]
+    else:
+        order = _order_without_events(code=code, birth_date=birth_date, nik_last4=nik_last4)
+        if order is None:
+            return None
+        events = []
+    last_at: dict[str, dt.datetime] = {}
+    for _pk, to_status, occurred_at, _organisation in events:
+        last_at[to_status] = occurred_at
+    received_by, received_at = "", None
+    if order.status == S.DELIVERED and order.proof_event_id is not None:
+        received_by = receiver_text(
+            kind=order.receiver_kind, name=order.receiver_name, relation=order.relation
+        )
+        received_at = next((at for pk, _status, at, _org in events if pk == order.proof_event_id), None)
+    timeline = [
+        TimelineEntry(
+            label=str(_STATUS_LABELS.get(to_status, to_status)),
+            at=_wita(occurred_at),
+            organisation=organisation or "",
+        )
+        for _pk, to_status, occurred_at, organisation in events
+    ]
+    return TrackingPage(
+        code=order.code,
+        status=order.status,
+        status_label=str(_STATUS_LABELS.get(order.status, order.status)),
+        holder=str(HOLDER.get(order.status, "")),
+        area=order.area,
+        deadline_at=order.deadline_at,
+        received_by=received_by,
+        received_at=received_at,
+        steps=tracking_steps(order, last_at),
+        timeline=timeline,
+    )
