@@ -10,7 +10,8 @@ bench:
 	@scripts/bench.sh
 
 lint:
-	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && \
+		DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/mypy && .venv/bin/lint-imports --no-cache
 
 # Re-compiles the three lock files from their .in files, keeping every pin that still fits (add
 # LOCK_ARGS=--upgrade, or LOCK_ARGS="--upgrade-package django", to move pins).

@@ -16,12 +16,11 @@ from rest_framework.views import APIView
 from accounts.authentication import TokenScopePermission
 from complaints import services as svc
 from complaints.choices import ComplaintCategory, ComplaintStatus
-from core.api import ERRORS
+from core.api import ERRORS, ErrorSerializer
 from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.fields import SecretSerializerField
 from core.idempotency import idempotent
 from core.middleware import client_ip
-from delivery.handoff.apis import ErrorSerializer
 
 SCOPE = "handle_complaints"
 

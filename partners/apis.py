@@ -12,8 +12,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ErrorSerializer
 from core.idempotency import idempotent
-from delivery.handoff.apis import ErrorSerializer
 from delivery.models import Area
 from partners import selectors, services
 from partners.choices import MeetingStatus

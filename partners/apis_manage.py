@@ -16,10 +16,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ERRORS
+from core.api import ERRORS, ErrorSerializer
 from core.exceptions import ValidationFailed
 from core.idempotency import idempotent
-from delivery.handoff.apis import ErrorSerializer
 from partners import services
 from partners.apis import (
     AgreementListApi,

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("delivery.handoff.api_urls")),
+    path("", include("delivery.orders.api_urls")),
     path("", include("delivery.courier.api_urls")),
     path("", include("delivery.booking.api_urls")),
     path("", include("delivery.tracking.api_urls")),

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts import views
 from core import api_docs
 from core import views as core_views
-from delivery.handoff import views as delivery_views
+from delivery.orders import views as delivery_views
 
 urlpatterns = [
     path("", delivery_views.home, name="home"),
@@ -26,7 +26,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs.api_docs, name="api-docs"),
     path("", include("delivery.counter.urls")),
-    path("", include("delivery.handoff.urls")),
+    path("", include("delivery.orders.urls")),
     path("", include("delivery.courier.urls")),
     path("", include("delivery.booking.urls")),
     path("", include("delivery.problems.urls")),

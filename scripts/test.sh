@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite against a throwaway PostgreSQL cluster and Redis on loopback,
 # a real Celery worker where a test needs one, and headless Debian Chromium. Stops exactly the
-# processes it started. ruff check and mypy run first and stop the run on an error. Extra
+# processes it started. ruff check, mypy and lint-imports run first and stop the run on an error. Extra
 # arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,8 @@ echo "ruff check ..."
 .venv/bin/ruff format --check --quiet . || { echo "ruff format would change the files above: run .venv/bin/ruff format ."; exit 1; }
 echo "mypy ..."
 DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/mypy
+echo "lint-imports ..."
+.venv/bin/lint-imports --no-cache
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 TMP=$(mktemp -d /tmp/antar-test.XXXXXX)

@@ -21,10 +21,10 @@ from core.middleware import client_ip
 from delivery.booking import online as svc
 from delivery.booking.reschedule import delivery_order_reschedule
 from delivery.choices import DestinationKind
-from delivery.handoff.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from delivery.handoff.selectors import orders_visible_to
 from delivery.handoff.transitions import delivery_order_cancel
 from delivery.models import Area, OnlineBooking
+from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
 
 
 class OnlineBookingInput(serializers.Serializer):

@@ -18,8 +18,8 @@ from delivery.counter import selectors as sel
 from delivery.counter import services as counter
 from delivery.counter.batches import batch_acknowledge, batch_release
 from delivery.counter.views import counter_pos_office
-from delivery.handoff.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from delivery.models import Area, Batch, Manifest
+from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from passports import services as passport_services
 from passports.models import PassportType, PaymentRequest
 

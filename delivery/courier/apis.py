@@ -15,11 +15,11 @@ from core.fields import AsciiDigitsSerializerField
 from core.idempotency import idempotent
 from delivery.choices import FailureReason, ReceiverKind
 from delivery.courier import proof
-from delivery.courier.codes import delivery_code_unlock
 from delivery.courier.dispatch import delivery_order_assign_courier
-from delivery.handoff.apis import DeliveryOrderDetailOutput, ErrorSerializer
+from delivery.handoff.codes import delivery_code_unlock
 from delivery.handoff.selectors import orders_visible_to
 from delivery.models import Courier
+from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",

@@ -30,8 +30,8 @@ from core.exceptions import DomainError, InvalidTransition, NotFound, Validation
 from core.fields import ascii_digits
 from core.images import CheckedImage, image_decode
 from delivery.choices import FailureReason, ReceiverKind
-from delivery.courier.codes import delivery_code_attempt_record, delivery_code_check
 from delivery.handoff import transitions as t
+from delivery.handoff.codes import delivery_code_attempt_record, delivery_code_check
 from delivery.models import (
     DeliveryCode,
     DeliveryEvent,

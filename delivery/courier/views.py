@@ -15,13 +15,13 @@ from django.views.decorators.gzip import gzip_page
 from accounts.choices import Role
 from core.exceptions import DomainError
 from delivery.choices import FailureReason
-from delivery.courier.codes import delivery_code_unlock
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.courier.forms import AssignCourierForm
 from delivery.courier.selectors import courier_run as courier_run_selector
 from delivery.courier.selectors import dispatcher_board
-from delivery.handoff.views import visible_order
+from delivery.handoff.codes import delivery_code_unlock
 from delivery.models import Courier, DeliveryOrder
+from delivery.orders.views import visible_order
 
 
 @gzip_page  # a day's run over a slow mobile network; the page reflects no input (BREACH)

@@ -303,7 +303,7 @@ def _move_orders(
                 guard(order)
         issued: set[int] = set()
         if move.target in (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY):
-            from delivery.courier.codes import delivery_codes_issue
+            from delivery.handoff.codes import delivery_codes_issue
 
             issued = delivery_codes_issue(orders=orders)
         written_at = timezone.now()

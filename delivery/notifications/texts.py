@@ -6,8 +6,8 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from delivery.choices import DeliveryStatus, FailureReason
-from delivery.courier.codes import delivery_code_reveal
 from delivery.handoff import transitions as t
+from delivery.handoff.codes import delivery_code_reveal
 from delivery.models import (
     DeliveryEvent,
 )

@@ -7,8 +7,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delivery.counter import selectors as sel
-from delivery.handoff.apis import ErrorSerializer
+from core.api import ErrorSerializer
+from delivery.problems import selectors as sel
 
 
 class ProblemOutput(serializers.Serializer):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from delivery.counter import selectors as sel
 from delivery.permissions import SUPERVISORS, roles
+from delivery.problems import selectors as sel
 
 
 @roles(*SUPERVISORS)

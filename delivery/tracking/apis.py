@@ -8,13 +8,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api import PublicApi
-from core.api import ERRORS
+from core.api import ERRORS, ErrorSerializer
 from core.exceptions import NotFound
 from core.fields import AsciiDigitsSerializerField
 from core.idempotency import idempotent
 from core.lookups import lookup_refuse_if_locked
 from core.middleware import client_ip
-from delivery.handoff.apis import ErrorSerializer
 from delivery.tracking import services as tracking
 
 

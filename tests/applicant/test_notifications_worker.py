@@ -6,7 +6,7 @@ from email import message_from_bytes
 import pytest
 
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes
+from delivery.handoff import codes
 from delivery.handoff import transitions as t
 from delivery.models import Notification
 from delivery.notifications.services import delivery_event_notify

@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes
+from delivery.handoff import codes
 from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, ProofOfDelivery
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login

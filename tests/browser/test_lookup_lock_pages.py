@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from delivery.courier import codes
+from delivery.handoff import codes
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from email import message_from_bytes
 import pytest
 
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes
+from delivery.handoff import codes
 from delivery.handoff import transitions as t
 from tests.conftest import wait_for
 from tests.factories import make_order

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.models import IdempotencyRecord
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes
+from delivery.handoff import codes
 from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent
 from tests.courier.helpers import courier_client, image_data_url, post

@@ -1,7 +1,7 @@
 """The service worker, the manifest and who may open the courier pages."""
 
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes
+from delivery.handoff import codes
 from tests.factories import make_order
 
 

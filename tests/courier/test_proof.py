@@ -9,7 +9,8 @@ from django.utils import timezone
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import receiver_text
-from delivery.courier import codes, proof
+from delivery.courier import proof
+from delivery.handoff import codes
 from delivery.models import DeliveryCode, DeliveryEvent, ProofOfDelivery
 from delivery.notifications.services import delivery_event_notify
 from tests.courier.helpers import image_data_url

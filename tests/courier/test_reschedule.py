@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery.booking.reschedule import delivery_order_reschedule
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes
+from delivery.handoff import codes
 from delivery.models import DeliveryEvent, RescheduleRequest
 from delivery.notifications.services import delivery_event_notify
 from tests.factories import make_order

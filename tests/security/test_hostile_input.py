@@ -29,7 +29,8 @@ from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintMessage
 from delivery.booking.views import _sign
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes, proof
+from delivery.courier import proof
+from delivery.handoff import codes
 from delivery.models import AddressChange, DeliveryCode, DeliveryCodeAttempt, OnlineBooking, ProofOfDelivery
 from tests.applicant.helpers import BORN, data_url, make_billed_application, signature_png
 from tests.complaints.helpers import png_bytes

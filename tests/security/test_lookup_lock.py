@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from complaints.services import complaint_open
 from delivery.choices import DeliveryStatus as S
-from delivery.courier import codes
+from delivery.handoff import codes
 from delivery.models import DeliveryCode, DeliveryCodeAttempt, Problem, ProblemKind
 from passports.models import BillingCode
 from tests.applicant.helpers import make_billed_application, signature_png

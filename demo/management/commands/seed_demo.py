@@ -29,7 +29,7 @@ class Command(BaseCommand):
         )
         # The applicant gets the one-time delivery code by email; the demo shows it here too so that
         # delivery by code can be tried from the courier login.
-        from delivery.courier.codes import delivery_code_reveal
+        from delivery.handoff.codes import delivery_code_reveal
         from delivery.models import DeliveryCode
 
         codes = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery.handoff import apis
+from delivery.orders import apis
 
 urlpatterns = [
     path("orders/", apis.DeliveryOrderListApi.as_view(), name="api-order-list"),

@@ -9,9 +9,8 @@ from accounts.models import PersonalDataAccess
 from core.exceptions import DomainError
 from core.files import upload_response
 from delivery.choices import DeliveryStatus
-from delivery.courier.codes import delivery_code_locked
 from delivery.courier.forms import AssignCourierForm
-from delivery.handoff.forms import MoveForm
+from delivery.handoff.codes import delivery_code_locked
 from delivery.handoff.selectors import landing_facts, orders_visible_to, status_counts, work_queue
 from delivery.handoff.transitions import (
     ACTION_FUNCTIONS,
@@ -21,6 +20,7 @@ from delivery.handoff.transitions import (
     check_move,
 )
 from delivery.models import DeliveryOrder
+from delivery.orders.forms import MoveForm
 from delivery.permissions import CODE_UNLOCKERS
 from delivery.privacy.services import nik_for_viewer, personal_data_access_record
 

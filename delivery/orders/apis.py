@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.choices import Role
 from accounts.models import PersonalDataAccess
-from core.api import ErrorSerializer  # the one error body; the other APIs import it from here
+from core.api import ErrorSerializer
 from core.exceptions import InvalidTransition
 from core.idempotency import idempotent
 from delivery.choices import DeliveryStatus

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery.handoff import views
+from delivery.orders import views
 
 urlpatterns = [
     path("orders/<str:code>/", views.order_detail, name="order-detail"),
