@@ -40,7 +40,7 @@ from core.images import image_decode
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from core.outbox import task_enqueue
 from core.webhooks import webhook_emit
-from delivery.models import Problem, ProblemKind
+from delivery.models import DeliveryOrder, Problem, ProblemKind
 from organisations.choices import OrganisationKind
 from organisations.models import Office
 from passports.validators import validate_phone
@@ -117,8 +117,6 @@ def complaint_may_handle(user: User, complaint: Complaint) -> bool:
 def complaints_for_staff(user: User) -> QuerySet[Complaint]:
     """The complaints queue of a handler: those routed to their office (all for administrators)."""
     from django.db.models import Exists, OuterRef
-
-    from delivery.models import Problem
 
     qs = Complaint.objects.select_related("order", "office").annotate(
         on_problems_queue=Exists(Problem.objects.filter(complaint=OuterRef("pk")))
@@ -226,8 +224,6 @@ def complaint_open(
     A tracking code is looked up only once everything else is right, and through the lookup lock
     (``core.lookups``, per ``client`` and per code): the answer tells whether a code exists, so it
     must not be had for free with a deliberately wrong text, nor during the lock."""
-    from delivery.models import DeliveryOrder
-
     now = now or timezone.now()
     errors: dict[str, list] = {}
     if category not in ComplaintCategory.values:

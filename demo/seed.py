@@ -16,20 +16,26 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import two_factor
 from accounts.choices import Role
 from accounts.models import User
+from complaints.models import Complaint
+from complaints.services import complaint_close, complaint_open, complaint_reply_by_staff
 from delivery.booking import services as delivery_services
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
+from delivery.counter.batches import batch_release
+from delivery.counter.services import van_standby_record
 from delivery.courier import dispatch
 from delivery.handoff import events
 from delivery.handoff import transitions as t
-from delivery.models import Area, Courier, DeliveryOrder
+from delivery.handoff.deadlines import WITA, is_working_day
+from delivery.models import Area, BatchItem, Courier, DeliveryOrder, VanStandby
 from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
 from organisations.choices import OrganisationKind
 from organisations.models import Office, Organisation
 from passports import services as passport_services
+from passports.choices import BillingCodeStatus
 from passports.gateways import get_gateway
-from passports.models import Applicant, PassportType
+from passports.models import Applicant, BillingCode, PassportApplication, PassportType
 
 DEMO_PASSWORD = "antar-demo-2026"
 # The second factor of every demo staff account: one fixed TOTP secret, in the demo data only, so the
@@ -434,9 +440,6 @@ ONLINE_DEMO = [
 def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
     """Applications with a billing code and no delivery yet, made once; an unpaid code that expired
     since the last run is given another week so the demo keeps working."""
-    from passports.choices import BillingCodeStatus
-    from passports.models import BillingCode, PassportApplication
-
     shown = []
     for name, born, nik, type_code, paid, username in ONLINE_DEMO:
         passport_type = PassportType.objects.get(code=type_code)
@@ -495,12 +498,6 @@ def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
 def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
     """What the counter pages need to be tried: an unpaid billing code, a batch in handover and a
     week of the van standby log. Idempotent like the rest."""
-    from delivery.counter.batches import batch_release
-    from delivery.counter.services import van_standby_record
-    from delivery.handoff.deadlines import WITA, is_working_day
-    from delivery.models import BatchItem, VanStandby
-    from passports.models import PassportApplication
-
     users = ref["users"]
     if not PassportApplication.objects.filter(applicant__full_name="Muhammad Akbar (demo)").exists():
         passport_services.counter_application_register(
@@ -567,9 +564,6 @@ DEMO_COMPLAINTS = [
 def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
     """A few complaints: one answered, one without an answer for over 24 hours (the sweep puts it on
     the problems queue), one closed. Fixed ticket numbers keep it idempotent."""
-    from complaints.models import Complaint
-    from complaints.services import complaint_close, complaint_open, complaint_reply_by_staff
-
     users = ref["users"]
     for ticket, category, code, hours_ago, answer_after, closed, text in DEMO_COMPLAINTS:
         if Complaint.objects.filter(ticket=ticket).exists():
@@ -605,8 +599,6 @@ def group_booking_demo_load(ref: dict, *, now: dt.datetime) -> None:
     import csv
 
     from django.conf import settings
-
-    from passports.models import BillingCode
 
     with open(settings.BASE_DIR / "docs" / "sample-group-booking.csv", encoding="utf-8") as sample:
         rows = list(csv.DictReader(sample))

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorSerializer
+from core.exceptions import ValidationFailed
 from core.idempotency import idempotent
 from delivery.models import Area
 from partners import selectors, services
@@ -210,8 +211,6 @@ class DisputeListApi(ManagerOnly, APIView):
         data.is_valid(raise_exception=True)
         agreement = services.agreement_in_force(on=timezone.localdate())
         if agreement is None:
-            from core.exceptions import ValidationFailed
-
             raise ValidationFailed("No agreement is in force.")
         dispute = services.dispute_open(agreement=agreement, actor=request.user, **data.validated_data)
         return Response(DisputeOutput(dispute).data, status=201)

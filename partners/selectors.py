@@ -15,6 +15,8 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.choices import ComplaintCategory
+from complaints.models import Complaint
 from delivery.choices import DeliveryStatus as S
 from delivery.models import Area, Courier, VanStandby
 from partners.choices import ActionItemStatus, MeetingStatus
@@ -282,9 +284,6 @@ def complaints_by_category(
     portable SQL, and complaints number in the thousands, not millions); with an area, only
     complaints about orders to that area count.
     """
-    from complaints.choices import ComplaintCategory
-    from complaints.models import Complaint
-
     now = now or timezone.now()
     start, end = period.bounds()
     qs = Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end)

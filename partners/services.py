@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from partners.choices import (
     ActionItemStatus,
@@ -282,8 +283,6 @@ def third_party_transfer_receiver(sender: object, **_: object) -> None:
 
 def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
     """Mail the agency managers 90 and 30 days before an agreement ends; each reminder once."""
-    from accounts.models import User
-
     today = today or timezone.localdate()
     sent = 0
     for agreement in Agreement.objects.filter(valid_until__gte=today):

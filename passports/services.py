@@ -9,9 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import InvalidTransition, NotFound, ValidationFailed
+from accounts.choices import Role
+from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.fields import ascii_digits
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
+from core.outbox import task_enqueue
 from core.utils import model_text_check
 from organisations.models import Office
 from passports.choices import BillingCodeStatus, PaymentPoint
@@ -175,9 +177,6 @@ def counter_application_register(
     The code is only issued when every requirement of the checklist has been seen. The same
     ``submission_key`` (a double click, the back button) returns the code issued the first time.
     """
-    from accounts.choices import Role
-    from core.exceptions import NotAllowed
-
     if actor.role != Role.IMIGRASI_OFFICER or actor.office is None:
         raise NotAllowed(_("Only an Imigrasi counter officer records applications."), code="wrong_role")
     if not passport_type.active:
@@ -231,9 +230,6 @@ def payment_request_open(
     The answer arrives asynchronously (``payment_request_settle`` in a Celery task). Asking again
     for the same code returns the same request instead of paying twice.
     """
-    from accounts.choices import Role
-    from core.exceptions import NotAllowed, NotFound
-    from core.outbox import task_enqueue
     from passports.models import PaymentRequest
 
     now = at or timezone.now()
@@ -276,7 +272,6 @@ def payment_request_open(
 
 def payment_request_settle(*, request_id: int) -> str:
     """Ask the gateway about one request and record the payment; a second run changes nothing."""
-    from core.exceptions import DomainError
     from passports.models import PaymentRequest
 
     with transaction.atomic():

@@ -34,6 +34,7 @@ from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.models import Area, Courier, DeliveryOrder, GroupBooking, GroupBookingItem
 from organisations.models import Office
 from organisations.offices import pos_office_serving
+from passports.services import application_find_for_booking
 from passports.validators import validate_phone
 
 MAX_BYTES = 200 * 1024
@@ -99,8 +100,6 @@ def group_csv_read(content: bytes) -> tuple[list[tuple[int, list[str]]], str]:
 
 def group_rows_check(rows: list[tuple[int, list[str]]], *, client: str) -> list[tuple[RowOutcome, object]]:
     """Each row's outcome and, for a good row, the application it books."""
-    from passports.services import application_find_for_booking
-
     checked = []
     seen: dict[str, int] = {}
     for number, cells in rows:

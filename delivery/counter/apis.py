@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ERRORS
-from core.exceptions import InvalidTransition
+from core.exceptions import InvalidTransition, NotFound
 from core.idempotency import idempotent
 from delivery.choices import DestinationKind
 from delivery.counter import selectors as sel
@@ -337,8 +337,6 @@ class CounterDeliveryHandoverApi(APIView):
         ids = dict(orders_visible_to(request.user).filter(code__in=wanted).values_list("code", "pk"))
         unknown = sorted(set(wanted) - set(ids))
         if unknown:
-            from core.exceptions import NotFound
-
             raise NotFound(_("Unknown tracking code: %(codes)s.") % {"codes": ", ".join(unknown)})
         count = counter.delivery_section_hand_over(
             actor=request.user, assignments={ids[code]: courier for code, courier in wanted.items()}

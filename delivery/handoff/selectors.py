@@ -13,6 +13,8 @@ from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
 from organisations.choices import OrganisationKind
+from organisations.models import Office
+from passports.models import PassportType
 
 
 @dataclass
@@ -189,9 +191,6 @@ def status_counts(user: User) -> list[tuple[str, object, int]]:
 def landing_facts() -> dict:
     """What the public landing page shows: fee table, delivery tariff and the office's contacts."""
     from delivery.models import Area
-    from organisations.choices import OrganisationKind
-    from organisations.models import Office
-    from passports.models import PassportType
 
     return {
         "passport_types": list(PassportType.objects.filter(active=True).order_by("pages", "fee", "code")),

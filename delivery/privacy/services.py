@@ -15,6 +15,7 @@ from accounts.choices import Role
 from accounts.models import PersonalDataAccess
 from core.crypto import nik_mask
 from core.utils import on_commit
+from passports.models import Applicant
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,6 @@ def personal_data_retention_run(*, now: dt.datetime | None = None, days: int | N
     open_or_recent = DeliveryOrder.objects.filter(application__applicant=OuterRef("pk")).exclude(
         status__in=CLOSED_STATES, status_changed_at__lte=cutoff
     )
-    from passports.models import Applicant
 
     due = (
         Applicant.objects.filter(anonymised_at__isnull=True, applications__delivery_order__isnull=False)
@@ -97,7 +97,6 @@ def personal_data_retention_run(*, now: dt.datetime | None = None, days: int | N
 
 def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
     from delivery.models import DeliveryEvent, DeliveryOrder, Notification, ProofOfDelivery, RescheduleRequest
-    from passports.models import Applicant
 
     files: list = []
     with transaction.atomic():
@@ -153,7 +152,6 @@ def applicant_data_export(*, user) -> dict:
     """Everything the portal holds about the logged-in applicant, as JSON-ready data. The export is
     itself recorded as an access."""
     from delivery.models import DeliveryOrder
-    from passports.models import Applicant
 
     applicant = Applicant.objects.filter(user=user).first()
     data: dict = {

@@ -1,5 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from complaints.models import Complaint
+from complaints.services import complaint_link
+from delivery.handoff.codes import delivery_code_reveal
+from delivery.models import DeliveryCode
 from demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, seed_demo
 
 
@@ -29,8 +33,6 @@ class Command(BaseCommand):
         )
         # The applicant gets the one-time delivery code by email; the demo shows it here too so that
         # delivery by code can be tried from the courier login.
-        from delivery.handoff.codes import delivery_code_reveal
-        from delivery.models import DeliveryCode
 
         codes = (
             DeliveryCode.objects.filter(
@@ -48,8 +50,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {row.order.code}  {delivery_code_reveal(order_id=row.order_id)}  ({courier})"
             )
-        from complaints.models import Complaint
-        from complaints.services import complaint_link
 
         complaints = Complaint.objects.filter(ticket__startswith="KPDEMO").order_by("ticket")
         if complaints:
