@@ -13,7 +13,9 @@ from celery import shared_task
 
 from accounts.models import User
 from delivery.choices import DeliveryStatus as S
-from delivery.counter import services as counter
+from delivery.counter import handover as counter_handover
+from delivery.counter import manifest as counter_manifest
+from delivery.counter import ready as counter_ready
 from delivery.counter.batches import batch_acknowledge, batch_release
 from delivery.courier import dispatch
 from delivery.handoff import transitions as t
@@ -75,9 +77,9 @@ def drive_batch(order_ids: list[int]) -> int:
         )
 
     if booked := waiting(S.BOOKED):
-        counter.manifest_hand_over(actor=service, order_ids=booked)
+        counter_manifest.manifest_hand_over(actor=service, order_ids=booked)
     if handed := waiting(S.DOSSIER_HANDED):
-        counter.passports_mark_ready(actor=imigrasi, order_ids=handed)
+        counter_ready.passports_mark_ready(actor=imigrasi, order_ids=handed)
     if ready := waiting(S.PASSPORT_READY):
         released = set(BatchItem.objects.filter(order_id__in=ready).values_list("order_id", flat=True))
         if fresh := [order_id for order_id in ready if order_id not in released]:
@@ -90,7 +92,9 @@ def drive_batch(order_ids: list[int]) -> int:
         ):
             batch_acknowledge(actor=service, batch_id=batch_id)
     if received := waiting(S.RECEIVED_BY_POS):
-        counter.delivery_section_hand_over(actor=service, assignments=dict.fromkeys(received, courier.pk))
+        counter_handover.delivery_section_hand_over(
+            actor=service, assignments=dict.fromkeys(received, courier.pk)
+        )
     for order_id in waiting(S.WITH_DELIVERY_SECTION):
         t.delivery_order_dispatch(order_id=order_id, actor=courier.user)
     for order_id in waiting(S.OUT_FOR_DELIVERY):

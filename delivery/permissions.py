@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from core.exceptions import NotAllowed
 
 IMIGRASI = (Role.IMIGRASI_OFFICER,)
 POS = (Role.POS_SERVICE_OFFICER,)
@@ -41,3 +42,8 @@ def roles(*allowed: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def require_role(actor, *roles) -> None:
+    if actor is None or actor.role not in roles or actor.office_id is None:
+        raise NotAllowed(_("Your role may not do this."), code="wrong_role")

@@ -22,7 +22,7 @@ from delivery.booking import services as delivery_services
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
 from delivery.counter.batches import batch_release
-from delivery.counter.services import van_standby_record
+from delivery.counter.van import van_standby_record
 from delivery.courier import dispatch
 from delivery.handoff import events
 from delivery.handoff import transitions as t

@@ -14,8 +14,12 @@ from core.api import ERRORS
 from core.exceptions import InvalidTransition, NotFound
 from core.idempotency import idempotent
 from delivery.choices import DestinationKind
+from delivery.counter import booking as counter_booking
+from delivery.counter import handover as counter_handover
+from delivery.counter import manifest as counter_manifest
+from delivery.counter import ready as counter_ready
 from delivery.counter import selectors as sel
-from delivery.counter import services as counter
+from delivery.counter import van as counter_van
 from delivery.counter.batches import batch_acknowledge, batch_release
 from delivery.counter.views import counter_pos_office
 from delivery.models import Area, Batch, Manifest
@@ -136,7 +140,7 @@ class CounterBookingCreateApi(APIView):
         application = sel.application_for_counter(request.user, values.pop("application_id"))
         if application is None:
             raise Http404
-        order = counter.counter_delivery_book(
+        order = counter_booking.counter_delivery_book(
             actor=request.user,
             application=application,
             pos_office=counter_pos_office(request.user),
@@ -195,7 +199,7 @@ class CounterManifestCreateApi(APIView):
             refusal=_("Not every order is a booked dossier of your office."),
             code="not_booked",
         )
-        manifest = counter.manifest_hand_over(actor=request.user, order_ids=list(orders.values()))
+        manifest = counter_manifest.manifest_hand_over(actor=request.user, order_ids=list(orders.values()))
         return Response(
             ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -230,7 +234,7 @@ class CounterReadyApi(APIView):
             refusal=_("Not every order is a received dossier of your office."),
             code="not_handed",
         )
-        marked = counter.passports_mark_ready(actor=request.user, order_ids=list(orders.values()))
+        marked = counter_ready.passports_mark_ready(actor=request.user, order_ids=list(orders.values()))
         return Response(ReadyOutput({"marked": marked, "orders": sorted(orders)}).data)
 
 
@@ -303,7 +307,7 @@ class CounterDossierRefuseApi(APIView):
         order = get_object_or_404(orders_visible_to(request.user), code=code)
         data = DossierRefuseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        order = counter.dossier_refuse(actor=request.user, order_id=order.pk, **data.validated_data)
+        order = counter_manifest.dossier_refuse(actor=request.user, order_id=order.pk, **data.validated_data)
         return Response(DeliveryOrderDetailOutput(order).data)
 
 
@@ -338,7 +342,7 @@ class CounterDeliveryHandoverApi(APIView):
         unknown = sorted(set(wanted) - set(ids))
         if unknown:
             raise NotFound(_("Unknown tracking code: %(codes)s.") % {"codes": ", ".join(unknown)})
-        count = counter.delivery_section_hand_over(
+        count = counter_handover.delivery_section_hand_over(
             actor=request.user, assignments={ids[code]: courier for code, courier in wanted.items()}
         )
         return Response(HandoverOutput({"handed_over": count}).data)
@@ -371,5 +375,5 @@ class CounterVanStandbyApi(APIView):
     def post(self, request):
         data = VanStandbyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        row = counter.van_standby_record(actor=request.user, arrived_at=data.validated_data["arrived_at"])
+        row = counter_van.van_standby_record(actor=request.user, arrived_at=data.validated_data["arrived_at"])
         return Response(VanStandbyOutput(row).data, status=status.HTTP_201_CREATED)

@@ -18,14 +18,15 @@ from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.webhooks import webhook_emit
 from delivery.choices import DeliveryStatus
-from delivery.counter.services import _numbered_create, _require
+from delivery.counter.numbers import numbered_create
 from delivery.handoff.transitions import delivery_orders_move
 from delivery.models import Batch, BatchItem, BatchStatus, DeliveryOrder
+from delivery.permissions import require_role
 
 
 def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> Batch:
     """Imigrasi releases the passports with these tracking codes to Pos as one batch."""
-    _require(actor, Role.IMIGRASI_OFFICER)
+    require_role(actor, Role.IMIGRASI_OFFICER)
     wanted = sorted({code.strip().upper() for code in codes if code and code.strip()})
     if not wanted:
         raise ValidationFailed(
@@ -68,7 +69,7 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
             pos_offices = {order.pos_office_id for order in orders}
             if len(pos_offices) != 1:
                 raise ValidationFailed(_("A batch goes to one Pos office."))
-            batch = _numbered_create(
+            batch = numbered_create(
                 "BTC",
                 Batch,
                 now,
@@ -101,7 +102,7 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
 
 def batch_acknowledge(*, actor, batch_id: int, at: dt.datetime | None = None) -> Batch:
     """The Pos service officer confirms receipt: every passport of the batch is received at once."""
-    _require(actor, Role.POS_SERVICE_OFFICER)
+    require_role(actor, Role.POS_SERVICE_OFFICER)
     now = at or timezone.now()
     with transaction.atomic():
         batch = Batch.objects.select_for_update().filter(pk=batch_id).first()

@@ -53,7 +53,7 @@ def _pdf(template: str, context: dict) -> bytes:
 
 
 def _order_context(order: DeliveryOrder) -> dict:
-    from delivery.counter.services import payment_reconciliation
+    from delivery.counter.booking import payment_reconciliation
 
     application = order.application
     return {

@@ -94,7 +94,7 @@ class DossierRefuseForm(CounterForm):
     confirm = forms.BooleanField(label=_("Send the dossier back to Pos"))
 
     def __init__(self, *args, **kwargs):
-        from delivery.counter.services import DOSSIER_ITEMS
+        from delivery.counter.manifest import DOSSIER_ITEMS
 
         super().__init__(*args, **kwargs)
         self.fields["missing_items"].choices = DOSSIER_ITEMS

@@ -22,9 +22,13 @@ from accounts.models import PersonalDataAccess
 from core.exceptions import DomainError
 from core.fields import ascii_digits
 from core.forms import form_errors_add
+from delivery.counter import booking as counter_booking
 from delivery.counter import documents
+from delivery.counter import handover as counter_handover
+from delivery.counter import manifest as counter_manifest
+from delivery.counter import ready as counter_ready
 from delivery.counter import selectors as sel
-from delivery.counter import services as counter
+from delivery.counter import van as counter_van
 from delivery.counter.batches import batch_acknowledge, batch_release
 from delivery.counter.forms import (
     ApplicationForm,
@@ -228,7 +232,7 @@ def book(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = counter.counter_delivery_book(
+            order = counter_booking.counter_delivery_book(
                 actor=user,
                 application=application,
                 pos_office=pos_office,
@@ -288,7 +292,7 @@ def manifest_new(request):
     chosen = request.POST.getlist("orders") if request.method == "POST" else [str(o.pk) for o in orders]
     if request.method == "POST" and form.is_valid():
         try:
-            manifest = counter.manifest_hand_over(
+            manifest = counter_manifest.manifest_hand_over(
                 actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
             )
         except DomainError as error:
@@ -337,7 +341,7 @@ def ready_mark(request):
     chosen = request.POST.getlist("orders") if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():
         try:
-            count = counter.passports_mark_ready(
+            count = counter_ready.passports_mark_ready(
                 actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
             )
         except DomainError as error:
@@ -445,7 +449,7 @@ def van_standby(request):
         today = timezone.now().astimezone(WITA).date()
         arrived = dt.datetime.combine(today, form.cleaned_data["arrived_at"], tzinfo=WITA)
         try:
-            row = counter.van_standby_record(actor=request.user, arrived_at=arrived)
+            row = counter_van.van_standby_record(actor=request.user, arrived_at=arrived)
         except DomainError as error:
             form_errors_add(form, error)
         else:
@@ -467,7 +471,7 @@ def dossier_refuse(request, code: str):
     form = DossierRefuseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            counter.dossier_refuse(
+            counter_manifest.dossier_refuse(
                 actor=request.user,
                 order_id=order.pk,
                 missing_items=form.cleaned_data["missing_items"],
@@ -502,7 +506,7 @@ def delivery_handover(request):
         chosen = (
             int(posted)
             if ascii_digits(posted)
-            else getattr(order.courier or counter.suggested_courier(order), "pk", None)
+            else getattr(order.courier or counter_handover.suggested_courier(order), "pk", None)
         )
         rows.append(
             {
@@ -517,7 +521,7 @@ def delivery_handover(request):
             if row["ticked"] and row["chosen"]:
                 assignments[row["order"].pk] = row["chosen"]
         try:
-            count = counter.delivery_section_hand_over(actor=user, assignments=assignments)
+            count = counter_handover.delivery_section_hand_over(actor=user, assignments=assignments)
         except DomainError as error:
             form_errors_add(form, error)
         else:

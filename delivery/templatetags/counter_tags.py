@@ -6,7 +6,7 @@ register = template.Library()
 @register.inclusion_tag("counter/_order_documents.html")
 def order_documents(order):
     """The papers of one order: receipt and power of attorney, its manifest and release batch."""
-    from delivery.counter.services import payment_reconciliation
+    from delivery.counter.booking import payment_reconciliation
     from delivery.models import BatchItem
 
     item = BatchItem.objects.select_related("batch").filter(order=order).first()

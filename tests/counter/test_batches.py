@@ -10,7 +10,7 @@ from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationF
 from delivery.choices import DeliveryStatus as S
 from delivery.counter.batches import batch_acknowledge, batch_release
 from delivery.counter.documents import manifest_csv
-from delivery.counter.services import manifest_hand_over
+from delivery.counter.manifest import manifest_hand_over
 from delivery.models import Batch, BatchItem, BatchStatus, DeliveryEvent, Manifest
 from organisations.models import Office
 from tests.factories import UserFactory, make_order
@@ -135,7 +135,7 @@ def test_a_released_passport_can_no_longer_be_cancelled_so_the_batch_stays_whole
 
 
 def test_dossier_refusal_sends_the_order_back_to_pos_with_the_missing_items(ref):
-    from delivery.counter.services import dossier_refuse
+    from delivery.counter.manifest import dossier_refuse
     from delivery.models import DossierRefusal
 
     order = make_order(ref, S.DOSSIER_HANDED)
@@ -166,7 +166,7 @@ def test_dossier_refusal_sends_the_order_back_to_pos_with_the_missing_items(ref)
 
 
 def test_step_six_hands_every_chosen_passport_to_its_courier_at_once(ref):
-    from delivery.counter.services import delivery_section_hand_over, suggested_courier
+    from delivery.counter.handover import delivery_section_hand_over, suggested_courier
 
     far = make_order(ref, S.RECEIVED_BY_POS, area="selayar")
     near = make_order(ref, S.RECEIVED_BY_POS, area="makassar")

@@ -8,7 +8,8 @@ from django.test import override_settings
 from core.exceptions import InvalidTransition
 from core.models import OutboxMessage
 from delivery.choices import DeliveryStatus as S
-from delivery.counter.services import delivery_section_hand_over, manifest_hand_over
+from delivery.counter.handover import delivery_section_hand_over
+from delivery.counter.manifest import manifest_hand_over
 from delivery.handoff import events as move_events
 from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, Notification
@@ -149,7 +150,7 @@ def test_a_large_batch_is_notified_in_tasks_of_a_few_dozen(ref, monkeypatch):
 
 @pytest.mark.django_db
 def test_imigrasi_marks_a_stack_of_printed_passports_ready_at_once(ref):
-    from delivery.counter.services import passports_mark_ready
+    from delivery.counter.ready import passports_mark_ready
 
     orders = [make_order(ref, S.DOSSIER_HANDED) for _ in range(3)]
     assert passports_mark_ready(actor=ref["users"]["imigrasi"], order_ids=[o.pk for o in orders]) == 3
@@ -163,7 +164,7 @@ def test_imigrasi_marks_a_stack_of_printed_passports_ready_at_once(ref):
 @pytest.mark.django_db
 def test_marking_ready_refuses_the_whole_stack_for_a_dossier_not_received_or_a_wrong_role(ref):
     from core.exceptions import NotAllowed, ValidationFailed
-    from delivery.counter.services import passports_mark_ready
+    from delivery.counter.ready import passports_mark_ready
 
     handed, booked = make_order(ref, S.DOSSIER_HANDED), make_order(ref, S.BOOKED)
     with pytest.raises(InvalidTransition) as refused:

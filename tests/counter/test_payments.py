@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from delivery.choices import DestinationKind
-from delivery.counter.services import counter_delivery_book, payment_reconciliation, van_standby_record
+from delivery.counter.booking import counter_delivery_book, payment_reconciliation
+from delivery.counter.van import van_standby_record
 from delivery.handoff.deadlines import WITA
 from delivery.models import DeliveryFeePayment, DeliveryOrder, VanStandby
 from passports import services as ps

@@ -161,7 +161,7 @@ def test_two_clerks_handing_over_their_own_manifests_at_once_both_get_through_nu
     pairs = [[{"order_ids": [make_order(tx_ref, S.BOOKED).pk]} for _ in range(2)] for _ in range(ROUNDS)]
 
     results = race_rounds(
-        "delivery.counter.services.manifest_hand_over", pairs, actor="pos.layanan", per_process=True
+        "delivery.counter.manifest.manifest_hand_over", pairs, actor="pos.layanan", per_process=True
     )
 
     assert all(r["won"] for pair in results for r in pair), results

@@ -15,7 +15,7 @@ from django.urls import get_resolver, reverse
 from complaints.services import complaint_open
 from delivery.choices import DeliveryStatus as S
 from delivery.counter.batches import batch_release
-from delivery.counter.services import manifest_hand_over
+from delivery.counter.manifest import manifest_hand_over
 from delivery.models import DeliveryOrder
 from passports import services as passport_services
 from passports.models import BillingCode

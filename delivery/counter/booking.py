@@ -1,0 +1,91 @@
+"""Step 3 at the Pos counter: once MPN G-2 confirmed the state fee, the officer books delivery and takes the delivery fee, a separate record from the state payment; both reconcile per order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from core.exceptions import InvalidTransition, ValidationFailed
+from delivery.booking.services import delivery_order_book
+from delivery.models import Area, DeliveryFeePayment, DeliveryOrder
+from delivery.permissions import require_role
+from organisations.models import Office
+from passports.models import PassportApplication
+
+
+def counter_delivery_book(
+    *,
+    actor,
+    application: PassportApplication,
+    pos_office: Office,
+    destination_kind: str,
+    address: str,
+    area: Area,
+    recipient_phone: str,
+    recipient_email: str = "",
+    poa_grantee_name: str,
+    poa_grantee_nippos: str,
+    poa_grantee_place: str,
+    fee_received: bool,
+    at: dt.datetime | None = None,
+) -> DeliveryOrder:
+    """Step 3: book delivery, sign the power of attorney to the officer and take the fee."""
+    require_role(actor, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+    if not fee_received:
+        raise ValidationFailed(
+            _("Confirm that the delivery fee was received."),
+            fields={"fee_received": [_("Confirm that the delivery fee was received.")]},
+        )
+    now = at or timezone.now()
+    with transaction.atomic():
+        existing = DeliveryOrder.objects.filter(application=application).first()
+        if existing is not None:
+            raise InvalidTransition(
+                _("Delivery is already booked for this passport (%(code)s).") % {"code": existing.code},
+                code="already_booked",
+            )
+        order = delivery_order_book(
+            application=application,
+            pos_office=pos_office,
+            destination_kind=destination_kind,
+            address=address,
+            area=area,
+            recipient_phone=recipient_phone,
+            recipient_email=recipient_email,
+            poa_grantee_name=poa_grantee_name,
+            poa_grantee_nippos=poa_grantee_nippos,
+            poa_grantee_place=poa_grantee_place,
+            actor=actor,
+            at=now,
+        )
+        DeliveryFeePayment.objects.create(
+            order=order,
+            receipt_number=f"DF-{order.code}",
+            amount=order.delivery_fee,
+            received_by=actor,
+            received_at=now,
+        )
+    return order
+
+
+def payment_reconciliation(*, order: DeliveryOrder) -> dict:
+    """State fee and delivery fee of one order, side by side."""
+    application = order.application
+    billing = getattr(application, "billing_code", None)
+    payment = getattr(billing, "payment", None) if billing else None
+    fee = DeliveryFeePayment.objects.filter(order=order).first()
+    return {
+        "state_fee": application.fee_amount,
+        "state_paid": payment.amount if payment else 0,
+        "ntpn": payment.ntpn if payment else "",
+        "delivery_fee": order.delivery_fee,
+        "delivery_paid": fee.amount if fee else 0,
+        "delivery_receipt": fee.receipt_number if fee else "",
+        "balanced": bool(
+            payment and fee and payment.amount == application.fee_amount and fee.amount == order.delivery_fee
+        ),
+    }
