@@ -11,11 +11,11 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from delivery.booking.services import NOTIFY_CLAIM_LEASE
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, Notification
 from delivery.notifications.services import (
+    NOTIFY_CLAIM_LEASE,
     NotificationsInFlight,
     _notifications_claim,
     delivery_event_notify,
