@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus
-from core.models import TimeStampedModel
+from core.models import StateEvent, TimeStampedModel
 from organisations.choices import OrganisationKind
 
 
@@ -86,3 +86,17 @@ class ComplaintMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.pk}"
+
+
+class ComplaintEvent(StateEvent):
+    """One step of a complaint (``complaints.services.COMPLAINT_STATES``): filed, first answered,
+    closed. Append-only; written from the day it came in, none before."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")

@@ -33,14 +33,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from accounts.models import User
 from complaints.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus
-from complaints.models import Complaint, ComplaintMessage
+from complaints.models import Complaint, ComplaintEvent, ComplaintMessage
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.fields import secret_equals
 from core.images import image_decode
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from core.outbox import task_enqueue
+from core.states import CREATED, StateTable, Transition, state_created, transition_make
 from core.webhooks import webhook_emit
 from delivery.models import DeliveryOrder, Problem, ProblemKind
+from delivery.problems.services import problem_flagged
 from organisations.choices import OrganisationKind
 from organisations.models import Office
 from passports.validators import validate_phone
@@ -68,6 +70,29 @@ HANDLER_ROLES = frozenset(
         Role.POS_SERVICE_OFFICER,
         Role.POS_DISPATCHER,
     }
+)
+# A complaint's life: filed (by anyone), answered by the routed office, closed by it.
+COMPLAINT_STATES = StateTable(
+    model=Complaint,
+    event_model=ComplaintEvent,
+    event_field="complaint",
+    transitions=(
+        # Anyone files, with or without an account (the complainant's role is the applicant's).
+        Transition(name="file", sources=frozenset({CREATED}), target=ComplaintStatus.OPEN, roles=None),
+        Transition(
+            name="answer",
+            sources=frozenset({ComplaintStatus.OPEN}),
+            target=ComplaintStatus.ANSWERED,
+            roles=HANDLER_ROLES | {Role.ADMINISTRATOR},
+        ),
+        Transition(
+            name="close",
+            sources=frozenset({ComplaintStatus.OPEN, ComplaintStatus.ANSWERED}),
+            target=ComplaintStatus.CLOSED,
+            roles=HANDLER_ROLES | {Role.ADMINISTRATOR},
+            refused=_("This complaint is already closed."),
+        ),
+    ),
 )
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -290,6 +315,15 @@ def complaint_open(
             complaint.photo_type = photo_type[0]
             complaint.photo.save(f"{uuid.uuid4().hex}.{photo_type[1]}", ContentFile(photo), save=False)
         complaint.save()
+        state_created(
+            COMPLAINT_STATES,
+            "file",
+            obj=complaint,
+            actor=complaint.filed_by,
+            role=None if complaint.filed_by is not None else Role.APPLICANT,
+            at=now,
+            payload={"category": category},
+        )
         ComplaintMessage.objects.create(
             complaint=complaint,
             author_kind=ComplaintAuthor.APPLICANT,
@@ -346,9 +380,8 @@ def complaint_reply_by_staff(
         Complaint.objects.filter(pk=complaint.pk, first_response_at__isnull=True).update(
             first_response_at=now
         )
-        Complaint.objects.filter(pk=complaint.pk, status=ComplaintStatus.OPEN).update(
-            status=ComplaintStatus.ANSWERED
-        )
+        if complaint.status == ComplaintStatus.OPEN:
+            transition_make(COMPLAINT_STATES, "answer", obj=complaint, actor=actor, at=now)
         if complaint.contact_email:
             message_id = message.pk
 
@@ -383,13 +416,14 @@ def complaint_close(*, complaint_id: int, actor: User, now: dt.datetime | None =
         complaint = _locked(complaint_id)
         if not complaint_may_handle(actor, complaint):
             raise NotAllowed(_("This complaint is answered by another office."))
-        closed = (
-            Complaint.objects.filter(pk=complaint.pk)
-            .exclude(status=ComplaintStatus.CLOSED)
-            .update(status=ComplaintStatus.CLOSED, closed_at=now, closed_by=actor)
+        transition_make(
+            COMPLAINT_STATES,
+            "close",
+            obj=complaint,
+            actor=actor,
+            at=now,
+            changes={"closed_at": now, "closed_by": actor},
         )
-        if not closed:
-            raise InvalidTransition(_("This complaint is already closed."))
     complaint.refresh_from_db()
     logger.info("partners.complaint.closed complaint_id=%s", complaint.pk)
     return complaint
@@ -478,6 +512,7 @@ def complaint_problems_sweep(*, now: dt.datetime) -> int:
                     responsible_office_id=complaint.office_id,
                     flagged_at=now,
                 )
+                problem_flagged(problem)
                 task_enqueue("delivery.tasks.notify_problem", problem.pk)
         except IntegrityError:
             continue  # flagged before

@@ -24,6 +24,33 @@ class AppendOnlyModel(models.Model):
         raise ValidationError(f"{self._meta.verbose_name_plural} are append-only.")
 
 
+class StateEvent(AppendOnlyModel):
+    """One change of state of one object: which step, from which state to which, who (nobody for
+    the portal's own tasks), in which role, when. Rows are written only by ``core.states``.
+
+    Each state machine has its own concrete model with a real foreign key to the object that moved
+    and one to the actor's office (``office``, nullable), so the kernel names no other app's table.
+    States are the object's own choices; "" as ``from_status`` marks the object's creation."""
+
+    transition = models.CharField(_("step"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's role at the time; "" for the portal itself (a task, a sweep).
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_status or '-'} -> {self.to_status}"
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from core.models import AppendOnlyModel, TimeStampedModel
+from core.models import AppendOnlyModel, StateEvent, TimeStampedModel
 from delivery.choices import (
     DeliveryStatus,
     DestinationKind,
@@ -363,12 +363,31 @@ class BatchItem(models.Model):
         return f"{self.batch_id}: {self.order_id}"
 
 
+class BatchEvent(StateEvent):
+    """One step of a release batch (``delivery.counter.batches.BATCH_STATES``): released by Imigrasi,
+    acknowledged by Pos. Append-only; written from the day it came in, none before."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("batch event")
+        verbose_name_plural = _("batch events")
+
+
 class ProblemKind(models.TextChoices):
     LATE = "late", _("Deadline breached")
     FAILED_ATTEMPT = "failed_attempt", _("Failed delivery attempt")
     STALLED = "stalled", _("No movement")
     COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint without a first response in 24 hours")
     CODE_LOCKED = "code_locked", _("Delivery code locked after wrong codes")
+
+
+class ProblemStatus(models.TextChoices):
+    FLAGGED = "flagged", _("Flagged")  # on the queue, the responsible role not told (yet, or the mail failed)
+    NOTIFIED = "notified", _("Responsible role told")  # the mail went out (or is going out now)
 
 
 class Problem(TimeStampedModel):
@@ -387,6 +406,14 @@ class Problem(TimeStampedModel):
     responsible_role = models.CharField(_("responsible role"), max_length=32, choices=Role.choices)
     responsible_office = models.ForeignKey("organisations.Office", on_delete=models.PROTECT, related_name="+")
     flagged_at = models.DateTimeField(_("flagged at"))
+    # Changed only by ``delivery.problems.services`` through ``PROBLEM_STATES``.
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProblemStatus.choices,
+        default=ProblemStatus.FLAGGED,
+        editable=False,
+    )
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     notified_to = models.CharField(max_length=500, blank=True)
 
@@ -406,6 +433,21 @@ class Problem(TimeStampedModel):
                 name="problem_has_order_or_complaint",
             ),
         ]
+
+
+class ProblemEvent(StateEvent):
+    """One step of a problem (``delivery.problems.services.PROBLEM_STATES``): flagged, the responsible
+    role told (or the mail failed and it waits for the retry). Append-only; written from the day it
+    came in, none before."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("problem event")
+        verbose_name_plural = _("problem events")
 
 
 class VanStandby(TimeStampedModel):
@@ -480,6 +522,21 @@ class OnlineBooking(TimeStampedModel):
     @property
     def total(self) -> int:
         return self.delivery_fee + self.state_fee_due
+
+
+class OnlineBookingEvent(StateEvent):
+    """One step of an online booking (``delivery.booking.online.ONLINE_BOOKING_STATES``): details
+    given, changed, paying, refused or booked. Append-only; written from the day it came in, none
+    before."""
+
+    booking = models.ForeignKey(OnlineBooking, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("online booking event")
+        verbose_name_plural = _("online booking events")
 
 
 class AddressChange(models.Model):

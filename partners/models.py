@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import StateEvent, TimeStampedModel
 from partners.choices import (
     ActionItemStatus,
     DisputeStatus,
@@ -192,6 +192,20 @@ class Dispute(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+class DisputeEvent(StateEvent):
+    """One step of a dispute (``partners.services.DISPUTE_STATES``): opened, deliberation begun,
+    consensus recorded, closed. Append-only; written from the day it came in, none before."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("dispute event")
+        verbose_name_plural = _("dispute events")
 
 
 class DisputeNote(TimeStampedModel):

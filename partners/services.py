@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.states import CREATED, StateTable, Transition, state_created, transition_make
 from partners.choices import (
     ActionItemStatus,
     DisputeStatus,
@@ -41,6 +42,7 @@ from partners.models import (
     AgreementAttachment,
     AgreementReminder,
     Dispute,
+    DisputeEvent,
     DisputeNote,
     EvaluationMeeting,
     IndicatorScore,
@@ -64,8 +66,11 @@ def party_of(user) -> str:
     raise NotAllowed(_("Only the agency managers of Imigrasi and PT Pos may do this."))
 
 
+MANAGERS = frozenset({Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
+
+
 def _require_manager(actor) -> None:
-    if actor is None or actor.role not in (Role.AGENCY_MANAGER, Role.ADMINISTRATOR):
+    if actor is None or actor.role not in MANAGERS:
         raise NotAllowed(_("Only the agency managers of Imigrasi and PT Pos may do this."))
 
 
@@ -413,19 +418,52 @@ def scorecard_save(
 
 # Disputes (article 14) --------------------------------------------------------------------------
 
+# A dispute's life: raised by one side, deliberated (the first note), settled by consensus, closed.
+DISPUTE_STATES = StateTable(
+    model=Dispute,
+    event_model=DisputeEvent,
+    event_field="dispute",
+    transitions=(
+        Transition(name="open", sources=frozenset({CREATED}), target=DisputeStatus.OPEN, roles=MANAGERS),
+        Transition(
+            name="deliberate",
+            sources=frozenset({DisputeStatus.OPEN}),
+            target=DisputeStatus.DELIBERATION,
+            roles=MANAGERS,
+        ),
+        Transition(
+            name="record_consensus",
+            sources=frozenset({DisputeStatus.OPEN, DisputeStatus.DELIBERATION}),
+            target=DisputeStatus.CONSENSUS,
+            roles=MANAGERS,
+            refused=_("A consensus is already recorded."),
+        ),
+        Transition(
+            name="close",
+            sources=frozenset({DisputeStatus.CONSENSUS}),
+            target=DisputeStatus.CLOSED,
+            roles=MANAGERS,
+            refused=_("A dispute is closed once a consensus is recorded."),
+        ),
+    ),
+)
+
 
 def dispute_open(*, agreement: Agreement, subject: str, description: str, actor) -> Dispute:
     _require_manager(actor)
     party = party_of(actor)
     if not subject.strip() or not description.strip():
         raise ValidationFailed(_("Give the dispute a subject and a description."))
-    return Dispute.objects.create(
-        agreement=agreement,
-        opened_by_party=party,
-        opened_by=actor,
-        subject=subject.strip(),
-        description=description.strip(),
-    )
+    with transaction.atomic():
+        dispute = Dispute.objects.create(
+            agreement=agreement,
+            opened_by_party=party,
+            opened_by=actor,
+            subject=subject.strip(),
+            description=description.strip(),
+        )
+        state_created(DISPUTE_STATES, "open", obj=dispute, actor=actor)
+    return dispute
 
 
 def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
@@ -437,8 +475,7 @@ def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
         if dispute.status == DisputeStatus.CLOSED:
             raise InvalidTransition(_("This dispute is closed."))
         if dispute.status == DisputeStatus.OPEN:
-            dispute.status = DisputeStatus.DELIBERATION
-            dispute.save(update_fields=["status", "updated_at"])
+            transition_make(DISPUTE_STATES, "deliberate", obj=dispute, actor=actor)
         return DisputeNote.objects.create(dispute=dispute, author=actor, text=text.strip())
 
 
@@ -450,11 +487,13 @@ def dispute_record_consensus(*, dispute_id: int, consensus: str, actor) -> Dispu
         )
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
-        if dispute.status in (DisputeStatus.CONSENSUS, DisputeStatus.CLOSED):
-            raise InvalidTransition(_("A consensus is already recorded."))
-        dispute.status = DisputeStatus.CONSENSUS
-        dispute.consensus = consensus.strip()
-        dispute.save(update_fields=["status", "consensus", "updated_at"])
+        transition_make(
+            DISPUTE_STATES,
+            "record_consensus",
+            obj=dispute,
+            actor=actor,
+            changes={"consensus": consensus.strip()},
+        )
     return dispute
 
 
@@ -462,11 +501,9 @@ def dispute_close(*, dispute_id: int, actor) -> Dispute:
     _require_manager(actor)
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
-        if dispute.status != DisputeStatus.CONSENSUS:
-            raise InvalidTransition(_("A dispute is closed once a consensus is recorded."))
-        dispute.status = DisputeStatus.CLOSED
-        dispute.closed_at = timezone.now()
-        dispute.save(update_fields=["status", "closed_at", "updated_at"])
+        transition_make(
+            DISPUTE_STATES, "close", obj=dispute, actor=actor, changes={"closed_at": timezone.now()}
+        )
     return dispute
 
 

@@ -85,7 +85,7 @@ class OnlineBookingPayApi(PublicApi):
     )
     @idempotent
     def post(self, request, token: str):
-        booking = svc.online_booking_pay(token=_booking(token).token)
+        booking = svc.online_booking_pay(token=_booking(token).token, actor=request.user)
         return Response(OnlineBookingOutput(booking).data, status=status.HTTP_202_ACCEPTED)
 
 

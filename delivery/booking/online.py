@@ -13,7 +13,8 @@
 4. After commit, ``online_booking_mail_documents`` mails the dossier receipt and the power of
    attorney once.
 
-Address change and cancel before the passport leaves Imigrasi are here too.
+The booking's own state follows ``ONLINE_BOOKING_STATES``, each step with its event row. Address
+change and cancel before the passport leaves Imigrasi are here too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -32,9 +34,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.fields import ascii_digits
 from core.outbox import task_enqueue
+from core.states import CREATED, SYSTEM, StateTable, Transition, state_created, transition_make
 from delivery.booking.services import delivery_order_book
 from delivery.choices import DeliveryStatus, DestinationKind
 from delivery.courier.proof import decode_image_checked
@@ -45,6 +49,7 @@ from delivery.models import (
     DeliveryFeePayment,
     DeliveryOrder,
     OnlineBooking,
+    OnlineBookingEvent,
     OnlineBookingStatus,
 )
 from delivery.notifications.services import tracking_url
@@ -56,6 +61,59 @@ from passports.models import PassportApplication
 from passports.services import application_find_for_booking, payment_confirm
 
 logger = logging.getLogger(__name__)
+
+# A booking's life: the applicant gives the details (again, until it is paid) and pays; the payment's
+# answer, in a task, books it or refuses it (and the applicant may change it and pay again). Anyone
+# holding the application's billing code and date of birth, or the booking's link, acts for the
+# applicant: the service found the booking by them.
+ONLINE_BOOKING_STATES = StateTable(
+    model=OnlineBooking,
+    event_model=OnlineBookingEvent,
+    event_field="booking",
+    transitions=(
+        Transition(
+            name="start",
+            sources=frozenset({CREATED}),
+            target=OnlineBookingStatus.AWAITING_PAYMENT,
+            roles=None,
+        ),
+        Transition(
+            name="change",
+            sources=frozenset({OnlineBookingStatus.AWAITING_PAYMENT, OnlineBookingStatus.FAILED}),
+            target=OnlineBookingStatus.AWAITING_PAYMENT,
+            roles=None,
+            refused=_("This booking is being paid or already paid; it can no longer be changed here."),
+            refused_code="booking_locked",
+        ),
+        Transition(
+            name="pay",
+            sources=frozenset({OnlineBookingStatus.AWAITING_PAYMENT, OnlineBookingStatus.FAILED}),
+            target=OnlineBookingStatus.PAYING,
+            roles=None,
+        ),
+        Transition(
+            name="book",
+            sources=frozenset({OnlineBookingStatus.PAYING}),
+            target=OnlineBookingStatus.BOOKED,
+            roles=frozenset({SYSTEM}),
+        ),
+        Transition(
+            name="refuse",
+            sources=frozenset({OnlineBookingStatus.PAYING}),
+            target=OnlineBookingStatus.FAILED,
+            roles=frozenset({SYSTEM}),
+        ),
+    ),
+)
+
+
+def _applicant(actor: Any) -> tuple[User | None, str | None]:
+    """Who acts for the applicant on an event: the account if logged in (with its role), else
+    nobody in the applicant's role."""
+    if actor is not None and actor.is_authenticated:
+        return actor, None
+    return None, Role.APPLICANT
+
 
 # Before the passport is released to Pos (step 5) the applicant may still move or cancel delivery.
 CHANGEABLE_STATUSES = (DeliveryStatus.BOOKED, DeliveryStatus.DOSSIER_HANDED, DeliveryStatus.PASSPORT_READY)
@@ -160,13 +218,20 @@ def online_booking_prepare(
     pos_office = online_pos_office(application)
     with transaction.atomic():
         booking = OnlineBooking.objects.select_for_update().filter(application=application).first()
-        if booking is not None and booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
-            raise InvalidTransition(
-                _("This booking is being paid or already paid; it can no longer be changed here."),
-                code="booking_locked",
-            )
+        who, role = _applicant(actor)
+        created = booking is None
         if booking is None:
             booking = OnlineBooking(application=application, token=secrets.token_urlsafe(24))
+        else:
+            transition_make(
+                ONLINE_BOOKING_STATES,
+                "change",
+                obj=booking,
+                actor=who,
+                role=role,
+                at=now,
+                changes={"error": ""},
+            )
         booking.pos_office = pos_office
         booking.destination_kind = destination_kind
         booking.address = address
@@ -176,9 +241,7 @@ def online_booking_prepare(
         booking.recipient_phone = (recipient_phone or "").strip().replace(" ", "").replace("-", "")
         booking.recipient_email = (recipient_email or "").strip()
         booking.poa_signed_at = now
-        booking.status = OnlineBookingStatus.AWAITING_PAYMENT
-        booking.error = ""
-        booking.booked_by = actor if actor is not None and actor.is_authenticated else None
+        booking.booked_by = who
         try:
             booking.full_clean(
                 exclude=["application", "pos_office", "area", "booked_by", "poa_signature", "order", "token"]
@@ -189,6 +252,8 @@ def online_booking_prepare(
             ) from error
         booking.poa_signature.save(f"{booking.token[:16]}.png", ContentFile(png), save=False)
         booking.save()
+        if created:
+            state_created(ONLINE_BOOKING_STATES, "start", obj=booking, actor=who, role=role, at=now)
     return booking
 
 
@@ -221,16 +286,18 @@ def online_booking_start(
     )
 
 
-def online_booking_pay(*, token: str) -> OnlineBooking:
-    """Ask the payment adapter to charge what is due; the answer comes from a Celery task."""
+def online_booking_pay(*, token: str, actor=None) -> OnlineBooking:
+    """Ask the payment adapter to charge what is due; the answer comes from a Celery task.
+    ``actor``: the user who clicked, if logged in (the event names them)."""
     with transaction.atomic():
         booking = OnlineBooking.objects.select_for_update().filter(token=token).first()
         if booking is None:
             raise NotFound(_("No such booking."), code="unknown_booking")
         if booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
             return booking  # a second click waits for the same payment
-        OnlineBooking.objects.filter(pk=booking.pk).update(
-            status=OnlineBookingStatus.PAYING, error="", updated_at=timezone.now()
+        who, role = _applicant(actor)
+        transition_make(
+            ONLINE_BOOKING_STATES, "pay", obj=booking, actor=who, role=role, changes={"error": ""}
         )
         booking_id = booking.pk
 
@@ -240,8 +307,8 @@ def online_booking_pay(*, token: str) -> OnlineBooking:
 
 
 def _fail(booking: OnlineBooking, message) -> str:
-    OnlineBooking.objects.filter(pk=booking.pk).update(
-        status=OnlineBookingStatus.FAILED, error=str(message)[:300], updated_at=timezone.now()
+    transition_make(
+        ONLINE_BOOKING_STATES, "refuse", obj=booking, actor=None, changes={"error": str(message)[:300]}
     )
     logger.info("delivery.online_booking.failed booking_id=%s", booking.pk)
     return OnlineBookingStatus.FAILED
@@ -323,8 +390,14 @@ def _settle(booking_id: int) -> str:
                     received_by=None,
                     received_at=now,
                 )
-                OnlineBooking.objects.filter(pk=booking.pk).update(
-                    status=OnlineBookingStatus.BOOKED, order=order, error="", updated_at=now
+                transition_make(
+                    ONLINE_BOOKING_STATES,
+                    "book",
+                    obj=booking,
+                    actor=None,
+                    at=now,
+                    changes={"order": order, "error": "", "updated_at": now},
+                    payload={"order": order.code},
                 )
                 task_enqueue("delivery.tasks.mail_online_booking_documents", booking_id)
         except DomainError as error:

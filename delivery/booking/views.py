@@ -180,7 +180,7 @@ def booking_review(request, token: str):
 def booking_pay(request, token: str):
     booking = _booking(token)
     try:
-        svc.online_booking_pay(token=booking.token)
+        svc.online_booking_pay(token=booking.token, actor=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect("booking-status", token=token)

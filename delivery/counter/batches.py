@@ -4,6 +4,7 @@ Release (Imigrasi's acknowledgement) creates the batch "in handover" with one su
 surat kuasa listing every passport. The Pos officer's acknowledgement moves every order of the
 batch through ``delivery.handoff.transitions`` (``receive_at_pos``) as one bulk move: all or none.
 An order sits in at most one batch (a unique row), so nothing can be released twice or slipped in.
+The batch's own state follows ``BATCH_STATES``, each step with its event row.
 """
 
 from __future__ import annotations
@@ -16,12 +17,34 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.states import CREATED, StateTable, Transition, state_created, transition_make
 from core.webhooks import webhook_emit
 from delivery.choices import DeliveryStatus
 from delivery.counter.numbers import numbered_create
 from delivery.handoff.transitions import delivery_orders_move
-from delivery.models import Batch, BatchItem, BatchStatus, DeliveryOrder
+from delivery.models import Batch, BatchEvent, BatchItem, BatchStatus, DeliveryOrder
 from delivery.permissions import require_role
+
+# A batch's life: released by Imigrasi ("in handover"), acknowledged by Pos ("received").
+BATCH_STATES = StateTable(
+    model=Batch,
+    event_model=BatchEvent,
+    event_field="batch",
+    transitions=(
+        Transition(
+            name="release",
+            sources=frozenset({CREATED}),
+            target=BatchStatus.IN_HANDOVER,
+            roles=frozenset({Role.IMIGRASI_OFFICER}),
+        ),
+        Transition(
+            name="acknowledge",
+            sources=frozenset({BatchStatus.IN_HANDOVER}),
+            target=BatchStatus.RECEIVED,
+            roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        ),
+    ),
+)
 
 
 def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> Batch:
@@ -79,6 +102,7 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
                 released_at=now,
             )
             BatchItem.objects.bulk_create([BatchItem(batch=batch, order=order) for order in orders])
+            state_created(BATCH_STATES, "release", obj=batch, actor=actor, at=now)
             webhook_emit(
                 event="batch.released",
                 payload={
@@ -123,8 +147,13 @@ def batch_acknowledge(*, actor, batch_id: int, at: dt.datetime | None = None) ->
             at=now,
             payload={"batch": batch.number},
         )
-        Batch.objects.filter(pk=batch.pk, status=BatchStatus.IN_HANDOVER).update(
-            status=BatchStatus.RECEIVED, acknowledged_by=actor, acknowledged_at=now, updated_at=now
+        transition_make(
+            BATCH_STATES,
+            "acknowledge",
+            obj=batch,
+            actor=actor,
+            at=now,
+            changes={"acknowledged_by": actor, "acknowledged_at": now, "updated_at": now},
         )
     batch.refresh_from_db()
     return batch

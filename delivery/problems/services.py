@@ -2,7 +2,9 @@
 
 A problem is (order, kind, key): ``key`` is the deadline or the moment of the last move, so a breach
 is flagged once however often the sweep runs, and a new breach of a later step is a new problem.
-Each new problem notifies the staff of the responsible role once, by email, after commit.
+Each new problem notifies the staff of the responsible role once, by email, after commit: its state
+(``PROBLEM_STATES``) goes from "flagged" to "notified" when the mail is claimed, and back when the
+mail server refused it, so that the task's retry sends it.
 """
 
 from __future__ import annotations
@@ -18,14 +20,49 @@ from django.utils.translation import gettext
 
 from accounts.choices import Role
 from accounts.models import User
+from core.exceptions import ConcurrentChange
 from core.outbox import task_enqueue
+from core.states import CREATED, SYSTEM, StateTable, Transition, state_created, transition_make
 from core.webhooks import webhook_emit
 from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
-from delivery.models import DeliveryOrder, Problem, ProblemKind
+from delivery.models import DeliveryOrder, Problem, ProblemEvent, ProblemKind, ProblemStatus
 from delivery.signals import problems_sweep_requested
 
 logger = logging.getLogger(__name__)
+
+# A problem's life, all of it the portal's own: flagged by a sweep, the responsible role told by
+# mail (claimed before sending), back to flagged when the mail server refused the mail.
+PROBLEM_STATES = StateTable(
+    model=Problem,
+    event_model=ProblemEvent,
+    event_field="problem",
+    transitions=(
+        Transition(
+            name="flag", sources=frozenset({CREATED}), target=ProblemStatus.FLAGGED, roles=frozenset({SYSTEM})
+        ),
+        Transition(
+            name="notify",
+            sources=frozenset({ProblemStatus.FLAGGED}),
+            target=ProblemStatus.NOTIFIED,
+            roles=frozenset({SYSTEM}),
+        ),
+        Transition(
+            name="notify_failed",
+            sources=frozenset({ProblemStatus.NOTIFIED}),
+            target=ProblemStatus.FLAGGED,
+            roles=frozenset({SYSTEM}),
+        ),
+    ),
+)
+
+
+def problem_flagged(problem: Problem) -> None:
+    """The first event of a problem just put on the queue, in the caller's transaction."""
+    state_created(
+        PROBLEM_STATES, "flag", obj=problem, actor=None, at=problem.flagged_at, payload={"kind": problem.kind}
+    )
+
 
 # Who has to act on an order in each state, and at which of the order's offices.
 RESPONSIBLE = {
@@ -52,6 +89,7 @@ def _flag(order: DeliveryOrder, kind: str, key: str, now: dt.datetime) -> Proble
                 responsible_office_id=getattr(order, f"{office_field}_id"),
                 flagged_at=now,
             )
+            problem_flagged(problem)
             if kind == ProblemKind.LATE:
                 webhook_emit(
                     event="deadline.breached",
@@ -102,11 +140,14 @@ def problem_notify(*, problem_id: int) -> str:
     problem = Problem.objects.select_related("order", "complaint").filter(pk=problem_id).first()
     if problem is None:
         return "missing"
-    claimed = Problem.objects.filter(pk=problem.pk, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
+    if problem.status != ProblemStatus.FLAGGED:
         return "already_notified"
+    try:
+        transition_make(
+            PROBLEM_STATES, "notify", obj=problem, actor=None, changes={"notified_at": timezone.now()}
+        )
+    except ConcurrentChange:
+        return "already_notified"  # another run claimed it first
     recipients = sorted(
         User.objects.filter(
             role=problem.responsible_role, office_id=problem.responsible_office_id, is_active=True
@@ -122,7 +163,9 @@ def problem_notify(*, problem_id: int) -> str:
         try:
             send_mail(subject, body, None, recipients)
         except OSError:
-            Problem.objects.filter(pk=problem.pk).update(notified_at=None)
+            transition_make(
+                PROBLEM_STATES, "notify_failed", obj=problem, actor=None, changes={"notified_at": None}
+            )
             logger.warning("delivery.problem.notify_failed problem_id=%s", problem_id)
             raise
     Problem.objects.filter(pk=problem.pk).update(notified_to=", ".join(recipients)[:500])

@@ -1,5 +1,6 @@
 """A database built by the migrations from before the restructure migrates forward cleanly: the
-models that changed app (kernel tables, offices, complaints) keep their tables and rows."""
+models that changed app (kernel tables, offices, complaints) keep their tables and rows, and problems
+get the status their notification had."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -29,6 +30,7 @@ def test_a_database_from_before_the_move_migrates_forward_with_its_rows():
     from accounts.models import User
     from complaints.models import Complaint, ComplaintMessage
     from core.models import OutboxMessage, WebhookSubscription
+    from delivery.models import Problem
     from organisations.models import Office, Organisation
 
     executor = MigrationExecutor(connection)
@@ -65,6 +67,17 @@ def test_a_database_from_before_the_move_migrates_forward_with_its_rows():
         " VALUES (%s, 'applicant', 'Paspor belum datang', now())",
         complaint,
     )
+    problems = {
+        notified_at: _insert(
+            "INSERT INTO delivery_problem (created_at, updated_at, complaint_id, kind, key, status_at_flag,"
+            " responsible_role, responsible_office_id, flagged_at, notified_at, notified_to)"
+            f" VALUES (now(), now(), %s, %s, '', '', 'agency_manager', %s, now(), {notified_at}, '')",
+            complaint,
+            kind,
+            office,
+        )
+        for notified_at, kind in (("now()", "complaint_unanswered"), ("NULL", "late"))
+    }
     _insert(
         "INSERT INTO portal_webhooksubscription (owner_id, url, secret, events, active, consecutive_failures,"
         " disabled_reason, created_at) VALUES (%s, 'https://pos.example/hook', 's', '[]', true, 0, '', now())",
@@ -89,6 +102,9 @@ def test_a_database_from_before_the_move_migrates_forward_with_its_rows():
     assert ComplaintMessage.objects.get(complaint_id=complaint).text == "Paspor belum datang"
     assert WebhookSubscription.objects.get(owner_id=user).url == "https://pos.example/hook"
     assert OutboxMessage.objects.filter(task_name="portal.tasks.relay_outbox").exists()
+    # a problem whose responsible role was already mailed is "notified", the other still "flagged"
+    statuses = dict(Problem.objects.filter(pk__in=problems.values()).values_list("pk", "status"))
+    assert statuses == {problems["now()"]: "notified", problems["NULL"]: "flagged"}
     # permissions and admin history follow the model to its new app
     assert ContentType.objects.filter(app_label="organisations", model="office").exists()
     assert not ContentType.objects.filter(app_label="partners", model="office").exists()
