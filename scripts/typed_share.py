@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import ast
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "portal",
-    "core",
-    "accounts",
-    "organisations",
-    "passports",
-    "delivery",
-    "complaints",
-    "partners",
-    "demo",
-    "bench",
-    "scripts",
-    "tests",
-)
+from import_graph import APPS as PROJECT_APPS
+from import_graph import ROOT
+
+APPS = (*PROJECT_APPS, "scripts", "tests")
 
 
 def function_is_typed(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
