@@ -1,9 +1,20 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from core.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
+# The admin classes take no type arguments at run time; django-stubs' do.
+if TYPE_CHECKING:
+    _AttemptInline = admin.TabularInline[WebhookAttempt, WebhookDelivery]
+    _DeliveryAdmin = admin.ModelAdmin[WebhookDelivery]
+    _SubscriptionAdmin = admin.ModelAdmin[WebhookSubscription]
+else:
+    _AttemptInline = admin.TabularInline
+    _DeliveryAdmin = _SubscriptionAdmin = admin.ModelAdmin
 
-class WebhookAttemptInline(admin.TabularInline):
+
+class WebhookAttemptInline(_AttemptInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
@@ -11,7 +22,7 @@ class WebhookAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(_DeliveryAdmin):
     list_display = (
         "pk",
         "subscription",
@@ -37,6 +48,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(_SubscriptionAdmin):
     list_display = ("url", "owner", "events", "active", "consecutive_failures", "disabled_reason")
     readonly_fields = ("consecutive_failures", "disabled_reason")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
@@ -16,13 +18,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.exceptions import DomainError
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of every 4xx answer (``Error`` in the API schema; core.openapi lists it for each
     status an operation can answer)."""
 
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # The body's key is "fields"; DRF moves declared fields aside, so Serializer.fields is not shadowed.
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]  # see above
 
 
 def api_errors(*statuses: int) -> dict[int, type[ErrorSerializer]]:
@@ -36,7 +39,7 @@ def api_errors(*statuses: int) -> dict[int, type[ErrorSerializer]]:
 ERRORS = api_errors(400, 401, 403, 404, 409, 422)
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, RequestDataTooBig):
         from core.middleware import too_large_message
 
@@ -70,18 +73,22 @@ def exception_handler(exc, context):
         }
     else:
         code = getattr(exc, "default_code", "error")
-        message = exc.detail if isinstance(getattr(exc, "detail", None), str) else str(exc)
+        message = (
+            cast(drf_exceptions.APIException, exc).detail
+            if isinstance(getattr(exc, "detail", None), str)
+            else str(exc)
+        )
         response.data = {"code": code, "message": str(message), "fields": {}}
     return response
 
 
-def _api_error(exc: drf_exceptions.APIException, status: int):
+def _api_error(exc: drf_exceptions.APIException, status: int) -> JsonResponse:
     return JsonResponse(
         {"code": exc.default_code, "message": str(exc.default_detail), "fields": {}}, status=status
     )
 
 
-def bad_request(request, exception):
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler400``: what Django refuses before any view answers (too many form fields, a bad
     host) gets the one error body under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):
@@ -89,7 +96,7 @@ def bad_request(request, exception):
     return defaults.bad_request(request, exception)
 
 
-def not_found(request, exception):
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler404``: an address no route matches (``/api/v1/counter/payments/abc/``) gets the one
     error body under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):

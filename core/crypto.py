@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
 from django.db.models.query_utils import DeferredAttribute
+from django.db.models.sql.compiler import SQLCompiler
 
 
 @cache
@@ -57,50 +61,63 @@ def nik_mask(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+# Django's field and lookup classes take no type arguments at run time; django-stubs' do.
+if TYPE_CHECKING:
+    _CharField = models.CharField[str, str]
+    _Lookup = Lookup[str]
+else:
+    _CharField = models.CharField
+    _Lookup = Lookup
+
+
 class _EncryptedAttribute(DeferredAttribute):
     """Setting the plain value also sets the keyed hash beside it, so both are always saved together."""
 
-    def __set__(self, instance, value):
-        instance.__dict__[self.field.attname] = value
-        instance.__dict__[self.field.hash_field] = personal_hash(value) if value else None
+    def __set__(self, instance: models.Model, value: str | None) -> None:
+        field = cast("EncryptedCharField", self.field)
+        instance.__dict__[field.attname] = value
+        instance.__dict__[field.hash_field] = personal_hash(value) if value else None
 
 
-class EncryptedCharField(models.CharField):
+class EncryptedCharField(_CharField):
     """A text column that holds ciphertext; the empty string stays empty (no data, nothing to hide)."""
 
     descriptor_class = _EncryptedAttribute
 
-    def __init__(self, *args, hash_field: str, **kwargs):
+    def __init__(self, *args: Any, hash_field: str, **kwargs: Any) -> None:
         self.hash_field = hash_field
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["hash_field"] = self.hash_field
         return name, path, args, kwargs
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: str | None, expression: object, connection: BaseDatabaseWrapper
+    ) -> str | None:
         return personal_decrypt(value) if value else value
 
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
+    def get_prep_value(self, value: object) -> str | None:
+        value = cast("str | None", super().get_prep_value(value))
         return personal_encrypt(value) if value else value
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name not in ("exact", "isnull"):
             return None  # ciphertext cannot be searched: "contains", "startswith"... are refused
         return super().get_lookup(lookup_name)
 
 
 @EncryptedCharField.register_lookup
-class EncryptedExact(Lookup):
+class EncryptedExact(_Lookup):
     """``nik=value`` compares the keyed hash column; ``nik=""`` finds rows without one."""
 
     lookup_name = "exact"
     prepare_rhs = False
 
-    def as_sql(self, compiler, connection):
+    # Django takes the parameters as a list as well as the tuple django-stubs names.
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[object]]:  # type: ignore[override]  # a list of parameters, as Django's own lookups return
         field = getattr(self.lhs, "target", None)
         if self.rhs in ("", None) or field is None:
             # Empty (no NIK) is stored as empty; a check constraint compares the value itself.

@@ -4,6 +4,7 @@ page (a sandboxing CSP of its own)."""
 
 from __future__ import annotations
 
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
 from core.images import image_format
@@ -11,7 +12,7 @@ from core.images import image_format
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
 
-def upload_response(field_file, *, download_name: str) -> FileResponse:
+def upload_response(field_file: FieldFile, *, download_name: str) -> FileResponse:
     if not field_file:
         raise Http404
     try:

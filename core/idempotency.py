@@ -12,12 +12,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, cast, overload
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.exceptions import DomainError, ValidationFailed
 from core.middleware import client_ip
@@ -35,11 +39,11 @@ class KeyReused(DomainError):
 class _ServerError(Exception):
     """Carries a 5xx answer out of the transaction so that nothing of it is kept."""
 
-    def __init__(self, answer):
+    def __init__(self, answer: tuple[int, object]) -> None:
         self.answer = answer
 
 
-def _owner(request) -> str:
+def _owner(request: Request) -> str:
     if getattr(request.auth, "is_api_token", False):
         return f"token:{request.auth.pk}"
     if not request.user.is_authenticated:
@@ -49,15 +53,15 @@ def _owner(request) -> str:
     return f"user:{request.user.pk}"
 
 
-def _fingerprint(request) -> str:
+def _fingerprint(request: Request) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.path.encode()):
+    for part in (cast(str, request.method).encode(), request.path.encode()):
         digest.update(part)
         digest.update(b"\0")
     if request.content_type.startswith("multipart/"):
         # An upload (an agreement's PDF) may be larger than Django lets a body be read whole
         # (DATA_UPLOAD_MAX_MEMORY_SIZE): hash the parsed fields and the files' content instead.
-        for name, values in sorted(request.data.lists()):
+        for name, values in sorted(cast(QueryDict, request.data).lists()):
             for value in values:
                 digest.update(name.encode())
                 digest.update(b"\0")
@@ -75,7 +79,7 @@ def _fingerprint(request) -> str:
     return digest.hexdigest()
 
 
-def _error_body(error: DomainError) -> dict:
+def _error_body(error: DomainError) -> dict[str, object]:
     fields = {key: [str(m) for m in value] for key, value in error.fields.items()}
     return {"code": error.code, "message": str(error.message), "fields": fields}
 
@@ -93,16 +97,19 @@ def _claim(*, owner: str, user_id: int | None, key: str, fingerprint: str) -> bo
             f"ON CONFLICT ({owner_column}, {key_column}) DO NOTHING",
             [owner, user_id, key, fingerprint, connection.ops.adapt_datetimefield_value(timezone.now())],
         )
-        return cursor.rowcount == 1
+        inserted: bool = cursor.rowcount == 1
+        return inserted
 
 
-def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tuple[int, object, bool]:
+def run_once(
+    request: Request, *, key: str, run: Callable[[], tuple[int, object]]
+) -> tuple[int, object, bool]:
     """Run ``run`` (returning status and JSON body) once per owner and key.
 
     Returns (status, body, replayed).
     """
     if len(key) > MAX_KEY_LENGTH:
-        error = ValidationFailed(fields={"Idempotency-Key": [_("At most 200 characters.")]})
+        error: DomainError = ValidationFailed(fields={"Idempotency-Key": [_("At most 200 characters.")]})
         return error.status_code, _error_body(error), False
     owner, fingerprint = _owner(request), _fingerprint(request)
     try:
@@ -128,12 +135,22 @@ def run_once(request, *, key: str, run: Callable[[], tuple[int, object]]) -> tup
     return stored.status_code, stored.body, True
 
 
-def idempotent(handler=None, *, required: bool = False):
+# An APIView's handler method: (self, request, *args, **kwargs) -> Response.
+_Handler = Callable[..., Response]
+
+
+@overload
+def idempotent(handler: _Handler, *, required: bool = False) -> _Handler: ...
+@overload
+def idempotent(handler: None = None, *, required: bool = False) -> Callable[[_Handler], _Handler]: ...
+def idempotent(
+    handler: _Handler | None = None, *, required: bool = False
+) -> _Handler | Callable[[_Handler], _Handler]:
     """Decorate an APIView's ``post``; with ``required=True`` a request without a key is refused."""
 
-    def decorate(view_method):
+    def decorate(view_method: _Handler) -> _Handler:
         @wraps(view_method)
-        def wrapper(self, request, *args, **kwargs):
+        def wrapper(self: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
             key = request.headers.get("Idempotency-Key", "").strip()
             if not key:
                 if required:
@@ -143,7 +160,7 @@ def idempotent(handler=None, *, required: bool = False):
                     )
                 return view_method(self, request, *args, **kwargs)
 
-            def run():
+            def run() -> tuple[int, object]:
                 try:
                     response = view_method(self, request, *args, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - becomes the answer the client gets

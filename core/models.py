@@ -2,6 +2,8 @@
 uses. They were created by the accounts app (app label ``portal``) and keep its table names
 (``db_table``); migration ``core 0001`` took them over without touching the database."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,12 +17,12 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValidationError(f"{self._meta.verbose_name_plural} are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError(f"{self._meta.verbose_name_plural} are append-only.")
 
 

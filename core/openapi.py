@@ -18,9 +18,13 @@ is accepted (``core.middleware.BodySizeLimitMiddleware``, the parsers), 422 wher
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ComponentRegistry
+from rest_framework.request import Request
 
 from core.api import ErrorSerializer
 
@@ -156,7 +160,9 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 class PortalAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus every error status the code around the view can answer."""
 
-    def get_operation(self, path, path_regex, path_prefix, method, registry):
+    def get_operation(
+        self, path: str, path_regex: str, path_prefix: str, method: str, registry: ComponentRegistry
+    ) -> dict[str, Any] | None:
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
@@ -164,7 +170,7 @@ class PortalAutoSchema(AutoSchema):
         responses = operation.setdefault("responses", {})
         for status in self._error_statuses(operation):
             if status not in responses:
-                responses[status] = self._get_response_for_code(ErrorSerializer, status)
+                responses[status] = self._get_response_for_code(ErrorSerializer, status)  # type: ignore[no-untyped-call]  # drf-spectacular leaves it unannotated
             if not responses[status].get("description"):
                 responses[status]["description"] = (
                     ANONYMOUS_401 if status == "401" and anonymous else ERROR_DESCRIPTIONS[status]
@@ -172,7 +178,7 @@ class PortalAutoSchema(AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def _error_statuses(self, operation: dict) -> set[str]:
+    def _error_statuses(self, operation: dict[str, Any]) -> set[str]:
         statuses = {status for status in operation.get("responses", {}) if status in ERROR_DESCRIPTIONS}
         parameters = operation.get("parameters", [])
         handler = getattr(self.view, self.method.lower(), None)
@@ -198,11 +204,11 @@ class PortalAutoSchema(AutoSchema):
         return statuses
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's unannotated __init_subclass__
     target_class = "accounts.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         return {
             "type": "apiKey",
             "in": "header",
@@ -213,13 +219,13 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def _resolve(schema: dict, components: dict) -> dict:
+def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         schema = components[schema["$ref"].rsplit("/", 1)[-1]]
     return schema
 
 
-def example_for(schema: dict, components: dict, name: str = "", depth: int = 0) -> object:
+def example_for(schema: dict[str, Any], components: dict[str, Any], name: str = "", depth: int = 0) -> object:
     """A value that satisfies ``schema``, realistic where the field's name says what it is."""
     schema = _resolve(schema, components)
     if "example" in schema:
@@ -276,7 +282,7 @@ def example_for(schema: dict, components: dict, name: str = "", depth: int = 0) 
     return None
 
 
-def _fits(value: object, schema: dict) -> bool:
+def _fits(value: object, schema: dict[str, Any]) -> bool:
     kind = schema.get("type")
     if value is None:
         return bool(schema.get("nullable"))
@@ -289,13 +295,15 @@ def _fits(value: object, schema: dict) -> bool:
     return kind is None
 
 
-def _add_example(content: dict, example: object, summary: str) -> None:
+def _add_example(content: dict[str, Any], example: object, summary: str) -> None:
     for media in content.values():
         if "schema" in media and "examples" not in media and "example" not in media:
             media["examples"] = {"example": {"summary": summary, "value": example}}
 
 
-def add_examples(result, generator, request, public):
+def add_examples(
+    result: dict[str, Any], generator: SchemaGenerator, request: Request | None, public: bool
+) -> dict[str, Any]:
     """drf-spectacular post-processing hook: examples for requests, answers and errors."""
     components = result.get("components", {}).get("schemas", {})
     for operations in result.get("paths", {}).values():

@@ -21,36 +21,41 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models import QuerySet
 from django.dispatch import receiver
 
 _PLACEHOLDER = re.compile(r"%(%|s)")
+# The statement, its parameters, the argument at each parameter place, the fields' converters.
+_Compiled = tuple[str, list[Any], dict[int, str], dict[int, tuple[list[Callable[..., Any]], Any]]]
 
 
 @receiver(connection_created)
-def _forget_prepared(sender, connection, **kwargs) -> None:
-    connection.portal_prepared = set()
+def _forget_prepared(
+    sender: type[BaseDatabaseWrapper], connection: BaseDatabaseWrapper, **kwargs: Any
+) -> None:
+    connection.portal_prepared = set()  # type: ignore[attr-defined]  # the portal's own attribute on the connection
 
 
 class PreparedRead:
     """``build(**values)`` is the query set; ``samples`` holds one distinctive value per argument,
     used to find where each argument sits among the compiled statement's parameters."""
 
-    def __init__(self, name: str, build: Callable[..., QuerySet], samples: dict[str, Any]) -> None:
+    def __init__(self, name: str, build: Callable[..., QuerySet[Any, Any]], samples: dict[str, Any]) -> None:
         self.name = name
         self.build = build
         self.samples = samples
-        self._compiled: tuple[str, list, dict[int, str], dict] | None = None
+        self._compiled: _Compiled | None = None
 
-    def _compile(self) -> tuple[str, list, dict[int, str], dict]:
+    def _compile(self) -> _Compiled:
         if self._compiled is None:
             compiler = self.build(**self.samples).query.get_compiler(DEFAULT_DB_ALIAS)
             sql, params = compiler.as_sql()
             converters = compiler.get_converters(
                 [column[0] for column in compiler.select[: compiler.col_count]]
             )
-            where = {}
+            where: dict[int, str] = {}
             for argument, sample in self.samples.items():
                 places = [i for i, param in enumerate(params) if param == sample]
                 if len(places) != 1:
@@ -61,7 +66,7 @@ class PreparedRead:
             self._compiled = (statement, list(params), where, converters)
         return self._compiled
 
-    def rows(self, **values: Any) -> list[tuple]:
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         if connection.vendor != "postgresql":
             return list(self.build(**values))
         statement, params, where, converters = self._compile()
@@ -70,16 +75,16 @@ class PreparedRead:
             prepared = getattr(connection, "portal_prepared", None)
             if prepared is None or self.name not in prepared:
                 cursor.execute(f"PREPARE {self.name} AS {statement}")
-                connection.portal_prepared = (prepared or set()) | {self.name}
+                connection.portal_prepared = (prepared or set()) | {self.name}  # type: ignore[attr-defined]  # the portal's own attribute
             cursor.execute(f"EXECUTE {self.name} ({', '.join(['%s'] * len(arguments))})", arguments)
-            rows = cursor.fetchall()
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
         if not converters:
             return rows
         converted = []
         for row in rows:
-            row = list(row)
+            cells = list(row)
             for i, (functions, expression) in converters.items():
                 for function in functions:
-                    row[i] = function(row[i], expression, connection)
-            converted.append(tuple(row))
+                    cells[i] = function(cells[i], expression, connection)
+            converted.append(tuple(cells))
         return converted

@@ -1,11 +1,12 @@
-from celery import shared_task
+from celery import Task, shared_task
 
 from core import webhooks
 from core.models import WebhookDelivery
 
 
-@shared_task(name="portal.tasks.deliver_webhook", bind=True, max_retries=None, acks_late=True, time_limit=60)
-def deliver_webhook(self, delivery_id: int) -> str:
+# Celery ships no type hints: its decorator and bound task are untyped.
+@shared_task(name="portal.tasks.deliver_webhook", bind=True, max_retries=None, acks_late=True, time_limit=60)  # type: ignore[untyped-decorator]  # celery is untyped
+def deliver_webhook(self: Task, delivery_id: int) -> str:
     result = webhooks.webhook_deliver(delivery_id=delivery_id)
     if result in (webhooks.FAILED, webhooks.WAITING):
         attempts = (
@@ -16,7 +17,7 @@ def deliver_webhook(self, delivery_id: int) -> str:
     return result
 
 
-@shared_task(name="portal.tasks.relay_outbox", time_limit=120)
+@shared_task(name="portal.tasks.relay_outbox", time_limit=120)  # type: ignore[untyped-decorator]  # celery is untyped
 def relay_outbox() -> int:
     """Every minute from beat: the second line behind ``manage.py relay_outbox --loop``."""
     from core.outbox import outbox_prune, outbox_relay

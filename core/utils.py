@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Model
 
 
 def on_commit(callback: Callable[[], object]) -> None:
@@ -15,7 +16,7 @@ def on_commit(callback: Callable[[], object]) -> None:
     transaction.on_commit(callback, robust=True)
 
 
-def model_text_check(instance) -> None:
+def model_text_check(instance: Model) -> None:
     """Refuse text a database cannot store (NUL characters) as a field error, before it reaches
     PostgreSQL and becomes a server error."""
     from django.db import models

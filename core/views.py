@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
@@ -10,7 +10,7 @@ from core import health
 
 
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": health.database_ok(), "broker": health.broker_ok()}
     ok = all(checks.values())
     body = {"status": "ok" if ok else "unavailable"}
@@ -18,7 +18,7 @@ def healthz(request):
     return JsonResponse(body, status=200 if ok else 503)
 
 
-def language_switch(request, code: str):
+def language_switch(request: HttpRequest, code: str) -> HttpResponseRedirect:
     """A plain link switches the language (no form, so public pages carry no CSRF token)."""
     if code not in dict(settings.LANGUAGES):
         raise Http404

@@ -17,6 +17,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,7 +49,7 @@ def _active_subscriptions() -> list[tuple[int, tuple[str, ...], int | None, bool
     Every handoff asks and subscriptions change rarely, so the list is read through the cache; each
     change of a subscription or of a user forgets it (``webhook_subscriptions_changed``), and it
     expires after ``ACTIVE_CACHE_SECONDS`` in any case."""
-    rows = cache.get(ACTIVE_KEY)
+    rows: list[tuple[int, tuple[str, ...], int | None, bool]] | None = cache.get(ACTIVE_KEY)
     if rows is None:
         rows = [
             (
@@ -65,19 +66,21 @@ def _active_subscriptions() -> list[tuple[int, tuple[str, ...], int | None, bool
     return rows
 
 
-def webhook_subscriptions_changed(**_) -> None:
+def webhook_subscriptions_changed(**_: object) -> None:
     """Forget the cached list now and again after commit (a reader between the two may have cached
     what was there before the change)."""
     cache.delete(ACTIVE_KEY)
     transaction.on_commit(lambda: cache.delete(ACTIVE_KEY))
 
 
-def webhook_emit(*, event: str, payload: dict, ordering_key: str = "", office_ids: tuple = ()) -> list[int]:
+def webhook_emit(
+    *, event: str, payload: dict[str, Any], ordering_key: str = "", office_ids: tuple[int, ...] = ()
+) -> list[int]:
     """Queue ``event`` for every active subscription that wants it and may see these offices."""
     return webhooks_emit(event=event, messages=[(payload, ordering_key, office_ids)])
 
 
-def webhooks_emit(*, event: str, messages: list[tuple[dict, str, tuple]]) -> list[int]:
+def webhooks_emit(*, event: str, messages: list[tuple[dict[str, Any], str, tuple[int, ...]]]) -> list[int]:
     """``webhook_emit`` for several messages of one kind, (payload, ordering key, office ids) each,
     as a batch step makes them: the subscriptions are read once."""
     wanting = [row for row in _active_subscriptions() if event in row[1]]
@@ -229,4 +232,5 @@ def _record_failure(subscription: WebhookSubscription, *, reason: str) -> None:
 
 def retry_delay(attempts: int) -> float:
     """Exponential backoff: base, 2x base, 4x base, ... at most an hour."""
-    return min(settings.WEBHOOK_BACKOFF_BASE * (2 ** max(attempts - 1, 0)), 3600.0)
+    delay: float = min(settings.WEBHOOK_BACKOFF_BASE * (2 ** max(attempts - 1, 0)), 3600.0)
+    return delay

@@ -60,4 +60,7 @@ class SandboxMpnGateway:
 
 
 def get_gateway() -> SandboxMpnGateway:
-    return import_string(getattr(settings, "MPN_GATEWAY", "passports.gateways.SandboxMpnGateway"))()
+    gateway: SandboxMpnGateway = import_string(
+        getattr(settings, "MPN_GATEWAY", "passports.gateways.SandboxMpnGateway")
+    )()
+    return gateway

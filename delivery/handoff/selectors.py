@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ class QueueSection:
     key: str
     title: object
     help: object
-    orders: list = field(default_factory=list)
+    orders: list[DeliveryOrder] = field(default_factory=list)
 
 
 def _orders() -> QuerySet[DeliveryOrder]:
@@ -42,7 +43,7 @@ def orders_visible_to(user: User) -> QuerySet[DeliveryOrder]:
     if role in (Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER, Role.AGENCY_MANAGER):
         # An office is either Imigrasi's or Pos's: one condition on one column, which its
         # (office, status) index answers (an OR of both would scan the table of a busy office).
-        kind = user.office.kind if user.office_id else None
+        kind = cast(Office, user.office).kind if user.office_id else None
         if kind == OrganisationKind.IMIGRASI:
             return qs.filter(imigrasi_office_id=user.office_id)
         if kind == OrganisationKind.POS:
@@ -53,7 +54,7 @@ def orders_visible_to(user: User) -> QuerySet[DeliveryOrder]:
     return qs.filter(application__applicant__user=user)
 
 
-_QUEUES: dict[str, list[tuple[str, object, object, dict]]] = {
+_QUEUES: dict[str, list[tuple[str, object, object, dict[str, object]]]] = {
     Role.IMIGRASI_OFFICER: [
         (
             "to_produce",
@@ -188,7 +189,7 @@ def status_counts(user: User) -> list[tuple[str, object, int]]:
     return [(status.value, status.label, counts.get(status.value, 0)) for status in S]
 
 
-def landing_facts() -> dict:
+def landing_facts() -> dict[str, object]:
     """What the public landing page shows: fee table, delivery tariff and the office's contacts."""
     from delivery.models import Area
 

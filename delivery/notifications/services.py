@@ -141,7 +141,7 @@ def _notifications_claim(
     claimed for this run in one statement (a claim older than the lease is a dead run's and is taken
     over). Returns the rows, the ids this run claimed, and how many messages another run holds
     (rows it has locked at this instant, or claimed within the lease)."""
-    wanted = {}
+    wanted: dict[tuple[int, str], str] = {}
     for event in events:
         order, applicant = event.order, event.order.application.applicant
         wanted[event.pk, NotificationChannel.EMAIL] = order.recipient_email or applicant.email

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -66,8 +66,15 @@ class LogFileSmsBackend:
         return taken
 
 
-def get_sms_backend():
-    return import_string(settings.SMS_BACKEND)()
+class SmsBackend(Protocol):
+    """What ``settings.SMS_BACKEND`` names: a class whose instances hand a message to a gateway."""
+
+    def send(self, *, to: str, text: str, reference: str = "") -> None: ...
+
+
+def get_sms_backend() -> SmsBackend:
+    backend: SmsBackend = import_string(settings.SMS_BACKEND)()
+    return backend
 
 
 def sms_send(*, to: str, text: str, reference: str = "") -> None:

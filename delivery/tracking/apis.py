@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import PublicApi
@@ -17,26 +20,27 @@ from core.middleware import client_ip
 from delivery.tracking import services as tracking
 
 
-class TrackingLookupInput(serializers.Serializer):
+class TrackingLookupInput(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField(max_length=12)
     birth_date = serializers.DateField(required=False)
     nik_last4 = AsciiDigitsSerializerField(digits=4, required=False, message=_("Enter 4 digits."))
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("birth_date") and not attrs.get("nik_last4"):
             raise serializers.ValidationError(_("Enter your date of birth or the last 4 digits of your NIK."))
         return attrs
 
 
-class TrackingStepOutput(serializers.Serializer):
+class TrackingStepOutput(serializers.Serializer[dict[str, Any]]):
     number = serializers.IntegerField()
-    label = serializers.CharField()
+    # A field named "label": DRF moves declared fields aside, so Field.label is not shadowed.
+    label = serializers.CharField()  # type: ignore[assignment]  # see above
     done_at = serializers.DateTimeField(allow_null=True)
     rule = serializers.CharField()
     current = serializers.BooleanField()
 
 
-class TrackingOutput(serializers.Serializer):
+class TrackingOutput(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField()
     status = serializers.CharField()
     status_label = serializers.CharField()
@@ -55,7 +59,7 @@ class TrackingLookupApi(PublicApi):
         responses={200: TrackingOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         client = client_ip(request)
         data = TrackingLookupInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -14,10 +14,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import ascii_digits, secret_equals
@@ -167,7 +170,7 @@ class TrackingPage:
 
 # The status that marks each step of the SOP done (steps 1 and 2 happen at the office, before the
 # order exists), with the deadline the SOP sets for it.
-_STEP_DONE_BY = {
+_STEP_DONE_BY: dict[int, tuple[str, str | Promise, str | Promise]] = {
     3: (S.BOOKED, _("Passport fee and delivery fee paid, power of attorney signed"), ""),
     4: (S.DOSSIER_HANDED, _("Dossier handed by PT Pos to Imigrasi"), ""),
     5: (
@@ -181,7 +184,7 @@ _STEP_DONE_BY = {
 
 # Who has the passport (or, before it is printed, is making it) in each state: an agency, never a
 # person.
-HOLDER = {
+HOLDER: dict[str, str | Promise] = {
     S.BOOKED: _("Imigrasi (the passport is being made)"),
     S.DOSSIER_HANDED: _("Imigrasi (the passport is being made)"),
     S.PASSPORT_READY: _("Imigrasi (ready, waiting for release to PT Pos)"),
@@ -238,7 +241,7 @@ def tracking_steps(order: _Order, last_at: dict[str, dt.datetime]) -> list[Track
         # Orders booked with a back date (imports, the demo) must not show step 1 after step 3.
         return min(moment, booked_at) if booked_at else moment
 
-    rows = [
+    rows: list[tuple[int, str | Promise, dt.datetime | None, str | Promise]] = [
         (1, _("Documents completed at the Imigrasi office"), not_after_booking(order.applied_at), ""),
         (2, _("Billing code issued"), not_after_booking(order.billed_at or order.applied_at), ""),
     ]
@@ -255,7 +258,7 @@ def tracking_steps(order: _Order, last_at: dict[str, dt.datetime]) -> list[Track
     return steps
 
 
-_STATUS_LABELS = dict(S.choices)
+_STATUS_LABELS: dict[str, str | Promise] = dict(S.choices)
 
 
 def _events_read(*, with_birth_date: bool) -> PreparedRead:
@@ -263,13 +266,15 @@ def _events_read(*, with_birth_date: bool) -> PreparedRead:
     look-up by NIK digits) the applicant's NIK. Values only: no model is built."""
     columns = (*_ORDER_COLUMNS, *_EVENT_COLUMNS)
 
-    def build(code: str, birth_date: dt.date | None = None):
+    def build(code: str, birth_date: dt.date | None = None) -> QuerySet[DeliveryEvent, tuple[Any, ...]]:
         events = DeliveryEvent.objects.filter(order__code=code).order_by("occurred_at", "pk")
-        if with_birth_date:
-            return events.filter(order__application__applicant__birth_date=birth_date).values_list(*columns)
+        if with_birth_date:  # then ``birth_date`` is given
+            return events.filter(
+                order__application__applicant__birth_date=cast(dt.date, birth_date)
+            ).values_list(*columns)
         return events.values_list(*columns, "order__application__applicant__nik")
 
-    samples = {"code": "\x01code"}
+    samples: dict[str, object] = {"code": "\x01code"}
     if with_birth_date:
         samples["birth_date"] = dt.date(1111, 11, 11)
     return PreparedRead(f"tracking_by_{'birth_date' if with_birth_date else 'nik'}", build, samples)
@@ -319,17 +324,21 @@ def tracking_lookup(
         order = _Order(*rows[0][:width])
         events = [row[width : width + len(_EVENT_COLUMNS)] for row in rows]
     else:
-        order = _order_without_events(code=code, birth_date=birth_date, nik_last4=nik_last4)
-        if order is None:
+        found = _order_without_events(code=code, birth_date=birth_date, nik_last4=nik_last4)
+        if found is None:
             return None
+        order = found
         events = []
     last_at: dict[str, dt.datetime] = {}
     for _pk, to_status, occurred_at, _organisation in events:
         last_at[to_status] = occurred_at
     received_by, received_at = "", None
     if order.status == S.DELIVERED and order.proof_event_id is not None:
+        # An order with a proof of delivery has its receiver's columns.
         received_by = receiver_text(
-            kind=order.receiver_kind, name=order.receiver_name, relation=order.relation
+            kind=cast(str, order.receiver_kind),
+            name=cast(str, order.receiver_name),
+            relation=cast(str, order.relation),
         )
         received_at = next((at for pk, _status, at, _org in events if pk == order.proof_event_id), None)
     timeline = [

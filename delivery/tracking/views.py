@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from delivery.tracking import services as tracking
 from delivery.tracking.forms import TrackForm
 
 
-def track(request):
+def track(request: HttpRequest) -> HttpResponse:
     """Public lookup: the tracking code plus the date of birth or the last 4 digits of the NIK."""
     if "birth_date" not in request.GET and "nik_last4" not in request.GET:
         form = TrackForm(initial={"code": request.GET.get("code", "")})
@@ -29,14 +29,14 @@ def track(request):
         key = tracking.tracking_page_key(
             code=code, birth_date=birth_date, nik_last4=nik_last4, language=get_language()
         )
-    blocked, page = tracking.tracking_cached_lookup(client=client, code=code, page_key=key or "track:none")
+    blocked, cached = tracking.tracking_cached_lookup(client=client, code=code, page_key=key or "track:none")
     if blocked:
         form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."))
         return render(request, "delivery/track.html", {"form": form}, status=429)
     if not valid:
         return render(request, "delivery/track.html", {"form": form}, status=400)
-    if cacheable and page is not None:
-        return HttpResponse(page)
+    if cacheable and cached is not None:
+        return HttpResponse(cached)
     page = tracking.tracking_lookup(code=code, birth_date=birth_date, nik_last4=nik_last4)
     if page is None:
         tracking.tracking_record_failure(client=client, code=code)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -21,17 +23,17 @@ logger = logging.getLogger("core.outbox")
 class Command(BaseCommand):
     help = "Publish background tasks written to the outbox while the broker was unreachable."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep relaying until stopped")
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between rounds")
 
-    def handle(self, *args, loop: bool = False, interval: float = 2.0, **options):
+    def handle(self, *args: Any, loop: bool = False, interval: float = 2.0, **options: Any) -> None:
         if not loop:
             self.stdout.write(f"{outbox_relay()} sent")
             return
         running = True
 
-        def stop(*_):
+        def stop(*_: object) -> None:
             nonlocal running
             running = False
 
