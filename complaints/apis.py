@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.authentication import TokenScopePermission
 from complaints import services as svc
 from complaints.choices import ComplaintCategory, ComplaintStatus
+from complaints.permissions import is_complaint_handler
 from core.api import ERRORS, ErrorSerializer
 from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.fields import SecretSerializerField
@@ -118,7 +119,7 @@ def _photo_message():
 def _handler(request):
     if not request.user.is_authenticated:
         raise NotAuthenticated()
-    if request.user.role not in svc.HANDLER_ROLES and request.user.role != "administrator":
+    if not is_complaint_handler(request.user):
         raise NotAllowed()
     return request.user
 
@@ -171,9 +172,7 @@ class ComplaintListApi(APIView):
 def _complaint_for(request, ticket: str, secret: str):
     if secret:
         return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request)), False
-    if request.user.is_authenticated and (
-        request.user.role in svc.HANDLER_ROLES or request.user.role == "administrator"
-    ):
+    if request.user.is_authenticated and is_complaint_handler(request.user):
         return svc.complaint_for_staff(request.user, ticket), True
     from django.utils.translation import gettext
 

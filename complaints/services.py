@@ -34,6 +34,12 @@ from accounts.choices import Role
 from accounts.models import User
 from complaints.choices import ComplaintAuthor, ComplaintCategory, ComplaintStatus
 from complaints.models import Complaint, ComplaintEvent, ComplaintMessage
+from complaints.permissions import (
+    HANDLER_ROLES,
+    complaint_queue_office_id,
+    may_answer_complaint,
+    may_see_every_complaint,
+)
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.fields import secret_equals
 from core.images import image_decode
@@ -62,15 +68,6 @@ ROUTING: dict[str, str] = {
     ComplaintCategory.OTHER: OrganisationKind.IMIGRASI,
 }
 
-# Staff who may see, answer and close the complaints routed to their office.
-HANDLER_ROLES = frozenset(
-    {
-        Role.AGENCY_MANAGER,
-        Role.IMIGRASI_OFFICER,
-        Role.POS_SERVICE_OFFICER,
-        Role.POS_DISPATCHER,
-    }
-)
 # A complaint's life: filed (by anyone), answered by the routed office, closed by it.
 COMPLAINT_STATES = StateTable(
     model=Complaint,
@@ -132,11 +129,7 @@ def complaint_by_secret(*, ticket: str, secret: str, client: str) -> Complaint:
 
 
 def complaint_may_handle(user: User, complaint: Complaint) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.ADMINISTRATOR:
-        return True
-    return user.role in HANDLER_ROLES and user.office_id == complaint.office_id
+    return may_answer_complaint(user, complaint)
 
 
 def complaints_for_staff(user: User) -> QuerySet[Complaint]:
@@ -146,11 +139,12 @@ def complaints_for_staff(user: User) -> QuerySet[Complaint]:
     qs = Complaint.objects.select_related("order", "office").annotate(
         on_problems_queue=Exists(Problem.objects.filter(complaint=OuterRef("pk")))
     )
-    if user.role == Role.ADMINISTRATOR:
+    if may_see_every_complaint(user):
         return qs
-    if user.role not in HANDLER_ROLES or user.office_id is None:
+    office_id = complaint_queue_office_id(user)
+    if office_id is None:
         return qs.none()
-    return qs.filter(office_id=user.office_id)
+    return qs.filter(office_id=office_id)
 
 
 def complaint_for_staff(user: User, ticket: str) -> Complaint:

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from complaints import services as svc
 from complaints.choices import ComplaintStatus
 from complaints.forms import ComplaintForm, ComplaintReplyForm
+from complaints.permissions import is_complaint_handler
 from core.exceptions import DomainError, NotFound
 from core.forms import form_errors_add
 from core.lookups import TooManyAttempts
@@ -153,7 +154,7 @@ def handler_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.role not in svc.HANDLER_ROLES and request.user.role != "administrator":
+        if not is_complaint_handler(request.user):
             messages.error(request, _("The complaints queue is for the staff of Imigrasi and PT Pos."))
             return redirect("home")
         return view(request, *args, **kwargs)

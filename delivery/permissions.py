@@ -47,3 +47,110 @@ def roles(*allowed: str) -> Callable[[View], View]:
 def require_role(actor, *roles) -> None:
     if actor is None or actor.role not in roles or actor.office_id is None:
         raise NotAllowed(_("Your role may not do this."), code="wrong_role")
+
+
+# Plain answers to "may this user do this (to this object)?", asked by pages, API views, services and
+# selectors alike. Querysets still scope by office; these name the role part of that scoping.
+
+# Who may put orders on a courier's run: the dispatcher, and the service section at step 6.
+COURIER_ASSIGNERS = frozenset({Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER})
+# Who may book delivery at all (any door), and who of them only for their own office.
+BOOKERS = frozenset({Role.APPLICANT, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, Role.TRAVEL_AGENCY})
+OWN_OFFICE_BOOKERS = frozenset({Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER})
+# Who sees the group bookings touching their office's orders.
+GROUP_OFFICE_READERS = frozenset(
+    {Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER, Role.AGENCY_MANAGER, Role.IMIGRASI_OFFICER}
+)
+# Who may read the van standby log (and whose office scopes it), on the pages and over the API alike.
+VAN_LOG_READERS = frozenset({Role.POS_SERVICE_OFFICER, Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
+
+
+def is_administrator(user) -> bool:
+    """The administrator sees every office's rows."""
+    return user.role == Role.ADMINISTRATOR
+
+
+def is_applicant(user) -> bool:
+    return user.role == Role.APPLICANT
+
+
+def is_logged_in_applicant(user) -> bool:
+    return user is not None and user.is_authenticated and user.role == Role.APPLICANT
+
+
+def is_imigrasi_officer(user) -> bool:
+    return user.role == Role.IMIGRASI_OFFICER
+
+
+def is_pos_service_officer(user) -> bool:
+    return user.role == Role.POS_SERVICE_OFFICER
+
+
+def is_travel_agency(user) -> bool:
+    return user.role == Role.TRAVEL_AGENCY
+
+
+def is_courier(user) -> bool:
+    return user.role == Role.COURIER
+
+
+def is_office_dispatcher(user) -> bool:
+    """The Pos delivery dispatcher of an office (the courier board)."""
+    return user.role == Role.POS_DISPATCHER and user.office_id is not None
+
+
+def may_assign_couriers(user) -> bool:
+    return user.role in COURIER_ASSIGNERS
+
+
+def require_courier_assigner(actor) -> None:
+    if not may_assign_couriers(actor):
+        raise NotAllowed(_("Your role may not assign couriers."))
+
+
+def may_assign_courier_to(user, order) -> bool:
+    """May this user put this order on a courier's run (its Pos office's dispatcher or service section)?"""
+    return may_assign_couriers(user) and order.pos_office_id == user.office_id
+
+
+def may_unlock_codes(user) -> bool:
+    return user.role in CODE_UNLOCKERS
+
+
+def may_book_delivery(actor) -> bool:
+    return actor.role in BOOKERS
+
+
+def books_for_own_office_only(actor) -> bool:
+    return actor.role in OWN_OFFICE_BOOKERS
+
+
+def may_open_group_bookings(user) -> bool:
+    """The group booking pages: the travel agencies (and the administrator)."""
+    return user.role in (Role.TRAVEL_AGENCY, Role.ADMINISTRATOR)
+
+
+def may_book_groups(actor) -> bool:
+    """Booking a group: a travel agency with an office address."""
+    return actor.role == Role.TRAVEL_AGENCY and actor.office is not None
+
+
+def sees_office_groups(user) -> bool:
+    return user.role in GROUP_OFFICE_READERS
+
+
+def may_acknowledge_batch(user, batch) -> bool:
+    """The receiving Pos office's service officer acknowledges a batch (while it is in handover)."""
+    return user.role == Role.POS_SERVICE_OFFICER and user.office_id == batch.pos_office_id
+
+
+def may_read_van_log(user) -> bool:
+    return user.role in VAN_LOG_READERS
+
+
+def may_record_van_standby(user) -> bool:
+    return user.role == Role.POS_SERVICE_OFFICER
+
+
+def may_read_problems(user) -> bool:
+    return user.role in PROBLEM_READERS

@@ -19,7 +19,7 @@ from delivery.models import Area
 from partners import selectors, services
 from partners.choices import MeetingStatus
 from partners.models import Agreement, Dispute, EvaluationMeeting
-from partners.views import MANAGER_ROLES
+from partners.permissions import is_manager
 
 
 class ManagerOnly:
@@ -28,7 +28,7 @@ class ManagerOnly:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.user.role not in MANAGER_ROLES:
+        if not is_manager(request.user):
             raise PermissionDenied()
 
 

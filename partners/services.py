@@ -50,28 +50,13 @@ from partners.models import (
     TransferConsent,
     UptakeMonth,
 )
+from partners.permissions import MANAGERS, party_of, require_manager, require_uptake_enterer
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 REMINDER_DAYS = (90, 30)
 AMENDABLE_FIELDS = ("title", "number_imigrasi", "number_pos", "valid_from", "valid_until", "summary")
-
-
-def party_of(user) -> str:
-    """The side an agency manager speaks for, from the kind of their office."""
-    kind = user.office.organisation.kind if getattr(user, "office", None) else ""
-    if kind in Party.values:
-        return kind
-    raise NotAllowed(_("Only the agency managers of Imigrasi and PT Pos may do this."))
-
-
-MANAGERS = frozenset({Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
-
-
-def _require_manager(actor) -> None:
-    if actor is None or actor.role not in MANAGERS:
-        raise NotAllowed(_("Only the agency managers of Imigrasi and PT Pos may do this."))
 
 
 # Agreements ------------------------------------------------------------------------------------
@@ -119,7 +104,7 @@ def agreement_create(
     actor=None,
 ) -> Agreement:
     if actor is not None:
-        _require_manager(actor)
+        require_manager(actor)
     if not title.strip():
         raise ValidationFailed(_("Give the agreement a title."), fields={"title": [_("Required.")]})
     with transaction.atomic():
@@ -142,7 +127,7 @@ def agreement_article_add(
     *, agreement: Agreement, number: str, title: str, text: str = "", actor=None
 ) -> AgreementArticle:
     if actor is not None:
-        _require_manager(actor)
+        require_manager(actor)
     if AgreementArticle.objects.filter(agreement=agreement, number=number).exists():
         message = _("This article number already exists.")
         raise ValidationFailed(message, fields={"number": [message]})
@@ -156,14 +141,14 @@ def obligation_add(
     *, agreement: Agreement, party: str, text: str, article: AgreementArticle | None = None, actor=None
 ) -> Obligation:
     if actor is not None:
-        _require_manager(actor)
+        require_manager(actor)
     if party not in Party.values:
         raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
     return Obligation.objects.create(agreement=agreement, party=party, text=text, article=article)
 
 
 def obligation_set_status(*, obligation_id: int, status: str, note: str = "", actor) -> Obligation:
-    _require_manager(actor)
+    require_manager(actor)
     if status not in ObligationStatus.values:
         raise ValidationFailed(_("Unknown status."), fields={"status": [_("Unknown status.")]})
     updated = Obligation.objects.filter(pk=obligation_id).update(
@@ -176,7 +161,7 @@ def obligation_set_status(*, obligation_id: int, status: str, note: str = "", ac
 
 def agreement_attachment_add(*, agreement: Agreement, title: str, upload, actor) -> AgreementAttachment:
     """Only real PDFs up to 10 MB: the content is checked, not the name the browser sends."""
-    _require_manager(actor)
+    require_manager(actor)
     if upload is None:
         raise ValidationFailed(_("Choose a PDF file."), fields={"file": [_("Choose a PDF file.")]})
     if upload.size > MAX_ATTACHMENT_BYTES:
@@ -200,7 +185,7 @@ def agreement_amend(
     *, agreement_id: int, signed_on: dt.date, summary: str, changes: dict, actor
 ) -> AgreementAmendment:
     """Apply an amendment and keep the values it replaced."""
-    _require_manager(actor)
+    require_manager(actor)
     unknown = set(changes) - set(AMENDABLE_FIELDS)
     if unknown:
         raise ValidationFailed(_("These fields cannot be amended: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -242,7 +227,7 @@ def transfer_consent_record(
     given_on: dt.date,
     actor,
 ) -> TransferConsent:
-    _require_manager(actor)
+    require_manager(actor)
     if given_by not in Party.values:
         raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
     if not letter_reference.strip():
@@ -340,7 +325,7 @@ def evaluation_meeting_save(
     actor,
     today: dt.date | None = None,
 ) -> EvaluationMeeting:
-    _require_manager(actor)
+    require_manager(actor)
     today = today or timezone.localdate()
     if status not in MeetingStatus.values:
         raise ValidationFailed(_("Unknown status."))
@@ -370,7 +355,7 @@ def evaluation_meeting_save(
 def action_item_add(
     *, meeting: EvaluationMeeting, description: str, owner: str, owner_party: str, due_on: dt.date, actor
 ) -> ActionItem:
-    _require_manager(actor)
+    require_manager(actor)
     if owner_party not in Party.values:
         raise ValidationFailed(_("Choose Imigrasi or PT Pos."))
     return ActionItem.objects.create(
@@ -380,7 +365,7 @@ def action_item_add(
 
 def action_item_complete(*, action_item_id: int, actor, meeting_id: int | None = None) -> ActionItem:
     """Mark an action item done; with ``meeting_id`` only an item of that meeting."""
-    _require_manager(actor)
+    require_manager(actor)
     items = ActionItem.objects.filter(pk=action_item_id)
     if meeting_id is not None:
         items = items.filter(meeting_id=meeting_id)
@@ -393,7 +378,7 @@ def scorecard_save(
     *, meeting: EvaluationMeeting, scores: dict[str, tuple[int, str]], actor
 ) -> list[IndicatorScore]:
     """All seven indicators at once, 1 to 5 each; any bad score refuses the whole card."""
-    _require_manager(actor)
+    require_manager(actor)
     errors = {
         indicator: [_("Give a score from 1 to 5.")]
         for indicator in Indicator.values
@@ -450,7 +435,7 @@ DISPUTE_STATES = StateTable(
 
 
 def dispute_open(*, agreement: Agreement, subject: str, description: str, actor) -> Dispute:
-    _require_manager(actor)
+    require_manager(actor)
     party = party_of(actor)
     if not subject.strip() or not description.strip():
         raise ValidationFailed(_("Give the dispute a subject and a description."))
@@ -467,7 +452,7 @@ def dispute_open(*, agreement: Agreement, subject: str, description: str, actor)
 
 
 def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
-    _require_manager(actor)
+    require_manager(actor)
     if not text.strip():
         raise ValidationFailed(_("The note is empty."), fields={"text": [_("Required.")]})
     with transaction.atomic():
@@ -480,7 +465,7 @@ def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
 
 
 def dispute_record_consensus(*, dispute_id: int, consensus: str, actor) -> Dispute:
-    _require_manager(actor)
+    require_manager(actor)
     if not consensus.strip():
         raise ValidationFailed(
             _("Write down what both sides agreed."), fields={"consensus": [_("Required.")]}
@@ -498,7 +483,7 @@ def dispute_record_consensus(*, dispute_id: int, consensus: str, actor) -> Dispu
 
 
 def dispute_close(*, dispute_id: int, actor) -> Dispute:
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
         transition_make(
@@ -590,10 +575,7 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
 
 
 def uptake_month_check_actor(actor) -> None:
-    if actor.role == Role.ADMINISTRATOR:
-        return
-    if actor.role not in (Role.AGENCY_MANAGER, Role.IMIGRASI_OFFICER) or party_of(actor) != Party.IMIGRASI:
-        raise NotAllowed(_("Only Imigrasi enters the passports issued."))
+    require_uptake_enterer(actor)
 
 
 def uptake_study_figures_load(*, figures: dict[int, list[tuple[int, int | None]]]) -> int:

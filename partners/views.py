@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
 from core.exceptions import DomainError
 from core.forms import form_errors_add
 from partners import exports, selectors, services
@@ -38,15 +37,14 @@ from partners.forms import (
     UptakeMonthForm,
 )
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
-
-MANAGER_ROLES = (Role.AGENCY_MANAGER, Role.ADMINISTRATOR)
+from partners.permissions import is_manager
 
 
 def manager_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.role not in MANAGER_ROLES:
+        if not is_manager(request.user):
             messages.error(request, _("The partnership pages are for the agency managers."))
             return redirect("home")
         return view(request, *args, **kwargs)

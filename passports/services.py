@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from core.exceptions import DomainError, InvalidTransition, NotFound, ValidationFailed
 from core.fields import ascii_digits
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from core.outbox import task_enqueue
@@ -19,6 +18,7 @@ from organisations.models import Office
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
+from passports.permissions import require_application_recorder, require_payment_taker
 
 BILLING_CODE_VALID_FOR = dt.timedelta(days=7)
 
@@ -177,8 +177,7 @@ def counter_application_register(
     The code is only issued when every requirement of the checklist has been seen. The same
     ``submission_key`` (a double click, the back button) returns the code issued the first time.
     """
-    if actor.role != Role.IMIGRASI_OFFICER or actor.office is None:
-        raise NotAllowed(_("Only an Imigrasi counter officer records applications."), code="wrong_role")
+    require_application_recorder(actor)
     if not passport_type.active:
         raise ValidationFailed(_("This passport type is no longer issued."))
     needed = [key for key, _label in requirements_for(is_minor=is_minor)]
@@ -233,8 +232,7 @@ def payment_request_open(
     from passports.models import PaymentRequest
 
     now = at or timezone.now()
-    if actor.role not in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER) or actor.office is None:
-        raise NotAllowed(_("Your role may not take payments."), code="wrong_role")
+    require_payment_taker(actor)
     code = (billing_code or "").strip().replace(" ", "")
     if len(code) != 15 or not code.isdigit():
         raise ValidationFailed(

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import Role
 from core.exceptions import DomainError
 from core.middleware import client_ip
 from delivery.booking import groups
 from delivery.models import Area
+from delivery.permissions import may_open_group_bookings
 
 
 class GroupBookingForm(forms.Form):
@@ -36,7 +36,7 @@ class GroupBookingForm(forms.Form):
 
 @login_required
 def group_list(request):
-    if request.user.role not in (Role.TRAVEL_AGENCY, Role.ADMINISTRATOR):
+    if not may_open_group_bookings(request.user):
         messages.error(request, _("Group booking is for travel agencies."))
         return redirect("home")
     form = GroupBookingForm(

@@ -25,13 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import DomainError, NotAllowed, ValidationFailed
 from delivery.booking.services import delivery_order_book
 from delivery.choices import DestinationKind
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.models import Area, Courier, DeliveryOrder, GroupBooking, GroupBookingItem
+from delivery.permissions import is_administrator, is_travel_agency, may_book_groups, sees_office_groups
 from organisations.models import Office
 from organisations.offices import pos_office_serving
 from passports.services import application_find_for_booking
@@ -167,7 +167,7 @@ def group_booking_create(
     now: dt.datetime | None = None,
 ) -> GroupResult:
     """Book every row of the CSV for delivery to the agency's office, or none of them."""
-    if actor.role != Role.TRAVEL_AGENCY or actor.office is None:
+    if not may_book_groups(actor):
         raise NotAllowed(_("Group booking is for travel agencies with an office address."))
     try:
         validate_phone((contact_phone or "").strip())
@@ -219,16 +219,11 @@ def group_booking_create(
 
 def groups_visible_to(user: User):
     qs = GroupBooking.objects.select_related("area", "courier", "agency_office")
-    if user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return qs
-    if user.role == Role.TRAVEL_AGENCY:
+    if is_travel_agency(user):
         return qs.filter(booked_by=user)
-    if user.role in (
-        Role.POS_SERVICE_OFFICER,
-        Role.POS_DISPATCHER,
-        Role.AGENCY_MANAGER,
-        Role.IMIGRASI_OFFICER,
-    ):
+    if sees_office_groups(user):
         from django.db.models import Q
 
         return qs.filter(

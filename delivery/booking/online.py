@@ -53,6 +53,7 @@ from delivery.models import (
     OnlineBookingStatus,
 )
 from delivery.notifications.services import tracking_url
+from delivery.permissions import is_logged_in_applicant
 from organisations.models import Office
 from organisations.offices import pos_office_serving
 from passports.choices import BillingCodeStatus, PaymentPoint
@@ -129,7 +130,7 @@ def online_pos_office(application: PassportApplication) -> Office:
 
 def application_for_account(*, user, application_id: int) -> PassportApplication:
     """An applicant booking from their account: only their own applications."""
-    if user is None or not user.is_authenticated or user.role != Role.APPLICANT:
+    if not is_logged_in_applicant(user):
         raise NotAllowed(_("Log in as the applicant to book from your account."), code="wrong_role")
     application = (
         PassportApplication.objects.select_related("applicant", "billing_code")
@@ -145,7 +146,7 @@ def application_for_account(*, user, application_id: int) -> PassportApplication
 
 def applications_bookable_by(user) -> list[PassportApplication]:
     """The applicant's own applications with a billing code and no delivery yet."""
-    if user is None or not user.is_authenticated or user.role != Role.APPLICANT:
+    if not is_logged_in_applicant(user):
         return []
     return list(
         PassportApplication.objects.select_related("billing_code", "passport_type")
@@ -467,12 +468,7 @@ class AddressQuote:
 
 
 def _own_order_for_change(order: DeliveryOrder, actor) -> None:
-    if (
-        actor is None
-        or not actor.is_authenticated
-        or actor.role != Role.APPLICANT
-        or (order.application.applicant.user_id != actor.pk)
-    ):
+    if not is_logged_in_applicant(actor) or order.application.applicant.user_id != actor.pk:
         raise NotAllowed(_("This order is not yours."), code="not_owner")
     if order.status not in CHANGEABLE_STATUSES or BatchItem.objects.filter(order_id=order.pk).exists():
         raise InvalidTransition(

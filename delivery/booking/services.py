@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from core.utils import model_text_check
 from delivery.choices import (
@@ -23,6 +22,7 @@ from delivery.choices import (
 )
 from delivery.handoff.transitions import record_booking_event
 from delivery.models import Area, DeliveryOrder
+from delivery.permissions import books_for_own_office_only, may_book_delivery
 from organisations.choices import OrganisationKind
 from organisations.models import Office
 from passports.choices import BillingCodeStatus
@@ -68,7 +68,7 @@ def delivery_order_book(
     if (
         actor is not None
         and actor.office_id is not None
-        and actor.role in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+        and books_for_own_office_only(actor)
         and actor.office_id not in (pos_office.pk, application.office_id)
     ):
         raise NotAllowed(_("You may book only for your own office."), code="other_office")
@@ -77,12 +77,7 @@ def delivery_order_book(
     billing = BillingCode.objects.filter(application=application).first()
     if billing is None or billing.status != BillingCodeStatus.PAID:
         raise InvalidTransition(_("The passport fee has not been paid yet."), code="billing_code_unpaid")
-    if actor is not None and actor.role not in (
-        Role.APPLICANT,
-        Role.POS_SERVICE_OFFICER,
-        Role.IMIGRASI_OFFICER,
-        Role.TRAVEL_AGENCY,
-    ):
+    if actor is not None and not may_book_delivery(actor):
         raise NotAllowed(_("Your role may not book delivery."))
     order = DeliveryOrder(
         code=code or new_tracking_code(),

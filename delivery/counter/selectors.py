@@ -5,12 +5,17 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import NotAllowed
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff.selectors import orders_visible_to
 from delivery.models import Batch, DeliveryOrder, Manifest, VanStandby
+from delivery.permissions import (
+    is_administrator,
+    is_imigrasi_officer,
+    is_pos_service_officer,
+    may_read_van_log,
+)
 from passports.models import BillingCode, PassportApplication
 
 
@@ -25,9 +30,9 @@ def applications_visible_to(user: User) -> QuerySet[PassportApplication]:
     Imigrasi sees its own office's; a Pos service officer those of the Imigrasi office their Pos office
     serves (``Office.serves``) whose billing code was paid or asked at a counter; nobody else any."""
     qs = PassportApplication.objects.select_related("applicant", "passport_type", "office")
-    if user.role == Role.IMIGRASI_OFFICER and user.office_id is not None:
+    if is_imigrasi_officer(user) and user.office_id is not None:
         return qs.filter(office_id=user.office_id)
-    if user.role == Role.POS_SERVICE_OFFICER and user.office_id is not None and user.office.serves_id:
+    if is_pos_service_officer(user) and user.office_id is not None and user.office.serves_id:
         return qs.filter(office_id=user.office.serves_id, billing_code__payment_request__isnull=False)
     return qs.none()
 
@@ -60,7 +65,7 @@ def ready_for_release(user: User) -> QuerySet[DeliveryOrder]:
 
 def batches_visible_to(user: User) -> QuerySet[Batch]:
     qs = Batch.objects.select_related("released_by", "acknowledged_by", "imigrasi_office", "pos_office")
-    if user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return qs
     if user.office_id is None:
         return qs.none()
@@ -69,30 +74,26 @@ def batches_visible_to(user: User) -> QuerySet[Batch]:
 
 def manifests_visible_to(user: User) -> QuerySet[Manifest]:
     qs = Manifest.objects.select_related("handed_by", "pos_office", "imigrasi_office")
-    if user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return qs
     if user.office_id is None:
         return qs.none()
     return qs.filter(Q(imigrasi_office_id=user.office_id) | Q(pos_office_id=user.office_id))
 
 
-# Who may read the van standby log and the problems queue, on the pages and over the API alike.
-VAN_LOG_READERS = frozenset({Role.POS_SERVICE_OFFICER, Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
-
-
 def van_standby_visible_to(user: User) -> QuerySet[VanStandby]:
     """The van log of the user's own office (every office's for the administrator)."""
     qs = VanStandby.objects.select_related("office", "recorded_by")
-    if user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return qs
-    if user.role not in VAN_LOG_READERS or user.office_id is None:
+    if not may_read_van_log(user) or user.office_id is None:
         return qs.none()
     return qs.filter(Q(office_id=user.office_id) | Q(office__serves_id=user.office_id))
 
 
 def van_standby_log_all(user: User, *, limit: int = 30) -> list[VanStandby]:
     """The van log (the API), for the roles that read it on the page, scoped as on the page."""
-    if user.role not in VAN_LOG_READERS:
+    if not may_read_van_log(user):
         raise NotAllowed(_("Your role may not read the van standby log."), code="wrong_role")
     return list(van_standby_visible_to(user).order_by("-day")[:limit])
 

@@ -41,7 +41,16 @@ from delivery.counter.forms import (
 from delivery.handoff.deadlines import WITA
 from delivery.handoff.selectors import orders_visible_to
 from delivery.models import DeliveryOrder
-from delivery.permissions import IMIGRASI, POS, SUPERVISORS, roles
+from delivery.permissions import (
+    IMIGRASI,
+    POS,
+    SUPERVISORS,
+    is_imigrasi_officer,
+    is_pos_service_officer,
+    may_acknowledge_batch,
+    may_record_van_standby,
+    roles,
+)
 from delivery.privacy.services import (
     nik_for_viewer,
     personal_data_access_record,
@@ -62,7 +71,7 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 def counter_home(request):
     user = request.user
     context = {}
-    if user.role == Role.IMIGRASI_OFFICER:
+    if is_imigrasi_officer(user):
         context["applications"] = sel.applications_of_office(user).order_by("-created_at")[:20]
         context["ready_count"] = sel.ready_for_release(user).count()
     else:
@@ -226,7 +235,7 @@ def book(request, pk: int):
         "recipient_email": application.applicant.email,
         "poa_grantee_place": pos_office.name if pos_office else "",
     }
-    if user.role == Role.POS_SERVICE_OFFICER:
+    if is_pos_service_officer(user):
         initial["poa_grantee_name"] = user.get_full_name()
     form = BookForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -259,7 +268,7 @@ def book(request, pk: int):
 def counter_pos_office(user):
     """The Pos office that takes the booking: the officer's own, or at Imigrasi's one-door desk the
     Pos office that serves it."""
-    if user.role == Role.POS_SERVICE_OFFICER:
+    if is_pos_service_officer(user):
         return user.office
     return pos_office_serving(user.office_id)
 
@@ -407,11 +416,7 @@ def batch_detail(request, pk: int):
                 )
             return redirect("counter-batch", pk=batch.pk)
     items = batch.items.select_related("order__application__applicant", "order__area")
-    may_acknowledge = (
-        request.user.role == Role.POS_SERVICE_OFFICER
-        and request.user.office_id == batch.pos_office_id
-        and batch.status == "in_handover"
-    )
+    may_acknowledge = may_acknowledge_batch(request.user, batch) and batch.status == "in_handover"
     return render(
         request,
         "counter/batch_detail.html",
@@ -445,7 +450,7 @@ def batch_letter(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def van_standby(request):
     form = VanStandbyForm(request.POST or None)
-    if request.method == "POST" and request.user.role == Role.POS_SERVICE_OFFICER and form.is_valid():
+    if request.method == "POST" and may_record_van_standby(request.user) and form.is_valid():
         today = timezone.now().astimezone(WITA).date()
         arrived = dt.datetime.combine(today, form.cleaned_data["arrived_at"], tzinfo=WITA)
         try:

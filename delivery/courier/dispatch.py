@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from delivery.choices import (
     DeliveryStatus,
 )
 from delivery.models import Courier, DeliveryOrder
+from delivery.permissions import require_courier_assigner
 from delivery.signals import third_party_transfer_requested
 
 
@@ -23,8 +23,7 @@ def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor) -> 
 
 def delivery_orders_assign_couriers(*, assignments: dict[int, Courier], actor) -> None:
     """Put each order on its courier's run, all or none (one UPDATE per courier)."""
-    if actor.role not in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER):
-        raise NotAllowed(_("Your role may not assign couriers."))
+    require_courier_assigner(actor)
     couriers = {courier.pk: courier for courier in assignments.values()}
     if not all(courier.active for courier in couriers.values()):
         message = _("This courier is no longer active.")

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 
-from accounts.choices import Role
 from core.exceptions import DomainError
 from delivery.choices import FailureReason
 from delivery.courier.dispatch import delivery_order_assign_courier
@@ -22,6 +21,7 @@ from delivery.courier.selectors import dispatcher_board
 from delivery.handoff.codes import delivery_code_unlock
 from delivery.models import Courier, DeliveryOrder
 from delivery.orders.views import visible_order
+from delivery.permissions import is_courier, is_office_dispatcher
 
 
 @gzip_page  # a day's run over a slow mobile network; the page reflects no input (BREACH)
@@ -29,7 +29,7 @@ from delivery.orders.views import visible_order
 @login_required
 def courier_run(request):
     courier = Courier.objects.filter(user=request.user).first()
-    if request.user.role != Role.COURIER or courier is None:
+    if not is_courier(request.user) or courier is None:
         messages.error(request, _("The courier app is for couriers."))
         return redirect("home")
     run = courier_run_selector(courier=courier)
@@ -85,7 +85,7 @@ def courier_service_worker(request):
 
 
 def _dispatcher_only(request) -> bool:
-    return request.user.role == Role.POS_DISPATCHER and request.user.office_id is not None
+    return is_office_dispatcher(request.user)
 
 
 @never_cache

@@ -4,7 +4,6 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
 from accounts.models import PersonalDataAccess
 from core.exceptions import DomainError
 from core.files import upload_response
@@ -21,7 +20,7 @@ from delivery.handoff.transitions import (
 )
 from delivery.models import DeliveryOrder
 from delivery.orders.forms import MoveForm
-from delivery.permissions import CODE_UNLOCKERS
+from delivery.permissions import is_applicant, may_assign_courier_to, may_unlock_codes
 from delivery.privacy.services import nik_for_viewer, personal_data_access_record
 
 
@@ -36,20 +35,15 @@ def order_detail(request, code: str):
     order = visible_order(request, code)
     user = request.user
     assign_form = None
-    if (
-        user.role in (Role.POS_DISPATCHER, Role.POS_SERVICE_OFFICER)
-        and order.status
-        in (
-            DeliveryStatus.RECEIVED_BY_POS,
-            DeliveryStatus.WITH_DELIVERY_SECTION,
-            DeliveryStatus.FAILED_ATTEMPT,
-        )
-        and order.pos_office_id == user.office_id
+    if may_assign_courier_to(user, order) and order.status in (
+        DeliveryStatus.RECEIVED_BY_POS,
+        DeliveryStatus.WITH_DELIVERY_SECTION,
+        DeliveryStatus.FAILED_ATTEMPT,
     ):
         assign_form = AssignCourierForm(office_id=user.office_id, area_id=order.area_id)
     events = order.events.select_related("office", "actor").order_by("occurred_at", "pk")
     can_change_address = False
-    if user.role == Role.APPLICANT:
+    if is_applicant(user):
         from delivery.booking.online import address_change_quote
 
         try:
@@ -57,7 +51,7 @@ def order_detail(request, code: str):
             can_change_address = True
         except DomainError:
             pass
-    if user.role != Role.APPLICANT:
+    if not is_applicant(user):
         personal_data_access_record(
             user=user,
             applicant_id=order.application.applicant_id,
@@ -73,7 +67,7 @@ def order_detail(request, code: str):
             "actions": allowed_actions(order, user),
             "assign_form": assign_form,
             "can_change_address": can_change_address,
-            "code_unlock": user.role in CODE_UNLOCKERS and delivery_code_locked(order),
+            "code_unlock": may_unlock_codes(user) and delivery_code_locked(order),
             "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
         },
     )

@@ -5,24 +5,21 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import NotAllowed
 from delivery.handoff.selectors import orders_visible_to
 from delivery.models import Problem
-from delivery.permissions import PROBLEM_READERS
+from delivery.permissions import is_administrator, may_read_problems
 
 
 def problems_visible_to(user: User) -> QuerySet[Problem]:
     """Supervisors of both agencies see the problems of every order their office takes part in, and
     the unanswered complaints routed to their office."""
-    if user.role not in (Role.AGENCY_MANAGER, Role.ADMINISTRATOR):
+    if not may_read_problems(user):
         return Problem.objects.none()
     visible = orders_visible_to(user).values("pk")
     complaints = (
-        Q(complaint__isnull=False)
-        if user.role == Role.ADMINISTRATOR
-        else Q(complaint__office_id=user.office_id)
+        Q(complaint__isnull=False) if is_administrator(user) else Q(complaint__office_id=user.office_id)
     )
     return (
         Problem.objects.filter(Q(order__in=visible) | complaints)
@@ -33,6 +30,6 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
 
 def problems_queue(user: User) -> QuerySet[Problem]:
     """The problems queue for its readers; anyone else is refused rather than shown an empty list."""
-    if user.role not in PROBLEM_READERS:
+    if not may_read_problems(user):
         raise NotAllowed(_("Only the agencies' managers see the problems queue."), code="wrong_role")
     return problems_visible_to(user)

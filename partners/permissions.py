@@ -1,0 +1,48 @@
+"""Who may do what in the partnership: the agency managers (and the administrator) run it.
+
+Pages, API views and services all ask here; a refusal in a service raises ``NotAllowed``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from core.exceptions import NotAllowed
+from partners.choices import Party
+
+MANAGERS = frozenset({Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
+# Who may enter the passports issued each month (besides the administrator): Imigrasi's side only.
+UPTAKE_ENTERERS = frozenset({Role.AGENCY_MANAGER, Role.IMIGRASI_OFFICER})
+
+_NOT_A_MANAGER = _("Only the agency managers of Imigrasi and PT Pos may do this.")
+
+
+def is_manager(user) -> bool:
+    """May this user open the partnership (pages and API)?"""
+    return user.role in MANAGERS
+
+
+def require_manager(actor) -> None:
+    if actor is None or not is_manager(actor):
+        raise NotAllowed(_NOT_A_MANAGER)
+
+
+def party_of(user) -> str:
+    """The side an agency manager speaks for, from the kind of their office."""
+    kind = user.office.organisation.kind if getattr(user, "office", None) else ""
+    if kind in Party.values:
+        return kind
+    raise NotAllowed(_NOT_A_MANAGER)
+
+
+def may_enter_uptake(actor) -> bool:
+    """May this user enter the passports issued in a month? The administrator, or Imigrasi's side."""
+    if actor.role == Role.ADMINISTRATOR:
+        return True
+    return actor.role in UPTAKE_ENTERERS and party_of(actor) == Party.IMIGRASI
+
+
+def require_uptake_enterer(actor) -> None:
+    if not may_enter_uptake(actor):
+        raise NotAllowed(_("Only Imigrasi enters the passports issued."))
