@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 from demo.seed import DEMO_PASSWORD
 
@@ -121,10 +122,21 @@ def complete_second_factor(page, username: str) -> None:
 
 
 def assert_accessible(page) -> None:
-    """axe-core on the current page: no serious or critical WCAG violations."""
-    results = _axe.run(
-        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-    )
+    """axe-core on the current page: no serious or critical WCAG violations.
+
+    A link clicked just before may still be replacing the document; axe then finds no document (or
+    its context destroyed), so the check waits for the new page to load and runs again."""
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page, options=options)
+            break
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
+            page.wait_for_timeout(200)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad

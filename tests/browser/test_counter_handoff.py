@@ -149,6 +149,7 @@ def test_steps_one_to_six_through_the_counter_pages(
     expect(imigrasi.locator(".badge").first).to_have_text("Paspor siap di Imigrasi")
     imigrasi.goto(f"{base}/")
     imigrasi.get_by_role("link", name="Serahkan kelompok paspor ke Pos").first.click()
+    imigrasi.wait_for_url("**/counter/batches/new/")
     assert_accessible(imigrasi)
     scan = imigrasi.get_by_label("Pindai atau ketik kode pelacakan, lalu tekan Enter")
     scan.type("APNOTHERE9\n")
