@@ -21,7 +21,7 @@ def counter_delivery_book(
     *,
     actor,
     application: PassportApplication,
-    pos_office: Office,
+    pos_office: Office | None,
     destination_kind: str,
     address: str,
     area: Area,
@@ -35,6 +35,9 @@ def counter_delivery_book(
 ) -> DeliveryOrder:
     """Step 3: book delivery, sign the power of attorney to the officer and take the fee."""
     require_role(actor, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+    if pos_office is None:
+        # An Imigrasi desk whose office no Pos office serves (yet): nobody could take the order.
+        raise ValidationFailed(_("No PT Pos office takes bookings yet."))
     if not fee_received:
         raise ValidationFailed(
             _("Confirm that the delivery fee was received."),
