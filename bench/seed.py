@@ -11,12 +11,14 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
+from types import SimpleNamespace
 
 from django.db import connection, models
 from django.utils import timezone
 
 from core.crypto import personal_encrypt, personal_hash
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff.history import event_digest
 from delivery.handoff.transitions import MOVES
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder
 from demo.seed import PATH, reference_data_load
@@ -262,39 +264,53 @@ def bulk_seed(
 
     actor_of = {action: actor_for(action) for action in MOVES}
 
+    def chained(row: dict, previous: str) -> dict:
+        """The row with its chain hash, as a move writing it would have computed it."""
+        fields = {"device_time": None, "deadline_at": None, "leg_on_time": None, **row}
+        row["chain_hash"] = event_digest(SimpleNamespace(**fields), previous)
+        return row
+
     def event_rows() -> Iterator[dict]:
         for i in ids:
             state = all_state or state_of(i - start, orders, active_out_for_delivery=out_for_delivery)
             at = when(i)
-            yield {
-                "order_id": i,
-                "from_status": "",
-                "to_status": S.BOOKED,
-                "actor_id": users["pos.layanan"].pk,
-                "actor_role": "pos_service_officer",
-                "office_id": offices["pos"].pk,
-                "occurred_at": at,
-                "location": "",
-                "payload": {},
-            }
-            previous = S.BOOKED
+            head = chained(
+                {
+                    "order_id": i,
+                    "from_status": "",
+                    "to_status": S.BOOKED,
+                    "actor_id": users["pos.layanan"].pk,
+                    "actor_role": "pos_service_officer",
+                    "office_id": offices["pos"].pk,
+                    "occurred_at": at,
+                    "location": "",
+                    "payload": {},
+                },
+                "",
+            )
+            yield head
+            previous, chain = S.BOOKED, head["chain_hash"]
             for action in PATH[state]:
                 at = at + dt.timedelta(hours=1)
                 actor = actor_of[action]
                 target = MOVES[action].target
-                yield {
-                    "order_id": i,
-                    "from_status": previous,
-                    "to_status": target,
-                    "actor_id": actor.pk if actor else None,
-                    "actor_role": actor.role if actor else "applicant",
-                    "office_id": actor.office_id if actor else None,
-                    "occurred_at": at,
-                    "leg_on_time": True if target in LEG_ENDS else None,
-                    "location": "",
-                    "payload": {"reason": "not_at_home"} if action == "fail_attempt" else {},
-                }
-                previous = target
+                row = chained(
+                    {
+                        "order_id": i,
+                        "from_status": previous,
+                        "to_status": target,
+                        "actor_id": actor.pk if actor else None,
+                        "actor_role": actor.role if actor else "applicant",
+                        "office_id": actor.office_id if actor else None,
+                        "occurred_at": at,
+                        "leg_on_time": True if target in LEG_ENDS else None,
+                        "location": "",
+                        "payload": {"reason": "not_at_home"} if action == "fail_attempt" else {},
+                    },
+                    chain,
+                )
+                yield row
+                previous, chain = target, row["chain_hash"]
 
     events = copy_rows(DeliveryEvent, event_rows(), with_id=False)
     _monthly_figures(now)
