@@ -413,6 +413,7 @@ class ProblemKind(models.TextChoices):
     STALLED = "stalled", _("No movement")
     COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint without a first response in 24 hours")
     CODE_LOCKED = "code_locked", _("Delivery code locked after wrong codes")
+    LOST_PASSPORT = "lost_passport", _("Passport lost or damaged in transit")
 
 
 class ProblemStatus(models.TextChoices):
@@ -638,3 +639,94 @@ class GroupBookingItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id}:{self.row}"
+
+
+class LostPassportStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported missing")  # nobody can find it (or it is damaged)
+    POLICE_REPORT = "police_report", _("Police report filed")  # the report is uploaded
+    FOUND = "found", _("Found")  # Imigrasi's decision: it goes on its way
+    REISSUED = "reissued", _("Cancelled and reissued")  # Imigrasi's decision: a new passport
+
+
+class LostPassportKind(models.TextChoices):
+    MISSING = "missing", _("Missing")
+    DAMAGED = "damaged", _("Damaged")
+
+
+class LostPassportCase(TimeStampedModel):
+    """A passport that cannot be found, or arrived damaged, somewhere between Imigrasi and the
+    applicant's door (``delivery.custody.lost``): who had it last, the police report, Imigrasi's
+    decision. One open case per order."""
+
+    number = models.CharField(_("case number"), max_length=30, unique=True)
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="lost_cases")
+    kind = models.CharField(_("what happened"), max_length=10, choices=LostPassportKind.choices)
+    status = models.CharField(
+        _("status"), max_length=14, choices=LostPassportStatus.choices, default=LostPassportStatus.REPORTED
+    )
+    report = models.TextField(_("what was found or not found"), max_length=2000)
+    reported_at = models.DateTimeField(_("reported at"))
+    # Who had the passport last, from the order's events when the case was opened.
+    last_holder_role = models.CharField(
+        _("last holder's role"), max_length=32, choices=Role.choices, blank=True
+    )
+    last_holder = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_holder_office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_moved_at = models.DateTimeField(_("last handoff at"), null=True, blank=True)
+    police_report = models.FileField(_("police report"), upload_to="police-reports/", blank=True)
+    police_report_number = models.CharField(_("police report number"), max_length=60, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("lost passport case")
+        verbose_name_plural = _("lost passport cases")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status__in=["reported", "police_report"]),
+                name="one_open_lost_case_per_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (LostPassportStatus.REPORTED, LostPassportStatus.POLICE_REPORT)
+
+
+class LostPassportEvent(StateEvent):
+    """One step of a lost passport case (``delivery.custody.lost.LOST_PASSPORT_STATES``)."""
+
+    case = models.ForeignKey(LostPassportCase, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("lost passport case event")
+        verbose_name_plural = _("lost passport case events")
+
+
+class LostPassportNotice(models.Model):
+    """The applicant told about one step of a lost passport case on one channel: claimed before the
+    message goes, so a retried task sends nothing twice."""
+
+    event = models.ForeignKey(LostPassportEvent, on_delete=models.PROTECT, related_name="notices")
+    channel = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="one_lost_notice_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}/{self.channel}"

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.exceptions import NotAllowed
+from delivery.choices import FINAL_STATUSES
 
 IMIGRASI = (Role.IMIGRASI_OFFICER,)
 POS = (Role.POS_SERVICE_OFFICER,)
@@ -23,8 +25,14 @@ PROBLEM_READERS = frozenset({Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
 # Who may unlock a locked delivery code: the dispatcher of the order's Pos office (and the
 # administrator), after checking the applicant by phone.
 CODE_UNLOCKERS = frozenset({Role.POS_DISPATCHER, Role.ADMINISTRATOR})
+# Lost or damaged passports: everyone who handles the passport on its way reports; Imigrasi decides.
+LOST_CASE_REPORTERS = frozenset(
+    {Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER, Role.POS_DISPATCHER, Role.COURIER, Role.AGENCY_MANAGER}
+)
+LOST_CASE_DECIDERS = frozenset({Role.IMIGRASI_OFFICER})
+LOST_CASE_READERS = LOST_CASE_REPORTERS | {Role.ADMINISTRATOR}
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def roles(*allowed: str) -> Callable[[View], View]:
@@ -33,7 +41,7 @@ def roles(*allowed: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if getattr(request.user, "role", None) not in allowed:
                 messages.error(request, _("Your role may not open this page."))
                 return redirect("home")
@@ -154,3 +162,11 @@ def may_record_van_standby(user) -> bool:
 
 def may_read_problems(user) -> bool:
     return user.role in PROBLEM_READERS
+
+
+def may_see_lost_case_page(user, order) -> bool:
+    """Whether the order page links to its lost passport case: staff who handle the passport on its
+    way while the delivery goes on (to report it), and after that only where a case exists."""
+    if getattr(user, "role", None) not in LOST_CASE_READERS:
+        return False
+    return order.status not in FINAL_STATUSES or order.lost_cases.exists()

@@ -90,3 +90,18 @@ def personal_data_retention() -> int:
     from delivery.privacy.services import personal_data_retention_run
 
     return personal_data_retention_run()
+
+
+@shared_task(
+    name="delivery.tasks.notify_lost_passport",
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
+    acks_late=True,
+)
+def notify_lost_passport(self, event_id: int) -> str:
+    from delivery.custody.lost import lost_case_applicant_notify
+
+    return lost_case_applicant_notify(event_id=event_id)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("delivery.courier.urls")),
     path("", include("delivery.booking.urls")),
     path("", include("delivery.problems.urls")),
+    path("", include("delivery.custody.urls")),
 ]
 
 # Under /api/ these answer with the one JSON error body (core.api); elsewhere Django's pages.

@@ -10,14 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ConcurrentChange
 from delivery.handoff.deadlines import WITA
-from delivery.models import Batch, Manifest
+from delivery.models import Batch, LostPassportCase, Manifest
 
 # The numbered rows: a manifest (MNF) or a batch (BTC).
-Numbered = TypeVar("Numbered", Manifest, Batch)
+Numbered = TypeVar("Numbered", Manifest, Batch, LostPassportCase)
 
 
 def numbered_create(prefix: str, model: type[Numbered], at: dt.datetime, **fields: Any) -> Numbered:
-    """Create a manifest or batch numbered ``PREFIX-YYYYMMDD-NNN``, the day's next number. Two
+    """Create a manifest, batch or lost passport case numbered ``PREFIX-YYYYMMDD-NNN``, the day's next number. Two
     counters numbering at the same moment both read the same count; the unique number lets one in
     and the other takes a number after it."""
     day = at.astimezone(WITA).strftime("%Y%m%d")

@@ -51,6 +51,9 @@ class Move:
     courier_app_only: bool = False
     # Made on a page of its own (e.g. refusing a dossier needs the list of what is missing).
     own_page: str = ""
+    # Offered as a button on the order page; False for a move made only as the outcome of another
+    # decision (a lost passport case decided "reissue").
+    offered: bool = True
 
 
 MOVES: dict[str, Move] = {
@@ -142,6 +145,27 @@ MOVES: dict[str, Move] = {
         office_field="pos_office",
         reason="required",
     ),
+    # Imigrasi's decision on a lost passport case: the passport is cancelled and reissued, so this
+    # delivery ends (``delivery.custody.lost``).
+    "cancel_lost": Move(
+        sources=frozenset(
+            {
+                S.PASSPORT_READY,
+                S.RECEIVED_BY_POS,
+                S.WITH_DELIVERY_SECTION,
+                S.OUT_FOR_DELIVERY,
+                S.FAILED_ATTEMPT,
+                S.RETURNED_TO_POS,
+            }
+        ),
+        target=S.CANCELLED,
+        roles=frozenset({Role.IMIGRASI_OFFICER}),
+        label=_("Cancel: passport lost in transit, to be reissued"),
+        office_field="imigrasi_office",
+        reason="required",
+        own_page="custody-lost-case",
+        offered=False,
+    ),
     "cancel": Move(
         sources=frozenset({S.BOOKED, S.DOSSIER_HANDED, S.PASSPORT_READY}),
         target=S.CANCELLED,
@@ -177,7 +201,7 @@ def allowed_actions(order: DeliveryOrder, actor: User) -> list[tuple[str, object
     return [
         (action, MOVES[action].label)
         for action in MOVES
-        if action not in COURIER_APP_MOVES and actor_may(action, order, actor)
+        if action not in COURIER_APP_MOVES and MOVES[action].offered and actor_may(action, order, actor)
     ]
 
 
@@ -558,6 +582,13 @@ def delivery_order_cancel_delivery(
     return _move("cancel_delivery", order_id=order_id, actor=actor, at=at, payload={"reason": reason})
 
 
+def delivery_order_cancel_lost(
+    *, order_id: int, actor: User, reason: str, at: dt.datetime | None = None
+) -> MoveResult:
+    """A lost passport case decided "cancelled and reissued": the delivery ends here."""
+    return _move("cancel_lost", order_id=order_id, actor=actor, at=at, payload={"reason": reason})
+
+
 def delivery_order_cancel(
     *, order_id: int, actor: User, reason: str = "", at: dt.datetime | None = None
 ) -> MoveResult:
@@ -578,4 +609,5 @@ ACTION_FUNCTIONS = {
     "return_to_office": delivery_order_return_to_office,
     "cancel": delivery_order_cancel,
     "cancel_delivery": delivery_order_cancel_delivery,
+    "cancel_lost": delivery_order_cancel_lost,
 }

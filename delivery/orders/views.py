@@ -20,7 +20,7 @@ from delivery.handoff.transitions import (
 )
 from delivery.models import DeliveryOrder
 from delivery.orders.forms import MoveForm
-from delivery.permissions import is_applicant, may_assign_courier_to, may_unlock_codes
+from delivery.permissions import is_applicant, may_assign_courier_to, may_see_lost_case_page, may_unlock_codes
 from delivery.privacy.services import nik_for_viewer, personal_data_access_record
 
 
@@ -68,6 +68,7 @@ def order_detail(request, code: str):
             "assign_form": assign_form,
             "can_change_address": can_change_address,
             "code_unlock": may_unlock_codes(user) and delivery_code_locked(order),
+            "lost_case_link": may_see_lost_case_page(user, order),
             "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
         },
     )

@@ -25,7 +25,7 @@ def actor_for(action, order, ref):
 
 
 def call(action, order, actor):
-    extra = {"reason": "not_at_home"} if action in ("fail_attempt", "refuse_dossier") else {}
+    extra = {"reason": "not_at_home"} if action in ("fail_attempt", "refuse_dossier", "cancel_lost") else {}
     return t.ACTION_FUNCTIONS[action](order_id=order.pk, actor=actor, **extra)
 
 

@@ -10,6 +10,7 @@ STORED_TASK_NAMES = {
     "delivery.tasks.notify_delivery_event",
     "delivery.tasks.notify_delivery_events",
     "delivery.tasks.notify_problem",
+    "delivery.tasks.notify_lost_passport",
     "delivery.tasks.settle_online_booking",
     "delivery.tasks.mail_online_booking_documents",
     "delivery.tasks.sweep_deadlines",

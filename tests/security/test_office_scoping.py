@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
 
@@ -16,6 +17,7 @@ from complaints.services import complaint_open
 from delivery.choices import DeliveryStatus as S
 from delivery.counter.batches import batch_release
 from delivery.counter.manifest import manifest_hand_over
+from delivery.custody.lost import lost_case_open, lost_case_police_report
 from delivery.models import DeliveryOrder
 from passports import services as passport_services
 from passports.models import BillingCode
@@ -53,6 +55,18 @@ def makassar(ref):
         contact_phone="081234567890",
         tracking_code=out.code,
     ).complaint
+    lost = lost_case_open(
+        actor=ref["users"]["imigrasi"],
+        order_code=make_order(ref, S.RECEIVED_BY_POS).code,
+        kind="missing",
+        report="Tidak ada di rak serah terima.",
+    )
+    lost_case_police_report(
+        actor=ref["users"]["imigrasi"],
+        number=lost.number,
+        report_number="LP/123/XII/2026",
+        upload=SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 laporan polisi", "application/pdf"),
+    )
     values = {
         "code": out.code,
         "action": "deliver",
@@ -73,6 +87,10 @@ def makassar(ref):
         "counter-batch": batch.pk,
         "counter-batch-letter": batch.pk,
         "api-counter-batch-acknowledge": batch.pk,
+        "custody-police-report": lost.number,
+        "api-lost-case": lost.number,
+        "api-lost-case-police-report": lost.number,
+        "api-lost-case-decision": lost.number,
     }
     return values, by_name
 
@@ -89,7 +107,9 @@ def object_urls(values: dict, by_name: dict) -> dict[str, str]:
                 params |= set(names)
         if not params:
             continue
-        kwargs = {p: (by_name[name] if p == "pk" else values[p]) for p in params}
+        kwargs = {
+            p: (by_name[name] if name in by_name and p in ("pk", "number") else values[p]) for p in params
+        }
         urls[name] = reverse(name, kwargs=kwargs)
     return urls
 
@@ -151,6 +171,9 @@ NOT_READABLE_BY_GET = {
     "courier-reassign",
     "group-detail",
     "api-group",
+    "api-lost-case-open",
+    "api-lost-case-police-report",
+    "api-lost-case-decision",
 }
 
 

@@ -23,11 +23,13 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
+from delivery.custody.lost import lost_case_open, lost_case_police_report
 from organisations.models import Office
 from tests.factories import (
     UserFactory,
@@ -202,6 +204,14 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "group-list": ("GET", None, "  L   H   H   H   H   H   H   H   H   H 200 200   H"),
     "group-sample": ("GET", None, "  L 200 200 200 200 200 200 200 200 200 200 200 200"),
     "group-detail": ("GET", None, "  L 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-lost-cases": ("GET", None, "401 403 403 200 200 200 200 200 200 200 403 200 200"),
+    "api-lost-case-open": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
+    "api-lost-case": ("GET", None, "401 404 404 200 200 200 404 404 200 200 404 200 404"),
+    "api-lost-case-police-report": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
+    "api-lost-case-decision": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
+    "custody-lost-case": ("GET", None, "  L   H   H 200 200 200 200 404 200 200   H 200 404"),
+    "custody-lost-cases": ("GET", None, "  L   H   H 200 200 200 200 200 200 200   H 200 200"),
+    "custody-police-report": ("GET", None, "  L   H   H 200 200 200 404 404 200 200   H 200 404"),
 }
 
 SKIPPED_NAMESPACES = {"admin"}  # Django's admin has its own staff check
@@ -248,6 +258,19 @@ def world(ref):
         ),
         **{name: ref["users"][name] for name in ACTORS if name in ref["users"]},
     }
+    # A lost passport case, with its police report, on another Makassar order.
+    lost = lost_case_open(
+        actor=ref["users"]["imigrasi"],
+        order_code=make_order(ref, S.RECEIVED_BY_POS).code,
+        kind="damaged",
+        report="Sampul basah.",
+    )
+    lost_case_police_report(
+        actor=ref["users"]["imigrasi"],
+        number=lost.number,
+        report_number="LP/7/XII/2026",
+        upload=SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 laporan", "application/pdf"),
+    )
     values = {
         "code": order.code,
         "pk": application.pk,
@@ -255,13 +278,14 @@ def world(ref):
         "fmt": "csv",
         "kind": "receipt",
         "application_id": application.pk,
+        # The lost passport case; no group has that number.
+        "number": lost.number,
         # Objects of the booking, complaint and group pages that do not exist: each of those
         # features checks its own owners in tests/applicant, tests/complaints, tests/travel.
         "token": "unknown-booking",
         "signed": "unknown",
         "ticket": "KPUNKNOWN0",
         "secret": "0" * 32,
-        "number": "GRUNKNOWN",
         "obligation_pk": 999999,
         "item_pk": 999999,
     }
