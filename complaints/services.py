@@ -19,6 +19,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -54,6 +55,9 @@ from delivery.problems.services import problem_flagged
 from organisations.choices import OrganisationKind
 from organisations.models import Office
 from passports.validators import validate_phone
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +250,7 @@ def complaint_open(
     (``core.lookups``, per ``client`` and per code): the answer tells whether a code exists, so it
     must not be had for free with a deliberately wrong text, nor during the lock."""
     now = now or timezone.now()
-    errors: dict[str, list] = {}
+    errors: dict[str, list[_StrOrPromise]] = {}
     if category not in ComplaintCategory.values:
         errors["category"] = [_("Choose a category from the list.")]
     try:
