@@ -1,21 +1,37 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, PersonalDataAccess, User
 from accounts.tokens import api_token_issue, api_token_revoke
+
+# The admin and form classes take no type arguments at run time; django-stubs' do.
+if TYPE_CHECKING:
+    _ApiTokenAdmin = admin.ModelAdmin[ApiToken]
+    _PersonalDataAccessAdmin = admin.ModelAdmin[PersonalDataAccess]
+    _ApiTokenModelForm = forms.ModelForm[ApiToken]
+else:
+    _ApiTokenAdmin = _PersonalDataAccessAdmin = admin.ModelAdmin
+    _ApiTokenModelForm = forms.ModelForm
 
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "office", "is_active")
     list_filter = ("role", "office", "is_active")
-    fieldsets = UserAdmin.fieldsets + ((_("Portal"), {"fields": ("role", "office", "phone", "language")}),)
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Portal"), {"fields": ("role", "office", "phone", "language")}),
+    )
     add_fieldsets = UserAdmin.add_fieldsets + ((_("Portal"), {"fields": ("role", "office")}),)
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(_ApiTokenModelForm):
     scopes = forms.MultipleChoiceField(
         choices=ApiToken.Scope.choices, widget=forms.CheckboxSelectMultiple, label=_("scopes")
     )
@@ -26,7 +42,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(_ApiTokenAdmin):
     """Issue a token here; its key is shown once, after saving."""
 
     form = ApiTokenForm
@@ -34,10 +50,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
         return (*self.readonly_fields, "name", "user", "scopes") if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: ApiTokenForm, change: bool) -> None:
         if change:
             return
         token, key = api_token_issue(
@@ -47,13 +63,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         messages.warning(request, _("The token's key, shown only now: %(key)s") % {"key": key})
 
     @admin.action(description=_("Revoke the selected tokens"))
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             api_token_revoke(token=token)
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(_PersonalDataAccessAdmin):
     """The record of who looked at whose personal data: read-only, filterable by person, page and day."""
 
     list_display = ("at", "user", "role", "what", "applicant_id", "reference")
@@ -62,11 +78,11 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("user",)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: PersonalDataAccess | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: PersonalDataAccess | None = None) -> bool:
         return False

@@ -1,10 +1,19 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from accounts.tokens import api_token_authenticate
+
+# DRF's views import this module (its default authentication and permission classes): their types only.
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 UserModel = get_user_model()
 
@@ -14,7 +23,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     keyword = "Token"
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         header = authentication.get_authorization_header(request).decode(errors="replace").split()
         if not header or header[0] != self.keyword:
             return None
@@ -25,7 +34,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         return token.user, token
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return self.keyword
 
 
@@ -38,7 +47,7 @@ class TokenScopePermission(permissions.BasePermission):
 
     message = _("This token's scopes do not allow this call.")
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not isinstance(request.auth, ApiToken):
             return True
         scopes = getattr(view, "required_scopes", {})
@@ -51,6 +60,6 @@ class OfficeModelBackend(ModelBackend):
     """Django's password backend; the user of a session comes with their office in the same query
     (every handoff records the office, every page shows it)."""
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: int | str) -> User | None:
         user = UserModel._default_manager.select_related("office__organisation").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +22,11 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=5, default="id")
+
+    if TYPE_CHECKING:
+        # Set on the user of every request by django-otp's OTPMiddleware: has this session passed the
+        # second factor?
+        is_verified: Callable[[], bool]
 
     @property
     def is_office_staff(self) -> bool:
@@ -95,10 +103,10 @@ class PersonalDataAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.role} {self.what} {self.reference}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Personal data accesses are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValueError("Personal data accesses are append-only")

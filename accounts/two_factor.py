@@ -12,26 +12,28 @@ import base64
 from dataclasses import dataclass
 
 import segno
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.choices import STAFF_ROLES, Role
+from accounts.models import User
 
 DEVICE_NAME = "authenticator"
 
 
-def second_factor_required(user) -> bool:
+def second_factor_required(user: User | AnonymousUser) -> bool:
     """Staff of both agencies, couriers included, and administrators; not applicants or agencies."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     return user.role in STAFF_ROLES or user.role == Role.ADMINISTRATOR or user.is_staff or user.is_superuser
 
 
-def totp_device_confirmed(*, user) -> TOTPDevice | None:
+def totp_device_confirmed(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def totp_setup_start(*, user) -> TOTPDevice:
+def totp_setup_start(*, user: User) -> TOTPDevice:
     """The unconfirmed device being set up (one per user; reloading the page keeps the same secret)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -39,7 +41,7 @@ def totp_setup_start(*, user) -> TOTPDevice:
     return device
 
 
-def totp_setup_confirm(*, user, token: str) -> TOTPDevice | None:
+def totp_setup_confirm(*, user: User, token: str) -> TOTPDevice | None:
     """Confirm the device being set up with a code from the app; ``None`` if the code is wrong."""
     with transaction.atomic():
         device = (
@@ -60,7 +62,7 @@ class CodeCheck:
     throttled: bool
 
 
-def totp_verify(*, user, token: str) -> CodeCheck:
+def totp_verify(*, user: User, token: str) -> CodeCheck:
     """Check a login code; repeated wrong codes make the device wait longer each time (django-otp)."""
     with transaction.atomic():
         device = (

@@ -1,11 +1,15 @@
+from __future__ import annotations
+
+import datetime as dt
 import logging
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -14,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from accounts import two_factor
+from accounts.http import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +31,9 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = False
 
 
-def login_locked_out(request, credentials=None, *args, **kwargs):
+def login_locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this when a username and address have failed too often."""
     from django.contrib.auth.forms import AuthenticationForm
 
@@ -44,11 +51,11 @@ def login_locked_out(request, credentials=None, *args, **kwargs):
     )
 
 
-def axes_cool_off():
+def axes_cool_off() -> dt.timedelta:
     return settings.AXES_COOLOFF_TIME
 
 
-def _safe_next(request, default: str = "/") -> str:
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -75,7 +82,7 @@ class TwoFactorCodeForm(forms.Form):
 
 @login_required
 @never_cache
-def two_factor_setup(request):
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not two_factor.second_factor_required(user):
         return HttpResponseRedirect("/")
@@ -111,7 +118,7 @@ def two_factor_setup(request):
 
 @login_required
 @never_cache
-def two_factor_verify(request):
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not two_factor.second_factor_required(user) or user.is_verified():
         return HttpResponseRedirect(_safe_next(request))

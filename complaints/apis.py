@@ -5,23 +5,31 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenScopePermission
+from accounts.models import User
 from complaints import services as svc
 from complaints.choices import ComplaintCategory, ComplaintStatus
+from complaints.models import Complaint
 from complaints.permissions import is_complaint_handler
 from core.api import ERRORS, ErrorSerializer
 from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.fields import SecretSerializerField
 from core.idempotency import idempotent
 from core.middleware import client_ip
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 SCOPE = "handle_complaints"
 
@@ -63,10 +71,10 @@ class ComplaintOutput(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     has_photo = serializers.SerializerMethodField()
 
-    def get_first_response_overdue(self, complaint) -> bool:
+    def get_first_response_overdue(self, complaint: Complaint) -> bool:
         return svc.is_overdue(complaint)
 
-    def get_has_photo(self, complaint) -> bool:
+    def get_has_photo(self, complaint: Complaint) -> bool:
         return bool(complaint.photo)
 
 
@@ -110,13 +118,13 @@ def _decode_photo(data: str) -> bytes | None:
     return raw
 
 
-def _photo_message():
+def _photo_message() -> str:
     from django.utils.translation import gettext
 
     return gettext("The photo is not an image.")
 
 
-def _handler(request):
+def _handler(request: Request) -> User:
     if not request.user.is_authenticated:
         raise NotAuthenticated()
     if not is_complaint_handler(request.user):
@@ -127,7 +135,7 @@ def _handler(request):
 class ComplaintListApi(APIView):
     required_scopes = {"GET": SCOPE, "POST": SCOPE}
 
-    def get_permissions(self):
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.request.method == "POST":
             return [AllowAny(), TokenScopePermission()]
         return super().get_permissions()
@@ -137,7 +145,7 @@ class ComplaintListApi(APIView):
         parameters=[OpenApiParameter("status", str, enum=ComplaintStatus.values, required=False)],
         responses={200: ComplaintStaffOutput(many=True), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         user = _handler(request)
         qs = svc.complaints_for_staff(user).prefetch_related("messages__author__office")
         status = request.query_params.get("status")
@@ -155,7 +163,7 @@ class ComplaintListApi(APIView):
         responses={201: ComplaintFiledOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = ComplaintFileInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -165,15 +173,17 @@ class ComplaintListApi(APIView):
             photo=photo, filed_by=request.user, language=language, client=client_ip(request), **values
         )
         complaint = opened.complaint
-        complaint.secret, complaint.link = opened.secret, svc.complaint_link(complaint)
+        # The filed answer's two extra fields, read by ComplaintFiledOutput from the complaint.
+        complaint.secret, complaint.link = opened.secret, svc.complaint_link(complaint)  # type: ignore[attr-defined]
         return Response(ComplaintFiledOutput(complaint).data, status=201)
 
 
-def _complaint_for(request, ticket: str, secret: str):
+def _complaint_for(request: Request, ticket: str, secret: str) -> tuple[Complaint, User | None]:
+    """The complaint, and the handler who opened it as staff (``None``: the complainant, by the secret)."""
     if secret:
-        return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request)), False
+        return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request)), None
     if request.user.is_authenticated and is_complaint_handler(request.user):
-        return svc.complaint_for_staff(request.user, ticket), True
+        return svc.complaint_for_staff(request.user, ticket), request.user
     from django.utils.translation import gettext
 
     raise NotFound(gettext("No complaint with this ticket number and link."), code="unknown_complaint")
@@ -188,11 +198,11 @@ class ComplaintDetailApi(APIView):
         parameters=[OpenApiParameter("secret", str, required=False)],
         responses={200: ComplaintDetailOutput, 429: ErrorSerializer, **ERRORS},
     )
-    def get(self, request, ticket: str):
+    def get(self, request: Request, ticket: str) -> Response:
         query = ComplaintSecretInput(data=request.query_params)
         query.is_valid(raise_exception=True)
-        complaint, staff = _complaint_for(request, ticket, query.validated_data["secret"])
-        serializer = ComplaintStaffOutput if staff else ComplaintDetailOutput
+        complaint, handler = _complaint_for(request, ticket, query.validated_data["secret"])
+        serializer = ComplaintStaffOutput if handler is not None else ComplaintDetailOutput
         return Response(serializer(complaint).data)
 
 
@@ -207,13 +217,13 @@ class ComplaintReplyApi(APIView):
         responses={201: ComplaintDetailOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
-    def post(self, request, ticket: str):
+    def post(self, request: Request, ticket: str) -> Response:
         data = ComplaintReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        complaint, staff = _complaint_for(request, ticket, data.validated_data["secret"])
-        if staff:
+        complaint, handler = _complaint_for(request, ticket, data.validated_data["secret"])
+        if handler is not None:
             svc.complaint_reply_by_staff(
-                complaint_id=complaint.pk, actor=request.user, text=data.validated_data["text"]
+                complaint_id=complaint.pk, actor=handler, text=data.validated_data["text"]
             )
         else:
             svc.complaint_reply_by_complainant(complaint_id=complaint.pk, text=data.validated_data["text"])
@@ -230,7 +240,7 @@ class ComplaintCloseApi(APIView):
         responses={200: ComplaintDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, ticket: str):
+    def post(self, request: Request, ticket: str) -> Response:
         user = _handler(request)
         complaint = svc.complaint_for_staff(user, ticket)
         complaint = svc.complaint_close(complaint_id=complaint.pk, actor=user)

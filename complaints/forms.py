@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,11 +33,14 @@ class ComplaintForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from complaints.choices import ComplaintCategory
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "---------"), *ComplaintCategory.choices]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", "---------"),
+            *ComplaintCategory.choices,
+        ]
 
 
 class ComplaintReplyForm(forms.Form):

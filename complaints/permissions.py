@@ -6,7 +6,15 @@ routed office, and for the administrator everywhere.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from accounts.choices import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+    from complaints.models import Complaint
 
 # Staff who may see, answer and close the complaints routed to their office.
 HANDLER_ROLES = frozenset(
@@ -19,23 +27,23 @@ HANDLER_ROLES = frozenset(
 )
 
 
-def is_complaint_handler(user) -> bool:
+def is_complaint_handler(user: User) -> bool:
     """May this user open the complaints queue (pages and API)? A handler role, or the administrator."""
     return user.role in HANDLER_ROLES or user.role == Role.ADMINISTRATOR
 
 
-def may_see_every_complaint(user) -> bool:
+def may_see_every_complaint(user: User) -> bool:
     return user.role == Role.ADMINISTRATOR
 
 
-def complaint_queue_office_id(user) -> int | None:
+def complaint_queue_office_id(user: User) -> int | None:
     """The office whose complaints this user handles (None: no queue of their own)."""
     if user.role not in HANDLER_ROLES or user.office_id is None:
         return None
     return user.office_id
 
 
-def may_answer_complaint(user, complaint) -> bool:
+def may_answer_complaint(user: User | AnonymousUser, complaint: Complaint) -> bool:
     """May this user answer (and close) this complaint? The routed office's handlers and the administrator."""
     if not user.is_authenticated:
         return False

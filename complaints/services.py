@@ -17,9 +17,12 @@ import hmac
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
@@ -52,6 +55,9 @@ from delivery.problems.services import problem_flagged
 from organisations.choices import OrganisationKind
 from organisations.models import Office
 from passports.validators import validate_phone
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +219,7 @@ def _clean_text(text: str, *, field: str = "text") -> str:
     return text
 
 
-def complaint_route(*, category: str, order=None) -> tuple[str, Office]:
+def complaint_route(*, category: str, order: DeliveryOrder | None = None) -> tuple[str, Office]:
     """The agency and office that answer a complaint of this category (about this order)."""
     agency = ROUTING[category]
     if order is not None:
@@ -233,7 +239,7 @@ def complaint_open(
     contact_phone: str = "",
     tracking_code: str = "",
     photo: bytes | None = None,
-    filed_by: User | None = None,
+    filed_by: User | AnonymousUser | None = None,
     language: str = "id",
     now: dt.datetime | None = None,
     ticket: str | None = None,
@@ -244,7 +250,7 @@ def complaint_open(
     (``core.lookups``, per ``client`` and per code): the answer tells whether a code exists, so it
     must not be had for free with a deliberately wrong text, nor during the lock."""
     now = now or timezone.now()
-    errors: dict[str, list] = {}
+    errors: dict[str, list[_StrOrPromise]] = {}
     if category not in ComplaintCategory.values:
         errors["category"] = [_("Choose a category from the list.")]
     try:
@@ -426,7 +432,9 @@ def complaint_close(*, complaint_id: int, actor: User, now: dt.datetime | None =
 # Mails to the complainant, each sent once: claimed with one conditional UPDATE, released on failure.
 
 
-def _mail_once(model, pk: int, field: str, compose) -> str:
+def _mail_once(
+    model: type[Complaint] | type[ComplaintMessage], pk: int, field: str, compose: Callable[[], None]
+) -> str:
     claimed = model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()})
     if not claimed:
         return "already_sent"
@@ -443,7 +451,7 @@ def complaint_receipt_notify(*, complaint_id: int) -> str:
     if complaint is None or not complaint.contact_email:
         return "nobody"
 
-    def compose():
+    def compose() -> None:
         with translation.override(complaint.language or "id"):
             subject = gettext("Your complaint %(ticket)s was received") % {"ticket": complaint.ticket}
             body = "\n\n".join(
@@ -470,7 +478,7 @@ def complaint_reply_notify(*, message_id: int) -> str:
         return "nobody"
     complaint = message.complaint
 
-    def compose():
+    def compose() -> None:
         with translation.override(complaint.language or "id"):
             subject = gettext("Reply to your complaint %(ticket)s") % {"ticket": complaint.ticket}
             office = message.author.office.name if message.author and message.author.office else ""

@@ -1,6 +1,6 @@
 """Their names are kept from the partners app, where they were first defined: outbox rows store them."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 
 @shared_task(
@@ -12,7 +12,7 @@ from celery import shared_task
     time_limit=60,
     acks_late=True,
 )
-def send_complaint_receipt(self, complaint_id: int) -> str:
+def send_complaint_receipt(self: Task, complaint_id: int) -> str:
     from complaints.services import complaint_receipt_notify
 
     return complaint_receipt_notify(complaint_id=complaint_id)
@@ -27,7 +27,7 @@ def send_complaint_receipt(self, complaint_id: int) -> str:
     time_limit=60,
     acks_late=True,
 )
-def send_complaint_reply(self, message_id: int) -> str:
+def send_complaint_reply(self: Task, message_id: int) -> str:
     from complaints.services import complaint_reply_notify
 
     return complaint_reply_notify(message_id=message_id)

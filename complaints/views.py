@@ -3,29 +3,37 @@ complaints queue of the routed office's staff. Every write goes through ``compla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.http import AuthenticatedHttpRequest
 from complaints import services as svc
 from complaints.choices import ComplaintStatus
 from complaints.forms import ComplaintForm, ComplaintReplyForm
+from complaints.models import Complaint
 from complaints.permissions import is_complaint_handler
 from core.exceptions import DomainError, NotFound
 from core.forms import form_errors_add
 from core.lookups import TooManyAttempts
 from core.middleware import client_ip
 
+P = ParamSpec("P")
 
-def _read_photo(upload) -> bytes | None:
+
+def _read_photo(upload: UploadedFile | None) -> bytes | None:
     if upload is None:
         return None
     # Read one byte past the limit: enough to refuse a larger file without holding all of it.
@@ -33,7 +41,7 @@ def _read_photo(upload) -> bytes | None:
 
 
 @never_cache
-def complaint_new(request):
+def complaint_new(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(
         request.POST or None,
         request.FILES or None,
@@ -75,7 +83,7 @@ def complaint_new(request):
     )
 
 
-def _thread_context(complaint, **extra):
+def _thread_context(complaint: Complaint, **extra: object) -> dict[str, object]:
     return {
         "complaint": complaint,
         "thread": complaint.messages.select_related("author__office"),
@@ -85,15 +93,15 @@ def _thread_context(complaint, **extra):
     }
 
 
-def _complaint_from_link(request, ticket: str, secret: str):
+def _complaint_from_link(request: HttpRequest, ticket: str, secret: str) -> Complaint | HttpResponse:
     """The complaint of a complainant's link, or the page that refuses it: 404 for a wrong link, 429
     while the lookup lock holds (``core.lookups``)."""
     try:
-        return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request)), None
+        return svc.complaint_by_secret(ticket=ticket, secret=secret, client=client_ip(request))
     except NotFound:
         raise Http404 from None
     except TooManyAttempts as error:
-        return None, render(
+        return render(
             request,
             "portal/refused.html",
             {
@@ -105,11 +113,11 @@ def _complaint_from_link(request, ticket: str, secret: str):
 
 
 @never_cache
-def complaint_thread(request, ticket: str, secret: str):
+def complaint_thread(request: HttpRequest, ticket: str, secret: str) -> HttpResponse:
     """The complainant's page: status, the thread, and a reply while the complaint is open."""
-    complaint, refused = _complaint_from_link(request, ticket, secret)
-    if refused:
-        return refused
+    complaint = _complaint_from_link(request, ticket, secret)
+    if isinstance(complaint, HttpResponse):
+        return complaint
     form = ComplaintReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,7 +139,7 @@ def complaint_thread(request, ticket: str, secret: str):
     )
 
 
-def _photo_response(complaint):
+def _photo_response(complaint: Complaint) -> FileResponse:
     if not complaint.photo:
         raise Http404
     response = FileResponse(
@@ -145,15 +153,19 @@ def _photo_response(complaint):
     return response
 
 
-def complaint_photo_public(request, ticket: str, secret: str):
-    complaint, refused = _complaint_from_link(request, ticket, secret)
-    return refused or _photo_response(complaint)
+def complaint_photo_public(request: HttpRequest, ticket: str, secret: str) -> HttpResponseBase:
+    complaint = _complaint_from_link(request, ticket, secret)
+    if isinstance(complaint, HttpResponse):
+        return complaint
+    return _photo_response(complaint)
 
 
-def handler_required(view):
+def handler_required(
+    view: Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponseBase],
+) -> Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not is_complaint_handler(request.user):
             messages.error(request, _("The complaints queue is for the staff of Imigrasi and PT Pos."))
             return redirect("home")
@@ -163,7 +175,7 @@ def handler_required(view):
 
 
 @handler_required
-def complaint_queue(request):
+def complaint_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
     complaints = svc.complaints_for_staff(request.user)
     if status == "active":
@@ -187,7 +199,7 @@ def complaint_queue(request):
 
 
 @handler_required
-def complaint_staff_detail(request, ticket: str):
+def complaint_staff_detail(request: AuthenticatedHttpRequest, ticket: str) -> HttpResponse:
     try:
         complaint = svc.complaint_for_staff(request.user, ticket)
     except NotFound:
@@ -216,7 +228,7 @@ def complaint_staff_detail(request, ticket: str):
 
 
 @handler_required
-def complaint_close_confirm(request, ticket: str):
+def complaint_close_confirm(request: AuthenticatedHttpRequest, ticket: str) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     try:
@@ -227,7 +239,7 @@ def complaint_close_confirm(request, ticket: str):
 
 
 @handler_required
-def complaint_photo_staff(request, ticket: str):
+def complaint_photo_staff(request: AuthenticatedHttpRequest, ticket: str) -> FileResponse:
     try:
         complaint = svc.complaint_for_staff(request.user, ticket)
     except NotFound:

@@ -20,7 +20,7 @@ from partners.models import (
 AGREEMENT_TITLE = "Pelayanan Pengiriman Paspor melalui PT. Pos Indonesia"
 
 # (issued, delivered); None where the study prints "–".
-STUDY_FIGURES = {
+STUDY_FIGURES: dict[int, list[tuple[int, int | None]]] = {
     2018: [
         (8122, None),
         (6470, None),

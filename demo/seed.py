@@ -7,6 +7,8 @@ Delivery tariffs here are illustrative; the study gives no amounts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypedDict, cast
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -27,6 +29,7 @@ from delivery.courier import dispatch
 from delivery.handoff import events
 from delivery.handoff import transitions as t
 from delivery.handoff.deadlines import WITA, is_working_day
+from delivery.handoff.transitions import MoveResult
 from delivery.models import Area, BatchItem, Courier, DeliveryOrder, VanStandby
 from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
@@ -190,7 +193,7 @@ PLAN = [
     (S.RETURNED_TO_POS, 1),
 ]
 
-PATH = {
+PATH: dict[str, list[str]] = {
     S.BOOKED: [],
     S.DOSSIER_HANDED: ["hand_dossier"],
     S.PASSPORT_READY: ["hand_dossier", "mark_ready"],
@@ -229,7 +232,16 @@ PATH = {
 }
 
 
-def reference_data_load() -> dict:
+class ReferenceData(TypedDict):
+    """The demo's offices, areas, users and couriers, each by its key (office key, area code, username)."""
+
+    offices: dict[str, Office]
+    areas: dict[str, Area]
+    users: dict[str, User]
+    couriers: dict[str, Courier]
+
+
+def reference_data_load() -> ReferenceData:
     imigrasi_org, _ = Organisation.objects.update_or_create(
         name="Direktorat Jenderal Imigrasi", defaults={"kind": OrganisationKind.IMIGRASI}
     )
@@ -267,12 +279,12 @@ def reference_data_load() -> dict:
         PassportType.objects.update_or_create(
             code=code, defaults={"name_id": name_id, "name_en": name_en, "pages": pages, "fee": fee}
         )
-    areas = {}
+    areas: dict[str, Area] = {}
     for code, name, fee in AREAS:
         areas[code] = Area.objects.update_or_create(
             code=code, defaults={"name": name, "delivery_fee": fee, "tariff_is_demo": True}
         )[0]
-    users = {}
+    users: dict[str, User] = {}
     password_hash = make_password(DEMO_PASSWORD)  # hashing is slow on purpose: do it once
     for username, first, last, role, office_key in USERS:
         user, created = User.objects.update_or_create(
@@ -295,7 +307,7 @@ def reference_data_load() -> dict:
             TOTPDevice.objects.update_or_create(
                 user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
             )
-    couriers = {}
+    couriers: dict[str, Courier] = {}
     for username, nippos, area_codes in COURIERS:
         user = users[username]
         courier, _ = Courier.objects.update_or_create(
@@ -307,7 +319,7 @@ def reference_data_load() -> dict:
     return {"offices": offices, "areas": areas, "users": users, "couriers": couriers}
 
 
-def _applicant_user(index: int, name: str, users: dict) -> User:
+def _applicant_user(index: int, name: str, users: dict[str, User]) -> User:
     if index == 0:
         return users["pemohon"]
     user, created = User.objects.get_or_create(
@@ -320,7 +332,7 @@ def _applicant_user(index: int, name: str, users: dict) -> User:
     return user
 
 
-def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breached: bool) -> None:
+def _demo_order(index: int, target: str, ref: ReferenceData, now: dt.datetime, *, breached: bool) -> None:
     code = f"APDEMO{index + 1:02d}"
     if DeliveryOrder.objects.filter(code=code).exists():
         return
@@ -399,15 +411,33 @@ def _demo_order(index: int, target: str, ref: dict, now: dt.datetime, *, breache
             dispatch.delivery_order_assign_courier(
                 order_id=order.pk, courier=courier, actor=users["pos.antaran"]
             )
-        kwargs = {"order_id": order.pk, "actor": actors[action], "at": at}
+        kwargs: dict[str, object] = {"order_id": order.pk, "actor": actors[action], "at": at}
         if action == "fail_attempt":
             kwargs["reason"] = "not_at_home"
-        t.ACTION_FUNCTIONS[action](**kwargs)
+        # Every move takes the order, the actor and the time as keywords and answers a MoveResult.
+        move = cast(Callable[..., MoveResult], t.ACTION_FUNCTIONS[action])
+        move(**kwargs)
     if target == S.WITH_DELIVERY_SECTION:
         dispatch.delivery_order_assign_courier(order_id=order.pk, courier=courier, actor=users["pos.antaran"])
 
 
-def seed_demo(*, now: dt.datetime | None = None) -> dict:
+class OnlineBookingDemo(TypedDict):
+    """A billing code the demo offers for online booking, as ``seed_demo`` prints it."""
+
+    name: str
+    billing_code: str
+    birth_date: dt.date
+    account: str
+    paid: bool
+
+
+class SeedResult(TypedDict):
+    orders: int  # demo orders in the database
+    flagged: int  # newly flagged late by this run's deadline sweep
+    online: list[OnlineBookingDemo]
+
+
+def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
     now = now or timezone.now()
     ref = reference_data_load()
     index = 0
@@ -437,10 +467,10 @@ ONLINE_DEMO = [
 ]
 
 
-def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
+def online_booking_demo_load(ref: ReferenceData, *, now: dt.datetime) -> list[OnlineBookingDemo]:
     """Applications with a billing code and no delivery yet, made once; an unpaid code that expired
     since the last run is given another week so the demo keeps working."""
-    shown = []
+    shown: list[OnlineBookingDemo] = []
     for name, born, nik, type_code, paid, username in ONLINE_DEMO:
         passport_type = PassportType.objects.get(code=type_code)
         if username:
@@ -448,6 +478,7 @@ def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
             if applicant is None:
                 continue
         else:
+            assert born is not None and nik is not None  # a row without an account gives both
             applicant = Applicant.objects.filter(
                 full_name=name
             ).first() or passport_services.applicant_create(
@@ -495,7 +526,7 @@ def online_booking_demo_load(ref: dict, *, now: dt.datetime) -> list[dict]:
     return shown
 
 
-def counter_demo_load(ref: dict, *, now: dt.datetime) -> None:
+def counter_demo_load(ref: ReferenceData, *, now: dt.datetime) -> None:
     """What the counter pages need to be tried: an unpaid billing code, a batch in handover and a
     week of the van standby log. Idempotent like the rest."""
     users = ref["users"]
@@ -561,7 +592,7 @@ DEMO_COMPLAINTS = [
 ]
 
 
-def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
+def complaints_demo_load(ref: ReferenceData, *, now: dt.datetime) -> None:
     """A few complaints: one answered, one without an answer for over 24 hours (the sweep puts it on
     the problems queue), one closed. Fixed ticket numbers keep it idempotent."""
     users = ref["users"]
@@ -587,12 +618,13 @@ def complaints_demo_load(ref: dict, *, now: dt.datetime) -> None:
                 text="Mohon maaf atas ketidaknyamanannya. Kami sudah memeriksa dan akan menghubungi Anda hari ini.",
             )
         if closed:
+            assert answer_after is not None  # the demo closes only answered complaints
             complaint_close(
                 complaint_id=complaint.pk, actor=actor, now=filed + dt.timedelta(hours=answer_after + 1)
             )
 
 
-def group_booking_demo_load(ref: dict, *, now: dt.datetime) -> None:
+def group_booking_demo_load(ref: ReferenceData, *, now: dt.datetime) -> None:
     """Paid passports of an umrah group that the ``travel`` login can book from
     ``docs/sample-group-booking.csv``. Their billing codes are fixed so that the sample file fits;
     no order is made here, so APDEMO01..31 stay as they are."""

@@ -5,13 +5,18 @@ Read endpoints for all of it; writes for the steps both sides take most (meeting
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from core.api import ErrorSerializer
 from core.exceptions import ValidationFailed
 from core.idempotency import idempotent
@@ -22,13 +27,14 @@ from partners.models import Agreement, Dispute, EvaluationMeeting
 from partners.permissions import is_manager
 
 
-class ManagerOnly:
+class ManagerOnly(APIView):
     # Partner systems read the partnership with ``read_reports`` and change it with ``manage_partnership``.
     required_scopes = {"GET": "read_reports", "POST": "manage_partnership"}
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not is_manager(request.user):
+        # DRF's IsAuthenticated (the default permission) has let only a logged-in user through.
+        if not request.user.is_authenticated or not is_manager(request.user):
             raise PermissionDenied()
 
 
@@ -84,7 +90,7 @@ class AgreementListApi(ManagerOnly, ListAPIView):
         summary="Agreements with articles, obligations, amendments and article 7 consents",
         responses={200: AgreementOutput(many=True), 403: ErrorSerializer},
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -145,7 +151,7 @@ class EvaluationListApi(ManagerOnly, APIView):
         operation_id="v1_partners_evaluations_list",
         responses={200: EvaluationListOutput, 403: ErrorSerializer},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         meetings = EvaluationMeeting.objects.prefetch_related("action_items", "scores")
         pace = selectors.meeting_pace()
         return Response(
@@ -166,7 +172,7 @@ class EvaluationListApi(ManagerOnly, APIView):
         responses={201: MeetingOutput, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = MeetingInput(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.evaluation_meeting_save(actor=request.user, **data.validated_data)
@@ -182,7 +188,7 @@ class DisputeOutput(serializers.Serializer):
     consensus = serializers.CharField()
     notes = serializers.SerializerMethodField()
 
-    def get_notes(self, dispute) -> list[str]:
+    def get_notes(self, dispute: Dispute) -> list[str]:
         return [note.text for note in dispute.notes.all()]
 
 
@@ -195,7 +201,7 @@ class DisputeListApi(ManagerOnly, APIView):
     @extend_schema(
         summary="Disputes (article 14)", responses={200: DisputeOutput(many=True), 403: ErrorSerializer}
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(DisputeOutput(Dispute.objects.prefetch_related("notes"), many=True).data)
 
     @extend_schema(
@@ -204,7 +210,7 @@ class DisputeListApi(ManagerOnly, APIView):
         responses={201: DisputeOutput, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         from django.utils import timezone
 
         data = DisputeInput(data=request.data)
@@ -229,14 +235,14 @@ class UptakeMonthApi(ManagerOnly, APIView):
         responses={200: UptakeInput, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = UptakeInput(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.uptake_month_enter(actor=request.user, **data.validated_data)
         return Response({"year": row.year, "month": row.month, "issued": row.issued})
 
 
-def _decimal(value):
+def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
@@ -250,7 +256,7 @@ class DashboardApi(ManagerOnly, APIView):
         ],
         responses={200: dict, 400: ErrorSerializer, 403: ErrorSerializer},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         from partners.forms import DashboardFilterForm
 
         form = DashboardFilterForm(request.query_params)

@@ -8,14 +8,18 @@ reads with ``read_reports`` and writes with ``manage_partnership``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from core.api import ERRORS, ErrorSerializer
 from core.exceptions import ValidationFailed
 from core.idempotency import idempotent
@@ -34,6 +38,7 @@ from partners.apis import (
 )
 from partners.choices import Indicator, ObligationStatus, Party
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
+from partners.services import AgreementChanges
 
 READ = "read_reports"
 WRITE = "manage_partnership"
@@ -44,7 +49,7 @@ class _Manage(ManagerOnly, APIView):
     required_scopes = {"GET": READ, "POST": WRITE, "PUT": WRITE}
 
 
-def _valid(serializer_class, data) -> dict:
+def _valid(serializer_class: type[serializers.Serializer[Any]], data: object) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
@@ -86,7 +91,7 @@ class AgreementListCreateApi(AgreementListApi):
         responses={201: AgreementDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         agreement = services.agreement_create(
             actor=request.user, **_valid(AgreementCreateInput, request.data)
         )
@@ -98,7 +103,7 @@ class AgreementDetailApi(_Manage):
         summary="One agreement with its articles, obligations, attachments, amendments and consents",
         responses={200: AgreementDetailOutput, **READ_ERRORS},
     )
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(AgreementDetailOutput(get_object_or_404(Agreement, pk=pk)).data)
 
 
@@ -116,7 +121,7 @@ class AgreementAttachmentApi(_Manage):
         responses={201: AttachmentOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         agreement = get_object_or_404(Agreement, pk=pk)
         data = _valid(AttachmentInput, request.data)
         attachment = services.agreement_attachment_add(
@@ -140,7 +145,7 @@ class AgreementConsentApi(_Manage):
         responses={201: ConsentOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         agreement = get_object_or_404(Agreement, pk=pk)
         consent = services.transfer_consent_record(
             agreement=agreement, actor=request.user, **_valid(ConsentInput, request.data)
@@ -166,10 +171,10 @@ class AgreementAmendApi(_Manage):
         responses={201: AmendmentOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         agreement = get_object_or_404(Agreement, pk=pk)
         data = _valid(AmendmentInput, request.data)
-        changes = {"valid_until": data["valid_until"]} if data["valid_until"] else {}
+        changes: AgreementChanges = {"valid_until": data["valid_until"]} if data["valid_until"] else {}
         amendment = services.agreement_amend(
             agreement_id=agreement.pk,
             signed_on=data["signed_on"],
@@ -193,7 +198,7 @@ class AgreementArticleApi(_Manage):
         responses={201: ArticleOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         agreement = get_object_or_404(Agreement, pk=pk)
         article = services.agreement_article_add(
             agreement=agreement, actor=request.user, **_valid(ArticleInput, request.data)
@@ -213,7 +218,7 @@ class AgreementObligationApi(_Manage):
         responses={201: ObligationOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         agreement = get_object_or_404(Agreement, pk=pk)
         obligation = services.obligation_add(
             agreement=agreement, actor=request.user, **_valid(ObligationInput, request.data)
@@ -233,7 +238,7 @@ class ObligationStatusApi(_Manage):
         responses={200: ObligationOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int, obligation_pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int, obligation_pk: int) -> Response:
         obligation = get_object_or_404(Obligation, pk=obligation_pk, agreement_id=pk)
         obligation = services.obligation_set_status(
             obligation_id=obligation.pk, actor=request.user, **_valid(ObligationStatusInput, request.data)
@@ -254,7 +259,8 @@ class ActionItemDetailOutput(serializers.Serializer):
 
 
 class MeetingDetailOutput(MeetingOutput):
-    action_items = ActionItemDetailOutput(many=True, source="action_items.all")
+    # The same field with the items' ids; a subclass of ActionItemOutput would move ``id`` to the end.
+    action_items = ActionItemDetailOutput(many=True, source="action_items.all")  # type: ignore[assignment]
 
 
 class EvaluationDetailApi(_Manage):
@@ -262,7 +268,7 @@ class EvaluationDetailApi(_Manage):
         summary="One evaluation meeting with its action items and scorecard",
         responses={200: MeetingDetailOutput, **READ_ERRORS},
     )
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(MeetingDetailOutput(get_object_or_404(EvaluationMeeting, pk=pk)).data)
 
     @extend_schema(
@@ -270,7 +276,7 @@ class EvaluationDetailApi(_Manage):
         request=MeetingInput,
         responses={200: MeetingDetailOutput, **ERRORS},
     )
-    def put(self, request, pk: int):
+    def put(self, request: AuthenticatedRequest, pk: int) -> Response:
         meeting = get_object_or_404(EvaluationMeeting, pk=pk)
         meeting = services.evaluation_meeting_save(
             meeting=meeting, actor=request.user, **_valid(MeetingInput, request.data)
@@ -292,7 +298,7 @@ class EvaluationActionItemApi(_Manage):
         responses={201: ActionItemDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         meeting = get_object_or_404(EvaluationMeeting, pk=pk)
         item = services.action_item_add(
             meeting=meeting, actor=request.user, **_valid(ActionItemInput, request.data)
@@ -307,7 +313,7 @@ class ActionItemCompleteApi(_Manage):
         responses={200: ActionItemDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int, item_pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int, item_pk: int) -> Response:
         item = services.action_item_complete(action_item_id=item_pk, meeting_id=pk, actor=request.user)
         return Response(ActionItemDetailOutput(item).data)
 
@@ -321,7 +327,7 @@ class ScoreInput(serializers.Serializer):
 class ScorecardInput(serializers.Serializer):
     scores = ScoreInput(many=True, help_text="All seven partnership indicators, once each")
 
-    def validate_scores(self, value):
+    def validate_scores(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         indicators = [row["indicator"] for row in value]
         if len(indicators) != len(set(indicators)):
             raise serializers.ValidationError(_("Each indicator at most once."))
@@ -342,7 +348,7 @@ class EvaluationScorecardApi(_Manage):
         responses={200: ScorecardOutput(many=True), **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         meeting = get_object_or_404(EvaluationMeeting, pk=pk)
         rows = _valid(ScorecardInput, request.data)["scores"]
         saved = services.scorecard_save(
@@ -371,7 +377,7 @@ class DisputeDetailApi(_Manage):
         summary="One dispute with its deliberation notes and consensus",
         responses={200: DisputeDetailOutput, **READ_ERRORS},
     )
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(DisputeDetailOutput(_dispute(pk)).data)
 
 
@@ -386,7 +392,7 @@ class DisputeNoteApi(_Manage):
         responses={201: DisputeDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         dispute = _dispute(pk)
         services.dispute_add_note(
             dispute_id=dispute.pk, actor=request.user, **_valid(DisputeNoteInput, request.data)
@@ -405,7 +411,7 @@ class DisputeConsensusApi(_Manage):
         responses={200: DisputeDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         dispute = _dispute(pk)
         services.dispute_record_consensus(
             dispute_id=dispute.pk, actor=request.user, **_valid(ConsensusInput, request.data)
@@ -420,7 +426,7 @@ class DisputeCloseApi(_Manage):
         responses={200: DisputeDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         dispute = _dispute(pk)
         services.dispute_close(dispute_id=dispute.pk, actor=request.user)
         return Response(DisputeDetailOutput(_dispute(pk)).data)
@@ -447,7 +453,7 @@ class UptakeCsvImportApi(_Manage):
         responses={200: UptakeCsvOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         upload = _valid(UptakeCsvInput, request.data)["file"]
         result = services.uptake_csv_import(content=upload.read(), actor=request.user)
         if result.errors:

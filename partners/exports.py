@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from partners.selectors import Dashboard
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
-def _uptake_rows(board: Dashboard) -> list[list]:
-    rows = []
+# A cell of an exported table.
+Cell = int | float | str | None
+
+
+def _uptake_rows(board: Dashboard) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
     for year in board.uptake:
         for row in year.rows:
             rows.append(
@@ -69,7 +76,7 @@ def complaints_header() -> list[str]:
     ]
 
 
-def _complaint_rows(board: Dashboard) -> list[list]:
+def _complaint_rows(board: Dashboard) -> list[list[Cell]]:
     return [
         [str(c.label), c.count, c.answered, c.median_hours, c.mean_hours, c.breaches]
         for c in board.complaints
@@ -92,7 +99,7 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Uptake")[:31]
-    sheets = [
+    sheets: list[tuple[Worksheet, list[str], list[list[Cell]]]] = [
         (sheet, uptake_header(), _uptake_rows(board)),
         (
             book.create_sheet(_("Deadlines")[:31]),

@@ -1,4 +1,6 @@
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ class DashboardFilterForm(forms.Form):
     )
 
     @staticmethod
-    def _month(value: str, field: str) -> dt.date | None:
+    def _month(value: str | None, field: str) -> dt.date | None:
         if not value:
             return None
         try:
@@ -34,8 +36,8 @@ class DashboardFilterForm(forms.Form):
         except (ValueError, TypeError):
             raise forms.ValidationError({field: _("Use the form YYYY-MM, e.g. 2019-12.")}) from None
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())  # the form's cleaned data, never None here
         data["start_date"] = self._month(data.get("start"), "start")
         data["end_date"] = self._month(data.get("end"), "end")
         if data["start_date"] and data["end_date"] and data["start_date"] > data["end_date"]:
@@ -59,7 +61,7 @@ class RowForm(forms.Form):
     """The row an inline form acts on, sent as a hidden id (``item``, ``obligation``): a whole
     number, else the form is refused (never ``int()`` on what was posted)."""
 
-    def __init__(self, *args, name: str, **kwargs):
+    def __init__(self, *args: Any, name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.name = name
         self.fields[name] = forms.IntegerField(min_value=1)
@@ -120,7 +122,9 @@ class ActionItemForm(forms.Form):
 class ScorecardForm(forms.Form):
     """One score (1-5) and a note per indicator; range checks are the service's."""
 
-    def __init__(self, *args, initial_scores=None, **kwargs):
+    def __init__(
+        self, *args: Any, initial_scores: Mapping[str, tuple[int | None, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         initial_scores = initial_scores or {}
         for value, label in Indicator.choices:
@@ -135,7 +139,7 @@ class ScorecardForm(forms.Form):
                 max_length=500,
             )
 
-    def scores(self) -> dict:
+    def scores(self) -> dict[str, tuple[int, str]]:
         return {
             v: (self.cleaned_data[f"score_{v}"], self.cleaned_data[f"notes_{v}"]) for v in Indicator.values
         }

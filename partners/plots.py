@@ -37,7 +37,7 @@ def _data_uri(fig: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _cached(kind: str, shown: tuple, draw: Callable[[], str]) -> str:
+def _cached(kind: str, shown: tuple[object, ...], draw: Callable[[], str]) -> str:
     key = f"plot:{kind}:" + hashlib.sha256(repr(shown).encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:

@@ -13,9 +13,11 @@ was still open then (ids are handed out before commit) has committed by now and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -26,7 +28,20 @@ from partners.models import EventMonthFigure, FigureRollupMark
 KEY = ("month", "area_id", "to_status", "reason", "courier_id")
 
 
-def _event_rows(qs):
+class FigureRow(TypedDict):
+    """Handoff events of one month counted under the roll-up's key (``courier_id`` and ``area_id`` 0
+    when none)."""
+
+    month: dt.date
+    area_id: int
+    to_status: str
+    reason: str
+    courier_id: int
+    n: int
+    on_time: int
+
+
+def _event_rows(qs: QuerySet[DeliveryEvent]) -> QuerySet[DeliveryEvent, Mapping[str, Any]]:
     """Events grouped by the roll-up's key, counted by the database."""
     return (
         qs.annotate(
@@ -49,7 +64,7 @@ def _event_rows(qs):
     )
 
 
-def _when(condition, field):
+def _when(condition: Q, field: str) -> Case:
     from django.db.models import Case, CharField, IntegerField, When
     from django.db.models.fields.json import KT
 
@@ -58,7 +73,7 @@ def _when(condition, field):
     return Case(When(condition, then=F(field)), default=None, output_field=IntegerField())
 
 
-def _month(value) -> dt.date:
+def _month(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return value.date().replace(day=1)
@@ -76,7 +91,7 @@ def figures_roll_up() -> int:
         counted = 0
         if upper > mark.counted_to:
             rows = list(_event_rows(DeliveryEvent.objects.filter(pk__gt=mark.counted_to, pk__lte=upper)))
-            totals: dict[tuple, list[int]] = {}
+            totals: dict[tuple[dt.date, int, str, str, int], list[int]] = {}
             for r in rows:
                 key = (
                     _month(r["month"]),
@@ -109,7 +124,7 @@ def figures_roll_up() -> int:
     return counted
 
 
-def figure_rows(*, start: dt.datetime, end: dt.datetime, area_id: int | None = None) -> list[dict]:
+def figure_rows(*, start: dt.datetime, end: dt.datetime, area_id: int | None = None) -> list[FigureRow]:
     """Every event of the period grouped by the roll-up's key: the roll-up's rows plus the events
     above its mark, in three queries whatever the number of events. ``start`` and ``end`` are the
     first moments of months (a dashboard period)."""
@@ -119,7 +134,7 @@ def figure_rows(*, start: dt.datetime, end: dt.datetime, area_id: int | None = N
     if area_id is not None:
         rolled = rolled.filter(area_id=area_id)
         live = live.filter(order__area_id=area_id)
-    out = [
+    out: list[FigureRow] = [
         {
             "month": r["month"],
             "area_id": r["area_id"],

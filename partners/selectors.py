@@ -21,7 +21,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.models import Area, Courier, VanStandby
 from partners.choices import ActionItemStatus, MeetingStatus
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
-from partners.rollups import figure_rows
+from partners.rollups import FigureRow, figure_rows
 
 MONTH_NAMES = [
     _("Jan"),
@@ -96,14 +96,16 @@ class UptakeYear:
     share: Decimal | None = None
 
 
-def _rows(period: Period, area: Area | None, rows: list[dict] | None) -> list[dict]:
+def _rows(period: Period, area: Area | None, rows: list[FigureRow] | None) -> list[FigureRow]:
     if rows is not None:
         return rows
     start, end = period.bounds()
     return figure_rows(start=start, end=end, area_id=area.pk if area else None)
 
 
-def uptake(*, period: Period, area: Area | None = None, rows: list[dict] | None = None) -> list[UptakeYear]:
+def uptake(
+    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
+) -> list[UptakeYear]:
     """Passports issued against deliveries booked and delivered, month by month and per year.
 
     For months the study reports, its delivered figures are used; otherwise orders and events count.
@@ -113,8 +115,9 @@ def uptake(*, period: Period, area: Area | None = None, rows: list[dict] | None 
     entered = {(u.year, u.month): u for u in UptakeMonth.objects.filter(year__in=years)}
     booked: dict[tuple[int, int], int] = {}
     delivered: dict[tuple[int, int], int] = {}
+    by_status: dict[str, dict[tuple[int, int], int]] = {S.BOOKED: booked, S.DELIVERED: delivered}
     for r in _rows(period, area, rows):
-        target = {S.BOOKED: booked, S.DELIVERED: delivered}.get(r["to_status"])
+        target = by_status.get(r["to_status"])
         if target is not None:
             key = (r["month"].year, r["month"].month)
             target[key] = target.get(key, 0) + r["n"]
@@ -122,7 +125,7 @@ def uptake(*, period: Period, area: Area | None = None, rows: list[dict] | None 
     for year, month in months:
         row_in = entered.get((year, month))
         from_study = row_in is not None and row_in.source == "study" and area is None
-        if from_study:
+        if row_in is not None and from_study:
             d = None if row_in.reported_missing else row_in.delivered_reported
             b = row_in.booked_reported
         else:
@@ -182,7 +185,7 @@ LEGS = [
 
 
 def deadline_compliance(
-    *, period: Period, area: Area | None = None, rows: list[dict] | None = None
+    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
 ) -> list[LegCompliance]:
     """Per leg: the legs that ended in the period, and how many ended by their deadline.
 
@@ -215,7 +218,7 @@ FAILED_REASON_LABELS = {
 
 
 def failed_attempts_by_reason(
-    *, period: Period, area: Area | None = None, rows: list[dict] | None = None
+    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
 ) -> list[tuple[str, object, int]]:
     counts: dict[str, int] = {}
     for r in _rows(period, area, rows):
@@ -239,7 +242,7 @@ class CourierFigures:
 
 
 def courier_performance(
-    *, period: Period, area: Area | None = None, rows: list[dict] | None = None
+    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
 ) -> list[CourierFigures]:
     delivered: dict[int, int] = {}
     failed: dict[int, int] = {}
@@ -290,11 +293,13 @@ def complaints_by_category(
     if area is not None:
         qs = qs.filter(order__area=area)
     rows = qs.order_by().values_list("category", "filed_at", "first_response_due_at", "first_response_at")
-    grouped: dict[str, list] = {}
+    grouped: dict[str, list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]] = {}
     for category, filed_at, due_at, answered_at in rows:
         grouped.setdefault(category, []).append((filed_at, due_at, answered_at))
 
-    def figures(category: str, label, items: list) -> ComplaintFigures:
+    def figures(
+        category: str, label: object, items: list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]
+    ) -> ComplaintFigures:
         waits = [(a - f).total_seconds() / 3600 for f, _d, a in items if a is not None]
         median, mean = _hours(waits)
         breaches = sum(1 for _f, d, a in items if (a is not None and a > d) or (a is None and d < now))
@@ -396,7 +401,7 @@ def meeting_pace(*, today: dt.date | None = None) -> MeetingPace:
     return MeetingPace(year=today.year, held=held, planned=planned, warning=held + planned < 2)
 
 
-def overdue_action_items(*, today: dt.date | None = None):
+def overdue_action_items(*, today: dt.date | None = None) -> list[ActionItem]:
     today = today or timezone.localdate()
     return list(
         ActionItem.objects.filter(status=ActionItemStatus.OPEN, due_on__lt=today)

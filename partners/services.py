@@ -11,9 +11,12 @@ import csv
 import datetime as dt
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -52,11 +55,27 @@ from partners.models import (
 )
 from partners.permissions import MANAGERS, party_of, require_manager, require_uptake_enterer
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from organisations.models import Organisation
+
 logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 REMINDER_DAYS = (90, 30)
 AMENDABLE_FIELDS = ("title", "number_imigrasi", "number_pos", "valid_from", "valid_until", "summary")
+
+
+class AgreementChanges(TypedDict, total=False):
+    """What an amendment may change (``AMENDABLE_FIELDS``), each with its new value."""
+
+    title: str
+    number_imigrasi: str
+    number_pos: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    summary: str
 
 
 # Agreements ------------------------------------------------------------------------------------
@@ -71,15 +90,17 @@ def agreement_in_force(*, on: dt.date) -> Agreement | None:
     )
 
 
-def _check_no_overlap(*, valid_from: dt.date, valid_until: dt.date | None, exclude_pk=None) -> None:
+def _check_no_overlap(
+    *, valid_from: dt.date, valid_until: dt.date | None, exclude_pk: int | None = None
+) -> None:
     if valid_until is not None and valid_until < valid_from:
         raise ValidationFailed(
             _("The end of validity is before its start."),
             fields={"valid_until": [_("The end of validity is before its start.")]},
         )
-    others = Agreement.objects.exclude(pk=exclude_pk).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from)
-    )
+    others = (
+        Agreement.objects.all() if exclude_pk is None else Agreement.objects.exclude(pk=exclude_pk)
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from))
     if valid_until is not None:
         others = others.filter(valid_from__lte=valid_until)
     clash = others.first()
@@ -100,8 +121,8 @@ def agreement_create(
     valid_from: dt.date,
     valid_until: dt.date | None = None,
     summary: str = "",
-    parties=(),
-    actor=None,
+    parties: Iterable[Organisation] = (),
+    actor: User | None = None,
 ) -> Agreement:
     if actor is not None:
         require_manager(actor)
@@ -124,7 +145,7 @@ def agreement_create(
 
 
 def agreement_article_add(
-    *, agreement: Agreement, number: str, title: str, text: str = "", actor=None
+    *, agreement: Agreement, number: str, title: str, text: str = "", actor: User | None = None
 ) -> AgreementArticle:
     if actor is not None:
         require_manager(actor)
@@ -138,7 +159,12 @@ def agreement_article_add(
 
 
 def obligation_add(
-    *, agreement: Agreement, party: str, text: str, article: AgreementArticle | None = None, actor=None
+    *,
+    agreement: Agreement,
+    party: str,
+    text: str,
+    article: AgreementArticle | None = None,
+    actor: User | None = None,
 ) -> Obligation:
     if actor is not None:
         require_manager(actor)
@@ -147,7 +173,7 @@ def obligation_add(
     return Obligation.objects.create(agreement=agreement, party=party, text=text, article=article)
 
 
-def obligation_set_status(*, obligation_id: int, status: str, note: str = "", actor) -> Obligation:
+def obligation_set_status(*, obligation_id: int, status: str, note: str = "", actor: User) -> Obligation:
     require_manager(actor)
     if status not in ObligationStatus.values:
         raise ValidationFailed(_("Unknown status."), fields={"status": [_("Unknown status.")]})
@@ -159,10 +185,12 @@ def obligation_set_status(*, obligation_id: int, status: str, note: str = "", ac
     return Obligation.objects.get(pk=obligation_id)
 
 
-def agreement_attachment_add(*, agreement: Agreement, title: str, upload, actor) -> AgreementAttachment:
+def agreement_attachment_add(
+    *, agreement: Agreement, title: str, upload: UploadedFile | None, actor: User
+) -> AgreementAttachment:
     """Only real PDFs up to 10 MB: the content is checked, not the name the browser sends."""
     require_manager(actor)
-    if upload is None:
+    if upload is None or upload.size is None or upload.name is None:  # no file, or one without content
         raise ValidationFailed(_("Choose a PDF file."), fields={"file": [_("Choose a PDF file.")]})
     if upload.size > MAX_ATTACHMENT_BYTES:
         message = _("The file is larger than 10 MB.")
@@ -182,7 +210,7 @@ def agreement_attachment_add(*, agreement: Agreement, title: str, upload, actor)
 
 
 def agreement_amend(
-    *, agreement_id: int, signed_on: dt.date, summary: str, changes: dict, actor
+    *, agreement_id: int, signed_on: dt.date, summary: str, changes: AgreementChanges, actor: User
 ) -> AgreementAmendment:
     """Apply an amendment and keep the values it replaced."""
     require_manager(actor)
@@ -197,7 +225,8 @@ def agreement_amend(
         new_until = changes.get("valid_until", agreement.valid_until)
         if "valid_from" in changes or "valid_until" in changes:
             _check_no_overlap(valid_from=new_from, valid_until=new_until, exclude_pk=agreement.pk)
-        before, after = {}, {}
+        before: dict[str, object] = {}
+        after: dict[str, object] = {}
         for field, value in changes.items():
             old = getattr(agreement, field)
             if old != value:
@@ -225,7 +254,7 @@ def transfer_consent_record(
     scope: str,
     letter_reference: str,
     given_on: dt.date,
-    actor,
+    actor: User,
 ) -> TransferConsent:
     require_manager(actor)
     if given_by not in Party.values:
@@ -276,7 +305,9 @@ def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for agreement in Agreement.objects.filter(valid_until__gte=today):
-        days_left = (agreement.valid_until - today).days
+        valid_until = agreement.valid_until
+        assert valid_until is not None  # the filter leaves only agreements with an end
+        days_left = (valid_until - today).days
         due = [d for d in REMINDER_DAYS if days_left <= d]
         if not due:
             continue
@@ -294,7 +325,7 @@ def agreement_expiry_remind(*, today: dt.date | None = None) -> int:
                 with translation.override(settings.LANGUAGE_CODE):  # the portal's language, Indonesian
                     subject = gettext("The agreement “%(title)s” ends on %(date)s") % {
                         "title": agreement.title,
-                        "date": agreement.valid_until.strftime("%d-%m-%Y"),
+                        "date": valid_until.strftime("%d-%m-%Y"),
                     }
                     body = gettext("%(days)s days are left. Prepare its renewal with the other party.") % {
                         "days": days_left,
@@ -322,7 +353,7 @@ def evaluation_meeting_save(
     agenda: str = "",
     minutes: str = "",
     decisions: str = "",
-    actor,
+    actor: User,
     today: dt.date | None = None,
 ) -> EvaluationMeeting:
     require_manager(actor)
@@ -353,7 +384,13 @@ def evaluation_meeting_save(
 
 
 def action_item_add(
-    *, meeting: EvaluationMeeting, description: str, owner: str, owner_party: str, due_on: dt.date, actor
+    *,
+    meeting: EvaluationMeeting,
+    description: str,
+    owner: str,
+    owner_party: str,
+    due_on: dt.date,
+    actor: User,
 ) -> ActionItem:
     require_manager(actor)
     if owner_party not in Party.values:
@@ -363,7 +400,7 @@ def action_item_add(
     )
 
 
-def action_item_complete(*, action_item_id: int, actor, meeting_id: int | None = None) -> ActionItem:
+def action_item_complete(*, action_item_id: int, actor: User, meeting_id: int | None = None) -> ActionItem:
     """Mark an action item done; with ``meeting_id`` only an item of that meeting."""
     require_manager(actor)
     items = ActionItem.objects.filter(pk=action_item_id)
@@ -375,7 +412,7 @@ def action_item_complete(*, action_item_id: int, actor, meeting_id: int | None =
 
 
 def scorecard_save(
-    *, meeting: EvaluationMeeting, scores: dict[str, tuple[int, str]], actor
+    *, meeting: EvaluationMeeting, scores: dict[str, tuple[int, str]], actor: User
 ) -> list[IndicatorScore]:
     """All seven indicators at once, 1 to 5 each; any bad score refuses the whole card."""
     require_manager(actor)
@@ -434,7 +471,7 @@ DISPUTE_STATES = StateTable(
 )
 
 
-def dispute_open(*, agreement: Agreement, subject: str, description: str, actor) -> Dispute:
+def dispute_open(*, agreement: Agreement, subject: str, description: str, actor: User) -> Dispute:
     require_manager(actor)
     party = party_of(actor)
     if not subject.strip() or not description.strip():
@@ -451,7 +488,7 @@ def dispute_open(*, agreement: Agreement, subject: str, description: str, actor)
     return dispute
 
 
-def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
+def dispute_add_note(*, dispute_id: int, text: str, actor: User) -> DisputeNote:
     require_manager(actor)
     if not text.strip():
         raise ValidationFailed(_("The note is empty."), fields={"text": [_("Required.")]})
@@ -464,7 +501,7 @@ def dispute_add_note(*, dispute_id: int, text: str, actor) -> DisputeNote:
         return DisputeNote.objects.create(dispute=dispute, author=actor, text=text.strip())
 
 
-def dispute_record_consensus(*, dispute_id: int, consensus: str, actor) -> Dispute:
+def dispute_record_consensus(*, dispute_id: int, consensus: str, actor: User) -> Dispute:
     require_manager(actor)
     if not consensus.strip():
         raise ValidationFailed(
@@ -482,7 +519,7 @@ def dispute_record_consensus(*, dispute_id: int, consensus: str, actor) -> Dispu
     return dispute
 
 
-def dispute_close(*, dispute_id: int, actor) -> Dispute:
+def dispute_close(*, dispute_id: int, actor: User) -> Dispute:
     require_manager(actor)
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
@@ -495,7 +532,7 @@ def dispute_close(*, dispute_id: int, actor) -> Dispute:
 # Uptake ------------------------------------------------------------------------------------------
 
 
-def uptake_month_enter(*, year: int, month: int, issued: int, actor) -> UptakeMonth:
+def uptake_month_enter(*, year: int, month: int, issued: int, actor: User) -> UptakeMonth:
     """Imigrasi enters the passports it issued in a month; entering again corrects the figure."""
     uptake_month_check_actor(actor)
     errors = _uptake_errors(year, month, issued)
@@ -509,8 +546,9 @@ def uptake_month_enter(*, year: int, month: int, issued: int, actor) -> UptakeMo
     return row
 
 
-def _uptake_errors(year, month, issued) -> list:
-    errors = []
+def _uptake_errors(year: object, month: object, issued: object) -> list[_StrPromise]:
+    """What is wrong with a month's figures, whatever was sent: each value must be a whole number."""
+    errors: list[_StrPromise] = []
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors.append(_("The year must be between 2000 and 2100."))
     if not isinstance(month, int) or not 1 <= month <= 12:
@@ -526,7 +564,7 @@ class UptakeImportResult:
     errors: list[tuple[int, str]]
 
 
-def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
+def uptake_csv_import(*, content: bytes, actor: User) -> UptakeImportResult:
     """Columns year, month, issued. Every bad row is reported by its line; one bad row imports nothing."""
     uptake_month_check_actor(actor)
     try:
@@ -538,9 +576,11 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
     if not {"year", "month", "issued"} <= set(header):
         raise ValidationFailed(_("The first line must name the columns year, month, issued."))
     reader.fieldnames = header
-    rows, errors, seen = [], [], set()
+    rows: list[tuple[int, int, int]] = []  # year, month, issued
+    errors: list[tuple[int, str]] = []
+    seen: set[tuple[int, int]] = set()
     for line, raw in enumerate(reader, start=2):
-        values = {}
+        values: dict[str, int | None] = {}
         for key in ("year", "month", "issued"):
             cell = (raw.get(key) or "").strip().replace(".", "").replace(",", "")
             try:
@@ -555,26 +595,27 @@ def uptake_csv_import(*, content: bytes, actor) -> UptakeImportResult:
             problems = [str(e) for e in _uptake_errors(values["year"], values["month"], values["issued"])]
         if not problems and (values["year"], values["month"]) in seen:
             problems.append(gettext("this month appears twice"))
-        if problems:
+        year, month, issued = values["year"], values["month"], values["issued"]
+        if problems or year is None or month is None or issued is None:  # a None is among the problems
             errors.append((line, "; ".join(str(p) for p in problems)))
             continue
-        seen.add((values["year"], values["month"]))
-        rows.append(values)
+        seen.add((year, month))
+        rows.append((year, month, issued))
     if errors:
         return UptakeImportResult(imported=0, errors=errors)
     if not rows:
         raise ValidationFailed(_("The file has no rows."))
     with transaction.atomic():
-        for values in rows:
+        for year, month, issued in rows:
             UptakeMonth.objects.update_or_create(
-                year=values["year"],
-                month=values["month"],
-                defaults={"issued": values["issued"], "source": UptakeSource.CSV, "entered_by": actor},
+                year=year,
+                month=month,
+                defaults={"issued": issued, "source": UptakeSource.CSV, "entered_by": actor},
             )
     return UptakeImportResult(imported=len(rows), errors=[])
 
 
-def uptake_month_check_actor(actor) -> None:
+def uptake_month_check_actor(actor: User) -> None:
     require_uptake_enterer(actor)
 
 

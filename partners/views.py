@@ -3,16 +3,21 @@ selector; refusals come back as messages or form errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
 from core.forms import form_errors_add
 from partners import exports, selectors, services
@@ -38,12 +43,18 @@ from partners.forms import (
 )
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
 from partners.permissions import is_manager
+from partners.selectors import Dashboard
+from partners.services import AgreementChanges
+
+P = ParamSpec("P")
 
 
-def manager_required(view):
+def manager_required(
+    view: Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponseBase],
+) -> Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not is_manager(request.user):
             messages.error(request, _("The partnership pages are for the agency managers."))
             return redirect("home")
@@ -56,7 +67,7 @@ def manager_required(view):
 
 
 @manager_required
-def partners_home(request):
+def partners_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(
         request,
@@ -70,7 +81,7 @@ def partners_home(request):
     )
 
 
-def _board_from(request):
+def _board_from(request: HttpRequest) -> tuple[DashboardFilterForm, Dashboard]:
     form = DashboardFilterForm(request.GET or None)
     period = selectors.default_period()
     area = None
@@ -87,7 +98,7 @@ def _board_from(request):
     return form, selectors.dashboard(period=period, area=area)
 
 
-def _plots(board):
+def _plots(board: Dashboard) -> dict[str, str | None]:
     # matplotlib (with NumPy) is imported by the first dashboard a process draws, not by every web
     # process at start: it is about 45 MB that the counters, the courier and tracking never use.
     from partners import plots
@@ -110,7 +121,7 @@ def _plots(board):
 
 
 @manager_required
-def dashboard(request):
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, board = _board_from(request)
     return render(
         request,
@@ -124,12 +135,12 @@ def dashboard(request):
     )
 
 
-def _export_name(board, ext: str) -> str:
+def _export_name(board: Dashboard, ext: str) -> str:
     return f"antar-paspor-{board.period.start:%Y%m}-{board.period.end:%Y%m}.{ext}"
 
 
 @manager_required
-def dashboard_csv(request):
+def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, board = _board_from(request)
     if request.GET.get("table") == "complaints":
         response = HttpResponse(exports.complaints_csv(board), content_type="text/csv; charset=utf-8")
@@ -143,7 +154,7 @@ def dashboard_csv(request):
 
 
 @manager_required
-def dashboard_xlsx(request):
+def dashboard_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, board = _board_from(request)
     response = HttpResponse(
         exports.dashboard_xlsx(board),
@@ -154,7 +165,7 @@ def dashboard_xlsx(request):
 
 
 @manager_required
-def dashboard_pdf(request):
+def dashboard_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The report for an evaluation meeting: the period's figures and plots."""
     from weasyprint import HTML
 
@@ -176,7 +187,7 @@ def dashboard_pdf(request):
 
 
 @manager_required
-def uptake_enter(request):
+def uptake_enter(request: AuthenticatedHttpRequest) -> HttpResponse:
     month_form, csv_form, csv_errors = UptakeMonthForm(), UptakeCsvForm(), []
     if request.method == "POST" and "file" in request.FILES:
         csv_form = UptakeCsvForm(request.POST, request.FILES)
@@ -222,7 +233,7 @@ def uptake_enter(request):
 
 
 @manager_required
-def agreement_list(request):
+def agreement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,9 +256,9 @@ def agreement_list(request):
 
 
 @manager_required
-def agreement_detail(request, pk: int):
+def agreement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement, pk=pk)
-    forms = {
+    forms: dict[str, Form] = {
         "attachment": AttachmentForm(),
         "consent": ConsentForm(),
         "amendment": AmendmentForm(),
@@ -256,6 +267,7 @@ def agreement_detail(request, pk: int):
     }
     if request.method == "POST":
         kind = request.POST.get("form")
+        form: Form
         try:
             if kind == "attachment":
                 forms["attachment"] = form = AttachmentForm(request.POST, request.FILES)
@@ -279,7 +291,7 @@ def agreement_detail(request, pk: int):
             elif kind == "amendment":
                 forms["amendment"] = form = AmendmentForm(request.POST)
                 if form.is_valid():
-                    changes = {}
+                    changes: AgreementChanges = {}
                     if form.cleaned_data["valid_until"]:
                         changes["valid_until"] = form.cleaned_data["valid_until"]
                     services.agreement_amend(
@@ -343,7 +355,7 @@ def agreement_detail(request, pk: int):
 
 
 @manager_required
-def evaluation_list(request):
+def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -367,7 +379,7 @@ def evaluation_list(request):
 
 
 @manager_required
-def evaluation_detail(request, pk: int):
+def evaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(EvaluationMeeting, pk=pk)
     existing = {s.indicator: (s.score, s.notes) for s in meeting.scores.all()}
     action_form = ActionItemForm()
@@ -406,7 +418,8 @@ def evaluation_detail(request, pk: int):
                     messages.success(request, _("Scorecard saved."))
                     return redirect("partners-evaluation", pk=pk)
         except DomainError as error:
-            target = {"scores": score_form, "meeting": meeting_form}.get(kind, action_form)
+            forms_by_kind: dict[str | None, Form] = {"scores": score_form, "meeting": meeting_form}
+            target = forms_by_kind.get(kind, action_form)
             form_errors_add(target, error, prefix="score_" if kind == "scores" else "", sentence="unplaced")
     scores = [(label, existing.get(value)) for value, label in Indicator.choices]
     return render(
@@ -428,7 +441,7 @@ def evaluation_detail(request, pk: int):
 
 
 @manager_required
-def dispute_list(request):
+def dispute_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DisputeForm(request.POST or None)
     agreement = services.agreement_in_force(on=timezone.localdate())
     if request.method == "POST" and form.is_valid():
@@ -453,7 +466,7 @@ def dispute_list(request):
 
 
 @manager_required
-def dispute_detail(request, pk: int):
+def dispute_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=pk)
     note_form, consensus_form = NoteForm(), ConsensusForm()
     if request.method == "POST":
@@ -494,7 +507,7 @@ def dispute_detail(request, pk: int):
 
 
 @manager_required
-def dispute_close_confirm(request, pk: int):
+def dispute_close_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     dispute = get_object_or_404(Dispute, pk=pk)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.exceptions import DomainError, InvalidTransition, NotFound, ValidationFailed
 from core.fields import ascii_digits
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
@@ -20,10 +24,17 @@ from passports.gateways import get_gateway
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 from passports.permissions import require_application_recorder, require_payment_taker
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from passports.models import PaymentRequest
+
 BILLING_CODE_VALID_FOR = dt.timedelta(days=7)
 
+M = TypeVar("M", bound=Model)
 
-def _validated(instance, *, exclude=None):
+
+def _validated(instance: M, *, exclude: list[str] | None = None) -> M:
     model_text_check(instance)
     try:
         instance.full_clean(exclude=exclude)
@@ -43,7 +54,7 @@ def applicant_create(
     sim_number: str = "",
     email: str = "",
     language: str = "id",
-    user=None,
+    user: User | None = None,
 ) -> Applicant:
     if not nik and not sim_number:
         raise ValidationFailed(
@@ -72,8 +83,8 @@ def passport_application_record(
     office: Office,
     passport_type: PassportType,
     is_minor: bool = False,
-    requirements: dict | None = None,
-    actor=None,
+    requirements: dict[str, bool] | None = None,
+    actor: User | None = None,
 ) -> PassportApplication:
     return PassportApplication.objects.create(
         applicant=applicant,
@@ -151,13 +162,13 @@ REQUIREMENTS_MINOR = [
 ]
 
 
-def requirements_for(*, is_minor: bool) -> list[tuple[str, object]]:
+def requirements_for(*, is_minor: bool) -> list[tuple[str, _StrPromise]]:
     return REQUIREMENTS_MINOR if is_minor else REQUIREMENTS_ADULT
 
 
 def counter_application_register(
     *,
-    actor,
+    actor: User,
     full_name: str,
     birth_place: str,
     birth_date: dt.date,
@@ -170,7 +181,7 @@ def counter_application_register(
     sim_number: str = "",
     email: str = "",
     at: dt.datetime | None = None,
-    submission_key=None,
+    submission_key: uuid.UUID | None = None,
 ) -> BillingCode:
     """Steps 1 and 2 at the Imigrasi counter: record the application and issue its billing code.
 
@@ -203,9 +214,11 @@ def counter_application_register(
                 sim_number=sim_number,
                 email=email,
             )
+            office = actor.office
+            assert office is not None  # require_application_recorder refused an officer without one
             application = passport_application_record(
                 applicant=applicant,
-                office=actor.office,
+                office=office,
                 passport_type=passport_type,
                 is_minor=is_minor,
                 requirements={key: True for key in needed},
@@ -222,8 +235,8 @@ def counter_application_register(
 
 
 def payment_request_open(
-    *, billing_code: str, actor, payment_point: str = PaymentPoint.POS, at: dt.datetime | None = None
-):
+    *, billing_code: str, actor: User, payment_point: str = PaymentPoint.POS, at: dt.datetime | None = None
+) -> PaymentRequest:
     """Step 3 at the Pos counter: ask MPN G-2 to settle a billing code.
 
     The answer arrives asynchronously (``payment_request_settle`` in a Celery task). Asking again
@@ -303,7 +316,7 @@ def payment_request_settle(*, request_id: int) -> str:
 
 def application_find_for_booking(
     *, billing_code: str, birth_date: dt.date, client: str, require_paid: bool = False
-):
+) -> PassportApplication:
     """The application an applicant (or their travel agency) books delivery for, found by the billing
     code the counter issued plus the applicant's date of birth. A wrong date of birth answers like an
     unknown code, and every miss counts against ``client`` and the code in the portal's lookup lock

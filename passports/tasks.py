@@ -1,6 +1,6 @@
 """Thin Celery tasks: each takes ids, calls one service, and is safe to run twice."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from passports import services
 
@@ -14,5 +14,5 @@ from passports import services
     time_limit=60,
     acks_late=True,
 )
-def settle_payment_request(self, request_id: int) -> str:
+def settle_payment_request(self: Task, request_id: int) -> str:
     return services.payment_request_settle(request_id=request_id)

@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 
 @task_prerun.connect
-def _database_checked(**_):
+def _database_checked(**_: object) -> None:
     """What Django does at the start of a request: a connection that broke (PostgreSQL restarted)
     or is older than ``CONN_MAX_AGE`` is closed, and the next query checks the connection first.
     (The worker keeps its connection between tasks: ``CELERY_DB_REUSE_MAX`` in the settings.)"""
@@ -23,7 +23,9 @@ def _database_checked(**_):
 
 
 @task_postrun.connect
-def _outbox_done(sender=None, task=None, state=None, **_):
+def _outbox_done(
+    sender: object = None, task: Task | None = None, state: str | None = None, **_: object
+) -> None:
     """A task that came from the outbox and succeeded is done. One that failed (the database
     restarting under it) or will be retried is not: the relay publishes it again later."""
     if task is None or state != "SUCCESS":

@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from core.api import ERRORS
 from core.exceptions import InvalidTransition, NotFound
 from core.idempotency import idempotent
@@ -34,12 +33,6 @@ from passports.models import PassportType, PaymentRequest
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
-
-
-class AuthenticatedRequest(Request):
-    """An API request past DRF's ``IsAuthenticated`` (the default permission): someone is logged in."""
-
-    user: User
 
 
 class ApplicationInput(serializers.Serializer):

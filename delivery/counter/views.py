@@ -12,13 +12,14 @@ from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import PersonalDataAccess, User
 from core.exceptions import DomainError
 from core.fields import ascii_digits
@@ -61,12 +62,6 @@ from organisations.models import Office
 from organisations.offices import pos_office_serving
 from passports import services as passport_services
 from passports.models import PaymentRequest
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """A request past ``roles`` or ``login_required``: someone is logged in."""
-
-    user: User
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:

@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from core.api import ERRORS
 from core.exceptions import ValidationFailed
 from core.fields import AsciiDigitsSerializerField
@@ -25,13 +24,6 @@ from delivery.handoff.selectors import orders_visible_to
 from delivery.handoff.transitions import MoveResult
 from delivery.models import Courier
 from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
-
-
-class AuthenticatedRequest(Request):
-    """An API request past DRF's ``IsAuthenticated`` (the default permission): someone is logged in."""
-
-    user: User
-
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",

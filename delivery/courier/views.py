@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 
-from accounts.models import User
+from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
 from delivery.choices import FailureReason
 from delivery.courier.dispatch import delivery_order_assign_courier
@@ -23,12 +23,6 @@ from delivery.handoff.codes import delivery_code_unlock
 from delivery.models import Courier, DeliveryOrder
 from delivery.orders.views import visible_order
 from delivery.permissions import is_courier, is_office_dispatcher
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """A request past ``login_required``: someone is logged in."""
-
-    user: User
 
 
 @gzip_page  # a day's run over a slow mobile network; the page reflects no input (BREACH)

@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.requests import AuthenticatedRequest
+from accounts.http import AuthenticatedRequest
 from core.api import ERRORS, ErrorSerializer
 from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.idempotency import idempotent

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
-from accounts.requests import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
 from core.files import upload_response
 from core.forms import form_errors_add

@@ -78,7 +78,7 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
@@ -184,7 +184,7 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: the broker defaults to kombu's filesystem transport so `make run` needs no server.
 CELERY_BROKER_URL = env.CELERY_BROKER_URL
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | int | bool] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed", "control"):
@@ -278,7 +278,7 @@ WEBHOOK_MAX_FAILURES = env.WEBHOOK_MAX_FAILURES
 WEBHOOK_TIMEOUT = 5
 
 
-def cache_from_urls(cache_url: str, broker_url: str) -> dict:
+def cache_from_urls(cache_url: str, broker_url: str) -> dict[str, object]:
     """Redis when there is one (a cache shared by web and worker processes), else files under var/."""
     url = cache_url or (broker_url.rsplit("/", 1)[0] + "/1" if broker_url.startswith("redis://") else "")
     if url.startswith("redis://"):

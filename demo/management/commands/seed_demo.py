@@ -10,7 +10,7 @@ from demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, seed_demo
 class Command(BaseCommand):
     help = "Load the Makassar demo data (idempotent)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         result = seed_demo()
         self.stdout.write(f"Demo orders: {result['orders']} (newly flagged late: {result['flagged']})")
         if result.get("online"):
@@ -45,10 +45,11 @@ class Command(BaseCommand):
         )
         if codes:
             self.stdout.write("Delivery codes of the couriers' runs (also mailed to the applicants):")
-        for row in codes:
-            courier = row.order.courier.user.username if row.order.courier else "-"
+        for delivery_code in codes:
+            order = delivery_code.order
+            courier = order.courier.user.username if order.courier else "-"
             self.stdout.write(
-                f"  {row.order.code}  {delivery_code_reveal(order_id=row.order_id)}  ({courier})"
+                f"  {order.code}  {delivery_code_reveal(order_id=delivery_code.order_id)}  ({courier})"
             )
 
         complaints = Complaint.objects.filter(ticket__startswith="KPDEMO").order_by("ticket")
