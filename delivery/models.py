@@ -113,6 +113,10 @@ class DeliveryOrder(TimeStampedModel):
     def __str__(self) -> str:
         return self.code
 
+    def timeline(self) -> "models.QuerySet[DeliveryEvent]":
+        """Its events in order, each with its office and personal details, in one query."""
+        return self.events.select_related("office", "personal").order_by("occurred_at", "pk")
+
 
 class DeliveryEvent(AppendOnlyModel):
     """One append-only row per handoff: who, in which role, when, where, from which state to which."""
@@ -120,13 +124,17 @@ class DeliveryEvent(AppendOnlyModel):
     order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(_("from"), max_length=24, choices=DeliveryStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=24, choices=DeliveryStatus.choices)
+    # PROTECT, not SET_NULL: the table refuses every UPDATE (see ``delivery.handoff.history``), so a
+    # user with a history is deactivated, never deleted.
     actor = models.ForeignKey(
-        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     office = models.ForeignKey(
         "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The office where the move was made; where a courier stood is personal and lives in
+    # ``DeliveryEventPersonal``.
     location = models.CharField(_("where"), max_length=200, blank=True)
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     device_time = models.DateTimeField(_("device time"), null=True, blank=True)
@@ -135,6 +143,9 @@ class DeliveryEvent(AppendOnlyModel):
     # Kept on the row so compliance reports are one aggregate, not a look-back per event.
     leg_on_time = models.BooleanField(_("step done on time"), null=True, blank=True)
     payload = models.JSONField(default=dict, blank=True)
+    # SHA-256 over the previous event of the same order (its chain_hash) and this row's fields:
+    # an edited or missing event breaks the chain (``manage.py verify_event_chains``).
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("delivery event")
@@ -144,6 +155,25 @@ class DeliveryEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class DeliveryEventPersonal(models.Model):
+    """What is personal about one event: where the courier stood, who received the passport, the
+    courier's note. Kept beside the event so that retention clears it while the event, and the chain
+    of hashes over it, stay as written."""
+
+    event = models.OneToOneField(
+        DeliveryEvent, primary_key=True, on_delete=models.PROTECT, related_name="personal"
+    )
+    location = models.CharField(_("where the courier was"), max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("personal details of a delivery event")
+        verbose_name_plural = _("personal details of delivery events")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}"
 
 
 class Notification(TimeStampedModel):

@@ -50,6 +50,9 @@ DEADLINE_DAYS_KIND = env_str("DEADLINE_DAYS_KIND", "calendar")
 HOLIDAYS = env_list("HOLIDAYS", "")
 PORT = env_int("PORT", 8000)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", f"http://127.0.0.1:{PORT}")
+# The ministry Imigrasi belongs to, as printed on every letter and receipt (Imigrasi moved from the
+# Ministry of Law and Human Rights to the Ministry of Immigration and Corrections in October 2024).
+IMIGRASI_MINISTRY_NAME = env_str("IMIGRASI_MINISTRY_NAME", "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN RI")
 WEBHOOK_BACKOFF_BASE = float(env_str("WEBHOOK_BACKOFF_BASE", "2"))
 WEBHOOK_MAX_FAILURES = env_int("WEBHOOK_MAX_FAILURES", 8)
 CACHE_URL = env_str("CACHE_URL", "")

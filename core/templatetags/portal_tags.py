@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
@@ -9,3 +10,9 @@ def rupiah(amount: int | str | None) -> str:
     if amount in (None, ""):
         return ""
     return "Rp " + f"{int(amount):,}".replace(",", ".")
+
+
+@register.simple_tag
+def ministry_name() -> str:
+    """The ministry Imigrasi belongs to, for letter heads (``IMIGRASI_MINISTRY_NAME``)."""
+    return str(settings.IMIGRASI_MINISTRY_NAME)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from core.api import ERRORS
 from core.exceptions import InvalidTransition, NotFound
 from core.idempotency import idempotent
@@ -22,10 +27,19 @@ from delivery.counter import selectors as sel
 from delivery.counter import van as counter_van
 from delivery.counter.batches import batch_acknowledge, batch_release
 from delivery.counter.views import counter_pos_office
-from delivery.models import Area, Batch, Manifest
+from delivery.models import Area, Batch, DeliveryOrder, Manifest
 from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from passports import services as passport_services
 from passports.models import PassportType, PaymentRequest
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+
+class AuthenticatedRequest(Request):
+    """An API request past DRF's ``IsAuthenticated`` (the default permission): someone is logged in."""
+
+    user: User
 
 
 class ApplicationInput(serializers.Serializer):
@@ -57,7 +71,7 @@ class CounterApplicationCreateApi(APIView):
         responses={201: BillingCodeOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = ApplicationInput(data=request.data)
         data.is_valid(raise_exception=True)
         billing = passport_services.counter_application_register(actor=request.user, **data.validated_data)
@@ -76,7 +90,7 @@ class PaymentRequestOutput(serializers.Serializer):
     ntpn = serializers.SerializerMethodField()
     error = serializers.CharField()
 
-    def get_ntpn(self, obj) -> str:
+    def get_ntpn(self, obj: PaymentRequest) -> str:
         payment = getattr(obj.billing_code, "payment", None)
         return payment.ntpn if payment else ""
 
@@ -88,7 +102,7 @@ class CounterPaymentCreateApi(APIView):
         responses={202: PaymentRequestOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = PaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
         payment_request = passport_services.payment_request_open(
@@ -102,7 +116,7 @@ class CounterPaymentDetailApi(APIView):
         summary="State of a payment request: pending, confirmed (with NTPN) or failed",
         responses={200: PaymentRequestOutput, 404: ErrorSerializer},
     )
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         if not request.user.office_id:
             raise Http404
         payment_request = get_object_or_404(
@@ -133,7 +147,7 @@ class CounterBookingCreateApi(APIView):
         responses={201: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = BookingInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -149,7 +163,9 @@ class CounterBookingCreateApi(APIView):
         return Response(DeliveryOrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
 
 
-def _orders_by_code(waiting, codes: list[str], *, refusal, code: str) -> dict[str, int]:
+def _orders_by_code(
+    waiting: QuerySet[DeliveryOrder], codes: list[str], *, refusal: StrOrPromise, code: str
+) -> dict[str, int]:
     """Tracking code -> id of the orders with these codes among ``waiting`` (the orders this step
     may take); every code must be there, or the whole request is refused."""
     wanted = {c.strip().upper() for c in codes}
@@ -173,13 +189,13 @@ class ManifestOutput(serializers.Serializer):
     pdf_url = serializers.SerializerMethodField()
     csv_url = serializers.SerializerMethodField()
 
-    def get_orders(self, obj) -> list[str]:
+    def get_orders(self, obj: Manifest) -> list[str]:
         return [order.code for order in obj.orders.order_by("pk")]
 
-    def get_pdf_url(self, obj) -> str:
+    def get_pdf_url(self, obj: Manifest) -> str:
         return f"/counter/manifests/{obj.pk}/manifest.pdf"
 
-    def get_csv_url(self, obj) -> str:
+    def get_csv_url(self, obj: Manifest) -> str:
         return f"/counter/manifests/{obj.pk}/manifest.csv"
 
 
@@ -190,7 +206,7 @@ class CounterManifestCreateApi(APIView):
         responses={201: ManifestOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = ManifestInput(data=request.data)
         data.is_valid(raise_exception=True)
         orders = _orders_by_code(
@@ -225,7 +241,7 @@ class CounterReadyApi(APIView):
         responses={200: ReadyOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = ReadyInput(data=request.data)
         data.is_valid(raise_exception=True)
         orders = _orders_by_code(
@@ -253,10 +269,10 @@ class BatchOutput(serializers.Serializer):
     orders = serializers.SerializerMethodField()
     letter_url = serializers.SerializerMethodField()
 
-    def get_orders(self, obj) -> list[str]:
+    def get_orders(self, obj: Batch) -> list[str]:
         return [item.order.code for item in obj.items.select_related("order")]
 
-    def get_letter_url(self, obj) -> str:
+    def get_letter_url(self, obj: Batch) -> str:
         return f"/counter/batches/{obj.pk}/surat-tugas.pdf"
 
 
@@ -267,7 +283,7 @@ class CounterBatchCreateApi(APIView):
         responses={201: BatchOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = BatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         batch = batch_release(actor=request.user, codes=data.validated_data["codes"])
@@ -281,7 +297,7 @@ class CounterBatchAcknowledgeApi(APIView):
         responses={200: BatchOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
         batch = batch_acknowledge(actor=request.user, batch_id=batch.pk)
         return Response(BatchOutput(Batch.objects.get(pk=batch.pk)).data)
@@ -301,7 +317,7 @@ class CounterDossierRefuseApi(APIView):
         responses={200: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         from delivery.handoff.selectors import orders_visible_to
 
         order = get_object_or_404(orders_visible_to(request.user), code=code)
@@ -330,7 +346,7 @@ class CounterDeliveryHandoverApi(APIView):
         responses={200: HandoverOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         from delivery.handoff.selectors import orders_visible_to
 
         data = HandoverInput(data=request.data)
@@ -363,7 +379,7 @@ class CounterVanStandbyApi(APIView):
         summary="The van standby log of the last 30 working days",
         responses={200: VanStandbyOutput(many=True), 403: ErrorSerializer},
     )
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(VanStandbyOutput(sel.van_standby_log_all(request.user), many=True).data)
 
     @extend_schema(
@@ -372,7 +388,7 @@ class CounterVanStandbyApi(APIView):
         responses={201: VanStandbyOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = VanStandbyInput(data=request.data)
         data.is_valid(raise_exception=True)
         row = counter_van.van_standby_record(actor=request.user, arrived_at=data.validated_data["arrived_at"])

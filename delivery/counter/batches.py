@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.states import CREATED, StateTable, Transition, state_created, transition_make
 from core.webhooks import webhook_emit
@@ -47,7 +48,7 @@ BATCH_STATES = StateTable(
 )
 
 
-def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> Batch:
+def batch_release(*, actor: User, codes: list[str], at: dt.datetime | None = None) -> Batch:
     """Imigrasi releases the passports with these tracking codes to Pos as one batch."""
     require_role(actor, Role.IMIGRASI_OFFICER)
     wanted = sorted({code.strip().upper() for code in codes if code and code.strip()})
@@ -124,7 +125,7 @@ def batch_release(*, actor, codes: list[str], at: dt.datetime | None = None) -> 
     return batch
 
 
-def batch_acknowledge(*, actor, batch_id: int, at: dt.datetime | None = None) -> Batch:
+def batch_acknowledge(*, actor: User, batch_id: int, at: dt.datetime | None = None) -> Batch:
     """The Pos service officer confirms receipt: every passport of the batch is received at once."""
     require_role(actor, Role.POS_SERVICE_OFFICER)
     now = at or timezone.now()

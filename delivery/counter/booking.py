@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.exceptions import InvalidTransition, ValidationFailed
 from delivery.booking.services import delivery_order_book
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder
@@ -19,9 +21,9 @@ from passports.models import PassportApplication
 
 def counter_delivery_book(
     *,
-    actor,
+    actor: User,
     application: PassportApplication,
-    pos_office: Office,
+    pos_office: Office | None,
     destination_kind: str,
     address: str,
     area: Area,
@@ -35,6 +37,9 @@ def counter_delivery_book(
 ) -> DeliveryOrder:
     """Step 3: book delivery, sign the power of attorney to the officer and take the fee."""
     require_role(actor, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
+    if pos_office is None:
+        # An Imigrasi desk whose office no Pos office serves (yet): nobody could take the order.
+        raise ValidationFailed(_("No PT Pos office takes bookings yet."))
     if not fee_received:
         raise ValidationFailed(
             _("Confirm that the delivery fee was received."),
@@ -72,7 +77,19 @@ def counter_delivery_book(
     return order
 
 
-def payment_reconciliation(*, order: DeliveryOrder) -> dict:
+class PaymentReconciliation(TypedDict):
+    """The two fees of one order (rupiah), as the dossier receipt prints them."""
+
+    state_fee: int
+    state_paid: int
+    ntpn: str
+    delivery_fee: int
+    delivery_paid: int
+    delivery_receipt: str
+    balanced: bool
+
+
+def payment_reconciliation(*, order: DeliveryOrder) -> PaymentReconciliation:
     """State fee and delivery fee of one order, side by side."""
     application = order.application
     billing = getattr(application, "billing_code", None)

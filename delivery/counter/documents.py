@@ -8,7 +8,10 @@ code linking to its public tracking page.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypedDict
 
 import segno
 from django.template.loader import render_to_string
@@ -17,6 +20,10 @@ from django.utils import timezone, translation
 from delivery.handoff.deadlines import WITA
 from delivery.models import Batch, DeliveryOrder, Manifest
 from delivery.notifications.services import tracking_url
+from passports.models import Applicant, PassportApplication
+
+if TYPE_CHECKING:
+    from delivery.counter.booking import PaymentReconciliation
 
 DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 MONTHS_ID = [
@@ -39,12 +46,12 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
-def indonesian_day_and_date(moment) -> str:
+def indonesian_day_and_date(moment: dt.datetime) -> str:
     local = moment.astimezone(WITA)
     return f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
 
 
-def _pdf(template: str, context: dict) -> bytes:
+def _pdf(template: str, context: Mapping[str, object]) -> bytes:
     from weasyprint import HTML  # heavy: loaded only when a document is printed
 
     with translation.override("id"):
@@ -52,7 +59,20 @@ def _pdf(template: str, context: dict) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _order_context(order: DeliveryOrder) -> dict:
+class OrderDocumentContext(TypedDict):
+    """What the receipt and the power of attorney print about one order."""
+
+    order: DeliveryOrder
+    applicant: Applicant
+    application: PassportApplication
+    money: PaymentReconciliation
+    day_and_date: str
+    qr: str
+    tracking_url: str
+    signature: str
+
+
+def _order_context(order: DeliveryOrder) -> OrderDocumentContext:
     from delivery.counter.booking import payment_reconciliation
 
     application = order.application

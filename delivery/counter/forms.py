@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,8 +9,28 @@ from passports.models import PassportType
 from passports.services import REQUIREMENTS_ADULT, REQUIREMENTS_MINOR
 
 
+def rupiah(amount: int) -> str:
+    """``Rp 350.000``: thousands separated by dots, as on the counter's price list."""
+    return f"Rp {amount:,}".replace(",", ".")
+
+
+class PassportTypeChoiceField(forms.ModelChoiceField):
+    """Passport types, each with its state fee."""
+
+    def label_from_instance(self, obj: PassportType) -> str:
+        return f"{obj.name_id} ({rupiah(obj.fee)})"
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    """Delivery areas, each with its delivery fee."""
+
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.name} ({rupiah(obj.delivery_fee)})"
+
+
 class CounterForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    # The arguments of Django's Form, passed on as they come.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
@@ -23,7 +45,7 @@ class ApplicationForm(CounterForm):
     sim_number = forms.CharField(label=_("SIM number"), max_length=14, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=16)
     email = forms.EmailField(label=_("Email"), required=False)
-    passport_type = forms.ModelChoiceField(
+    passport_type = PassportTypeChoiceField(
         label=_("Passport type"), queryset=PassportType.objects.filter(active=True)
     )
     is_minor = forms.BooleanField(label=_("The applicant is a minor"), required=False)
@@ -33,12 +55,6 @@ class ApplicationForm(CounterForm):
         widget=forms.CheckboxSelectMultiple,
         choices=[(k, v) for k, v in dict(REQUIREMENTS_ADULT + REQUIREMENTS_MINOR).items()],
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["passport_type"].label_from_instance = lambda t: f"{t.name_id} (Rp {t.fee:,})".replace(
-            ",", "."
-        )
 
 
 class PayForm(CounterForm):
@@ -57,7 +73,7 @@ class BookForm(CounterForm):
         initial=DestinationKind.HOME,
     )
     address = forms.CharField(label=_("Delivery address"), max_length=300)
-    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.all())
+    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.all())
     recipient_phone = forms.CharField(label=_("Contact phone"), max_length=16)
     recipient_email = forms.EmailField(label=_("Contact email"), required=False)
     poa_grantee_name = forms.CharField(label=_("Authorised Pos officer"), max_length=200)
@@ -65,12 +81,6 @@ class BookForm(CounterForm):
     poa_grantee_place = forms.CharField(label=_("Place of duty"), max_length=200)
     poa_signed = forms.BooleanField(label=_("The applicant signed the power of attorney"))
     fee_received = forms.BooleanField(label=_("The delivery fee was received"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].label_from_instance = lambda a: f"{a.name} (Rp {a.delivery_fee:,})".replace(
-            ",", "."
-        )
 
 
 class ConfirmForm(CounterForm):
@@ -93,8 +103,8 @@ class DossierRefuseForm(CounterForm):
     reason = forms.CharField(label=_("Note for Pos"), required=False, max_length=300)
     confirm = forms.BooleanField(label=_("Send the dossier back to Pos"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from delivery.counter.manifest import DOSSIER_ITEMS
 
         super().__init__(*args, **kwargs)
-        self.fields["missing_items"].choices = DOSSIER_ITEMS
+        cast(forms.MultipleChoiceField, self.fields["missing_items"]).choices = DOSSIER_ITEMS

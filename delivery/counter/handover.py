@@ -9,25 +9,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.exceptions import ValidationFailed
 from delivery.handoff.transitions import delivery_orders_move
-from delivery.models import DeliveryOrder
+from delivery.models import Courier, DeliveryOrder
 from delivery.permissions import require_role
 
 
-def suggested_courier(order: DeliveryOrder):
+def suggested_courier(order: DeliveryOrder) -> Courier | None:
     """The first active courier of the order's Pos office who serves its area."""
-    from delivery.models import Courier
-
     qs = Courier.objects.filter(office_id=order.pos_office_id, active=True).order_by("name", "pk")
     return qs.filter(areas=order.area_id).first() or qs.first()
 
 
-def delivery_section_hand_over(*, actor, assignments: dict[int, int], at: dt.datetime | None = None) -> int:
+def delivery_section_hand_over(
+    *, actor: User, assignments: dict[int, int], at: dt.datetime | None = None
+) -> int:
     """Step 6: the service section hands received passports to the delivery section, each on a
     courier's run, all in one transaction. Returns how many passports were handed over."""
     from delivery.courier.dispatch import delivery_orders_assign_couriers
-    from delivery.models import Courier
 
     require_role(actor, Role.POS_SERVICE_OFFICER)
     if not assignments:

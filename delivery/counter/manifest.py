@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from delivery.choices import DeliveryStatus
 from delivery.counter.numbers import numbered_create
@@ -17,7 +18,7 @@ from delivery.models import DeliveryOrder, Manifest
 from delivery.permissions import require_role
 
 
-def manifest_hand_over(*, actor, order_ids: list[int], at: dt.datetime | None = None) -> Manifest:
+def manifest_hand_over(*, actor: User, order_ids: list[int], at: dt.datetime | None = None) -> Manifest:
     """Step 4: hand the selected booked dossiers to Imigrasi with one manifest."""
     require_role(actor, Role.POS_SERVICE_OFFICER)
     if not order_ids:
@@ -65,8 +66,8 @@ def manifest_hand_over(*, actor, order_ids: list[int], at: dt.datetime | None = 
 
 
 def dossier_refuse(
-    *, actor, order_id: int, missing_items: list[str], reason: str = "", at: dt.datetime | None = None
-):
+    *, actor: User, order_id: int, missing_items: list[str], reason: str = "", at: dt.datetime | None = None
+) -> DeliveryOrder:
     """Imigrasi refuses a handed-over dossier with a missing item; the order goes back to Pos."""
     from delivery.handoff.transitions import delivery_order_refuse_dossier
     from delivery.models import DossierRefusal

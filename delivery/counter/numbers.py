@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ConcurrentChange
 from delivery.handoff.deadlines import WITA
+from delivery.models import Batch, Manifest
+
+# The numbered rows: a manifest (MNF) or a batch (BTC).
+Numbered = TypeVar("Numbered", Manifest, Batch)
 
 
-def numbered_create(prefix: str, model, at: dt.datetime, **fields):
+def numbered_create(prefix: str, model: type[Numbered], at: dt.datetime, **fields: Any) -> Numbered:
     """Create a manifest or batch numbered ``PREFIX-YYYYMMDD-NNN``, the day's next number. Two
     counters numbering at the same moment both read the same count; the unique number lets one in
     and the other takes a number after it."""

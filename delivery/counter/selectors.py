@@ -20,9 +20,10 @@ from passports.models import BillingCode, PassportApplication
 
 
 def applications_of_office(user: User) -> QuerySet[PassportApplication]:
-    return PassportApplication.objects.filter(office_id=user.office_id).select_related(
-        "applicant", "passport_type", "billing_code"
-    )
+    qs = PassportApplication.objects.select_related("applicant", "passport_type", "billing_code")
+    if user.office_id is None:
+        return qs.none()  # every application belongs to an office
+    return qs.filter(office_id=user.office_id)
 
 
 def applications_visible_to(user: User) -> QuerySet[PassportApplication]:
@@ -32,7 +33,12 @@ def applications_visible_to(user: User) -> QuerySet[PassportApplication]:
     qs = PassportApplication.objects.select_related("applicant", "passport_type", "office")
     if is_imigrasi_officer(user) and user.office_id is not None:
         return qs.filter(office_id=user.office_id)
-    if is_pos_service_officer(user) and user.office_id is not None and user.office.serves_id:
+    if (
+        is_pos_service_officer(user)
+        and user.office_id is not None
+        and user.office is not None
+        and user.office.serves_id
+    ):
         return qs.filter(office_id=user.office.serves_id, billing_code__payment_request__isnull=False)
     return qs.none()
 

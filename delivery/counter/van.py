@@ -9,15 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.exceptions import InvalidTransition, ValidationFailed
 from delivery.handoff.deadlines import WITA, is_working_day
 from delivery.models import VanStandby
 from delivery.permissions import require_role
 
 
-def van_standby_record(*, actor, arrived_at: dt.datetime) -> VanStandby:
+def van_standby_record(*, actor: User, arrived_at: dt.datetime) -> VanStandby:
     """The van's arrival at the office on a working day; lateness counts from 07:30 WITA."""
     require_role(actor, Role.POS_SERVICE_OFFICER)
+    assert actor.office_id is not None  # require_role refuses a user without an office
     local = arrived_at.astimezone(WITA)
     if not is_working_day(local.date()):
         raise ValidationFailed(_("The van stands by on working days only."))

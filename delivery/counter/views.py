@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
-from accounts.models import PersonalDataAccess
+from accounts.models import PersonalDataAccess, User
 from core.exceptions import DomainError
 from core.fields import ascii_digits
 from core.forms import form_errors_add
@@ -56,9 +57,16 @@ from delivery.privacy.services import (
     personal_data_access_record,
     personal_data_access_record_many,
 )
+from organisations.models import Office
 from organisations.offices import pos_office_serving
 from passports import services as passport_services
 from passports.models import PaymentRequest
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request past ``roles`` or ``login_required``: someone is logged in."""
+
+    user: User
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -68,9 +76,9 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 
 
 @roles(Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER)
-def counter_home(request):
+def counter_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    context = {}
+    context: dict[str, object] = {}
     if is_imigrasi_officer(user):
         context["applications"] = sel.applications_of_office(user).order_by("-created_at")[:20]
         context["ready_count"] = sel.ready_for_release(user).count()
@@ -86,7 +94,7 @@ def counter_home(request):
 
 @roles(*IMIGRASI)
 @require_http_methods(["GET", "POST"])
-def application_new(request):
+def application_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None, initial={"submission_key": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -123,7 +131,7 @@ def application_new(request):
 
 
 @roles(Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER)
-def application_detail(request, pk: int):
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = sel.application_for_counter(request.user, pk)
     if application is None:
         raise Http404
@@ -155,7 +163,7 @@ def application_detail(request, pk: int):
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
 @require_http_methods(["GET", "POST"])
-def pay(request):
+def pay(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PayForm(request.POST or None, initial={"billing_code": request.GET.get("code", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +177,7 @@ def pay(request):
     return render(request, "counter/pay.html", {"form": form})
 
 
-def _payment_request(request, pk: int) -> PaymentRequest:
+def _payment_request(request: AuthenticatedHttpRequest, pk: int) -> PaymentRequest:
     """A payment request taken at the user's own office."""
     return get_object_or_404(
         PaymentRequest.objects.select_related(
@@ -180,7 +188,17 @@ def _payment_request(request, pk: int) -> PaymentRequest:
     )
 
 
-def _payment_state(payment_request: PaymentRequest) -> dict:
+class PaymentState(TypedDict):
+    """The payment page's state, polled as JSON while MPN G-2 confirms."""
+
+    status: str
+    status_label: str
+    ntpn: str
+    error: str
+    book_url: str
+
+
+def _payment_state(payment_request: PaymentRequest) -> PaymentState:
     billing = payment_request.billing_code
     payment = getattr(billing, "payment", None)
     return {
@@ -197,7 +215,7 @@ def _payment_state(payment_request: PaymentRequest) -> dict:
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
-def payment_progress(request, pk: int):
+def payment_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment_request = _payment_request(request, pk)
     return render(
         request,
@@ -211,13 +229,13 @@ def payment_progress(request, pk: int):
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
-def payment_status(request, pk: int):
+def payment_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(_payment_state(_payment_request(request, pk)))
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
 @require_http_methods(["GET", "POST"])
-def book(request, pk: int):
+def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = sel.application_for_counter(request.user, pk)
     if application is None:
         raise Http404
@@ -265,7 +283,7 @@ def book(request, pk: int):
     return render(request, "counter/book.html", {"form": form, "application": application})
 
 
-def counter_pos_office(user):
+def counter_pos_office(user: User) -> Office | None:
     """The Pos office that takes the booking: the officer's own, or at Imigrasi's one-door desk the
     Pos office that serves it."""
     if is_pos_service_officer(user):
@@ -274,7 +292,7 @@ def counter_pos_office(user):
 
 
 @login_required
-def order_document(request, code: str, kind: str):
+def order_document(request: AuthenticatedHttpRequest, code: str, kind: str) -> HttpResponse:
     order = get_object_or_404(orders_visible_to(request.user).select_related("application"), code=code)
     if kind in ("receipt", "power-of-attorney"):
         personal_data_access_record(
@@ -295,7 +313,7 @@ def order_document(request, code: str, kind: str):
 
 @roles(*POS)
 @require_http_methods(["GET", "POST"])
-def manifest_new(request):
+def manifest_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = list(sel.booked_for_manifest(request.user))
     form = ConfirmForm(request.POST or None)
     chosen = request.POST.getlist("orders") if request.method == "POST" else [str(o.pk) for o in orders]
@@ -316,7 +334,7 @@ def manifest_new(request):
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
-def manifest_detail(request, pk: int, fmt: str = ""):
+def manifest_detail(request: AuthenticatedHttpRequest, pk: int, fmt: str = "") -> HttpResponse:
     manifest = get_object_or_404(sel.manifests_visible_to(request.user), pk=pk)
     if fmt not in ("", "pdf", "csv"):
         raise Http404
@@ -344,7 +362,7 @@ def manifest_detail(request, pk: int, fmt: str = ""):
 
 @roles(*IMIGRASI)
 @require_http_methods(["GET", "POST"])
-def ready_mark(request):
+def ready_mark(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = list(sel.handed_for_printing(request.user))
     form = ConfirmForm(request.POST or None)
     chosen = request.POST.getlist("orders") if request.method == "POST" else []
@@ -369,7 +387,7 @@ def ready_mark(request):
 
 @roles(*IMIGRASI)
 @require_http_methods(["GET", "POST"])
-def batch_new(request):
+def batch_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = list(sel.ready_for_release(request.user))
     form = ConfirmForm(request.POST or None)
     chosen = request.POST.getlist("codes") if request.method == "POST" else []
@@ -399,7 +417,7 @@ def batch_new(request):
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
 @require_http_methods(["GET", "POST"])
-def batch_detail(request, pk: int):
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST":
@@ -430,7 +448,7 @@ def batch_detail(request, pk: int):
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
-def batch_letter(request, pk: int):
+def batch_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
     personal_data_access_record_many(
         user=request.user,
@@ -448,7 +466,7 @@ def batch_letter(request, pk: int):
 
 @roles(Role.POS_SERVICE_OFFICER, *SUPERVISORS)
 @require_http_methods(["GET", "POST"])
-def van_standby(request):
+def van_standby(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = VanStandbyForm(request.POST or None)
     if request.method == "POST" and may_record_van_standby(request.user) and form.is_valid():
         today = timezone.now().astimezone(WITA).date()
@@ -471,7 +489,7 @@ def van_standby(request):
 
 @roles(*IMIGRASI)
 @require_http_methods(["GET", "POST"])
-def dossier_refuse(request, code: str):
+def dossier_refuse(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     order = get_object_or_404(orders_visible_to(request.user), code=code)
     form = DossierRefuseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -490,9 +508,17 @@ def dossier_refuse(request, code: str):
     return render(request, "counter/dossier_refuse.html", {"order": order, "form": form})
 
 
+class HandoverRow(TypedDict):
+    """One received passport on the step 6 page: the courier chosen (or suggested) and its tick."""
+
+    order: DeliveryOrder
+    chosen: int | None
+    ticked: bool
+
+
 @roles(*POS)
 @require_http_methods(["GET", "POST"])
-def delivery_handover(request):
+def delivery_handover(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 6 for the day's received passports at once, couriers suggested by area."""
     from delivery.choices import DeliveryStatus
     from delivery.models import Courier
@@ -503,16 +529,21 @@ def delivery_handover(request):
         .filter(pos_office_id=user.office_id, status=DeliveryStatus.RECEIVED_BY_POS)
         .order_by("area__name", "pk")
     )
-    couriers = list(Courier.objects.filter(office_id=user.office_id, active=True).order_by("name"))
+    couriers = (
+        list(Courier.objects.filter(office_id=user.office_id, active=True).order_by("name"))
+        if user.office_id is not None
+        else []  # couriers belong to an office
+    )
     form = ConfirmForm(request.POST or None)
-    rows = []
+    rows: list[HandoverRow] = []
     for order in orders:
         posted = request.POST.get(f"courier-{order.pk}", "")
-        chosen = (
-            int(posted)
-            if ascii_digits(posted)
-            else getattr(order.courier or counter_handover.suggested_courier(order), "pk", None)
-        )
+        chosen: int | None
+        if ascii_digits(posted):
+            chosen = int(posted)
+        else:
+            suggested = order.courier or counter_handover.suggested_courier(order)
+            chosen = suggested.pk if suggested is not None else None
         rows.append(
             {
                 "order": order,
@@ -521,7 +552,7 @@ def delivery_handover(request):
             }
         )
     if request.method == "POST" and form.is_valid():
-        assignments = {}
+        assignments: dict[int, int] = {}
         for row in rows:
             if row["ticked"] and row["chosen"]:
                 assignments[row["order"].pk] = row["chosen"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from core.api import ERRORS
 from core.exceptions import ValidationFailed
 from core.fields import AsciiDigitsSerializerField
@@ -18,8 +22,16 @@ from delivery.courier import proof
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.handoff.codes import delivery_code_unlock
 from delivery.handoff.selectors import orders_visible_to
+from delivery.handoff.transitions import MoveResult
 from delivery.models import Courier
 from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
+
+
+class AuthenticatedRequest(Request):
+    """An API request past DRF's ``IsAuthenticated`` (the default permission): someone is logged in."""
+
+    user: User
+
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -65,7 +77,7 @@ class DeliverInput(_Common):
     photo = serializers.CharField(required=False, allow_blank=True, help_text="JPEG/PNG as a data URL")
 
 
-def _valid(serializer_class, data) -> dict:
+def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
         fields = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
@@ -75,7 +87,7 @@ def _valid(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-def _output(result) -> dict:
+def _output(result: MoveResult) -> dict[str, Any]:
     return dict(
         CourierUpdateOutput(
             {
@@ -92,11 +104,11 @@ def _output(result) -> dict:
 class _CourierActionApi(APIView):
     input_class: type[serializers.Serializer]
 
-    def handle(self, request, code: str, data: dict):
+    def handle(self, request: AuthenticatedRequest, code: str, data: dict[str, Any]) -> MoveResult:
         raise NotImplementedError
 
     @idempotent(required=True)
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         return Response(_output(self.handle(request, code, _valid(self.input_class, request.data))))
 
 
@@ -119,10 +131,10 @@ class CourierDispatchApi(_CourierActionApi):
         parameters=[IDEMPOTENCY_HEADER],
         responses=_RESPONSES,
     )
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         return super().post(request, code)
 
-    def handle(self, request, code, data):
+    def handle(self, request: AuthenticatedRequest, code: str, data: dict[str, Any]) -> MoveResult:
         return proof.delivery_order_courier_dispatch(
             order_code=code,
             actor=request.user,
@@ -141,10 +153,10 @@ class CourierFailApi(_CourierActionApi):
         parameters=[IDEMPOTENCY_HEADER],
         responses=_RESPONSES,
     )
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         return super().post(request, code)
 
-    def handle(self, request, code, data):
+    def handle(self, request: AuthenticatedRequest, code: str, data: dict[str, Any]) -> MoveResult:
         return proof.delivery_order_courier_fail(
             order_code=code,
             actor=request.user,
@@ -165,10 +177,10 @@ class CourierDeliverApi(_CourierActionApi):
         parameters=[IDEMPOTENCY_HEADER],
         responses=_RESPONSES,
     )
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         return super().post(request, code)
 
-    def handle(self, request, code, data):
+    def handle(self, request: AuthenticatedRequest, code: str, data: dict[str, Any]) -> MoveResult:
         stand_in = proof.StandIn(
             name=data.get("stand_in_name", ""),
             relation=data.get("stand_in_relation", ""),
@@ -204,7 +216,7 @@ class DeliveryOrderAssignCourierApi(APIView):
         responses={200: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         order = get_object_or_404(orders_visible_to(request.user), code=code)
         data = AssignCourierInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -228,6 +240,6 @@ class DeliveryOrderCodeUnlockApi(APIView):
         responses={200: CodeUnlockOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         had = delivery_code_unlock(order_code=code, actor=request.user)
         return Response(CodeUnlockOutput({"order": code, "wrong_codes_before": had}).data)

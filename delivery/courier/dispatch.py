@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from delivery.choices import (
     DeliveryStatus,
@@ -15,13 +16,13 @@ from delivery.permissions import require_courier_assigner
 from delivery.signals import third_party_transfer_requested
 
 
-def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor) -> DeliveryOrder:
+def delivery_order_assign_courier(*, order_id: int, courier: Courier, actor: User) -> DeliveryOrder:
     """The dispatcher (or the service section at step 6) puts the order on a courier's run."""
     delivery_orders_assign_couriers(assignments={order_id: courier}, actor=actor)
     return DeliveryOrder.objects.get(pk=order_id)
 
 
-def delivery_orders_assign_couriers(*, assignments: dict[int, Courier], actor) -> None:
+def delivery_orders_assign_couriers(*, assignments: dict[int, Courier], actor: User) -> None:
     """Put each order on its courier's run, all or none (one UPDATE per courier)."""
     require_courier_assigner(actor)
     couriers = {courier.pk: courier for courier in assignments.values()}

@@ -41,6 +41,9 @@ from delivery.models import (
 
 logger = logging.getLogger(__name__)
 
+# A latitude or longitude as the phone sent it: a number, its text, or nothing.
+Coordinate = Decimal | float | str | None
+
 
 # Images: decoded from data URLs (the app sends JSON), checked by content, not by name.
 
@@ -72,7 +75,7 @@ def decode_image_checked(
     return raw, image_decode(raw, field=field, label=label, max_pixels=max_pixels, formats=formats)
 
 
-def _coordinate(value, *, limit: int, field: str) -> Decimal | None:
+def _coordinate(value: Coordinate, *, limit: int, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -135,8 +138,8 @@ def delivery_order_deliver_with_proof(
     stand_in: StandIn | None = None,
     signature: str,
     photo: str = "",
-    latitude=None,
-    longitude=None,
+    latitude: Coordinate = None,
+    longitude: Coordinate = None,
     device_time: dt.datetime | None = None,
 ) -> t.MoveResult:
     """Step 7 with its proof: the applicant's code, or a stand-in's name, relation and ID digits."""
@@ -186,6 +189,7 @@ def delivery_order_deliver_with_proof(
     if receiver_kind == ReceiverKind.APPLICANT:
         receiver_name, relation, digits, authorised = applicant.full_name, "", "", False
     else:
+        assert stand_in is not None  # a stand-in without one was refused above
         receiver_name = stand_in.name.strip()[:200]
         relation = stand_in.relation.strip()[:100]
         digits, authorised = stand_in.id_last_digits, stand_in.authorisation_seen
@@ -217,9 +221,9 @@ def _deliver(
     actor: User,
     receiver_kind: str,
     code: str,
-    device_time,
-    lat,
-    lng,
+    device_time: dt.datetime | None,
+    lat: Decimal | None,
+    lng: Decimal | None,
     receiver_name: str,
     relation: str,
     digits: str,
@@ -264,8 +268,8 @@ def delivery_order_courier_dispatch(
     order_code: str,
     actor: User,
     device_time: dt.datetime | None = None,
-    latitude=None,
-    longitude=None,
+    latitude: Coordinate = None,
+    longitude: Coordinate = None,
 ) -> t.MoveResult:
     location = _location_text(
         _coordinate(latitude, limit=90, field="latitude"),
@@ -287,8 +291,8 @@ def delivery_order_courier_fail(
     reason: str,
     note: str = "",
     device_time: dt.datetime | None = None,
-    latitude=None,
-    longitude=None,
+    latitude: Coordinate = None,
+    longitude: Coordinate = None,
 ) -> t.MoveResult:
     """A failed attempt with one of the reason codes; "other" needs the courier's words."""
     if reason not in FailureReason.values:

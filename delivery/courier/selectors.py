@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 from urllib.parse import quote
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -19,6 +20,17 @@ from delivery.models import (
     RescheduleRequest,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Attempts(TypedDict):
+    failed_attempts: int
+
+
+# An order with its count of failed attempts (``_with_attempts``).
+RunOrder: TypeAlias = "WithAnnotations[DeliveryOrder, _Attempts]"
+
 ON_RUN = (S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT)
 REASSIGNABLE = (S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.FAILED_ATTEMPT)
 
@@ -28,7 +40,7 @@ def _start_of_today(now: dt.datetime | None = None) -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _with_attempts(qs: QuerySet[DeliveryOrder]) -> QuerySet[DeliveryOrder]:
+def _with_attempts(qs: QuerySet[DeliveryOrder]) -> QuerySet[RunOrder]:
     return qs.annotate(
         failed_attempts=Count("events", filter=Q(events__to_status=S.FAILED_ATTEMPT), distinct=True)
     )
@@ -41,7 +53,16 @@ def maps_url(address: str) -> str:
 @dataclass
 class AreaGroup:
     name: str
-    orders: list = field(default_factory=list)
+    orders: list[RunOrder] = field(default_factory=list)
+
+
+class OfflineCode(TypedDict):
+    """What the run page keeps to check a delivery code without a connection (never the code)."""
+
+    salt: str
+    hash: str
+    iterations: int
+    used: bool
 
 
 @dataclass
@@ -50,7 +71,7 @@ class CourierRun:
     to_deliver: int
     delivered: int
     failed: int
-    codes: dict[str, dict]
+    codes: dict[str, OfflineCode]
 
 
 def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierRun:
@@ -63,22 +84,23 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
             .filter(Q(status__in=ON_RUN) | Q(status=S.DELIVERED, status_changed_at__gte=today))
         ).order_by("area__name", "deadline_at", "pk")
     )
-    requests = {}
+    requests: dict[int, RescheduleRequest] = {}
     for request in RescheduleRequest.objects.filter(order__in=orders).order_by("after_attempt"):
         requests[request.order_id] = request
     groups: list[AreaGroup] = []
     for order in orders:
-        order.maps_url = maps_url(order.address)
-        request = requests.get(order.pk)
-        order.reschedule = (
-            request
-            if request and order.status == S.FAILED_ATTEMPT and request.after_attempt == order.failed_attempts
+        # Read by templates/courier/run.html on each order, beside the model's fields.
+        order.maps_url = maps_url(order.address)  # type: ignore[attr-defined]  # see above
+        asked = requests.get(order.pk)
+        order.reschedule = (  # type: ignore[attr-defined]  # see above
+            asked
+            if asked and order.status == S.FAILED_ATTEMPT and asked.after_attempt == order.failed_attempts
             else None
         )
         if not groups or groups[-1].name != order.area.name:
             groups.append(AreaGroup(name=order.area.name))
         groups[-1].orders.append(order)
-    codes = {
+    codes: dict[str, OfflineCode] = {
         row.order.code: {
             "salt": row.salt,
             "hash": row.code_hash,
@@ -104,7 +126,7 @@ class CourierBoardRow:
     delivered: int
     failed: int
     last_sync: dt.datetime | None
-    orders: list
+    orders: list[RunOrder]
 
 
 def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[CourierBoardRow]:
@@ -141,7 +163,8 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
     for courier in couriers:
         mine = [o for o in orders if o.courier_id == courier.pk]
         for order in mine:
-            order.reassignable = order.status in REASSIGNABLE
+            # Read by templates/courier/board_rows.html on each order, beside the model's fields.
+            order.reassignable = order.status in REASSIGNABLE  # type: ignore[attr-defined]  # see above
         rows.append(
             CourierBoardRow(
                 courier=courier,

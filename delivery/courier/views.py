@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 
+from accounts.models import User
 from core.exceptions import DomainError
 from delivery.choices import FailureReason
 from delivery.courier.dispatch import delivery_order_assign_courier
@@ -24,10 +25,16 @@ from delivery.orders.views import visible_order
 from delivery.permissions import is_courier, is_office_dispatcher
 
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request past ``login_required``: someone is logged in."""
+
+    user: User
+
+
 @gzip_page  # a day's run over a slow mobile network; the page reflects no input (BREACH)
 @never_cache
 @login_required
-def courier_run(request):
+def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     courier = Courier.objects.filter(user=request.user).first()
     if not is_courier(request.user) or courier is None:
         messages.error(request, _("The courier app is for couriers."))
@@ -77,38 +84,41 @@ def courier_run(request):
 
 
 @never_cache
-def courier_service_worker(request):
+def courier_service_worker(request: HttpRequest) -> HttpResponse:
     """Served under /courier/ so that its scope covers the run page."""
     response = render(request, "courier/sw.js", content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("courier-run")
     return response
 
 
-def _dispatcher_only(request) -> bool:
-    return is_office_dispatcher(request.user)
+def _dispatcher_office(request: AuthenticatedHttpRequest) -> int | None:
+    """The office of the Pos delivery dispatcher making the request; None for anyone else."""
+    return request.user.office_id if is_office_dispatcher(request.user) else None
 
 
 @never_cache
 @login_required
-def dispatcher_board_view(request):
-    if not _dispatcher_only(request):
+def dispatcher_board_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    office_id = _dispatcher_office(request)
+    if office_id is None:
         messages.error(request, _("The courier board is for the Pos delivery dispatcher."))
         return redirect("home")
-    rows = dispatcher_board(office_id=request.user.office_id)
+    rows = dispatcher_board(office_id=office_id)
     couriers = [row.courier for row in rows]
     template = "courier/board_rows.html" if request.GET.get("fragment") else "courier/board.html"
     return render(request, template, {"rows": rows, "couriers": couriers})
 
 
 @login_required
-def dispatcher_reassign(request, code: str):
+def dispatcher_reassign(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if not _dispatcher_only(request):
+    office_id = _dispatcher_office(request)
+    if office_id is None:
         messages.error(request, _("The courier board is for the Pos delivery dispatcher."))
         return redirect("home")
-    order = get_object_or_404(DeliveryOrder, code=code, pos_office_id=request.user.office_id)
-    form = AssignCourierForm(request.POST, office_id=request.user.office_id)
+    order = get_object_or_404(DeliveryOrder, code=code, pos_office_id=office_id)
+    form = AssignCourierForm(request.POST, office_id=office_id)
     if not form.is_valid():
         messages.error(request, _("Choose a courier of your office."))
         return redirect("courier-board")
@@ -128,7 +138,7 @@ def dispatcher_reassign(request, code: str):
 
 
 @login_required
-def order_code_unlock(request, code: str):
+def order_code_unlock(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The dispatcher allows new delivery code tries after checking the applicant (POST only)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -143,7 +153,7 @@ def order_code_unlock(request, code: str):
 
 
 @login_required
-def order_assign_courier(request, code: str):
+def order_assign_courier(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     order = visible_order(request, code)

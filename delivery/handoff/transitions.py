@@ -4,7 +4,8 @@
 ``delivery_orders_move`` is the same step for a counter's batch. Both go through ``_move_orders``,
 which, in one transaction: locks the orders, checks the actor's role and office and each order's
 state against the table, changes the state with a conditional UPDATE (so of two concurrent moves
-exactly one wins), writes one append-only ``DeliveryEvent`` per order and schedules the
+exactly one wins), writes one append-only ``DeliveryEvent`` per order (chained to the order's
+previous event, its personal details kept apart: ``delivery.handoff.history``) and schedules the
 notifications after commit. A batch moves whole or not at all.
 """
 
@@ -27,6 +28,7 @@ from core.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, Not
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff.deadlines import deadline_after
 from delivery.handoff.events import moves_follow_up
+from delivery.handoff.history import events_chain, payload_split, personal_details_write
 from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder
 
 
@@ -314,6 +316,7 @@ def _move_orders(
             deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
             groups.setdefault((order.status, deadline), []).append(order)
         events = []
+        kept_payload, personal = payload_split(payload)
         for (from_status, deadline), members in groups.items():
             changes = {
                 "status": move.target,
@@ -336,20 +339,22 @@ def _move_orders(
                         actor=actor,
                         actor_role=actor.role,
                         office=actor.office,
-                        location=location or (actor.office.name if actor.office else ""),
+                        location=actor.office.name if actor.office else "",
                         occurred_at=now,
                         device_time=device_time,
                         deadline_at=deadline,
                         leg_on_time=None if order.deadline_at is None else now <= order.deadline_at,
                         payload={
-                            **(payload or {}),
+                            **kept_payload,
                             **({"delivery_code_issued": True} if order.pk in issued else {}),
                         },
                     )
                 )
                 for field, value in changes.items():  # the row as written, without reading it back
                     setattr(order, field, value)
+        events_chain(events)
         DeliveryEvent.objects.bulk_create(events)
+        personal_details_write((event, location, personal) for event in events)
         moves_follow_up([(event.order, event) for event in events])
     return [MoveResult(order=event.order, event=event) for event in events]
 
@@ -397,7 +402,7 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
 
 def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.datetime) -> DeliveryEvent:
     """The first event of an order, written by the booking service in its own transaction."""
-    event = DeliveryEvent.objects.create(
+    event = DeliveryEvent(
         order=order,
         from_status="",
         to_status=S.BOOKED,
@@ -408,6 +413,8 @@ def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.dat
         occurred_at=at,
         deadline_at=order.deadline_at,
     )
+    events_chain([event])
+    event.save()
     moves_follow_up([(order, event)])
     return event
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from delivery.choices import DeliveryStatus, FailureReason
 from delivery.handoff import transitions as t
 from delivery.handoff.codes import delivery_code_reveal
+from delivery.handoff.history import personal_details
 from delivery.models import (
     DeliveryEvent,
 )
@@ -29,8 +30,9 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
         reason = event.payload.get("reason", "")
         label = FailureReason(reason).label if reason in FailureReason.values else reason
         lines += ["", gettext("Reason: %(reason)s") % {"reason": label}]
-        if event.payload.get("note"):
-            lines.append(gettext("Courier's note: %(note)s") % {"note": event.payload["note"]})
+        note = personal_details(event).get("note")
+        if note:
+            lines.append(gettext("Courier's note: %(note)s") % {"note": note})
         if t.failed_attempts(order) >= settings.DELIVERY_MAX_FAILED_ATTEMPTS:
             lines.append(
                 gettext(

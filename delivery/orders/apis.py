@@ -30,10 +30,16 @@ class DeliveryEventOutput(serializers.Serializer[DeliveryEvent]):
     to_status = serializers.CharField()
     actor_role = serializers.CharField()
     office = serializers.CharField(source="office.name", default="")
-    location = serializers.CharField()
+    location = serializers.SerializerMethodField(
+        help_text="Where the move was made: the courier's position when the phone sent one, else the office."
+    )
     occurred_at = serializers.DateTimeField()
     device_time = serializers.DateTimeField(allow_null=True)
     deadline_at = serializers.DateTimeField(allow_null=True)
+
+    def get_location(self, event: DeliveryEvent) -> str:
+        personal = getattr(event, "personal", None)
+        return (personal.location if personal is not None else "") or event.location
 
 
 class DeliveryOrderOutput(serializers.Serializer[DeliveryOrder]):
@@ -52,7 +58,7 @@ class DeliveryOrderOutput(serializers.Serializer[DeliveryOrder]):
 
 
 class DeliveryOrderDetailOutput(DeliveryOrderOutput):
-    events = DeliveryEventOutput(many=True, source="events.all")
+    events = DeliveryEventOutput(many=True, source="timeline")
 
 
 class OrderFilterInput(serializers.Serializer[dict[str, Any]]):

@@ -22,14 +22,14 @@ from delivery.handoff.transitions import (
     allowed_actions,
     check_move,
 )
-from delivery.http import AuthenticatedHttpRequest
+from delivery.http import AuthenticatedHttpRequest, LoggedInRequest
 from delivery.models import DeliveryOrder
 from delivery.orders.forms import MoveForm
 from delivery.permissions import is_applicant, may_assign_courier_to, may_unlock_codes
 from delivery.privacy.services import nik_for_viewer, personal_data_access_record
 
 
-def visible_order(request: AuthenticatedHttpRequest, code: str) -> DeliveryOrder:
+def visible_order(request: LoggedInRequest, code: str) -> DeliveryOrder:
     return get_object_or_404(
         orders_visible_to(request.user).select_related("imigrasi_office", "pos_office"), code=code
     )

@@ -70,7 +70,6 @@ def nik_for_viewer(*, user: User | AnonymousUser, nik: str, full_view: bool = Fa
 
 # Orders in these states are finished; their personal data is kept PERSONAL_DATA_RETENTION_DAYS.
 CLOSED_STATES = ("delivered", "returned_to_office", "cancelled")
-_EVENT_PERSONAL_KEYS = ("receiver_name", "relation", "note")
 
 
 def personal_data_retention_run(*, now: dt.datetime | None = None, days: int | None = None) -> int:
@@ -108,7 +107,13 @@ def personal_data_retention_run(*, now: dt.datetime | None = None, days: int | N
 
 
 def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
-    from delivery.models import DeliveryEvent, DeliveryOrder, Notification, ProofOfDelivery, RescheduleRequest
+    from delivery.models import (
+        DeliveryEventPersonal,
+        DeliveryOrder,
+        Notification,
+        ProofOfDelivery,
+        RescheduleRequest,
+    )
 
     files: list[FieldFile] = []
     with transaction.atomic():
@@ -143,11 +148,9 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
             longitude=None,
         )
         Notification.objects.filter(event__order_id__in=order_ids).update(recipient="")
-        # Events are append-only for the handoff; personal details in them are the one exception.
-        for event in DeliveryEvent.objects.filter(order_id__in=order_ids).only("pk", "payload", "location"):
-            payload = {k: v for k, v in (event.payload or {}).items() if k not in _EVENT_PERSONAL_KEYS}
-            if payload != event.payload or event.location:
-                DeliveryEvent.objects.filter(pk=event.pk).update(payload=payload, location="")
+        # The events stay as written (the database refuses to change them); what is personal
+        # about them sits beside them and goes.
+        DeliveryEventPersonal.objects.filter(event__order_id__in=order_ids).update(location="", details={})
         on_commit(lambda: _files_delete(files))
     logger.info("personal_data.anonymised applicant=%s orders=%s", applicant_id, len(order_ids))
 

@@ -185,7 +185,7 @@ _STEP_DONE_BY: dict[int, tuple[str, str | Promise, str | Promise]] = {
 # Who has the passport (or, before it is printed, is making it) in each state: an agency, never a
 # person.
 HOLDER: dict[str, str | Promise] = {
-    S.BOOKED: _("Imigrasi (the passport is being made)"),
+    S.BOOKED: _("PT Pos counter (your dossier goes to Imigrasi next)"),
     S.DOSSIER_HANDED: _("Imigrasi (the passport is being made)"),
     S.PASSPORT_READY: _("Imigrasi (ready, waiting for release to PT Pos)"),
     S.RECEIVED_BY_POS: _("PT Pos, service section"),

@@ -259,6 +259,7 @@ LOGGING = {
 }
 
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
+IMIGRASI_MINISTRY_NAME = env.IMIGRASI_MINISTRY_NAME
 DASHBOARD_PLOT_CACHE_SECONDS = 24 * 3600  # a plot is cached under a hash of what it shows
 # Request bodies larger than this are refused with 413 before anything reads them
 # (core.middleware.BodySizeLimitMiddleware); the same in every environment. Images travel as

@@ -1,9 +1,11 @@
 """Step 4 manifests and step 5 batches: what is released, acknowledged, and what is refused."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -187,3 +189,23 @@ def test_step_six_hands_every_chosen_passport_to_its_courier_at_once(ref):
         )
     far.refresh_from_db()
     assert far.courier == ref["couriers"]["kurir2"]
+
+
+def test_letters_carry_the_ministry_set_for_imigrasi(ref, client, settings):
+    order = make_order(ref, S.PASSPORT_READY)
+    batch = batch_release(actor=ref["users"]["imigrasi"], codes=[order.code])
+    client.force_login(ref["users"]["imigrasi"])
+
+    def text(url: str) -> str:
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+    letter = f"/counter/batches/{batch.pk}/surat-tugas.pdf"
+    poa = f"/orders/{order.code}/documents/power-of-attorney.pdf"
+    for url in (letter, poa):
+        page = text(url)
+        assert "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN RI" in page
+        assert "HAK ASASI MANUSIA" not in page
+    settings.IMIGRASI_MINISTRY_NAME = "KEMENTERIAN CONTOH RI"
+    assert "KEMENTERIAN CONTOH RI" in text(letter)

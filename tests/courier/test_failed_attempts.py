@@ -36,7 +36,8 @@ def test_other_reason_needs_the_couriers_words(ref):
     with pytest.raises(ValidationFailed):
         fail(order, reason="other")
     result = fail(order, reason="other", note="Jalan banjir")
-    assert result.event.payload == {"reason": "other", "note": "Jalan banjir"}
+    assert result.event.payload == {"reason": "other"}
+    assert result.event.personal.details == {"note": "Jalan banjir"}
 
 
 def test_an_unknown_reason_is_refused(ref):

@@ -66,7 +66,9 @@ def test_delivery_with_the_right_code_stores_proof_and_uses_the_code(ref):
 
     assert result.order.status == S.DELIVERED
     assert result.event.device_time == device_time
-    assert result.event.location == "-5.135399,119.423790"
+    # Where the courier stood is personal: beside the event, not in it (retention clears it).
+    assert result.event.personal.location == "-5.135399,119.423790"
+    assert result.event.location == courier.office.name
     stored = ProofOfDelivery.objects.get(order=order)
     assert stored.receiver_kind == "applicant"
     assert stored.receiver_name == order.application.applicant.full_name

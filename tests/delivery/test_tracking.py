@@ -26,6 +26,16 @@ def test_the_page_follows_every_move_even_when_cached(ref, django_capture_on_com
     assert "Berkas diserahkan ke Imigrasi" in page
 
 
+def test_who_holds_the_dossier_before_step_four_is_the_pos_counter(ref):
+    waiting = make_order(ref, S.BOOKED, birth_date=BORN)
+    page = lookup(Client(), waiting.code).content.decode()
+    assert "Loket PT Pos (berkas Anda berikutnya diserahkan ke Imigrasi)" in page
+    assert "paspor sedang dibuat" not in page
+
+    handed = make_order(ref, S.DOSSIER_HANDED, birth_date=BORN)
+    assert "Imigrasi (paspor sedang dibuat)" in lookup(Client(), handed.code).content.decode()
+
+
 def test_the_page_shows_no_personal_data(ref):
     order = make_order(ref, S.DOSSIER_HANDED, birth_date=BORN)
     applicant = order.application.applicant

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
+from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, DeliveryOrder
 from demo.partnership import partnership_demo_load
 from partners import selectors
@@ -77,13 +78,13 @@ def test_compliance_failed_reasons_and_couriers_come_from_events(ref):
     now = timezone.now()
     make_order(ref, S.DELIVERED, at=now - dt.timedelta(hours=2))
     make_order(ref, S.FAILED_ATTEMPT, at=now - dt.timedelta(hours=2))
-    late = make_order(ref, S.RECEIVED_BY_POS, at=now - dt.timedelta(days=6))
+    late = make_order(ref, S.PASSPORT_READY, at=now - dt.timedelta(days=6))
     # The 3-day leg of this one was received by Pos only after its deadline.
-    late_event = DeliveryEvent.objects.get(order=late, to_status=S.RECEIVED_BY_POS)
-    assert late_event.leg_on_time is True  # moved at once by the factory
-    DeliveryEvent.objects.filter(pk=late_event.pk).update(
-        occurred_at=now - dt.timedelta(hours=1), leg_on_time=False
+    t.delivery_order_receive_at_pos(
+        order_id=late.pk, actor=ref["users"]["pos.layanan"], at=now - dt.timedelta(hours=1)
     )
+    late_event = DeliveryEvent.objects.get(order=late, to_status=S.RECEIVED_BY_POS)
+    assert late_event.leg_on_time is False
     today = timezone.localdate()
     period = selectors.Period(
         start=dt.date(today.year, today.month, 1) - dt.timedelta(days=1),

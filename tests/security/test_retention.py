@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from delivery.choices import DeliveryStatus as S
-from delivery.models import DeliveryEvent, DeliveryOrder, ProofOfDelivery
+from delivery.handoff.history import events_chain_verify
+from delivery.models import DeliveryEvent, DeliveryEventPersonal, DeliveryOrder, ProofOfDelivery
 from partners import selectors
 from passports.models import Applicant
 from tests.factories import make_order
@@ -40,9 +41,10 @@ def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(
         status_changed_at=long_ago
     )
     delivered = DeliveryEvent.objects.get(order=old, to_status=S.DELIVERED)
-    DeliveryEvent.objects.filter(pk=delivered.pk).update(
-        payload={"receiver_kind": "stand_in", "receiver_name": "Andi Wijaya"}, location="-5.14,119.43"
+    DeliveryEventPersonal.objects.create(
+        event=delivered, location="-5.14,119.43", details={"receiver_name": "Andi Wijaya", "relation": "adik"}
     )
+    history_before = list(DeliveryEvent.objects.filter(order=old).values())
     proof = ProofOfDelivery(
         order=old,
         event=delivered,
@@ -72,7 +74,11 @@ def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(
     import os
 
     assert not os.path.exists(signature_path)
-    assert all("receiver_name" not in e.payload for e in DeliveryEvent.objects.filter(order=old))
+    # What was personal about the events is gone; the events themselves are as written.
+    assert DeliveryEventPersonal.objects.get(event=delivered).details == {}
+    assert DeliveryEventPersonal.objects.get(event=delivered).location == ""
+    assert list(DeliveryEvent.objects.filter(order=old).values()) == history_before
+    assert events_chain_verify().intact
     assert Applicant.objects.get(pk=cancelled.application.applicant_id).anonymised_at
     for kept in (recent, still_open):
         applicant = Applicant.objects.get(pk=kept.application.applicant_id)
