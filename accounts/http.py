@@ -3,6 +3,8 @@ never the anonymous one. Annotations only; nothing here is instantiated."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.http import HttpRequest
 from rest_framework.request import Request
 
@@ -19,3 +21,11 @@ class AuthenticatedRequest(Request):
     """An API request past DRF's ``IsAuthenticated`` (the default permission): someone is logged in."""
 
     user: User
+
+
+class LoggedInRequest(Protocol):
+    """Any request whose user is logged in, whichever class says so: the two above, or the like
+    that a module declares for itself. For helpers that read only ``request.user``."""
+
+    @property
+    def user(self) -> User: ...

@@ -1,33 +1,50 @@
-from django.contrib import admin
+from typing import TYPE_CHECKING
 
-from delivery.models import Area, Courier, DeliveryEvent, DeliveryOrder
+from django.contrib import admin
+from django.http import HttpRequest
+
+from delivery.models import Area, Courier, DeliveryEvent, DeliveryOrder, ProofOfDelivery, RescheduleRequest
+
+# The admin classes take no type arguments at run time; django-stubs' do.
+if TYPE_CHECKING:
+    _AreaAdmin = admin.ModelAdmin[Area]
+    _CourierAdmin = admin.ModelAdmin[Courier]
+    _DeliveryEventInline = admin.TabularInline[DeliveryEvent, DeliveryOrder]
+    _DeliveryOrderAdmin = admin.ModelAdmin[DeliveryOrder]
+    _ProofOfDeliveryAdmin = admin.ModelAdmin[ProofOfDelivery]
+    _RescheduleRequestAdmin = admin.ModelAdmin[RescheduleRequest]
+else:
+    _AreaAdmin = _CourierAdmin = _DeliveryOrderAdmin = _ProofOfDeliveryAdmin = _RescheduleRequestAdmin = (
+        admin.ModelAdmin
+    )
+    _DeliveryEventInline = admin.TabularInline
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(_AreaAdmin):
     list_display = ("name", "code", "delivery_fee", "tariff_is_demo")
     list_editable = ("delivery_fee",)
 
 
 @admin.register(Courier)
-class CourierAdmin(admin.ModelAdmin):
+class CourierAdmin(_CourierAdmin):
     list_display = ("name", "nippos", "office", "is_third_party", "active")
     filter_horizontal = ("areas",)
 
 
-class DeliveryEventInline(admin.TabularInline):
+class DeliveryEventInline(_DeliveryEventInline):
     model = DeliveryEvent
     extra = 0
     can_delete = False
     fields = ("occurred_at", "from_status", "to_status", "actor", "actor_role", "office", "location")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: DeliveryOrder | None = None) -> bool:
         return False
 
 
 @admin.register(DeliveryOrder)
-class DeliveryOrderAdmin(admin.ModelAdmin):
+class DeliveryOrderAdmin(_DeliveryOrderAdmin):
     """Read-only here: states change only through the handoff pages and API."""
 
     list_display = ("code", "status", "area", "courier", "deadline_at", "deadline_breached_at")
@@ -35,38 +52,37 @@ class DeliveryOrderAdmin(admin.ModelAdmin):
     search_fields = ("code",)
     inlines = [DeliveryEventInline]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: DeliveryOrder | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: DeliveryOrder | None = None) -> bool:
         return False
 
 
 # ---- Courier app: proofs of delivery and applicants' new days, read-only ----
-from delivery.models import ProofOfDelivery, RescheduleRequest  # noqa: E402
 
 
 @admin.register(ProofOfDelivery)
-class ProofOfDeliveryAdmin(admin.ModelAdmin):
+class ProofOfDeliveryAdmin(_ProofOfDeliveryAdmin):
     list_display = ("order", "receiver_kind", "receiver_name", "relation", "created_at")
     readonly_fields = [f.name for f in ProofOfDelivery._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: ProofOfDelivery | None = None) -> bool:
         return False
 
 
 @admin.register(RescheduleRequest)
-class RescheduleRequestAdmin(admin.ModelAdmin):
+class RescheduleRequestAdmin(_RescheduleRequestAdmin):
     list_display = ("order", "after_attempt", "preferred_date", "new_address", "created_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: RescheduleRequest | None = None) -> bool:
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,12 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core.exceptions import NotAllowed
 from delivery.choices import FINAL_STATUSES
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+    from delivery.models import Batch, DeliveryOrder
 
 IMIGRASI = (Role.IMIGRASI_OFFICER,)
 POS = (Role.POS_SERVICE_OFFICER,)
@@ -52,7 +58,7 @@ def roles(*allowed: str) -> Callable[[View], View]:
     return decorator
 
 
-def require_role(actor, *roles) -> None:
+def require_role(actor: User | None, *roles: str) -> None:
     if actor is None or actor.role not in roles or actor.office_id is None:
         raise NotAllowed(_("Your role may not do this."), code="wrong_role")
 
@@ -73,98 +79,98 @@ GROUP_OFFICE_READERS = frozenset(
 VAN_LOG_READERS = frozenset({Role.POS_SERVICE_OFFICER, Role.AGENCY_MANAGER, Role.ADMINISTRATOR})
 
 
-def is_administrator(user) -> bool:
+def is_administrator(user: User) -> bool:
     """The administrator sees every office's rows."""
     return user.role == Role.ADMINISTRATOR
 
 
-def is_applicant(user) -> bool:
+def is_applicant(user: User) -> bool:
     return user.role == Role.APPLICANT
 
 
-def is_logged_in_applicant(user) -> bool:
+def is_logged_in_applicant(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return user is not None and user.is_authenticated and user.role == Role.APPLICANT
 
 
-def is_imigrasi_officer(user) -> bool:
+def is_imigrasi_officer(user: User) -> bool:
     return user.role == Role.IMIGRASI_OFFICER
 
 
-def is_pos_service_officer(user) -> bool:
+def is_pos_service_officer(user: User) -> bool:
     return user.role == Role.POS_SERVICE_OFFICER
 
 
-def is_travel_agency(user) -> bool:
+def is_travel_agency(user: User) -> bool:
     return user.role == Role.TRAVEL_AGENCY
 
 
-def is_courier(user) -> bool:
+def is_courier(user: User) -> bool:
     return user.role == Role.COURIER
 
 
-def is_office_dispatcher(user) -> bool:
+def is_office_dispatcher(user: User) -> bool:
     """The Pos delivery dispatcher of an office (the courier board)."""
     return user.role == Role.POS_DISPATCHER and user.office_id is not None
 
 
-def may_assign_couriers(user) -> bool:
+def may_assign_couriers(user: User) -> bool:
     return user.role in COURIER_ASSIGNERS
 
 
-def require_courier_assigner(actor) -> None:
+def require_courier_assigner(actor: User) -> None:
     if not may_assign_couriers(actor):
         raise NotAllowed(_("Your role may not assign couriers."))
 
 
-def may_assign_courier_to(user, order) -> bool:
+def may_assign_courier_to(user: User, order: DeliveryOrder) -> bool:
     """May this user put this order on a courier's run (its Pos office's dispatcher or service section)?"""
     return may_assign_couriers(user) and order.pos_office_id == user.office_id
 
 
-def may_unlock_codes(user) -> bool:
+def may_unlock_codes(user: User) -> bool:
     return user.role in CODE_UNLOCKERS
 
 
-def may_book_delivery(actor) -> bool:
+def may_book_delivery(actor: User) -> bool:
     return actor.role in BOOKERS
 
 
-def books_for_own_office_only(actor) -> bool:
+def books_for_own_office_only(actor: User) -> bool:
     return actor.role in OWN_OFFICE_BOOKERS
 
 
-def may_open_group_bookings(user) -> bool:
+def may_open_group_bookings(user: User) -> bool:
     """The group booking pages: the travel agencies (and the administrator)."""
     return user.role in (Role.TRAVEL_AGENCY, Role.ADMINISTRATOR)
 
 
-def may_book_groups(actor) -> bool:
+def may_book_groups(actor: User) -> bool:
     """Booking a group: a travel agency with an office address."""
     return actor.role == Role.TRAVEL_AGENCY and actor.office is not None
 
 
-def sees_office_groups(user) -> bool:
+def sees_office_groups(user: User) -> bool:
     return user.role in GROUP_OFFICE_READERS
 
 
-def may_acknowledge_batch(user, batch) -> bool:
+def may_acknowledge_batch(user: User, batch: Batch) -> bool:
     """The receiving Pos office's service officer acknowledges a batch (while it is in handover)."""
     return user.role == Role.POS_SERVICE_OFFICER and user.office_id == batch.pos_office_id
 
 
-def may_read_van_log(user) -> bool:
+def may_read_van_log(user: User) -> bool:
     return user.role in VAN_LOG_READERS
 
 
-def may_record_van_standby(user) -> bool:
+def may_record_van_standby(user: User) -> bool:
     return user.role == Role.POS_SERVICE_OFFICER
 
 
-def may_read_problems(user) -> bool:
+def may_read_problems(user: User) -> bool:
     return user.role in PROBLEM_READERS
 
 
-def may_see_lost_case_page(user, order) -> bool:
+def may_see_lost_case_page(user: User | AnonymousUser, order: DeliveryOrder) -> bool:
     """Whether the order page links to its lost passport case: staff who handle the passport on its
     way while the delivery goes on (to report it), and after that only where a case exists."""
     if getattr(user, "role", None) not in LOST_CASE_READERS:

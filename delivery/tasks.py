@@ -1,6 +1,6 @@
 """Thin Celery tasks: each takes ids, calls one service, and is safe to run twice."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from delivery.notifications import services as notifications
 from delivery.problems import services as problems
@@ -15,7 +15,7 @@ from delivery.problems import services as problems
     time_limit=60,
     acks_late=True,
 )
-def notify_delivery_event(self, event_id: int) -> str:
+def notify_delivery_event(self: Task, event_id: int) -> str:
     return notifications.delivery_event_notify(event_id=event_id)
 
 
@@ -28,7 +28,7 @@ def notify_delivery_event(self, event_id: int) -> str:
     time_limit=300,
     acks_late=True,
 )
-def notify_delivery_events(self, event_ids: list[int]) -> int:
+def notify_delivery_events(self: Task, event_ids: list[int]) -> int:
     return len(notifications.delivery_events_notify(event_ids=event_ids))
 
 
@@ -46,7 +46,7 @@ def sweep_deadlines() -> int:
     time_limit=60,
     acks_late=True,
 )
-def notify_problem(self, problem_id: int) -> str:
+def notify_problem(self: Task, problem_id: int) -> str:
     from delivery.problems.services import problem_notify
 
     return problem_notify(problem_id=problem_id)
@@ -61,7 +61,7 @@ def notify_problem(self, problem_id: int) -> str:
     time_limit=60,
     acks_late=True,
 )
-def settle_online_booking(self, booking_id: int) -> str:
+def settle_online_booking(self: Task, booking_id: int) -> str:
     from delivery.booking.online import online_booking_settle
 
     return online_booking_settle(booking_id=booking_id)
@@ -76,7 +76,7 @@ def settle_online_booking(self, booking_id: int) -> str:
     time_limit=120,
     acks_late=True,
 )
-def mail_online_booking_documents(self, booking_id: int) -> str:
+def mail_online_booking_documents(self: Task, booking_id: int) -> str:
     from delivery.booking.online import online_booking_mail_documents
 
     return online_booking_mail_documents(booking_id=booking_id)
@@ -101,7 +101,7 @@ def personal_data_retention() -> int:
     time_limit=60,
     acks_late=True,
 )
-def notify_lost_passport(self, event_id: int) -> str:
+def notify_lost_passport(self: Task, event_id: int) -> str:
     from delivery.custody.lost import lost_case_applicant_notify
 
     return lost_case_applicant_notify(event_id=event_id)

@@ -3,16 +3,20 @@ change and cancel. The same services as the pages, the same refusals, the shared
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import PublicApi
 from accounts.authentication import TokenScopePermission
+from accounts.http import AuthenticatedRequest
 from core.api import ERRORS
 from core.exceptions import NotFound
 from core.fields import AsciiDigitsSerializerField
@@ -23,11 +27,11 @@ from delivery.booking.reschedule import delivery_order_reschedule
 from delivery.choices import DestinationKind
 from delivery.handoff.selectors import orders_visible_to
 from delivery.handoff.transitions import delivery_order_cancel
-from delivery.models import Area, OnlineBooking
+from delivery.models import AddressChange, Area, DeliveryOrder, OnlineBooking, RescheduleRequest
 from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
 
 
-class OnlineBookingInput(serializers.Serializer):
+class OnlineBookingInput(serializers.Serializer[dict[str, Any]]):
     billing_code = AsciiDigitsSerializerField(
         max_length=20, spaces=True, message=_("A billing code has exactly 15 digits.")
     )
@@ -42,7 +46,7 @@ class OnlineBookingInput(serializers.Serializer):
     )
 
 
-class OnlineBookingOutput(serializers.Serializer):
+class OnlineBookingOutput(serializers.Serializer[OnlineBooking]):
     token = serializers.CharField()
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
@@ -68,7 +72,7 @@ class OnlineBookingCreateApi(PublicApi):
         responses={201: OnlineBookingOutput, 429: ErrorSerializer, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = OnlineBookingInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -84,7 +88,7 @@ class OnlineBookingPayApi(PublicApi):
         responses={202: OnlineBookingOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, token: str):
+    def post(self, request: Request, token: str) -> Response:
         booking = svc.online_booking_pay(token=_booking(token).token, actor=request.user)
         return Response(OnlineBookingOutput(booking).data, status=status.HTTP_202_ACCEPTED)
 
@@ -94,11 +98,11 @@ class OnlineBookingDetailApi(PublicApi):
         summary="The state of an online booking and, once paid, its tracking code",
         responses={200: OnlineBookingOutput, **ERRORS},
     )
-    def get(self, request, token: str):
+    def get(self, request: Request, token: str) -> Response:
         return Response(OnlineBookingOutput(_booking(token)).data)
 
 
-class AddressChangeInput(serializers.Serializer):
+class AddressChangeInput(serializers.Serializer[dict[str, Any]]):
     destination_kind = serializers.ChoiceField(choices=DestinationKind.choices)
     address = serializers.CharField(max_length=300)
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
@@ -107,7 +111,7 @@ class AddressChangeInput(serializers.Serializer):
     )
 
 
-class AddressChangeOutput(serializers.Serializer):
+class AddressChangeOutput(serializers.Serializer[AddressChange]):
     order = serializers.CharField(source="order.code")
     area = serializers.CharField(source="new_area.code")
     old_fee = serializers.IntegerField()
@@ -117,9 +121,9 @@ class AddressChangeOutput(serializers.Serializer):
 
 class ApplicantOrderApi(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
-    required_scopes: dict = {}  # the applicant's own moves: not for partner tokens
+    required_scopes: dict[str, str] = {}  # the applicant's own moves: not for partner tokens
 
-    def order(self, request, code: str):
+    def order(self, request: AuthenticatedRequest, code: str) -> DeliveryOrder:
         return get_object_or_404(orders_visible_to(request.user), code=code)
 
 
@@ -130,7 +134,7 @@ class OrderAddressChangeApi(ApplicantOrderApi):
         responses={200: AddressChangeOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         order = self.order(request, code)
         data = AddressChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -146,7 +150,7 @@ class OrderAddressChangeApi(ApplicantOrderApi):
         return Response(AddressChangeOutput(change).data)
 
 
-class CancelInput(serializers.Serializer):
+class CancelInput(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -157,7 +161,7 @@ class OrderCancelApi(ApplicantOrderApi):
         responses={200: DeliveryOrderDetailOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         order = self.order(request, code)
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -167,7 +171,7 @@ class OrderCancelApi(ApplicantOrderApi):
         return Response(DeliveryOrderDetailOutput(result.order).data)
 
 
-class RescheduleInput(serializers.Serializer):
+class RescheduleInput(serializers.Serializer[dict[str, Any]]):
     preferred_date = serializers.DateField(help_text="From today to 14 days ahead")
     new_address = serializers.CharField(
         required=False,
@@ -178,7 +182,7 @@ class RescheduleInput(serializers.Serializer):
     )
 
 
-class RescheduleOutput(serializers.Serializer):
+class RescheduleOutput(serializers.Serializer[RescheduleRequest]):
     order = serializers.CharField(source="order.code")
     after_attempt = serializers.IntegerField()
     preferred_date = serializers.DateField()
@@ -193,7 +197,7 @@ class DeliveryOrderRescheduleApi(APIView):
         responses={200: RescheduleOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         order = get_object_or_404(orders_visible_to(request.user), code=code)
         data = RescheduleInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,20 @@ class BookingLookupForm(forms.Form):
     birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+# The field takes no type argument at run time; django-stubs' does.
+if TYPE_CHECKING:
+    _ModelChoiceField = forms.ModelChoiceField[Area]
+else:
+    _ModelChoiceField = forms.ModelChoiceField
+
+
+class AreaChoiceField(_ModelChoiceField):
+    """An area shown with its delivery fee in rupiah (dots between the thousands)."""
+
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.name}: Rp {obj.delivery_fee:,}".replace(",", ".")
+
+
 class BookingDetailsForm(forms.Form):
     destination_kind = forms.ChoiceField(
         label=_("Deliver to"),
@@ -24,7 +40,7 @@ class BookingDetailsForm(forms.Form):
         widget=forms.RadioSelect,
         initial=DestinationKind.HOME,
     )
-    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.order_by("name"))
+    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.order_by("name"))
     address = forms.CharField(
         label=_("Delivery address"),
         max_length=300,
@@ -44,19 +60,16 @@ class BookingDetailsForm(forms.Form):
         label=_("I authorise the named PT Pos officer to receive my passport from Imigrasi and deliver it."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["area"].label_from_instance = lambda a: f"{a.name}: Rp {a.delivery_fee:,}".replace(
-            ",", "."
-        )
 
 
 class AddressChangeForm(BookingDetailsForm):
     # The new area's fee the applicant was shown and confirms (a hidden input of the second step).
     expected_fee = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if self.has_error("expected_fee"):  # a hidden input's own error is not shown on the page
             self.add_error(
@@ -64,7 +77,7 @@ class AddressChangeForm(BookingDetailsForm):
             )
         return data
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("recipient_phone", "recipient_email", "signature", "agree"):
             del self.fields[name]

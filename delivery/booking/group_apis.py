@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any, cast
 
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -11,21 +12,22 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from core.api import ERRORS
 from core.exceptions import NotFound, ValidationFailed
 from core.idempotency import idempotent
 from core.middleware import client_ip
 from delivery.booking import groups
-from delivery.models import Area
+from delivery.models import Area, GroupBooking
 
 
-class GroupRowInput(serializers.Serializer):
+class GroupRowInput(serializers.Serializer[dict[str, Any]]):
     billing_code = serializers.CharField(max_length=30)
     birth_date = serializers.CharField(max_length=20, help_text="YYYY-MM-DD")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class GroupBookingInput(serializers.Serializer):
+class GroupBookingInput(serializers.Serializer[dict[str, Any]]):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     contact_phone = serializers.CharField(max_length=16)
     rows = GroupRowInput(many=True, required=False, help_text="The passports; or send `csv` instead.")
@@ -35,12 +37,13 @@ class GroupBookingInput(serializers.Serializer):
         help_text="The CSV file's text: billing_code,birth_date,name",
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("rows")) == bool(attrs.get("csv")):
             raise serializers.ValidationError({"rows": [gettext("Send either rows or csv.")]})
         return attrs
 
 
+# Only used with many=True (a list in), which the stubs do not model: no type argument.
 class GroupOrderOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="application.applicant.full_name")
@@ -49,7 +52,7 @@ class GroupOrderOutput(serializers.Serializer):
     courier = serializers.CharField(source="courier.name", default=None, allow_null=True)
 
 
-class GroupOutput(serializers.Serializer):
+class GroupOutput(serializers.Serializer[GroupBooking]):
     number = serializers.CharField()
     address = serializers.CharField()
     area = serializers.CharField(source="area.code")
@@ -57,11 +60,12 @@ class GroupOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     orders = serializers.SerializerMethodField()
 
-    def get_orders(self, group) -> list[dict]:
-        return GroupOrderOutput(groups.group_orders(group), many=True).data
+    def get_orders(self, group: GroupBooking) -> list[dict[str, Any]]:
+        # many=True makes a list serializer; the stubs know only the one-object kind
+        return cast("list[dict[str, Any]]", GroupOrderOutput(groups.group_orders(group), many=True).data)
 
 
-def _csv_from_rows(rows: list[dict]) -> bytes:
+def _csv_from_rows(rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(groups.HEADER)
@@ -81,7 +85,7 @@ class GroupBookingCreateApi(APIView):
         responses={201: GroupOutput, **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = GroupBookingInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -113,7 +117,7 @@ class GroupBookingDetailApi(APIView):
     @extend_schema(
         summary="A group booking with the status of every passport", responses={200: GroupOutput, **ERRORS}
     )
-    def get(self, request, number: str):
+    def get(self, request: AuthenticatedRequest, number: str) -> Response:
         group = groups.groups_visible_to(request.user).filter(number=number).first()
         if group is None:
             raise NotFound(gettext("No such group booking."))

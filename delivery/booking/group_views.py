@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
 from core.middleware import client_ip
 from delivery.booking import groups
@@ -35,7 +36,7 @@ class GroupBookingForm(forms.Form):
 
 
 @login_required
-def group_list(request):
+def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not may_open_group_bookings(request.user):
         messages.error(request, _("Group booking is for travel agencies."))
         return redirect("home")
@@ -86,7 +87,7 @@ def group_list(request):
 
 
 @login_required
-def group_detail(request, number: str):
+def group_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     group = groups.groups_visible_to(request.user).filter(number=number).first()
     if group is None:
         raise Http404
@@ -104,7 +105,7 @@ def group_detail(request, number: str):
 
 
 @login_required
-def group_sample_csv(request):
+def group_sample_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The sample file of ``docs/``; in the demo its lines are paid passports the agency can book."""
     content = (settings.BASE_DIR / "docs" / "sample-group-booking.csv").read_bytes()
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")

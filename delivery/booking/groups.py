@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from delivery.models import Area, Courier, DeliveryOrder, GroupBooking, GroupBoo
 from delivery.permissions import is_administrator, is_travel_agency, may_book_groups, sees_office_groups
 from organisations.models import Office
 from organisations.offices import pos_office_serving
+from passports.models import PassportApplication
 from passports.services import application_find_for_booking
 from passports.validators import validate_phone
 
@@ -98,15 +100,17 @@ def group_csv_read(content: bytes) -> tuple[list[tuple[int, list[str]]], str]:
     return rows, ""
 
 
-def group_rows_check(rows: list[tuple[int, list[str]]], *, client: str) -> list[tuple[RowOutcome, object]]:
+def group_rows_check(
+    rows: list[tuple[int, list[str]]], *, client: str
+) -> list[tuple[RowOutcome, PassportApplication | None]]:
     """Each row's outcome and, for a good row, the application it books."""
-    checked = []
+    checked: list[tuple[RowOutcome, PassportApplication | None]] = []
     seen: dict[str, int] = {}
     for number, cells in rows:
         cells = [c.strip() for c in cells]
         code = cells[0].replace(" ", "") if cells else ""
         outcome = RowOutcome(row=number, billing_code=code, name=cells[2] if len(cells) > 2 else "")
-        application = None
+        application: PassportApplication | None = None
         if len(cells) not in (2, 3):
             outcome.error = gettext(
                 "expected 2 or 3 columns (billing code, date of birth, name), found %(n)s"
@@ -127,7 +131,7 @@ def group_rows_check(rows: list[tuple[int, list[str]]], *, client: str) -> list[
     return checked
 
 
-def _pos_office(application) -> Office:
+def _pos_office(application: PassportApplication) -> Office:
     """The Pos office serving the group's Imigrasi office (a group is of one office: a row of another
     is refused by ``delivery_order_book``, and then the whole group)."""
     office = pos_office_serving(application.office_id)
@@ -169,6 +173,7 @@ def group_booking_create(
     """Book every row of the CSV for delivery to the agency's office, or none of them."""
     if not may_book_groups(actor):
         raise NotAllowed(_("Group booking is for travel agencies with an office address."))
+    assert actor.office is not None  # may_book_groups asks for it
     try:
         validate_phone((contact_phone or "").strip())
     except ValidationError as error:
@@ -181,7 +186,10 @@ def group_booking_create(
     result = GroupResult(rows=[outcome for outcome, _app in checked])
     if result.failed:
         return result  # all or nothing: the report says what to fix
-    pos_office = _pos_office(checked[0][1])
+    # Every row is good, and a good row has found its application.
+    first_application = checked[0][1]
+    assert first_application is not None
+    pos_office = _pos_office(first_application)
     courier = _courier_for(area, pos_office)
     address = actor.office.address or actor.office.name
     with transaction.atomic():
@@ -195,6 +203,7 @@ def group_booking_create(
             contact_phone=contact_phone.strip(),
         )
         for outcome, application in checked:
+            assert application is not None
             order = delivery_order_book(
                 application=application,
                 pos_office=pos_office,
@@ -217,7 +226,7 @@ def group_booking_create(
     return result
 
 
-def groups_visible_to(user: User):
+def groups_visible_to(user: User) -> QuerySet[GroupBooking]:
     qs = GroupBooking.objects.select_related("area", "courier", "agency_office")
     if is_administrator(user):
         return qs

@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -60,6 +60,10 @@ from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import PaymentDeclined, get_gateway
 from passports.models import PassportApplication
 from passports.services import application_find_for_booking, payment_confirm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +112,7 @@ ONLINE_BOOKING_STATES = StateTable(
 )
 
 
-def _applicant(actor: Any) -> tuple[User | None, str | None]:
+def _applicant(actor: User | AnonymousUser | None) -> tuple[User | None, str | None]:
     """Who acts for the applicant on an event: the account if logged in (with its role), else
     nobody in the applicant's role."""
     if actor is not None and actor.is_authenticated:
@@ -128,7 +132,7 @@ def online_pos_office(application: PassportApplication) -> Office:
     return office
 
 
-def application_for_account(*, user, application_id: int) -> PassportApplication:
+def application_for_account(*, user: User, application_id: int) -> PassportApplication:
     """An applicant booking from their account: only their own applications."""
     if not is_logged_in_applicant(user):
         raise NotAllowed(_("Log in as the applicant to book from your account."), code="wrong_role")
@@ -144,7 +148,7 @@ def application_for_account(*, user, application_id: int) -> PassportApplication
     return application
 
 
-def applications_bookable_by(user) -> list[PassportApplication]:
+def applications_bookable_by(user: User | AnonymousUser) -> list[PassportApplication]:
     """The applicant's own applications with a billing code and no delivery yet."""
     if not is_logged_in_applicant(user):
         return []
@@ -176,7 +180,7 @@ def signature_png_check(data: str) -> bytes:
     return raw
 
 
-def _area(area_id) -> Area:
+def _area(area_id: int | str) -> Area:
     area = Area.objects.filter(pk=area_id).first() if ascii_digits(str(area_id or "")) else None
     if area is None:
         raise ValidationFailed(
@@ -191,11 +195,11 @@ def online_booking_prepare(
     application: PassportApplication,
     destination_kind: str,
     address: str,
-    area_id,
+    area_id: int | str,
     recipient_phone: str,
     recipient_email: str,
     signature: str,
-    actor=None,
+    actor: User | AnonymousUser | None = None,
     at: dt.datetime | None = None,
 ) -> OnlineBooking:
     """Keep the booking's details and signed power of attorney until it is paid."""
@@ -264,12 +268,12 @@ def online_booking_start(
     birth_date: dt.date,
     destination_kind: str,
     address: str,
-    area_id,
+    area_id: int | str,
     recipient_phone: str,
     recipient_email: str,
     signature: str,
     client: str,
-    actor=None,
+    actor: User | AnonymousUser | None = None,
 ) -> OnlineBooking:
     """The API's one call: find the application by billing code and date of birth, then prepare."""
     application = application_find_for_booking(
@@ -287,7 +291,7 @@ def online_booking_start(
     )
 
 
-def online_booking_pay(*, token: str, actor=None) -> OnlineBooking:
+def online_booking_pay(*, token: str, actor: User | AnonymousUser | None = None) -> OnlineBooking:
     """Ask the payment adapter to charge what is due; the answer comes from a Celery task.
     ``actor``: the user who clicked, if logged in (the event names them)."""
     with transaction.atomic():
@@ -307,7 +311,7 @@ def online_booking_pay(*, token: str, actor=None) -> OnlineBooking:
     return booking
 
 
-def _fail(booking: OnlineBooking, message) -> str:
+def _fail(booking: OnlineBooking, message: StrOrPromise) -> str:
     transition_make(
         ONLINE_BOOKING_STATES, "refuse", obj=booking, actor=None, changes={"error": str(message)[:300]}
     )
@@ -467,7 +471,7 @@ class AddressQuote:
         return abs(self.difference)
 
 
-def _own_order_for_change(order: DeliveryOrder, actor) -> None:
+def _own_order_for_change(order: DeliveryOrder, actor: User) -> None:
     if not is_logged_in_applicant(actor) or order.application.applicant.user_id != actor.pk:
         raise NotAllowed(_("This order is not yours."), code="not_owner")
     if order.status not in CHANGEABLE_STATUSES or BatchItem.objects.filter(order_id=order.pk).exists():
@@ -480,7 +484,7 @@ def _own_order_for_change(order: DeliveryOrder, actor) -> None:
         )
 
 
-def address_change_quote(*, order: DeliveryOrder, actor, area_id) -> AddressQuote:
+def address_change_quote(*, order: DeliveryOrder, actor: User, area_id: int | str) -> AddressQuote:
     """What the new area would cost, shown before the applicant confirms."""
     _own_order_for_change(order, actor)
     area = _area(area_id)
@@ -490,10 +494,10 @@ def address_change_quote(*, order: DeliveryOrder, actor, area_id) -> AddressQuot
 def delivery_order_change_address(
     *,
     order_id: int,
-    actor,
+    actor: User,
     destination_kind: str,
     address: str,
-    area_id,
+    area_id: int | str,
     expected_fee: int | None = None,
     at: dt.datetime | None = None,
 ) -> AddressChange:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from core.utils import model_text_check
 from delivery.choices import (
@@ -50,7 +51,7 @@ def delivery_order_book(
     poa_grantee_name: str,
     poa_grantee_nippos: str,
     poa_grantee_place: str,
-    actor=None,
+    actor: User | None = None,
     at: dt.datetime | None = None,
     code: str | None = None,
 ) -> DeliveryOrder:

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
 from core.forms import form_errors_add
 from core.middleware import client_ip
@@ -39,7 +40,7 @@ def _sign(application: PassportApplication) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def booking_start(request):
+def booking_start(request: HttpRequest) -> HttpResponse:
     """Step one: the billing code and date of birth (or, logged in, one's own applications)."""
     form = BookingLookupForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
@@ -67,7 +68,7 @@ def booking_start(request):
 
 
 @login_required
-def booking_from_account(request, application_id: int):
+def booking_from_account(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     try:
         application = svc.application_for_account(user=request.user, application_id=application_id)
     except DomainError as error:
@@ -89,7 +90,7 @@ def _application_from_signed(signed: str) -> PassportApplication:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def booking_details(request, signed: str):
+def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
     """Destination, area, contact and the power of attorney signed on the screen."""
     application = _application_from_signed(signed)
     if DeliveryOrder.objects.filter(application=application).exists():
@@ -119,7 +120,7 @@ def booking_details(request, signed: str):
             else:
                 return redirect("booking-review", token=booking.token)
     else:
-        initial = {
+        initial: dict[str, object] = {
             "address": applicant.address,
             "recipient_phone": applicant.phone,
             "recipient_email": applicant.email,
@@ -161,7 +162,7 @@ def _booking(token: str) -> OnlineBooking:
 
 
 @never_cache
-def booking_review(request, token: str):
+def booking_review(request: HttpRequest, token: str) -> HttpResponse:
     """The amounts and the signed power of attorney, before paying (the confirmation step)."""
     booking = _booking(token)
     if booking.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
@@ -177,7 +178,7 @@ def booking_review(request, token: str):
 
 
 @require_POST
-def booking_pay(request, token: str):
+def booking_pay(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking(token)
     try:
         svc.online_booking_pay(token=booking.token, actor=request.user)
@@ -187,7 +188,7 @@ def booking_pay(request, token: str):
 
 
 @never_cache
-def booking_status(request, token: str):
+def booking_status(request: HttpRequest, token: str) -> HttpResponse:
     """Progress while the payment is confirmed, then the result; the page refreshes itself with a
     small script and has a plain link for browsers without one."""
     booking = _booking(token)
@@ -204,7 +205,7 @@ def booking_status(request, token: str):
 
 
 @never_cache
-def booking_status_json(request, token: str):
+def booking_status_json(request: HttpRequest, token: str) -> JsonResponse:
     booking = _booking(token)
     return JsonResponse(
         {
@@ -215,7 +216,7 @@ def booking_status_json(request, token: str):
     )
 
 
-def booking_document(request, token: str, kind: str):
+def booking_document(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     booking = _booking(token)
     if booking.order is None:
         raise Http404
@@ -233,7 +234,7 @@ def booking_document(request, token: str, kind: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def order_change_address(request, code: str):
+def order_change_address(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The applicant moves the delivery; another area's fee difference is shown before confirming."""
     order = get_object_or_404(orders_visible_to(request.user).select_related("area"), code=code)
     quote = None
@@ -281,7 +282,7 @@ def order_change_address(request, code: str):
 
 
 @login_required
-def order_reschedule(request, code: str):
+def order_reschedule(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The applicant picks another day or address after a failed attempt."""
     order = get_object_or_404(
         DeliveryOrder.objects.select_related("area"), code=code, application__applicant__user=request.user

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -12,18 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from accounts.models import PersonalDataAccess
+from accounts.models import PersonalDataAccess, User
 from core.crypto import nik_mask
 from core.utils import on_commit
-from passports.models import Applicant
+from passports.models import Applicant, BillingCode, Payment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models.fields.files import FieldFile
+
+    from delivery.models import ProofOfDelivery
 
 logger = logging.getLogger(__name__)
 
 
-def personal_data_access_record(*, user, applicant_id: int, what: str, reference: str = "") -> None:
+def personal_data_access_record(
+    *, user: User | AnonymousUser, applicant_id: int, what: str, reference: str = ""
+) -> None:
     """Append one row: who looked, when, at what, of which applicant."""
     PersonalDataAccess.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if isinstance(user, User) and user.is_authenticated else None,
         role=getattr(user, "role", "") or "",
         what=what,
         applicant_id=applicant_id,
@@ -34,7 +44,9 @@ def personal_data_access_record(*, user, applicant_id: int, what: str, reference
     )
 
 
-def personal_data_access_record_many(*, user, applicant_ids, what: str, reference: str = "") -> None:
+def personal_data_access_record_many(
+    *, user: User, applicant_ids: Iterable[int], what: str, reference: str = ""
+) -> None:
     """One row per applicant of a list (a manifest, a batch letter)."""
     PersonalDataAccess.objects.bulk_create(
         [
@@ -46,7 +58,7 @@ def personal_data_access_record_many(*, user, applicant_ids, what: str, referenc
     )
 
 
-def nik_for_viewer(*, user, nik: str, full_view: bool = False) -> str:
+def nik_for_viewer(*, user: User | AnonymousUser, nik: str, full_view: bool = False) -> str:
     """The Imigrasi officer checks the NIK against the KTP on the application page and sees it in
     full there; everyone else, and every other page, sees it masked."""
     if full_view and getattr(user, "role", None) == Role.IMIGRASI_OFFICER:
@@ -103,7 +115,7 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
         RescheduleRequest,
     )
 
-    files: list = []
+    files: list[FieldFile] = []
     with transaction.atomic():
         applicant = Applicant.objects.select_for_update().get(pk=applicant_id)
         if applicant.anonymised_at is not None:
@@ -143,21 +155,89 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
     logger.info("personal_data.anonymised applicant=%s orders=%s", applicant_id, len(order_ids))
 
 
-def _files_delete(files) -> None:
+def _files_delete(files: list[FieldFile]) -> None:
     for field_file in files:
-        field_file.storage.delete(field_file.name)
+        if field_file.name:  # only files that exist are collected
+            field_file.storage.delete(field_file.name)
 
 
 # --- The applicant's own data --------------------------------------------------------------------
 
 
-def applicant_data_export(*, user) -> dict:
+class AccountExport(TypedDict):
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    language: str
+    date_joined: str
+
+
+class ApplicantExport(TypedDict):
+    full_name: str
+    birth_place: str
+    birth_date: str
+    address: str
+    nik: str
+    sim_number: str
+    phone: str
+    email: str
+    language: str
+
+
+class PaymentExport(TypedDict):
+    ntpn: str
+    amount: int
+    paid_at: str
+
+
+# "from" is a Python keyword, so this one is spelled the functional way.
+TimelineEntryExport = TypedDict("TimelineEntryExport", {"from": str, "to": str, "at": str})
+
+
+class ReceiverExport(TypedDict):
+    name: str
+    relation: str
+    kind: str
+
+
+class DeliveryExport(TypedDict):
+    tracking_code: str
+    status: str
+    address: str
+    area: str
+    phone: str
+    email: str
+    delivery_fee: int
+    timeline: list[TimelineEntryExport]
+    received_by: ReceiverExport | None
+
+
+class ApplicationExport(TypedDict):
+    recorded_at: str
+    office: str
+    passport_type: str
+    fee: int
+    billing_code: str | None
+    payment: PaymentExport | None
+    delivery: DeliveryExport | None
+
+
+class DataExport(TypedDict):
+    exported_at: str
+    account: AccountExport
+    applicant: ApplicantExport | None
+    applications: list[ApplicationExport]
+
+
+def applicant_data_export(*, user: User) -> DataExport:
     """Everything the portal holds about the logged-in applicant, as JSON-ready data. The export is
     itself recorded as an access."""
     from delivery.models import DeliveryOrder
 
     applicant = Applicant.objects.filter(user=user).first()
-    data: dict = {
+    data: DataExport = {
         "exported_at": timezone.now().isoformat(),
         "account": {
             "username": user.username,
@@ -185,9 +265,9 @@ def applicant_data_export(*, user) -> dict:
         "language": applicant.language,
     }
     for application in applicant.applications.select_related("passport_type", "office").order_by("pk"):
-        billing = getattr(application, "billing_code", None)
-        payment = getattr(billing, "payment", None) if billing else None
-        item = {
+        billing: BillingCode | None = getattr(application, "billing_code", None)
+        payment: Payment | None = getattr(billing, "payment", None) if billing else None
+        item: ApplicationExport = {
             "recorded_at": application.created_at.isoformat(),
             "office": application.office.name,
             "passport_type": application.passport_type.name_id,
@@ -204,7 +284,7 @@ def applicant_data_export(*, user) -> dict:
         }
         order = DeliveryOrder.objects.filter(application=application).select_related("area").first()
         if order is not None:
-            proof = getattr(order, "proof", None)
+            proof: ProofOfDelivery | None = getattr(order, "proof", None)
             item["delivery"] = {
                 "tracking_code": order.code,
                 "status": order.status,

@@ -7,10 +7,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from core.api import ErrorSerializer
 from delivery.problems import selectors as sel
 
 
+# Only used with many=True (a queryset in), which the stubs do not model: no type argument.
 class ProblemOutput(serializers.Serializer):
     order = serializers.CharField(source="order.code", allow_null=True, default=None)
     complaint = serializers.CharField(source="complaint.ticket", allow_null=True, default=None)
@@ -27,5 +29,5 @@ class ProblemListApi(APIView):
         summary="The problems queue (agency managers of both agencies)",
         responses={200: ProblemOutput(many=True), 403: ErrorSerializer},
     )
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(ProblemOutput(sel.problems_queue(request.user)[:200], many=True).data)

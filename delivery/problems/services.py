@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -65,7 +66,7 @@ def problem_flagged(problem: Problem) -> None:
 
 
 # Who has to act on an order in each state, and at which of the order's offices.
-RESPONSIBLE = {
+RESPONSIBLE: dict[str, tuple[str, str]] = {
     S.BOOKED: (Role.POS_SERVICE_OFFICER, "pos_office"),
     S.DOSSIER_HANDED: (Role.IMIGRASI_OFFICER, "imigrasi_office"),
     S.PASSPORT_READY: (Role.IMIGRASI_OFFICER, "imigrasi_office"),
@@ -120,6 +121,7 @@ def problems_sweep(*, now: dt.datetime | None = None) -> int:
     live = DeliveryOrder.objects.exclude(status__in=FINAL_STATUSES)
     new = 0
     for order in live.filter(deadline_at__lt=now).order_by("pk"):
+        assert order.deadline_at is not None  # filtered on above
         new += _flag(order, ProblemKind.LATE, order.deadline_at.isoformat(), now) is not None
     for order in live.filter(status=S.FAILED_ATTEMPT).order_by("pk"):
         new += _flag(order, ProblemKind.FAILED_ATTEMPT, order.status_changed_at.isoformat(), now) is not None
@@ -127,7 +129,7 @@ def problems_sweep(*, now: dt.datetime | None = None) -> int:
     for order in live.filter(status_changed_at__lt=stalled_since).order_by("pk"):
         new += _flag(order, ProblemKind.STALLED, order.status_changed_at.isoformat(), now) is not None
     for _receiver, flagged in problems_sweep_requested.send(sender=Problem, now=now):
-        new += flagged
+        new += cast(int, flagged)  # a receiver returns how many of its problems are new
     return new
 
 
@@ -175,6 +177,7 @@ def problem_notify(*, problem_id: int) -> str:
 
 def _complaint_problem_mail(problem: Problem) -> tuple[str, str]:
     complaint = problem.complaint
+    assert complaint is not None  # a complaint's problem
     with translation.override("id"):
         subject = gettext("Complaint %(ticket)s has had no first response for 24 hours") % {
             "ticket": complaint.ticket
@@ -197,6 +200,7 @@ def _complaint_problem_mail(problem: Problem) -> tuple[str, str]:
 
 def _order_problem_mail(problem: Problem) -> tuple[str, str]:
     order = problem.order
+    assert order is not None  # an order's problem
     with translation.override("id"):
         subject = gettext("Problem with delivery %(code)s: %(kind)s") % {
             "code": order.code,

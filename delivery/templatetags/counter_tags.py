@@ -1,10 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypedDict
+
 from django import template
+
+if TYPE_CHECKING:
+    from delivery.models import Batch, DeliveryOrder, Manifest
 
 register = template.Library()
 
 
+class OrderDocuments(TypedDict):
+    order: DeliveryOrder
+    money: Mapping[str, object]
+    manifest: Manifest | None
+    batch: Batch | None
+
+
 @register.inclusion_tag("counter/_order_documents.html")
-def order_documents(order):
+def order_documents(order: DeliveryOrder) -> OrderDocuments:
     """The papers of one order: receipt and power of attorney, its manifest and release batch."""
     from delivery.counter.booking import payment_reconciliation
     from delivery.models import BatchItem
