@@ -277,6 +277,18 @@ def _reconnect_after_a_servers_test(restarts: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's default language (Bahasa Indonesia). A request in English,
+    or a schema built in English, leaves English active in the thread after it; without this a
+    service's message in a later test would depend on which tests ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (tracking pages, lookup counters)."""
     from django.core.cache import cache
