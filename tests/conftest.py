@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.snapshots import Snapshot
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,19 +37,25 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def ref(db):
-    """The Makassar reference data: offices, areas, fee table, one user per role, couriers."""
+def _reference_data_load():
     from demo.seed import reference_data_load
 
     return reference_data_load()
+
+
+# Built by the first test of this process that asks, copied back for the others (tests/snapshots.py).
+REFERENCE_DATA = Snapshot(_reference_data_load)
+
+
+@pytest.fixture
+def ref(db):
+    """The Makassar reference data: offices, areas, fee table, one user per role, couriers."""
+    return REFERENCE_DATA.load()
 
 
 @pytest.fixture
 def tx_ref(transactional_db):
-    from demo.seed import reference_data_load
-
-    return reference_data_load()
+    return REFERENCE_DATA.load()
 
 
 def free_port() -> int:
