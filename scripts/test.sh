@@ -18,15 +18,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 scripts/bootstrap.sh test
-# The checks that stop a run before pytest starts: lint, then types (pyproject.toml holds both setups).
-echo "ruff check ..."
-.venv/bin/ruff check .
-.venv/bin/ruff format --check --quiet . || { echo "ruff format would change the files above: run .venv/bin/ruff format ."; exit 1; }
-echo "mypy ..."
-DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/mypy
-echo "lint-imports ..."
-.venv/bin/lint-imports --no-cache
-
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 TMP=$(mktemp -d /tmp/antar-test.XXXXXX)
 chmod 755 "$TMP"
@@ -38,6 +29,9 @@ mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA"
 
 cleanup() {
   set +e
+  if [ -n "${MIGRATE_PID:-}" ]; then
+    kill "$MIGRATE_PID" 2>/dev/null && wait "$MIGRATE_PID" 2>/dev/null
+  fi
   if [ -f "$PGDATA/postmaster.pid" ]; then
     su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGDATA' -m immediate -w stop" >/dev/null 2>&1
   fi
@@ -59,6 +53,36 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:${PGPORT}/antar_paspor"
 export CELERY_BROKER_URL="redis://127.0.0.1:${REDISPORT}/0"
 export DJANGO_SETTINGS_MODULE=portal.settings.test
 export PORTAL_VAR_DIR="$TMP/var"
+
+# The migrations run once, into a template database, while the checks below run (they use one
+# core); each pytest-xdist worker's test database is then a copy of it (TEST_DATABASE_TEMPLATE,
+# portal/settings/test.py) instead of every worker migrating its own. Should they fail here, the
+# workers migrate as before and pytest reports the error.
+TEMPLATE_DB=antar_paspor_template
+MIGRATE_PID=
+if su postgres -s /bin/sh -c "'$PGBIN/createdb' -h 127.0.0.1 -p $PGPORT -U postgres $TEMPLATE_DB" \
+  >"$TMP/migrate.log" 2>&1; then
+  DATABASE_URL="${DATABASE_URL%/*}/$TEMPLATE_DB" .venv/bin/python manage.py migrate --run-syncdb -v 0 \
+    >>"$TMP/migrate.log" 2>&1 &
+  MIGRATE_PID=$!
+fi
+
+# The checks that stop a run before pytest starts: lint, then types (pyproject.toml holds both setups).
+echo "ruff check ..."
+.venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet . || { echo "ruff format would change the files above: run .venv/bin/ruff format ."; exit 1; }
+echo "mypy ..."
+DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/mypy
+echo "lint-imports ..."
+.venv/bin/lint-imports --no-cache
+
+if [ -n "$MIGRATE_PID" ] && wait "$MIGRATE_PID"; then
+  export TEST_DATABASE_TEMPLATE="$TEMPLATE_DB"
+else
+  echo "Migrating the template database failed; each worker migrates its own:"
+  tail -n 20 "$TMP/migrate.log"
+fi
+MIGRATE_PID=
 export PGBIN PGPORT TEST_TMP="$TMP"
 echo "PostgreSQL on 127.0.0.1:${PGPORT}, Redis on 127.0.0.1:${REDISPORT}"
 # pytest-xdist worker processes (TEST_WORKERS, 2 by default on this two-core machine) unless the

@@ -37,3 +37,7 @@ STORAGES = {
 # Fixed keys for test data only; production reads its own from the environment.
 PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS or ["dGVzdC1vbmx5LW5vdC1zZWNyZXQtYW50YXItcGFzcG8="]
 PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY or "test-only-not-secret-nik-hash"
+# scripts/test.sh migrates one database before pytest starts: each worker's test database is then
+# created as a copy of it (CREATE DATABASE ... TEMPLATE) and its migrations find nothing to do.
+if env.env_str("TEST_DATABASE_TEMPLATE"):
+    DATABASES["default"]["TEST"] = {"TEMPLATE": env.env_str("TEST_DATABASE_TEMPLATE")}  # noqa: F405
