@@ -225,7 +225,11 @@ def _flush_deletes_the_rows():
         if not tables or reset_sequences or allow_cascade:
             return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         names = [self.quote_name(table) for table in tables]
+        # The history of deliveries refuses DELETE (a trigger, delivery/migrations/0017); a flush
+        # is the one place that empties it, so the transaction sets triggers aside, as TRUNCATE
+        # would (row triggers do not fire on TRUNCATE).
         return [
+            "SET LOCAL session_replication_role = replica;",
             f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE;",
             " ".join(f"DELETE FROM {name};" for name in names),
         ]
