@@ -316,7 +316,8 @@ def order_document(request: AuthenticatedHttpRequest, code: str, kind: str) -> H
 def manifest_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = list(sel.booked_for_manifest(request.user))
     form = ConfirmForm(request.POST or None)
-    chosen = request.POST.getlist("orders") if request.method == "POST" else [str(o.pk) for o in orders]
+    # Nothing is ticked for the officer: each dossier handed over is one they checked and ticked.
+    chosen = request.POST.getlist("orders") if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():
         try:
             manifest = counter_manifest.manifest_hand_over(

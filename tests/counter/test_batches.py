@@ -270,3 +270,20 @@ def test_every_letter_prints_in_one_sans_serif_font_page_counter_included(ref):
             for font in page["/Resources"]["/Font"].values()
         }
         assert fonts and all("Sans" in name for name in fonts), fonts
+
+
+def test_no_manifest_or_batch_page_ticks_anything_for_the_officer(ref, client):
+    make_order(ref, S.BOOKED)
+    make_order(ref, S.DOSSIER_HANDED)
+    make_order(ref, S.PASSPORT_READY)
+    for user, url in (
+        ("pos.layanan", "/counter/manifests/new/"),
+        ("imigrasi", "/counter/ready/"),
+        ("imigrasi", "/counter/batches/new/"),
+    ):
+        client.force_login(ref["users"][user])
+        page = client.get(url)
+        assert page.status_code == 200
+        boxes = [b for b in page.content.decode().split("<input") if 'type="checkbox"' in b]
+        assert any('name="orders"' in b or 'name="codes"' in b for b in boxes), url
+        assert not any(" checked" in b.split(">")[0] for b in boxes), url
