@@ -11,7 +11,7 @@ from delivery.choices import (
     NotificationStatus,
     ReceiverKind,
 )
-from passports.validators import validate_phone
+from passports.validators import validate_passport_number, validate_phone
 
 
 class Area(TimeStampedModel):
@@ -93,11 +93,23 @@ class DeliveryOrder(TimeStampedModel):
     booked_by = models.ForeignKey(
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Recorded by Imigrasi when it marks the printed passport ready; the surat tugas lists it, so
+    # Pos can check each passport it takes against the letter.
+    passport_number = models.CharField(
+        _("passport number"), max_length=9, blank=True, validators=[validate_passport_number]
+    )
 
     class Meta:
         verbose_name = _("delivery order")
         verbose_name_plural = _("delivery orders")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport_number"],
+                condition=~models.Q(passport_number=""),
+                name="order_passport_number_unique",
+            )
+        ]
         indexes = [
             models.Index(fields=["imigrasi_office", "status"]),
             models.Index(fields=["pos_office", "status"]),

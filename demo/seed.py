@@ -451,12 +451,27 @@ def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
     online = online_booking_demo_load(ref, now=now)
     complaints_demo_load(ref, now=now)
     group_booking_demo_load(ref, now=now)
+    passport_numbers_demo_load()
     flagged = problems.deadline_sweep(now=now)
     return {
         "orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(),
         "flagged": flagged,
         "online": online,
     }
+
+
+def passport_numbers_demo_load() -> None:
+    """Every demo passport that was marked ready carries a number, as Imigrasi records it then: an
+    electronic passport's starts with E, an ordinary one's with C."""
+    printed = (
+        DeliveryOrder.objects.filter(passport_number="", events__to_status=S.PASSPORT_READY)
+        .select_related("application__passport_type")
+        .distinct()
+        .order_by("pk")
+    )
+    for order in printed:
+        letter = "E" if "elektronik" in order.application.passport_type.code else "C"
+        DeliveryOrder.objects.filter(pk=order.pk).update(passport_number=f"{letter}{3710000 + order.pk:07d}")
 
 
 # Billing codes ready for online booking: one for anyone (billing code + date of birth, fee not paid

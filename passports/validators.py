@@ -18,3 +18,8 @@ validate_billing_code = RegexValidator(
 validate_ntpn = RegexValidator(
     r"^[0-9A-Z]{16}$", _("An NTPN has exactly 16 letters or digits."), code="invalid_ntpn"
 )
+validate_passport_number = RegexValidator(
+    r"\A[A-Z]{1,2}[0-9]{7}\Z",
+    _("A passport number is one or two capital letters followed by 7 digits, for example E1234567."),
+    code="invalid_passport_number",
+)

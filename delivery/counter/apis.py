@@ -220,6 +220,10 @@ class ReadyInput(serializers.Serializer):
         allow_empty=False,
         help_text="Tracking codes of dossiers received, whose passports are printed",
     )
+    passport_numbers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=20),
+        help_text='The passport number of each order, by tracking code (e.g. {"MKS123": "E1234567"})',
+    )
 
 
 class ReadyOutput(serializers.Serializer):
@@ -243,7 +247,12 @@ class CounterReadyApi(APIView):
             refusal=_("Not every order is a received dossier of your office."),
             code="not_handed",
         )
-        marked = counter_ready.passports_mark_ready(actor=request.user, order_ids=list(orders.values()))
+        numbers = {
+            code.strip().upper(): number for code, number in data.validated_data["passport_numbers"].items()
+        }
+        marked = counter_ready.passports_mark_ready(
+            actor=request.user, passports={pk: numbers.get(code, "") for code, pk in orders.items()}
+        )
         return Response(ReadyOutput({"marked": marked, "orders": sorted(orders)}).data)
 
 

@@ -17,6 +17,8 @@ import segno
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.choices import Role
+from accounts.models import User
 from delivery.handoff.deadlines import WITA
 from delivery.models import Batch, DeliveryOrder, Manifest
 from delivery.notifications.services import tracking_url
@@ -111,16 +113,29 @@ def power_of_attorney_pdf(*, order: DeliveryOrder) -> bytes:
     return _pdf("documents/power_of_attorney.html", _order_context(order))
 
 
+def batch_officers(batch: Batch) -> list[User]:
+    """The PT Pos officers a surat tugas assigns: the active service officers of the batch's Pos
+    office (none: the letter assigns the office itself)."""
+    return list(
+        User.objects.filter(office=batch.pos_office, role=Role.POS_SERVICE_OFFICER, is_active=True).order_by(
+            "first_name", "last_name", "username"
+        )
+    )
+
+
 def batch_letter_pdf(*, batch: Batch) -> bytes:
-    """Imigrasi's surat tugas and surat kuasa for one batch, in one PDF listing every passport."""
+    """Imigrasi's surat tugas and surat kuasa for one batch, in one PDF listing every passport with
+    its tracking code and passport number, naming the Pos officers assigned, signed on behalf of the
+    head of the Imigrasi office by the officer who released it."""
     items = batch.items.select_related(
         "order__application__applicant", "order__application__passport_type", "order__area"
-    )
+    ).order_by("pk")
     return _pdf(
         "documents/batch_letter.html",
         {
             "batch": batch,
             "orders": [item.order for item in items],
+            "officers": batch_officers(batch),
             "day_and_date": indonesian_day_and_date(batch.released_at),
         },
     )

@@ -311,7 +311,8 @@ def order_document(request: AuthenticatedHttpRequest, code: str, kind: str) -> H
 def manifest_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = list(sel.booked_for_manifest(request.user))
     form = ConfirmForm(request.POST or None)
-    chosen = request.POST.getlist("orders") if request.method == "POST" else [str(o.pk) for o in orders]
+    # Nothing is ticked for the officer: each dossier handed over is one they checked and ticked.
+    chosen = request.POST.getlist("orders") if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():
         try:
             manifest = counter_manifest.manifest_hand_over(
@@ -355,17 +356,30 @@ def manifest_detail(request: AuthenticatedHttpRequest, pk: int, fmt: str = "") -
 # Between steps 4 and 5: Imigrasi marks the printed passports ready, a stack at a time.
 
 
+class ReadyRow(TypedDict):
+    order: DeliveryOrder
+    checked: bool
+    number: str
+
+
 @roles(*IMIGRASI)
 @require_http_methods(["GET", "POST"])
 def ready_mark(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = list(sel.handed_for_printing(request.user))
     form = ConfirmForm(request.POST or None)
     chosen = request.POST.getlist("orders") if request.method == "POST" else []
+    rows: list[ReadyRow] = [
+        {
+            "order": order,
+            "checked": str(order.pk) in chosen,
+            "number": request.POST.get(f"passport_{order.pk}", "") if request.method == "POST" else "",
+        }
+        for order in orders
+    ]
     if request.method == "POST" and form.is_valid():
+        passports = {int(pk): request.POST.get(f"passport_{pk}", "") for pk in chosen if ascii_digits(pk)}
         try:
-            count = counter_ready.passports_mark_ready(
-                actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
-            )
+            count = counter_ready.passports_mark_ready(actor=request.user, passports=passports)
         except DomainError as error:
             form_errors_add(form, error)
         else:
@@ -374,7 +388,7 @@ def ready_mark(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _("%(count)s passports marked ready; release them to Pos in a batch.") % {"count": count},
             )
             return redirect("counter-batch-new")
-    return render(request, "counter/ready_mark.html", {"orders": orders, "form": form, "chosen": chosen})
+    return render(request, "counter/ready_mark.html", {"rows": rows, "form": form})
 
 
 # Step 5: Imigrasi releases a batch, Pos acknowledges it.

@@ -126,7 +126,8 @@ def test_steps_one_to_six_through_the_counter_pages(
 
     # Step 4: Pos hands the dossier to Imigrasi with a manifest (PDF and CSV).
     pos.goto(f"{base}/counter/manifests/new/")
-    expect(pos.get_by_label(re.compile(order.code))).to_be_checked()
+    expect(pos.get_by_label(re.compile(order.code))).not_to_be_checked()
+    pos.get_by_label(re.compile(order.code)).check()
     pos.get_by_label("Saya telah memeriksa daftar ini").check()
     assert_accessible(pos)
     assert_fits_the_screen(pos)

@@ -33,9 +33,22 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     expect(page.get_by_role("alert").first).to_contain_text("Pilih sekurang-kurangnya satu paspor")
     assert_accessible(page)
 
-    # The two printed ones, confirmed: both ready, and the officer lands on the release page.
+    # A malformed passport number: a clear message at the top, the typed numbers kept, nothing moves.
+    numbers = {printed[0].code: "E1234567", printed[1].code: "X7654321"}
     for order in printed:
-        page.get_by_label(re.compile(order.code)).check()
+        page.get_by_role("checkbox", name=re.compile(order.code)).check()
+    page.get_by_label(f"Nomor paspor {printed[0].code}").fill("E1234567")
+    page.get_by_label(f"Nomor paspor {printed[1].code}").fill("X76")
+    page.get_by_label("Saya telah memeriksa daftar ini").check()
+    page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
+    expect(page.get_by_role("alert").first).to_contain_text(f"{printed[1].code}: X76 bukan nomor paspor")
+    expect(page.get_by_label(f"Nomor paspor {printed[0].code}")).to_have_value("E1234567")
+    assert_accessible(page)
+    assert DeliveryOrder.objects.get(pk=printed[0].pk).status == S.DOSSIER_HANDED
+
+    # The two printed ones with their numbers, confirmed: both ready, and the officer lands on the
+    # release page.
+    page.get_by_label(f"Nomor paspor {printed[1].code}").fill("X7654321")
     page.get_by_label("Saya telah memeriksa daftar ini").check()
     page.screenshot(path="/tmp/counter-ready.png", full_page=True)
     page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
@@ -46,11 +59,12 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     for order in printed:
         expect(page.get_by_label(re.compile(order.code))).to_be_visible()
         assert DeliveryOrder.objects.get(pk=order.pk).status == S.PASSPORT_READY
+        assert DeliveryOrder.objects.get(pk=order.pk).passport_number == numbers[order.code]
         assert DeliveryEvent.objects.filter(order=order, to_status=S.PASSPORT_READY).count() == 1
     assert DeliveryOrder.objects.get(pk=waiting.pk).status == S.DOSSIER_HANDED
 
     # Back on the page, only the passport still at the printer is listed.
     page.get_by_role("link", name="Paspor selesai dicetak").first.click()
-    expect(page.get_by_label(re.compile(waiting.code))).to_be_visible()
+    expect(page.get_by_role("checkbox", name=re.compile(waiting.code))).to_be_visible()
     for order in printed:
-        expect(page.get_by_label(re.compile(order.code))).to_have_count(0)
+        expect(page.get_by_role("checkbox", name=re.compile(order.code))).to_have_count(0)

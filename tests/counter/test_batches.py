@@ -209,3 +209,81 @@ def test_letters_carry_the_ministry_set_for_imigrasi(ref, client, settings):
         assert "HAK ASASI MANUSIA" not in page
     settings.IMIGRASI_MINISTRY_NAME = "KEMENTERIAN CONTOH RI"
     assert "KEMENTERIAN CONTOH RI" in text(letter)
+
+
+def _letter_text(batch: Batch) -> str:
+    from delivery.counter.documents import batch_letter_pdf
+
+    pdf = PdfReader(io.BytesIO(batch_letter_pdf(batch=batch)))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
+
+
+def test_the_surat_tugas_lists_codes_and_passport_numbers_names_the_pos_officers_and_is_signed_for_the_head(
+    ref,
+):
+    from delivery.models import DeliveryOrder
+
+    orders = [make_order(ref, S.PASSPORT_READY) for _ in range(2)]
+    for n, order in enumerate(orders):
+        DeliveryOrder.objects.filter(pk=order.pk).update(passport_number=f"E765432{n}")
+    pos = ref["offices"]["pos"]
+    UserFactory(role=Role.POS_SERVICE_OFFICER, office=pos, first_name="Andi", last_name="Saputra")
+    UserFactory(
+        role=Role.POS_SERVICE_OFFICER, office=pos, first_name="Gone", last_name="Away", is_active=False
+    )
+    UserFactory(role=Role.POS_DISPATCHER, office=pos, first_name="Not", last_name="Counter")
+    imigrasi = ref["users"]["imigrasi"]
+    batch = batch_release(actor=imigrasi, codes=[o.code for o in orders])
+
+    text = _letter_text(batch)
+    for n, order in enumerate(orders):
+        assert order.code in text and f"E765432{n}" in text
+    assert "Sri Wahyuni" in text and "Andi Saputra" in text
+    assert "Gone Away" not in text and "Not Counter" not in text
+    office = batch.imigrasi_office.name
+    assert f"a.n. Kepala {office}" in text
+    assert f"a.n. Kepala {office} Petugas loket Imigrasi {imigrasi.get_full_name()}" in text
+
+
+def test_without_pos_service_officers_the_surat_tugas_assigns_the_pos_office(ref):
+    from accounts.models import User
+
+    order = make_order(ref, S.PASSPORT_READY)
+    batch = batch_release(actor=ref["users"]["imigrasi"], codes=[order.code])
+    User.objects.filter(role=Role.POS_SERVICE_OFFICER).update(is_active=False)
+    text = _letter_text(batch)
+    assert f"menugaskan {batch.pos_office.name} untuk menerima" in text
+    assert "Sri Wahyuni" not in text
+
+
+def test_every_letter_prints_in_one_sans_serif_font_page_counter_included(ref):
+    from delivery.counter.documents import batch_letter_pdf, power_of_attorney_pdf
+
+    order = make_order(ref, S.PASSPORT_READY)
+    batch = batch_release(actor=ref["users"]["imigrasi"], codes=[order.code])
+    for pdf in (batch_letter_pdf(batch=batch), power_of_attorney_pdf(order=order)):
+        reader = PdfReader(io.BytesIO(pdf))
+        assert "Halaman 1 /" in reader.pages[0].extract_text()
+        fonts = {
+            str(font.get_object()["/BaseFont"])
+            for page in reader.pages
+            for font in page["/Resources"]["/Font"].values()
+        }
+        assert fonts and all("Sans" in name for name in fonts), fonts
+
+
+def test_no_manifest_or_batch_page_ticks_anything_for_the_officer(ref, client):
+    make_order(ref, S.BOOKED)
+    make_order(ref, S.DOSSIER_HANDED)
+    make_order(ref, S.PASSPORT_READY)
+    for user, url in (
+        ("pos.layanan", "/counter/manifests/new/"),
+        ("imigrasi", "/counter/ready/"),
+        ("imigrasi", "/counter/batches/new/"),
+    ):
+        client.force_login(ref["users"][user])
+        page = client.get(url)
+        assert page.status_code == 200
+        boxes = [b for b in page.content.decode().split("<input") if 'type="checkbox"' in b]
+        assert any('name="orders"' in b or 'name="codes"' in b for b in boxes), url
+        assert not any(" checked" in b.split(">")[0] for b in boxes), url

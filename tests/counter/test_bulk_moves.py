@@ -153,10 +153,12 @@ def test_imigrasi_marks_a_stack_of_printed_passports_ready_at_once(ref):
     from delivery.counter.ready import passports_mark_ready
 
     orders = [make_order(ref, S.DOSSIER_HANDED) for _ in range(3)]
-    assert passports_mark_ready(actor=ref["users"]["imigrasi"], order_ids=[o.pk for o in orders]) == 3
+    numbers = {o.pk: f"E{1234560 + n}" for n, o in enumerate(orders)}
+    assert passports_mark_ready(actor=ref["users"]["imigrasi"], passports=numbers) == 3
     for order in orders:
         order.refresh_from_db()
         assert order.status == S.PASSPORT_READY
+        assert order.passport_number == numbers[order.pk]
         event = order.events.get(to_status=S.PASSPORT_READY)
         assert (event.actor, event.from_status) == (ref["users"]["imigrasi"], S.DOSSIER_HANDED)
 
@@ -168,12 +170,14 @@ def test_marking_ready_refuses_the_whole_stack_for_a_dossier_not_received_or_a_w
 
     handed, booked = make_order(ref, S.DOSSIER_HANDED), make_order(ref, S.BOOKED)
     with pytest.raises(InvalidTransition) as refused:
-        passports_mark_ready(actor=ref["users"]["imigrasi"], order_ids=[handed.pk, booked.pk])
+        passports_mark_ready(
+            actor=ref["users"]["imigrasi"], passports={handed.pk: "E1234567", booked.pk: "X1234567"}
+        )
     assert booked.code in str(refused.value.message)
     with pytest.raises(NotAllowed):
-        passports_mark_ready(actor=ref["users"]["pos.layanan"], order_ids=[handed.pk])
+        passports_mark_ready(actor=ref["users"]["pos.layanan"], passports={handed.pk: "E1234567"})
     with pytest.raises(ValidationFailed, match="sekurang-kurangnya satu paspor"):
-        passports_mark_ready(actor=ref["users"]["imigrasi"], order_ids=[])
+        passports_mark_ready(actor=ref["users"]["imigrasi"], passports={})
     handed.refresh_from_db()
     assert handed.status == S.DOSSIER_HANDED and not handed.events.filter(to_status=S.PASSPORT_READY).exists()
 
@@ -187,16 +191,79 @@ def test_marking_ready_through_the_api_all_or_none_with_a_json_error(ref):
     first, second = make_order(ref, S.DOSSIER_HANDED), make_order(ref, S.DOSSIER_HANDED)
     booked = make_order(ref, S.BOOKED)
 
-    refused = client.post("/api/v1/counter/ready/", {"orders": [first.code, booked.code]}, format="json")
+    numbers = {first.code: "E1234567", second.code: "X7654321", booked.code: "E1111111"}
+    refused = client.post(
+        "/api/v1/counter/ready/",
+        {"orders": [first.code, booked.code], "passport_numbers": numbers},
+        format="json",
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "not_handed"
     first.refresh_from_db()
     assert first.status == S.DOSSIER_HANDED
 
-    done = client.post("/api/v1/counter/ready/", {"orders": [first.code, second.code.lower()]}, format="json")
+    done = client.post(
+        "/api/v1/counter/ready/",
+        {"orders": [first.code, second.code.lower()], "passport_numbers": numbers},
+        format="json",
+    )
     assert done.status_code == 200, done.content
     assert done.json() == {"marked": 2, "orders": sorted([first.code, second.code])}
     for order in (first, second):
         order.refresh_from_db()
         assert order.status == S.PASSPORT_READY
-    empty = client.post("/api/v1/counter/ready/", {"orders": []}, format="json")
+    empty = client.post("/api/v1/counter/ready/", {"orders": [], "passport_numbers": {}}, format="json")
     assert empty.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "number", ["", "E123456", "E12345678", "ABC1234567", "12345678", "E123456X", "É1234567"]
+)
+def test_marking_ready_refuses_a_missing_or_malformed_passport_number(ref, number):
+    from core.exceptions import ValidationFailed
+    from delivery.counter.ready import passports_mark_ready
+
+    good, bad = make_order(ref, S.DOSSIER_HANDED), make_order(ref, S.DOSSIER_HANDED)
+    with pytest.raises(ValidationFailed) as refused:
+        passports_mark_ready(actor=ref["users"]["imigrasi"], passports={good.pk: "E1234567", bad.pk: number})
+    assert bad.code in " ".join(map(str, refused.value.fields["passport_numbers"]))
+    for order in (good, bad):
+        order.refresh_from_db()
+        assert (order.status, order.passport_number) == (S.DOSSIER_HANDED, "")
+
+
+@pytest.mark.django_db
+def test_a_passport_number_is_recorded_once_and_written_as_printed(ref):
+    from core.exceptions import ValidationFailed
+    from delivery.counter.ready import passports_mark_ready
+
+    imigrasi = ref["users"]["imigrasi"]
+    first, second, third = (make_order(ref, S.DOSSIER_HANDED) for _ in range(3))
+    assert passports_mark_ready(actor=imigrasi, passports={first.pk: " x 1234567 "}) == 1
+    first.refresh_from_db()
+    assert first.passport_number == "X1234567"
+    with pytest.raises(ValidationFailed, match="nomor paspor"):
+        passports_mark_ready(actor=imigrasi, passports={second.pk: "X1234567"})
+    with pytest.raises(ValidationFailed) as twice:
+        passports_mark_ready(actor=imigrasi, passports={second.pk: "B7654321", third.pk: "B7654321"})
+    assert "dua kali" in " ".join(map(str, twice.value.fields["passport_numbers"]))
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_bad_passport_number_with_a_400_in_both_languages(ref):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(ref["users"]["imigrasi"])
+    order = make_order(ref, S.DOSSIER_HANDED)
+    body = {"orders": [order.code], "passport_numbers": {order.code: "E12"}}
+    refused = client.post("/api/v1/counter/ready/", body, format="json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["code"] == "validation_failed"
+    assert "huruf kapital" in str(refused.json())
+    english = client.post("/api/v1/counter/ready/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400 and "capital letters" in str(english.json())
+    missing = client.post("/api/v1/counter/ready/", {"orders": [order.code]}, format="json")
+    assert missing.status_code == 400
+    order.refresh_from_db()
+    assert (order.status, order.passport_number) == (S.DOSSIER_HANDED, "")

@@ -29,3 +29,16 @@ def test_the_demo_has_counter_data_and_running_it_twice_adds_nothing():
         BillingCode.objects.count(),
         Problem.objects.count(),
     ) == counts
+
+
+def test_every_demo_passport_marked_ready_carries_a_plausible_number():
+    import re
+
+    from delivery.models import DeliveryOrder
+
+    call_command("seed_demo")
+    printed = DeliveryOrder.objects.filter(events__to_status="passport_ready").distinct()
+    assert printed.count() >= 10
+    numbers = list(printed.values_list("passport_number", flat=True))
+    assert all(re.fullmatch(r"[A-Z]{1,2}[0-9]{7}", n) for n in numbers), numbers
+    assert len(set(numbers)) == len(numbers)

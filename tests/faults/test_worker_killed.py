@@ -102,7 +102,14 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_no_message_lost_and_no_
     # when Imigrasi marks the 20 printed passports ready at once
     client = APIClient()
     client.force_login(tx_ref["users"]["imigrasi"])
-    response = client.post("/api/v1/counter/ready/", {"orders": [o.code for o in orders]}, format="json")
+    response = client.post(
+        "/api/v1/counter/ready/",
+        {
+            "orders": [o.code for o in orders],
+            "passport_numbers": {o.code: f"E{1000000 + o.pk}" for o in orders},
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.content
     ready = DeliveryEvent.objects.filter(order__in=orders, to_status=S.PASSPORT_READY)
     assert ready.count() == 20
