@@ -200,17 +200,16 @@ class Notification(TimeStampedModel):
 
 
 class DeliveryCode(TimeStampedModel):
-    """The one-time code the applicant shows the courier; only its hash is kept.
+    """The one-time code the applicant shows the courier (``delivery.handoff.codes``).
 
-    The code itself is derived from the server's secret and ``nonce`` (see ``delivery.courier.proof``), so the
-    notification task can put it in the applicant's mail without the code being stored anywhere.
+    Kept encrypted with the personal-data keys (rotatable, not derived from SECRET_KEY), so the
+    applicant's mail can carry it and only the server can check it. ``check_digit`` is "damm" for
+    codes whose last digit is a Damm check digit, empty for codes issued before it.
     """
 
     order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="delivery_code")
-    nonce = models.CharField(max_length=32)
-    salt = models.CharField(max_length=32)
-    iterations = models.PositiveIntegerField()
-    code_hash = models.CharField(max_length=64)
+    code_encrypted = models.TextField(blank=True, default="")
+    check_digit = models.CharField(max_length=8, blank=True, default="")
     used_at = models.DateTimeField(null=True, blank=True)
     # Wrong codes the server refused since the code was issued or last unlocked; at
     # DELIVERY_CODE_MAX_ATTEMPTS the code is locked until the dispatcher unlocks it.

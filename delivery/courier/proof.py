@@ -1,12 +1,11 @@
 """Proof of delivery: the one-time delivery code, stand-in receivers, signature, photo, location.
 
 The code: when an order reaches the delivery section (or goes out without one), ``delivery_codes_issue``
-draws a random ``nonce`` and keeps only a salted PBKDF2 hash of the code. The code itself is an HMAC of
-the order and the nonce under the server's secret, so the notification task can recompute it for the
-applicant's mail while the database never holds it. The courier's run page caches salt and hash to
-check a code offline; ``delivery_order_deliver_with_proof`` checks it again on the server (against the
-code recomputed from the nonce, without the slow hash) and marks it used, in the same transaction as
-the move to "delivered".
+draws five random digits, adds a Damm check digit and keeps the code encrypted with the personal-data
+keys, so the notification task can put it in the applicant's mail. The courier's phone checks only the
+check digit (typos) and holds nothing derived from the code; ``delivery_order_deliver_with_proof``
+checks it on the server in constant time and marks it used, in the same transaction as the move to
+"delivered".
 """
 
 from __future__ import annotations

@@ -46,7 +46,10 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
         "confirm_dispatch": _("Take this passport out for delivery now?"),
         "confirm_deliver": _("Record the handover? This cannot be undone."),
         "confirm_fail": _("Record a failed attempt? The applicant will be told."),
-        "wrong_code": _("The delivery code is wrong. Ask the applicant for the code in their email."),
+        "code_typo": _(
+            "This is not a delivery code: a digit is wrong or two digits are swapped. "
+            "Ask the applicant to read it again."
+        ),
         "code_used": _("This delivery code has already been used."),
         "need_code": _("Enter the delivery code."),
         "need_signature": _("The receiver must sign on the screen."),

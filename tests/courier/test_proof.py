@@ -23,16 +23,16 @@ def deliver(order, actor, **kwargs):
     return proof.delivery_order_deliver_with_proof(order_code=order.code, actor=actor, **defaults)
 
 
-def test_the_code_is_made_at_the_delivery_section_kept_only_as_a_hash_and_mailed_once(ref):
+def test_the_code_is_made_at_the_delivery_section_kept_encrypted_and_mailed_once(ref):
     # given an order handed to the delivery section
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
     code = codes.delivery_code_reveal(order_id=order.pk)
     row = DeliveryCode.objects.get(order=order)
 
-    # then only a salted hash is stored
-    assert len(code) == 6 and code.isdigit()
-    assert code not in (row.code_hash, row.salt, row.nonce)
-    assert row.code_hash == codes.code_hash(code=code, salt=row.salt, iterations=row.iterations)
+    # then it is five digits and a check digit, stored only encrypted
+    assert len(code) == 6 and code.isdigit() and codes.damm_valid(code)
+    assert row.check_digit == "damm"
+    assert code not in row.code_encrypted
 
     # and the mail about that handoff carries the code, in one mail for the event
     event = DeliveryEvent.objects.get(order=order, to_status=S.WITH_DELIVERY_SECTION)
