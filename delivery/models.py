@@ -412,6 +412,9 @@ class ProblemKind(models.TextChoices):
     STALLED = "stalled", _("No movement")
     COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint without a first response in 24 hours")
     CODE_LOCKED = "code_locked", _("Delivery code locked after wrong codes")
+    # The phone catches typos with the check digit, so a code the server refuses is taken for an
+    # attempt to deliver without meeting the applicant.
+    CODE_REFUSED = "code_refused", _("Wrong delivery code refused by the server")
 
 
 class ProblemStatus(models.TextChoices):

@@ -22,6 +22,7 @@ from accounts.models import User
 from core.crypto import personal_decrypt, personal_encrypt
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.fields import ascii_digits, secret_equals
+from core.outbox import task_enqueue
 from delivery.models import (
     DeliveryCode,
     DeliveryCodeAttempt,
@@ -125,7 +126,8 @@ def delivery_code_check(*, order: DeliveryOrder, code: str) -> DeliveryCode:
 
 def delivery_code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bool) -> None:
     """Count a refused code on the server, in its own transaction (the refused delivery rolled
-    back): one attempt row each, and the order on the problems queue when the code locks."""
+    back): one attempt row each; a wrong code puts the order on the problems queue and tells the
+    applicant; the order goes on the queue again when the code locks."""
     from delivery.problems.services import order_problem_flag
 
     now = timezone.now()
@@ -136,7 +138,7 @@ def delivery_code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bo
         if wrong:
             row.failed_attempts += 1
             DeliveryCode.objects.filter(pk=row.pk).update(failed_attempts=row.failed_attempts)
-        DeliveryCodeAttempt.objects.create(
+        attempt = DeliveryCodeAttempt.objects.create(
             order=order,
             actor=actor,
             actor_role=actor.role,
@@ -144,6 +146,13 @@ def delivery_code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bo
             failed_attempts=row.failed_attempts,
             outcome=DeliveryCodeAttemptOutcome.WRONG if wrong else DeliveryCodeAttemptOutcome.REFUSED_LOCKED,
         )
+        if wrong:
+            # An alarm, not a typo (the phone caught those): on the problems queue of both agencies
+            # at once, and the applicant told by mail and short message after commit.
+            order_problem_flag(
+                order=order, kind=ProblemKind.CODE_REFUSED, key=f"attempt-{attempt.pk}", now=now
+            )
+            task_enqueue("delivery.tasks.notify_code_refused", attempt.pk)
         if wrong and row.failed_attempts == settings.DELIVERY_CODE_MAX_ATTEMPTS:
             order_problem_flag(order=order, kind=ProblemKind.CODE_LOCKED, key=now.isoformat(), now=now)
     logger.info("delivery.code.refused order_id=%s attempts=%s", order.pk, row.failed_attempts)

@@ -65,4 +65,20 @@ class Migration(migrations.Migration):
         migrations.RemoveField(model_name="deliverycode", name="iterations"),
         migrations.RemoveField(model_name="deliverycode", name="salt"),
         migrations.RemoveField(model_name="deliverycode", name="nonce"),
+        migrations.AlterField(
+            model_name="problem",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("late", "Deadline breached"),
+                    ("failed_attempt", "Failed delivery attempt"),
+                    ("stalled", "No movement"),
+                    ("complaint_unanswered", "Complaint without a first response in 24 hours"),
+                    ("code_locked", "Delivery code locked after wrong codes"),
+                    ("code_refused", "Wrong delivery code refused by the server"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
+        ),
     ]
