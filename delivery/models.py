@@ -7,6 +7,7 @@ from core.models import AppendOnlyModel, StateEvent, TimeStampedModel
 from delivery.choices import (
     DeliveryStatus,
     DestinationKind,
+    IdType,
     NotificationChannel,
     NotificationStatus,
     ReceiverKind,
@@ -255,10 +256,17 @@ class ProofOfDelivery(TimeStampedModel):
     receiver_kind = models.CharField(_("received by"), max_length=10, choices=ReceiverKind.choices)
     receiver_name = models.CharField(_("receiver's name"), max_length=200)
     relation = models.CharField(_("relation to the applicant"), max_length=100, blank=True)
-    id_last_digits = models.CharField(_("last digits of the receiver's ID"), max_length=4, blank=True)
+    # The ID the receiver showed (empty on proofs from before it was asked) and its last four
+    # characters, letters or digits.
+    id_type = models.CharField(_("ID shown"), max_length=16, choices=IdType.choices, blank=True)
+    id_last_four = models.CharField(_("last four characters of the ID"), max_length=4, blank=True)
     authorisation_seen = models.BooleanField(_("applicant's authorisation shown"), default=False)
     signature = models.FileField(_("signature"), upload_to="proof/signatures/%Y/%m/")
     photo = models.FileField(_("photo"), upload_to="proof/photos/%Y/%m/", blank=True)
+    # A stand-in's photo of the applicant's written authorisation (required on that path).
+    authorisation_photo = models.FileField(
+        _("photo of the written authorisation"), upload_to="proof/authorisations/%Y/%m/", blank=True
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 

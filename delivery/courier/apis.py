@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,7 +16,7 @@ from core.api import ERRORS
 from core.exceptions import ValidationFailed
 from core.fields import AsciiDigitsSerializerField
 from core.idempotency import idempotent
-from delivery.choices import FailureReason, ReceiverKind
+from delivery.choices import FailureReason, IdType, ReceiverKind
 from delivery.courier import proof
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.handoff.codes import delivery_code_unlock
@@ -66,13 +65,21 @@ class FailInput(_Common):
 
 class DeliverInput(_Common):
     receiver_kind = serializers.ChoiceField(choices=ReceiverKind.choices)
-    code = AsciiDigitsSerializerField(required=False, allow_blank=True, max_length=12)
+    code = AsciiDigitsSerializerField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text="The applicant's delivery code (both paths)",
+    )
+    id_type = serializers.ChoiceField(choices=IdType.choices, help_text="The ID the receiver showed")
+    id_last_four = serializers.CharField(max_length=4, help_text="The ID's last 4 letters or digits")
     stand_in_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     stand_in_relation = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    stand_in_id_last_digits = AsciiDigitsSerializerField(
-        required=False, allow_blank=True, digits=4, message=_("Enter the last 4 digits of the stand-in's ID.")
+    authorisation_photo = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Stand-in only, required there: the applicant's written authorisation, JPEG/PNG as a data URL",
     )
-    authorisation_seen = serializers.BooleanField(required=False, default=False)
     signature = serializers.CharField(help_text="PNG as a data URL")
     photo = serializers.CharField(required=False, allow_blank=True, help_text="JPEG/PNG as a data URL")
 
@@ -172,7 +179,7 @@ class CourierDeliverApi(_CourierActionApi):
     input_class = DeliverInput
 
     @extend_schema(
-        summary="Deliver with proof: the applicant's code or a stand-in",
+        summary="Deliver with proof: the applicant's code, the ID shown, and for a stand-in the authorisation",
         request=DeliverInput,
         parameters=[IDEMPOTENCY_HEADER],
         responses=_RESPONSES,
@@ -184,14 +191,15 @@ class CourierDeliverApi(_CourierActionApi):
         stand_in = proof.StandIn(
             name=data.get("stand_in_name", ""),
             relation=data.get("stand_in_relation", ""),
-            id_last_digits=data.get("stand_in_id_last_digits", ""),
-            authorisation_seen=data.get("authorisation_seen", False),
+            authorisation_photo=data.get("authorisation_photo", ""),
         )
         return proof.delivery_order_deliver_with_proof(
             order_code=code,
             actor=request.user,
             receiver_kind=data["receiver_kind"],
             code=data.get("code", ""),
+            id_type=data["id_type"],
+            id_last_four=data["id_last_four"],
             stand_in=stand_in,
             signature=data["signature"],
             photo=data.get("photo", ""),

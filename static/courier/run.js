@@ -182,10 +182,10 @@
   }
   function checkCode(order, code) {
     var info = run.codes[order];
-    if (!info) { return Promise.resolve(null); }
-    if (info.used) { return Promise.resolve(T.code_used); }
-    if (info.check === "damm" && !dammValid(code)) { return Promise.resolve(T.code_typo); }
-    return Promise.resolve(null);
+    if (!info) { return null; }
+    if (info.used) { return T.code_used; }
+    if (info.check === "damm" && !dammValid(code)) { return T.code_typo; }
+    return null;
   }
 
   // The photo is made smaller on the phone before it is queued.
@@ -248,12 +248,10 @@
     canvas.closest("details").addEventListener("toggle", fit);
   });
 
-  // Applicant with code, or a stand-in.
+  // The applicant, or a stand-in (who also brings the applicant's code, and their authorisation).
   document.querySelectorAll('form[data-action="deliver"]').forEach(function (form) {
     form.addEventListener("change", function () {
-      var standIn = form.elements.receiver_kind.value === "stand_in";
-      form.querySelector(".by-code").hidden = standIn;
-      form.querySelector(".by-stand-in").hidden = !standIn;
+      form.querySelector(".by-stand-in").hidden = form.elements.receiver_kind.value !== "stand_in";
     });
   });
 
@@ -277,27 +275,30 @@
     }
     body.receiver_kind = f.receiver_kind.value;
     var canvas = form.querySelector("canvas.sig");
-    var check;
-    if (body.receiver_kind === "applicant") {
-      body.code = f.code.value.trim();
-      if (!/^\d{6}$/.test(body.code)) { return Promise.resolve(fail(form, T.need_code)); }
-      check = checkCode(order, body.code);
-    } else {
+    var authorisation = null;
+    body.code = f.code.value.trim();
+    if (!/^\d{6}$/.test(body.code)) { return Promise.resolve(fail(form, T.need_code)); }
+    var problem = checkCode(order, body.code);
+    if (problem) { return Promise.resolve(fail(form, problem)); }
+    body.id_type = f.id_type.value;
+    body.id_last_four = f.id_last_four.value.trim().toUpperCase();
+    if (!body.id_type || !/^[A-Z0-9]{4}$/.test(body.id_last_four)) { return Promise.resolve(fail(form, T.need_id)); }
+    if (body.receiver_kind === "stand_in") {
       body.stand_in_name = f.stand_in_name.value.trim();
       body.stand_in_relation = f.stand_in_relation.value.trim();
-      body.stand_in_id_last_digits = f.stand_in_id_last_digits.value.trim();
-      body.authorisation_seen = f.authorisation_seen.checked;
-      if (!body.stand_in_name || !body.stand_in_relation || !/^\d{4}$/.test(body.stand_in_id_last_digits)) {
-        return Promise.resolve(fail(form, T.need_stand_in));
-      }
-      check = Promise.resolve(null);
+      if (!body.stand_in_name || !body.stand_in_relation) { return Promise.resolve(fail(form, T.need_stand_in)); }
+      authorisation = f.authorisation_photo.files[0];
+      if (!authorisation) { return Promise.resolve(fail(form, T.need_authorisation)); }
     }
     if (!canvas.dataset.signed) { return Promise.resolve(fail(form, T.need_signature)); }
-    return check.then(function (problem) {
-      if (problem) { return fail(form, problem); }
+    return Promise.resolve().then(function () {
       if (!window.confirm(T.confirm_deliver)) { return null; }
       body.signature = canvas.toDataURL("image/png");
-      return resizePhoto(f.photo.files[0]).then(function (photo) {
+      return resizePhoto(authorisation).then(function (paper) {
+        if (paper.length > 2700000) { fail(form, T.photo_too_large); throw "handled"; }
+        if (paper) { body.authorisation_photo = paper; }
+        return resizePhoto(f.photo.files[0]);
+      }).then(function (photo) {
         if (photo.length > 2700000) { fail(form, T.photo_too_large); throw "handled"; }
         body.photo = photo;
         return position(f.with_location.checked);
@@ -317,7 +318,7 @@
       build(form).then(function (body) {
         if (!body) { return null; }
         var order = form.dataset.order;
-        if (form.dataset.action === "deliver" && run.codes[order] && body.receiver_kind === "applicant") {
+        if (form.dataset.action === "deliver" && run.codes[order]) {
           run.codes[order].used = true;
         }
         return enqueue({ key: newKey(), order: order, action: form.dataset.action, body: body,

@@ -94,7 +94,13 @@ def test_a_wrong_code_through_the_api_online_or_from_the_queue_is_an_alarm(ref, 
     from django.utils import timezone
 
     order = make_order(ref, S.OUT_FOR_DELIVERY)
-    body = {"receiver_kind": "applicant", "code": _wrong(order), "signature": image_data_url()}
+    body = {
+        "receiver_kind": "applicant",
+        "id_type": "ktp",
+        "id_last_four": "0001",
+        "code": _wrong(order),
+        "signature": image_data_url(),
+    }
     if offline:  # sent later from the phone's queue, with the time it was made
         body["device_time"] = (timezone.now() - dt.timedelta(minutes=2)).isoformat()
     response = post(courier_client(order.courier.user), order.code, "deliver", body)
