@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -109,7 +111,19 @@ def _output(result: MoveResult) -> dict[str, Any]:
 
 
 class _CourierActionApi(APIView):
+    """Answers (``status_label``, messages) in the language the request asks for: the courier app
+    sends its page's language; a request that names none (no language cookie, no Accept-Language)
+    gets the courier's own language (``User.language``)."""
+
     input_class: type[serializers.Serializer]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        asked = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or request.META.get("HTTP_ACCEPT_LANGUAGE")
+        user = request.user
+        if not asked and isinstance(user, User) and user.language in dict(settings.LANGUAGES):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
 
     def handle(self, request: AuthenticatedRequest, code: str, data: dict[str, Any]) -> MoveResult:
         raise NotImplementedError

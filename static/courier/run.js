@@ -20,6 +20,9 @@
   if (!dataNode) { return; }
   var run = JSON.parse(dataNode.textContent);
   var T = run.texts;
+  // The API answers in the language it is asked in: the page's, not the phone's (whose browser
+  // would send its own Accept-Language, e.g. English on an Indonesian page).
+  var LANG = document.documentElement.lang || "id";
   var ACTION_URL = { dispatch: "dispatch/", deliver: "deliver/", fail: "fail/" };
   var TARGET = { dispatch: "out_for_delivery", deliver: "delivered", fail: "failed_attempt" };
   var dbPromise = null;
@@ -140,7 +143,8 @@
           if (!go) { return false; }
           return fetch(run.api + encodeURIComponent(item.order) + "/" + ACTION_URL[item.action], {
             method: "POST", credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Idempotency-Key": item.key },
+            headers: { "Content-Type": "application/json", "Accept-Language": LANG, "X-CSRFToken": csrf(),
+                       "Idempotency-Key": item.key },
             body: JSON.stringify(item.body)
           }).then(function (response) {
             if (response.status >= 500 || response.status === 408 || response.status === 429) { return false; }

@@ -66,3 +66,32 @@ def test_offline_a_typo_is_caught_and_a_stand_in_needs_the_authorisation_photo(l
     assert stored.authorisation_photo.size > 0
     assert DeliveryCode.objects.get(order=order).used_at is not None
     assert not order.problems.exists()  # the typo never reached the server
+
+
+def test_on_a_phone_set_to_english_the_indonesian_page_stays_indonesian_after_an_update(
+    live_server, tx_ref, browser
+):
+    from tests.browser.conftest import BYPASS_CSP, VIEWPORTS
+
+    context = browser.new_context(
+        locale="en-US", timezone_id="Asia/Makassar", **VIEWPORTS["phone"], **BYPASS_CSP
+    )
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    try:
+        order = make_order(tx_ref, S.OUT_FOR_DELIVERY)
+        open_run(phone, live_server.url)
+        card = phone.locator(f"#order-{order.code}")
+        expect(card.locator(".run-status")).to_have_text("Sedang diantar")
+        card.get_by_text("Serahkan paspor").click()
+        card.get_by_label("Kode pengantaran pemohon").fill(codes.delivery_code_reveal(order_id=order.pk))
+        fill_id(card)
+        sign(card)
+        card.get_by_role("button", name="Catat penyerahan").click()
+        expect(phone.locator("#queue-count")).to_have_text("0", timeout=20_000)
+        # the label comes from the API's answer: in the page's language, not the phone's
+        expect(card.locator(".run-status")).to_have_text("Terkirim")
+        assert_accessible(phone)
+        phone.screenshot(path="/tmp/kurir-english-phone.png", full_page=False)
+    finally:
+        context.close()

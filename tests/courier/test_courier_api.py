@@ -168,3 +168,30 @@ def test_a_stand_in_without_the_authorisation_photo_is_refused_over_the_api(ref,
     assert body["code"] == "authorisation_required" and message in body["message"]
     order.refresh_from_db()
     assert order.status == S.OUT_FOR_DELIVERY
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "user_language", "label"),
+    [
+        ("en", "id", "Out for delivery"),  # the request asks: the request's language
+        ("id", "en", "Sedang diantar"),
+        (None, "en", "Out for delivery"),  # it does not: the courier's own language
+        (None, "id", "Sedang diantar"),
+    ],
+)
+def test_the_courier_api_answers_in_the_language_asked_or_the_couriers(
+    ref, accept_language, user_language, label
+):
+    order = make_order(ref, S.WITH_DELIVERY_SECTION)
+    user = order.courier.user
+    user.language = user_language
+    user.save(update_fields=["language"])
+    extra = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    response = courier_client(user).post(
+        f"/api/v1/courier/orders/{order.code}/dispatch/",
+        {},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        **extra,
+    )
+    assert response.status_code == 200 and response.json()["status_label"] == label
