@@ -65,6 +65,14 @@ class ReceiverKind(models.TextChoices):
     STAND_IN = "stand_in", _("A stand-in")
 
 
+class IdType(models.TextChoices):
+    """The ID the receiver showed at the door."""
+
+    KTP = "ktp", _("KTP (identity card)")
+    SIM = "sim", _("SIM (driving licence)")
+    PASSPORT_COPY = "passport_copy", _("Copy of the passport")
+
+
 def receiver_text(*, kind: str, name: str, relation: str) -> str:
     """The receiver as the applicant sees it: the name, or the stand-in's relation and name."""
     if kind == ReceiverKind.STAND_IN:

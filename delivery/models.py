@@ -7,6 +7,7 @@ from core.models import AppendOnlyModel, StateEvent, TimeStampedModel
 from delivery.choices import (
     DeliveryStatus,
     DestinationKind,
+    IdType,
     NotificationChannel,
     NotificationStatus,
     ReceiverKind,
@@ -212,17 +213,16 @@ class Notification(TimeStampedModel):
 
 
 class DeliveryCode(TimeStampedModel):
-    """The one-time code the applicant shows the courier; only its hash is kept.
+    """The one-time code the applicant shows the courier (``delivery.handoff.codes``).
 
-    The code itself is derived from the server's secret and ``nonce`` (see ``delivery.courier.proof``), so the
-    notification task can put it in the applicant's mail without the code being stored anywhere.
+    Kept encrypted with the personal-data keys (rotatable, not derived from SECRET_KEY), so the
+    applicant's mail can carry it and only the server can check it. ``check_digit`` is "damm" for
+    codes whose last digit is a Damm check digit, empty for codes issued before it.
     """
 
     order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="delivery_code")
-    nonce = models.CharField(max_length=32)
-    salt = models.CharField(max_length=32)
-    iterations = models.PositiveIntegerField()
-    code_hash = models.CharField(max_length=64)
+    code_encrypted = models.TextField(blank=True, default="")
+    check_digit = models.CharField(max_length=8, blank=True, default="")
     used_at = models.DateTimeField(null=True, blank=True)
     # Wrong codes the server refused since the code was issued or last unlocked; at
     # DELIVERY_CODE_MAX_ATTEMPTS the code is locked until the dispatcher unlocks it.
@@ -268,10 +268,17 @@ class ProofOfDelivery(TimeStampedModel):
     receiver_kind = models.CharField(_("received by"), max_length=10, choices=ReceiverKind.choices)
     receiver_name = models.CharField(_("receiver's name"), max_length=200)
     relation = models.CharField(_("relation to the applicant"), max_length=100, blank=True)
-    id_last_digits = models.CharField(_("last digits of the receiver's ID"), max_length=4, blank=True)
+    # The ID the receiver showed (empty on proofs from before it was asked) and its last four
+    # characters, letters or digits.
+    id_type = models.CharField(_("ID shown"), max_length=16, choices=IdType.choices, blank=True)
+    id_last_four = models.CharField(_("last four characters of the ID"), max_length=4, blank=True)
     authorisation_seen = models.BooleanField(_("applicant's authorisation shown"), default=False)
     signature = models.FileField(_("signature"), upload_to="proof/signatures/%Y/%m/")
     photo = models.FileField(_("photo"), upload_to="proof/photos/%Y/%m/", blank=True)
+    # A stand-in's photo of the applicant's written authorisation (required on that path).
+    authorisation_photo = models.FileField(
+        _("photo of the written authorisation"), upload_to="proof/authorisations/%Y/%m/", blank=True
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
@@ -426,6 +433,9 @@ class ProblemKind(models.TextChoices):
     COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint without a first response in 24 hours")
     CODE_LOCKED = "code_locked", _("Delivery code locked after wrong codes")
     LOST_PASSPORT = "lost_passport", _("Passport lost or damaged in transit")
+    # The phone catches typos with the check digit, so a code the server refuses is taken for an
+    # attempt to deliver without meeting the applicant.
+    CODE_REFUSED = "code_refused", _("Wrong delivery code refused by the server")
 
 
 class ProblemStatus(models.TextChoices):

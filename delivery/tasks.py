@@ -38,6 +38,19 @@ def sweep_deadlines() -> int:
 
 
 @shared_task(
+    name="delivery.tasks.notify_code_refused",
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
+    acks_late=True,
+)
+def notify_code_refused(self: Task, attempt_id: int) -> str:
+    return notifications.code_refused_notify(attempt_id=attempt_id)
+
+
+@shared_task(
     name="delivery.tasks.notify_problem",
     bind=True,
     autoretry_for=(OSError,),

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from core.api import ERRORS
 from core.exceptions import ValidationFailed
 from core.fields import AsciiDigitsSerializerField
 from core.idempotency import idempotent
-from delivery.choices import FailureReason, ReceiverKind
+from delivery.choices import FailureReason, IdType, ReceiverKind
 from delivery.courier import proof
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.handoff.codes import delivery_code_unlock
@@ -58,13 +61,21 @@ class FailInput(_Common):
 
 class DeliverInput(_Common):
     receiver_kind = serializers.ChoiceField(choices=ReceiverKind.choices)
-    code = AsciiDigitsSerializerField(required=False, allow_blank=True, max_length=12)
+    code = AsciiDigitsSerializerField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text="The applicant's delivery code (both paths)",
+    )
+    id_type = serializers.ChoiceField(choices=IdType.choices, help_text="The ID the receiver showed")
+    id_last_four = serializers.CharField(max_length=4, help_text="The ID's last 4 letters or digits")
     stand_in_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     stand_in_relation = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    stand_in_id_last_digits = AsciiDigitsSerializerField(
-        required=False, allow_blank=True, digits=4, message=_("Enter the last 4 digits of the stand-in's ID.")
+    authorisation_photo = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Stand-in only, required there: the applicant's written authorisation, JPEG/PNG as a data URL",
     )
-    authorisation_seen = serializers.BooleanField(required=False, default=False)
     signature = serializers.CharField(help_text="PNG as a data URL")
     photo = serializers.CharField(required=False, allow_blank=True, help_text="JPEG/PNG as a data URL")
 
@@ -94,7 +105,19 @@ def _output(result: MoveResult) -> dict[str, Any]:
 
 
 class _CourierActionApi(APIView):
+    """Answers (``status_label``, messages) in the language the request asks for: the courier app
+    sends its page's language; a request that names none (no language cookie, no Accept-Language)
+    gets the courier's own language (``User.language``)."""
+
     input_class: type[serializers.Serializer]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        asked = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or request.META.get("HTTP_ACCEPT_LANGUAGE")
+        user = request.user
+        if not asked and isinstance(user, User) and user.language in dict(settings.LANGUAGES):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
 
     def handle(self, request: AuthenticatedRequest, code: str, data: dict[str, Any]) -> MoveResult:
         raise NotImplementedError
@@ -164,7 +187,7 @@ class CourierDeliverApi(_CourierActionApi):
     input_class = DeliverInput
 
     @extend_schema(
-        summary="Deliver with proof: the applicant's code or a stand-in",
+        summary="Deliver with proof: the applicant's code, the ID shown, and for a stand-in the authorisation",
         request=DeliverInput,
         parameters=[IDEMPOTENCY_HEADER],
         responses=_RESPONSES,
@@ -176,14 +199,15 @@ class CourierDeliverApi(_CourierActionApi):
         stand_in = proof.StandIn(
             name=data.get("stand_in_name", ""),
             relation=data.get("stand_in_relation", ""),
-            id_last_digits=data.get("stand_in_id_last_digits", ""),
-            authorisation_seen=data.get("authorisation_seen", False),
+            authorisation_photo=data.get("authorisation_photo", ""),
         )
         return proof.delivery_order_deliver_with_proof(
             order_code=code,
             actor=request.user,
             receiver_kind=data["receiver_kind"],
             code=data.get("code", ""),
+            id_type=data["id_type"],
+            id_last_four=data["id_last_four"],
             stand_in=stand_in,
             signature=data["signature"],
             photo=data.get("photo", ""),

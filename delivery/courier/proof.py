@@ -1,12 +1,11 @@
 """Proof of delivery: the one-time delivery code, stand-in receivers, signature, photo, location.
 
 The code: when an order reaches the delivery section (or goes out without one), ``delivery_codes_issue``
-draws a random ``nonce`` and keeps only a salted PBKDF2 hash of the code. The code itself is an HMAC of
-the order and the nonce under the server's secret, so the notification task can recompute it for the
-applicant's mail while the database never holds it. The courier's run page caches salt and hash to
-check a code offline; ``delivery_order_deliver_with_proof`` checks it again on the server (against the
-code recomputed from the nonce, without the slow hash) and marks it used, in the same transaction as
-the move to "delivered".
+draws five random digits, adds a Damm check digit and keeps the code encrypted with the personal-data
+keys, so the notification task can put it in the applicant's mail. The courier's phone checks only the
+check digit (typos) and holds nothing derived from the code; ``delivery_order_deliver_with_proof``
+checks it on the server in constant time and marks it used, in the same transaction as the move to
+"delivered".
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,9 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.exceptions import DomainError, InvalidTransition, NotFound, ValidationFailed
-from core.fields import ascii_digits
 from core.images import CheckedImage, image_decode
-from delivery.choices import FailureReason, ReceiverKind
+from delivery.choices import FailureReason, IdType, ReceiverKind
 from delivery.handoff import transitions as t
 from delivery.handoff.codes import delivery_code_attempt_record, delivery_code_check
 from delivery.models import (
@@ -38,6 +37,9 @@ from delivery.models import (
     DeliveryOrder,
     ProofOfDelivery,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ def decode_image_checked(
 ) -> tuple[bytes, CheckedImage]:
     """The image's bytes, with its format and size; a photo may have ``PHOTO_MAX_PIXELS``, a
     signature ``SIGNATURE_MAX_PIXELS`` (``core.images``)."""
-    label = _("The photo") if field == "photo" else _("The signature")
+    label = _("The signature") if field == "signature" else _("The photo")
     raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
     try:
         raw = base64.b64decode(raw_text, validate=True)
@@ -71,7 +73,7 @@ def decode_image_checked(
             code="too_large",
             fields={field: [_("Too large.")]},
         )
-    max_pixels = settings.PHOTO_MAX_PIXELS if field == "photo" else settings.SIGNATURE_MAX_PIXELS
+    max_pixels = settings.SIGNATURE_MAX_PIXELS if field == "signature" else settings.PHOTO_MAX_PIXELS
     return raw, image_decode(raw, field=field, label=label, max_pixels=max_pixels, formats=formats)
 
 
@@ -123,10 +125,22 @@ def _order_for_courier(*, order_code: str, action: str, actor: User) -> Delivery
 
 @dataclass(frozen=True)
 class StandIn:
+    """A family member or colleague who receives for the applicant: with the applicant's code and a
+    photo of the applicant's written authorisation (a data URL)."""
+
     name: str
     relation: str
-    id_last_digits: str
-    authorisation_seen: bool = False
+    authorisation_photo: str = ""
+
+
+STAND_IN_NEEDS_AUTHORISATION = _(
+    "A stand-in needs the applicant's written authorisation: take a photo of it."
+)
+
+
+def id_last_four_valid(value: str) -> bool:
+    """Four ASCII letters or digits (the end of a KTP number, a SIM or a passport number)."""
+    return len(value) == 4 and value.isascii() and value.isalnum()
 
 
 def delivery_order_deliver_with_proof(
@@ -135,6 +149,8 @@ def delivery_order_deliver_with_proof(
     actor: User,
     receiver_kind: str,
     code: str = "",
+    id_type: str = "",
+    id_last_four: str = "",
     stand_in: StandIn | None = None,
     signature: str,
     photo: str = "",
@@ -142,14 +158,13 @@ def delivery_order_deliver_with_proof(
     longitude: Coordinate = None,
     device_time: dt.datetime | None = None,
 ) -> t.MoveResult:
-    """Step 7 with its proof: the applicant's code, or a stand-in's name, relation and ID digits."""
+    """Step 7 with its proof: the applicant's code always; the ID the receiver showed (its type and
+    last four characters); for a stand-in also the name, the relation and a photo of the applicant's
+    written authorisation."""
     try:
         order = _order_for_courier(order_code=order_code, action="deliver", actor=actor)
     except InvalidTransition:
-        if (
-            receiver_kind == ReceiverKind.APPLICANT
-            and DeliveryCode.objects.filter(order__code=order_code, used_at__isnull=False).exists()
-        ):
+        if DeliveryCode.objects.filter(order__code=order_code, used_at__isnull=False).exists():
             raise InvalidTransition(
                 _("This delivery code has already been used."), code="code_used"
             ) from None
@@ -159,16 +174,23 @@ def delivery_order_deliver_with_proof(
         raise ValidationFailed(
             _("Say who received the passport."), fields={"receiver_kind": [_("Required.")]}
         )
+    errors: dict[str, list[StrOrPromise]] = {}
+    if id_type not in IdType.values:
+        errors["id_type"] = [_("Choose the ID the receiver showed.")]
+    id_last_four = (id_last_four or "").strip().upper()
+    if not id_last_four_valid(id_last_four):
+        errors["id_last_four"] = [_("Enter the last 4 letters or digits of the ID.")]
     if receiver_kind == ReceiverKind.STAND_IN:
-        errors = {}
         if stand_in is None or not stand_in.name.strip():
             errors["stand_in_name"] = [_("Enter the stand-in's name.")]
         if stand_in is None or not stand_in.relation.strip():
             errors["stand_in_relation"] = [_("Enter the stand-in's relation to the applicant.")]
-        if stand_in is None or not ascii_digits(stand_in.id_last_digits, length=4):
-            errors["stand_in_id_last_digits"] = [_("Enter the last 4 digits of the stand-in's ID.")]
-        if errors:
-            raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+        if stand_in is None or not stand_in.authorisation_photo:
+            errors["authorisation_photo"] = [STAND_IN_NEEDS_AUTHORISATION]
+    if list(errors) == ["authorisation_photo"]:
+        raise ValidationFailed(STAND_IN_NEEDS_AUTHORISATION, code="authorisation_required", fields=errors)
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     if not signature:
         raise ValidationFailed(
             _("The receiver must sign on the screen."), fields={"signature": [_("Required.")]}
@@ -183,16 +205,25 @@ def delivery_order_deliver_with_proof(
         if photo
         else b""
     )
+    authorisation_bytes = (
+        decode_image(
+            stand_in.authorisation_photo,
+            field="authorisation_photo",
+            max_bytes=settings.COURIER_PHOTO_MAX_BYTES,
+            formats=("JPEG", "PNG", "WEBP"),
+        )
+        if receiver_kind == ReceiverKind.STAND_IN and stand_in is not None
+        else b""
+    )
     lat = _coordinate(latitude, limit=90, field="latitude")
     lng = _coordinate(longitude, limit=180, field="longitude")
     applicant = order.application.applicant
     if receiver_kind == ReceiverKind.APPLICANT:
-        receiver_name, relation, digits, authorised = applicant.full_name, "", "", False
+        receiver_name, relation = applicant.full_name, ""
     else:
         assert stand_in is not None  # a stand-in without one was refused above
         receiver_name = stand_in.name.strip()[:200]
         relation = stand_in.relation.strip()[:100]
-        digits, authorised = stand_in.id_last_digits, stand_in.authorisation_seen
     try:
         return _deliver(
             order=order,
@@ -204,10 +235,11 @@ def delivery_order_deliver_with_proof(
             lng=lng,
             receiver_name=receiver_name,
             relation=relation,
-            digits=digits,
-            authorised=authorised,
+            id_type=id_type,
+            id_last_four=id_last_four,
             signature_png=signature_png,
             photo_bytes=photo_bytes,
+            authorisation_bytes=authorisation_bytes,
         )
     except DomainError as error:
         if error.code in ("wrong_code", "code_locked"):
@@ -226,15 +258,15 @@ def _deliver(
     lng: Decimal | None,
     receiver_name: str,
     relation: str,
-    digits: str,
-    authorised: bool,
+    id_type: str,
+    id_last_four: str,
     signature_png: bytes,
     photo_bytes: bytes,
+    authorisation_bytes: bytes,
 ) -> t.MoveResult:
     with transaction.atomic():
-        code_row = (
-            delivery_code_check(order=order, code=code) if receiver_kind == ReceiverKind.APPLICANT else None
-        )
+        # The applicant's code on both paths: a stand-in brings it with the authorisation.
+        code_row = delivery_code_check(order=order, code=code)
         result = t.delivery_order_deliver(
             order_id=order.pk,
             actor=actor,
@@ -242,16 +274,16 @@ def _deliver(
             location=_location_text(lat, lng),
             payload={"receiver_kind": receiver_kind, "receiver_name": receiver_name, "relation": relation},
         )
-        if code_row is not None:
-            DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
+        DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
         proof = ProofOfDelivery(
             order=order,
             event=result.event,
             receiver_kind=receiver_kind,
             receiver_name=receiver_name,
             relation=relation,
-            id_last_digits=digits,
-            authorisation_seen=authorised,
+            id_type=id_type,
+            id_last_four=id_last_four,
+            authorisation_seen=bool(authorisation_bytes),
             latitude=lat,
             longitude=lng,
         )
@@ -259,6 +291,10 @@ def _deliver(
         proof.signature.save(f"{stem}.png", ContentFile(signature_png), save=False)
         if photo_bytes:
             proof.photo.save(f"{stem}.jpg", ContentFile(photo_bytes), save=False)
+        if authorisation_bytes:
+            proof.authorisation_photo.save(
+                f"{stem}-authorisation.jpg", ContentFile(authorisation_bytes), save=False
+            )
         proof.save()
     return result
 

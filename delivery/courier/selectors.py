@@ -57,11 +57,11 @@ class AreaGroup:
 
 
 class OfflineCode(TypedDict):
-    """What the run page keeps to check a delivery code without a connection (never the code)."""
+    """What the run page knows of an order's delivery code: whether its last digit is a Damm check
+    digit ("damm"; "" for a code from before) and whether it was used. Nothing derived from the
+    code itself: only the server can tell a right code from a wrong one."""
 
-    salt: str
-    hash: str
-    iterations: int
+    check: str
     used: bool
 
 
@@ -102,9 +102,7 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
         groups[-1].orders.append(order)
     codes: dict[str, OfflineCode] = {
         row.order.code: {
-            "salt": row.salt,
-            "hash": row.code_hash,
-            "iterations": row.iterations,
+            "check": row.check_digit,
             "used": row.used_at is not None,
         }
         for row in DeliveryCode.objects.select_related("order").filter(order__in=orders)

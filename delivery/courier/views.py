@@ -14,7 +14,7 @@ from django.views.decorators.gzip import gzip_page
 
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
-from delivery.choices import FailureReason
+from delivery.choices import FailureReason, IdType
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.courier.forms import AssignCourierForm
 from delivery.courier.selectors import courier_run as courier_run_selector
@@ -40,11 +40,18 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
         "confirm_dispatch": _("Take this passport out for delivery now?"),
         "confirm_deliver": _("Record the handover? This cannot be undone."),
         "confirm_fail": _("Record a failed attempt? The applicant will be told."),
-        "wrong_code": _("The delivery code is wrong. Ask the applicant for the code in their email."),
+        "code_typo": _(
+            "This is not a delivery code: a digit is wrong or two digits are swapped. "
+            "Ask the applicant to read it again."
+        ),
         "code_used": _("This delivery code has already been used."),
         "need_code": _("Enter the delivery code."),
         "need_signature": _("The receiver must sign on the screen."),
-        "need_stand_in": _("Enter the stand-in's name, relation and the last 4 digits of their ID."),
+        "need_stand_in": _("Enter the stand-in's name and relation to the applicant."),
+        "need_id": _("Choose the ID the receiver showed and enter its last 4 letters or digits."),
+        "need_authorisation": _(
+            "A stand-in needs the applicant's written authorisation: take a photo of it."
+        ),
         "need_note": _("Describe the other reason."),
         "photo_too_large": _("The photo is too large."),
         "refused": _("Refused by the server"),
@@ -66,6 +73,7 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "run": run,
             "reasons": FailureReason.choices,
+            "id_types": IdType.choices,
             "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
             "run_data": {
                 "codes": run.codes,

@@ -1,11 +1,15 @@
 """The one-time delivery code: issued when an order reaches the delivery section, shown only to the
-applicant, checked at the door against the server's secret, locked after too many wrong tries until
-the dispatcher unlocks it."""
+applicant, checked at the door by the server alone, locked after too many wrong tries until the
+dispatcher unlocks it.
+
+A code is five random digits and one Damm check digit. The Damm check digit catches every single
+wrong digit and every swap of two neighbouring digits, so the courier's phone catches typos offline
+with no data about the order at all; the 100,000 codes with a right check digit stay equally likely,
+and only the server (which keeps the code encrypted with the personal-data keys) can tell which one
+is the applicant's. Codes issued before the check digit (``check_digit`` empty) stay valid."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 
@@ -15,8 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.crypto import personal_decrypt, personal_encrypt
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.fields import ascii_digits, secret_equals
+from core.outbox import task_enqueue
 from delivery.models import (
     DeliveryCode,
     DeliveryCodeAttempt,
@@ -34,45 +40,66 @@ CODE_LOCKED_MESSAGE = _(
 )
 
 
-def _code_value(*, order_id: int, nonce: str) -> str:
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"delivery-code:{order_id}:{nonce}".encode(), hashlib.sha256
-    ).digest()
-    return f"{int.from_bytes(digest[:8], 'big') % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+# The Damm algorithm's table: a totally anti-symmetric quasigroup of order 10 (Damm, 2004). The same
+# table is in static/courier/run.js.
+DAMM_TABLE = (
+    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
+    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
+    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
+    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
+    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
+    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
+    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
+    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
+    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
+    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
+)
+CHECK_DAMM = "damm"
 
 
-def code_hash(*, code: str, salt: str, iterations: int) -> str:
-    return hashlib.pbkdf2_hmac("sha256", code.encode(), salt.encode(), iterations).hex()
+def damm_interim(digits: str) -> int:
+    interim = 0
+    for digit in digits:
+        interim = DAMM_TABLE[interim][int(digit)]
+    return interim
+
+
+def damm_check_digit(digits: str) -> str:
+    """The digit that makes ``digits`` + it a valid Damm number."""
+    return str(damm_interim(digits))
+
+
+def damm_valid(number: str) -> bool:
+    return ascii_digits(number) and damm_interim(number) == 0
+
+
+def code_new() -> str:
+    """Five random digits and their check digit."""
+    body = f"{secrets.randbelow(10 ** (CODE_DIGITS - 1)):0{CODE_DIGITS - 1}d}"
+    return body + damm_check_digit(body)
 
 
 def delivery_codes_issue(*, orders: list[DeliveryOrder]) -> set[int]:
     """Give each of these orders its one-time code if it has none (one read and one insert for a
     whole batch); returns the ids of the orders that got a new code."""
     have = set(DeliveryCode.objects.filter(order__in=orders).values_list("order_id", flat=True))
-    iterations = settings.DELIVERY_CODE_ITERATIONS
-    rows = []
-    for order in orders:
-        if order.pk in have:
-            continue
-        nonce, salt = secrets.token_hex(16), secrets.token_hex(16)
-        code = _code_value(order_id=order.pk, nonce=nonce)
-        rows.append(
-            DeliveryCode(
-                order=order,
-                nonce=nonce,
-                salt=salt,
-                iterations=iterations,
-                code_hash=code_hash(code=code, salt=salt, iterations=iterations),
-            )
-        )
+    rows = [
+        DeliveryCode(order=order, code_encrypted=personal_encrypt(code_new()), check_digit=CHECK_DAMM)
+        for order in orders
+        if order.pk not in have
+    ]
     DeliveryCode.objects.bulk_create(rows)
     return {row.order_id for row in rows}
 
 
+def _code_of(row: DeliveryCode) -> str:
+    return personal_decrypt(row.code_encrypted) if row.code_encrypted else ""
+
+
 def delivery_code_reveal(*, order_id: int) -> str | None:
-    """The code, recomputed for the applicant's mail (and for tests); None if the order has none."""
+    """The code, decrypted for the applicant's mail (and for tests); None if the order has none."""
     row = DeliveryCode.objects.filter(order_id=order_id).first()
-    return _code_value(order_id=order_id, nonce=row.nonce) if row else None
+    return (_code_of(row) or None) if row else None
 
 
 def delivery_code_check(*, order: DeliveryOrder, code: str) -> DeliveryCode:
@@ -87,11 +114,8 @@ def delivery_code_check(*, order: DeliveryOrder, code: str) -> DeliveryCode:
     if row.failed_attempts >= settings.DELIVERY_CODE_MAX_ATTEMPTS:
         raise InvalidTransition(CODE_LOCKED_MESSAGE, code="code_locked")
     entered = (code or "").strip()
-    # The server holds the secret the code is made from, so it compares with the code itself; the
-    # salted hash (PBKDF2, ~10 ms) is for the phone's offline check only.
-    if not ascii_digits(entered) or not secret_equals(
-        entered, _code_value(order_id=order.pk, nonce=row.nonce)
-    ):
+    expected = _code_of(row)
+    if not ascii_digits(entered) or not expected or not secret_equals(entered, expected):
         raise ValidationFailed(
             _("The delivery code is wrong. Ask the applicant for the code in their email."),
             code="wrong_code",
@@ -102,7 +126,8 @@ def delivery_code_check(*, order: DeliveryOrder, code: str) -> DeliveryCode:
 
 def delivery_code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bool) -> None:
     """Count a refused code on the server, in its own transaction (the refused delivery rolled
-    back): one attempt row each, and the order on the problems queue when the code locks."""
+    back): one attempt row each; a wrong code puts the order on the problems queue and tells the
+    applicant; the order goes on the queue again when the code locks."""
     from delivery.problems.services import order_problem_flag
 
     now = timezone.now()
@@ -113,7 +138,7 @@ def delivery_code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bo
         if wrong:
             row.failed_attempts += 1
             DeliveryCode.objects.filter(pk=row.pk).update(failed_attempts=row.failed_attempts)
-        DeliveryCodeAttempt.objects.create(
+        attempt = DeliveryCodeAttempt.objects.create(
             order=order,
             actor=actor,
             actor_role=actor.role,
@@ -121,6 +146,13 @@ def delivery_code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bo
             failed_attempts=row.failed_attempts,
             outcome=DeliveryCodeAttemptOutcome.WRONG if wrong else DeliveryCodeAttemptOutcome.REFUSED_LOCKED,
         )
+        if wrong:
+            # An alarm, not a typo (the phone caught those): on the problems queue of both agencies
+            # at once, and the applicant told by mail and short message after commit.
+            order_problem_flag(
+                order=order, kind=ProblemKind.CODE_REFUSED, key=f"attempt-{attempt.pk}", now=now
+            )
+            task_enqueue("delivery.tasks.notify_code_refused", attempt.pk)
         if wrong and row.failed_attempts == settings.DELIVERY_CODE_MAX_ATTEMPTS:
             order_problem_flag(order=order, kind=ProblemKind.CODE_LOCKED, key=now.isoformat(), now=now)
     logger.info("delivery.code.refused order_id=%s attempts=%s", order.pk, row.failed_attempts)

@@ -18,7 +18,7 @@ from delivery.choices import (
     NotificationChannel,
     NotificationStatus,
 )
-from delivery.models import DeliveryEvent, DeliveryOrder, Notification
+from delivery.models import DeliveryCodeAttempt, DeliveryEvent, DeliveryOrder, Notification
 from delivery.notifications.texts import mail_lines
 
 logger = logging.getLogger(__name__)
@@ -270,3 +270,70 @@ def _notify_email(event: DeliveryEvent, notification: Notification) -> str:
     )
     logger.info("delivery.notify.sent event_id=%s", event.pk)
     return NotificationStatus.SENT
+
+
+def code_refused_sms_text(order: DeliveryOrder) -> str:
+    """The short message about a refused code, in the active language: one 160-character part."""
+    return gettext(
+        "antar-paspor %(order)s: a courier entered a wrong delivery code for your passport. "
+        "Not receiving it now? Keep your code secret and call the Pos office."
+    ) % {"order": order.code}
+
+
+def code_refused_notify(*, attempt_id: int) -> str:
+    """Tell the applicant at once that the server refused a delivery code for their passport: by
+    mail, and by short message when a phone number is on file. The mail's Message-ID and the short
+    message's client reference are the same on every attempt, so a retry reaches them once. Neither
+    the code nor the applicant's details go into the log."""
+    attempt = (
+        DeliveryCodeAttempt.objects.select_related("order__application__applicant")
+        .filter(pk=attempt_id)
+        .first()
+    )
+    if attempt is None:
+        return "missing"
+    order = attempt.order
+    applicant = order.application.applicant
+    email = order.recipient_email or applicant.email
+    phone = order.recipient_phone or applicant.phone
+    with translation.override(applicant.language or "id"):
+        subject = gettext("Your passport delivery %(code)s: a wrong delivery code was entered") % {
+            "code": order.code
+        }
+        when = timezone.localtime(attempt.occurred_at).strftime("%d-%m-%Y %H:%M")
+        body = "\n".join(
+            [
+                gettext("Dear %(name)s,") % {"name": applicant.full_name},
+                "",
+                gettext(
+                    "At %(time)s WITA a courier entered a wrong delivery code for your passport, and the "
+                    "portal refused it."
+                )
+                % {"time": when},
+                gettext(
+                    "If you are not receiving your passport right now, do not give your code to anyone "
+                    "and call the Pos office: Imigrasi and PT Pos have been told."
+                ),
+                "",
+                gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
+                "",
+                "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
+            ]
+        )
+        sms_text = code_refused_sms_text(order)
+    if email:
+        EmailMessage(
+            subject,
+            body,
+            None,
+            [email],
+            headers={"Message-ID": f"<code-refused-{attempt.pk}@antar-paspor.local>"},
+        ).send()
+    if phone:
+        from delivery.notifications.sms import sms_send
+
+        sms_send(
+            to=phone, text=sms_text, reference=f"ap-code-{attempt.pk}-{attempt.occurred_at:%Y%m%d%H%M%S%f}"
+        )
+    logger.info("delivery.notify_code_refused.sent attempt_id=%s", attempt.pk)
+    return "sent"

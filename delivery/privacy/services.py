@@ -137,11 +137,12 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
         orders.update(address="", recipient_phone="", recipient_email="")
         RescheduleRequest.objects.filter(order_id__in=order_ids).update(new_address="")
         for proof in ProofOfDelivery.objects.filter(order_id__in=order_ids):
-            files += [f for f in (proof.signature, proof.photo) if f]
+            files += [f for f in (proof.signature, proof.photo, proof.authorisation_photo) if f]
         ProofOfDelivery.objects.filter(order_id__in=order_ids).update(
             receiver_name="",
             relation="",
-            id_last_digits="",
+            id_last_four="",
+            authorisation_photo="",
             signature="",
             photo="",
             latitude=None,

@@ -321,7 +321,6 @@ COURIER_SIGNATURE_MAX_BYTES = 300 * 1024
 SIGNATURE_MAX_PIXELS = 2000 * 2000
 PHOTO_MAX_PIXELS = 50_000_000
 COURIER_CLOCK_TOLERANCE_SECONDS = 300
-DELIVERY_CODE_ITERATIONS = 20_000
 # Wrong delivery codes the server accepts per order before the dispatcher must unlock it.
 DELIVERY_CODE_MAX_ATTEMPTS = 5
 # An order whose state has not changed for this long goes on the problems queue.

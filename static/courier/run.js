@@ -20,6 +20,9 @@
   if (!dataNode) { return; }
   var run = JSON.parse(dataNode.textContent);
   var T = run.texts;
+  // The API answers in the language it is asked in: the page's, not the phone's (whose browser
+  // would send its own Accept-Language, e.g. English on an Indonesian page).
+  var LANG = document.documentElement.lang || "id";
   var ACTION_URL = { dispatch: "dispatch/", deliver: "deliver/", fail: "fail/" };
   var TARGET = { dispatch: "out_for_delivery", deliver: "delivered", fail: "failed_attempt" };
   var dbPromise = null;
@@ -140,7 +143,8 @@
           if (!go) { return false; }
           return fetch(run.api + encodeURIComponent(item.order) + "/" + ACTION_URL[item.action], {
             method: "POST", credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Idempotency-Key": item.key },
+            headers: { "Content-Type": "application/json", "Accept-Language": LANG, "X-CSRFToken": csrf(),
+                       "Idempotency-Key": item.key },
             body: JSON.stringify(item.body)
           }).then(function (response) {
             if (response.status >= 500 || response.status === 408 || response.status === 429) { return false; }
@@ -166,18 +170,26 @@
     }, function () { syncing = false; });
   }
 
-  // The delivery code, checked against the hash cached for the run (the server checks it again).
-  function hex(buffer) {
-    return Array.prototype.map.call(new Uint8Array(buffer), function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+  // The delivery code: the phone catches typos with the code's Damm check digit (the same table as
+  // delivery/handoff/codes.py) and knows nothing else about it; only the server tells a right code
+  // from a wrong one. Codes issued before the check digit ("check" empty) are not checked here.
+  var DAMM = [
+    [0, 3, 1, 7, 5, 9, 8, 6, 4, 2], [7, 0, 9, 2, 1, 5, 4, 8, 6, 3], [4, 2, 0, 6, 8, 7, 1, 3, 5, 9],
+    [1, 7, 5, 0, 9, 8, 3, 4, 2, 6], [6, 1, 2, 3, 0, 4, 5, 9, 7, 8], [3, 6, 7, 4, 2, 0, 9, 5, 8, 1],
+    [5, 8, 6, 9, 7, 2, 0, 1, 3, 4], [8, 9, 4, 5, 3, 6, 2, 0, 1, 7], [9, 4, 3, 8, 6, 1, 7, 2, 0, 5],
+    [2, 5, 8, 1, 4, 3, 6, 7, 9, 0]
+  ];
+  function dammValid(number) {
+    var interim = 0;
+    for (var i = 0; i < number.length; i++) { interim = DAMM[interim][number.charCodeAt(i) - 48]; }
+    return interim === 0;
   }
   function checkCode(order, code) {
     var info = run.codes[order];
-    if (!info || !(window.crypto && crypto.subtle)) { return Promise.resolve(null); }
-    if (info.used) { return Promise.resolve(T.code_used); }
-    var enc = new TextEncoder();
-    return crypto.subtle.importKey("raw", enc.encode(code), "PBKDF2", false, ["deriveBits"]).then(function (key) {
-      return crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: enc.encode(info.salt), iterations: info.iterations }, key, 256);
-    }).then(function (bits) { return hex(bits) === info.hash ? null : T.wrong_code; });
+    if (!info) { return null; }
+    if (info.used) { return T.code_used; }
+    if (info.check === "damm" && !dammValid(code)) { return T.code_typo; }
+    return null;
   }
 
   // The photo is made smaller on the phone before it is queued.
@@ -240,12 +252,10 @@
     canvas.closest("details").addEventListener("toggle", fit);
   });
 
-  // Applicant with code, or a stand-in.
+  // The applicant, or a stand-in (who also brings the applicant's code, and their authorisation).
   document.querySelectorAll('form[data-action="deliver"]').forEach(function (form) {
     form.addEventListener("change", function () {
-      var standIn = form.elements.receiver_kind.value === "stand_in";
-      form.querySelector(".by-code").hidden = standIn;
-      form.querySelector(".by-stand-in").hidden = !standIn;
+      form.querySelector(".by-stand-in").hidden = form.elements.receiver_kind.value !== "stand_in";
     });
   });
 
@@ -269,27 +279,30 @@
     }
     body.receiver_kind = f.receiver_kind.value;
     var canvas = form.querySelector("canvas.sig");
-    var check;
-    if (body.receiver_kind === "applicant") {
-      body.code = f.code.value.trim();
-      if (!/^\d{6}$/.test(body.code)) { return Promise.resolve(fail(form, T.need_code)); }
-      check = checkCode(order, body.code);
-    } else {
+    var authorisation = null;
+    body.code = f.code.value.trim();
+    if (!/^\d{6}$/.test(body.code)) { return Promise.resolve(fail(form, T.need_code)); }
+    var problem = checkCode(order, body.code);
+    if (problem) { return Promise.resolve(fail(form, problem)); }
+    body.id_type = f.id_type.value;
+    body.id_last_four = f.id_last_four.value.trim().toUpperCase();
+    if (!body.id_type || !/^[A-Z0-9]{4}$/.test(body.id_last_four)) { return Promise.resolve(fail(form, T.need_id)); }
+    if (body.receiver_kind === "stand_in") {
       body.stand_in_name = f.stand_in_name.value.trim();
       body.stand_in_relation = f.stand_in_relation.value.trim();
-      body.stand_in_id_last_digits = f.stand_in_id_last_digits.value.trim();
-      body.authorisation_seen = f.authorisation_seen.checked;
-      if (!body.stand_in_name || !body.stand_in_relation || !/^\d{4}$/.test(body.stand_in_id_last_digits)) {
-        return Promise.resolve(fail(form, T.need_stand_in));
-      }
-      check = Promise.resolve(null);
+      if (!body.stand_in_name || !body.stand_in_relation) { return Promise.resolve(fail(form, T.need_stand_in)); }
+      authorisation = f.authorisation_photo.files[0];
+      if (!authorisation) { return Promise.resolve(fail(form, T.need_authorisation)); }
     }
     if (!canvas.dataset.signed) { return Promise.resolve(fail(form, T.need_signature)); }
-    return check.then(function (problem) {
-      if (problem) { return fail(form, problem); }
+    return Promise.resolve().then(function () {
       if (!window.confirm(T.confirm_deliver)) { return null; }
       body.signature = canvas.toDataURL("image/png");
-      return resizePhoto(f.photo.files[0]).then(function (photo) {
+      return resizePhoto(authorisation).then(function (paper) {
+        if (paper.length > 2700000) { fail(form, T.photo_too_large); throw "handled"; }
+        if (paper) { body.authorisation_photo = paper; }
+        return resizePhoto(f.photo.files[0]);
+      }).then(function (photo) {
         if (photo.length > 2700000) { fail(form, T.photo_too_large); throw "handled"; }
         body.photo = photo;
         return position(f.with_location.checked);
@@ -309,7 +322,7 @@
       build(form).then(function (body) {
         if (!body) { return null; }
         var order = form.dataset.order;
-        if (form.dataset.action === "deliver" && run.codes[order] && body.receiver_kind === "applicant") {
+        if (form.dataset.action === "deliver" && run.codes[order]) {
           run.codes[order].used = true;
         }
         return enqueue({ key: newKey(), order: order, action: form.dataset.action, body: body,

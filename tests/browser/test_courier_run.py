@@ -47,19 +47,30 @@ def sign(card) -> None:
     page.mouse.up()
 
 
+def fill_id(card, kind: str = "KTP (kartu tanda penduduk)", last_four: str = "4321") -> None:
+    card.get_by_label("Identitas yang ditunjukkan penerima").select_option(label=kind)
+    card.get_by_label("4 huruf atau angka terakhir identitas").fill(last_four)
+
+
 def deliver_by_code(card, code: str) -> None:
     card.get_by_text("Serahkan paspor").click()
-    card.get_by_label("Kode pengantaran", exact=True).fill(code)
+    card.get_by_label("Kode pengantaran pemohon").fill(code)
+    fill_id(card)
     sign(card)
     card.get_by_role("button", name="Catat penyerahan").click()
 
 
-def deliver_to_stand_in(card) -> None:
+def deliver_to_stand_in(card, code: str, *, authorisation: bool = True) -> None:
     card.get_by_text("Serahkan paspor").click()
     card.get_by_role("radio", name="Wakil penerima").check()
+    card.get_by_label("Kode pengantaran pemohon").fill(code)
+    fill_id(card, "SIM (surat izin mengemudi)", "b12x")
     card.get_by_label("Nama wakil penerima").fill("Rina Marlina")
     card.get_by_label("Hubungan dengan pemohon").fill("Kakak")
-    card.get_by_label("4 digit terakhir identitas wakil").fill("4321")
+    if authorisation:
+        card.get_by_label("Foto surat kuasa tertulis dari pemohon (wajib)").set_input_files(
+            files=[{"name": "kuasa.png", "mimeType": "image/png", "buffer": png_bytes()}]
+        )
     sign(card)
     card.get_by_role("button", name="Catat penyerahan").click()
 
@@ -88,14 +99,15 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     assert_accessible(phone)
     phone.screenshot(path="/tmp/kurir-run.png", full_page=True)
 
-    # the first goes out, then a wrong code is refused on the phone itself
+    # the first goes out, then a mistyped code (one digit wrong) is caught on the phone itself by
+    # the check digit, with nothing sent
     card1.get_by_role("button", name="Bawa untuk diantar").click()
     expect(card1.locator(".run-status")).to_have_text("Sedang diantar")
-    deliver_by_code(
-        card1, "000000" if codes.delivery_code_reveal(order_id=first.pk) != "000000" else "111111"
-    )
-    expect(card1.get_by_role("alert")).to_contain_text("Kode pengantaran salah")
-    card1.get_by_label("Kode pengantaran", exact=True).fill(codes.delivery_code_reveal(order_id=first.pk))
+    right = codes.delivery_code_reveal(order_id=first.pk)
+    deliver_by_code(card1, right[:2] + str((int(right[2]) + 1) % 10) + right[3:])
+    expect(card1.get_by_role("alert")).to_contain_text("Ini bukan kode pengantaran")
+    expect(phone.locator("#queue-count")).to_have_text("0")
+    card1.get_by_label("Kode pengantaran pemohon").fill(codes.delivery_code_reveal(order_id=first.pk))
     card1.get_by_label("Foto penyerahan (opsional)").set_input_files(
         files=[{"name": "foto.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
@@ -105,7 +117,9 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     expect(card1.locator(".run-status")).to_have_text("Terkirim")
 
     # the second to a stand-in, the third fails
-    deliver_to_stand_in(phone.locator(f"#order-{second.code}"))
+    deliver_to_stand_in(
+        phone.locator(f"#order-{second.code}"), codes.delivery_code_reveal(order_id=second.pk)
+    )
     fail_attempt(phone.locator(f"#order-{third.code}"))
     expect(phone.locator(f"#order-{third.code} .run-status")).to_have_text("Pengantaran gagal")
     expect(phone.locator("#queue-count")).to_have_text("0")
@@ -119,11 +133,13 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     with Image.open(photo.path) as stored:
         assert stored.format == "JPEG" and max(stored.size) == 1280  # resized on the phone
     stand_in = ProofOfDelivery.objects.get(order=second)
-    assert (stand_in.receiver_kind, stand_in.relation, stand_in.id_last_digits) == (
+    assert (stand_in.receiver_kind, stand_in.relation, stand_in.id_type, stand_in.id_last_four) == (
         "stand_in",
         "Kakak",
-        "4321",
+        "sim",
+        "B12X",
     )
+    assert stand_in.authorisation_photo.size > 0
     assert (
         DeliveryEvent.objects.get(order=third, to_status=S.FAILED_ATTEMPT).payload["reason"] == "not_at_home"
     )
@@ -133,7 +149,7 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     phone.get_by_label("Tanggal lahir").fill("1990-05-17")
     phone.get_by_role("button", name="Lacak").click()
     expect(phone.locator(".received")).to_contain_text("wakil: Kakak (Rina Marlina)")
-    assert "4321" not in phone.content()
+    assert "B12X" not in phone.content()
     assert_accessible(phone)
 
 

@@ -45,6 +45,8 @@ def test_the_dispatcher_unlocks_a_locked_delivery_code(live_server, tx_ref, scre
                 order_code=order.code,
                 actor=tx_ref["couriers"]["kurir"].user,
                 receiver_kind="applicant",
+                id_type="ktp",
+                id_last_four="0001",
                 code=wrong,
                 signature=image_data_url(),
             )

@@ -61,7 +61,7 @@ def test_the_days_handover_gives_every_passport_its_delivery_code_once(ref):
     )
     for order in orders:
         order.refresh_from_db()
-        assert order.status == S.WITH_DELIVERY_SECTION and order.delivery_code.code_hash
+        assert order.status == S.WITH_DELIVERY_SECTION and order.delivery_code.code_encrypted
         event = order.events.get(to_status=S.WITH_DELIVERY_SECTION)
         assert event.payload == {"delivery_code_issued": True}
 

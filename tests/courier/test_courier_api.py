@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 
+import pytest
 from django.utils import timezone
 
 from core.models import IdempotencyRecord
@@ -75,6 +76,8 @@ def test_deliver_by_code_over_the_api(ref):
         "deliver",
         {
             "receiver_kind": "applicant",
+            "id_type": "ktp",
+            "id_last_four": "0001",
             "code": code,
             "signature": image_data_url(),
             "photo": image_data_url("JPEG"),
@@ -86,7 +89,13 @@ def test_deliver_by_code_over_the_api(ref):
         client,
         order.code,
         "deliver",
-        {"receiver_kind": "applicant", "code": code, "signature": image_data_url()},
+        {
+            "receiver_kind": "applicant",
+            "id_type": "ktp",
+            "id_last_four": "0001",
+            "code": code,
+            "signature": image_data_url(),
+        },
     )
     assert reused.status_code == 409
     assert reused.json()["message"] == "Kode pengantaran ini sudah dipakai."
@@ -101,6 +110,8 @@ def test_a_signature_that_is_not_a_png_is_refused(ref):
         "deliver",
         {
             "receiver_kind": "applicant",
+            "id_type": "ktp",
+            "id_last_four": "0001",
             "code": codes.delivery_code_reveal(order_id=order.pk),
             "signature": image_data_url("JPEG"),
         },
@@ -125,3 +136,62 @@ def test_the_generic_move_endpoint_sends_deliveries_to_the_courier_app(ref):
     assert response.json()["code"] == "use_courier_app"
     order.refresh_from_db()
     assert order.status == S.OUT_FOR_DELIVERY
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("id", "Wakil penerima wajib membawa surat kuasa tertulis dari pemohon"),
+        ("en", "A stand-in needs the applicant's written authorisation"),
+    ],
+)
+def test_a_stand_in_without_the_authorisation_photo_is_refused_over_the_api(ref, language, message):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    client = courier_client(order.courier.user)
+    response = client.post(
+        f"/api/v1/courier/orders/{order.code}/deliver/",
+        {
+            "receiver_kind": "stand_in",
+            "code": codes.delivery_code_reveal(order_id=order.pk),
+            "id_type": "ktp",
+            "id_last_four": "4321",
+            "stand_in_name": "Rina Marlina",
+            "stand_in_relation": "Kakak",
+            "signature": image_data_url(),
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "authorisation_required" and message in body["message"]
+    order.refresh_from_db()
+    assert order.status == S.OUT_FOR_DELIVERY
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "user_language", "label"),
+    [
+        ("en", "id", "Out for delivery"),  # the request asks: the request's language
+        ("id", "en", "Sedang diantar"),
+        (None, "en", "Out for delivery"),  # it does not: the courier's own language
+        (None, "id", "Sedang diantar"),
+    ],
+)
+def test_the_courier_api_answers_in_the_language_asked_or_the_couriers(
+    ref, accept_language, user_language, label
+):
+    order = make_order(ref, S.WITH_DELIVERY_SECTION)
+    user = order.courier.user
+    user.language = user_language
+    user.save(update_fields=["language"])
+    extra = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    response = courier_client(user).post(
+        f"/api/v1/courier/orders/{order.code}/dispatch/",
+        {},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        **extra,
+    )
+    assert response.status_code == 200 and response.json()["status_label"] == label

@@ -18,21 +18,26 @@ from tests.factories import make_order
 
 
 def deliver(order, actor, **kwargs):
-    defaults = {"receiver_kind": "applicant", "signature": image_data_url()}
+    defaults = {
+        "receiver_kind": "applicant",
+        "id_type": "ktp",
+        "id_last_four": "0001",
+        "signature": image_data_url(),
+    }
     defaults.update(kwargs)
     return proof.delivery_order_deliver_with_proof(order_code=order.code, actor=actor, **defaults)
 
 
-def test_the_code_is_made_at_the_delivery_section_kept_only_as_a_hash_and_mailed_once(ref):
+def test_the_code_is_made_at_the_delivery_section_kept_encrypted_and_mailed_once(ref):
     # given an order handed to the delivery section
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
     code = codes.delivery_code_reveal(order_id=order.pk)
     row = DeliveryCode.objects.get(order=order)
 
-    # then only a salted hash is stored
-    assert len(code) == 6 and code.isdigit()
-    assert code not in (row.code_hash, row.salt, row.nonce)
-    assert row.code_hash == codes.code_hash(code=code, salt=row.salt, iterations=row.iterations)
+    # then it is five digits and a check digit, stored only encrypted
+    assert len(code) == 6 and code.isdigit() and codes.damm_valid(code)
+    assert row.check_digit == "damm"
+    assert code not in row.code_encrypted
 
     # and the mail about that handoff carries the code, in one mail for the event
     event = DeliveryEvent.objects.get(order=order, to_status=S.WITH_DELIVERY_SECTION)
@@ -102,43 +107,77 @@ def test_a_used_code_is_refused(ref):
     assert refused.value.code == "code_used"
 
 
-def test_a_stand_in_receives_with_name_relation_and_id_digits(ref):
+def test_a_stand_in_receives_with_the_code_the_id_and_the_authorisation_photo(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     result = deliver(
         order,
         order.courier.user,
         receiver_kind="stand_in",
+        code=codes.delivery_code_reveal(order_id=order.pk),
+        id_type="sim",
+        id_last_four="b12x",
         stand_in=proof.StandIn(
-            name="Rina Marlina", relation="Kakak", id_last_digits="4321", authorisation_seen=True
+            name="Rina Marlina", relation="Kakak", authorisation_photo=image_data_url("JPEG", (600, 800))
         ),
     )
 
     assert result.order.status == S.DELIVERED
     stored = ProofOfDelivery.objects.get(order=order)
-    assert (stored.receiver_name, stored.relation, stored.id_last_digits, stored.authorisation_seen) == (
+    assert (stored.receiver_name, stored.relation, stored.id_type, stored.id_last_four) == (
         "Rina Marlina",
         "Kakak",
-        "4321",
-        True,
+        "sim",
+        "B12X",
     )
+    assert stored.authorisation_seen and stored.authorisation_photo.size > 0
+    assert DeliveryCode.objects.get(order=order).used_at is not None
     assert result.event.payload["receiver_kind"] == "stand_in"
-    assert "4321" not in str(result.event.payload)
+    assert "B12X" not in str(result.event.payload)
     assert (
         receiver_text(kind=stored.receiver_kind, name=stored.receiver_name, relation=stored.relation)
         == "wakil: Kakak (Rina Marlina)"
     )
 
 
-def test_a_stand_in_without_id_digits_is_refused(ref):
+def test_the_applicant_shows_an_id_too(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    code = codes.delivery_code_reveal(order_id=order.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        deliver(order, order.courier.user, code=code, id_type="", id_last_four="12")
+    assert set(refused.value.fields) == {"id_type", "id_last_four"}
+    deliver(order, order.courier.user, code=code, id_type="passport_copy", id_last_four="C123")
+    stored = ProofOfDelivery.objects.get(order=order)
+    assert (stored.id_type, stored.id_last_four) == ("passport_copy", "C123")
+
+
+def test_a_stand_in_without_the_authorisation_photo_is_refused(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     with pytest.raises(ValidationFailed) as refused:
         deliver(
             order,
             order.courier.user,
             receiver_kind="stand_in",
-            stand_in=proof.StandIn(name="Rina", relation="Kakak", id_last_digits="12"),
+            code=codes.delivery_code_reveal(order_id=order.pk),
+            stand_in=proof.StandIn(name="Rina", relation="Kakak"),
         )
-    assert "stand_in_id_last_digits" in refused.value.fields
+    assert refused.value.code == "authorisation_required"
+    assert "surat kuasa tertulis" in str(refused.value.message)
+    assert list(refused.value.fields) == ["authorisation_photo"]
+    assert not ProofOfDelivery.objects.filter(order=order).exists()
+    assert DeliveryCode.objects.get(order=order).used_at is None
+
+
+def test_a_stand_in_needs_the_applicants_code_too(ref):
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    with pytest.raises(ValidationFailed) as refused:
+        deliver(
+            order,
+            order.courier.user,
+            receiver_kind="stand_in",
+            code="",
+            stand_in=proof.StandIn(name="Rina", relation="Kakak", authorisation_photo=image_data_url("JPEG")),
+        )
+    assert refused.value.code == "wrong_code"
 
 
 @pytest.mark.parametrize(

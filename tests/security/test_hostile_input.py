@@ -169,26 +169,36 @@ def test_a_courier_delivering_with_a_full_width_code_is_refused_and_nothing_is_w
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     code = codes.delivery_code_reveal(order_id=order.pk)
     response = courier_deliver(
-        order, {"receiver_kind": "applicant", "code": full_width(code), "signature": image_data_url()}
+        order,
+        {
+            "receiver_kind": "applicant",
+            "id_type": "ktp",
+            "id_last_four": "0001",
+            "code": full_width(code),
+            "signature": image_data_url(),
+        },
     )
     assert_api_refusal(response, 400, "code")
     assert_not_delivered(order)
     assert DeliveryCode.objects.get(order=order).used_at is None
 
 
-def test_full_width_digits_are_not_a_stand_ins_id_digits(ref):
+def test_full_width_digits_are_not_the_last_four_of_an_id(ref):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     response = courier_deliver(
         order,
         {
             "receiver_kind": "stand_in",
+            "code": codes.delivery_code_reveal(order_id=order.pk),
+            "id_type": "ktp",
+            "id_last_four": full_width("4321"),
             "stand_in_name": "Rina Marlina",
             "stand_in_relation": "Kakak",
-            "stand_in_id_last_digits": full_width("4321"),
+            "authorisation_photo": image_data_url("JPEG"),
             "signature": image_data_url(),
         },
     )
-    assert_api_refusal(response, 400, "stand_in_id_last_digits")
+    assert_api_refusal(response, 400, "id_last_four")
     assert_not_delivered(order)
 
 
@@ -213,6 +223,8 @@ def test_the_services_compare_any_secret_without_an_error(ref, complaint):
             order_code=order.code,
             actor=order.courier.user,
             receiver_kind="applicant",
+            id_type="ktp",
+            id_last_four="0001",
             code=full_width(code),
             signature=image_data_url(),
         )
@@ -222,10 +234,12 @@ def test_the_services_compare_any_secret_without_an_error(ref, complaint):
             order_code=order.code,
             actor=order.courier.user,
             receiver_kind="stand_in",
-            stand_in=proof.StandIn(name="Rina", relation="Kakak", id_last_digits="²³⁴⁵"),
+            id_type="ktp",
+            id_last_four="²³⁴⁵",
+            stand_in=proof.StandIn(name="Rina", relation="Kakak", authorisation_photo=image_data_url("JPEG")),
             signature=image_data_url(),
         )
-    assert "stand_in_id_last_digits" in refused.value.fields
+    assert "id_last_four" in refused.value.fields
     assert DeliveryCodeAttempt.objects.filter(order=order).count() == 1
     assert_not_delivered(order)
 
@@ -374,6 +388,8 @@ def test_the_courier_app_refuses_a_bomb_as_signature_or_photo(ref, field, png):
     order = make_order(ref, S.OUT_FOR_DELIVERY)
     body = {
         "receiver_kind": "applicant",
+        "id_type": "ktp",
+        "id_last_four": "0001",
         "code": codes.delivery_code_reveal(order_id=order.pk),
         "signature": image_data_url(),
         field: data_url(png),
@@ -438,6 +454,8 @@ def test_every_image_door_still_takes_a_real_image(ref):
         order,
         {
             "receiver_kind": "applicant",
+            "id_type": "ktp",
+            "id_last_four": "0001",
             "code": codes.delivery_code_reveal(order_id=order.pk),
             "signature": image_data_url(size=(1600, 150)),
             "photo": image_data_url("JPEG", (1280, 960)),

@@ -177,6 +177,8 @@ def test_a_complaint_tells_nothing_of_a_tracking_code_while_its_text_is_wrong_or
 def _deliver_body(code: str) -> dict:
     return {
         "receiver_kind": "applicant",
+        "id_type": "ktp",
+        "id_last_four": "0001",
         "code": code,
         "signature": "data:image/png;base64," + __import__("base64").b64encode(signature_png()).decode(),
     }

@@ -51,7 +51,7 @@ def test_retention_anonymises_old_closed_orders_and_keeps_the_figures(
         receiver_kind="stand_in",
         receiver_name="Andi Wijaya",
         relation="adik",
-        id_last_digits="0001",
+        id_last_four="0001",
     )
     proof.signature.save("sig.png", ContentFile(b"\x89PNG fake"), save=False)
     proof.save()
