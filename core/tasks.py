@@ -1,7 +1,27 @@
+from collections.abc import Callable
+from typing import Any
+
 from celery import Task, shared_task
 
 from core import webhooks
 from core.models import WebhookDelivery
+
+
+def retried_task(name: str, *, time_limit: int = 60) -> Callable[[Callable[..., Any]], Any]:
+    """The portal's task for work that talks to another system (mail, SMS, the payment gateway):
+    bound, retried on network errors (``OSError``) five times with backoff, acknowledged only after
+    it ran (a worker killed halfway leaves it queued), stopped after ``time_limit`` seconds. Its
+    ``name`` is what outbox rows and the schedule store: it never changes when the code moves."""
+    decorator: Callable[[Callable[..., Any]], Any] = shared_task(
+        name=name,
+        bind=True,
+        autoretry_for=(OSError,),
+        retry_backoff=True,
+        max_retries=5,
+        time_limit=time_limit,
+        acks_late=True,
+    )
+    return decorator
 
 
 # Celery ships no type hints: its decorator and bound task are untyped.

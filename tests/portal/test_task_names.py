@@ -11,6 +11,7 @@ STORED_TASK_NAMES = {
     "delivery.tasks.notify_delivery_events",
     "delivery.tasks.notify_problem",
     "delivery.tasks.notify_lost_passport",
+    "delivery.tasks.notify_code_refused",
     "delivery.tasks.settle_online_booking",
     "delivery.tasks.mail_online_booking_documents",
     "delivery.tasks.sweep_deadlines",
@@ -34,3 +35,29 @@ def test_every_scheduled_task_exists():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled - set(app.tasks) == set()
+
+
+# The tasks that mail, text, or ask the payment gateway: a network error retries them, and a worker
+# killed halfway leaves them queued (tests/faults/test_worker_killed.py kills one).
+RETRIED = {
+    "delivery.tasks.notify_delivery_event",
+    "delivery.tasks.notify_delivery_events",
+    "delivery.tasks.notify_problem",
+    "delivery.tasks.notify_lost_passport",
+    "delivery.tasks.notify_code_refused",
+    "delivery.tasks.settle_online_booking",
+    "delivery.tasks.mail_online_booking_documents",
+    "partners.tasks.send_complaint_receipt",
+    "partners.tasks.send_complaint_reply",
+    "passports.tasks.settle_payment_request",
+}
+
+
+def test_tasks_that_talk_to_other_systems_retry_and_survive_a_killed_worker():
+    app.loader.import_default_modules()
+    for name in RETRIED:
+        task = app.tasks[name]
+        assert task.acks_late, name
+        assert OSError in task.autoretry_for, name
+        assert task.max_retries == 5, name
+        assert task.time_limit >= 60, name
