@@ -18,10 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from complaints.choices import ComplaintCategory
 from complaints.models import Complaint
 from delivery.choices import DeliveryStatus as S
-from delivery.models import Area, Courier, VanStandby
+from delivery.models import Area, Courier, LostPassportCase, LostPassportStatus, VanStandby
 from partners.choices import ActionItemStatus, MeetingStatus
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 from partners.rollups import FigureRow, figure_rows
+
+OPEN_LOST_STATUSES = (LostPassportStatus.REPORTED, LostPassportStatus.POLICE_REPORT)
 
 MONTH_NAMES = [
     _("Jan"),
@@ -333,6 +335,69 @@ class Dashboard:
     couriers: list[CourierFigures]
     van: VanFigures | None = None
     complaints: list[ComplaintFigures] = field(default_factory=list)
+    lost: LostCaseFigures | None = None
+
+
+@dataclass(frozen=True)
+class OpenLostCase:
+    number: str
+    order_code: str
+    kind: str
+    status: str
+    reported_at: dt.datetime
+    age_days: int
+    last_holder: str  # role, office
+
+
+@dataclass(frozen=True)
+class LostCaseFigures:
+    open: list[OpenLostCase]  # every case still open today, oldest first, whatever the period
+    reported: int  # cases reported in the period
+    found: int  # decided "found" in the period
+    reissued: int  # decided "cancelled and reissued" in the period
+
+
+def lost_case_figures(*, period: Period, area: Area | None = None) -> LostCaseFigures:
+    """Passports lost or damaged in transit: the open cases with their age in days, and what the
+    period saw reported and decided."""
+    cases = LostPassportCase.objects.all()
+    if area is not None:
+        cases = cases.filter(order__area=area)
+    now = timezone.now()
+    open_cases = [
+        OpenLostCase(
+            number=case.number,
+            order_code=case.order.code,
+            kind=case.get_kind_display(),
+            status=case.get_status_display(),
+            reported_at=case.reported_at,
+            age_days=(now - case.reported_at).days,
+            last_holder=", ".join(
+                str(part)
+                for part in (
+                    case.get_last_holder_role_display(),
+                    case.last_holder_office.name if case.last_holder_office else "",
+                )
+                if part
+            ),
+        )
+        for case in cases.filter(status__in=OPEN_LOST_STATUSES)
+        .select_related("order", "last_holder_office")
+        .order_by("reported_at", "pk")
+    ]
+    start, end = period.bounds()
+    totals = cases.aggregate(
+        reported=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
+        found=Count(
+            "pk",
+            filter=Q(status=LostPassportStatus.FOUND, decided_at__gte=start, decided_at__lt=end),
+        ),
+        reissued=Count(
+            "pk",
+            filter=Q(status=LostPassportStatus.REISSUED, decided_at__gte=start, decided_at__lt=end),
+        ),
+    )
+    return LostCaseFigures(open=open_cases, **totals)
 
 
 @dataclass(frozen=True)
@@ -372,6 +437,7 @@ def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
         couriers=courier_performance(period=period, area=area, rows=rows),
         van=van_lateness(period=period),
         complaints=complaints_by_category(period=period, area=area),
+        lost=lost_case_figures(period=period, area=area),
     )
 
 

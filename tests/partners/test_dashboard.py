@@ -249,3 +249,34 @@ def test_a_plot_follows_its_figures_and_is_drawn_once_for_the_same_ones(manager_
     make_order(ref, S.FAILED_ATTEMPT)
     second = plots()
     assert len(second) == 3 and second[1] != first[1]  # the compliance plot shows the new legs
+
+
+def test_open_lost_passport_cases_show_on_the_dashboard_with_their_age(manager_client, ref):
+    from delivery.custody.lost import lost_case_decide, lost_case_open
+
+    now = timezone.now()
+    imigrasi = ref["users"]["imigrasi"]
+    old = lost_case_open(
+        actor=imigrasi,
+        order_code=make_order(ref, S.RECEIVED_BY_POS).code,
+        kind="missing",
+        report="Tidak ada di amplop.",
+        at=now - dt.timedelta(days=9, hours=1),
+    )
+    found = lost_case_open(
+        actor=ref["users"]["pos.layanan"],
+        order_code=make_order(ref, S.RECEIVED_BY_POS).code,
+        kind="damaged",
+        report="Sampul basah.",
+    )
+    lost_case_decide(actor=imigrasi, number=found.number, decision="found", note="")
+    first = timezone.localtime(old.reported_at).date().replace(day=1)  # the period holds both reports
+
+    board = selectors.dashboard(period=selectors.Period(first, timezone.localdate()))
+    assert [(case.number, case.age_days) for case in board.lost.open] == [(old.number, 9)]
+    assert board.lost.open[0].last_holder.startswith("Petugas")  # the Pos officer who received it last
+    period = {"start": f"{first:%Y-%m}", "end": f"{timezone.localdate():%Y-%m}"}
+    page = manager_client.get("/partners/dashboard/", period).content.decode()
+    assert "Paspor hilang atau rusak dalam pengiriman" in page
+    assert old.number in page and found.number not in page  # a decided case leaves the open list
+    assert "Dalam periode ini: 2 dilaporkan, 1 ditemukan, 0 dibatalkan dan diterbitkan ulang." in page
