@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -617,7 +619,7 @@ class AddressChange(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id}: {self.old_area_id} -> {self.new_area_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValidationError("Address changes are append-only.")
         super().save(*args, **kwargs)
