@@ -183,3 +183,27 @@ def earlier_today(hours: float = 1) -> dt.datetime:
     dispatcher's board and the courier's run at any hour the suite runs (even just after midnight)."""
     now = timezone.localtime()
     return max(now - dt.timedelta(hours=hours), now.replace(hour=0, minute=5, second=0, microsecond=0))
+
+
+def make_lost_case(ref: dict, *, kind: str = "missing", police_report: bool = True):
+    """A lost passport case on a new Makassar order at the Pos service section, reported by
+    Imigrasi, with its police report attached unless ``police_report`` is False."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from delivery.custody.lost import lost_case_open, lost_case_police_report
+
+    officer = ref["users"]["imigrasi"]
+    case = lost_case_open(
+        actor=officer,
+        order_code=make_order(ref, S.RECEIVED_BY_POS).code,
+        kind=kind,
+        report="Tidak ada di rak serah terima.",
+    )
+    if police_report:
+        case = lost_case_police_report(
+            actor=officer,
+            number=case.number,
+            report_number="LP/123/XII/2026",
+            upload=SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 laporan polisi", "application/pdf"),
+        )
+    return case

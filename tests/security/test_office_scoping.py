@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
 
@@ -17,12 +16,11 @@ from complaints.services import complaint_open
 from delivery.choices import DeliveryStatus as S
 from delivery.counter.batches import batch_release
 from delivery.counter.manifest import manifest_hand_over
-from delivery.custody.lost import lost_case_open, lost_case_police_report
 from delivery.models import DeliveryOrder
 from passports import services as passport_services
 from passports.models import BillingCode
 from tests.applicant.helpers import make_billed_application
-from tests.factories import make_order, make_paid_application, second_office_ref
+from tests.factories import make_lost_case, make_order, make_paid_application, second_office_ref
 from tests.security.test_permission_matrix import url_names
 
 STAFF = ("imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.imigrasi", "manajer.pos")
@@ -55,18 +53,7 @@ def makassar(ref):
         contact_phone="081234567890",
         tracking_code=out.code,
     ).complaint
-    lost = lost_case_open(
-        actor=ref["users"]["imigrasi"],
-        order_code=make_order(ref, S.RECEIVED_BY_POS).code,
-        kind="missing",
-        report="Tidak ada di rak serah terima.",
-    )
-    lost_case_police_report(
-        actor=ref["users"]["imigrasi"],
-        number=lost.number,
-        report_number="LP/123/XII/2026",
-        upload=SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 laporan polisi", "application/pdf"),
-    )
+    lost = make_lost_case(ref, kind="missing")
     values = {
         "code": out.code,
         "action": "deliver",

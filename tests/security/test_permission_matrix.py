@@ -23,17 +23,16 @@ import os
 
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
-from delivery.custody.lost import lost_case_open, lost_case_police_report
 from organisations.models import Office
 from tests.factories import (
     UserFactory,
     make_applicant_user,
+    make_lost_case,
     make_order,
     make_paid_application,
     second_office_ref,
@@ -259,18 +258,7 @@ def world(ref):
         **{name: ref["users"][name] for name in ACTORS if name in ref["users"]},
     }
     # A lost passport case, with its police report, on another Makassar order.
-    lost = lost_case_open(
-        actor=ref["users"]["imigrasi"],
-        order_code=make_order(ref, S.RECEIVED_BY_POS).code,
-        kind="damaged",
-        report="Sampul basah.",
-    )
-    lost_case_police_report(
-        actor=ref["users"]["imigrasi"],
-        number=lost.number,
-        report_number="LP/7/XII/2026",
-        upload=SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 laporan", "application/pdf"),
-    )
+    lost = make_lost_case(ref, kind="damaged")
     values = {
         "code": order.code,
         "pk": application.pk,
