@@ -298,13 +298,12 @@ def side_by_side(first, second, *, seconds: int, slices: int) -> tuple[dict, dic
 
 def tracking_script(path: Path, count: int) -> Path:
     sys.path.insert(0, str(ROOT))
-    from bench.seed import birth_date_of, code_of
+    from bench.seed import code_of
+    from delivery.tracking.services import tracking_link_make
 
+    # The pages a lookup's link opens (the lookup itself is a POST that answers with the link).
     step = max(count // 5000, 1)
-    paths = [
-        f'"/track/?code={code_of(i)}&birth_date={birth_date_of(i).isoformat()}"'
-        for i in range(0, count, step)
-    ]
+    paths = [f'"/track/r/{tracking_link_make(code_of(i))}/"' for i in range(0, count, step)]
     path.write_text(
         "local paths = {" + ",".join(paths) + "}\n"
         "math.randomseed(os.time())\n"

@@ -63,7 +63,7 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict], *, with_id: bool 
     fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
-    pairs = [(f.attname, f.get_default() if f.has_default() else None) for f in fields]
+    pairs = [(f.attname, f.get_default()) for f in fields]  # "" for a text column without a default
     total = 0
     lines: list[str] = []
     with connection.cursor() as cursor:

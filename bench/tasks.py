@@ -79,7 +79,10 @@ def drive_batch(order_ids: list[int]) -> int:
     if booked := waiting(S.BOOKED):
         counter_manifest.manifest_hand_over(actor=service, order_ids=booked)
     if handed := waiting(S.DOSSIER_HANDED):
-        counter_ready.passports_mark_ready(actor=imigrasi, order_ids=handed)
+        # each passport with its number, as the officer types or scans it
+        counter_ready.passports_mark_ready(
+            actor=imigrasi, passports={order_id: f"B{order_id:07d}" for order_id in handed}
+        )
     if ready := waiting(S.PASSPORT_READY):
         released = set(BatchItem.objects.filter(order_id__in=ready).values_list("order_id", flat=True))
         if fresh := [order_id for order_id in ready if order_id not in released]:

@@ -46,11 +46,8 @@ def moves_follow_up(moved: list[tuple[DeliveryOrder, DeliveryEvent]]) -> None:
             event_ids = [event.pk for _order, event in moved]
             for start in range(0, len(event_ids), NOTIFY_BATCH):
                 task_enqueue("delivery.tasks.notify_delivery_events", event_ids[start : start + NOTIFY_BATCH])
-    pages = [
-        (order.code, order.application.applicant.birth_date, (order.application.applicant.nik or "")[-4:])
-        for order, _event in moved
-    ]
-    on_commit(lambda: tracking_pages_forget(pages))
+    codes = [order.code for order, _event in moved]
+    on_commit(lambda: tracking_pages_forget(codes))
     webhooks_emit(
         event="order.status_changed",
         messages=[

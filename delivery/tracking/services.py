@@ -1,22 +1,23 @@
 """Public tracking: who may look, what they see, and the page cache.
 
 A lookup needs the tracking code and a secret: the applicant's date of birth, or the last four
-digits of the NIK (compared with the applicant of the order found by the code). Failed lookups are counted per
+digits of the NIK (compared with the applicant of the order found by the code). The page posts them,
+never puts them in an address; a lookup that matches answers with a short-lived signed link to the
+order's page (``tracking_link_make``), which carries the tracking code only. Failed lookups are counted per
 client address and per tracking code by the portal's one lookup lock (``core.lookups``), so neither
-codes nor a code's secret can be guessed. A found order's page is cached per language and dropped whenever the
-order moves (``tracking_pages_forget``, called by the state machine after commit). The cache key
-includes how the lookup was made, so a page found by date of birth is never served for NIK digits.
+codes nor a code's secret can be guessed. An order's page is cached per language behind its links and dropped
+whenever the order moves (``tracking_pages_forget``, called by the state machine after commit).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -76,35 +77,34 @@ def _nik_matches(nik: str, nik_last4: str) -> bool:
     return len(nik) >= 4 and secret_equals(nik_last4, nik[-4:])
 
 
-def _secret(*, birth_date: dt.date | None, nik_last4: str) -> str:
-    return f"dob:{birth_date.isoformat()}" if birth_date is not None else f"nik:{nik_last4}"
+_LINK_SALT = "delivery.tracking.link"
 
 
-def tracking_page_key(
-    *, code: str, language: str, birth_date: dt.date | None = None, nik_last4: str = ""
-) -> str:
-    kind = "dob" if birth_date is not None else "nik"
-    secret = hashlib.sha256(
-        f"{code}|{_secret(birth_date=birth_date, nik_last4=nik_last4)}".encode()
-    ).hexdigest()[:40]
-    return f"track:page:{language}:{kind}:{secret}"
+def tracking_link_make(code: str) -> str:
+    """The token of a link to the order's page, made after a lookup that matched: signed, with its
+    time, holding the tracking code only (no secret, nothing personal)."""
+    return signing.dumps(code, salt=_LINK_SALT)
 
 
-def tracking_pages_forget(pages: list[tuple[str, dt.date, str]]) -> None:
-    """Drop the cached pages of these orders, (code, birth date, last four NIK digits) each, in every
-    language: one round trip to the cache for a whole batch."""
-    keys = []
-    for code, birth_date, nik_last4 in pages:
-        keys += [
-            tracking_page_key(code=code, birth_date=birth_date, language=lang)
-            for lang, _ in settings.LANGUAGES
-        ]
-        if len(nik_last4) == 4:
-            keys += [
-                tracking_page_key(code=code, nik_last4=nik_last4, language=lang)
-                for lang, _ in settings.LANGUAGES
-            ]
-    cache.delete_many(keys)
+def tracking_link_read(token: str) -> str:
+    """The tracking code of a link made less than ``TRACKING_LINK_SECONDS`` ago. Raises
+    ``signing.SignatureExpired`` for an expired link and ``signing.BadSignature`` for any other."""
+    code = signing.loads(token, salt=_LINK_SALT, max_age=settings.TRACKING_LINK_SECONDS)
+    if not isinstance(code, str):
+        raise signing.BadSignature("not a tracking link")
+    return code
+
+
+def tracking_link_page_key(*, code: str, language: str) -> str:
+    return f"track:link:{language}:{code}"
+
+
+def tracking_pages_forget(codes: list[str]) -> None:
+    """Drop the cached pages of these orders in every language: one round trip to the cache for a
+    whole batch."""
+    cache.delete_many(
+        [tracking_link_page_key(code=code, language=lang) for code in codes for lang, _ in settings.LANGUAGES]
+    )
 
 
 @dataclass(frozen=True)
@@ -284,10 +284,9 @@ _BY_BIRTH_DATE = _events_read(with_birth_date=True)
 _BY_NIK = _events_read(with_birth_date=False)
 
 
-def _order_without_events(*, code: str, birth_date: dt.date | None, nik_last4: str) -> _Order | None:
+def _order_without_events(order: DeliveryOrder | None) -> _Order | None:
     """An order with no event yet (none is made without its booking event; kept for safety). Without
     an event it has no proof of delivery either (the proof points at its event)."""
-    order = tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4)
     if order is None:
         return None
     billing = getattr(order.application, "billing_code", None)
@@ -317,17 +316,34 @@ def tracking_lookup(
         rows = _BY_BIRTH_DATE.rows(code=code, birth_date=birth_date)
     else:
         rows = _BY_NIK.rows(code=code)
+        if rows and not _nik_matches(rows[0][-1] or "", nik_last4):
+            return None
+    if rows:
+        return _tracking_page(rows)
+    found = _order_without_events(tracking_find(code=code, birth_date=birth_date, nik_last4=nik_last4))
+    return None if found is None else _tracking_page([], found)
+
+
+def tracking_page_linked(code: str) -> TrackingPage | None:
+    """The page of the order behind a tracking link (``tracking_link_read``): the link was made
+    after a lookup that matched, so no secret is asked again."""
+    rows = _BY_NIK.rows(code=code)
+    if rows:
+        return _tracking_page(rows)
+    found = _order_without_events(
+        DeliveryOrder.objects.select_related("area", "application__billing_code").filter(code=code).first()
+    )
+    return None if found is None else _tracking_page([], found)
+
+
+def _tracking_page(rows: list[tuple[Any, ...]], empty: _Order | None = None) -> TrackingPage:
+    """The page from the rows of ``_events_read`` (or of an order without events, ``empty``)."""
     width = len(_ORDER_COLUMNS)
     if rows:
-        if birth_date is None and not _nik_matches(rows[0][-1] or "", nik_last4):
-            return None
         order = _Order(*rows[0][:width])
         events = [row[width : width + len(_EVENT_COLUMNS)] for row in rows]
     else:
-        found = _order_without_events(code=code, birth_date=birth_date, nik_last4=nik_last4)
-        if found is None:
-            return None
-        order = found
+        order = cast(_Order, empty)
         events = []
     last_at: dict[str, dt.datetime] = {}
     for _pk, to_status, occurred_at, _organisation in events:

@@ -310,6 +310,8 @@ LOOKUP_MAX_FAILURES = 10
 LOOKUP_MAX_FAILURES_PER_CODE = 10
 LOOKUP_FAILURE_WINDOW = 15 * 60
 TRACKING_PAGE_CACHE_SECONDS = 300
+# A lookup that matches answers with a signed link to the order's page, valid this long (30 minutes).
+TRACKING_LINK_SECONDS = 30 * 60
 # Courier app: failed attempts before the passport goes back to the office, proof-of-delivery limits.
 DELIVERY_MAX_FAILED_ATTEMPTS = env.DELIVERY_MAX_FAILED_ATTEMPTS
 COURIER_PHOTO_MAX_BYTES = 2 * 1024 * 1024

@@ -14,7 +14,7 @@ BORN = dt.date(1990, 5, 17)
 
 
 def by_nik(client, code, digits):
-    return client.get("/track/", {"code": code, "nik_last4": digits})
+    return client.post("/track/", {"code": code, "nik_last4": digits}, follow=True)
 
 
 def test_the_last_four_nik_digits_open_the_page_without_showing_personal_data(ref):
@@ -44,7 +44,7 @@ def test_wrong_nik_digits_are_refused_and_counted_towards_the_limit(ref):
 
 def test_a_lookup_needs_one_secret_and_four_digits(ref):
     order = make_order(ref, S.BOOKED, birth_date=BORN)
-    assert Client().get("/track/", {"code": order.code, "birth_date": ""}).status_code == 400
+    assert Client().post("/track/", {"code": order.code, "birth_date": ""}, follow=True).status_code == 400
     response = by_nik(Client(), order.code, "12a4")
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
@@ -58,7 +58,10 @@ def test_the_cache_keeps_lookups_apart_and_follows_every_move(ref, django_captur
     assert by_nik(client, order.code, digits).status_code == 200
     assert by_nik(client, order.code, digits).status_code == 200  # from the cache
     # a page cached for the NIK digits is not what a wrong date of birth gets
-    assert client.get("/track/", {"code": order.code, "birth_date": "1990-05-18"}).status_code == 404
+    assert (
+        client.post("/track/", {"code": order.code, "birth_date": "1990-05-18"}, follow=True).status_code
+        == 404
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         t.delivery_order_hand_dossier(order_id=order.pk, actor=ref["users"]["pos.layanan"])
@@ -76,7 +79,7 @@ def test_lookups_keep_working_when_the_database_connection_is_replaced(ref):
     digits = order.application.applicant.nik[-4:]
     for _ in range(2):
         cache.clear()  # a cached page would hide the read
-        by_birth = Client().get("/track/", {"code": order.code, "birth_date": BORN.isoformat()})
+        by_birth = Client().post("/track/", {"code": order.code, "birth_date": BORN.isoformat()}, follow=True)
         by_digits = by_nik(Client(), order.code, digits)
         assert by_birth.status_code == by_digits.status_code == 200
         assert "Diterima oleh bagian layanan PT Pos" in by_birth.content.decode()
@@ -91,9 +94,15 @@ def test_a_date_of_birth_typed_by_hand_works_like_the_date_pickers(ref):
     order = make_order(ref, S.BOOKED, birth_date=BORN)
     client = Client()
     # the date picker's ISO date and a date typed the Indonesian way open the same page
-    assert client.get("/track/", {"code": order.code, "birth_date": "1990-05-17"}).status_code == 200
-    assert client.get("/track/", {"code": order.code, "birth_date": "17/05/1990"}).status_code == 200
+    assert (
+        client.post("/track/", {"code": order.code, "birth_date": "1990-05-17"}, follow=True).status_code
+        == 200
+    )
+    assert (
+        client.post("/track/", {"code": order.code, "birth_date": "17/05/1990"}, follow=True).status_code
+        == 200
+    )
     # a day that does not exist is a form error, not a failed look-up
-    response = client.get("/track/", {"code": order.code, "birth_date": "1990-02-30"})
+    response = client.post("/track/", {"code": order.code, "birth_date": "1990-02-30"}, follow=True)
     assert response.status_code == 400
     assert 'aria-invalid="true" aria-describedby="id_birth_date_error"' in response.content.decode()

@@ -21,8 +21,12 @@ def test_tracking_by_nik_digits_shows_the_seven_steps_and_the_holder(live_server
     screen.get_by_role("button", name="Lacak").click()
     expect(screen.get_by_role("alert")).to_contain_text("Tidak ada pengiriman")
 
-    # A mistyped field keeps what was typed, is marked invalid and points to its own message.
-    screen.goto(f"{live_server.url}/track/?code={order.code}&nik_last4=12ab")
+    # A mistyped field (past the browser's own check) keeps what was typed, is marked invalid and
+    # points to its own message.
+    nik = screen.get_by_label("atau 4 digit terakhir NIK Anda")
+    nik.fill("12ab")
+    screen.locator("form.track-form").evaluate("form => { form.noValidate = true; }")
+    screen.get_by_role("button", name="Lacak").click()
     nik = screen.get_by_label("atau 4 digit terakhir NIK Anda")
     expect(nik).to_have_value("12ab")
     expect(nik).to_have_attribute("aria-invalid", "true")
@@ -33,6 +37,8 @@ def test_tracking_by_nik_digits_shows_the_seven_steps_and_the_holder(live_server
     nik.fill(applicant.nik[-4:])
     screen.get_by_role("button", name="Lacak").click()
     expect(screen.get_by_role("heading", level=2)).to_contain_text(order.code)
+    # The digits were posted: the page's address is a signed link holding neither them nor the form.
+    assert "/track/r/" in screen.url and applicant.nik[-4:] not in screen.url and "nik" not in screen.url
     expect(screen.locator(".holder")).to_have_text("PT Pos, bagian pelayanan")
     steps = screen.locator("ol.steps > li")
     expect(steps).to_have_count(7)

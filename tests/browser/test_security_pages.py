@@ -111,7 +111,7 @@ def test_main_pages_report_no_content_security_policy_violation(live_server, dem
                 found.append(f"{u}: {m.text}") if "Content Security Policy" in m.text else None
             ),
         )
-        page.goto(f"{live_server.url}/track/?code=APDEMO01&birth_date=1970-01-01")
+        page.goto(f"{live_server.url}/track/?code=APDEMO01")
         login_through_the_form(page, live_server.url, username)  # the login and code pages too
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")

@@ -135,7 +135,9 @@ def test_a_reply_with_a_non_ascii_secret_is_refused_and_writes_nothing(complaint
 def test_tracking_page_refuses_full_width_nik_digits_with_a_form_error(ref):
     order = make_order(ref, S.BOOKED)
     digits = full_width(order.application.applicant.nik[-4:])
-    response = Client().get("/track/", {"code": order.code, "nik_last4": digits})  # pages speak Indonesian
+    response = Client().post(
+        "/track/", {"code": order.code, "nik_last4": digits}, follow=True
+    )  # pages speak Indonesian
     assert response.status_code == 400
     assert "Ketik angka 0 sampai 9 dengan papan ketik biasa" in response.content.decode()
 
@@ -268,7 +270,7 @@ hostile_text = st.one_of(
 def test_tracking_doors_never_answer_500_to_any_nik_digits(tracked_order, nik):
     cache.clear()  # the lookup lock would answer 429 before the comparison
     order = tracked_order
-    page = Client().get("/track/", {"code": order.code, "nik_last4": nik})
+    page = Client().post("/track/", {"code": order.code, "nik_last4": nik}, follow=True)
     assert page.status_code in (200, 400, 404, 429)
     api = APIClient().post("/api/v1/track/", {"code": order.code, "nik_last4": nik}, format="json")
     assert api.status_code in (200, 400, 404, 429)

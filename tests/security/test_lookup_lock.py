@@ -23,7 +23,7 @@ WRONG_BIRTH = "1991-01-01"
 
 
 def track(client, code, born=WRONG_BIRTH, **extra):
-    return client.get("/track/", {"code": code, "birth_date": born}, **extra)
+    return client.post("/track/", {"code": code, "birth_date": born}, follow=True, **extra)
 
 
 def behind_proxy(address: str) -> dict:

@@ -93,7 +93,9 @@ def test_staff_pages_mask_the_nik_and_the_imigrasi_officer_sees_it_on_the_applic
 def test_public_tracking_never_shows_the_nik(ref):
     order = make_order(ref, S.DELIVERED)
     applicant = order.application.applicant
-    page = Client().get("/track/", {"code": order.code, "birth_date": applicant.birth_date.isoformat()})
+    page = Client().post(
+        "/track/", {"code": order.code, "birth_date": applicant.birth_date.isoformat()}, follow=True
+    )
     body = page.content.decode()
     assert page.status_code == 200 and order.code in body
     assert applicant.nik not in body and applicant.nik[-4:] + "<" not in body
