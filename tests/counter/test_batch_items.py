@@ -215,3 +215,133 @@ def test_another_office_or_role_is_refused_and_nothing_is_written(ref, three):
     assert batches_awaiting_acknowledgement(ref["users"]["imigrasi"]).count() == 0
     assert not LostPassportCase.objects.exists()
     assert not BatchItem.objects.exclude(status=BatchItemStatus.IN_HANDOVER).exists()
+
+
+# The API twin: POST /api/v1/counter/batches/{id}/acknowledge/ with codes and reports.
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def test_the_api_acknowledges_codes_reports_one_and_refuses_by_name(ref, three):
+    batch, (a, b, c) = three
+    pos = _api(ref["users"]["pos.layanan"])
+    url = f"/api/v1/counter/batches/{batch.pk}/acknowledge/"
+
+    unknown = pos.post(url, {"codes": [a.code, "APXXXXXXX"]}, format="json")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_in_batch"
+    assert "APXXXXXXX" in unknown.json()["message"] and _status(a) == S.PASSPORT_READY
+    empty = pos.post(url, {"codes": []}, format="json")
+    assert empty.status_code == 400 and "codes" in empty.json()["fields"]
+    bad_kind = pos.post(url, {"reports": [{"code": c.code, "kind": "stolen", "report": "x"}]}, format="json")
+    assert bad_kind.status_code == 400
+
+    done = pos.post(
+        url,
+        {"codes": [a.code], "reports": [{"code": c.code, "kind": "damaged", "report": "Sampul basah"}]},
+        format="json",
+    )
+    assert done.status_code == 200, done.json()
+    body = done.json()
+    case = LostPassportCase.objects.get(order=c)
+    assert (body["received"], body["unchanged"], body["cases"]) == ([a.code], [], [case.number])
+    assert body["status"] == "in_handover"
+    states = {item["code"]: (item["status"], item["lost_case"]) for item in body["items"]}
+    assert states == {
+        a.code: ("received", None),
+        b.code: ("in_handover", None),
+        c.code: ("reported_damaged", case.number),
+    }
+    twice = pos.post(url, {"codes": [a.code]}, format="json")
+    assert twice.status_code == 200 and twice.json()["unchanged"] == [a.code]
+    assert a.events.filter(to_status=S.RECEIVED_BY_POS).count() == 1
+
+    rest = pos.post(url)  # an empty body: every passport still waiting
+    assert rest.status_code == 200 and rest.json()["received"] == [b.code]
+    assert rest.json()["status"] == "received_with_exceptions"
+    again = pos.post(url)
+    assert again.status_code == 409 and again.json()["code"] == "already_acknowledged"
+    imigrasi = _api(ref["users"]["imigrasi"]).post(url, {"codes": [b.code]}, format="json")
+    assert imigrasi.status_code == 403
+
+
+def test_the_schema_describes_codes_reports_and_every_refusal(ref):
+    import yaml
+
+    schema = yaml.safe_load(_api(ref["users"]["admin"]).get("/api/schema/").content)
+    ack = schema["paths"]["/api/v1/counter/batches/{id}/acknowledge/"]["post"]
+    assert set(ack["responses"]) >= {"200", "400", "401", "403", "404", "409"}
+    body = ack["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][body]["properties"]) == {"codes", "reports"}
+
+
+# The page: ticked or scanned, a confirmation first, the states for both agencies.
+
+
+def test_the_page_acknowledges_what_is_ticked_or_scanned_after_the_confirmation(ref, client, three):
+    batch, (a, b, c) = three
+    client.force_login(ref["users"]["pos.layanan"])
+    url = f"/counter/batches/{batch.pk}/"
+
+    page = client.get(url).content.decode()
+    boxes = [box for box in page.split("<input") if 'name="codes"' in box]
+    assert len(boxes) == 3 and not any(" checked" in box.split(">")[0] for box in boxes)
+
+    # without the confirmation: the choice is shown back, nothing moves
+    unconfirmed = client.post(url, {"action": "acknowledge", "codes": [a.code], "scan": b.code.lower()})
+    assert unconfirmed.status_code == 200
+    assert "2 dipilih: " + ", ".join(sorted([a.code, b.code])) in unconfirmed.content.decode()
+    assert _status(a) == S.PASSPORT_READY
+
+    wrong = client.post(url, {"action": "acknowledge", "scan": "APXXXXXXX", "confirm": "on"})
+    assert f"APXXXXXXX tidak ada dalam kelompok {batch.number}" in wrong.content.decode()
+
+    done = client.post(
+        url, {"action": "acknowledge", "codes": [a.code], "scan": b.code, "confirm": "on"}, follow=True
+    )
+    assert (
+        "Diterima oleh bagian pelayanan Pos: " + ", ".join(sorted([a.code, b.code])) in done.content.decode()
+    )
+    assert (_status(a), _status(b), _status(c)) == (S.RECEIVED_BY_POS, S.RECEIVED_BY_POS, S.PASSPORT_READY)
+
+    reported = client.post(
+        url,
+        {
+            "action": "report",
+            "report-code": c.code,
+            "report-kind": "missing",
+            "report-report": "Tidak ada dalam map",
+            "report-confirm": "on",
+        },
+        follow=True,
+    )
+    text = reported.content.decode()
+    case = LostPassportCase.objects.get(order=c)
+    assert f"kasus paspor hilang {case.number} dibuka" in text
+    assert "Diterima oleh Pos, dengan paspor dilaporkan" in text
+
+    # Imigrasi sees each passport's state
+    client.force_login(ref["users"]["imigrasi"])
+    text = client.get(url).content.decode()
+    assert text.count("Dilaporkan hilang") == 1 and f"Kasus {case.number}" in text
+    assert 'name="codes"' not in text
+
+
+def test_the_pos_home_lists_the_batches_waiting_for_its_office(ref, client, three):
+    batch, (a, _b, _c) = three
+    batch_acknowledge(actor=ref["users"]["pos.layanan"], batch_id=batch.pk, codes=[a.code])
+    client.force_login(ref["users"]["pos.layanan"])
+    text = client.get("/counter/").content.decode()
+    assert f'href="/counter/batches/{batch.pk}/">{batch.number}</a>' in text
+    assert "2 dari 3 paspor menunggu" in text
+    stranger_office = Office.objects.create(
+        name="Kantor Pos Lain", organisation=ref["offices"]["pos"].organisation
+    )
+    client.force_login(UserFactory(role=Role.POS_SERVICE_OFFICER, office=stranger_office))
+    text = client.get("/counter/").content.decode()
+    assert batch.number not in text and "Tidak ada kelompok yang menunggu Anda." in text
