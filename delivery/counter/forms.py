@@ -99,7 +99,9 @@ class BatchReportForm(CounterForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    confirm = forms.BooleanField(label=_("I have checked the list; this cannot be undone"))
+    confirm = forms.BooleanField(
+        label=_("I have looked for this passport; report it (this cannot be undone)")
+    )
 
     def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -450,7 +450,7 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form_errors_add(form, error)
         else:
             _acknowledged_say(request, acts.received, acts.unchanged)
-            if acts.batch.status != BatchStatus.IN_HANDOVER:
+            if acts.received and acts.batch.status != BatchStatus.IN_HANDOVER:
                 messages.success(request, _("Batch %(number)s is complete.") % {"number": acts.batch.number})
             return redirect("counter-batch", pk=batch.pk)
     if action == "report" and report_form.is_valid():

@@ -10,7 +10,7 @@
   function update() {
     var codes = picked();
     summary.textContent = codes.length
-      ? summary.dataset.textSome.replace("%(n)s", codes.length).replace("%(codes)s", codes.join(", "))
+      ? summary.dataset.textSome.replace("{n}", codes.length).replace("{codes}", codes.join(", "))
       : summary.dataset.textNone;
   }
   boxes().forEach(function (b) { b.addEventListener("change", update); });
