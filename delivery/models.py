@@ -370,6 +370,8 @@ class DossierRefusal(TimeStampedModel):
 class BatchStatus(models.TextChoices):
     IN_HANDOVER = "in_handover", _("In handover")  # released by Imigrasi, Pos has not acknowledged
     RECEIVED = "received", _("Received by Pos")  # both sides acknowledged
+    # Every passport acknowledged or reported, at least one reported missing or damaged.
+    RECEIVED_WITH_EXCEPTIONS = "received_with_exceptions", _("Received by Pos, with passports reported")
 
 
 class Batch(TimeStampedModel):
@@ -383,7 +385,7 @@ class Batch(TimeStampedModel):
         "organisations.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pos office")
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.IN_HANDOVER
+        _("status"), max_length=24, choices=BatchStatus.choices, default=BatchStatus.IN_HANDOVER
     )
     released_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
     released_at = models.DateTimeField(_("released at"))
@@ -401,17 +403,50 @@ class Batch(TimeStampedModel):
         return self.number
 
 
+class BatchItemStatus(models.TextChoices):
+    IN_HANDOVER = "in_handover", _("Waiting for Pos")  # released, not yet acknowledged
+    RECEIVED = "received", _("Received by Pos")
+    REPORTED_MISSING = "reported_missing", _("Reported missing")
+    REPORTED_DAMAGED = "reported_damaged", _("Reported damaged")
+
+
 class BatchItem(models.Model):
-    """A passport in a batch; an order is released in one batch only."""
+    """A passport in a batch; an order is released in one batch only. The Pos officer acknowledges
+    it or reports it missing or damaged (``delivery.counter.batches.BATCH_ITEM_STATES``)."""
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="items")
     order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="batch_item")
+    status = models.CharField(
+        _("status"), max_length=20, choices=BatchItemStatus.choices, default=BatchItemStatus.IN_HANDOVER
+    )
+    # Who acknowledged or reported it, and when.
+    acted_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acted_at = models.DateTimeField(_("acknowledged or reported at"), null=True, blank=True)
+    lost_case = models.ForeignKey(
+        "LostPassportCase", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.order_id}"
+
+
+class BatchItemEvent(StateEvent):
+    """One step of one passport of a batch (``delivery.counter.batches.BATCH_ITEM_STATES``):
+    released, received, reported missing or damaged. Append-only."""
+
+    item = models.ForeignKey(BatchItem, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("batch passport event")
+        verbose_name_plural = _("batch passport events")
 
 
 class BatchEvent(StateEvent):

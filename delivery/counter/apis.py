@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,9 +24,9 @@ from delivery.counter import manifest as counter_manifest
 from delivery.counter import ready as counter_ready
 from delivery.counter import selectors as sel
 from delivery.counter import van as counter_van
-from delivery.counter.batches import batch_acknowledge, batch_release
+from delivery.counter.batches import ItemReport, batch_acknowledge, batch_release
 from delivery.counter.views import counter_pos_office
-from delivery.models import Area, Batch, DeliveryOrder, Manifest
+from delivery.models import Area, Batch, BatchItem, DeliveryOrder, LostPassportKind, Manifest
 from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from passports import services as passport_services
 from passports.models import PassportType, PaymentRequest
@@ -262,20 +262,61 @@ class BatchInput(serializers.Serializer):
     )
 
 
+class BatchItemOutput(serializers.Serializer):
+    code = serializers.CharField(source="order.code")
+    status = serializers.CharField(help_text="in_handover, received, reported_missing or reported_damaged")
+    acted_at = serializers.DateTimeField(allow_null=True, help_text="When it was acknowledged or reported")
+    lost_case = serializers.CharField(source="lost_case.number", allow_null=True, default=None)
+
+
 class BatchOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.CharField(help_text="in_handover, received or received_with_exceptions")
     released_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     orders = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
     letter_url = serializers.SerializerMethodField()
 
     def get_orders(self, obj: Batch) -> list[str]:
         return [item.order.code for item in obj.items.select_related("order")]
 
+    @extend_schema_field(BatchItemOutput(many=True))
+    def get_items(self, obj: Batch) -> list[dict[str, object]]:
+        items = BatchItem.objects.filter(batch=obj).select_related("order", "lost_case")
+        return list(BatchItemOutput(items, many=True).data)
+
     def get_letter_url(self, obj: Batch) -> str:
         return f"/counter/batches/{obj.pk}/surat-tugas.pdf"
+
+
+class ItemReportInput(serializers.Serializer):
+    code = serializers.CharField(max_length=20, help_text="Tracking code of a passport of this batch")
+    kind = serializers.ChoiceField(choices=LostPassportKind.choices)
+    report = serializers.CharField(max_length=2000, help_text="What was found or not found, where and when")
+
+
+class BatchAcknowledgeInput(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        help_text="Tracking codes to acknowledge (scanned or ticked). Leave out both fields to "
+        "acknowledge every passport still waiting.",
+    )
+    reports = ItemReportInput(
+        many=True,
+        required=False,
+        help_text="Passports reported missing or damaged instead (each opens a lost passport case)",
+    )
+
+
+class BatchAcknowledgeOutput(BatchOutput):
+    received = serializers.ListField(child=serializers.CharField(), help_text="Received by this request")
+    unchanged = serializers.ListField(
+        child=serializers.CharField(), help_text="Received before; nothing changed for them"
+    )
+    cases = serializers.ListField(child=serializers.CharField(), help_text="Lost passport cases opened")
 
 
 class CounterBatchCreateApi(APIView):
@@ -294,15 +335,35 @@ class CounterBatchCreateApi(APIView):
 
 class CounterBatchAcknowledgeApi(APIView):
     @extend_schema(
-        summary="Step 5: the Pos officer acknowledges a batch; every passport is received at once",
-        request=None,
-        responses={200: BatchOutput, **ERRORS},
+        summary="Step 5: the Pos officer acknowledges passports of a batch, or reports them missing or damaged",
+        description=(
+            "`codes`: passports to acknowledge; one received before changes nothing (listed in "
+            "`unchanged`). `reports`: passports reported missing or damaged instead, each opening a "
+            "lost passport case. Everything asked is done, or nothing (an unknown code is refused by "
+            "name, 404 `not_in_batch`). An empty body acknowledges every passport still waiting "
+            "(409 `already_acknowledged` when none is). When no passport is left waiting the batch "
+            "is `received`, or `received_with_exceptions` when one was reported."
+        ),
+        request=BatchAcknowledgeInput,
+        responses={200: BatchAcknowledgeOutput, **ERRORS},
     )
     @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
-        batch = batch_acknowledge(actor=request.user, batch_id=batch.pk)
-        return Response(BatchOutput(Batch.objects.get(pk=batch.pk)).data)
+        data = BatchAcknowledgeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data
+        reports = [ItemReport(**r) for r in given.get("reports", [])]
+        codes = given.get("codes")
+        acts = batch_acknowledge(
+            actor=request.user,
+            batch_id=batch.pk,
+            codes=[] if codes is None and reports else codes,
+            reports=reports,
+        )
+        body = dict(BatchOutput(acts.batch).data)
+        body.update(received=acts.received, unchanged=acts.unchanged, cases=acts.cases)
+        return Response(body)
 
 
 class DossierRefuseInput(serializers.Serializer):

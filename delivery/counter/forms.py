@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from delivery.choices import DestinationKind
-from delivery.models import Area
+from delivery.models import Area, LostPassportKind
 from passports.models import PassportType
 from passports.services import REQUIREMENTS_ADULT, REQUIREMENTS_MINOR
 
@@ -85,6 +85,28 @@ class BookForm(CounterForm):
 
 class ConfirmForm(CounterForm):
     confirm = forms.BooleanField(label=_("I have checked the list; this cannot be undone"))
+
+
+class BatchReportForm(CounterForm):
+    """One passport of a batch reported missing or damaged instead of acknowledged."""
+
+    code = forms.ChoiceField(label=_("Passport"))
+    kind = forms.ChoiceField(
+        label=_("What happened"), choices=LostPassportKind.choices, widget=forms.RadioSelect
+    )
+    report = forms.CharField(
+        label=_("What was found or not found, where and when"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have looked for this passport; report it (this cannot be undone)")
+    )
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        code = cast(forms.ChoiceField, self.fields["code"])
+        code.choices = [("", "—"), *((c, c) for c in codes)]
 
 
 class VanStandbyForm(CounterForm):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.exceptions import NotAllowed
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff.selectors import orders_visible_to
-from delivery.models import Batch, DeliveryOrder, Manifest, VanStandby
+from delivery.models import Batch, BatchItemStatus, BatchStatus, DeliveryOrder, Manifest, VanStandby
 from delivery.permissions import (
     is_administrator,
     is_imigrasi_officer,
@@ -76,6 +76,22 @@ def batches_visible_to(user: User) -> QuerySet[Batch]:
     if user.office_id is None:
         return qs.none()
     return qs.filter(Q(imigrasi_office_id=user.office_id) | Q(pos_office_id=user.office_id))
+
+
+def batches_awaiting_acknowledgement(user: User) -> QuerySet[Batch]:
+    """Batches released to this Pos service officer's office and still in handover, oldest first,
+    each with ``total`` passports and ``waiting`` (neither acknowledged nor reported yet)."""
+    if not is_pos_service_officer(user) or user.office_id is None:
+        return Batch.objects.none()
+    return (
+        Batch.objects.filter(pos_office_id=user.office_id, status=BatchStatus.IN_HANDOVER)
+        .select_related("imigrasi_office")
+        .annotate(
+            total=Count("items"),
+            waiting=Count("items", filter=Q(items__status=BatchItemStatus.IN_HANDOVER)),
+        )
+        .order_by("released_at", "pk")
+    )
 
 
 def manifests_visible_to(user: User) -> QuerySet[Manifest]:

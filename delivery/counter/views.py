@@ -31,9 +31,10 @@ from delivery.counter import manifest as counter_manifest
 from delivery.counter import ready as counter_ready
 from delivery.counter import selectors as sel
 from delivery.counter import van as counter_van
-from delivery.counter.batches import batch_acknowledge, batch_release
+from delivery.counter.batches import ItemReport, batch_acknowledge, batch_release
 from delivery.counter.forms import (
     ApplicationForm,
+    BatchReportForm,
     BookForm,
     ConfirmForm,
     DossierRefuseForm,
@@ -42,7 +43,7 @@ from delivery.counter.forms import (
 )
 from delivery.handoff.deadlines import WITA
 from delivery.handoff.selectors import orders_visible_to
-from delivery.models import DeliveryOrder
+from delivery.models import BatchItemStatus, BatchStatus, DeliveryOrder
 from delivery.permissions import (
     IMIGRASI,
     POS,
@@ -79,6 +80,7 @@ def counter_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["ready_count"] = sel.ready_for_release(user).count()
     else:
         context["booked_count"] = sel.booked_for_manifest(user).count()
+        context["awaiting"] = list(sel.batches_awaiting_acknowledgement(user))
     context["batches"] = sel.batches_visible_to(user)[:10]
     context["manifests"] = sel.manifests_visible_to(user)[:10]
     return render(request, "counter/home.html", context)
@@ -427,33 +429,76 @@ def batch_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
 @require_http_methods(["GET", "POST"])
 def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The batch and each passport's state for both agencies; for the receiving Pos officer, while
+    the batch is in handover, acknowledging passports (ticked or scanned) and reporting one."""
     batch = get_object_or_404(sel.batches_visible_to(request.user), pk=pk)
-    form = ConfirmForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                batch_acknowledge(actor=request.user, batch_id=batch.pk)
-            except DomainError as error:
-                messages.error(request, str(error.message))
-            else:
-                messages.success(
-                    request,
-                    _("Batch %(number)s received: every passport is now with the Pos service section.")
-                    % {"number": batch.number},
-                )
+    items = list(
+        batch.items.select_related("order__application__applicant", "order__area", "acted_by", "lost_case")
+    )
+    waiting = [item.order.code for item in items if item.status == BatchItemStatus.IN_HANDOVER]
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("action") if posted is not None else None
+    form = ConfirmForm(posted if action == "acknowledge" else None)
+    report_form = BatchReportForm(posted if action == "report" else None, codes=waiting, prefix="report")
+    chosen = request.POST.getlist("codes") if action == "acknowledge" else []
+    scanned = request.POST.get("scan", "").split() if action == "acknowledge" else []
+    picked = sorted({c.strip().upper() for c in chosen + scanned if c.strip()})
+    if action == "acknowledge" and form.is_valid():
+        try:
+            acts = batch_acknowledge(actor=request.user, batch_id=batch.pk, codes=picked)
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            _acknowledged_say(request, acts.received, acts.unchanged)
+            if acts.received and acts.batch.status != BatchStatus.IN_HANDOVER:
+                messages.success(request, _("Batch %(number)s is complete.") % {"number": acts.batch.number})
             return redirect("counter-batch", pk=batch.pk)
-    items = batch.items.select_related("order__application__applicant", "order__area")
-    may_acknowledge = may_acknowledge_batch(request.user, batch) and batch.status == "in_handover"
+    if action == "report" and report_form.is_valid():
+        data = report_form.cleaned_data
+        try:
+            acts = batch_acknowledge(
+                actor=request.user,
+                batch_id=batch.pk,
+                codes=[],
+                reports=[ItemReport(code=data["code"], kind=data["kind"], report=data["report"])],
+            )
+        except DomainError as error:
+            form_errors_add(report_form, error)
+        else:
+            messages.success(
+                request,
+                _("Passport %(code)s reported; lost passport case %(case)s is open.")
+                % {"code": data["code"], "case": ", ".join(acts.cases)},
+            )
+            return redirect("counter-batch", pk=batch.pk)
+    may_act = may_acknowledge_batch(request.user, batch) and batch.status == BatchStatus.IN_HANDOVER
     return render(
         request,
         "counter/batch_detail.html",
         {
             "batch": batch,
             "items": items,
+            "waiting_count": len(waiting),
+            "waiting_items": [item for item in items if item.status == BatchItemStatus.IN_HANDOVER],
             "form": form,
-            "may_acknowledge": may_acknowledge,
+            "report_form": report_form,
+            "may_acknowledge": may_act and bool(waiting),
+            "chosen": picked,
         },
     )
+
+
+def _acknowledged_say(request: AuthenticatedHttpRequest, received: list[str], unchanged: list[str]) -> None:
+    if received:
+        messages.success(
+            request,
+            _("Received by the Pos service section: %(codes)s.") % {"codes": ", ".join(received)},
+        )
+    if unchanged:
+        messages.warning(
+            request,
+            _("Already received before, nothing changed: %(codes)s.") % {"codes": ", ".join(unchanged)},
+        )
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)

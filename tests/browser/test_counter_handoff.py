@@ -176,15 +176,20 @@ def test_steps_one_to_six_through_the_counter_pages(
     ]:
         assert text in letter, text
 
-    # Step 5: the Pos officer acknowledges the batch on their own screen.
-    pos.goto(f"{base}/counter/batches/{batch.pk}/")
+    # Step 5: the Pos officer finds the batch on their home page and scans the passport.
+    pos.goto(f"{base}/counter/")
+    pos.get_by_role("link", name=batch.number).first.click()
     expect(pos.locator(".batch-status")).to_have_text("Dalam serah terima")
+    pos.get_by_label("Pindai atau ketik kode pelacakan, lalu tekan Enter").type(order.code.lower() + "\n")
+    expect(pos.locator("#ack-summary")).to_have_text(f"1 dipilih: {order.code}")
     pos.get_by_label("Saya telah memeriksa daftar ini").check()
     assert_accessible(pos)
     assert_fits_the_screen(pos)
     shot(pos, "batch-ack")
-    pos.get_by_role("button", name="Konfirmasi penerimaan seluruh paspor").click()
-    expect(pos.get_by_role("status")).to_contain_text(f"Kelompok {batch.number} diterima")
+    pos.once("dialog", lambda dialog: dialog.accept())
+    pos.get_by_role("button", name="Konfirmasi penerimaan paspor yang dipilih").click()
+    expect(pos.get_by_role("status")).to_contain_text(f"Diterima oleh bagian pelayanan Pos: {order.code}")
+    expect(pos.get_by_role("status")).to_contain_text(f"Kelompok {batch.number} sudah lengkap")
     expect(pos.locator(".batch-status")).to_have_text("Diterima oleh Pos")
     imigrasi.reload()
     expect(imigrasi.locator(".batch-status")).to_have_text("Diterima oleh Pos")

@@ -1,5 +1,5 @@
 """The counter's other pages on a desktop and a 360 px phone: the counter home, the van standby
-log, the supervisors' problems queue, and a second acknowledgement refused with a reason."""
+log, the supervisors' problems queue, and a second acknowledgement that changes nothing and says why."""
 
 import re
 
@@ -71,17 +71,22 @@ def test_the_problems_queue_fits_a_phone(live_server, demo, phone):
     phone.screenshot(path="/tmp/counter-problems-phone.png", full_page=True)
 
 
-def test_a_second_acknowledgement_is_refused_with_the_reason(live_server, demo, desktop, phone):
+def test_a_second_acknowledgement_changes_nothing_and_says_why(live_server, demo, desktop, phone):
     batch = Batch.objects.get(items__order__code="APDEMO09")
     login(desktop, live_server.url, "pos.layanan")
     login(phone, live_server.url, "pos.layanan")
     for page in (desktop, phone):  # two screens open on the same batch
         page.goto(f"{live_server.url}/counter/batches/{batch.pk}/")
+        page.get_by_label(re.compile("APDEMO09")).check()
         page.get_by_label("Saya telah memeriksa daftar ini").check()
-    desktop.get_by_role("button", name="Konfirmasi penerimaan seluruh paspor").click()
+        page.on("dialog", lambda dialog: dialog.accept())
+    desktop.get_by_role("button", name="Konfirmasi penerimaan paspor yang dipilih").click()
     expect(desktop.locator(".batch-status")).to_have_text("Diterima oleh Pos")
-    phone.get_by_role("button", name="Konfirmasi penerimaan seluruh paspor").click()
-    expect(phone.locator(".messages li.error")).to_contain_text("sudah dikonfirmasi oleh Sri Wahyuni")
+    phone.get_by_role("button", name="Konfirmasi penerimaan paspor yang dipilih").click()
+    expect(phone.locator(".messages li.warning")).to_contain_text(
+        "Sudah diterima sebelumnya, tidak ada yang berubah: APDEMO09"
+    )
+    expect(phone.locator(".item-who")).to_contain_text("oleh Sri Wahyuni")
     assert batch.items.get().order.events.filter(to_status="received_by_pos").count() == 1
     assert_accessible(phone)
 

@@ -52,7 +52,7 @@ def test_release_puts_the_batch_in_handover_and_acknowledgement_receives_every_p
     a.refresh_from_db()
     assert a.status == S.PASSPORT_READY  # nothing moves until Pos acknowledges
 
-    batch = batch_acknowledge(actor=ref["users"]["pos.layanan"], batch_id=batch.pk)
+    batch = batch_acknowledge(actor=ref["users"]["pos.layanan"], batch_id=batch.pk).batch
 
     assert batch.status == BatchStatus.RECEIVED
     assert batch.acknowledged_by == ref["users"]["pos.layanan"]

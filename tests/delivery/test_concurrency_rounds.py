@@ -156,6 +156,29 @@ def test_a_batch_released_twice_and_acknowledged_twice_at_once(tx_ref):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_one_passport_of_a_batch_scanned_on_two_counters_at_once_is_received_once(tx_ref):
+    assert connection.vendor == "postgresql"
+    from delivery.counter.batches import batch_release
+    from delivery.models import BatchItemEvent
+
+    imigrasi = tx_ref["users"]["imigrasi"]
+    pairs = []
+    for _ in range(ROUNDS):
+        a, b = make_order(tx_ref, S.PASSPORT_READY), make_order(tx_ref, S.PASSPORT_READY)
+        batch = batch_release(actor=imigrasi, codes=[a.code, b.code])
+        pairs.append({"batch_id": batch.pk, "codes": [a.code]})
+
+    results = race_rounds("delivery.counter.batches.batch_acknowledge", pairs, actor="pos.layanan")
+
+    # both counters are answered (the second: nothing changed), the passport is received once
+    assert all(r["won"] for pair in results for r in pair), results
+    for kwargs in pairs:
+        code = kwargs["codes"][0]
+        assert DeliveryEvent.objects.filter(order__code=code, to_status=S.RECEIVED_BY_POS).count() == 1
+        assert BatchItemEvent.objects.filter(item__order__code=code, transition="receive").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_clerks_handing_over_their_own_manifests_at_once_both_get_through_numbered_apart(tx_ref):
     assert connection.vendor == "postgresql"
     pairs = [[{"order_ids": [make_order(tx_ref, S.BOOKED).pk]} for _ in range(2)] for _ in range(ROUNDS)]

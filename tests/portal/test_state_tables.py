@@ -9,12 +9,19 @@ from complaints.services import COMPLAINT_STATES
 from core.exceptions import InvalidTransition, NotAllowed
 from core.states import StateTable, Transition, state_tables, transition_make
 from delivery.booking.online import ONLINE_BOOKING_STATES
-from delivery.counter.batches import BATCH_STATES
+from delivery.counter.batches import BATCH_ITEM_STATES, BATCH_STATES
 from delivery.problems.services import PROBLEM_STATES
 from partners.models import Agreement, Dispute, DisputeEvent
 from partners.services import DISPUTE_STATES
 
-TABLES = [DISPUTE_STATES, COMPLAINT_STATES, ONLINE_BOOKING_STATES, BATCH_STATES, PROBLEM_STATES]
+TABLES = [
+    DISPUTE_STATES,
+    COMPLAINT_STATES,
+    ONLINE_BOOKING_STATES,
+    BATCH_STATES,
+    BATCH_ITEM_STATES,
+    PROBLEM_STATES,
+]
 
 
 def test_the_five_machines_have_a_table():
