@@ -40,6 +40,7 @@ from delivery.models import (
     BatchItemStatus,
     BatchStatus,
     DeliveryOrder,
+    LostPassportCase,
     LostPassportKind,
 )
 from delivery.permissions import require_role
@@ -69,6 +70,13 @@ BATCH_STATES = StateTable(
             sources=frozenset({BatchStatus.IN_HANDOVER}),
             target=BatchStatus.RECEIVED_WITH_EXCEPTIONS,
             roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        ),
+        # Imigrasi found a passport reported from it: the batch waits for Pos again.
+        Transition(
+            name="reopen_found",
+            sources=frozenset({BatchStatus.RECEIVED_WITH_EXCEPTIONS}),
+            target=BatchStatus.IN_HANDOVER,
+            roles=frozenset({Role.IMIGRASI_OFFICER}),
         ),
     ),
 )
@@ -100,6 +108,13 @@ BATCH_ITEM_STATES = StateTable(
             sources=frozenset({BI.IN_HANDOVER}),
             target=BI.REPORTED_DAMAGED,
             roles=_POS,
+        ),
+        # Its lost passport case decided "found": it waits for the Pos officer's acknowledgement.
+        Transition(
+            name="found",
+            sources=frozenset({BI.REPORTED_MISSING, BI.REPORTED_DAMAGED}),
+            target=BI.IN_HANDOVER,
+            roles=frozenset({Role.IMIGRASI_OFFICER}),
         ),
     ),
 )
@@ -340,3 +355,21 @@ def batch_acknowledge(
     return BatchActs(
         batch=batch, received=[item.order.code for item in receiving], unchanged=unchanged, cases=cases
     )
+
+
+def batch_item_found(*, case: LostPassportCase, actor: User, at: dt.datetime, **_signal: object) -> None:
+    """A lost passport case opened from a batch and decided "found" (``delivery.custody.lost``
+    sends ``lost_passport_found`` inside the decision's transaction): the passport waits in its
+    batch for the Pos officer again, and a batch that had ended with passports reported is in
+    handover again. A case opened elsewhere changes nothing here."""
+    item = (
+        BatchItem.objects.select_for_update()
+        .filter(lost_case=case, status__in=(BI.REPORTED_MISSING, BI.REPORTED_DAMAGED))
+        .first()
+    )
+    if item is None:
+        return
+    batch = Batch.objects.select_for_update().get(pk=item.batch_id)
+    transition_make(BATCH_ITEM_STATES, "found", obj=item, actor=actor, at=at, changes={"acted_at": at})
+    if batch.status == BatchStatus.RECEIVED_WITH_EXCEPTIONS:
+        transition_make(BATCH_STATES, "reopen_found", obj=batch, actor=actor, at=at)

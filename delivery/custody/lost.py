@@ -46,6 +46,7 @@ from delivery.models import (
 from delivery.notifications.sms import sms_send
 from delivery.permissions import LOST_CASE_DECIDERS, LOST_CASE_REPORTERS
 from delivery.problems.services import order_problem_flag
+from delivery.signals import lost_passport_found
 
 logger = logging.getLogger(__name__)
 
@@ -253,6 +254,8 @@ def lost_case_decide(*, actor: User, number: str, decision: str, note: str) -> L
             at=now,
             changes={"decided_at": now, "decision_note": note[:2000]},
         )
+        if decision == "found":
+            lost_passport_found.send(sender=LostPassportCase, case=case, actor=actor, at=now)
         if decision == "reissue":
             t.delivery_order_cancel_lost(
                 order_id=case.order_id, actor=actor, reason="lost_in_transit", at=now

@@ -345,3 +345,46 @@ def test_the_pos_home_lists_the_batches_waiting_for_its_office(ref, client, thre
     client.force_login(UserFactory(role=Role.POS_SERVICE_OFFICER, office=stranger_office))
     text = client.get("/counter/").content.decode()
     assert batch.number not in text and "Tidak ada kelompok yang menunggu Anda." in text
+
+
+def test_a_passport_reported_from_a_batch_and_found_waits_in_its_batch_again(ref, three):
+    from delivery.custody.lost import lost_case_decide
+
+    batch, (a, b, c) = three
+    officer, imigrasi = ref["users"]["pos.layanan"], ref["users"]["imigrasi"]
+    batch_acknowledge(
+        actor=officer,
+        batch_id=batch.pk,
+        codes=[a.code, b.code],
+        reports=[ItemReport(code=c.code, kind="missing", report="Tidak ada dalam map kelompok")],
+    )
+    case = LostPassportCase.objects.get(order=c)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.RECEIVED_WITH_EXCEPTIONS
+
+    lost_case_decide(actor=imigrasi, number=case.number, decision="found", note="Terselip di meja.")
+
+    item = BatchItem.objects.get(order=c)
+    batch.refresh_from_db()
+    assert item.status == BatchItemStatus.IN_HANDOVER and batch.status == BatchStatus.IN_HANDOVER
+    assert batch_awaiting_counts(officer) == [(batch.number, 3, 1)]  # on the Pos home again
+    assert (
+        list(BatchEvent.objects.filter(batch=batch).values_list("transition", flat=True))[-1]
+        == "reopen_found"
+    )
+    found = BatchItemEvent.objects.filter(item=item).latest("pk")
+    assert (found.transition, found.actor, found.actor_role) == ("found", imigrasi, Role.IMIGRASI_OFFICER)
+
+    # the Pos officer now acknowledges it like any passport of the batch
+    acts = batch_acknowledge(actor=officer, batch_id=batch.pk, codes=[c.code])
+    assert acts.received == [c.code] and acts.batch.status == BatchStatus.RECEIVED
+    assert _status(c) == S.RECEIVED_BY_POS
+
+
+def test_a_case_decided_found_elsewhere_leaves_batches_alone(ref):
+    from delivery.custody.lost import lost_case_decide
+    from tests.factories import make_lost_case
+
+    case = make_lost_case(ref)  # reported at the Pos counter, not from a batch acknowledgement
+    lost_case_decide(actor=ref["users"]["imigrasi"], number=case.number, decision="found", note="")
+    assert not BatchItemEvent.objects.filter(transition="found").exists()
