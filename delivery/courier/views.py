@@ -165,7 +165,7 @@ def courier_take(request: AuthenticatedHttpRequest) -> HttpResponse:
                     _("Already taken before, nothing changed: %(codes)s")
                     % {"codes": ", ".join(result.already)},
                 )
-            return redirect(f"{reverse('courier-run')}#take")
+            return redirect("courier-run")
     try:
         plan = courier_passports_take_check(actor=request.user, codes=codes)
     except DomainError as refused:

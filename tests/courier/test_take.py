@@ -150,7 +150,7 @@ def test_without_javascript_the_list_is_confirmed_on_a_page_of_its_own(client, r
     assert _status(ticked) == S.WITH_DELIVERY_SECTION  # nothing before the confirmation
 
     done = client.post("/courier/take/", {"codes": [ticked.code, typed.code], "confirm": "1"}, follow=True)
-    assert done.redirect_chain[-1][0] == "/courier/#take"
+    assert done.redirect_chain[-1][0] == "/courier/"
     page = done.content.decode()
     assert "Anda mengambil 2 paspor dari bagian antaran." in page
     assert 'href="/courier/run-sheet.pdf"' in page
