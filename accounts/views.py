@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from accounts import two_factor
+from accounts.homes import home_url_for
 from accounts.http import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,10 @@ logger = logging.getLogger(__name__)
 class PortalLoginView(auth_views.LoginView):
     template_name = "portal/login.html"
     redirect_authenticated_user = False
+
+    def get_default_redirect_url(self) -> str:
+        """Without a page to return to (``next``), each role lands on its own home."""
+        return home_url_for(self.request.user)
 
 
 def login_locked_out(
@@ -55,7 +60,10 @@ def axes_cool_off() -> dt.timedelta:
     return settings.AXES_COOLOFF_TIME
 
 
-def _safe_next(request: HttpRequest, default: str = "/") -> str:
+def _safe_next(request: HttpRequest, default: str | None = None) -> str:
+    """The page to return to after a login step; by default the user's own home."""
+    if default is None:
+        default = home_url_for(request.user)
     target = request.POST.get("next") or request.GET.get("next") or default
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

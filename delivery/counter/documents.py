@@ -26,6 +26,7 @@ from passports.models import Applicant, PassportApplication
 
 if TYPE_CHECKING:
     from delivery.counter.booking import PaymentReconciliation
+    from delivery.courier.selectors import RunSheet
 
 DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 MONTHS_ID = [
@@ -200,3 +201,19 @@ def manifest_csv(*, manifest: Manifest) -> str:
             ]
         )
     return out.getvalue()
+
+
+def courier_run_sheet_pdf(*, sheet: RunSheet) -> bytes:
+    """The courier's run sheet: the passports the courier took from the delivery section on one day,
+    with what the courier needs at the door (street and area, the phone's last digits) and the
+    signatures of the courier and of the delivery section."""
+    day = dt.datetime.combine(sheet.day, dt.time(12), tzinfo=WITA)
+    return _pdf(
+        "documents/run_sheet.html",
+        {
+            "sheet": sheet,
+            "courier": sheet.courier,
+            "office": sheet.courier.office,
+            "day_and_date": indonesian_day_and_date(day),
+        },
+    )

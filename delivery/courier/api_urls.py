@@ -17,5 +17,7 @@ urlpatterns = [
         "courier/orders/<str:code>/dispatch/", apis.CourierDispatchApi.as_view(), name="api-courier-dispatch"
     ),
     path("courier/orders/<str:code>/deliver/", apis.CourierDeliverApi.as_view(), name="api-courier-deliver"),
+    path("courier/take/", apis.CourierTakeApi.as_view(), name="api-courier-take"),
+    path("courier/run-sheet/", apis.CourierRunSheetApi.as_view(), name="api-courier-run-sheet"),
     path("courier/orders/<str:code>/fail/", apis.CourierFailApi.as_view(), name="api-courier-fail"),
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,13 +17,20 @@ from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from core.api import ERRORS
+from core.api import ERRORS, api_errors
 from core.exceptions import ValidationFailed
 from core.fields import AsciiDigitsSerializerField
 from core.idempotency import idempotent
 from delivery.choices import FailureReason, IdType, ReceiverKind
 from delivery.courier import proof
 from delivery.courier.dispatch import delivery_order_assign_courier
+from delivery.courier.run_sheet import (
+    courier_run_sheet_print,
+    run_sheet_courier_for,
+    run_sheet_day,
+    run_sheet_filename,
+)
+from delivery.courier.take import TAKE_MAX, courier_passports_take
 from delivery.handoff.codes import delivery_code_unlock
 from delivery.handoff.selectors import orders_visible_to
 from delivery.handoff.transitions import MoveResult
@@ -104,12 +113,10 @@ def _output(result: MoveResult) -> dict[str, Any]:
     )
 
 
-class _CourierActionApi(APIView):
+class _CourierLanguageApi(APIView):
     """Answers (``status_label``, messages) in the language the request asks for: the courier app
     sends its page's language; a request that names none (no language cookie, no Accept-Language)
     gets the courier's own language (``User.language``)."""
-
-    input_class: type[serializers.Serializer]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -118,6 +125,10 @@ class _CourierActionApi(APIView):
         if not asked and isinstance(user, User) and user.language in dict(settings.LANGUAGES):
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+
+
+class _CourierActionApi(_CourierLanguageApi):
+    input_class: type[serializers.Serializer]
 
     def handle(self, request: AuthenticatedRequest, code: str, data: dict[str, Any]) -> MoveResult:
         raise NotImplementedError
@@ -259,3 +270,89 @@ class DeliveryOrderCodeUnlockApi(APIView):
     def post(self, request: AuthenticatedRequest, code: str) -> Response:
         had = delivery_code_unlock(order_code=code, actor=request.user)
         return Response(CodeUnlockOutput({"order": code, "wrong_codes_before": had}).data)
+
+
+# Taking passports from the delivery section, and the run sheet (step 6 → 7 signed by the courier).
+
+
+class TakeInput(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=400),
+        min_length=1,
+        max_length=TAKE_MAX,
+        help_text="The tracking codes scanned or ticked (a scanned tracking page address gives its code)",
+    )
+
+
+class TakeOutput(serializers.Serializer):
+    taken = serializers.ListField(child=serializers.CharField(), help_text="Taken out for delivery now")
+    already = serializers.ListField(
+        child=serializers.CharField(), help_text="Already taken by this courier before: nothing changed"
+    )
+    run_sheet_url = serializers.CharField(help_text="Today's run sheet (PDF)")
+
+
+class CourierTakeApi(_CourierLanguageApi):
+    """The courier takes passports from the delivery section: all the codes or none."""
+
+    @extend_schema(
+        summary="Take passports from the delivery section (courier): each is taken out for delivery, "
+        "signed by the courier; one code refused, none is taken",
+        request=TakeInput,
+        responses={200: TakeOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request: AuthenticatedRequest) -> Response:
+        data = _valid(TakeInput, request.data)
+        result = courier_passports_take(actor=request.user, codes=data["codes"])
+        return Response(
+            TakeOutput(
+                {
+                    "taken": result.taken,
+                    "already": result.already,
+                    "run_sheet_url": "/api/v1/courier/run-sheet/",
+                }
+            ).data
+        )
+
+
+class CourierRunSheetApi(_CourierLanguageApi):
+    """The run sheet as a PDF: a courier's own, or, for the dispatcher, a courier of their office."""
+
+    @extend_schema(
+        summary="The courier's run sheet for a day (PDF): the passports taken, with signature lines",
+        parameters=[
+            OpenApiParameter(
+                "day", OpenApiTypes.DATE, required=False, description="YYYY-MM-DD; today if not given"
+            ),
+            OpenApiParameter(
+                "courier",
+                OpenApiTypes.INT,
+                required=False,
+                description="Dispatcher only: the id of a courier of your office",
+            ),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The run sheet"),
+            **api_errors(400, 401, 403, 404),
+        },
+    )
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
+        day = run_sheet_day(request.query_params.get("day"))
+        raw = request.query_params.get("courier")
+        courier_id = None
+        if raw:
+            if not raw.isdigit() or len(raw) > 12:
+                from django.utils.translation import gettext as _
+
+                raise ValidationFailed(
+                    _("Please correct the marked fields."), fields={"courier": [_("Not a number.")]}
+                )
+            courier_id = int(raw)
+        courier = run_sheet_courier_for(viewer=request.user, courier_id=courier_id)
+        response = HttpResponse(
+            courier_run_sheet_print(viewer=request.user, courier=courier, day=day),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = f'inline; filename="{run_sheet_filename(courier, day)}"'
+        return response

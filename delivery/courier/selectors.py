@@ -175,3 +175,90 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
             )
         )
     return rows
+
+
+def phone_last_digits(phone: str, digits: int = 4) -> str:
+    """A phone number as the run sheet prints it: its last digits only."""
+    kept = "".join(ch for ch in phone if ch.isdigit())[-digits:]
+    return f"•••• {kept}" if kept else ""
+
+
+@dataclass
+class RunSheetRow:
+    """One passport on the courier's run sheet: what a courier needs at the door, no more (no
+    NIK, the phone number's last digits only)."""
+
+    code: str
+    passport_number: str
+    receiver: str
+    area: str
+    address: str
+    phone_end: str
+    taken_at: dt.datetime
+
+
+@dataclass
+class RunSheet:
+    courier: Courier
+    day: dt.date
+    rows: list[RunSheetRow]
+    applicant_ids: list[int]
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start and end of a day in the offices' time (WITA)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+    return start, start + dt.timedelta(days=1)
+
+
+def today_local(now: dt.datetime | None = None) -> dt.date:
+    return timezone.localtime(now or timezone.now()).date()
+
+
+def run_sheet(*, courier: Courier, day: dt.date) -> RunSheet:
+    """The passports ``courier`` took out for delivery on ``day`` (their ``dispatch`` moves), each
+    once, in the order taken."""
+    start, end = day_bounds(day)
+    events = (
+        DeliveryEvent.objects.filter(
+            actor_id=courier.user_id,
+            to_status=S.OUT_FOR_DELIVERY,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .select_related("order__area", "order__application__applicant")
+        .order_by("occurred_at", "pk")
+    )
+    rows: dict[int, RunSheetRow] = {}
+    applicant_ids: list[int] = []
+    for event in events:
+        order = event.order
+        if order.pk in rows:
+            continue
+        applicant_ids.append(order.application.applicant_id)
+        rows[order.pk] = RunSheetRow(
+            code=order.code,
+            passport_number=order.passport_number,
+            receiver=order.application.applicant.full_name,
+            area=order.area.name,
+            address=order.address,
+            phone_end=phone_last_digits(order.recipient_phone),
+            taken_at=event.occurred_at,
+        )
+    return RunSheet(courier=courier, day=day, rows=list(rows.values()), applicant_ids=applicant_ids)
+
+
+def taken_today_count(*, courier: Courier, now: dt.datetime | None = None) -> int:
+    """How many passports the courier took out today (for the run sheet's link)."""
+    start, end = day_bounds(today_local(now))
+    return (
+        DeliveryEvent.objects.filter(
+            actor_id=courier.user_id,
+            to_status=S.OUT_FOR_DELIVERY,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .values("order_id")
+        .distinct()
+        .count()
+    )

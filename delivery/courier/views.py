@@ -9,16 +9,29 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
-from delivery.choices import FailureReason, IdType
+from delivery.choices import DeliveryStatus, FailureReason, IdType
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.courier.forms import AssignCourierForm
+from delivery.courier.run_sheet import (
+    courier_run_sheet_print,
+    run_sheet_courier_for,
+    run_sheet_day,
+    run_sheet_filename,
+)
+from delivery.courier.selectors import CourierRun, RunOrder, dispatcher_board, taken_today_count
 from delivery.courier.selectors import courier_run as courier_run_selector
-from delivery.courier.selectors import dispatcher_board
+from delivery.courier.take import (
+    courier_passports_take,
+    courier_passports_take_check,
+    tracking_codes_split,
+)
 from delivery.handoff.codes import delivery_code_unlock
 from delivery.models import Courier, DeliveryOrder
 from delivery.orders.views import visible_order
@@ -72,6 +85,7 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
         "courier/run.html",
         {
             "run": run,
+            "take": _take_context(courier, run),
             "reasons": FailureReason.choices,
             "id_types": IdType.choices,
             "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
@@ -83,6 +97,126 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+# Taking passports from the delivery section, and the run sheet (step 6 → 7 signed by the courier).
+
+
+def _waiting(run: CourierRun) -> list[RunOrder]:
+    """The orders of the run that wait in the delivery section for the courier to take them."""
+    return [
+        order
+        for group in run.groups
+        for order in group.orders
+        if order.status in (DeliveryStatus.WITH_DELIVERY_SECTION, DeliveryStatus.FAILED_ATTEMPT)
+        and order.failed_attempts < settings.DELIVERY_MAX_FAILED_ATTEMPTS
+    ]
+
+
+def _take_context(courier: Courier, run: CourierRun) -> dict[str, object]:
+    return {
+        "waiting": _waiting(run),
+        "taken_today": taken_today_count(courier=courier),
+        "data": {
+            "texts": {
+                "offline": _("Taking passports needs the network: connect, then take them."),
+                "none": _("Scan or tick at least one passport."),
+                "confirm": _("Take these %(count)s passports from the delivery section? You sign for them."),
+                "remove": _("Remove"),
+                "twice": _("%(code)s is already on the list."),
+            },
+        },
+    }
+
+
+def _codes_posted(request: AuthenticatedHttpRequest) -> list[str]:
+    return request.POST.getlist("codes") + tracking_codes_split(request.POST.get("scanned", ""))
+
+
+@login_required
+@require_POST
+def courier_take(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The courier takes the chosen passports: without ``confirm`` the list is shown to confirm
+    (the path without JavaScript); with it, they are taken, or none is and the refusals are shown."""
+    if not is_courier(request.user):
+        messages.error(request, _("The courier app is for couriers."))
+        return redirect("home")
+    codes = _codes_posted(request)
+    error: DomainError | None = None
+    if request.POST.get("confirm") == "1":
+        try:
+            result = courier_passports_take(actor=request.user, codes=codes)
+        except DomainError as refused:
+            error = refused
+        else:
+            if result.taken:
+                messages.success(
+                    request,
+                    ngettext(
+                        "You took %(count)s passport from the delivery section.",
+                        "You took %(count)s passports from the delivery section.",
+                        len(result.taken),
+                    )
+                    % {"count": len(result.taken)},
+                )
+            if result.already:
+                messages.info(
+                    request,
+                    _("Already taken before, nothing changed: %(codes)s")
+                    % {"codes": ", ".join(result.already)},
+                )
+            return redirect("courier-run")
+    try:
+        plan = courier_passports_take_check(actor=request.user, codes=codes)
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
+        return redirect(f"{reverse('courier-run')}#take")
+    return render(
+        request,
+        "courier/take.html",
+        {"plan": plan, "error": error},
+        status=400 if error is not None or plan.refused else 200,
+    )
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def courier_run_sheet(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The courier's own run sheet for today (``?day=YYYY-MM-DD`` for another day)."""
+    if not is_courier(request.user):
+        messages.error(request, _("The courier app is for couriers."))
+        return redirect("home")
+    return _run_sheet_response(request, None)
+
+
+@never_cache
+@login_required
+@require_GET
+def dispatcher_run_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A courier's run sheet, printed by the dispatcher of the courier's office."""
+    if _dispatcher_office(request) is None:
+        messages.error(request, _("The courier board is for the Pos delivery dispatcher."))
+        return redirect("home")
+    return _run_sheet_response(request, pk)
+
+
+def _run_sheet_response(request: AuthenticatedHttpRequest, courier_id: int | None) -> HttpResponse:
+    try:
+        day = run_sheet_day(request.GET.get("day"))
+        courier = run_sheet_courier_for(viewer=request.user, courier_id=courier_id)
+    except DomainError as error:
+        return HttpResponse(
+            str(error.message), status=error.status_code, content_type="text/plain; charset=utf-8"
+        )
+    data = courier_run_sheet_print(viewer=request.user, courier=courier, day=day)
+    return _pdf(data, run_sheet_filename(courier, day))
 
 
 @never_cache

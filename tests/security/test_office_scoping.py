@@ -78,6 +78,7 @@ def makassar(ref):
         "api-lost-case": lost.number,
         "api-lost-case-police-report": lost.number,
         "api-lost-case-decision": lost.number,
+        "courier-board-run-sheet": ref["couriers"]["kurir"].pk,
     }
     return values, by_name
 
