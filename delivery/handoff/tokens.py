@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,6 +117,18 @@ def delivery_token_public_keys() -> list[PublicKey]:
 def delivery_attempt_number(order: DeliveryOrder) -> int:
     """How many times the order went out for delivery (1 on the first run)."""
     return DeliveryEvent.objects.filter(order=order, to_status=S.OUT_FOR_DELIVERY).count()
+
+
+def delivery_attempt_numbers(orders: list[DeliveryOrder]) -> dict[str, int]:
+    """``delivery_attempt_number`` of each order by its code, in one query (the courier's run page
+    checks a token's attempt offline with it)."""
+    counts = dict(
+        DeliveryEvent.objects.filter(order__in=orders, to_status=S.OUT_FOR_DELIVERY)
+        .values("order_id")
+        .annotate(n=Count("pk"))
+        .values_list("order_id", "n")
+    )
+    return {order.code: counts.get(order.pk, 0) for order in orders}
 
 
 def end_of_delivery_day(moment: dt.datetime) -> dt.datetime:

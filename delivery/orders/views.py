@@ -15,6 +15,7 @@ from delivery.choices import DeliveryStatus
 from delivery.courier.forms import AssignCourierForm
 from delivery.handoff.codes import delivery_code_locked
 from delivery.handoff.selectors import landing_facts, orders_visible_to, status_counts, work_queue
+from delivery.handoff.tokens import delivery_token_for_applicant, delivery_token_qr
 from delivery.handoff.transitions import (
     ACTION_FUNCTIONS,
     MOVES,
@@ -57,6 +58,13 @@ def order_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             can_change_address = True
         except DomainError:
             pass
+    delivery_token = delivery_token_qr_image = None
+    if is_applicant(user) and order.status == DeliveryStatus.OUT_FOR_DELIVERY:
+        try:
+            delivery_token = delivery_token_for_applicant(order_code=order.code, actor=user)
+            delivery_token_qr_image = delivery_token_qr(delivery_token.token)
+        except DomainError:
+            pass
     if not is_applicant(user):
         personal_data_access_record(
             user=user,
@@ -76,6 +84,8 @@ def order_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "code_unlock": may_unlock_codes(user) and delivery_code_locked(order),
             "lost_case_link": may_see_lost_case_page(user, order),
             "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
+            "delivery_token": delivery_token,
+            "delivery_token_qr": delivery_token_qr_image,
         },
     )
 

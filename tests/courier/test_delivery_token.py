@@ -206,3 +206,20 @@ def test_no_token_before_the_passport_goes_out(ref):
 
     assert answer.status_code == 409
     assert answer.json()["code"] == "not_out_for_delivery"
+
+
+def test_the_out_for_delivery_message_links_to_the_qr_code(ref):
+    from django.utils import translation
+
+    from delivery.models import DeliveryEvent
+    from delivery.notifications.texts import mail_lines
+
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    event = DeliveryEvent.objects.get(order=order, to_status=S.OUT_FOR_DELIVERY)
+
+    with translation.override("id"):
+        text = "\n".join(mail_lines(event))
+
+    assert "kode QR di halaman pesanan Anda" in text
+    assert f"/orders/{order.code}/" in text
+    assert _token(order) not in text  # the token itself never travels in a message or a URL
