@@ -57,6 +57,13 @@ def test_a_valid_token_delivers_and_the_proof_says_so(ref):
     assert order.status == S.DELIVERED
     assert ProofOfDelivery.objects.get(order=order).proof_method == ProofMethod.TOKEN
     assert DeliveryCode.objects.get(order=order).used_at is not None
+    # the order page tells the staff how the delivery was proved
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(ref["users"]["pos.antaran"])
+    page = staff.get(f"/orders/{order.code}/").content.decode()
+    assert 'dibuktikan dengan: <span id="proof-method">Kode QR bertanda tangan</span>' in page
 
 
 def test_the_code_path_records_the_code(ref):
