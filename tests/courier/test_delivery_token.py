@@ -230,3 +230,25 @@ def test_the_out_for_delivery_message_links_to_the_qr_code(ref):
     assert "kode QR di halaman pesanan Anda" in text
     assert f"/orders/{order.code}/" in text
     assert _token(order) not in text  # the token itself never travels in a message or a URL
+
+
+def test_after_a_key_rotation_a_token_of_the_old_key_still_delivers(ref, client):
+    import base64
+
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    old_token = _token(order)
+    old_kid = tokens.delivery_token_public_keys()[0]["kid"]
+    old_public = base64.b64encode(
+        base64.urlsafe_b64decode(tokens.delivery_token_public_keys()[0]["key"] + "=")
+    ).decode()
+
+    with override_settings(
+        DELIVERY_TOKEN_SIGNING_KEY=FORGER_KEY, DELIVERY_TOKEN_OLD_PUBLIC_KEYS=[old_public]
+    ):
+        # the run page ships both public keys, the new one first
+        keys = tokens.delivery_token_public_keys()
+        assert [key["kid"] for key in keys][1:] == [old_kid] and keys[0]["kid"] != old_kid
+        assert _token(order) != old_token
+        deliver(order, order.courier.user, token=old_token)
+
+    assert ProofOfDelivery.objects.get(order=order).proof_method == ProofMethod.TOKEN
