@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest, LoggedInRequest
@@ -72,7 +73,7 @@ def order_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             what=PersonalDataAccess.What.ORDER_DETAIL,
             reference=order.code,
         )
-    return render(
+    response = render(
         request,
         "delivery/order_detail.html",
         {
@@ -88,6 +89,9 @@ def order_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "delivery_token_qr": delivery_token_qr_image,
         },
     )
+    if delivery_token is not None:
+        add_never_cache_headers(response)  # the signed token is kept by no cache
+    return response
 
 
 @login_required

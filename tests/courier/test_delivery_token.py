@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -198,6 +198,11 @@ def test_the_applicant_gets_the_token_of_their_own_order_only(ref):
     assert mine.json()["token"] == _token(order)
     assert mine.json()["qr_png"].startswith("data:image/png;base64,")
     assert mine["Cache-Control"] == "no-store"
+    page = Client()
+    page.force_login(owner)
+    shown = page.get(f"/orders/{order.code}/")
+    assert _token(order) in shown.content.decode() and "no-store" in shown["Cache-Control"]
+    assert _token(other) not in shown.content.decode()
     assert client.get(f"/api/v1/orders/{other.code}/delivery-token/").status_code == 404
     for staff in ("pos.antaran", "pos.layanan", "imigrasi", "kurir", "admin"):
         client.force_authenticate(ref["users"][staff])
