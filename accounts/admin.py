@@ -26,7 +26,7 @@ class PortalUserAdmin(UserAdmin):
     list_filter = ("role", "office", "is_active")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        (_("Portal"), {"fields": ("role", "office", "phone", "language")}),
+        (_("Portal"), {"fields": ("role", "office", "nippos", "phone", "language")}),
     )
     add_fieldsets = UserAdmin.add_fieldsets + ((_("Portal"), {"fields": ("role", "office")}),)
 

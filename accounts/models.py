@@ -22,6 +22,9 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=5, default="id")
+    # A Pos employee's staff number (nomor induk pegawai Pos): the counter's power of attorney names
+    # the logged-in Pos officer with it.
+    nippos = models.CharField(_("Nippos"), max_length=20, blank=True)
 
     if TYPE_CHECKING:
         # Set on the user of every request by django-otp's OTPMiddleware: has this session passed the

@@ -67,7 +67,8 @@ class DeliveryOrderAdmin(_DeliveryOrderAdmin):
 
 @admin.register(ProofOfDelivery)
 class ProofOfDeliveryAdmin(_ProofOfDeliveryAdmin):
-    list_display = ("order", "receiver_kind", "receiver_name", "relation", "created_at")
+    list_display = ("order", "receiver_kind", "receiver_name", "relation", "proof_method", "created_at")
+    list_filter = ("proof_method",)
     readonly_fields = [f.name for f in ProofOfDelivery._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

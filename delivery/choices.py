@@ -65,6 +65,13 @@ class ReceiverKind(models.TextChoices):
     STAND_IN = "stand_in", _("A stand-in")
 
 
+class ProofMethod(models.TextChoices):
+    """What proved at the door that the receiver is the applicant or their stand-in."""
+
+    CODE = "code", _("Delivery code")
+    TOKEN = "token", _("Signed QR code")
+
+
 class IdType(models.TextChoices):
     """The ID the receiver showed at the door."""
 

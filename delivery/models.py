@@ -12,6 +12,7 @@ from delivery.choices import (
     IdType,
     NotificationChannel,
     NotificationStatus,
+    ProofMethod,
     ReceiverKind,
 )
 from passports.validators import validate_passport_number, validate_phone
@@ -275,6 +276,9 @@ class ProofOfDelivery(TimeStampedModel):
     id_type = models.CharField(_("ID shown"), max_length=16, choices=IdType.choices, blank=True)
     id_last_four = models.CharField(_("last four characters of the ID"), max_length=4, blank=True)
     authorisation_seen = models.BooleanField(_("applicant's authorisation shown"), default=False)
+    proof_method = models.CharField(
+        _("proved with"), max_length=8, choices=ProofMethod.choices, default=ProofMethod.CODE
+    )
     signature = models.FileField(_("signature"), upload_to="proof/signatures/%Y/%m/")
     photo = models.FileField(_("photo"), upload_to="proof/photos/%Y/%m/", blank=True)
     # A stand-in's photo of the applicant's written authorisation (required on that path).

@@ -138,6 +138,15 @@ USERS = [
     ("admin", "Admin", "Portal", Role.ADMINISTRATOR, None),
 ]
 
+# The Pos staff's Nippos (staff numbers); the couriers' are the same as in COURIERS.
+STAFF_NIPPOS = {
+    "pos.layanan": "995100100",
+    "pos.antaran": "995100200",
+    "kurir": "995100001",
+    "kurir2": "995100002",
+    "manajer.pos": "995100300",
+}
+
 COURIERS = [
     ("kurir", "995100001", ["makassar", "maros", "gowa", "takalar", "pangkep"]),
     ("kurir2", "995100002", ["jeneponto", "bantaeng", "bulukumba", "sinjai", "watampone", "selayar"]),
@@ -294,6 +303,7 @@ def reference_data_load() -> ReferenceData:
                 "last_name": last,
                 "role": role,
                 "office": offices.get(office_key) if office_key else None,
+                "nippos": STAFF_NIPPOS.get(username, ""),
                 "email": f"{username}@demo.antar-paspor.local",
                 "is_staff": role == Role.ADMINISTRATOR,
                 "is_superuser": role == Role.ADMINISTRATOR,

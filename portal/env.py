@@ -73,3 +73,8 @@ COURIER_IDLE_MINUTES = env_int("COURIER_IDLE_MINUTES", 600)
 PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", "")
 PERSONAL_DATA_HASH_KEY = env_str("PERSONAL_DATA_HASH_KEY", "")
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 365)
+# The signed delivery token (delivery/handoff/tokens.py): the Ed25519 private key that signs it, the
+# raw 32 bytes in base64; never derived from SECRET_KEY. During a key rotation the public keys (raw
+# 32 bytes, base64) of the keys before it, so that tokens signed the same day still verify.
+DELIVERY_TOKEN_SIGNING_KEY = env_str("DELIVERY_TOKEN_SIGNING_KEY", "")
+DELIVERY_TOKEN_OLD_PUBLIC_KEYS = env_list("DELIVERY_TOKEN_OLD_PUBLIC_KEYS", "")

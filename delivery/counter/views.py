@@ -251,7 +251,9 @@ def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "poa_grantee_place": pos_office.name if pos_office else "",
     }
     if is_pos_service_officer(user):
+        # The logged-in Pos officer is the grantee of the power of attorney (still editable).
         initial["poa_grantee_name"] = user.get_full_name()
+        initial["poa_grantee_nippos"] = user.nippos
     form = BookForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

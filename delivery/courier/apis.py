@@ -74,7 +74,15 @@ class DeliverInput(_Common):
         required=False,
         allow_blank=True,
         max_length=12,
-        help_text="The applicant's delivery code (both paths)",
+        help_text="The applicant's delivery code (both paths); or send `token` instead",
+    )
+    token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="The signed token of the applicant's QR code, instead of the code: a forged, expired, "
+        "reused or other order's token is refused (400 wrong_token; 409 code_used, code_locked) and "
+        "counted like a wrong code",
     )
     id_type = serializers.ChoiceField(choices=IdType.choices, help_text="The ID the receiver showed")
     id_last_four = serializers.CharField(max_length=4, help_text="The ID's last 4 letters or digits")
@@ -198,7 +206,8 @@ class CourierDeliverApi(_CourierActionApi):
     input_class = DeliverInput
 
     @extend_schema(
-        summary="Deliver with proof: the applicant's code, the ID shown, and for a stand-in the authorisation",
+        summary="Deliver with proof: the applicant's code or signed QR token, the ID shown, and for a "
+        "stand-in the authorisation",
         request=DeliverInput,
         parameters=[IDEMPOTENCY_HEADER],
         responses=_RESPONSES,
@@ -217,6 +226,7 @@ class CourierDeliverApi(_CourierActionApi):
             actor=request.user,
             receiver_kind=data["receiver_kind"],
             code=data.get("code", ""),
+            token=data.get("token", ""),
             id_type=data["id_type"],
             id_last_four=data["id_last_four"],
             stand_in=stand_in,

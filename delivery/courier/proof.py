@@ -6,6 +6,11 @@ keys, so the notification task can put it in the applicant's mail. The courier's
 check digit (typos) and holds nothing derived from the code; ``delivery_order_deliver_with_proof``
 checks it on the server in constant time and marks it used, in the same transaction as the move to
 "delivered".
+
+The signed token (``delivery.handoff.tokens``): where the applicant shows the QR code of their order
+page instead of reading the code, the courier scans or pastes it; the server verifies the signature,
+the order, the attempt and the expiry, and a refused token counts like a wrong code. The proof
+records which of the two was used (``ProofOfDelivery.proof_method``).
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.exceptions import DomainError, InvalidTransition, NotFound, ValidationFailed
 from core.images import CheckedImage, image_decode
-from delivery.choices import FailureReason, IdType, ReceiverKind
+from delivery.choices import FailureReason, IdType, ProofMethod, ReceiverKind
 from delivery.handoff import transitions as t
-from delivery.handoff.codes import delivery_code_attempt_record, delivery_code_check
+from delivery.handoff.codes import delivery_code_attempt_record, delivery_code_check, delivery_code_row_open
+from delivery.handoff.tokens import WRONG_TOKEN, delivery_token_check
 from delivery.models import (
     DeliveryCode,
     DeliveryEvent,
@@ -149,6 +155,7 @@ def delivery_order_deliver_with_proof(
     actor: User,
     receiver_kind: str,
     code: str = "",
+    token: str = "",
     id_type: str = "",
     id_last_four: str = "",
     stand_in: StandIn | None = None,
@@ -158,7 +165,8 @@ def delivery_order_deliver_with_proof(
     longitude: Coordinate = None,
     device_time: dt.datetime | None = None,
 ) -> t.MoveResult:
-    """Step 7 with its proof: the applicant's code always; the ID the receiver showed (its type and
+    """Step 7 with its proof: the applicant's code, or the signed token of their QR code (``token``,
+    which then stands for the code); the ID the receiver showed (its type and
     last four characters); for a stand-in also the name, the relation and a photo of the applicant's
     written authorisation."""
     try:
@@ -230,6 +238,7 @@ def delivery_order_deliver_with_proof(
             actor=actor,
             receiver_kind=receiver_kind,
             code=code,
+            token=token.strip(),
             device_time=device_time,
             lat=lat,
             lng=lng,
@@ -242,8 +251,8 @@ def delivery_order_deliver_with_proof(
             authorisation_bytes=authorisation_bytes,
         )
     except DomainError as error:
-        if error.code in ("wrong_code", "code_locked"):
-            delivery_code_attempt_record(order=order, actor=actor, wrong=error.code == "wrong_code")
+        if error.code in ("wrong_code", WRONG_TOKEN, "code_locked"):
+            delivery_code_attempt_record(order=order, actor=actor, wrong=error.code != "code_locked")
         raise
 
 
@@ -253,6 +262,7 @@ def _deliver(
     actor: User,
     receiver_kind: str,
     code: str,
+    token: str,
     device_time: dt.datetime | None,
     lat: Decimal | None,
     lng: Decimal | None,
@@ -265,8 +275,13 @@ def _deliver(
     authorisation_bytes: bytes,
 ) -> t.MoveResult:
     with transaction.atomic():
-        # The applicant's code on both paths: a stand-in brings it with the authorisation.
-        code_row = delivery_code_check(order=order, code=code)
+        # The applicant's code (or their signed token) on both paths: a stand-in brings it with the
+        # authorisation.
+        if token:
+            code_row = delivery_code_row_open(order=order)
+            delivery_token_check(order=order, token=token)
+        else:
+            code_row = delivery_code_check(order=order, code=code)
         result = t.delivery_order_deliver(
             order_id=order.pk,
             actor=actor,
@@ -274,7 +289,8 @@ def _deliver(
             location=_location_text(lat, lng),
             payload={"receiver_kind": receiver_kind, "receiver_name": receiver_name, "relation": relation},
         )
-        DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
+        if code_row is not None:
+            DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
         proof = ProofOfDelivery(
             order=order,
             event=result.event,
@@ -284,6 +300,7 @@ def _deliver(
             id_type=id_type,
             id_last_four=id_last_four,
             authorisation_seen=bool(authorisation_bytes),
+            proof_method=ProofMethod.TOKEN if token else ProofMethod.CODE,
             latitude=lat,
             longitude=lng,
         )

@@ -33,6 +33,7 @@ from delivery.courier.take import (
     tracking_codes_split,
 )
 from delivery.handoff.codes import delivery_code_unlock
+from delivery.handoff.tokens import delivery_attempt_numbers, delivery_token_public_keys
 from delivery.models import Courier, DeliveryOrder
 from delivery.orders.views import visible_order
 from delivery.permissions import is_courier, is_office_dispatcher
@@ -67,6 +68,7 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         "need_note": _("Describe the other reason."),
         "photo_too_large": _("The photo is too large."),
+        **_token_texts(),
         "refused": _("Refused by the server"),
         "waiting": _("waiting"),
         "labels": {
@@ -91,6 +93,10 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
             "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
             "run_data": {
                 "codes": run.codes,
+                # The signed token (delivery/handoff/tokens.py): the public keys that may have signed
+                # it, and how many times each order went out (the attempt a token must name).
+                "token_keys": delivery_token_public_keys(),
+                "token_attempts": delivery_attempt_numbers([o for g in run.groups for o in g.orders]),
                 "texts": texts,
                 "api": "/api/v1/courier/orders/",
                 "max_attempts": settings.DELIVERY_MAX_FAILED_ATTEMPTS,
@@ -217,6 +223,25 @@ def _run_sheet_response(request: AuthenticatedHttpRequest, courier_id: int | Non
         )
     data = courier_run_sheet_print(viewer=request.user, courier=courier, day=day)
     return _pdf(data, run_sheet_filename(courier, day))
+
+
+def _token_texts() -> dict[str, str]:
+    """What the phone says about a signed QR token at the door (static/courier/run.js tokenCheck)."""
+    return {
+        "token_forged": _(
+            "This QR code was not issued by the portal. Ask the applicant for the delivery code."
+        ),
+        "token_other_order": _("This QR code is for another delivery order."),
+        "token_old_attempt": _(
+            "This QR code is from an earlier delivery attempt. Ask the applicant to open their order page again."
+        ),
+        "token_expired": _("This QR code has expired. Ask the applicant to open their order page again."),
+        "token_valid": _("QR code checked: it is for this delivery."),
+        "token_unchecked": _("This phone cannot check the QR code; the server will check it."),
+        "token_scanning": _("Point the camera at the applicant's QR code."),
+        "token_no_camera": _("The camera cannot be used: paste or type the code instead."),
+        "need_code_or_token": _("Enter the delivery code or scan the applicant's QR code."),
+    }
 
 
 @never_cache

@@ -102,17 +102,26 @@ def delivery_code_reveal(*, order_id: int) -> str | None:
     return (_code_of(row) or None) if row else None
 
 
-def delivery_code_check(*, order: DeliveryOrder, code: str) -> DeliveryCode:
+def delivery_code_row_open(*, order: DeliveryOrder) -> DeliveryCode | None:
+    """The order's code row, locked for the delivery; refused when used or locked (whatever proves
+    the delivery: the code or the signed token, which the same wrong tries lock)."""
     row = DeliveryCode.objects.select_for_update().filter(order=order).first()
+    if row is None:
+        return None
+    if row.used_at is not None:
+        raise InvalidTransition(_("This delivery code has already been used."), code="code_used")
+    if row.failed_attempts >= settings.DELIVERY_CODE_MAX_ATTEMPTS:
+        raise InvalidTransition(CODE_LOCKED_MESSAGE, code="code_locked")
+    return row
+
+
+def delivery_code_check(*, order: DeliveryOrder, code: str) -> DeliveryCode:
+    row = delivery_code_row_open(order=order)
     if row is None:
         raise InvalidTransition(
             _("This order has no delivery code; deliver it to a stand-in with a signature."),
             code="no_delivery_code",
         )
-    if row.used_at is not None:
-        raise InvalidTransition(_("This delivery code has already been used."), code="code_used")
-    if row.failed_attempts >= settings.DELIVERY_CODE_MAX_ATTEMPTS:
-        raise InvalidTransition(CODE_LOCKED_MESSAGE, code="code_locked")
     entered = (code or "").strip()
     expected = _code_of(row)
     if not ascii_digits(entered) or not expected or not secret_equals(entered, expected):
@@ -125,7 +134,7 @@ def delivery_code_check(*, order: DeliveryOrder, code: str) -> DeliveryCode:
 
 
 def delivery_code_attempt_record(*, order: DeliveryOrder, actor: User, wrong: bool) -> None:
-    """Count a refused code on the server, in its own transaction (the refused delivery rolled
+    """Count a refused code (or a refused signed token, counted the same) on the server, in its own transaction (the refused delivery rolled
     back): one attempt row each; a wrong code puts the order on the problems queue and tells the
     applicant; the order goes on the queue again when the code locks."""
     from delivery.problems.services import order_problem_flag

@@ -26,6 +26,13 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
                 gettext("Your one-time delivery code: %(code)s") % {"code": code},
                 gettext("Show it to the courier only when you have the passport in your hands."),
             ]
+    if event.to_status == DeliveryStatus.OUT_FOR_DELIVERY and order.application.applicant.user_id:
+        # An applicant with a portal account can show the signed QR code instead of reading the code.
+        lines += [
+            "",
+            gettext("At the door you can show the courier the QR code on your order page: %(url)s")
+            % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/"},
+        ]
     if event.to_status == DeliveryStatus.FAILED_ATTEMPT:
         reason = event.payload.get("reason", "")
         label = FailureReason(reason).label if reason in FailureReason.values else reason

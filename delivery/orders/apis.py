@@ -15,11 +15,12 @@ from rest_framework.views import APIView
 from accounts.choices import Role
 from accounts.http import AuthenticatedRequest
 from accounts.models import PersonalDataAccess
-from core.api import ErrorSerializer
+from core.api import ErrorSerializer, api_errors
 from core.exceptions import InvalidTransition
 from core.idempotency import idempotent
 from delivery.choices import DeliveryStatus
 from delivery.handoff.selectors import orders_visible_to
+from delivery.handoff.tokens import DeliveryToken, delivery_token_for_applicant, delivery_token_qr
 from delivery.handoff.transitions import ACTION_FUNCTIONS, MOVES, MoveResult, check_move
 from delivery.models import DeliveryEvent, DeliveryOrder
 from delivery.privacy.services import personal_data_access_record
@@ -171,3 +172,28 @@ class DeliveryOrderMoveApi(APIView):
         make_move = cast("Callable[..., MoveResult]", ACTION_FUNCTIONS[action])
         result = make_move(**kwargs)
         return Response(DeliveryOrderDetailOutput(result.order).data)
+
+
+class DeliveryTokenOutput(serializers.Serializer[DeliveryToken]):
+    token = serializers.CharField(help_text="The signed delivery token (base64url payload . signature)")
+    attempt = serializers.IntegerField(help_text="The delivery run it is bound to")
+    expires_at = serializers.DateTimeField(help_text="The end of the delivery day (WITA)")
+    qr_png = serializers.SerializerMethodField(help_text="The QR code of the token, a PNG data URL")
+
+    def get_qr_png(self, issued: DeliveryToken) -> str:
+        return delivery_token_qr(issued.token)
+
+
+class DeliveryOrderTokenApi(APIView):
+    """The applicant's own order only: anyone else (staff of any office included) gets 404; closed
+    to partner systems' API tokens (no scope)."""
+
+    @extend_schema(
+        summary="The signed delivery token and its QR code of your own order, while it is out for delivery",
+        responses={200: DeliveryTokenOutput, **api_errors(401, 403, 404, 409)},
+    )
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
+        issued = delivery_token_for_applicant(order_code=code, actor=request.user)
+        response = Response(DeliveryTokenOutput(issued).data)
+        response["Cache-Control"] = "no-store"
+        return response

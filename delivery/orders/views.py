@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest, LoggedInRequest
@@ -15,6 +16,7 @@ from delivery.choices import DeliveryStatus
 from delivery.courier.forms import AssignCourierForm
 from delivery.handoff.codes import delivery_code_locked
 from delivery.handoff.selectors import landing_facts, orders_visible_to, status_counts, work_queue
+from delivery.handoff.tokens import delivery_token_for_applicant, delivery_token_qr
 from delivery.handoff.transitions import (
     ACTION_FUNCTIONS,
     MOVES,
@@ -57,6 +59,13 @@ def order_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             can_change_address = True
         except DomainError:
             pass
+    delivery_token = delivery_token_qr_image = None
+    if is_applicant(user) and order.status == DeliveryStatus.OUT_FOR_DELIVERY:
+        try:
+            delivery_token = delivery_token_for_applicant(order_code=order.code, actor=user)
+            delivery_token_qr_image = delivery_token_qr(delivery_token.token)
+        except DomainError:
+            pass
     if not is_applicant(user):
         personal_data_access_record(
             user=user,
@@ -64,7 +73,7 @@ def order_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             what=PersonalDataAccess.What.ORDER_DETAIL,
             reference=order.code,
         )
-    return render(
+    response = render(
         request,
         "delivery/order_detail.html",
         {
@@ -76,8 +85,13 @@ def order_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "code_unlock": may_unlock_codes(user) and delivery_code_locked(order),
             "lost_case_link": may_see_lost_case_page(user, order),
             "nik_shown": nik_for_viewer(user=user, nik=order.application.applicant.nik),
+            "delivery_token": delivery_token,
+            "delivery_token_qr": delivery_token_qr_image,
         },
     )
+    if delivery_token is not None:
+        add_never_cache_headers(response)  # the signed token is kept by no cache
+    return response
 
 
 @login_required

@@ -347,3 +347,7 @@ COMPLAINT_TEXT_MAX_CHARS = 4000
 PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS
 PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY
 PERSONAL_DATA_RETENTION_DAYS = env.PERSONAL_DATA_RETENTION_DAYS
+# The signed delivery token's Ed25519 key (base64 of the raw 32-byte private key) and the public keys
+# of the keys it replaced; production must set the key (production.py refuses to start without it).
+DELIVERY_TOKEN_SIGNING_KEY = env.DELIVERY_TOKEN_SIGNING_KEY
+DELIVERY_TOKEN_OLD_PUBLIC_KEYS = env.DELIVERY_TOKEN_OLD_PUBLIC_KEYS

@@ -8,6 +8,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("PERSONAL_DATA_KEYS", "YmVuY2gtb25seS1ub3Qtc2VjcmV0LWFudGFyLXBhc3A=")
 os.environ.setdefault("PERSONAL_DATA_HASH_KEY", "bench-only-not-secret")
+os.environ.setdefault("DELIVERY_TOKEN_SIGNING_KEY", "Uk7+qvqMcnO5DvEj85+eV4VgmJr8casc7i2XIsRiLxw=")
 
 from .production import *  # noqa: E402,F403
 from .production import INSTALLED_APPS  # noqa: E402

@@ -12,3 +12,5 @@ if env.env_str("EMAIL_BACKEND") == "":
 # Fixed keys for local data only; production reads its own from the environment.
 PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS or ["bG9jYWwtb25seS1ub3Qtc2VjcmV0LWFudGFyLXBhc3A="]
 PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY or "local-only-not-secret-nik-hash"
+# A fixed delivery-token signing key for local data only (not secret); production sets its own.
+DELIVERY_TOKEN_SIGNING_KEY = env.DELIVERY_TOKEN_SIGNING_KEY or "Ig2NYSeC7NXpGsDJhaZUMNUg8BWI5RUz1nE28X/RSh0="

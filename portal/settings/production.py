@@ -12,6 +12,8 @@ if not env.SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production")
 if not env.PERSONAL_DATA_KEYS or not env.PERSONAL_DATA_HASH_KEY:
     raise ImproperlyConfigured("PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be set in production")
+if not env.DELIVERY_TOKEN_SIGNING_KEY:
+    raise ImproperlyConfigured("DELIVERY_TOKEN_SIGNING_KEY must be set in production")
 DEBUG = False
 
 # HTTPS only: redirect, HSTS for a year (subdomains, preload), cookies only over TLS.

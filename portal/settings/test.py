@@ -37,6 +37,8 @@ STORAGES = {
 # Fixed keys for test data only; production reads its own from the environment.
 PERSONAL_DATA_KEYS = env.PERSONAL_DATA_KEYS or ["dGVzdC1vbmx5LW5vdC1zZWNyZXQtYW50YXItcGFzcG8="]
 PERSONAL_DATA_HASH_KEY = env.PERSONAL_DATA_HASH_KEY or "test-only-not-secret-nik-hash"
+# A fixed delivery-token signing key for tests only (not secret).
+DELIVERY_TOKEN_SIGNING_KEY = env.DELIVERY_TOKEN_SIGNING_KEY or "3oBoQRgJ3w8w4p0sRVSiKgYCKzJaRJj7WiRDqfBdy0k="
 # scripts/test.sh migrates one database before pytest starts: each worker's test database is then
 # created as a copy of it (CREATE DATABASE ... TEMPLATE) and its migrations find nothing to do.
 if env.env_str("TEST_DATABASE_TEMPLATE"):

@@ -150,6 +150,7 @@
             if (response.status >= 500 || response.status === 408 || response.status === 429) { return false; }
             return response.json().catch(function () { return {}; }).then(function (body) {
               if (response.ok) {
+                tokenRunSynced(item);
                 setStatus(item.order, body.status, body.status_label);
               } else {
                 showRefused(item, body.message || response.status);
@@ -191,6 +192,117 @@
     if (info.check === "damm" && !dammValid(code)) { return T.code_typo; }
     return null;
   }
+
+  // The signed QR token (delivery/handoff/tokens.py): "base64url(payload).base64url(signature)", the
+  // payload "1|key id|order|attempt|expiry". The phone checks the Ed25519 signature with the public
+  // keys the page ships, the order, the attempt (how many times the order went out, counting the
+  // dispatches still queued here) and the expiry; the server checks it all again and decides.
+  function tokenBytes(text) {
+    text = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (text.length % 4) { text += "="; }
+    var binary = atob(text), out = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) { out[i] = binary.charCodeAt(i); }
+    return out;
+  }
+  function tokenSignatureValid(keyText, signature, payload) {
+    // null: this browser cannot check Ed25519 (the server still does).
+    if (!(window.crypto && crypto.subtle)) { return Promise.resolve(null); }
+    return crypto.subtle.importKey("raw", tokenBytes(keyText), { name: "Ed25519" }, false, ["verify"])
+      .then(function (key) { return crypto.subtle.verify({ name: "Ed25519" }, key, signature, payload); })
+      .catch(function () { return null; });
+  }
+  function tokenQueuedDispatches(order) {
+    return queued().then(function (items) {
+      return items.filter(function (item) { return item.order === order && item.action === "dispatch"; }).length;
+    });
+  }
+  // Resolves to null when the token is right for this order, else to what the courier is told.
+  function tokenCheck(order, token) {
+    var parts = token.split("."), payload, signature, fields, key;
+    try {
+      if (parts.length !== 2) { throw new Error("token"); }
+      payload = tokenBytes(parts[0]);
+      signature = tokenBytes(parts[1]);
+      fields = String.fromCharCode.apply(null, payload).split("|");
+      if (fields.length !== 5 || fields[0] !== "1" || signature.length !== 64) { throw new Error("token"); }
+    } catch (error) {
+      return Promise.resolve(T.token_forged);
+    }
+    key = (run.token_keys || []).filter(function (k) { return k.kid === fields[1]; })[0];
+    if (!key) { return Promise.resolve(T.token_forged); }
+    return tokenSignatureValid(key.key, signature, payload).then(function (valid) {
+      if (valid === false) { return T.token_forged; }
+      if (fields[2] !== order) { return T.token_other_order; }
+      return tokenQueuedDispatches(order).then(function (queuedOut) {
+        if (Number(fields[3]) !== (run.token_attempts[order] || 0) + queuedOut) { return T.token_old_attempt; }
+        if (Number(fields[4]) * 1000 < Date.now()) { return T.token_expired; }
+        return null;
+      });
+    });
+  }
+  function tokenRunSynced(item) {
+    // A dispatch the server took is one more time the order went out.
+    if (item.action === "dispatch" && run.token_attempts) {
+      run.token_attempts[item.order] = (run.token_attempts[item.order] || 0) + 1;
+    }
+  }
+  function tokenShow(form, message) {
+    var state = form.querySelector(".token-state");
+    if (state) { state.textContent = message; }
+  }
+  function tokenCheckField(form) {
+    var token = form.elements.token.value.trim();
+    if (!token) { tokenShow(form, ""); return Promise.resolve(); }
+    return tokenCheck(form.dataset.order, token).then(function (problem) {
+      tokenShow(form, problem || T.token_valid);
+      if (!problem) { form.querySelector(".form-error").textContent = ""; }
+    });
+  }
+  // The camera, where the browser reads QR codes (BarcodeDetector); else the field takes a paste, or a
+  // keyboard-wedge scanner that types the token and Enter.
+  function tokenScan(form) {
+    var video = form.querySelector(".token-video"), detector, stream = null;
+    function stop() {
+      if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
+      video.hidden = true;
+    }
+    try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (error) { detector = null; }
+    if (!detector || !navigator.mediaDevices) { tokenShow(form, T.token_no_camera); return; }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
+      stream = s;
+      video.srcObject = s;
+      video.hidden = false;
+      tokenShow(form, T.token_scanning);
+      return video.play();
+    }).then(function () {
+      var tries = 0;
+      (function look() {
+        detector.detect(video).then(function (codes) {
+          if (codes.length) {
+            stop();
+            form.elements.token.value = codes[0].rawValue;
+            tokenCheckField(form);
+          } else if (++tries < 200) { setTimeout(look, 300); } else { stop(); }
+        }, function () { stop(); tokenShow(form, T.token_no_camera); });
+      })();
+    }).catch(function () { stop(); tokenShow(form, T.token_no_camera); });
+  }
+  function tokenFields() {
+    document.querySelectorAll('form[data-action="deliver"]').forEach(function (form) {
+      var field = form.elements.token, scan = form.querySelector(".token-scan");
+      if (!field) { return; }
+      if (scan && "BarcodeDetector" in window) {
+        scan.hidden = false;
+        scan.addEventListener("click", function () { tokenScan(form); });
+      }
+      field.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); tokenCheckField(form); }
+      });
+      // Not on "change": the line it writes would move the button under a tap that is landing.
+      field.addEventListener("paste", function () { setTimeout(function () { tokenCheckField(form); }, 0); });
+    });
+  }
+  tokenFields();
 
   // The photo is made smaller on the phone before it is queued.
   function resizePhoto(file) {
@@ -280,10 +392,24 @@
     body.receiver_kind = f.receiver_kind.value;
     var canvas = form.querySelector("canvas.sig");
     var authorisation = null;
-    body.code = f.code.value.trim();
-    if (!/^\d{6}$/.test(body.code)) { return Promise.resolve(fail(form, T.need_code)); }
-    var problem = checkCode(order, body.code);
-    if (problem) { return Promise.resolve(fail(form, problem)); }
+    var token = f.token ? f.token.value.trim() : "";
+    if (token && form.dataset.tokenChecked !== token) {
+      // The applicant's signed QR token instead of the code: checked offline before the rest.
+      return tokenCheck(order, token).then(function (problem) {
+        tokenShow(form, problem || T.token_valid);
+        if (problem) { return fail(form, problem); }
+        form.dataset.tokenChecked = token;
+        return build(form);
+      });
+    }
+    if (token) {
+      body.token = token;
+    } else {
+      body.code = f.code.value.trim();
+      if (!/^\d{6}$/.test(body.code)) { return Promise.resolve(fail(form, T.need_code_or_token)); }
+      var problem = checkCode(order, body.code);
+      if (problem) { return Promise.resolve(fail(form, problem)); }
+    }
     body.id_type = f.id_type.value;
     body.id_last_four = f.id_last_four.value.trim().toUpperCase();
     if (!body.id_type || !/^[A-Z0-9]{4}$/.test(body.id_last_four)) { return Promise.resolve(fail(form, T.need_id)); }

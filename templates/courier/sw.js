@@ -2,7 +2,7 @@
    Pages: network first, the last copy when offline. Static files: cache first. The API is never
    cached: updates go through the page's own queue. */
 "use strict";
-const CACHE = "antar-kurir-v3";  // v3: taking passports from the delivery section (take.js)
+const CACHE = "antar-kurir-v4";  // v4: taking passports (take.js) and the signed QR token at the door
 const RUN = "{% url 'courier-run' %}";
 const ASSETS = [RUN, "{% static 'courier/run.js' %}", "{% static 'courier/take.js' %}", "{% static 'css/portal.css' %}",
   "{% static 'courier/manifest.webmanifest' %}", "{% static 'courier/icon.svg' %}"];

@@ -131,3 +131,17 @@ def test_a_code_mailed_before_the_migration_still_delivers(tx_ref):
     assert row.check_digit == "" and mailed not in row.code_encrypted
     assert codes.delivery_code_reveal(order_id=order.pk) == mailed
     assert deliver(order, order.courier.user, code=mailed).order.status == S.DELIVERED
+
+
+def test_the_run_page_holds_the_public_keys_and_no_token_or_signing_key(client, ref):
+    from delivery.handoff import tokens
+
+    order = make_order(ref, S.OUT_FOR_DELIVERY)
+    client.force_login(ref["users"]["kurir"])
+    page, data = _run_data(client)
+
+    # the public key and the attempt a token must name; never the token itself nor the private key
+    assert data["token_keys"] == tokens.delivery_token_public_keys()
+    assert data["token_attempts"][order.code] == 1
+    assert tokens.delivery_token_issue(order=order).token not in page
+    assert settings.DELIVERY_TOKEN_SIGNING_KEY not in page

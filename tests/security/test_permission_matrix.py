@@ -82,6 +82,7 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "api-order-list": ("GET", None, "401 200 200 200 200 200 200 200 200 200 200 200 200"),
     "api-order-detail": ("GET", None, "401 200 404 200 200 200 200 404 200 200 404 200 404"),
     "api-order-move": ("POST", None, "401 400 404 400 400 400 400 404 400 400 404 400 404"),
+    "api-order-delivery-token": ("GET", None, "401 200 404 404 404 404 404 404 404 404 404 404 404"),
     "api-partners-agreements": ("GET", None, "401 403 403 403 403 403 403 403 200 200 403 200 403"),
     "api-partners-evaluations": ("GET", None, "401 403 403 403 403 403 403 403 200 200 403 200 403"),
     "api-partners-disputes": ("GET", None, "401 403 403 403 403 403 403 403 200 200 403 200 403"),

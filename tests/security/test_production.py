@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "antar-paspor.imigrasi-makassar.go.id",
     "PERSONAL_DATA_KEYS": "cHJvZC1saWtlLXRlc3Qta2V5LW9mLWFudGFyLXBhc3A=",
     "PERSONAL_DATA_HASH_KEY": "prod-like-test-hash-key",
+    "DELIVERY_TOKEN_SIGNING_KEY": "Uk7+qvqMcnO5DvEj85+eV4VgmJr8casc7i2XIsRiLxw=",
     "EMAIL_HOST": "smtp.example.test",
 }
 
