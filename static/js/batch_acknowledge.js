@@ -31,4 +31,5 @@
     if (codes.length && !window.confirm(form.dataset.textConfirm + "\n\n" + summary.textContent)) e.preventDefault();
   });
   update();
+  form.dataset.ready = "1";  // the scan field is now handled here (browser tests wait for it)
 })();

@@ -37,6 +37,7 @@ def test_one_passport_scanned_and_one_reported_missing(live_server, demo, screen
     expect(screen.locator(".batch-status")).to_have_text("Dalam serah terima")
     expect(screen.locator("#ack-summary")).to_have_text("Belum ada yang dipilih.")
 
+    screen.wait_for_selector("#ack-form[data-ready]", state="attached")  # its script is running
     scan = screen.get_by_label("Pindai atau ketik kode pelacakan, lalu tekan Enter")
     scan.type("APNOTHERE9\n")
     expect(screen.locator("#scan-status")).to_contain_text(

@@ -180,6 +180,7 @@ def test_steps_one_to_six_through_the_counter_pages(
     pos.goto(f"{base}/counter/")
     pos.get_by_role("link", name=batch.number).first.click()
     expect(pos.locator(".batch-status")).to_have_text("Dalam serah terima")
+    pos.wait_for_selector("#ack-form[data-ready]", state="attached")  # its script is running
     pos.get_by_label("Pindai atau ketik kode pelacakan, lalu tekan Enter").type(order.code.lower() + "\n")
     expect(pos.locator("#ack-summary")).to_have_text(f"1 dipilih: {order.code}")
     pos.get_by_label("Saya telah memeriksa daftar ini").check()

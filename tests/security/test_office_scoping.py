@@ -28,9 +28,9 @@ STAFF = ("imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.imigrasi", 
 # Not office-scoped, each for its reason: a complainant's or applicant's secret link (the secret is
 # the key; tests/complaints and tests/applicant), the partnership's agreements, evaluations and
 # disputes (between the two agencies, not one office: to be scoped with the national offices), and
-# the language switch.
+# the language switch; the public tracking page behind its signed link (tests/delivery/test_tracking.py).
 UNSCOPED_PREFIXES = ("partners-", "api-partners-", "booking-", "api-booking-", "language-switch")
-UNSCOPED = {"complaint-thread", "complaint-photo"}
+UNSCOPED = {"complaint-thread", "complaint-photo", "track-result"}
 
 
 @pytest.fixture

@@ -139,6 +139,8 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "courier-board": ("GET", None, "  L   H   H   H   H 200   H   H   H   H   H   H   H"),
     "courier-reassign": ("POST", None, "  L   H   H   H   H 302   H   H   H   H   H   H   H"),
     "track": ("GET", None, "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    # an altered link (the token of the world is not a tracking link): tests/delivery/test_tracking.py
+    "track-result": ("GET", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
     # Passed already: back to one's home (a courier's is the courier app).
     "two-factor-verify": ("GET", None, "  L   H   H   H   H   H 302 302   H   H   H   H   H"),
     "two-factor-setup": ("GET", None, "  L   H   H 200 200 200 200 200 200 200   H 200 200"),
