@@ -3,8 +3,6 @@ secret, staff of the routed office list, answer and close. Tokens need ``handle_
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +23,7 @@ from complaints.permissions import is_complaint_handler
 from core.api import ERRORS, ErrorSerializer
 from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.fields import SecretSerializerField
+from core.files import base64_decode
 from core.idempotency import idempotent
 from core.middleware import client_ip
 
@@ -110,12 +109,7 @@ class ComplaintSecretInput(serializers.Serializer):
 def _decode_photo(data: str) -> bytes | None:
     if not data:
         return None
-    raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
-    try:
-        raw = base64.b64decode(raw_text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(_photo_message(), fields={"photo": [_photo_message()]}) from None
-    return raw
+    return base64_decode(data, field="photo", message=_photo_message())
 
 
 def _photo_message() -> str:

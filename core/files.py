@@ -4,10 +4,18 @@ page (a sandboxing CSP of its own)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+from typing import TYPE_CHECKING
+
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
+from core.exceptions import ValidationFailed
 from core.images import image_format
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
@@ -35,3 +43,16 @@ def upload_response(field_file: FieldFile, *, download_name: str) -> FileRespons
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def base64_decode(
+    value: str, *, field: str, message: StrOrPromise, field_message: StrOrPromise = ""
+) -> bytes:
+    """The bytes of a file sent in JSON as base64 or as a data URL (``data:image/png;base64,...``);
+    anything else is a ``ValidationFailed`` saying ``message``, with ``field_message`` (or the same
+    message) on ``field``."""
+    text = value.split(",", 1)[1] if value.startswith("data:") else value
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(message, fields={field: [field_message or message]}) from None

@@ -15,8 +15,6 @@ records which of the two was used (``ProofOfDelivery.proof_method``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import logging
 import uuid
@@ -32,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.exceptions import DomainError, InvalidTransition, NotFound, ValidationFailed
+from core.files import base64_decode
 from core.images import CheckedImage, image_decode
 from delivery.choices import FailureReason, IdType, ProofMethod, ReceiverKind
 from delivery.handoff import transitions as t
@@ -66,13 +65,12 @@ def decode_image_checked(
     """The image's bytes, with its format and size; a photo may have ``PHOTO_MAX_PIXELS``, a
     signature ``SIGNATURE_MAX_PIXELS`` (``core.images``)."""
     label = _("The signature") if field == "signature" else _("The photo")
-    raw_text = data.split(",", 1)[1] if data.startswith("data:") else data
-    try:
-        raw = base64.b64decode(raw_text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(
-            _("%(what)s is not an image.") % {"what": label}, fields={field: [_("Not an image.")]}
-        ) from None
+    raw = base64_decode(
+        data,
+        field=field,
+        message=_("%(what)s is not an image.") % {"what": label},
+        field_message=_("Not an image."),
+    )
     if len(raw) > max_bytes:
         raise ValidationFailed(
             _("%(what)s is too large (at most %(kb)s KB).") % {"what": label, "kb": max_bytes // 1024},

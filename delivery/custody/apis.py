@@ -3,8 +3,6 @@ to read and ``write_handoff`` to report, attach the police report and decide."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from core.api import ERRORS, ErrorSerializer
-from core.exceptions import NotAllowed, NotFound, ValidationFailed
+from core.exceptions import NotAllowed, NotFound
+from core.files import base64_decode
 from core.idempotency import idempotent
 from delivery.custody import lost
 from delivery.custody.selectors import lost_case_events, lost_cases_visible_to
@@ -131,16 +130,6 @@ class LostCaseDetailApi(APIView):
         return Response(_case_data(request, number))
 
 
-def _decoded(value: str) -> bytes:
-    text = value.split(",", 1)[1] if value.startswith("data:") else value
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(
-            _("The police report is not valid base64."), fields={"police_report": [_("Not base64.")]}
-        ) from None
-
-
 class PoliceReportApi(APIView):
     required_scopes = WRITE
 
@@ -153,7 +142,12 @@ class PoliceReportApi(APIView):
     def post(self, request: AuthenticatedRequest, number: str) -> Response:
         data = PoliceReportInput(data=request.data)
         data.is_valid(raise_exception=True)
-        raw = _decoded(data.validated_data["police_report"])
+        raw = base64_decode(
+            data.validated_data["police_report"],
+            field="police_report",
+            message=_("The police report is not valid base64."),
+            field_message=_("Not base64."),
+        )
         lost.lost_case_police_report(
             actor=request.user,
             number=number,
