@@ -99,9 +99,10 @@ def test_a_refused_dossier_is_marked_and_cannot_be_acknowledged_and_the_last_ref
     assert ManifestEvent.objects.filter(manifest=manifest).last().transition == "refuse_last_dossier"
     with pytest.raises(InvalidTransition, match=c.code):
         manifest_acknowledge(actor=imigrasi, manifest_id=manifest.pk, codes=[c.code])
-    text = "".join(
-        page.extract_text() for page in PdfReader(io.BytesIO(manifest_pdf(manifest=manifest))).pages
-    )
+    pdf = manifest_pdf(manifest=manifest)
+    with open("/tmp/manifest-receipt.pdf", "wb") as out:  # kept to be looked at as a picture
+        out.write(pdf)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "DITOLAK" in text and "1 berkas ditolak" in text
 
 
