@@ -334,6 +334,11 @@ class DeliveryFeePayment(TimeStampedModel):
         return self.receipt_number
 
 
+class ManifestStatus(models.TextChoices):
+    IN_HANDOVER = "in_handover", _("In handover")  # handed by Pos, Imigrasi has not seen every dossier
+    RECEIVED = "received", _("Received by Imigrasi")  # every dossier acknowledged or refused
+
+
 class Manifest(TimeStampedModel):
     """Step 4: the dossiers Pos hands Imigrasi at once, with the list of who booked delivery."""
 
@@ -346,7 +351,10 @@ class Manifest(TimeStampedModel):
     )
     handed_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
     handed_at = models.DateTimeField(_("handed over at"))
-    orders = models.ManyToManyField(DeliveryOrder, related_name="manifests")
+    orders = models.ManyToManyField(DeliveryOrder, related_name="manifests", through="ManifestItem")
+    status = models.CharField(
+        _("status"), max_length=12, choices=ManifestStatus.choices, default=ManifestStatus.IN_HANDOVER
+    )
 
     class Meta:
         verbose_name = _("dossier manifest")
@@ -355,6 +363,58 @@ class Manifest(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ManifestItem(models.Model):
+    """A dossier on a manifest and what Imigrasi said of it: received (by whom, when), refused, or
+    nothing yet ("in handover"). The row of the manifest's list of orders (its table is the one the
+    list always had)."""
+
+    manifest = models.ForeignKey(Manifest, on_delete=models.PROTECT, related_name="items")
+    order = models.ForeignKey(
+        DeliveryOrder, on_delete=models.PROTECT, related_name="manifest_items", db_column="deliveryorder_id"
+    )
+    received_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    refused_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "delivery_manifest_orders"
+        unique_together = [("manifest", "order")]
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received_at__isnull=True) | models.Q(refused_at__isnull=True),
+                name="manifest_item_received_or_refused",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manifest_id}: {self.order_id}"
+
+    @property
+    def waiting(self) -> bool:
+        """Still "in handover": Imigrasi has neither acknowledged nor refused it."""
+        return self.received_at is None and self.refused_at is None
+
+
+class ManifestEvent(StateEvent):
+    """One act on a manifest (``delivery.counter.manifest.MANIFEST_STATES``): handed over by Pos,
+    dossiers acknowledged or refused by Imigrasi. Append-only; written from the day it came in."""
+
+    manifest = models.ForeignKey(Manifest, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("manifest event")
+        verbose_name_plural = _("manifest events")
 
 
 class DossierRefusal(TimeStampedModel):

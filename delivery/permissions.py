@@ -158,6 +158,11 @@ def may_acknowledge_batch(user: User, batch: Batch) -> bool:
     return user.role == Role.POS_SERVICE_OFFICER and user.office_id == batch.pos_office_id
 
 
+def may_read_manifests(user: User) -> bool:
+    """The counter officers of both sides and the supervisors read dossier manifests (of their office)."""
+    return user.role in (Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
+
+
 def may_read_van_log(user: User) -> bool:
     return user.role in VAN_LOG_READERS
 

@@ -16,6 +16,16 @@ urlpatterns = [
     ),
     path("counter/bookings/", apis.CounterBookingCreateApi.as_view(), name="api-counter-booking"),
     path("counter/manifests/", apis.CounterManifestCreateApi.as_view(), name="api-counter-manifest"),
+    path(
+        "counter/manifests/<int:pk>/",
+        apis.CounterManifestDetailApi.as_view(),
+        name="api-counter-manifest-detail",
+    ),
+    path(
+        "counter/manifests/<int:pk>/acknowledge/",
+        apis.CounterManifestAcknowledgeApi.as_view(),
+        name="api-counter-manifest-acknowledge",
+    ),
     path("counter/ready/", apis.CounterReadyApi.as_view(), name="api-counter-ready"),
     path("counter/batches/", apis.CounterBatchCreateApi.as_view(), name="api-counter-batch"),
     path(

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
-from core.api import ERRORS
-from core.exceptions import InvalidTransition, NotFound
+from core.api import ERRORS, api_errors
+from core.exceptions import InvalidTransition, NotAllowed, NotFound
 from core.idempotency import idempotent
 from delivery.choices import DestinationKind
 from delivery.counter import booking as counter_booking
@@ -26,8 +26,9 @@ from delivery.counter import selectors as sel
 from delivery.counter import van as counter_van
 from delivery.counter.batches import ItemReport, batch_acknowledge, batch_release
 from delivery.counter.views import counter_pos_office
-from delivery.models import Area, Batch, BatchItem, DeliveryOrder, LostPassportKind, Manifest
+from delivery.models import Area, Batch, BatchItem, DeliveryOrder, LostPassportKind, Manifest, ManifestItem
 from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
+from delivery.permissions import may_read_manifests
 from passports import services as passport_services
 from passports.models import PassportType, PaymentRequest
 
@@ -174,16 +175,47 @@ class ManifestInput(serializers.Serializer):
     )
 
 
+class ManifestDossierOutput(serializers.Serializer):
+    """One dossier of a manifest and what Imigrasi said of it."""
+
+    code = serializers.CharField(source="order.code")
+    receipt = serializers.SerializerMethodField(help_text="in_handover, received or refused")
+    received_by = serializers.SerializerMethodField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    refused_by = serializers.SerializerMethodField()
+    refused_at = serializers.DateTimeField(allow_null=True)
+
+    def get_receipt(self, obj: ManifestItem) -> str:
+        if obj.received_at is not None:
+            return "received"
+        return "refused" if obj.refused_at is not None else "in_handover"
+
+    def get_received_by(self, obj: ManifestItem) -> str | None:
+        return obj.received_by.get_full_name() if obj.received_by is not None else None
+
+    def get_refused_by(self, obj: ManifestItem) -> str | None:
+        return obj.refused_by.get_full_name() if obj.refused_by is not None else None
+
+
 class ManifestOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
+    status = serializers.CharField(
+        help_text="in_handover or received (every dossier acknowledged or refused)"
+    )
     handed_at = serializers.DateTimeField()
     orders = serializers.SerializerMethodField()
+    dossiers = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
     csv_url = serializers.SerializerMethodField()
 
     def get_orders(self, obj: Manifest) -> list[str]:
         return [order.code for order in obj.orders.order_by("pk")]
+
+    @extend_schema_field(ManifestDossierOutput(many=True))
+    def get_dossiers(self, obj: Manifest) -> list[dict[str, object]]:
+        items = obj.items.select_related("order", "received_by", "refused_by").order_by("pk")
+        return list(ManifestDossierOutput(items, many=True).data)
 
     def get_pdf_url(self, obj: Manifest) -> str:
         return f"/counter/manifests/{obj.pk}/manifest.pdf"
@@ -212,6 +244,49 @@ class CounterManifestCreateApi(APIView):
         return Response(
             ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data, status=status.HTTP_201_CREATED
         )
+
+
+class CounterManifestDetailApi(APIView):
+    @extend_schema(
+        summary="Step 4: a manifest with each dossier's receipt at Imigrasi",
+        responses={200: ManifestOutput, **api_errors(401, 403, 404)},
+    )
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        if not may_read_manifests(request.user):
+            raise NotAllowed(_("Your role may not do this."), code="wrong_role")
+        manifest = get_object_or_404(sel.manifests_visible_to(request.user), pk=pk)
+        return Response(ManifestOutput(manifest).data)
+
+
+class ManifestAcknowledgeInput(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        allow_empty=False,
+        max_length=500,
+        help_text="Tracking codes of the dossiers received",
+    )
+
+
+class CounterManifestAcknowledgeApi(APIView):
+    @extend_schema(
+        summary="Step 4: Imigrasi acknowledges the dossiers of a manifest it received",
+        description=(
+            "A code not on the manifest is refused by name (404 not_on_manifest) and nothing is "
+            "written; a dossier already received stays as it was. A refused dossier cannot be "
+            "acknowledged (409 dossier_refused); refusals go through the dossier's refuse endpoint."
+        ),
+        request=ManifestAcknowledgeInput,
+        responses={200: ManifestOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        manifest = get_object_or_404(sel.manifests_visible_to(request.user), pk=pk)
+        data = ManifestAcknowledgeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        counter_manifest.manifest_acknowledge(
+            actor=request.user, manifest_id=manifest.pk, codes=data.validated_data["codes"]
+        )
+        return Response(ManifestOutput(Manifest.objects.get(pk=manifest.pk)).data)
 
 
 class ReadyInput(serializers.Serializer):

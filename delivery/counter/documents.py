@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from accounts.choices import Role
 from accounts.models import User
 from delivery.handoff.deadlines import WITA
-from delivery.models import Batch, DeliveryOrder, Manifest
+from delivery.models import Batch, DeliveryOrder, Manifest, ManifestItem
 from delivery.notifications.services import tracking_url
 from passports.models import Applicant, PassportApplication
 
@@ -155,11 +155,26 @@ def _manifest_rows(manifest: Manifest) -> list[DeliveryOrder]:
 
 def manifest_pdf(*, manifest: Manifest) -> bytes:
     """Step 4: the list of applicants who booked delivery, handed to Imigrasi with the dossiers."""
+    items = {
+        item.order_id: item
+        for item in ManifestItem.objects.filter(manifest=manifest).select_related("received_by", "refused_by")
+    }
+    orders = _manifest_rows(manifest)
+    # Who signed for the dossiers at Imigrasi: each receiver once, with the last time they received.
+    receivers: dict[int, tuple[str, dt.datetime]] = {}
+    for item in items.values():
+        if item.received_by is not None and item.received_at is not None:
+            last = receivers.get(item.received_by.pk)
+            if last is None or last[1] < item.received_at:
+                receivers[item.received_by.pk] = (item.received_by.get_full_name(), item.received_at)
     return _pdf(
         "documents/manifest.html",
         {
             "manifest": manifest,
-            "orders": _manifest_rows(manifest),
+            "rows": [(order, items.get(order.pk)) for order in orders],
+            "receivers": sorted(receivers.values(), key=lambda who: who[1]),
+            "refused_count": sum(1 for item in items.values() if item.refused_at is not None),
+            "waiting_count": sum(1 for item in items.values() if item.waiting),
             "day_and_date": indonesian_day_and_date(manifest.handed_at),
         },
     )

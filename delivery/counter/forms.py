@@ -109,6 +109,14 @@ class BatchReportForm(CounterForm):
         code.choices = [("", "—"), *((c, c) for c in codes)]
 
 
+class SelectionForm(CounterForm):
+    """A page where the officer ticks (or scans) several things and confirms once. ``confirm`` is
+    set by the confirmation dialog (with JS) or by the confirmation step listing the selection
+    (without); a first submit without it shows that step, and nothing is done yet."""
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class VanStandbyForm(CounterForm):
     arrived_at = forms.TimeField(
         label=_("Arrival time today (WITA)"), widget=forms.TimeInput(attrs={"type": "time"})

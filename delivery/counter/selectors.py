@@ -9,7 +9,15 @@ from accounts.models import User
 from core.exceptions import NotAllowed
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff.selectors import orders_visible_to
-from delivery.models import Batch, BatchItemStatus, BatchStatus, DeliveryOrder, Manifest, VanStandby
+from delivery.models import (
+    Batch,
+    BatchItemStatus,
+    BatchStatus,
+    DeliveryOrder,
+    Manifest,
+    ManifestStatus,
+    VanStandby,
+)
 from delivery.permissions import (
     is_administrator,
     is_imigrasi_officer,
@@ -101,6 +109,22 @@ def manifests_visible_to(user: User) -> QuerySet[Manifest]:
     if user.office_id is None:
         return qs.none()
     return qs.filter(Q(imigrasi_office_id=user.office_id) | Q(pos_office_id=user.office_id))
+
+
+def manifests_in_handover(user: User) -> QuerySet[Manifest]:
+    """The manifests of the user's office still waiting for Imigrasi's acknowledgement, each with
+    ``waiting_count`` (dossiers neither acknowledged nor refused) and ``dossier_count``."""
+    return (
+        manifests_visible_to(user)
+        .filter(status=ManifestStatus.IN_HANDOVER)
+        .annotate(
+            waiting_count=Count(
+                "items", filter=Q(items__received_at__isnull=True, items__refused_at__isnull=True)
+            ),
+            dossier_count=Count("items"),
+        )
+        .order_by("handed_at", "pk")
+    )
 
 
 def van_standby_visible_to(user: User) -> QuerySet[VanStandby]:

@@ -39,11 +39,12 @@ from delivery.counter.forms import (
     ConfirmForm,
     DossierRefuseForm,
     PayForm,
+    SelectionForm,
     VanStandbyForm,
 )
 from delivery.handoff.deadlines import WITA
 from delivery.handoff.selectors import orders_visible_to
-from delivery.models import BatchItemStatus, BatchStatus, DeliveryOrder
+from delivery.models import BatchItemStatus, BatchStatus, DeliveryOrder, ManifestStatus
 from delivery.permissions import (
     IMIGRASI,
     POS,
@@ -83,7 +84,46 @@ def counter_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["awaiting"] = list(sel.batches_awaiting_acknowledgement(user))
     context["batches"] = sel.batches_visible_to(user)[:10]
     context["manifests"] = sel.manifests_visible_to(user)[:10]
+    # Dossiers in handover: handed by Pos, not yet acknowledged by Imigrasi (both sides see them).
+    in_handover = list(sel.manifests_in_handover(user))
+    context["manifests_in_handover"] = in_handover
+    context["dossiers_in_handover"] = sum(m.waiting_count for m in in_handover)  # type: ignore[attr-defined]
     return render(request, "counter/home.html", context)
+
+
+# The selection pages (manifest, release batch, mark ready, manifest receipt): nothing is ticked
+# for the officer, and before anything is done they see how many they ticked and which: with JS a
+# live count and list and a confirmation dialog, without it a confirmation step listing them.
+
+
+class Picked(TypedDict):
+    """One ticked row on the confirmation step, with the inputs that carry it to the last submit."""
+
+    code: str
+    label: str
+    hidden: list[tuple[str, str]]
+
+
+def _selection_step(request: AuthenticatedHttpRequest, form: SelectionForm) -> str:
+    """What a request to a selection page asks: "show" the page (a GET, or "Change the selection"),
+    "confirm" (a first submit: show the count and the list) or "do" (confirmed)."""
+    if request.method != "POST" or "back" in request.POST:
+        return "show"
+    if form.is_valid() and form.cleaned_data["confirm"]:
+        return "do"
+    return "confirm"
+
+
+def _picked_orders(orders: list[DeliveryOrder], field: str, by: str = "pk") -> list[Picked]:
+    """The ticked orders, each carried by its id (``by="pk"``) or its tracking code in ``field``."""
+    return [
+        {
+            "code": order.code,
+            "label": f"{order.application.applicant.full_name} · {order.area.name}",
+            "hidden": [(field, str(order.pk) if by == "pk" else order.code)],
+        }
+        for order in orders
+    ]
 
 
 # Steps 1 and 2: Imigrasi records the application and issues the billing code.
@@ -313,11 +353,26 @@ def order_document(request: AuthenticatedHttpRequest, code: str, kind: str) -> H
 @roles(*POS)
 @require_http_methods(["GET", "POST"])
 def manifest_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    orders = list(sel.booked_for_manifest(request.user))
-    form = ConfirmForm(request.POST or None)
+    orders = list(sel.booked_for_manifest(request.user).select_related("application__applicant", "area"))
+    form = SelectionForm(request.POST or None)
     # Nothing is ticked for the officer: each dossier handed over is one they checked and ticked.
     chosen = request.POST.getlist("orders") if request.method == "POST" else []
-    if request.method == "POST" and form.is_valid():
+    step = _selection_step(request, form)
+    picked = _picked_orders([order for order in orders if str(order.pk) in chosen], "orders")
+    if step == "confirm" and not picked:
+        form.add_error(None, _("Choose at least one dossier."))
+    elif step == "confirm":
+        return render(
+            request,
+            "counter/manifest_new.html",
+            {
+                "picked": picked,
+                "confirm_heading": _("Hand these %(count)s dossiers to Imigrasi?") % {"count": len(picked)},
+                "confirm_button": _("Hand over %(count)s dossiers and make the manifest")
+                % {"count": len(picked)},
+            },
+        )
+    if step == "do":
         try:
             manifest = counter_manifest.manifest_hand_over(
                 actor=request.user, order_ids=[int(pk) for pk in chosen if ascii_digits(pk)]
@@ -334,9 +389,10 @@ def manifest_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)
+@require_http_methods(["GET", "POST"])
 def manifest_detail(request: AuthenticatedHttpRequest, pk: int, fmt: str = "") -> HttpResponse:
     manifest = get_object_or_404(sel.manifests_visible_to(request.user), pk=pk)
-    if fmt not in ("", "pdf", "csv"):
+    if fmt not in ("", "pdf", "csv") or (fmt and request.method == "POST"):
         raise Http404
     if fmt in ("pdf", "csv"):
         personal_data_access_record_many(
@@ -353,8 +409,80 @@ def manifest_detail(request: AuthenticatedHttpRequest, pk: int, fmt: str = "") -
         )
         response["Content-Disposition"] = f'attachment; filename="manifes-{manifest.number}.csv"'
         return response
-    orders = manifest.orders.select_related("application__applicant", "area").order_by("pk")
-    return render(request, "counter/manifest_detail.html", {"manifest": manifest, "orders": orders})
+    items = list(
+        manifest.items.select_related(
+            "order__application__applicant", "order__area", "received_by", "refused_by"
+        ).order_by("pk")
+    )
+    may_acknowledge = (
+        is_imigrasi_officer(request.user)
+        and manifest.imigrasi_office_id == request.user.office_id
+        and manifest.status == ManifestStatus.IN_HANDOVER
+    )
+    form = SelectionForm(request.POST or None)
+    chosen = [c.strip().upper() for c in request.POST.getlist("codes")] if request.method == "POST" else []
+    chosen += request.POST.get("scan", "").upper().split() if request.method == "POST" else []
+    step = _selection_step(request, form) if may_acknowledge else "show"
+    if request.method == "POST" and not may_acknowledge:
+        messages.error(request, _("Only the Imigrasi office this manifest was handed to acknowledges it."))
+        return redirect("counter-manifest", pk=manifest.pk)
+    by_code = {item.order.code: item for item in items}
+    if step == "confirm" and not chosen:
+        form.add_error(None, _("Scan or tick at least one dossier."))
+    elif step == "confirm":
+        picked: list[Picked] = [
+            {
+                "code": code,
+                "label": by_code[code].order.application.applicant.full_name
+                if code in by_code
+                else str(_("not on this manifest")),
+                "hidden": [("codes", code)],
+            }
+            for code in dict.fromkeys(chosen)
+        ]
+        return render(
+            request,
+            "counter/manifest_detail.html",
+            {
+                "manifest": manifest,
+                "picked": picked,
+                "confirm_heading": _("Acknowledge receipt of these %(count)s dossiers?")
+                % {"count": len(picked)},
+                "confirm_button": _("Acknowledge %(count)s dossiers received") % {"count": len(picked)},
+            },
+        )
+    if step == "do":
+        try:
+            received = counter_manifest.manifest_acknowledge(
+                actor=request.user, manifest_id=manifest.pk, codes=chosen
+            )
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)s dossiers acknowledged as received.") % {"count": len(received)}
+                if received
+                else _("These dossiers were already acknowledged; nothing changed."),
+            )
+            return redirect("counter-manifest", pk=manifest.pk)
+    counts = {
+        "received": sum(1 for item in items if item.received_at is not None),
+        "refused": sum(1 for item in items if item.refused_at is not None),
+        "waiting": sum(1 for item in items if item.waiting),
+    }
+    return render(
+        request,
+        "counter/manifest_detail.html",
+        {
+            "manifest": manifest,
+            "items": items,
+            "counts": counts,
+            "form": form,
+            "chosen": set(chosen),
+            "may_acknowledge": may_acknowledge,
+        },
+    )
 
 
 # Between steps 4 and 5: Imigrasi marks the printed passports ready, a stack at a time.
@@ -370,7 +498,7 @@ class ReadyRow(TypedDict):
 @require_http_methods(["GET", "POST"])
 def ready_mark(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = list(sel.handed_for_printing(request.user))
-    form = ConfirmForm(request.POST or None)
+    form = SelectionForm(request.POST or None)
     chosen = request.POST.getlist("orders") if request.method == "POST" else []
     rows: list[ReadyRow] = [
         {
@@ -380,7 +508,34 @@ def ready_mark(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for order in orders
     ]
-    if request.method == "POST" and form.is_valid():
+    step = _selection_step(request, form)
+    if step == "confirm" and not any(row["checked"] for row in rows):
+        form.add_error(None, _("Choose at least one passport."))
+    elif step == "confirm":
+        picked: list[Picked] = [
+            {
+                "code": row["order"].code,
+                "label": f"{row['order'].application.applicant.full_name} · "
+                + (
+                    str(_("passport %(number)s") % {"number": row["number"].strip()})
+                    if row["number"].strip()
+                    else str(_("no passport number entered"))
+                ),
+                "hidden": [("orders", str(row["order"].pk)), (f"passport_{row['order'].pk}", row["number"])],
+            }
+            for row in rows
+            if row["checked"]
+        ]
+        return render(
+            request,
+            "counter/ready_mark.html",
+            {
+                "picked": picked,
+                "confirm_heading": _("Mark these %(count)s passports ready?") % {"count": len(picked)},
+                "confirm_button": _("Mark %(count)s passports ready") % {"count": len(picked)},
+            },
+        )
+    if step == "do":
         passports = {int(pk): request.POST.get(f"passport_{pk}", "") for pk in chosen if ascii_digits(pk)}
         try:
             count = counter_ready.passports_mark_ready(actor=request.user, passports=passports)
@@ -401,13 +556,36 @@ def ready_mark(request: AuthenticatedHttpRequest) -> HttpResponse:
 @roles(*IMIGRASI)
 @require_http_methods(["GET", "POST"])
 def batch_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    orders = list(sel.ready_for_release(request.user))
-    form = ConfirmForm(request.POST or None)
+    orders = list(sel.ready_for_release(request.user).select_related("application__applicant", "area"))
+    form = SelectionForm(request.POST or None)
     chosen = request.POST.getlist("codes") if request.method == "POST" else []
     scanned = request.POST.get("scan", "").split() if request.method == "POST" else []
-    if request.method == "POST" and form.is_valid():
+    wanted = list(dict.fromkeys(c.strip().upper() for c in chosen + scanned if c.strip()))
+    step = _selection_step(request, form)
+    if step == "confirm" and not wanted:
+        form.add_error(None, _("Select or scan at least one passport."))
+    elif step == "confirm":
+        by_code = {order.code: order for order in orders}
+        picked: list[Picked] = [
+            _picked_orders([by_code[code]], "codes", by="code")[0]
+            if code in by_code
+            else {"code": code, "label": str(_("not ready for release here")), "hidden": [("codes", code)]}
+            for code in wanted
+        ]
+        return render(
+            request,
+            "counter/batch_new.html",
+            {
+                "picked": picked,
+                "confirm_heading": _("Release these %(count)s passports to Pos in one batch?")
+                % {"count": len(picked)},
+                "confirm_button": _("Release %(count)s passports and print the letters")
+                % {"count": len(picked)},
+            },
+        )
+    if step == "do":
         try:
-            batch = batch_release(actor=request.user, codes=chosen + scanned)
+            batch = batch_release(actor=request.user, codes=wanted)
         except DomainError as error:
             form_errors_add(form, error)
         else:
@@ -420,11 +598,7 @@ def batch_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "counter/batch_new.html",
-        {
-            "orders": orders,
-            "form": form,
-            "chosen": {c.upper() for c in chosen + scanned},
-        },
+        {"orders": orders, "form": form, "chosen": set(wanted)},
     )
 
 

@@ -18,6 +18,8 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     printed = [make_order(tx_ref, S.DOSSIER_HANDED) for _ in range(2)]
     waiting = make_order(tx_ref, S.DOSSIER_HANDED)  # still at the printer
 
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     login(page, base, "imigrasi")
     page.goto(f"{base}/counter/")
     page.get_by_role("link", name="Paspor selesai dicetak").first.click()
@@ -28,7 +30,7 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     assert_fits_the_screen(page)
 
     # Nothing ticked: a clear message, nothing moves.
-    page.get_by_label("Saya telah memeriksa daftar ini").check()
+    expect(page.locator("[data-selection-summary]")).to_have_text("Belum ada yang dipilih.")
     page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
     expect(page.get_by_role("alert").first).to_contain_text("Pilih sekurang-kurangnya satu paspor")
     assert_accessible(page)
@@ -39,7 +41,9 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
         page.get_by_role("checkbox", name=re.compile(order.code)).check()
     page.get_by_label(f"Nomor paspor {printed[0].code}").fill("E1234567")
     page.get_by_label(f"Nomor paspor {printed[1].code}").fill("X76")
-    page.get_by_label("Saya telah memeriksa daftar ini").check()
+    expect(page.locator("[data-selection-summary]")).to_have_text(
+        f"2 dipilih: {printed[0].code}, {printed[1].code}"
+    )
     page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
     expect(page.get_by_role("alert").first).to_contain_text(f"{printed[1].code}: X76 bukan nomor paspor")
     expect(page.get_by_label(f"Nomor paspor {printed[0].code}")).to_have_value("E1234567")
@@ -49,12 +53,12 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     # The two printed ones with their numbers, confirmed: both ready, and the officer lands on the
     # release page.
     page.get_by_label(f"Nomor paspor {printed[1].code}").fill("X7654321")
-    page.get_by_label("Saya telah memeriksa daftar ini").check()
     page.screenshot(path="/tmp/counter-ready.png", full_page=True)
     page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
     expect(page.get_by_role("status").filter(has_text="ditandai siap")).to_contain_text(
         "2 paspor ditandai siap"
     )
+    assert dialogs == ["Tandai 2 paspor siap diserahkan? Ini tidak dapat dibatalkan."] * 2
     expect(page.get_by_role("heading", name="Serahkan kelompok paspor ke Pos")).to_be_visible()
     for order in printed:
         expect(page.get_by_label(re.compile(order.code))).to_be_visible()

@@ -161,3 +161,32 @@ def test_a_retried_batch_release_with_the_same_key_gets_the_first_answer(ref):
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert Batch.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_imigrasi_acknowledges_a_manifest_through_the_api_and_the_get_shows_each_receipt(ref):
+    from delivery.counter.manifest import manifest_hand_over
+    from tests.factories import make_order
+
+    a, b = make_order(ref, S.BOOKED), make_order(ref, S.BOOKED)
+    manifest = manifest_hand_over(actor=ref["users"]["pos.layanan"], order_ids=[a.pk, b.pk])
+    imigrasi, pos = APIClient(), APIClient()
+    imigrasi.force_authenticate(ref["users"]["imigrasi"])
+    pos.force_authenticate(ref["users"]["pos.layanan"])
+    url = f"/api/v1/counter/manifests/{manifest.pk}/acknowledge/"
+
+    refused = imigrasi.post(url, {"codes": [a.code, "AP0000000000"]}, format="json")
+    assert refused.status_code == 404 and "AP0000000000" in refused.json()["message"]
+    assert pos.post(url, {"codes": [a.code]}, format="json").status_code == 403
+    assert imigrasi.post(url, {"codes": []}, format="json").status_code == 400
+
+    done = imigrasi.post(url, {"codes": [a.code]}, format="json")
+    assert done.status_code == 200, done.json()
+    body = pos.get(f"/api/v1/counter/manifests/{manifest.pk}/").json()
+    assert body["status"] == "in_handover"
+    receipts = {d["code"]: d for d in body["dossiers"]}
+    assert receipts[a.code]["receipt"] == "received"
+    assert receipts[a.code]["received_by"] == ref["users"]["imigrasi"].get_full_name()
+    assert receipts[b.code]["receipt"] == "in_handover" and receipts[b.code]["received_at"] is None
+    again = imigrasi.post(url, {"codes": [a.code, b.code]}, format="json")
+    assert again.json()["status"] == "received"

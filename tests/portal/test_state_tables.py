@@ -10,6 +10,8 @@ from core.exceptions import InvalidTransition, NotAllowed
 from core.states import StateTable, Transition, state_tables, transition_make
 from delivery.booking.online import ONLINE_BOOKING_STATES
 from delivery.counter.batches import BATCH_ITEM_STATES, BATCH_STATES
+from delivery.counter.manifest import MANIFEST_STATES
+from delivery.custody.lost import LOST_PASSPORT_STATES
 from delivery.problems.services import PROBLEM_STATES
 from partners.models import Agreement, Dispute, DisputeEvent
 from partners.services import DISPUTE_STATES
@@ -20,6 +22,8 @@ TABLES = [
     ONLINE_BOOKING_STATES,
     BATCH_STATES,
     BATCH_ITEM_STATES,
+    MANIFEST_STATES,
+    LOST_PASSPORT_STATES,
     PROBLEM_STATES,
 ]
 
@@ -31,6 +35,8 @@ def test_the_five_machines_have_a_table():
         "OnlineBooking",
         "Batch",
         "Problem",
+        "Manifest",
+        "LostPassportCase",
     }
 
 

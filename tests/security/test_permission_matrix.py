@@ -99,6 +99,8 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "api-counter-booking": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "api-counter-manifest": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "api-counter-ready": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
+    "api-counter-manifest-detail": ("GET", None, "401 403 403 404 404 403 403 403 404 404 403 404 404"),
+    "api-counter-manifest-acknowledge": ("POST", None, "401 404 404 404 404 404 404 404 404 404 404 404 404"),
     "api-counter-batch": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "api-counter-batch-acknowledge": ("POST", None, "401 404 404 404 404 404 404 404 404 404 404 404 404"),
     "api-counter-dossier-refuse": ("POST", None, "401 400 404 400 400 400 400 404 400 400 404 400 404"),
