@@ -518,7 +518,11 @@ def courier_page(stack: Stack) -> dict:
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+        # No service worker: the login now lands on the run page, whose worker would otherwise answer
+        # the measured visit from its cache, out of sight of the page's network events (0 kB).
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, service_workers="block"
+        )
         page = context.new_page()
         page.goto(f"{stack.url}/login/")
         page.fill("#id_username", "kurir2")
