@@ -111,7 +111,7 @@ def test_the_dashboard_and_its_exports_show_the_conversion(manager, ref, issued)
         f'<tr><th scope="row">{ref["offices"]["imigrasi"].name}</th><td>4</td><td>2</td><td>50,00%</td></tr>'
         in page
     )
-    assert "table=conversion" in page
+    assert "table=conversion" in page and "Konversi (%)" in page
 
     rows = list(
         csv.reader(
@@ -141,6 +141,8 @@ def test_the_dashboard_and_its_exports_show_the_conversion(manager, ref, issued)
     assert len(xlsx_rows) == len(rows)
 
     pdf = manager.get("/partners/dashboard/report.pdf", query)
+    with open("/tmp/dashboard-conversion-report.pdf", "wb") as out:  # kept to be looked at
+        out.write(pdf.content)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Konversi" in text and "33,33%" in text and "Dewi" in text
 
