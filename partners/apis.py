@@ -246,6 +246,28 @@ def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _conversion_row(row: selectors.ConversionRow) -> dict[str, object]:
+    return {
+        "key": row.key,
+        "label": row.label,
+        "issued": row.issued,
+        "booked": row.booked,
+        "percent": _decimal(row.percent),
+    }
+
+
+def _conversion(figures: selectors.ConversionFigures | None) -> dict[str, object] | None:
+    """Deliveries booked / billing codes issued: in all, per office, per counter officer, per day."""
+    if figures is None:
+        return None
+    return {
+        "total": _conversion_row(figures.total),
+        "offices": [_conversion_row(r) for r in figures.offices],
+        "officers": [_conversion_row(r) for r in figures.officers],
+        "days": [_conversion_row(r) for r in figures.days],
+    }
+
+
 class DashboardApi(ManagerOnly, APIView):
     @extend_schema(
         summary="Every figure of the dashboard for a period and area",
@@ -329,5 +351,6 @@ class DashboardApi(ManagerOnly, APIView):
                     }
                     for c in board.complaints
                 ],
+                "conversion": _conversion(board.conversion),
             }
         )

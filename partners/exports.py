@@ -1,5 +1,5 @@
-"""The dashboard's figures as CSV (the uptake table; the complaints table on its own) and XLSX (one sheet
-per section)."""
+"""The dashboard's figures as CSV (the uptake table; the complaints table and the conversion table each on
+their own) and XLSX (one sheet per section)."""
 
 from __future__ import annotations
 
@@ -92,6 +92,52 @@ def complaints_csv(board: Dashboard) -> str:
     return out.getvalue()
 
 
+def conversion_header() -> list[str]:
+    return [
+        _("by"),
+        _("office, officer or day"),
+        _("billing codes issued"),
+        _("deliveries booked"),
+        _("conversion (%)"),
+    ]
+
+
+CONVERSION_KINDS = {
+    "conversion-offices": "office",
+    "conversion-officers": "officer",
+    "conversion-days": "day",
+}
+
+
+def _conversion_rows(board: Dashboard) -> list[list[Cell]]:
+    """One row per office, officer and day, then the total (the same rows as the page's tables)."""
+    conversion = board.conversion
+    if conversion is None:
+        return []
+    rows: list[list[Cell]] = []
+    for table_rows, table_id, _caption, _heading in conversion.tables():
+        kind = CONVERSION_KINDS[table_id]
+        for row in table_rows:
+            label = row.key if kind == "day" else row.label
+            rows.append(
+                [kind, label, row.issued, row.booked, None if row.percent is None else float(row.percent)]
+            )
+    total = conversion.total
+    rows.append(
+        ["total", "", total.issued, total.booked, None if total.percent is None else float(total.percent)]
+    )
+    return rows
+
+
+def conversion_csv(board: Dashboard) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(conversion_header())
+    for row in _conversion_rows(board):
+        writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, float) else v) for v in row])
+    return out.getvalue()
+
+
 def dashboard_xlsx(board: Dashboard) -> bytes:
     from openpyxl import Workbook  # imported by the first export, not by every web process
     from openpyxl.styles import Font
@@ -127,6 +173,7 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
             [[c.name, c.delivered, c.failed] for c in board.couriers],
         ),
         (book.create_sheet(_("Complaints")[:31]), complaints_header(), _complaint_rows(board)),
+        (book.create_sheet(_("Conversion")[:31]), conversion_header(), _conversion_rows(board)),
     ]
     for ws, header, rows in sheets:
         ws.append(header)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from delivery.models import Area, Courier, LostPassportCase, LostPassportStatus,
 from partners.choices import ActionItemStatus, MeetingStatus
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 from partners.rollups import FigureRow, figure_rows
+from passports.models import BillingCode
 
 OPEN_LOST_STATUSES = (LostPassportStatus.REPORTED, LostPassportStatus.POLICE_REPORT)
 
@@ -325,6 +327,99 @@ def complaints_by_category(
     return out
 
 
+@dataclass(frozen=True)
+class ConversionRow:
+    key: str  # the office's or officer's id, or the day (YYYY-MM-DD)
+    label: str
+    issued: int  # billing codes issued
+    booked: int  # of which delivery was booked (by any way of booking, up to today)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return share_truncated(self.booked, self.issued)
+
+
+@dataclass(frozen=True)
+class ConversionFigures:
+    """Deliveries booked / billing codes issued: the promotion of delivery at the Imigrasi counter.
+
+    The billing codes issued in the period count, each with whether its passport's delivery was
+    booked (whenever). With an area, only deliveries to that area count as booked; the billing codes
+    are all of them (the area is not known when the code is issued)."""
+
+    total: ConversionRow
+    offices: list[ConversionRow]
+    officers: list[ConversionRow]  # the counter officer who issued the billing code
+    days: list[ConversionRow]  # days with a billing code issued, WITA
+
+    def tables(self) -> list[tuple[list[ConversionRow], str, object, object]]:
+        """(rows, table id, caption, first column's heading) for the page, the PDF and the exports."""
+        return [
+            (self.offices, "conversion-offices", _("Per Imigrasi office"), _("Office")),
+            (
+                self.officers,
+                "conversion-officers",
+                _("Per counter officer who issued the billing code"),
+                _("Counter officer"),
+            ),
+            (self.days, "conversion-days", _("Per day the billing code was issued"), _("Day")),
+        ]
+
+
+def _officer_name(first: str | None, last: str | None, username: str | None) -> str:
+    name = f"{first or ''} {last or ''}".strip()
+    return name or username or str(_("Unknown officer"))
+
+
+def booking_conversion(*, period: Period, area: Area | None = None) -> ConversionFigures:
+    """Three grouped queries (per office, per officer, per day), whatever the number of codes."""
+    start, end = period.bounds()
+    codes = BillingCode.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    booked_filter = Q(application__delivery_order__isnull=False)
+    if area is not None:
+        booked_filter = Q(application__delivery_order__area=area)
+    offices = [
+        ConversionRow(
+            str(r["application__office_id"]), r["application__office__name"], r["issued"], r["booked"]
+        )
+        for r in codes.values("application__office_id", "application__office__name")
+        .annotate(issued=Count("pk"), booked=Count("pk", filter=booked_filter))
+        .order_by("application__office__name")
+    ]
+    officers = sorted(
+        (
+            ConversionRow(
+                str(r["application__created_by_id"] or ""),
+                _officer_name(
+                    r["application__created_by__first_name"],
+                    r["application__created_by__last_name"],
+                    r["application__created_by__username"],
+                ),
+                r["issued"],
+                r["booked"],
+            )
+            for r in codes.values(
+                "application__created_by_id",
+                "application__created_by__first_name",
+                "application__created_by__last_name",
+                "application__created_by__username",
+            ).annotate(issued=Count("pk"), booked=Count("pk", filter=booked_filter))
+        ),
+        key=lambda row: (row.label, row.key),
+    )
+    days = [
+        ConversionRow(f"{r['day']:%Y-%m-%d}", f"{r['day']:%d/%m/%Y}", r["issued"], r["booked"])
+        for r in codes.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(issued=Count("pk"), booked=Count("pk", filter=booked_filter))
+        .order_by("day")
+    ]
+    total = ConversionRow(
+        "", str(_("All billing codes")), sum(r.issued for r in offices), sum(r.booked for r in offices)
+    )
+    return ConversionFigures(total=total, offices=offices, officers=officers, days=days)
+
+
 @dataclass
 class Dashboard:
     period: Period
@@ -336,6 +431,7 @@ class Dashboard:
     van: VanFigures | None = None
     complaints: list[ComplaintFigures] = field(default_factory=list)
     lost: LostCaseFigures | None = None
+    conversion: ConversionFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -438,6 +534,7 @@ def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
         van=van_lateness(period=period),
         complaints=complaints_by_category(period=period, area=area),
         lost=lost_case_figures(period=period, area=area),
+        conversion=booking_conversion(period=period, area=area),
     )
 
 

@@ -142,6 +142,12 @@ def _export_name(board: Dashboard, ext: str) -> str:
 @manager_required
 def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, board = _board_from(request)
+    if request.GET.get("table") == "conversion":
+        response = HttpResponse(exports.conversion_csv(board), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-konversi-")}"'
+        )
+        return response
     if request.GET.get("table") == "complaints":
         response = HttpResponse(exports.complaints_csv(board), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
+from core.fields import ascii_digits
 from core.forms import form_errors_add
 from core.middleware import client_ip
 from delivery.booking import online as svc
 from delivery.booking.forms import AddressChangeForm, BookingDetailsForm, BookingLookupForm, RescheduleForm
+from delivery.booking.invitation import BILLING_CODE_PARAMETER
 from delivery.booking.reschedule import delivery_order_reschedule, reschedule_allowed
 from delivery.counter import documents
 from delivery.handoff.selectors import orders_visible_to
@@ -38,11 +40,21 @@ def _sign(application: PassportApplication) -> str:
     return signing.dumps({"a": application.pk}, salt=SIGNING_SALT, compress=True)
 
 
+def _billing_code_from_link(request: HttpRequest) -> dict[str, str]:
+    """The billing code of the slip's link, if it is 15 digits (spaces allowed); otherwise nothing."""
+    code = request.GET.get(BILLING_CODE_PARAMETER, "").replace(" ", "")
+    return {"billing_code": code} if ascii_digits(code, length=15) else {}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def booking_start(request: HttpRequest) -> HttpResponse:
-    """Step one: the billing code and date of birth (or, logged in, one's own applications)."""
-    form = BookingLookupForm(request.POST or None)
+    """Step one: the billing code and date of birth (or, logged in, one's own applications).
+
+    The QR code of the billing-code slip opens this page with the billing code filled in
+    (``?kode=``); the date of birth is always typed here.
+    """
+    form = BookingLookupForm(request.POST or None, initial=_billing_code_from_link(request))
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:

@@ -17,6 +17,7 @@ from accounts.http import AuthenticatedRequest
 from core.api import ERRORS, api_errors
 from core.exceptions import InvalidTransition, NotAllowed, NotFound
 from core.idempotency import idempotent
+from delivery.booking.invitation import delivery_invitation
 from delivery.choices import DestinationKind
 from delivery.counter import booking as counter_booking
 from delivery.counter import handover as counter_handover
@@ -30,7 +31,7 @@ from delivery.models import Area, Batch, BatchItem, DeliveryOrder, LostPassportK
 from delivery.orders.apis import DeliveryOrderDetailOutput, ErrorSerializer
 from delivery.permissions import may_read_manifests
 from passports import services as passport_services
-from passports.models import PassportType, PaymentRequest
+from passports.models import BillingCode, PassportType, PaymentRequest
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -50,12 +51,28 @@ class ApplicationInput(serializers.Serializer):
     requirements = serializers.ListField(child=serializers.CharField(), allow_empty=True)
 
 
+class AreaFeeOutput(serializers.Serializer):
+    name = serializers.CharField()
+    fee = serializers.IntegerField()
+
+
+class DeliveryInvitationOutput(serializers.Serializer):
+    booking_url = serializers.CharField(help_text="/book/ with the billing code filled in (no date of birth)")
+    fees = AreaFeeOutput(many=True, help_text="every area's delivery fee (the area is not known yet)")
+
+
 class BillingCodeOutput(serializers.Serializer):
     application_id = serializers.IntegerField()
     code = serializers.CharField()
     amount = serializers.IntegerField()
     status = serializers.CharField()
     expires_at = serializers.DateTimeField()
+    delivery_invitation = serializers.SerializerMethodField()
+
+    @extend_schema_field(DeliveryInvitationOutput)
+    def get_delivery_invitation(self, billing: BillingCode) -> dict[str, object]:
+        """What the billing-code slip prints to invite the applicant to book delivery."""
+        return dict(DeliveryInvitationOutput(delivery_invitation(billing_code=billing.code)).data)
 
 
 class CounterApplicationCreateApi(APIView):

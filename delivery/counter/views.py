@@ -24,6 +24,7 @@ from accounts.models import PersonalDataAccess, User
 from core.exceptions import DomainError
 from core.fields import ascii_digits
 from core.forms import form_errors_add
+from delivery.booking.invitation import delivery_invitation
 from delivery.counter import booking as counter_booking
 from delivery.counter import documents
 from delivery.counter import handover as counter_handover
@@ -174,6 +175,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         raise Http404
     billing = getattr(application, "billing_code", None)
     order = DeliveryOrder.objects.filter(application=application).first()
+    invitation = delivery_invitation(billing_code=billing.code) if billing and order is None else None
     personal_data_access_record(
         user=request.user,
         applicant_id=application.applicant_id,
@@ -191,6 +193,8 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "payment": getattr(billing, "payment", None) if billing else None,
             "qr": documents.qr_data_uri(billing.code) if billing else None,
             "expires_local": billing.expires_at.astimezone(WITA) if billing else None,
+            "invitation": invitation,
+            "invitation_qr": documents.qr_data_uri(invitation.booking_url) if invitation else None,
         },
     )
 
