@@ -221,3 +221,81 @@ def test_a_cancelled_order_gives_its_place_back(ref):
     t.delivery_order_cancel(order_id=order.pk, actor=owner)
 
     assert taken(window, day) == 0
+
+
+def test_an_online_booking_whose_window_filled_before_payment_fails_uncharged(ref):
+    from delivery.booking.online import online_booking_pay, online_booking_settle, online_booking_start
+    from tests.applicant.helpers import BORN, data_url, make_billed_application, signature_png
+
+    area = ref["areas"]["selayar"]
+    window = DeliveryWindow.objects.get(area=area)
+    day = windows.delivery_days(area)[0]
+
+    def start(application, slot_day, slot_window):
+        return online_booking_start(
+            billing_code=application.billing_code.code,
+            birth_date=BORN,
+            destination_kind="home",
+            address="Jl. Jend. Sudirman No. 3, Benteng, Selayar",
+            area_id=area.pk,
+            recipient_phone="081355512345",
+            recipient_email="daring@example.test",
+            signature=data_url(signature_png()),
+            client="192.0.2.1",
+            delivery_date=slot_day,
+            window_id=slot_window.pk,
+        )
+
+    application = make_billed_application(ref)
+    booking = start(application, day, window)
+    assert (booking.delivery_date, booking.delivery_window) == (day, window)
+    assert taken(window, day) == 0  # checked, not taken, until paid
+    # meanwhile the counter books the window's last places
+    DeliveryWindowDay.objects.create(window=window, day=day, taken=window.capacity)
+
+    online_booking_pay(token=booking.token)
+    assert online_booking_settle(booking_id=booking.pk) == "failed"
+
+    booking.refresh_from_db()
+    assert "penuh" in booking.error and "Tidak ada yang ditagih" in booking.error
+    application.billing_code.refresh_from_db()
+    assert application.billing_code.status == "issued"  # nothing charged
+    assert not DeliveryOrder.objects.filter(application=application).exists()
+    # another day, and it books, taking its place
+    other = windows.delivery_days(area)[1]
+    again = start(application, other, window)
+    online_booking_pay(token=again.token)
+    assert online_booking_settle(booking_id=again.pk) == "booked"
+    order = DeliveryOrder.objects.get(application=application)
+    assert (order.delivery_date, order.delivery_window) == (other, window)
+    assert taken(window, other) == 1
+
+
+def test_the_courier_run_is_grouped_by_window_and_tracking_shows_the_window(ref):
+    from delivery.courier.selectors import courier_run
+    from delivery.tracking.services import tracking_lookup
+
+    day = windows.delivery_days(ref["areas"]["makassar"])[0]
+    afternoon = make_order(ref, S.OUT_FOR_DELIVERY)
+    _with_window(afternoon, day, 13)
+    morning = make_order(ref, S.OUT_FOR_DELIVERY)
+    _with_window(morning, day, 8)
+    plain = make_order(ref, S.OUT_FOR_DELIVERY)
+
+    run = courier_run(courier=ref["couriers"]["kurir"])
+
+    headings = [(group.window, group.name) for group in run.groups]
+    assert headings == [
+        (f"{day:%d-%m-%Y}, 08.00\u201312.00", "Makassar"),
+        (f"{day:%d-%m-%Y}, 13.00\u201317.00", "Makassar"),
+        ("", "Makassar"),
+    ]
+    assert [[o.code for o in g.orders] for g in run.groups] == [
+        [morning.code],
+        [afternoon.code],
+        [plain.code],
+    ]
+    page = tracking_lookup(code=morning.code, birth_date=morning.application.applicant.birth_date)
+    assert page is not None and (page.delivery_date, page.delivery_window) == (day, "08.00\u201312.00")
+    page = tracking_lookup(code=plain.code, birth_date=plain.application.applicant.birth_date)
+    assert page is not None and page.delivery_window == ""
