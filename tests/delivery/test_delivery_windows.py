@@ -299,3 +299,24 @@ def test_the_courier_run_is_grouped_by_window_and_tracking_shows_the_window(ref)
     assert page is not None and (page.delivery_date, page.delivery_window) == (day, "08.00\u201312.00")
     page = tracking_lookup(code=plain.code, birth_date=plain.application.applicant.birth_date)
     assert page is not None and page.delivery_window == ""
+
+
+def test_moving_the_delivery_to_another_area_gives_the_window_back(ref):
+    from delivery.booking.online import delivery_order_change_address
+
+    owner = make_applicant_user()
+    order = make_order(ref, S.BOOKED, owner=owner)
+    day = windows.delivery_days(order.area)[0]
+    window = _with_window(order, day, 8)
+
+    delivery_order_change_address(
+        order_id=order.pk,
+        actor=owner,
+        destination_kind="home",
+        address="Jl. Poros Malino No. 2, Sungguminasa",
+        area_id=ref["areas"]["gowa"].pk,
+    )
+
+    order.refresh_from_db()
+    assert order.area.code == "gowa" and order.delivery_window is None and order.delivery_date is None
+    assert taken(window, day) == 0
