@@ -3,13 +3,22 @@ from typing import TYPE_CHECKING
 from django.contrib import admin
 from django.http import HttpRequest
 
-from delivery.models import Area, Courier, DeliveryEvent, DeliveryOrder, ProofOfDelivery, RescheduleRequest
+from delivery.models import (
+    Area,
+    Courier,
+    DeliveryEvent,
+    DeliveryOrder,
+    DeliveryWindow,
+    ProofOfDelivery,
+    RescheduleRequest,
+)
 
 # The admin classes take no type arguments at run time; django-stubs' do.
 if TYPE_CHECKING:
     _AreaAdmin = admin.ModelAdmin[Area]
     _CourierAdmin = admin.ModelAdmin[Courier]
     _DeliveryEventInline = admin.TabularInline[DeliveryEvent, DeliveryOrder]
+    _DeliveryWindowInline = admin.TabularInline[DeliveryWindow, Area]
     _DeliveryOrderAdmin = admin.ModelAdmin[DeliveryOrder]
     _ProofOfDeliveryAdmin = admin.ModelAdmin[ProofOfDelivery]
     _RescheduleRequestAdmin = admin.ModelAdmin[RescheduleRequest]
@@ -17,13 +26,23 @@ else:
     _AreaAdmin = _CourierAdmin = _DeliveryOrderAdmin = _ProofOfDeliveryAdmin = _RescheduleRequestAdmin = (
         admin.ModelAdmin
     )
-    _DeliveryEventInline = admin.TabularInline
+    _DeliveryEventInline = _DeliveryWindowInline = admin.TabularInline
+
+
+class DeliveryWindowInline(_DeliveryWindowInline):
+    """The area's delivery windows and their places per day (a window in use is switched off, not
+    deleted: orders keep pointing to it)."""
+
+    model = DeliveryWindow
+    extra = 0
+    fields = ("starts_at", "ends_at", "capacity", "active")
 
 
 @admin.register(Area)
 class AreaAdmin(_AreaAdmin):
-    list_display = ("name", "code", "delivery_fee", "tariff_is_demo")
-    list_editable = ("delivery_fee",)
+    list_display = ("name", "code", "delivery_fee", "lead_days", "tariff_is_demo")
+    list_editable = ("delivery_fee", "lead_days")
+    inlines = [DeliveryWindowInline]
 
 
 @admin.register(Courier)

@@ -29,6 +29,11 @@ class Area(TimeStampedModel):
         default=True,
         help_text=_("Illustrative amount, not an official PT Pos tariff."),
     )
+    lead_days = models.PositiveSmallIntegerField(
+        _("lead time (working days)"),
+        default=1,
+        help_text=_("The first delivery day offered is this many working days after the booking."),
+    )
 
     class Meta:
         verbose_name = _("area")
@@ -37,6 +42,50 @@ class Area(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeliveryWindow(TimeStampedModel):
+    """A time of day in which the couriers of an area deliver, with its places per day."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="windows", verbose_name=_("area"))
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+    capacity = models.PositiveSmallIntegerField(
+        _("places per day"), help_text=_("How many deliveries the couriers can make in this window a day.")
+    )
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("delivery window")
+        verbose_name_plural = _("delivery windows")
+        ordering = ["area", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "starts_at"], name="delivery_window_unique_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="window_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%H.%M}\u2013{self.ends_at:%H.%M}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class DeliveryWindowDay(models.Model):
+    """The places taken in one window on one day: the counter that bookings lock and raise."""
+
+    window = models.ForeignKey(DeliveryWindow, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    taken = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["window", "day"], name="one_counter_per_window_day")]
+
+    def __str__(self) -> str:
+        return f"{self.window} {self.day}: {self.taken}"
 
 
 class Courier(TimeStampedModel):
@@ -101,6 +150,16 @@ class DeliveryOrder(TimeStampedModel):
     # Pos can check each passport it takes against the letter.
     passport_number = models.CharField(
         _("passport number"), max_length=9, blank=True, validators=[validate_passport_number]
+    )
+    # The day and time window the applicant chose; empty on older orders and group bookings.
+    delivery_date = models.DateField(_("delivery day"), null=True, blank=True)
+    delivery_window = models.ForeignKey(
+        DeliveryWindow,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("delivery window"),
     )
 
     class Meta:
@@ -300,6 +359,14 @@ class RescheduleRequest(TimeStampedModel):
     after_attempt = models.PositiveSmallIntegerField(_("after failed attempt"))
     preferred_date = models.DateField(_("preferred day"))
     new_address = models.CharField(_("new address"), max_length=300, blank=True)
+    delivery_window = models.ForeignKey(
+        DeliveryWindow,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("delivery window"),
+    )
     requested_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -650,6 +717,16 @@ class OnlineBooking(TimeStampedModel):
     recipient_email = models.EmailField(_("contact email"))
     poa_signature = models.FileField(_("signature"), upload_to="poa/signatures/%Y/%m/")
     poa_signed_at = models.DateTimeField(_("power of attorney signed at"))
+    # The chosen day and window: checked when the details are given, the place taken when paid.
+    delivery_date = models.DateField(_("delivery day"), null=True, blank=True)
+    delivery_window = models.ForeignKey(
+        DeliveryWindow,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("delivery window"),
+    )
     status = models.CharField(
         _("status"),
         max_length=20,

@@ -30,7 +30,7 @@ from delivery.handoff import events
 from delivery.handoff import transitions as t
 from delivery.handoff.deadlines import WITA, is_working_day
 from delivery.handoff.transitions import MoveResult
-from delivery.models import Area, BatchItem, Courier, DeliveryOrder, VanStandby
+from delivery.models import Area, BatchItem, Courier, DeliveryOrder, DeliveryWindow, VanStandby
 from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
 from organisations.choices import OrganisationKind
@@ -110,18 +110,21 @@ PASSPORT_TYPES = [
 ]
 
 # The 11 areas the office serves, with an illustrative (demo) tariff in rupiah.
+# code, name, demo fee, lead time in working days (the first delivery day offered), delivery
+# windows (from, until, places per day). Makassar is delivered the next day; Maros and Gowa take 1-2
+# days, so the second day is the first offered; Watampone 2-3 and Selayar (by ferry from Bira) 3-4.
 AREAS = [
-    ("makassar", "Makassar", 20_000),
-    ("maros", "Maros", 30_000),
-    ("gowa", "Gowa", 30_000),
-    ("pangkep", "Pangkep", 40_000),
-    ("takalar", "Takalar", 40_000),
-    ("jeneponto", "Jeneponto", 50_000),
-    ("bantaeng", "Bantaeng", 55_000),
-    ("bulukumba", "Bulukumba", 60_000),
-    ("sinjai", "Sinjai", 60_000),
-    ("watampone", "Watampone", 65_000),
-    ("selayar", "Selayar", 90_000),
+    ("makassar", "Makassar", 20_000, 1, [("08:00", "12:00", 40), ("13:00", "17:00", 40)]),
+    ("maros", "Maros", 30_000, 2, [("08:00", "12:00", 15), ("13:00", "17:00", 15)]),
+    ("gowa", "Gowa", 30_000, 2, [("08:00", "12:00", 15), ("13:00", "17:00", 15)]),
+    ("pangkep", "Pangkep", 40_000, 2, [("09:00", "15:00", 10)]),
+    ("takalar", "Takalar", 40_000, 2, [("09:00", "15:00", 10)]),
+    ("jeneponto", "Jeneponto", 50_000, 3, [("09:00", "15:00", 8)]),
+    ("bantaeng", "Bantaeng", 55_000, 3, [("09:00", "15:00", 8)]),
+    ("bulukumba", "Bulukumba", 60_000, 3, [("09:00", "15:00", 8)]),
+    ("sinjai", "Sinjai", 60_000, 3, [("09:00", "15:00", 8)]),
+    ("watampone", "Watampone", 65_000, 3, [("09:00", "12:00", 6), ("13:00", "16:00", 6)]),
+    ("selayar", "Selayar", 90_000, 4, [("10:00", "15:00", 4)]),
 ]
 
 # username, first name, last name, role, office key
@@ -289,10 +292,17 @@ def reference_data_load() -> ReferenceData:
             code=code, defaults={"name_id": name_id, "name_en": name_en, "pages": pages, "fee": fee}
         )
     areas: dict[str, Area] = {}
-    for code, name, fee in AREAS:
+    for code, name, fee, lead_days, windows in AREAS:
         areas[code] = Area.objects.update_or_create(
-            code=code, defaults={"name": name, "delivery_fee": fee, "tariff_is_demo": True}
+            code=code,
+            defaults={"name": name, "delivery_fee": fee, "tariff_is_demo": True, "lead_days": lead_days},
         )[0]
+        for starts_at, ends_at, capacity in windows:
+            DeliveryWindow.objects.update_or_create(
+                area=areas[code],
+                starts_at=dt.time.fromisoformat(starts_at),
+                defaults={"ends_at": dt.time.fromisoformat(ends_at), "capacity": capacity, "active": True},
+            )
     users: dict[str, User] = {}
     password_hash = make_password(DEMO_PASSWORD)  # hashing is slow on purpose: do it once
     for username, first, last, role, office_key in USERS:

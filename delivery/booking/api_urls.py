@@ -13,6 +13,7 @@ urlpatterns = [
         apis.DeliveryOrderRescheduleApi.as_view(),
         name="api-order-reschedule",
     ),
+    path("areas/<slug:code>/windows/", apis.AreaWindowsApi.as_view(), name="api-area-windows"),
     path("groups/", group_apis.GroupBookingCreateApi.as_view(), name="api-groups"),
     path("groups/<str:number>/", group_apis.GroupBookingDetailApi.as_view(), name="api-group"),
 ]

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -17,13 +18,15 @@ from rest_framework.views import APIView
 from accounts.api import PublicApi
 from accounts.authentication import TokenScopePermission
 from accounts.http import AuthenticatedRequest
-from core.api import ERRORS
+from core.api import ERRORS, api_errors
 from core.exceptions import NotFound
 from core.fields import AsciiDigitsSerializerField
 from core.idempotency import idempotent
 from core.middleware import client_ip
 from delivery.booking import online as svc
+from delivery.booking import windows
 from delivery.booking.reschedule import delivery_order_reschedule
+from delivery.booking.windows import DayOffer, WindowOffer
 from delivery.choices import DestinationKind
 from delivery.handoff.selectors import orders_visible_to
 from delivery.handoff.transitions import delivery_order_cancel
@@ -44,6 +47,18 @@ class OnlineBookingInput(serializers.Serializer[dict[str, Any]]):
     signature = serializers.CharField(
         max_length=400_000, help_text="The power of attorney signed on a screen: a PNG data URL."
     )
+    delivery_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional delivery day, one offered by GET /api/v1/areas/{code}/windows/ (with window)",
+    )
+    window = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional: the id of a delivery window with free places on delivery_date",
+    )
 
 
 class OnlineBookingOutput(serializers.Serializer[OnlineBooking]):
@@ -56,10 +71,14 @@ class OnlineBookingOutput(serializers.Serializer[OnlineBooking]):
     total = serializers.IntegerField()
     error = serializers.CharField()
     order = serializers.CharField(source="order.code", default=None, allow_null=True)
+    delivery_date = serializers.DateField(allow_null=True)
+    delivery_window = serializers.CharField(source="delivery_window.label", default=None, allow_null=True)
 
 
 def _booking(token: str) -> OnlineBooking:
-    booking = OnlineBooking.objects.select_related("area", "order").filter(token=token).first()
+    booking = (
+        OnlineBooking.objects.select_related("area", "order", "delivery_window").filter(token=token).first()
+    )
     if booking is None:
         raise NotFound(_("No such booking."), code="unknown_booking")
     return booking
@@ -77,6 +96,7 @@ class OnlineBookingCreateApi(PublicApi):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["area_id"] = values.pop("area").pk
+        values["window_id"] = values.pop("window")
         booking = svc.online_booking_start(**values, actor=request.user, client=client_ip(request))
         return Response(OnlineBookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
@@ -180,6 +200,12 @@ class RescheduleInput(serializers.Serializer[dict[str, Any]]):
         default="",
         help_text="Optional: another address in the same area",
     )
+    window = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="In an area with delivery windows: the id of a window with free places on preferred_date",
+    )
 
 
 class RescheduleOutput(serializers.Serializer[RescheduleRequest]):
@@ -188,6 +214,7 @@ class RescheduleOutput(serializers.Serializer[RescheduleRequest]):
     preferred_date = serializers.DateField()
     new_address = serializers.CharField()
     address = serializers.CharField(source="order.address")
+    delivery_window = serializers.CharField(source="delivery_window.label", default=None, allow_null=True)
 
 
 class DeliveryOrderRescheduleApi(APIView):
@@ -201,6 +228,61 @@ class DeliveryOrderRescheduleApi(APIView):
         order = get_object_or_404(orders_visible_to(request.user), code=code)
         data = RescheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        reschedule = delivery_order_reschedule(order_id=order.pk, actor=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        values["window_id"] = values.pop("window")
+        reschedule = delivery_order_reschedule(order_id=order.pk, actor=request.user, **values)
         reschedule.order.refresh_from_db(fields=["address"])
         return Response(RescheduleOutput(reschedule).data)
+
+
+class WindowFreeOutput(serializers.Serializer[WindowOffer]):
+    id = serializers.IntegerField(source="window.pk")
+    starts_at = serializers.TimeField(source="window.starts_at", format="%H:%M")
+    ends_at = serializers.TimeField(source="window.ends_at", format="%H:%M")
+    name = serializers.CharField(source="window.label", help_text="As the pages show it, e.g. 08.00–12.00")
+    free = serializers.IntegerField(help_text="Places still free on that day")
+
+
+class DayWindowsOutput(serializers.Serializer[DayOffer]):
+    date = serializers.DateField(source="day")
+    windows = WindowFreeOutput(many=True)
+
+
+class AreaWindowsOutput(serializers.Serializer[dict[str, Any]]):
+    area = serializers.CharField()
+    lead_days = serializers.IntegerField(help_text="Working days from today to the first delivery day")
+    first_date = serializers.DateField()
+    days = DayWindowsOutput(many=True)
+
+
+class AreaWindowsInput(serializers.Serializer[dict[str, Any]]):
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {"from": serializers.DateField(required=False, default=None, allow_null=True)}
+
+
+class AreaWindowsApi(PublicApi):
+    @extend_schema(
+        summary="The delivery days and time windows an area offers, with their free places",
+        parameters=[
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.DATE,
+                required=False,
+                description="List from this day (never before the area's first delivery day)",
+            )
+        ],
+        responses={200: AreaWindowsOutput, **api_errors(400, 401, 403, 404)},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        area = Area.objects.filter(code=code).first()
+        if area is None:
+            raise NotFound(_("No such area."), code="unknown_area")
+        data = AreaWindowsInput(data={"from": request.query_params.get("from") or None})
+        data.is_valid(raise_exception=True)
+        first = windows.first_delivery_day(area)
+        offered = windows.windows_offered(area, start=data.validated_data["from"])
+        return Response(
+            AreaWindowsOutput(
+                {"area": area.code, "lead_days": area.lead_days, "first_date": first, "days": offered}
+            ).data
+        )

@@ -1,11 +1,21 @@
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import DomainError
 from core.fields import AsciiDigitsField
+from delivery.booking.windows import (
+    DayOffer,
+    first_delivery_day,
+    slot_split,
+    slot_value,
+    window_full_error,
+    windows_offered,
+)
 from delivery.choices import DestinationKind
-from delivery.models import Area
+from delivery.models import Area, OnlineBooking
 
 
 class BookingLookupForm(forms.Form):
@@ -91,3 +101,89 @@ class RescheduleForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class DeliveryWindowForm(forms.Form):
+    """The delivery day and time window, a form of its own beside the booking's details.
+
+    Its choices are the free windows of ``area`` (none until an area is chosen). The pages render
+    them grouped by day (``rows``), full windows shown but not choosable; "no preference" keeps the
+    1-day clock after the passport reaches the delivery section."""
+
+    delivery_slot = forms.ChoiceField(label=_("Delivery day and time"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        area: Area | None,
+        today: dt.date | None = None,
+        required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.area = area
+        # A new day after a failed attempt (the area is fixed): a window must be chosen.
+        self.required = required
+        self.offers: list[DayOffer] = windows_offered(area, today=today) if area is not None else []
+        self.first_day = first_delivery_day(area, today=today) if area is not None else None
+        field = cast(forms.ChoiceField, self.fields["delivery_slot"])
+        field.choices = [("", str(_("No preference")))] + [
+            (slot_value(day.day, offer.window), offer.window.label)
+            for day in self.offers
+            for offer in day.windows
+            if offer.free > 0
+        ]
+        field.error_messages["invalid_choice"] = str(window_full_error().message)
+        field.required = required
+        field.error_messages["required"] = str(_("Choose a delivery day and time."))
+
+    @property
+    def chosen(self) -> str:
+        if self.is_bound:
+            return str(self.data.get("delivery_slot", ""))
+        return str(self.initial.get("delivery_slot", ""))
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        chosen = self.chosen
+        return [
+            {
+                "day": day.day,
+                "windows": [
+                    {
+                        "value": slot_value(day.day, offer.window),
+                        "label": offer.window.label,
+                        "free": offer.free,
+                        "checked": slot_value(day.day, offer.window) == chosen,
+                    }
+                    for offer in day.windows
+                ],
+            }
+            for day in self.offers
+        ]
+
+    def slot(self) -> tuple[dt.date | None, str | None]:
+        """The chosen day and window id (both ``None`` for no preference)."""
+        return slot_split(self.cleaned_data.get("delivery_slot") or "")
+
+
+def area_from_form_data(data: Any, initial: Any = None) -> Area | None:
+    """The area a booking page shows windows for: the one posted, else the one it started with."""
+    value = (data or {}).get("area") or (initial or {}).get("area") or ""
+    value = str(getattr(value, "pk", value))
+    return Area.objects.filter(pk=value).first() if value.isdigit() and value.isascii() else None
+
+
+def window_errors_add(form: DeliveryWindowForm, error: DomainError) -> None:
+    """A refused day or window (full, not offered) shown at the window choice."""
+    for name in ("window", "delivery_date"):
+        for message in error.fields.get(name, []):
+            form.add_error("delivery_slot", str(message))
+
+
+def existing_slot(booking: OnlineBooking | None) -> str:
+    """The choice a booking page starts with when the applicant comes back to change the details."""
+    if booking is None or booking.delivery_window is None or booking.delivery_date is None:
+        return ""
+    return slot_value(booking.delivery_date, booking.delivery_window)

@@ -40,6 +40,7 @@ from core.fields import ascii_digits
 from core.outbox import task_enqueue
 from core.states import CREATED, SYSTEM, StateTable, Transition, state_created, transition_make
 from delivery.booking.services import delivery_order_book
+from delivery.booking.windows import window_choice_check, window_place_hold, window_place_release
 from delivery.choices import DeliveryStatus, DestinationKind
 from delivery.courier.proof import decode_image_checked
 from delivery.models import (
@@ -201,8 +202,12 @@ def online_booking_prepare(
     signature: str,
     actor: User | AnonymousUser | None = None,
     at: dt.datetime | None = None,
+    delivery_date: dt.date | None = None,
+    window_id: int | str | None = None,
 ) -> OnlineBooking:
-    """Keep the booking's details and signed power of attorney until it is paid."""
+    """Keep the booking's details and signed power of attorney until it is paid.
+
+    A chosen delivery day and window must be offered and free now; the place is taken at payment."""
     from django.core.exceptions import ValidationError
 
     now = at or timezone.now()
@@ -218,6 +223,7 @@ def online_booking_prepare(
             _("Enter the full delivery address (street, number, district)."),
             fields={"address": [_("Enter the full delivery address (street, number, district).")]},
         )
+    window = window_choice_check(area=area, delivery_date=delivery_date, window_id=window_id)
     png = signature_png_check(signature)
     billing = application.billing_code
     pos_office = online_pos_office(application)
@@ -242,6 +248,8 @@ def online_booking_prepare(
         booking.address = address
         booking.area = area
         booking.delivery_fee = area.delivery_fee
+        booking.delivery_date = delivery_date if window is not None else None
+        booking.delivery_window = window
         booking.state_fee_due = 0 if billing.status == BillingCodeStatus.PAID else billing.amount
         booking.recipient_phone = (recipient_phone or "").strip().replace(" ", "").replace("-", "")
         booking.recipient_email = (recipient_email or "").strip()
@@ -249,7 +257,16 @@ def online_booking_prepare(
         booking.booked_by = who
         try:
             booking.full_clean(
-                exclude=["application", "pos_office", "area", "booked_by", "poa_signature", "order", "token"]
+                exclude=[
+                    "application",
+                    "pos_office",
+                    "area",
+                    "booked_by",
+                    "poa_signature",
+                    "order",
+                    "token",
+                    "delivery_window",
+                ]
             )
         except ValidationError as error:
             raise ValidationFailed(
@@ -274,6 +291,8 @@ def online_booking_start(
     signature: str,
     client: str,
     actor: User | AnonymousUser | None = None,
+    delivery_date: dt.date | None = None,
+    window_id: int | str | None = None,
 ) -> OnlineBooking:
     """The API's one call: find the application by billing code and date of birth, then prepare."""
     application = application_find_for_booking(
@@ -288,6 +307,8 @@ def online_booking_start(
         recipient_email=recipient_email,
         signature=signature,
         actor=actor,
+        delivery_date=delivery_date,
+        window_id=window_id,
     )
 
 
@@ -336,7 +357,7 @@ def _settle(booking_id: int) -> str:
     with transaction.atomic():
         booking = (
             OnlineBooking.objects.select_for_update(of=("self",))
-            .select_related("application__billing_code", "area", "pos_office", "booked_by")
+            .select_related("application__billing_code", "area", "pos_office", "booked_by", "delivery_window")
             .filter(pk=booking_id)
             .first()
         )
@@ -351,6 +372,20 @@ def _settle(booking_id: int) -> str:
         if billing.status != BillingCodeStatus.PAID and billing.expires_at < now:
             return _fail(booking, gettext("This billing code has expired."))
         state_due = 0 if billing.status == BillingCodeStatus.PAID else billing.amount
+        window, day = booking.delivery_window, booking.delivery_date
+        if window is not None and day is not None:
+            # Locked until this transaction ends: a second payer for the last place waits here and
+            # is refused before anything is charged.
+            try:
+                window_place_hold(window=window, day=day)
+            except DomainError:
+                return _fail(
+                    booking,
+                    gettext(
+                        "The delivery window you chose is now full. Nothing was charged; "
+                        "choose another day or window and pay again."
+                    ),
+                )
         gateway = get_gateway()
         try:
             receipt = gateway.charge_online(
@@ -387,6 +422,8 @@ def _settle(booking_id: int) -> str:
                     poa_grantee_place=booking.pos_office.name,
                     actor=booking.booked_by,
                     at=now,
+                    delivery_date=day,
+                    delivery_window=window,
                 )
                 DeliveryFeePayment.objects.create(
                     order=order,
@@ -549,12 +586,19 @@ def delivery_order_change_address(
             actor=actor,
             occurred_at=now,
         )
+        window_changes: dict[str, object] = {}
+        if area.pk != order.area_id and order.delivery_window_id is not None:
+            # The chosen window belongs to the old area: its place is given back, and the order
+            # keeps the 1-day clock until a day is chosen again.
+            window_place_release(window_id=order.delivery_window_id, day=order.delivery_date)
+            window_changes = {"delivery_window": None, "delivery_date": None}
         changed = DeliveryOrder.objects.filter(pk=order.pk, status__in=CHANGEABLE_STATUSES).update(
             destination_kind=destination_kind,
             address=address,
             area=area,
             delivery_fee=area.delivery_fee,
             updated_at=now,
+            **window_changes,
         )
         if changed != 1:
             raise InvalidTransition(

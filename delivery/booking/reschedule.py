@@ -2,6 +2,9 @@
 
 One request per failed attempt: sending the form again replaces it, never adds a second one. A new
 address replaces the order's delivery address (the area, and so the fee, stays the same).
+
+In an area with delivery windows the new day comes with a window, offered and free like at booking:
+its place is taken, the old one given back, and the step's deadline becomes the new window's end.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from delivery.booking.windows import window_choice_check, window_place_release, window_place_take
 from delivery.choices import DeliveryStatus
 from delivery.handoff import transitions as t
+from delivery.handoff.deadlines import window_end
 from delivery.models import DeliveryOrder, RescheduleRequest
 
 MAX_DAYS_AHEAD = 14
@@ -30,12 +35,18 @@ def reschedule_allowed(order: DeliveryOrder) -> bool:
 
 
 def delivery_order_reschedule(
-    *, order_id: int, actor: User, preferred_date: dt.date, new_address: str = ""
+    *,
+    order_id: int,
+    actor: User,
+    preferred_date: dt.date,
+    new_address: str = "",
+    window_id: int | str | None = None,
 ) -> RescheduleRequest:
     today = timezone.localdate()
     new_address = (new_address or "").strip()
     errors = {}
-    if not today <= preferred_date <= today + dt.timedelta(days=MAX_DAYS_AHEAD):
+    # A day with a window follows the area's offered days (window_choice_check) instead.
+    if not window_id and not today <= preferred_date <= today + dt.timedelta(days=MAX_DAYS_AHEAD):
         errors["preferred_date"] = [_("Choose a day from today to 14 days ahead.")]
     if new_address and len(new_address) < 10:
         errors["new_address"] = [_("Write the full address: street, number, district.")]
@@ -44,7 +55,7 @@ def delivery_order_reschedule(
     with transaction.atomic():
         order = (
             DeliveryOrder.objects.select_for_update(of=("self",))
-            .select_related("application__applicant")
+            .select_related("application__applicant", "area")
             .filter(pk=order_id)
             .first()
         )
@@ -58,11 +69,37 @@ def delivery_order_reschedule(
                     "Another day or address can be chosen only after a failed attempt, while attempts are left."
                 )
             )
+        window = window_choice_check(
+            area=order.area,
+            delivery_date=preferred_date if window_id else None,
+            window_id=window_id,
+            today=today,
+        )
         request, _created = RescheduleRequest.objects.update_or_create(
             order=order,
             after_attempt=t.failed_attempts(order),
-            defaults={"preferred_date": preferred_date, "new_address": new_address, "requested_by": actor},
+            defaults={
+                "preferred_date": preferred_date,
+                "new_address": new_address,
+                "requested_by": actor,
+                "delivery_window": window,
+            },
         )
+        changes: dict[str, object] = {}
         if new_address and new_address != order.address:
-            DeliveryOrder.objects.filter(pk=order.pk).update(address=new_address, updated_at=timezone.now())
+            changes["address"] = new_address
+        if window is not None and (window.pk, preferred_date) != (
+            order.delivery_window_id,
+            order.delivery_date,
+        ):
+            window_place_take(window=window, day=preferred_date)
+            window_place_release(window_id=order.delivery_window_id, day=order.delivery_date)
+            changes.update(
+                delivery_window=window,
+                delivery_date=preferred_date,
+                deadline_at=window_end(preferred_date, window.ends_at),
+                deadline_breached_at=None,
+            )
+        if changes:
+            DeliveryOrder.objects.filter(pk=order.pk).update(**changes, updated_at=timezone.now())
     return request

@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from core.utils import model_text_check
+from delivery.booking.windows import window_place_take
 from delivery.choices import (
     DeliveryStatus,
     DestinationKind,
 )
 from delivery.handoff.transitions import record_booking_event
-from delivery.models import Area, DeliveryOrder
+from delivery.models import Area, DeliveryOrder, DeliveryWindow
 from delivery.permissions import books_for_own_office_only, may_book_delivery
 from organisations.choices import OrganisationKind
 from organisations.models import Office
@@ -54,8 +55,13 @@ def delivery_order_book(
     actor: User | None = None,
     at: dt.datetime | None = None,
     code: str | None = None,
+    delivery_date: dt.date | None = None,
+    delivery_window: DeliveryWindow | None = None,
 ) -> DeliveryOrder:
-    """Step 3: the applicant has paid and signed the power of attorney; the order starts."""
+    """Step 3: the applicant has paid and signed the power of attorney; the order starts.
+
+    A chosen day and window (checked by ``window_choice_check``) takes its place in the same
+    transaction as the order."""
     now = at or timezone.now()
     if pos_office.kind != OrganisationKind.POS:
         raise ValidationFailed(_("Delivery is booked with a PT Pos office."))
@@ -98,6 +104,8 @@ def delivery_order_book(
         status=DeliveryStatus.BOOKED,
         status_changed_at=now,
         booked_by=actor,
+        delivery_date=delivery_date if delivery_window is not None else None,
+        delivery_window=delivery_window,
     )
     model_text_check(order)
     try:
@@ -106,6 +114,8 @@ def delivery_order_book(
         raise ValidationFailed(_("Please correct the marked fields."), fields=error.message_dict) from error
     try:
         with transaction.atomic():
+            if delivery_window is not None and delivery_date is not None:
+                window_place_take(window=delivery_window, day=delivery_date)
             order.save()
             record_booking_event(order=order, actor=actor, at=now)
     except IntegrityError:

@@ -23,9 +23,19 @@ from core.fields import ascii_digits
 from core.forms import form_errors_add
 from core.middleware import client_ip
 from delivery.booking import online as svc
-from delivery.booking.forms import AddressChangeForm, BookingDetailsForm, BookingLookupForm, RescheduleForm
+from delivery.booking.forms import (
+    AddressChangeForm,
+    BookingDetailsForm,
+    BookingLookupForm,
+    DeliveryWindowForm,
+    RescheduleForm,
+    area_from_form_data,
+    existing_slot,
+    window_errors_add,
+)
 from delivery.booking.invitation import BILLING_CODE_PARAMETER
 from delivery.booking.reschedule import delivery_order_reschedule, reschedule_allowed
+from delivery.booking.windows import area_has_windows, slot_split
 from delivery.counter import documents
 from delivery.handoff.selectors import orders_visible_to
 from delivery.models import DeliveryOrder, OnlineBooking, OnlineBookingStatus
@@ -108,14 +118,21 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
     if DeliveryOrder.objects.filter(application=application).exists():
         messages.error(request, _("Delivery is already booked for this passport."))
         return redirect("booking-start")
-    existing = OnlineBooking.objects.filter(application=application).first()
+    existing = OnlineBooking.objects.select_related("delivery_window").filter(application=application).first()
     if existing is not None and existing.status in (OnlineBookingStatus.PAYING, OnlineBookingStatus.BOOKED):
         return redirect("booking-status", token=existing.token)
     applicant = application.applicant
-    if request.method == "POST":
+    showing_windows = request.method == "POST" and "show_windows" in request.POST
+    if showing_windows:
+        # "Show delivery days": the same details again, with the chosen area's windows; nothing kept.
+        form = BookingDetailsForm(initial=request.POST.dict())
+        window_form = DeliveryWindowForm(area=area_from_form_data(request.POST))
+    elif request.method == "POST":
         form = BookingDetailsForm(request.POST)
-        if form.is_valid():
+        window_form = DeliveryWindowForm(request.POST, area=area_from_form_data(request.POST))
+        if form.is_valid() and window_form.is_valid():
             data = form.cleaned_data
+            delivery_date, window_id = window_form.slot()
             try:
                 booking = svc.online_booking_prepare(
                     application=application,
@@ -126,9 +143,12 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
                     recipient_email=data["recipient_email"],
                     signature=data["signature"],
                     actor=request.user,
+                    delivery_date=delivery_date,
+                    window_id=window_id,
                 )
             except DomainError as error:
-                form_errors_add(form, error, skip=("signature",))
+                form_errors_add(form, error, skip=("signature", "window", "delivery_date"))
+                window_errors_add(window_form, error)
             else:
                 return redirect("booking-review", token=booking.token)
     else:
@@ -146,13 +166,17 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
                 "recipient_email": existing.recipient_email,
             }
         form = BookingDetailsForm(initial=initial)
-    status = 400 if request.method == "POST" else 200
+        window_form = DeliveryWindowForm(
+            initial={"delivery_slot": existing_slot(existing)}, area=area_from_form_data({}, initial)
+        )
+    status = 400 if request.method == "POST" and not showing_windows else 200
     nik = applicant.nik or ""
     return render(
         request,
         "booking/details.html",
         {
             "form": form,
+            "window_form": window_form,
             "application": application,
             "applicant": applicant,
             "nik_masked": ("•" * 12 + nik[-4:]) if nik else "",
@@ -167,7 +191,12 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
 def _booking(token: str) -> OnlineBooking:
     return get_object_or_404(
         OnlineBooking.objects.select_related(
-            "application__applicant", "application__billing_code", "area", "order", "pos_office"
+            "application__applicant",
+            "application__billing_code",
+            "area",
+            "order",
+            "pos_office",
+            "delivery_window",
         ),
         token=token,
     )
@@ -299,17 +328,33 @@ def order_reschedule(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
     order = get_object_or_404(
         DeliveryOrder.objects.select_related("area"), code=code, application__applicant__user=request.user
     )
-    form = RescheduleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # In an area with delivery windows the new day is chosen with its window, as at booking.
+    window_form = None
+    data = request.POST.copy() if request.method == "POST" else None
+    if area_has_windows(order.area):
+        window_form = DeliveryWindowForm(data, area=order.area, required=True)
+        day, _window = slot_split(data.get("delivery_slot", "") if data is not None else "")
+        if data is not None:
+            data["preferred_date"] = day.isoformat() if day else ""
+    form = RescheduleForm(data)
+    if data is not None and window_form is not None and not window_form.is_valid():
+        pass  # the window's own error is shown at the choice
+    elif data is not None and form.is_valid():
+        _day, window_id = window_form.slot() if window_form is not None else (None, None)
         try:
             delivery_order_reschedule(
                 order_id=order.pk,
                 actor=request.user,
                 preferred_date=form.cleaned_data["preferred_date"],
                 new_address=form.cleaned_data["new_address"],
+                window_id=window_id,
             )
         except DomainError as error:
+            if window_form is not None:
+                window_errors_add(window_form, error)
             for field, errors in error.fields.items():
+                if field in ("window", "delivery_date") and window_form is not None:
+                    continue
                 for message in errors:
                     form.add_error(field if field in form.fields else None, str(message))
             if not error.fields:
@@ -323,6 +368,7 @@ def order_reschedule(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
         {
             "order": order,
             "form": form,
+            "window_form": window_form,
             "allowed": reschedule_allowed(order),
         },
     )

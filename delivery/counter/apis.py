@@ -149,6 +149,15 @@ class BookingInput(serializers.Serializer):
     poa_grantee_nippos = serializers.CharField(max_length=20)
     poa_grantee_place = serializers.CharField(max_length=200)
     fee_received = serializers.BooleanField()
+    delivery_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Optional delivery day (with window)"
+    )
+    window = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional: the id of a delivery window with free places on delivery_date",
+    )
 
 
 class CounterBookingCreateApi(APIView):
@@ -163,6 +172,7 @@ class CounterBookingCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         application = sel.application_for_counter(request.user, values.pop("application_id"))
+        values["window_id"] = values.pop("window")
         if application is None:
             raise Http404
         order = counter_booking.counter_delivery_book(

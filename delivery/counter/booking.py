@@ -13,6 +13,7 @@ from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import InvalidTransition, ValidationFailed
 from delivery.booking.services import delivery_order_book
+from delivery.booking.windows import window_choice_check
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder
 from delivery.permissions import require_role
 from organisations.models import Office
@@ -34,8 +35,12 @@ def counter_delivery_book(
     poa_grantee_place: str,
     fee_received: bool,
     at: dt.datetime | None = None,
+    delivery_date: dt.date | None = None,
+    window_id: int | str | None = None,
 ) -> DeliveryOrder:
-    """Step 3: book delivery, sign the power of attorney to the officer and take the fee."""
+    """Step 3: book delivery, sign the power of attorney to the officer and take the fee.
+
+    The applicant may choose a delivery day and window among the free ones of the area."""
     require_role(actor, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
     if pos_office is None:
         # An Imigrasi desk whose office no Pos office serves (yet): nobody could take the order.
@@ -45,6 +50,9 @@ def counter_delivery_book(
             _("Confirm that the delivery fee was received."),
             fields={"fee_received": [_("Confirm that the delivery fee was received.")]},
         )
+    window = window_choice_check(
+        area=area, delivery_date=delivery_date, window_id=window_id, today=timezone.localdate(at)
+    )
     now = at or timezone.now()
     with transaction.atomic():
         existing = DeliveryOrder.objects.filter(application=application).first()
@@ -66,6 +74,8 @@ def counter_delivery_book(
             poa_grantee_place=poa_grantee_place,
             actor=actor,
             at=now,
+            delivery_date=delivery_date,
+            delivery_window=window,
         )
         DeliveryFeePayment.objects.create(
             order=order,

@@ -24,6 +24,7 @@ from accounts.models import PersonalDataAccess, User
 from core.exceptions import DomainError
 from core.fields import ascii_digits
 from core.forms import form_errors_add
+from delivery.booking.forms import DeliveryWindowForm, area_from_form_data, window_errors_add
 from delivery.booking.invitation import delivery_invitation
 from delivery.counter import booking as counter_booking
 from delivery.counter import documents
@@ -298,9 +299,17 @@ def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # The logged-in Pos officer is the grantee of the power of attorney (still editable).
         initial["poa_grantee_name"] = user.get_full_name()
         initial["poa_grantee_nippos"] = user.nippos
-    form = BookForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    showing_windows = request.method == "POST" and "show_windows" in request.POST
+    if showing_windows:
+        # "Show delivery days": the same details again, with the chosen area's free windows.
+        form = BookForm(initial={**initial, **request.POST.dict()})
+        window_form = DeliveryWindowForm(area=area_from_form_data(request.POST))
+    else:
+        form = BookForm(request.POST or None, initial=initial)
+        window_form = DeliveryWindowForm(request.POST or None, area=area_from_form_data(request.POST))
+    if request.method == "POST" and not showing_windows and form.is_valid() and window_form.is_valid():
         data = form.cleaned_data
+        delivery_date, window_id = window_form.slot()
         try:
             order = counter_booking.counter_delivery_book(
                 actor=user,
@@ -315,15 +324,22 @@ def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 poa_grantee_nippos=data["poa_grantee_nippos"],
                 poa_grantee_place=data["poa_grantee_place"],
                 fee_received=data["fee_received"],
+                delivery_date=delivery_date,
+                window_id=window_id,
             )
         except DomainError as error:
-            form_errors_add(form, error)
+            form_errors_add(form, error, skip=("window", "delivery_date"))
+            window_errors_add(window_form, error)
         else:
             messages.success(
                 request, _("Delivery booked: %(code)s. Print the dossier receipt.") % {"code": order.code}
             )
             return redirect("order-detail", code=order.code)
-    return render(request, "counter/book.html", {"form": form, "application": application})
+    return render(
+        request,
+        "counter/book.html",
+        {"form": form, "window_form": window_form, "application": application},
+    )
 
 
 def counter_pos_office(user: User) -> Office | None:

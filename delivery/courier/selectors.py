@@ -52,8 +52,28 @@ def maps_url(address: str) -> str:
 
 @dataclass
 class AreaGroup:
+    """The orders of one delivery window (day and time) in one area; ``window`` is "" for orders
+    booked without a window, which come last."""
+
     name: str
     orders: list[RunOrder] = field(default_factory=list)
+    window: str = ""
+
+
+def window_sort_key(order: DeliveryOrder) -> tuple[int, dt.date, dt.time]:
+    """Orders by their chosen window: the earliest day and time first, those without one last."""
+    window = order.delivery_window
+    if window is None or order.delivery_date is None:
+        return (1, dt.date.max, dt.time.max)
+    return (0, order.delivery_date, window.starts_at)
+
+
+def window_heading(order: DeliveryOrder) -> str:
+    """The chosen day and window as the run and the board show it, e.g. "08-12-2026, 08.00–12.00"."""
+    window = order.delivery_window
+    if window is None or order.delivery_date is None:
+        return ""
+    return f"{order.delivery_date:%d-%m-%Y}, {window.label}"
 
 
 class OfflineCode(TypedDict):
@@ -79,11 +99,12 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
     today = _start_of_today(now)
     orders = list(
         _with_attempts(
-            DeliveryOrder.objects.select_related("application__applicant", "area")
+            DeliveryOrder.objects.select_related("application__applicant", "area", "delivery_window")
             .filter(courier=courier)
             .filter(Q(status__in=ON_RUN) | Q(status=S.DELIVERED, status_changed_at__gte=today))
         ).order_by("area__name", "deadline_at", "pk")
     )
+    orders.sort(key=window_sort_key)  # stable: by area and deadline within each window
     requests: dict[int, RescheduleRequest] = {}
     for request in RescheduleRequest.objects.filter(order__in=orders).order_by("after_attempt"):
         requests[request.order_id] = request
@@ -97,8 +118,9 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
             if asked and order.status == S.FAILED_ATTEMPT and asked.after_attempt == order.failed_attempts
             else None
         )
-        if not groups or groups[-1].name != order.area.name:
-            groups.append(AreaGroup(name=order.area.name))
+        heading = window_heading(order)
+        if not groups or (groups[-1].window, groups[-1].name) != (heading, order.area.name):
+            groups.append(AreaGroup(name=order.area.name, window=heading))
         groups[-1].orders.append(order)
     codes: dict[str, OfflineCode] = {
         row.order.code: {
@@ -149,7 +171,7 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
             last_sync[user_id] = last
     orders = list(
         _with_attempts(
-            DeliveryOrder.objects.select_related("application__applicant", "area")
+            DeliveryOrder.objects.select_related("application__applicant", "area", "delivery_window")
             .filter(pos_office_id=office_id, courier__in=couriers)
             .filter(
                 Q(status__in=(*ON_RUN, S.RECEIVED_BY_POS))
@@ -157,12 +179,14 @@ def dispatcher_board(*, office_id: int, now: dt.datetime | None = None) -> list[
             )
         ).order_by("area__name", "pk")
     )
+    orders.sort(key=window_sort_key)  # each courier's orders by window, then area
     rows = []
     for courier in couriers:
         mine = [o for o in orders if o.courier_id == courier.pk]
         for order in mine:
             # Read by templates/courier/board_rows.html on each order, beside the model's fields.
             order.reassignable = order.status in REASSIGNABLE  # type: ignore[attr-defined]  # see above
+            order.window_heading = window_heading(order)  # type: ignore[attr-defined]  # see above
         rows.append(
             CourierBoardRow(
                 courier=courier,

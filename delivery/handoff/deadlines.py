@@ -1,5 +1,8 @@
 """The handoff clocks of the SOP: 3 days to get the passport to Pos, same day to the delivery
-section, 1 day to the applicant. Days are calendar or working days by setting (WITA)."""
+section, 1 day to the applicant. Days are calendar or working days by setting (WITA).
+
+An order booked with a delivery day and window gets, instead of the 1-day clock of step 7, the end of
+its window on its day (if that is still ahead when the passport reaches the delivery section)."""
 
 from __future__ import annotations
 
@@ -41,10 +44,23 @@ def end_of_day(moment: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(local.date(), dt.time(23, 59, 59), tzinfo=WITA)
 
 
+def window_end(day: dt.date | None, ends_at: dt.time | None) -> dt.datetime | None:
+    """The end of a chosen delivery window on its day (WITA); ``None`` for an order without one."""
+    if day is None or ends_at is None:
+        return None
+    return dt.datetime.combine(day, ends_at, tzinfo=WITA)
+
+
 def deadline_after(
-    target: str, *, at: dt.datetime, current_deadline: dt.datetime | None
+    target: str,
+    *,
+    at: dt.datetime,
+    current_deadline: dt.datetime | None,
+    window_deadline: dt.datetime | None = None,
 ) -> dt.datetime | None:
-    """The deadline of the step that starts when an order enters ``target`` at ``at``."""
+    """The deadline of the step that starts when an order enters ``target`` at ``at``.
+
+    ``window_deadline``: the end of the order's chosen window (``window_end``), if it has one."""
     if target == DeliveryStatus.DOSSIER_HANDED:
         return add_days(at, settings.DELIVERY_STEP5_DAYS)
     if target == DeliveryStatus.PASSPORT_READY:
@@ -52,6 +68,8 @@ def deadline_after(
     if target == DeliveryStatus.RECEIVED_BY_POS:
         return end_of_day(at)
     if target == DeliveryStatus.WITH_DELIVERY_SECTION:
+        if window_deadline is not None and window_deadline > at:
+            return window_deadline
         return add_days(at, settings.DELIVERY_STEP7_DAYS)
     if target in (DeliveryStatus.OUT_FOR_DELIVERY, DeliveryStatus.FAILED_ATTEMPT):
         return current_deadline

@@ -27,7 +27,9 @@ class QueueSection:
 
 
 def _orders() -> QuerySet[DeliveryOrder]:
-    return DeliveryOrder.objects.select_related("application__applicant", "area", "courier")
+    return DeliveryOrder.objects.select_related(
+        "application__applicant", "area", "courier", "delivery_window"
+    )
 
 
 def orders_visible_to(user: User) -> QuerySet[DeliveryOrder]:

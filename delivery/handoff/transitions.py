@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +26,10 @@ from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound
 from delivery.choices import DeliveryStatus as S
-from delivery.handoff.deadlines import deadline_after
+from delivery.handoff.deadlines import deadline_after, window_end
 from delivery.handoff.events import moves_follow_up
 from delivery.handoff.history import events_chain, payload_split, personal_details_write
-from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder
+from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder, DeliveryWindowDay
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -305,7 +305,7 @@ def _move_orders(
     with transaction.atomic():
         orders = list(
             DeliveryOrder.objects.select_for_update(of=("self",))
-            .select_related("application__applicant", "courier")
+            .select_related("application__applicant", "courier", "delivery_window")
             .filter(**lookup)
             .order_by("pk")
         )
@@ -337,7 +337,12 @@ def _move_orders(
         # same order exactly one finds it still in its starting state.
         groups: dict[tuple[str, dt.datetime | None], list[DeliveryOrder]] = {}
         for order in orders:
-            deadline = deadline_after(move.target, at=now, current_deadline=order.deadline_at)
+            deadline = deadline_after(
+                move.target,
+                at=now,
+                current_deadline=order.deadline_at,
+                window_deadline=order_window_end(order),
+            )
             groups.setdefault((order.status, deadline), []).append(order)
         events = []
         kept_payload, personal = payload_split(payload)
@@ -378,6 +383,8 @@ def _move_orders(
                     setattr(order, field, value)
         events_chain(events)
         DeliveryEvent.objects.bulk_create(events)
+        if move.target == S.CANCELLED:
+            _window_places_free(orders)
         personal_details_write((event, location, personal) for event in events)
         moves_follow_up([(event.order, event) for event in events])
     return [MoveResult(order=event.order, event=event) for event in events]
@@ -390,6 +397,24 @@ def _not_now_message(order: DeliveryOrder, *, many: bool) -> str:
             "status": order.get_status_display(),
         }
     return _("This cannot be done now: the order is “%(status)s”.") % {"status": order.get_status_display()}
+
+
+def order_window_end(order: DeliveryOrder) -> dt.datetime | None:
+    """The end of the order's chosen delivery window on its day, or ``None`` (today's 1-day rule)."""
+    window = order.delivery_window
+    return window_end(order.delivery_date, window.ends_at if window is not None else None)
+
+
+def window_place_release(*, window_id: int | None, day: dt.date | None) -> None:
+    """Give a window's place on a day back (a new day was chosen, or the order was cancelled)."""
+    if window_id is None or day is None:
+        return
+    DeliveryWindowDay.objects.filter(window_id=window_id, day=day, taken__gt=0).update(taken=F("taken") - 1)
+
+
+def _window_places_free(orders: list[DeliveryOrder]) -> None:
+    for order in orders:
+        window_place_release(window_id=order.delivery_window_id, day=order.delivery_date)
 
 
 def failed_attempts(order: DeliveryOrder) -> int:

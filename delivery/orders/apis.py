@@ -53,6 +53,13 @@ class DeliveryOrderOutput(serializers.Serializer[DeliveryOrder]):
     deadline_at = serializers.DateTimeField(allow_null=True)
     deadline_breached = serializers.SerializerMethodField()
     courier = serializers.CharField(source="courier.name", default=None, allow_null=True)
+    delivery_date = serializers.DateField(allow_null=True, help_text="The delivery day chosen at booking")
+    delivery_window = serializers.CharField(
+        source="delivery_window.label",
+        default=None,
+        allow_null=True,
+        help_text="The time window chosen at booking (WITA), e.g. 08.00–12.00",
+    )
 
     def get_deadline_breached(self, order: DeliveryOrder) -> bool:
         return order.deadline_breached_at is not None

@@ -50,6 +50,10 @@ class TrackingOutput(serializers.Serializer[dict[str, Any]]):
     received_by = serializers.CharField(allow_blank=True)
     received_at = serializers.DateTimeField(allow_null=True)
     steps = TrackingStepOutput(many=True)
+    delivery_date = serializers.DateField(allow_null=True, help_text="The delivery day chosen at booking")
+    delivery_window = serializers.CharField(
+        allow_blank=True, help_text="The time window chosen at booking (WITA); empty without one"
+    )
 
 
 class TrackingLookupApi(PublicApi):
@@ -88,6 +92,8 @@ class TrackingLookupApi(PublicApi):
                     "received_by": page.received_by,
                     "received_at": page.received_at,
                     "steps": page.steps,
+                    "delivery_date": page.delivery_date,
+                    "delivery_window": page.delivery_window,
                 }
             ).data
         )

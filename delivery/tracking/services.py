@@ -55,14 +55,16 @@ def tracking_find(
     """The order with ``code`` whose applicant matches the secret given; None otherwise."""
     if birth_date is not None:
         return (
-            DeliveryOrder.objects.select_related("area", "application__billing_code")
+            DeliveryOrder.objects.select_related("area", "application__billing_code", "delivery_window")
             .filter(code=code, application__applicant__birth_date=birth_date)
             .first()
         )
     if not ascii_digits(nik_last4, length=4):
         return None
     order = (
-        DeliveryOrder.objects.select_related("area", "application__applicant", "application__billing_code")
+        DeliveryOrder.objects.select_related(
+            "area", "application__applicant", "application__billing_code", "delivery_window"
+        )
         .filter(code=code)
         .first()
     )
@@ -158,6 +160,8 @@ class TrackingPage:
     received_at: dt.datetime | None
     steps: list[TrackingStep]
     timeline: list[TimelineEntry]
+    delivery_date: dt.date | None = None
+    delivery_window: str = ""  # the chosen time window (WITA), e.g. "08.00–12.00"
 
     @cached_property
     def deadline_shown(self) -> Shown:
@@ -213,6 +217,9 @@ class _Order:
     receiver_kind: str | None
     receiver_name: str | None
     relation: str | None
+    delivery_date: dt.date | None
+    window_starts_at: dt.time | None
+    window_ends_at: dt.time | None
 
 
 # The columns of ``_Order`` as read from an event, in the same order (then the event's own).
@@ -227,6 +234,9 @@ _ORDER_COLUMNS = (
     "order__proof__receiver_kind",
     "order__proof__receiver_name",
     "order__proof__relation",
+    "order__delivery_date",
+    "order__delivery_window__starts_at",
+    "order__delivery_window__ends_at",
 )
 _EVENT_COLUMNS = ("pk", "to_status", "occurred_at", "office__organisation__name")
 
@@ -301,6 +311,9 @@ def _order_without_events(order: DeliveryOrder | None) -> _Order | None:
         receiver_kind=None,
         receiver_name=None,
         relation=None,
+        delivery_date=order.delivery_date,
+        window_starts_at=order.delivery_window.starts_at if order.delivery_window else None,
+        window_ends_at=order.delivery_window.ends_at if order.delivery_window else None,
     )
 
 
@@ -331,7 +344,9 @@ def tracking_page_linked(code: str) -> TrackingPage | None:
     if rows:
         return _tracking_page(rows)
     found = _order_without_events(
-        DeliveryOrder.objects.select_related("area", "application__billing_code").filter(code=code).first()
+        DeliveryOrder.objects.select_related("area", "application__billing_code", "delivery_window")
+        .filter(code=code)
+        .first()
     )
     return None if found is None else _tracking_page([], found)
 
@@ -376,4 +391,10 @@ def _tracking_page(rows: list[tuple[Any, ...]], empty: _Order | None = None) -> 
         received_at=received_at,
         steps=tracking_steps(order, last_at),
         timeline=timeline,
+        delivery_date=order.delivery_date if order.window_starts_at else None,
+        delivery_window=(
+            f"{order.window_starts_at:%H.%M}\u2013{order.window_ends_at:%H.%M}"
+            if order.window_starts_at and order.window_ends_at
+            else ""
+        ),
     )

@@ -244,6 +244,7 @@ DELIVERY_DEADLINE_DAYS_KIND = env.DEADLINE_DAYS_KIND  # "calendar" or "working"
 DELIVERY_HOLIDAYS = env.HOLIDAYS  # ISO dates, e.g. 2026-12-25
 DELIVERY_STEP5_DAYS = 3
 DELIVERY_STEP7_DAYS = 1
+DELIVERY_WINDOW_DAYS_AHEAD = 10  # working days offered from an area's first delivery day
 
 LOGGING = {
     "version": 1,

@@ -168,6 +168,7 @@ def test_the_applicant_picks_a_new_day_and_address(ref):
         "preferred_date": _tomorrow(),
         "new_address": address,
         "address": address,
+        "delivery_window": None,  # no window chosen: the 1-day clock stays
     }
     request = RescheduleRequest.objects.get(order=order)
     assert request.preferred_date.isoformat() == _tomorrow()

@@ -30,7 +30,8 @@ STAFF = ("imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.imigrasi", 
 # disputes (between the two agencies, not one office: to be scoped with the national offices), and
 # the language switch; the public tracking page behind its signed link (tests/delivery/test_tracking.py).
 UNSCOPED_PREFIXES = ("partners-", "api-partners-", "booking-", "api-booking-", "language-switch")
-UNSCOPED = {"complaint-thread", "complaint-photo", "track-result"}
+# api-area-windows: an area's delivery days and free places, public like the tariff on the landing page
+UNSCOPED = {"complaint-thread", "complaint-photo", "track-result", "api-area-windows"}
 
 
 @pytest.fixture
