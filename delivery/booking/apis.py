@@ -24,7 +24,7 @@ from core.idempotency import idempotent
 from core.middleware import client_ip
 from delivery.booking import online as svc
 from delivery.booking.reschedule import delivery_order_reschedule
-from delivery.choices import DestinationKind
+from delivery.choices import DestinationKind, NotificationChannel
 from delivery.handoff.selectors import orders_visible_to
 from delivery.handoff.transitions import delivery_order_cancel
 from delivery.models import AddressChange, Area, DeliveryOrder, OnlineBooking, RescheduleRequest
@@ -41,6 +41,15 @@ class OnlineBookingInput(serializers.Serializer[dict[str, Any]]):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     recipient_phone = serializers.CharField(max_length=20)
     recipient_email = serializers.EmailField()
+    news_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=NotificationChannel.choices),
+        required=False,
+        max_length=3,
+        help_text=(
+            "How the applicant wants the news of each step (at least one; SMS and email when left "
+            "out). Including whatsapp is the applicant's WhatsApp opt-in for recipient_phone."
+        ),
+    )
     signature = serializers.CharField(
         max_length=400_000, help_text="The power of attorney signed on a screen: a PNG data URL."
     )
@@ -56,6 +65,10 @@ class OnlineBookingOutput(serializers.Serializer[OnlineBooking]):
     total = serializers.IntegerField()
     error = serializers.CharField()
     order = serializers.CharField(source="order.code", default=None, allow_null=True)
+    news_channels = serializers.SerializerMethodField()
+
+    def get_news_channels(self, booking: OnlineBooking) -> list[str]:
+        return booking.news_channels.split(",")
 
 
 def _booking(token: str) -> OnlineBooking:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,8 +40,8 @@ from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound
 from core.fields import ascii_digits
 from core.outbox import task_enqueue
 from core.states import CREATED, SYSTEM, StateTable, Transition, state_created, transition_make
-from delivery.booking.services import delivery_order_book
-from delivery.choices import DeliveryStatus, DestinationKind
+from delivery.booking.services import DEFAULT_NEWS_CHANNELS, delivery_order_book, news_channels_check
+from delivery.choices import DeliveryStatus, DestinationKind, NotificationChannel, OptInMethod
 from delivery.courier.proof import decode_image_checked
 from delivery.models import (
     AddressChange,
@@ -201,11 +202,17 @@ def online_booking_prepare(
     signature: str,
     actor: User | AnonymousUser | None = None,
     at: dt.datetime | None = None,
+    news_channels: Iterable[str] | None = None,
 ) -> OnlineBooking:
-    """Keep the booking's details and signed power of attorney until it is paid."""
+    """Keep the booking's details and signed power of attorney until it is paid. ``news_channels``:
+    how the applicant wants the news of each step (SMS and email when not given); ticking WhatsApp is
+    their opt-in, whose moment is kept and recorded with the order."""
     from django.core.exceptions import ValidationError
 
     now = at or timezone.now()
+    channels = news_channels_check(
+        DEFAULT_NEWS_CHANNELS if news_channels is None else news_channels, email=recipient_email or ""
+    )
     if destination_kind not in DestinationKind.values:
         raise ValidationFailed(
             _("Choose home or office as the destination."),
@@ -245,6 +252,11 @@ def online_booking_prepare(
         booking.state_fee_due = 0 if billing.status == BillingCodeStatus.PAID else billing.amount
         booking.recipient_phone = (recipient_phone or "").strip().replace(" ", "").replace("-", "")
         booking.recipient_email = (recipient_email or "").strip()
+        if NotificationChannel.WHATSAPP not in channels:
+            booking.whatsapp_opt_in_at = None
+        elif booking.whatsapp_opt_in_at is None:  # ticked now (kept from an earlier ticking)
+            booking.whatsapp_opt_in_at = now
+        booking.news_channels = ",".join(c for c in NotificationChannel.values if c in channels)
         booking.poa_signed_at = now
         booking.booked_by = who
         try:
@@ -274,6 +286,7 @@ def online_booking_start(
     signature: str,
     client: str,
     actor: User | AnonymousUser | None = None,
+    news_channels: Iterable[str] | None = None,
 ) -> OnlineBooking:
     """The API's one call: find the application by billing code and date of birth, then prepare."""
     application = application_find_for_booking(
@@ -288,6 +301,7 @@ def online_booking_start(
         recipient_email=recipient_email,
         signature=signature,
         actor=actor,
+        news_channels=news_channels,
     )
 
 
@@ -387,6 +401,9 @@ def _settle(booking_id: int) -> str:
                     poa_grantee_place=booking.pos_office.name,
                     actor=booking.booked_by,
                     at=now,
+                    news_channels=booking.news_channels.split(","),
+                    opt_in_method=OptInMethod.ONLINE_BOOKING,
+                    opt_in_at=booking.whatsapp_opt_in_at,
                 )
                 DeliveryFeePayment.objects.create(
                     order=order,

@@ -114,6 +114,7 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
                     recipient_email=data["recipient_email"],
                     signature=data["signature"],
                     actor=request.user,
+                    news_channels=data["news_channels"],
                 )
             except DomainError as error:
                 form_errors_add(form, error, skip=("signature",))
@@ -132,6 +133,7 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
                 "address": existing.address,
                 "recipient_phone": existing.recipient_phone,
                 "recipient_email": existing.recipient_email,
+                "news_channels": existing.news_channels.split(","),
             }
         form = BookingDetailsForm(initial=initial)
     status = 400 if request.method == "POST" else 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TypedDict
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import InvalidTransition, ValidationFailed
 from delivery.booking.services import delivery_order_book
+from delivery.choices import OptInMethod
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder
 from delivery.permissions import require_role
 from organisations.models import Office
@@ -34,6 +36,7 @@ def counter_delivery_book(
     poa_grantee_place: str,
     fee_received: bool,
     at: dt.datetime | None = None,
+    news_channels: Iterable[str] | None = None,
 ) -> DeliveryOrder:
     """Step 3: book delivery, sign the power of attorney to the officer and take the fee."""
     require_role(actor, Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER)
@@ -66,6 +69,8 @@ def counter_delivery_book(
             poa_grantee_place=poa_grantee_place,
             actor=actor,
             at=now,
+            news_channels=news_channels,
+            opt_in_method=OptInMethod.COUNTER,
         )
         DeliveryFeePayment.objects.create(
             order=order,

@@ -311,6 +311,7 @@ def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 poa_grantee_nippos=data["poa_grantee_nippos"],
                 poa_grantee_place=data["poa_grantee_place"],
                 fee_received=data["fee_received"],
+                news_channels=data["news_channels"],
             )
         except DomainError as error:
             form_errors_add(form, error)
