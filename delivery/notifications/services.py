@@ -157,10 +157,17 @@ def _notifications_claim(
     (rows it has locked at this instant, or claimed within the lease)."""
     wanted: dict[tuple[int, str], str] = {}
     # WhatsApp did not reach these applicants: their news goes by SMS as well (whatsapp_fallback_to_sms)
-    fallback = set(
-        Notification.objects.filter(
-            event__in=events, channel=NotificationChannel.WHATSAPP, delivery_status=WhatsAppStatus.FAILED
-        ).values_list("event_id", flat=True)
+    with_whatsapp = [event for event in events if event.order.notify_by_whatsapp]
+    fallback = (
+        set(
+            Notification.objects.filter(
+                event__in=with_whatsapp,
+                channel=NotificationChannel.WHATSAPP,
+                delivery_status=WhatsAppStatus.FAILED,
+            ).values_list("event_id", flat=True)
+        )
+        if with_whatsapp  # no statement for a batch without WhatsApp
+        else set()
     )
     for event in events:
         order, applicant = event.order, event.order.application.applicant
