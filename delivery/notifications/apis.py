@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
@@ -38,26 +39,13 @@ class WhatsAppStatusWebhookApi(APIView):
     parser_classes = [_RawBody]
 
     @extend_schema(
-        summary="WhatsApp status callbacks (sent, delivered, read, failed), signed with X-Hub-Signature-256",
-        description=(
-            "The body is the Cloud API's webhook JSON (entry[].changes[].value.statuses[]). "
-            "X-Hub-Signature-256 must be 'sha256=' and the HMAC-SHA256 of the raw body with "
-            "WHATSAPP_APP_SECRET; otherwise 403 and nothing changes."
-        ),
-        parameters=[
-            OpenApiParameter("X-Hub-Signature-256", str, OpenApiParameter.HEADER, required=True),
-        ],
-        request={"application/json": {"type": "object"}},
-        responses={200: WhatsAppStatusesOutput, 400: ErrorSerializer, 403: ErrorSerializer},
-    )
-    @extend_schema(
         summary="WhatsApp webhook verification: answers hub.challenge when hub.verify_token matches",
         parameters=[
             OpenApiParameter("hub.mode", str, OpenApiParameter.QUERY, required=True),
             OpenApiParameter("hub.verify_token", str, OpenApiParameter.QUERY, required=True),
             OpenApiParameter("hub.challenge", str, OpenApiParameter.QUERY, required=True),
         ],
-        responses={(200, "text/plain"): str, 403: ErrorSerializer},
+        responses={(200, "text/plain"): OpenApiTypes.STR, 403: ErrorSerializer},
     )
     def get(self, request: Request) -> HttpResponse:
         challenge = whatsapp_subscription_verify(
@@ -67,6 +55,19 @@ class WhatsAppStatusWebhookApi(APIView):
         )
         return HttpResponse(challenge, content_type="text/plain")
 
+    @extend_schema(
+        summary="WhatsApp status callbacks (sent, delivered, read, failed), signed with X-Hub-Signature-256",
+        description=(
+            "The body is the Cloud API's webhook JSON (entry[].changes[].value.statuses[]). "
+            "X-Hub-Signature-256 must be 'sha256=' and the HMAC-SHA256 of the raw body with "
+            "WHATSAPP_APP_SECRET; otherwise 403 and nothing changes."
+        ),
+        parameters=[
+            OpenApiParameter("X-Hub-Signature-256", str, OpenApiParameter.HEADER, required=True),
+        ],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: WhatsAppStatusesOutput, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     def post(self, request: Request) -> Response:
         changed = whatsapp_statuses_receive(
             body=request.body, signature=request.headers.get("X-Hub-Signature-256", "")
