@@ -43,6 +43,23 @@ class DestinationKind(models.TextChoices):
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class WhatsAppStatus(models.TextChoices):
+    """What WhatsApp's status callbacks said of a message (``Notification.delivery_status``)."""
+
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class OptInMethod(models.TextChoices):
+    """Where the applicant agreed to receive WhatsApp messages."""
+
+    ONLINE_BOOKING = "online_booking", _("Online booking form")
+    COUNTER = "counter", _("At the Pos counter")
 
 
 class NotificationStatus(models.TextChoices):

@@ -12,8 +12,10 @@ from delivery.choices import (
     IdType,
     NotificationChannel,
     NotificationStatus,
+    OptInMethod,
     ProofMethod,
     ReceiverKind,
+    WhatsAppStatus,
 )
 from passports.validators import validate_passport_number, validate_phone
 
@@ -130,6 +132,10 @@ class DeliveryOrder(TimeStampedModel):
     delivery_fee = models.PositiveIntegerField(_("delivery fee (Rp)"))
     recipient_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
     recipient_email = models.EmailField(_("contact email"), blank=True)
+    # The channels the applicant chose at booking for the news of each step (at least one).
+    notify_by_sms = models.BooleanField(_("news by SMS"), default=True)
+    notify_by_whatsapp = models.BooleanField(_("news by WhatsApp"), default=False)
+    notify_by_email = models.BooleanField(_("news by email"), default=True)
     poa_grantee_name = models.CharField(_("authorised Pos officer"), max_length=200)
     poa_grantee_nippos = models.CharField(_("Nippos"), max_length=20)
     poa_grantee_place = models.CharField(_("place of duty"), max_length=200)
@@ -171,7 +177,13 @@ class DeliveryOrder(TimeStampedModel):
                 fields=["passport_number"],
                 condition=~models.Q(passport_number=""),
                 name="order_passport_number_unique",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notify_by_sms=True)
+                | models.Q(notify_by_whatsapp=True)
+                | models.Q(notify_by_email=True),
+                name="order_has_a_news_channel",
+            ),
         ]
         indexes = [
             models.Index(fields=["imigrasi_office", "status"]),
@@ -263,6 +275,10 @@ class Notification(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # WhatsApp: the provider's message id (wamid) and what its status callbacks said last.
+    provider_message_id = models.CharField(max_length=128, blank=True, db_index=True)
+    delivery_status = models.CharField(max_length=10, choices=WhatsAppStatus.choices, blank=True)
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
     # Set while a run is sending the message (status still pending or failed), cleared when the run
     # is done with it. A claim older than the lease is a dead run's: the redelivered task takes it
     # over (delivery.notifications.services.delivery_events_notify).
@@ -715,6 +731,10 @@ class OnlineBooking(TimeStampedModel):
     state_fee_due = models.PositiveIntegerField(_("passport fee still due (Rp)"))
     recipient_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
     recipient_email = models.EmailField(_("contact email"))
+    # The channels chosen for the news of each step ("sms,whatsapp,email"), copied to the order when
+    # it is booked; when WhatsApp was ticked, the moment of that opt-in.
+    news_channels = models.CharField(_("news channels"), max_length=30, default="sms,email")
+    whatsapp_opt_in_at = models.DateTimeField(null=True, blank=True)
     poa_signature = models.FileField(_("signature"), upload_to="poa/signatures/%Y/%m/")
     poa_signed_at = models.DateTimeField(_("power of attorney signed at"))
     # The chosen day and window: checked when the details are given, the place taken when paid.
@@ -930,3 +950,26 @@ class LostPassportNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}/{self.channel}"
+
+
+class WhatsAppOptIn(TimeStampedModel):
+    """The applicant agreed to receive WhatsApp messages on this number: when and how. No WhatsApp
+    message goes to a number without one (``delivery.notifications.whatsapp``)."""
+
+    applicant = models.ForeignKey(
+        "passports.Applicant", on_delete=models.PROTECT, related_name="whatsapp_opt_ins"
+    )
+    phone = models.CharField(_("phone"), max_length=16)
+    opted_in_at = models.DateTimeField(_("agreed at"))
+    method = models.CharField(_("how"), max_length=20, choices=OptInMethod.choices)
+    recorded_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("WhatsApp opt-in")
+        verbose_name_plural = _("WhatsApp opt-ins")
+        indexes = [models.Index(fields=["applicant", "phone"])]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.method} {self.opted_in_at:%Y-%m-%d}"

@@ -63,3 +63,12 @@ def notify_lost_passport(self: Task, event_id: int) -> str:
     from delivery.custody.lost import lost_case_applicant_notify
 
     return lost_case_applicant_notify(event_id=event_id)
+
+
+@retried_task("delivery.tasks.whatsapp_sandbox_statuses")
+def whatsapp_sandbox_statuses(self: Task, wamid: str, to: str) -> int:
+    """The WhatsApp sandbox posts its status callbacks for one message (idempotent: a repeated
+    status changes nothing)."""
+    from delivery.notifications.whatsapp import sandbox_statuses_post
+
+    return sandbox_statuses_post(wamid=wamid, to=to)

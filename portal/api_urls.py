@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("delivery.counter.api_urls")),
     path("", include("delivery.problems.api_urls")),
     path("", include("delivery.custody.api_urls")),
+    path("", include("delivery.notifications.api_urls")),
     path("", include("complaints.api_urls")),
     path("partners/", include("partners.api_urls")),
 ]

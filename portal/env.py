@@ -59,6 +59,18 @@ CACHE_URL = env_str("CACHE_URL", "")
 DELIVERY_MAX_FAILED_ATTEMPTS = env_int("DELIVERY_MAX_FAILED_ATTEMPTS", 2)
 SMS_BACKEND = env_str("SMS_BACKEND", "delivery.notifications.sms.LogFileSmsBackend")
 SMS_LOG_FILE = env_str("SMS_LOG_FILE", str(VAR_DIR / "sms.log"))
+# WhatsApp Business Cloud API (delivery/notifications/whatsapp.py). Outside production the sandbox
+# backend writes the messages to WHATSAPP_LOG_FILE and posts the status callbacks itself, signed with
+# the sandbox app secret; production sets the backend, the access token, the phone number id and
+# Meta's app secret (which signs X-Hub-Signature-256 of each status callback).
+WHATSAPP_BACKEND = env_str("WHATSAPP_BACKEND", "delivery.notifications.whatsapp.SandboxWhatsAppBackend")
+WHATSAPP_TOKEN = env_str("WHATSAPP_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "sandbox-phone-number-id")
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_LOG_FILE = env_str("WHATSAPP_LOG_FILE", str(VAR_DIR / "whatsapp.log"))
+# Sandbox only: numbers ending in this have no WhatsApp (their messages fail with error 131026).
+WHATSAPP_SANDBOX_NO_WHATSAPP_SUFFIX = env_str("WHATSAPP_SANDBOX_NO_WHATSAPP_SUFFIX", "0000")
 POA_GRANTEE_NAME = env_str("POA_GRANTEE_NAME", "Sri Wahyuni")
 POA_GRANTEE_NIPPOS = env_str("POA_GRANTEE_NIPPOS", "995100100")
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 7200)

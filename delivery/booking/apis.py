@@ -27,7 +27,7 @@ from delivery.booking import online as svc
 from delivery.booking import windows
 from delivery.booking.reschedule import delivery_order_reschedule
 from delivery.booking.windows import DayOffer, WindowOffer
-from delivery.choices import DestinationKind
+from delivery.choices import DestinationKind, NotificationChannel
 from delivery.handoff.selectors import orders_visible_to
 from delivery.handoff.transitions import delivery_order_cancel
 from delivery.models import AddressChange, Area, DeliveryOrder, OnlineBooking, RescheduleRequest
@@ -44,6 +44,15 @@ class OnlineBookingInput(serializers.Serializer[dict[str, Any]]):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     recipient_phone = serializers.CharField(max_length=20)
     recipient_email = serializers.EmailField()
+    news_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=NotificationChannel.choices),
+        required=False,
+        max_length=3,
+        help_text=(
+            "How the applicant wants the news of each step (at least one; SMS and email when left "
+            "out). Including whatsapp is the applicant's WhatsApp opt-in for recipient_phone."
+        ),
+    )
     signature = serializers.CharField(
         max_length=400_000, help_text="The power of attorney signed on a screen: a PNG data URL."
     )
@@ -73,6 +82,10 @@ class OnlineBookingOutput(serializers.Serializer[OnlineBooking]):
     order = serializers.CharField(source="order.code", default=None, allow_null=True)
     delivery_date = serializers.DateField(allow_null=True)
     delivery_window = serializers.CharField(source="delivery_window.label", default=None, allow_null=True)
+    news_channels = serializers.SerializerMethodField()
+
+    def get_news_channels(self, booking: OnlineBooking) -> list[str]:
+        return booking.news_channels.split(",")
 
 
 def _booking(token: str) -> OnlineBooking:

@@ -14,7 +14,7 @@ from delivery.booking.windows import (
     window_full_error,
     windows_offered,
 )
-from delivery.choices import DestinationKind
+from delivery.choices import DestinationKind, NotificationChannel
 from delivery.models import Area, OnlineBooking
 
 
@@ -43,6 +43,29 @@ class AreaChoiceField(_ModelChoiceField):
         return f"{obj.name}: Rp {obj.delivery_fee:,}".replace(",", ".")
 
 
+NEWS_CHANNEL_CHOICES = [
+    (NotificationChannel.SMS, _("SMS")),
+    (
+        NotificationChannel.WHATSAPP,
+        _("WhatsApp (I agree to receive messages about this delivery on WhatsApp at this number)"),
+    ),
+    (NotificationChannel.EMAIL, _("Email")),
+]
+
+
+def news_channels_field() -> forms.MultipleChoiceField:
+    """The applicant's choice of channels for the news of each step (its own block in both booking
+    forms). Ticking WhatsApp is the applicant's opt-in, recorded with the booking."""
+    return forms.MultipleChoiceField(
+        label=_("How should we tell you about each step?"),
+        help_text=_("Choose at least one. Short messages go to the mobile phone above."),
+        choices=NEWS_CHANNEL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[NotificationChannel.SMS, NotificationChannel.EMAIL],
+        error_messages={"required": _("Choose at least one way to receive news: SMS, WhatsApp or email.")},
+    )
+
+
 class BookingDetailsForm(forms.Form):
     destination_kind = forms.ChoiceField(
         label=_("Deliver to"),
@@ -65,6 +88,7 @@ class BookingDetailsForm(forms.Form):
     recipient_email = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+    news_channels = news_channels_field()
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     agree = forms.BooleanField(
         label=_("I authorise the named PT Pos officer to receive my passport from Imigrasi and deliver it."),
@@ -89,7 +113,7 @@ class AddressChangeForm(BookingDetailsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("recipient_phone", "recipient_email", "signature", "agree"):
+        for name in ("recipient_phone", "recipient_email", "news_channels", "signature", "agree"):
             del self.fields[name]
 
 

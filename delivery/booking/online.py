@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,9 +40,9 @@ from core.exceptions import DomainError, InvalidTransition, NotAllowed, NotFound
 from core.fields import ascii_digits
 from core.outbox import task_enqueue
 from core.states import CREATED, SYSTEM, StateTable, Transition, state_created, transition_make
-from delivery.booking.services import delivery_order_book
+from delivery.booking.services import DEFAULT_NEWS_CHANNELS, delivery_order_book, news_channels_check
 from delivery.booking.windows import window_choice_check, window_place_hold, window_place_release
-from delivery.choices import DeliveryStatus, DestinationKind
+from delivery.choices import DeliveryStatus, DestinationKind, NotificationChannel, OptInMethod
 from delivery.courier.proof import decode_image_checked
 from delivery.models import (
     AddressChange,
@@ -204,13 +205,19 @@ def online_booking_prepare(
     at: dt.datetime | None = None,
     delivery_date: dt.date | None = None,
     window_id: int | str | None = None,
+    news_channels: Iterable[str] | None = None,
 ) -> OnlineBooking:
     """Keep the booking's details and signed power of attorney until it is paid.
 
-    A chosen delivery day and window must be offered and free now; the place is taken at payment."""
+    A chosen delivery day and window must be offered and free now; the place is taken at payment.
+    ``news_channels``: how the applicant wants the news of each step (SMS and email when not given);
+    ticking WhatsApp is their opt-in, whose moment is kept and recorded with the order."""
     from django.core.exceptions import ValidationError
 
     now = at or timezone.now()
+    channels = news_channels_check(
+        DEFAULT_NEWS_CHANNELS if news_channels is None else news_channels, email=recipient_email or ""
+    )
     if destination_kind not in DestinationKind.values:
         raise ValidationFailed(
             _("Choose home or office as the destination."),
@@ -253,6 +260,11 @@ def online_booking_prepare(
         booking.state_fee_due = 0 if billing.status == BillingCodeStatus.PAID else billing.amount
         booking.recipient_phone = (recipient_phone or "").strip().replace(" ", "").replace("-", "")
         booking.recipient_email = (recipient_email or "").strip()
+        if NotificationChannel.WHATSAPP not in channels:
+            booking.whatsapp_opt_in_at = None
+        elif booking.whatsapp_opt_in_at is None:  # ticked now (kept from an earlier ticking)
+            booking.whatsapp_opt_in_at = now
+        booking.news_channels = ",".join(c for c in NotificationChannel.values if c in channels)
         booking.poa_signed_at = now
         booking.booked_by = who
         try:
@@ -293,6 +305,7 @@ def online_booking_start(
     actor: User | AnonymousUser | None = None,
     delivery_date: dt.date | None = None,
     window_id: int | str | None = None,
+    news_channels: Iterable[str] | None = None,
 ) -> OnlineBooking:
     """The API's one call: find the application by billing code and date of birth, then prepare."""
     application = application_find_for_booking(
@@ -309,6 +322,7 @@ def online_booking_start(
         actor=actor,
         delivery_date=delivery_date,
         window_id=window_id,
+        news_channels=news_channels,
     )
 
 
@@ -424,6 +438,9 @@ def _settle(booking_id: int) -> str:
                     at=now,
                     delivery_date=day,
                     delivery_window=window,
+                    news_channels=booking.news_channels.split(","),
+                    opt_in_method=OptInMethod.ONLINE_BOOKING,
+                    opt_in_at=booking.whatsapp_opt_in_at,
                 )
                 DeliveryFeePayment.objects.create(
                     order=order,

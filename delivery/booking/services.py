@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,9 +22,12 @@ from delivery.booking.windows import window_place_take
 from delivery.choices import (
     DeliveryStatus,
     DestinationKind,
+    NotificationChannel,
+    OptInMethod,
 )
 from delivery.handoff.transitions import record_booking_event
 from delivery.models import Area, DeliveryOrder, DeliveryWindow
+from delivery.notifications.whatsapp import whatsapp_opt_in_record
 from delivery.permissions import books_for_own_office_only, may_book_delivery
 from organisations.choices import OrganisationKind
 from organisations.models import Office
@@ -38,6 +42,24 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def new_tracking_code() -> str:
     return "AP" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+# A booking that does not ask (group bookings, the demo): the news by SMS and by email, as before the
+# choice; a channel without an address is skipped when sending.
+DEFAULT_NEWS_CHANNELS = (NotificationChannel.SMS, NotificationChannel.EMAIL)
+
+
+def news_channels_check(channels: Iterable[str], *, email: str) -> frozenset[str]:
+    """The channels the applicant chose for the news of each step: at least one of SMS, WhatsApp and
+    email, and email only with an address. The one rule behind every booking form and API."""
+    chosen = frozenset(channels)
+    if not chosen or not chosen <= set(NotificationChannel.values):
+        message = _("Choose at least one way to receive news: SMS, WhatsApp or email.")
+        raise ValidationFailed(message, fields={"news_channels": [message]})
+    if NotificationChannel.EMAIL in chosen and not email.strip():
+        message = _("Enter an email address to receive news by email.")
+        raise ValidationFailed(message, fields={"news_channels": [message]})
+    return chosen
 
 
 def delivery_order_book(
@@ -57,12 +79,22 @@ def delivery_order_book(
     code: str | None = None,
     delivery_date: dt.date | None = None,
     delivery_window: DeliveryWindow | None = None,
+    news_channels: Iterable[str] | None = None,
+    opt_in_method: str = OptInMethod.COUNTER,
+    opt_in_at: dt.datetime | None = None,
 ) -> DeliveryOrder:
     """Step 3: the applicant has paid and signed the power of attorney; the order starts.
 
     A chosen day and window (checked by ``window_choice_check``) takes its place in the same
-    transaction as the order."""
+    transaction as the order. With WhatsApp among ``news_channels`` the applicant's opt-in for the
+    contact phone is recorded (when: ``opt_in_at``, the moment they ticked it, or now; how:
+    ``opt_in_method``)."""
     now = at or timezone.now()
+    channels = (
+        frozenset(DEFAULT_NEWS_CHANNELS)
+        if news_channels is None  # a door that does not ask: as before the choice
+        else news_channels_check(news_channels, email=recipient_email or application.applicant.email)
+    )
     if pos_office.kind != OrganisationKind.POS:
         raise ValidationFailed(_("Delivery is booked with a PT Pos office."))
     if pos_office.serves_id != application.office_id:
@@ -106,6 +138,9 @@ def delivery_order_book(
         booked_by=actor,
         delivery_date=delivery_date if delivery_window is not None else None,
         delivery_window=delivery_window,
+        notify_by_sms=NotificationChannel.SMS in channels,
+        notify_by_whatsapp=NotificationChannel.WHATSAPP in channels,
+        notify_by_email=NotificationChannel.EMAIL in channels,
     )
     model_text_check(order)
     try:
@@ -117,6 +152,14 @@ def delivery_order_book(
             if delivery_window is not None and delivery_date is not None:
                 window_place_take(window=delivery_window, day=delivery_date)
             order.save()
+            if order.notify_by_whatsapp:
+                whatsapp_opt_in_record(
+                    applicant_id=application.applicant_id,
+                    phone=order.recipient_phone,
+                    method=opt_in_method,
+                    recorded_by_id=actor.pk if actor is not None else None,
+                    at=opt_in_at or now,
+                )
             record_booking_event(order=order, actor=actor, at=now)
     except IntegrityError:
         if DeliveryOrder.objects.filter(application=application).exists():

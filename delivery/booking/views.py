@@ -145,6 +145,7 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
                     actor=request.user,
                     delivery_date=delivery_date,
                     window_id=window_id,
+                    news_channels=data["news_channels"],
                 )
             except DomainError as error:
                 form_errors_add(form, error, skip=("signature", "window", "delivery_date"))
@@ -164,6 +165,7 @@ def booking_details(request: HttpRequest, signed: str) -> HttpResponse:
                 "address": existing.address,
                 "recipient_phone": existing.recipient_phone,
                 "recipient_email": existing.recipient_email,
+                "news_channels": existing.news_channels.split(","),
             }
         form = BookingDetailsForm(initial=initial)
         window_form = DeliveryWindowForm(

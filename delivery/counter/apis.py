@@ -18,7 +18,7 @@ from core.api import ERRORS, api_errors
 from core.exceptions import InvalidTransition, NotAllowed, NotFound
 from core.idempotency import idempotent
 from delivery.booking.invitation import delivery_invitation
-from delivery.choices import DestinationKind
+from delivery.choices import DestinationKind, NotificationChannel
 from delivery.counter import booking as counter_booking
 from delivery.counter import handover as counter_handover
 from delivery.counter import manifest as counter_manifest
@@ -145,6 +145,15 @@ class BookingInput(serializers.Serializer):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     recipient_phone = serializers.CharField(max_length=16)
     recipient_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    news_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=NotificationChannel.choices),
+        required=False,
+        max_length=3,
+        help_text=(
+            "How the applicant wants the news of each step (at least one; SMS and email when left "
+            "out). Including whatsapp records the applicant's WhatsApp opt-in, given at the counter."
+        ),
+    )
     poa_grantee_name = serializers.CharField(max_length=200)
     poa_grantee_nippos = serializers.CharField(max_length=20)
     poa_grantee_place = serializers.CharField(max_length=200)

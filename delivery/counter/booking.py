@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TypedDict
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from accounts.models import User
 from core.exceptions import InvalidTransition, ValidationFailed
 from delivery.booking.services import delivery_order_book
 from delivery.booking.windows import window_choice_check
+from delivery.choices import OptInMethod
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder
 from delivery.permissions import require_role
 from organisations.models import Office
@@ -37,6 +39,7 @@ def counter_delivery_book(
     at: dt.datetime | None = None,
     delivery_date: dt.date | None = None,
     window_id: int | str | None = None,
+    news_channels: Iterable[str] | None = None,
 ) -> DeliveryOrder:
     """Step 3: book delivery, sign the power of attorney to the officer and take the fee.
 
@@ -76,6 +79,8 @@ def counter_delivery_book(
             at=now,
             delivery_date=delivery_date,
             delivery_window=window,
+            news_channels=news_channels,
+            opt_in_method=OptInMethod.COUNTER,
         )
         DeliveryFeePayment.objects.create(
             order=order,

@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from delivery.booking.forms import news_channels_field
 from delivery.choices import DestinationKind
 from delivery.models import Area, LostPassportKind
 from passports.models import PassportType
@@ -76,6 +77,7 @@ class BookForm(CounterForm):
     area = AreaChoiceField(label=_("Area"), queryset=Area.objects.all())
     recipient_phone = forms.CharField(label=_("Contact phone"), max_length=16)
     recipient_email = forms.EmailField(label=_("Contact email"), required=False)
+    news_channels = news_channels_field()
     poa_grantee_name = forms.CharField(label=_("Authorised Pos officer"), max_length=200)
     poa_grantee_nippos = forms.CharField(label=_("Nippos"), max_length=20)
     poa_grantee_place = forms.CharField(label=_("Place of duty"), max_length=200)

@@ -326,6 +326,7 @@ def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 fee_received=data["fee_received"],
                 delivery_date=delivery_date,
                 window_id=window_id,
+                news_channels=data["news_channels"],
             )
         except DomainError as error:
             form_errors_add(form, error, skip=("window", "delivery_date"))

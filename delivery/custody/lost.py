@@ -44,6 +44,7 @@ from delivery.models import (
     ProblemKind,
 )
 from delivery.notifications.sms import sms_send
+from delivery.notifications.sms_texts import SmsMessage, sms_render
 from delivery.permissions import LOST_CASE_DECIDERS, LOST_CASE_REPORTERS
 from delivery.problems.services import order_problem_flag
 from delivery.signals import lost_passport_found
@@ -269,9 +270,6 @@ def _notice_text(event: LostPassportEvent) -> tuple[str, str, str]:
     """(mail subject, mail body, SMS of one GSM-7 part) about one step, in the active language."""
     case = event.case
     if event.to_status == LS.REPORTED:
-        sms = gettext(
-            "We cannot find your passport on its way (case %(number)s). We are searching and will tell you each step."
-        )
         lines = [
             gettext(
                 "We are sorry: the passport of delivery %(code)s cannot be found, or arrived damaged, on its way to you."
@@ -281,9 +279,6 @@ def _notice_text(event: LostPassportEvent) -> tuple[str, str, str]:
             ),
         ]
     elif event.to_status == LS.POLICE_REPORT:
-        sms = gettext(
-            "A police report on your passport is filed (case %(number)s). Imigrasi decides next; we will tell you."
-        )
         lines = [
             gettext(
                 "A police report about the passport of delivery %(code)s has been filed (case %(number)s)."
@@ -293,14 +288,10 @@ def _notice_text(event: LostPassportEvent) -> tuple[str, str, str]:
             ),
         ]
     elif event.to_status == LS.FOUND:
-        sms = gettext("Good news: your passport is found and its delivery goes on (case %(number)s).")
         lines = [
             gettext("Good news: the passport of delivery %(code)s has been found. Its delivery goes on.")
         ]
     else:
-        sms = gettext(
-            "Your passport is cancelled and will be reissued free of charge (case %(number)s). See your email."
-        )
         lines = [
             gettext(
                 "The passport of delivery %(code)s has been cancelled and will be reissued free of charge."
@@ -310,7 +301,13 @@ def _notice_text(event: LostPassportEvent) -> tuple[str, str, str]:
     values = {"code": case.order.code, "number": case.number, "note": case.decision_note}
     subject = gettext("Your passport delivery %(code)s: case %(number)s") % values
     body = "\n".join(line % values for line in lines)
-    return subject, body, f"antar-paspor {case.order.code}: " + sms % values
+    kinds: dict[str, str] = {
+        LS.REPORTED: "lost_reported",
+        LS.POLICE_REPORT: "lost_police_report",
+        LS.FOUND: "lost_found",
+    }
+    kind = kinds.get(event.to_status, "lost_reissue")
+    return subject, body, sms_render(SmsMessage(kind, case.order.code, {"number": case.number}))
 
 
 def lost_case_applicant_notify(*, event_id: int) -> str:

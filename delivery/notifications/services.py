@@ -1,4 +1,4 @@
-"""The applicant's notifications of a move: one mail and one short message per event, each marked sent only after its channel took it."""
+"""The applicant's notifications of a move: a mail, a short message and a WhatsApp message per event, on the channels the applicant chose at booking, each marked sent only after its channel took it."""
 
 from __future__ import annotations
 
@@ -17,8 +17,15 @@ from delivery.choices import (
     DeliveryStatus,
     NotificationChannel,
     NotificationStatus,
+    WhatsAppStatus,
 )
 from delivery.models import DeliveryCodeAttempt, DeliveryEvent, DeliveryOrder, Notification
+from delivery.notifications.sms_texts import (
+    SmsMessage,
+    event_sms_message,
+    sms_render,
+    whatsapp_template,
+)
 from delivery.notifications.texts import mail_lines
 
 logger = logging.getLogger(__name__)
@@ -116,6 +123,13 @@ def delivery_events_notify(*, event_ids: list[int]) -> dict[int, str]:
                 finished.add(email.pk)
             elif email is not None:
                 outcomes[event.pk] = email.status
+            whatsapp = rows.get((event.pk, NotificationChannel.WHATSAPP))
+            if whatsapp is not None and whatsapp.pk in claimed:
+                try:
+                    _notify_whatsapp(event, whatsapp)
+                except OSError as error:
+                    failure = failure or error
+                finished.add(whatsapp.pk)
             sms = rows.get((event.pk, NotificationChannel.SMS))
             if sms is not None and sms.pk in claimed:
                 try:
@@ -142,10 +156,30 @@ def _notifications_claim(
     over). Returns the rows, the ids this run claimed, and how many messages another run holds
     (rows it has locked at this instant, or claimed within the lease)."""
     wanted: dict[tuple[int, str], str] = {}
+    # WhatsApp did not reach these applicants: their news goes by SMS as well (whatsapp_fallback_to_sms)
+    with_whatsapp = [event for event in events if event.order.notify_by_whatsapp]
+    fallback = (
+        set(
+            Notification.objects.filter(
+                event__in=with_whatsapp,
+                channel=NotificationChannel.WHATSAPP,
+                delivery_status=WhatsAppStatus.FAILED,
+            ).values_list("event_id", flat=True)
+        )
+        if with_whatsapp  # no statement for a batch without WhatsApp
+        else set()
+    )
     for event in events:
         order, applicant = event.order, event.order.application.applicant
-        wanted[event.pk, NotificationChannel.EMAIL] = order.recipient_email or applicant.email
-        wanted[event.pk, NotificationChannel.SMS] = order.recipient_phone or applicant.phone
+        phone = order.recipient_phone or applicant.phone
+        wanted[event.pk, NotificationChannel.EMAIL] = (
+            order.recipient_email or applicant.email if order.notify_by_email else ""
+        )
+        wanted[event.pk, NotificationChannel.SMS] = (
+            phone if order.notify_by_sms or event.pk in fallback else ""
+        )
+        if order.notify_by_whatsapp:
+            wanted[event.pk, NotificationChannel.WHATSAPP] = phone
     to_send = (NotificationStatus.PENDING, NotificationStatus.FAILED)
     now = timezone.now()
     expired = now - _notify_claim_lease()
@@ -166,7 +200,7 @@ def _notifications_claim(
             (row.event_id, row.channel): row
             for row in Notification.objects.select_for_update(skip_locked=True).filter(event__in=events)
         }
-        lost = [row for key, row in rows.items() if not wanted[key] and row.status in to_send]
+        lost = [row for key, row in rows.items() if not wanted.get(key) and row.status in to_send]
         if lost:  # the address was removed since the first run
             Notification.objects.filter(pk__in=[row.pk for row in lost]).update(
                 status=NotificationStatus.SKIPPED
@@ -216,21 +250,58 @@ def _notify_sms(event: DeliveryEvent, notification: Notification) -> None:
     caller marks it sent. The client reference is the same on every attempt."""
     from delivery.notifications.sms import sms_send
 
-    order = event.order
-    applicant = order.application.applicant
+    applicant = event.order.application.applicant
     with translation.override(applicant.language or "id"):
-        _subject, lines = _notification_text(event)
-        text = (
-            " ".join(line for line in [f"antar-paspor {order.code}:", *lines] if line)
-            + " "
-            + (gettext("Track: %(url)s") % {"url": tracking_url(order)})
-        )
+        text = sms_render(event_sms_message(event))
     try:
         sms_send(to=notification.recipient, text=text, reference=notification_sms_reference(event))
     except OSError as error:
         _notification_failed(notification, error, "delivery.notify_sms")
         raise
     logger.info("delivery.notify_sms.sent event_id=%s", event.pk)
+
+
+def _notify_whatsapp(event: DeliveryEvent, notification: Notification) -> None:
+    """The news as an approved WhatsApp template, for a row this run claimed, marked sent with the
+    provider's message id as soon as the API took it; its delivery is reported later to the status
+    webhook. Without the applicant's opt-in for this number nothing is sent, and the news goes by SMS."""
+    from delivery.notifications.whatsapp import (
+        get_whatsapp_backend,
+        whatsapp_fallback_to_sms,
+        whatsapp_opted_in,
+    )
+
+    applicant = event.order.application.applicant
+    if not whatsapp_opted_in(applicant_id=applicant.pk, phone=notification.recipient):
+        with transaction.atomic():
+            Notification.objects.filter(pk=notification.pk).update(
+                status=NotificationStatus.SKIPPED,
+                delivery_status=WhatsAppStatus.FAILED,
+                last_error="no opt-in for this number",
+                claimed_at=None,
+            )
+            whatsapp_fallback_to_sms(event_id=event.pk, phone=notification.recipient)
+        logger.info("delivery.notify_whatsapp.no_opt_in event_id=%s", event.pk)
+        return
+    with translation.override(applicant.language or "id"):
+        template, language, params = whatsapp_template(event_sms_message(event))
+    try:
+        wamid = get_whatsapp_backend().send(
+            to=notification.recipient,
+            template=template,
+            language=language,
+            params=params,
+            reference=notification_sms_reference(event),
+        )
+    except OSError as error:
+        _notification_failed(notification, error, "delivery.notify_whatsapp")
+        raise
+    write_when_database_back(
+        lambda: Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_at=None, provider_message_id=wamid
+        )
+    )
+    logger.info("delivery.notify_whatsapp.sent event_id=%s", event.pk)
 
 
 def _notify_email(event: DeliveryEvent, notification: Notification) -> str:
@@ -274,10 +345,7 @@ def _notify_email(event: DeliveryEvent, notification: Notification) -> str:
 
 def code_refused_sms_text(order: DeliveryOrder) -> str:
     """The short message about a refused code, in the active language: one 160-character part."""
-    return gettext(
-        "antar-paspor %(order)s: a courier entered a wrong delivery code for your passport. "
-        "Not receiving it now? Keep your code secret and call the Pos office."
-    ) % {"order": order.code}
+    return sms_render(SmsMessage("code_refused", order.code))
 
 
 def code_refused_notify(*, attempt_id: int) -> str:

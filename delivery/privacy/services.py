@@ -113,6 +113,7 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
         Notification,
         ProofOfDelivery,
         RescheduleRequest,
+        WhatsAppOptIn,
     )
 
     files: list[FieldFile] = []
@@ -149,6 +150,8 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
             longitude=None,
         )
         Notification.objects.filter(event__order_id__in=order_ids).update(recipient="")
+        # The opt-in keeps when and how the applicant agreed, not the number.
+        WhatsAppOptIn.objects.filter(applicant_id=applicant_id).update(phone="")
         # The events stay as written (the database refuses to change them); what is personal
         # about them sits beside them and goes.
         DeliveryEventPersonal.objects.filter(event__order_id__in=order_ids).update(location="", details={})
@@ -203,6 +206,12 @@ class ReceiverExport(TypedDict):
     kind: str
 
 
+class WhatsAppOptInExport(TypedDict):
+    phone: str
+    at: str
+    how: str
+
+
 class DeliveryExport(TypedDict):
     tracking_code: str
     status: str
@@ -210,6 +219,8 @@ class DeliveryExport(TypedDict):
     area: str
     phone: str
     email: str
+    news_channels: list[str]
+    whatsapp_opt_ins: list[WhatsAppOptInExport]
     delivery_fee: int
     timeline: list[TimelineEntryExport]
     received_by: ReceiverExport | None
@@ -235,7 +246,7 @@ class DataExport(TypedDict):
 def applicant_data_export(*, user: User) -> DataExport:
     """Everything the portal holds about the logged-in applicant, as JSON-ready data. The export is
     itself recorded as an access."""
-    from delivery.models import DeliveryOrder
+    from delivery.models import DeliveryOrder, WhatsAppOptIn
 
     applicant = Applicant.objects.filter(user=user).first()
     data: DataExport = {
@@ -293,6 +304,19 @@ def applicant_data_export(*, user: User) -> DataExport:
                 "area": order.area.name,
                 "phone": order.recipient_phone,
                 "email": order.recipient_email,
+                "news_channels": [
+                    channel
+                    for channel, chosen in (
+                        ("sms", order.notify_by_sms),
+                        ("whatsapp", order.notify_by_whatsapp),
+                        ("email", order.notify_by_email),
+                    )
+                    if chosen
+                ],
+                "whatsapp_opt_ins": [
+                    {"phone": o.phone, "at": o.opted_in_at.isoformat(), "how": o.method}
+                    for o in WhatsAppOptIn.objects.filter(applicant_id=application.applicant_id)
+                ],
                 "delivery_fee": order.delivery_fee,
                 "timeline": [
                     {"from": e.from_status, "to": e.to_status, "at": e.occurred_at.isoformat()}

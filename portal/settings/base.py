@@ -333,6 +333,15 @@ DELIVERY_STALLED_HOURS = 48
 # a real gateway is another class with the same ``send(to=, text=)`` method.
 SMS_BACKEND = env.SMS_BACKEND
 SMS_LOG_FILE = env.SMS_LOG_FILE
+# WhatsApp (delivery/notifications/whatsapp.py): the sandbox outside production, with its own app
+# secret so that its signed status callbacks pass the same check as Meta's.
+WHATSAPP_BACKEND = env.WHATSAPP_BACKEND
+WHATSAPP_TOKEN = env.WHATSAPP_TOKEN
+WHATSAPP_PHONE_NUMBER_ID = env.WHATSAPP_PHONE_NUMBER_ID
+WHATSAPP_APP_SECRET = env.WHATSAPP_APP_SECRET or "sandbox-whatsapp-app-secret"
+WHATSAPP_VERIFY_TOKEN = env.WHATSAPP_VERIFY_TOKEN or "sandbox-whatsapp-verify-token"
+WHATSAPP_LOG_FILE = env.WHATSAPP_LOG_FILE
+WHATSAPP_SANDBOX_NO_WHATSAPP_SUFFIX = env.WHATSAPP_SANDBOX_NO_WHATSAPP_SUFFIX
 
 # Online booking: the Pos officer the applicant's power of attorney names, and the signature limits.
 POA_GRANTEE_NAME = env.POA_GRANTEE_NAME

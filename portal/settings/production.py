@@ -15,6 +15,9 @@ if not env.PERSONAL_DATA_KEYS or not env.PERSONAL_DATA_HASH_KEY:
 if not env.DELIVERY_TOKEN_SIGNING_KEY:
     raise ImproperlyConfigured("DELIVERY_TOKEN_SIGNING_KEY must be set in production")
 DEBUG = False
+# No sandbox secret in production: without Meta's app secret every WhatsApp status callback is refused.
+WHATSAPP_APP_SECRET = env.WHATSAPP_APP_SECRET
+WHATSAPP_VERIFY_TOKEN = env.WHATSAPP_VERIFY_TOKEN
 
 # HTTPS only: redirect, HSTS for a year (subdomains, preload), cookies only over TLS.
 SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", True)

@@ -376,6 +376,7 @@ def test_the_booking_page_refuses_a_bomb_as_the_signature(ref):
                 "address": "Jl. Sultan Hasanuddin No. 8, Makassar",
                 "recipient_phone": "081355512345",
                 "recipient_email": "daring@example.test",
+                "news_channels": ["sms", "email"],
                 "signature": data_url(png),
                 "agree": "on",
             },

@@ -196,6 +196,8 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     # public, like booking; the matrix's "code" is an order's, not an area's (tests/api)
     "api-area-windows": ("GET", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
     "api-track": ("POST", None, "400 400 400 400 400 400 400 400 400 400 400 400 400"),
+    # WhatsApp's status callbacks: no login counts, only the body's signature (none here: refused)
+    "api-whatsapp-statuses": ("POST", None, "403 403 403 403 403 403 403 403 403 403 403 403 403"),
     "api-order-address": ("POST", None, "401 400 404 400 400 400 400 404 400 400 404 400 404"),
     "api-order-cancel": ("POST", None, "401 409 404 403 403 403 403 404 403 403 404 403 404"),
     "api-groups": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
