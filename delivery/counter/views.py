@@ -26,6 +26,7 @@ from core.fields import ascii_digits
 from core.forms import form_errors_add
 from delivery.booking.forms import DeliveryWindowForm, area_from_form_data, window_errors_add
 from delivery.booking.invitation import delivery_invitation
+from delivery.choices import NotificationChannel
 from delivery.counter import booking as counter_booking
 from delivery.counter import documents
 from delivery.counter import handover as counter_handover
@@ -294,6 +295,10 @@ def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "recipient_phone": application.applicant.phone,
         "recipient_email": application.applicant.email,
         "poa_grantee_place": pos_office.name if pos_office else "",
+        # SMS, and e-mail only for an applicant whose address is on file (an empty address with
+        # e-mail ticked is refused): the clerk should not have to untick it for most walk-ins.
+        "news_channels": [NotificationChannel.SMS]
+        + ([NotificationChannel.EMAIL] if application.applicant.email else []),
     }
     if is_pos_service_officer(user):
         # The logged-in Pos officer is the grantee of the power of attorney (still editable).

@@ -189,3 +189,20 @@ def test_the_counter_api_takes_the_choice_and_refuses_none(ref):
     order = DeliveryOrder.objects.get(application=application)
     assert (order.notify_by_sms, order.notify_by_whatsapp, order.notify_by_email) == (False, True, False)
     assert WhatsAppOptIn.objects.get(applicant=application.applicant).method == "counter"
+
+
+def test_the_counter_form_ticks_email_only_for_an_applicant_with_an_address(ref, client):
+    from tests.counter.test_grantee_nippos import make_paid_application  # paid at the Pos counter
+
+    client.force_login(ref["users"]["pos.layanan"])
+    application = make_paid_application(ref)
+    for email, ticked in (("", False), ("pemohon@example.id", True)):
+        application.applicant.email = email
+        application.applicant.save(update_fields=["email"])
+        response = client.get(f"/counter/applications/{application.pk}/book/")
+        assert response.status_code == 200, response
+        page = response.content.decode()
+        box = page[page.index('value="email"') - 120 : page.index('value="email"') + 60]
+        assert ("checked" in box) is ticked, box
+        sms = page[page.index('value="sms"') - 120 : page.index('value="sms"') + 60]
+        assert "checked" in sms
