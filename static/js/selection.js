@@ -49,4 +49,5 @@
     confirmField.value = "on";
   });
   update();
+  form.dataset.ready = "1";  // the scan field is now handled here (browser tests wait for it)
 })();

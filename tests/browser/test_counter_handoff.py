@@ -153,6 +153,7 @@ def test_steps_one_to_six_through_the_counter_pages(
     imigrasi.get_by_role("link", name="Serahkan kelompok paspor ke Pos").first.click()
     imigrasi.wait_for_url("**/counter/batches/new/")
     assert_accessible(imigrasi)
+    imigrasi.wait_for_selector("form[data-selection][data-ready]", state="attached")  # its script runs
     scan = imigrasi.get_by_label("Pindai atau ketik kode pelacakan, lalu tekan Enter")
     scan.type("APNOTHERE9\n")
     expect(imigrasi.locator("#scan-status")).to_contain_text("Tidak siap diserahkan di sini: APNOTHERE9")

@@ -39,6 +39,7 @@ def test_imigrasi_acknowledges_a_manifest_by_scanning_and_both_sides_see_it(
     )
     phone.get_by_role("link", name=manifest.number).first.click()
     expect(phone.locator("#receipt-counts")).to_contain_text("dalam serah terima: 2")
+    phone.wait_for_selector("form[data-selection][data-ready]", state="attached")  # its script runs
     scan = phone.get_by_label("Pindai atau ketik kode pelacakan, lalu tekan Enter")
     scan.type("APNOTHERE9\n")
     expect(phone.locator("#scan-status")).to_contain_text("Tidak menunggu di manifes ini: APNOTHERE9")
