@@ -9,7 +9,7 @@ import binascii
 from typing import TYPE_CHECKING
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 
 from core.exceptions import ValidationFailed
 from core.images import image_format
@@ -56,3 +56,11 @@ def base64_decode(
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationFailed(message, fields={field: [field_message or message]}) from None
+
+
+def pdf_response(data: bytes, filename: str, *, attachment: bool = False) -> HttpResponse:
+    """A PDF the portal made, shown in the browser (or downloaded, ``attachment``) as ``filename``."""
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
+from core.files import pdf_response
 from core.forms import form_errors_add
 from partners import exports, selectors, services
 from partners.choices import DisputeStatus, Indicator
@@ -187,9 +188,7 @@ def dashboard_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
         request=request,
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(board, "pdf")}"'
-    return response
+    return pdf_response(pdf, _export_name(board, "pdf"), attachment=True)
 
 
 @manager_required

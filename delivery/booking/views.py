@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
 from core.fields import ascii_digits
+from core.files import pdf_response
 from core.forms import form_errors_add
 from core.middleware import client_ip
 from delivery.booking import online as svc
@@ -270,9 +271,7 @@ def booking_document(request: HttpRequest, token: str, kind: str) -> HttpRespons
         data, name = documents.power_of_attorney_pdf(order=order), f"surat-kuasa-{order.code}.pdf"
     else:
         raise Http404
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return pdf_response(data, name, attachment=True)
 
 
 @login_required

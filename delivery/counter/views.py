@@ -23,6 +23,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import PersonalDataAccess, User
 from core.exceptions import DomainError
 from core.fields import ascii_digits
+from core.files import pdf_response
 from core.forms import form_errors_add
 from delivery.booking.forms import DeliveryWindowForm, area_from_form_data, window_errors_add
 from delivery.booking.invitation import delivery_invitation
@@ -67,12 +68,6 @@ from organisations.models import Office
 from organisations.offices import pos_office_serving
 from passports import services as passport_services
 from passports.models import PaymentRequest
-
-
-def _pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 @roles(Role.IMIGRASI_OFFICER, Role.POS_SERVICE_OFFICER)
@@ -367,9 +362,9 @@ def order_document(request: AuthenticatedHttpRequest, code: str, kind: str) -> H
             reference=f"{kind}:{order.code}",
         )
     if kind == "receipt":
-        return _pdf_response(documents.dossier_receipt_pdf(order=order), f"tanda-terima-{order.code}.pdf")
+        return pdf_response(documents.dossier_receipt_pdf(order=order), f"tanda-terima-{order.code}.pdf")
     if kind == "power-of-attorney":
-        return _pdf_response(documents.power_of_attorney_pdf(order=order), f"surat-kuasa-{order.code}.pdf")
+        return pdf_response(documents.power_of_attorney_pdf(order=order), f"surat-kuasa-{order.code}.pdf")
     raise Http404
 
 
@@ -428,7 +423,7 @@ def manifest_detail(request: AuthenticatedHttpRequest, pk: int, fmt: str = "") -
             applicant_ids=manifest.orders.values_list("application__applicant_id", flat=True),
         )
     if fmt == "pdf":
-        return _pdf_response(documents.manifest_pdf(manifest=manifest), f"manifes-{manifest.number}.pdf")
+        return pdf_response(documents.manifest_pdf(manifest=manifest), f"manifes-{manifest.number}.pdf")
     if fmt == "csv":
         response = HttpResponse(
             documents.manifest_csv(manifest=manifest), content_type="text/csv; charset=utf-8"
@@ -714,7 +709,7 @@ def batch_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             item.order.application.applicant_id for item in batch.items.select_related("order__application")
         ],
     )
-    return _pdf_response(documents.batch_letter_pdf(batch=batch), f"surat-tugas-{batch.number}.pdf")
+    return pdf_response(documents.batch_letter_pdf(batch=batch), f"surat-tugas-{batch.number}.pdf")
 
 
 # The van standby log and the supervisors' problems queue.

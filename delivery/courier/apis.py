@@ -20,6 +20,7 @@ from accounts.models import User
 from core.api import ERRORS, api_errors
 from core.exceptions import ValidationFailed
 from core.fields import AsciiDigitsSerializerField
+from core.files import pdf_response
 from core.idempotency import idempotent
 from delivery.choices import FailureReason, IdType, ReceiverKind
 from delivery.courier import proof
@@ -360,9 +361,5 @@ class CourierRunSheetApi(_CourierLanguageApi):
                 )
             courier_id = int(raw)
         courier = run_sheet_courier_for(viewer=request.user, courier_id=courier_id)
-        response = HttpResponse(
-            courier_run_sheet_print(viewer=request.user, courier=courier, day=day),
-            content_type="application/pdf",
-        )
-        response["Content-Disposition"] = f'inline; filename="{run_sheet_filename(courier, day)}"'
-        return response
+        data = courier_run_sheet_print(viewer=request.user, courier=courier, day=day)
+        return pdf_response(data, run_sheet_filename(courier, day))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
+from core.files import pdf_response
 from delivery.choices import DeliveryStatus, FailureReason, IdType
 from delivery.courier.dispatch import delivery_order_assign_courier
 from delivery.courier.forms import AssignCourierForm
@@ -185,12 +186,6 @@ def courier_take(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 @never_cache
 @login_required
 @require_GET
@@ -222,7 +217,7 @@ def _run_sheet_response(request: AuthenticatedHttpRequest, courier_id: int | Non
             str(error.message), status=error.status_code, content_type="text/plain; charset=utf-8"
         )
     data = courier_run_sheet_print(viewer=request.user, courier=courier, day=day)
-    return _pdf(data, run_sheet_filename(courier, day))
+    return pdf_response(data, run_sheet_filename(courier, day))
 
 
 def _token_texts() -> dict[str, str]:
