@@ -29,6 +29,8 @@ from core.exceptions import DomainError, NotFound
 from core.forms import form_errors_add
 from core.lookups import TooManyAttempts
 from core.middleware import client_ip
+from delivery.manage.access import grant_holds
+from delivery.models import DeliveryOrder
 
 P = ParamSpec("P")
 
@@ -245,3 +247,17 @@ def complaint_photo_staff(request: AuthenticatedHttpRequest, ticket: str) -> Fil
     except NotFound:
         raise Http404 from None
     return _photo_response(complaint)
+
+
+@never_cache
+def complaint_order_list(request: HttpRequest, code: str) -> HttpResponse:
+    """The complaints about one delivery, for the applicant in "manage my delivery" (the one-time
+    code passed): each opens its thread, where the applicant reads and answers."""
+    order = DeliveryOrder.objects.filter(code=code).first()
+    if order is None or not grant_holds(request.session, order):
+        return redirect("manage-home", code=code) if order is not None else redirect("track")
+    complaints = [
+        (complaint, svc.complaint_link(complaint))
+        for complaint in Complaint.objects.filter(order=order).order_by("-filed_at")
+    ]
+    return render(request, "complaints/order.html", {"order": order, "complaints": complaints})

@@ -167,6 +167,9 @@ class DeliveryOrder(TimeStampedModel):
         related_name="+",
         verbose_name=_("delivery window"),
     )
+    # Every personal link and every "manage my delivery" session of the order carries this number;
+    # raising it revokes them all at once (``delivery.manage.links``).
+    link_version = models.PositiveIntegerField(_("personal link version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("delivery order")
@@ -973,3 +976,26 @@ class WhatsAppOptIn(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.applicant_id} {self.method} {self.opted_in_at:%Y-%m-%d}"
+
+
+class ManageCode(models.Model):
+    """A one-time code sent to the phone or mail on file before the applicant may change their
+    delivery through their personal link (``delivery.manage.access``). Only its keyed hash is kept
+    for the check; the code itself is kept encrypted just until the message is sent."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="manage_codes")
+    digest = models.CharField(max_length=64, editable=False)
+    code_encrypted = models.TextField(blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Wrong codes typed against this one; at MANAGE_CODE_MAX_ATTEMPTS it is spent.
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -72,3 +72,11 @@ def whatsapp_sandbox_statuses(self: Task, wamid: str, to: str) -> int:
     from delivery.notifications.whatsapp import sandbox_statuses_post
 
     return sandbox_statuses_post(wamid=wamid, to=to)
+
+
+@retried_task("delivery.tasks.send_manage_code")
+def send_manage_code(self: Task, code_id: int) -> str:
+    """The one-time code of "manage my delivery", by SMS (and mail with an address on file)."""
+    from delivery.manage.access import manage_code_send
+
+    return manage_code_send(code_id=code_id)

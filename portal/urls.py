@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # The busiest public page, resolved before the counters' and the courier's long lists.
     path("", include("delivery.tracking.urls")),
+    path("", include("delivery.manage.urls")),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("login/two-step/", views.two_factor_verify, name="two-factor-verify"),
     path("login/two-step/setup/", views.two_factor_setup, name="two-factor-setup"),

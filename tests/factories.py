@@ -207,3 +207,15 @@ def make_lost_case(ref: dict, *, kind: str = "missing", police_report: bool = Tr
             upload=SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 laporan polisi", "application/pdf"),
         )
     return case
+
+
+def personal_link_in(text: str, order: DeliveryOrder) -> str:
+    """The applicant's personal link in a message's ``text``, checked to open ``order``."""
+    import re
+
+    from delivery.manage.links import link_order
+
+    found = re.search(r"/m/([A-Za-z0-9._=-]+)/", text)
+    assert found, text
+    assert link_order(found.group(1)).pk == order.pk
+    return found.group(0)

@@ -44,6 +44,7 @@ from delivery.booking.services import DEFAULT_NEWS_CHANNELS, delivery_order_book
 from delivery.booking.windows import window_choice_check, window_place_hold, window_place_release
 from delivery.choices import DeliveryStatus, DestinationKind, NotificationChannel, OptInMethod
 from delivery.courier.proof import decode_image_checked
+from delivery.manage.links import link_url
 from delivery.models import (
     AddressChange,
     Area,
@@ -54,7 +55,6 @@ from delivery.models import (
     OnlineBookingEvent,
     OnlineBookingStatus,
 )
-from delivery.notifications.services import tracking_url
 from delivery.permissions import is_logged_in_applicant
 from organisations.models import Office
 from organisations.offices import pos_office_serving
@@ -491,7 +491,7 @@ def online_booking_mail_documents(*, booking_id: int) -> str:
                     gettext("Your passport delivery is booked and paid. Tracking code: %(code)s.")
                     % {"code": order.code},
                     gettext("Attached: the dossier receipt and the power of attorney you signed."),
-                    gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
+                    gettext("Follow or change your delivery here: %(url)s") % {"url": link_url(order)},
                     "",
                     "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
                 ]

@@ -1,4 +1,5 @@
-"""After a failed attempt the applicant picks another day, or another address in the same area.
+"""The applicant picks another day: before the courier sets out (another day and window, in an area
+with delivery windows), or after a failed attempt (another day, or another address in the same area).
 
 One request per failed attempt: sending the form again replaces it, never adds a second one. A new
 address replaces the order's delivery address (the area, and so the fee, stays the same).
@@ -18,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from delivery.booking.windows import window_choice_check, window_place_release, window_place_take
+from delivery.booking.windows import (
+    area_has_windows,
+    window_choice_check,
+    window_place_release,
+    window_place_take,
+)
 from delivery.choices import DeliveryStatus
 from delivery.handoff import transitions as t
 from delivery.handoff.deadlines import window_end
@@ -27,7 +33,20 @@ from delivery.models import DeliveryOrder, RescheduleRequest
 MAX_DAYS_AHEAD = 14
 
 
+# Before the courier sets out, an order in an area with delivery windows may move to another day
+# and window (the address changes on its own page, with its fee).
+BEFORE_DISPATCH = (
+    DeliveryStatus.BOOKED,
+    DeliveryStatus.DOSSIER_HANDED,
+    DeliveryStatus.PASSPORT_READY,
+    DeliveryStatus.RECEIVED_BY_POS,
+    DeliveryStatus.WITH_DELIVERY_SECTION,
+)
+
+
 def reschedule_allowed(order: DeliveryOrder) -> bool:
+    if order.status in BEFORE_DISPATCH:
+        return area_has_windows(order.area)
     return (
         order.status == DeliveryStatus.FAILED_ATTEMPT
         and t.failed_attempts(order) < settings.DELIVERY_MAX_FAILED_ATTEMPTS
@@ -66,8 +85,15 @@ def delivery_order_reschedule(
         if not reschedule_allowed(order):
             raise InvalidTransition(
                 _(
-                    "Another day or address can be chosen only after a failed attempt, while attempts are left."
-                )
+                    "Another day can be chosen before the courier sets out (in an area with delivery "
+                    "windows) or after a failed attempt, while attempts are left."
+                ),
+            )
+        before_dispatch = order.status in BEFORE_DISPATCH
+        if before_dispatch and (new_address or not window_id):
+            raise ValidationFailed(
+                _("Choose a delivery day and window; the address changes on its own page."),
+                fields={"delivery_date": [_("Choose a delivery day and window.")]},
             )
         window = window_choice_check(
             area=order.area,
@@ -94,12 +120,13 @@ def delivery_order_reschedule(
         ):
             window_place_take(window=window, day=preferred_date)
             window_place_release(window_id=order.delivery_window_id, day=order.delivery_date)
-            changes.update(
-                delivery_window=window,
-                delivery_date=preferred_date,
-                deadline_at=window_end(preferred_date, window.ends_at),
-                deadline_breached_at=None,
-            )
+            changes.update(delivery_window=window, delivery_date=preferred_date)
+            # The step-7 clock follows the window once the passport is with the delivery section
+            # (or back there after a failed attempt); earlier steps keep their own clocks.
+            if order.status in (DeliveryStatus.FAILED_ATTEMPT, DeliveryStatus.WITH_DELIVERY_SECTION):
+                changes.update(
+                    deadline_at=window_end(preferred_date, window.ends_at), deadline_breached_at=None
+                )
         if changes:
             DeliveryOrder.objects.filter(pk=order.pk).update(**changes, updated_at=timezone.now())
     return request

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from core.exceptions import DomainError
 from core.fields import ascii_digits
 from core.files import pdf_response
@@ -35,7 +36,7 @@ from delivery.booking.forms import (
     window_errors_add,
 )
 from delivery.booking.invitation import BILLING_CODE_PARAMETER
-from delivery.booking.reschedule import delivery_order_reschedule, reschedule_allowed
+from delivery.booking.reschedule import BEFORE_DISPATCH, delivery_order_reschedule, reschedule_allowed
 from delivery.booking.windows import area_has_windows, slot_split
 from delivery.counter import documents
 from delivery.handoff.selectors import orders_visible_to
@@ -279,6 +280,16 @@ def booking_document(request: HttpRequest, token: str, kind: str) -> HttpRespons
 def order_change_address(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The applicant moves the delivery; another area's fee difference is shown before confirming."""
     order = get_object_or_404(orders_visible_to(request.user).select_related("area"), code=code)
+    return address_change_page(
+        request, order=order, actor=request.user, back_url=reverse("order-detail", args=[code])
+    )
+
+
+def address_change_page(
+    request: HttpRequest, *, order: DeliveryOrder, actor: User, back_url: str
+) -> HttpResponse:
+    """The address change, for a logged-in applicant or one on their personal link (``actor`` is the
+    applicant's user either way); ``back_url`` is where they came from and go back to."""
     quote = None
     if request.method == "POST":
         form = AddressChangeForm(request.POST)
@@ -288,26 +299,26 @@ def order_change_address(request: AuthenticatedHttpRequest, code: str) -> HttpRe
                 if request.POST.get("confirm") == "yes":
                     svc.delivery_order_change_address(
                         order_id=order.pk,
-                        actor=request.user,
+                        actor=actor,
                         destination_kind=data["destination_kind"],
                         address=data["address"],
                         area_id=data["area"].pk,
                         expected_fee=-1 if data["expected_fee"] is None else data["expected_fee"],
                     )
                     messages.success(request, _("The delivery address was changed."))
-                    return redirect("order-detail", code=order.code)
-                quote = svc.address_change_quote(order=order, actor=request.user, area_id=data["area"].pk)
+                    return redirect(back_url)
+                quote = svc.address_change_quote(order=order, actor=actor, area_id=data["area"].pk)
             except DomainError as error:
                 if error.code == "already_released":
                     messages.error(request, str(error.message))
-                    return redirect("order-detail", code=order.code)
+                    return redirect(back_url)
                 form_errors_add(form, error, skip=("signature",))
     else:
         try:
-            svc.address_change_quote(order=order, actor=request.user, area_id=order.area_id)
+            svc.address_change_quote(order=order, actor=actor, area_id=order.area_id)
         except DomainError as error:
             messages.error(request, str(error.message))
-            return redirect("order-detail", code=order.code)
+            return redirect(back_url)
         form = AddressChangeForm(
             initial={
                 "destination_kind": order.destination_kind,
@@ -318,7 +329,7 @@ def order_change_address(request: AuthenticatedHttpRequest, code: str) -> HttpRe
     return render(
         request,
         "booking/address.html",
-        {"order": order, "form": form, "quote": quote},
+        {"order": order, "form": form, "quote": quote, "back_url": back_url},
         status=400 if form.errors else 200,
     )
 
@@ -329,6 +340,16 @@ def order_reschedule(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
     order = get_object_or_404(
         DeliveryOrder.objects.select_related("area"), code=code, application__applicant__user=request.user
     )
+    return reschedule_page(
+        request, order=order, actor=request.user, back_url=reverse("order-detail", args=[code])
+    )
+
+
+def reschedule_page(
+    request: HttpRequest, *, order: DeliveryOrder, actor: User, back_url: str
+) -> HttpResponse:
+    """Another day (and window) before the courier sets out, or another day or address after a
+    failed attempt; for a logged-in applicant or one on their personal link."""
     # In an area with delivery windows the new day is chosen with its window, as at booking.
     window_form = None
     data = request.POST.copy() if request.method == "POST" else None
@@ -345,7 +366,7 @@ def order_reschedule(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
         try:
             delivery_order_reschedule(
                 order_id=order.pk,
-                actor=request.user,
+                actor=actor,
                 preferred_date=form.cleaned_data["preferred_date"],
                 new_address=form.cleaned_data["new_address"],
                 window_id=window_id,
@@ -362,7 +383,7 @@ def order_reschedule(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
                 form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Thank you: the courier will come on the day you chose."))
-            return redirect("order-detail", code=order.code)
+            return redirect(back_url)
     return render(
         request,
         "courier/reschedule.html",
@@ -371,5 +392,7 @@ def order_reschedule(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
             "form": form,
             "window_form": window_form,
             "allowed": reschedule_allowed(order),
+            "before_dispatch": order.status in BEFORE_DISPATCH,
+            "back_url": back_url,
         },
     )

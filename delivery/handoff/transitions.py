@@ -30,6 +30,7 @@ from delivery.handoff.deadlines import deadline_after, window_end
 from delivery.handoff.events import moves_follow_up
 from delivery.handoff.history import events_chain, payload_split, personal_details_write
 from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder, DeliveryWindowDay
+from delivery.money.refunds import cancellation_refund
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -319,11 +320,8 @@ def _move_orders(
                 raise InvalidTransition(_not_now_message(order, many=expected > 1))
         if action == "dispatch":
             _check_attempts_left(orders)
-        if action == "cancel" and BatchItem.objects.filter(order__in=orders).exists():
-            raise InvalidTransition(
-                _("The passport has already been released to Pos; it can no longer be cancelled."),
-                code="already_released",
-            )
+        if action == "cancel":
+            _check_not_released(orders)
         if guard is not None:
             for order in orders:
                 guard(order)
@@ -447,6 +445,16 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
         )
     if action == "dispatch":
         _check_attempts_left([order])
+    if action == "cancel":
+        _check_not_released([order])
+
+
+def _check_not_released(orders: list[DeliveryOrder]) -> None:
+    if BatchItem.objects.filter(order__in=orders).exists():
+        raise InvalidTransition(
+            _("The passport has already been released to Pos; it can no longer be cancelled."),
+            code="already_released",
+        )
 
 
 def record_booking_event(*, order: DeliveryOrder, actor: User | None, at: dt.datetime) -> DeliveryEvent:
@@ -617,8 +625,14 @@ def delivery_order_cancel_lost(
 def delivery_order_cancel(
     *, order_id: int, actor: User, reason: str = "", at: dt.datetime | None = None
 ) -> MoveResult:
-    """The applicant withdraws before the passport leaves Imigrasi."""
-    return _move("cancel", order_id=order_id, actor=actor, at=at, payload={"reason": reason})
+    """The applicant withdraws before the passport leaves Imigrasi; the event records the refund the
+    rule gives (``delivery.money.refunds``)."""
+
+    def refund_record(order: DeliveryOrder) -> None:
+        payload["refund"] = cancellation_refund(order).amount
+
+    payload: dict[str, Any] = {"reason": reason}
+    return _move("cancel", order_id=order_id, actor=actor, at=at, payload=payload, guard=refund_record)
 
 
 ACTION_FUNCTIONS = {

@@ -19,6 +19,7 @@ from delivery.choices import (
     NotificationStatus,
     WhatsAppStatus,
 )
+from delivery.manage.links import link_url
 from delivery.models import DeliveryCodeAttempt, DeliveryEvent, DeliveryOrder, Notification
 from delivery.notifications.sms_texts import (
     SmsMessage,
@@ -38,6 +39,7 @@ NOTIFY_CLAIM_LEASE = dt.timedelta(minutes=6)
 
 
 def tracking_url(order: DeliveryOrder) -> str:
+    """The public tracking page with the code filled in: for paper (a receipt outlives any link)."""
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/track/?code={order.code}"
 
 
@@ -318,7 +320,7 @@ def _notify_email(event: DeliveryEvent, notification: Notification) -> str:
                 "",
                 *lines,
                 "",
-                gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
+                gettext("Follow or change your delivery here: %(url)s") % {"url": link_url(order)},
                 "",
                 "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
             ]
@@ -383,7 +385,7 @@ def code_refused_notify(*, attempt_id: int) -> str:
                     "and call the Pos office: Imigrasi and PT Pos have been told."
                 ),
                 "",
-                gettext("Track it here: %(url)s") % {"url": tracking_url(order)},
+                gettext("Follow or change your delivery here: %(url)s") % {"url": link_url(order)},
                 "",
                 "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
             ]

@@ -13,6 +13,7 @@ whose body parameters are the message's values in the template's order.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from delivery.choices import DeliveryStatus, FailureReason
 from delivery.handoff import transitions as t
 from delivery.handoff.codes import delivery_code_reveal
 from delivery.handoff.history import personal_details
+from delivery.manage.links import link_url
 from delivery.models import DeliveryEvent
 
 SMS_SEPTETS = 160
@@ -100,9 +102,15 @@ TEMPLATES: dict[str, SmsTemplate] = {
         ),
         _t(
             "out_for_delivery",
-            _("A courier brings your passport to %(area)s today. %(url)s"),
-            ("area", "url"),
-            ("area",),
+            _("Out for delivery today %(window)s, courier %(courier)s. Code ready? %(url)s"),
+            ("window", "courier", "url"),
+            ("courier",),
+        ),
+        _t(
+            "out_for_delivery_today",
+            _("Out for delivery today, courier %(courier)s. Code ready? %(url)s"),
+            ("courier", "url"),
+            ("courier",),
         ),
         _t(
             "delivery_code",
@@ -138,6 +146,13 @@ TEMPLATES: dict[str, SmsTemplate] = {
             ("office",),
         ),
         _t("cancelled", _("Your passport delivery is cancelled. %(url)s"), ("url",)),
+        _t(
+            "manage_code",
+            _(
+                "Your one-time code: %(otp)s. Valid 10 minutes. Never share it; Pos and Imigrasi staff never ask for it."
+            ),
+            ("otp",),
+        ),
         _t(
             "code_refused",
             _(
@@ -224,8 +239,9 @@ def whatsapp_template(message: SmsMessage) -> tuple[str, str, list[str]]:
     return message.template.whatsapp_name, language, values
 
 
-def _url(path: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"
+def _hour(moment: dt.time) -> str:
+    """08 for 08.00, 13.30 for half past one: a window's bound as short as it reads."""
+    return f"{moment:%H}" if moment.minute == 0 else f"{moment:%H.%M}"
 
 
 def event_sms_message(event: DeliveryEvent) -> SmsMessage:
@@ -233,7 +249,7 @@ def event_sms_message(event: DeliveryEvent) -> SmsMessage:
     failure reason is a label in it)."""
     order = event.order
     code = order.code
-    track = _url(f"/track/?code={code}")
+    track = link_url(order)  # the personal link: tracking, and manage my delivery after a code
     status = event.to_status
     if event.payload.get("delivery_code_issued"):
         delivery_code = delivery_code_reveal(order_id=order.pk)
@@ -248,9 +264,16 @@ def event_sms_message(event: DeliveryEvent) -> SmsMessage:
         label = str(FailureReason(reason).label) if reason in FailureReason.values else reason
         if t.failed_attempts(order) >= settings.DELIVERY_MAX_FAILED_ATTEMPTS:
             return SmsMessage("failed_final", code, {"reason": label})
-        return SmsMessage("failed_attempt", code, {"reason": label, "url": _url(f"/orders/{code}/new-day/")})
+        return SmsMessage("failed_attempt", code, {"reason": label, "url": track})
     if status == DeliveryStatus.RETURNED_TO_OFFICE:
         return SmsMessage("returned_to_office", code, {"office": order.imigrasi_office.name})
-    if status in (DeliveryStatus.WITH_DELIVERY_SECTION, DeliveryStatus.OUT_FOR_DELIVERY):
+    if status == DeliveryStatus.OUT_FOR_DELIVERY:
+        courier = (event.actor.first_name if event.actor is not None else "") or str(_("a Pos courier"))
+        window = order.delivery_window
+        if window is not None and order.delivery_date == timezone.localdate(event.occurred_at):
+            hours = f"{_hour(window.starts_at)}-{_hour(window.ends_at)}"
+            return SmsMessage("out_for_delivery", code, {"window": hours, "courier": courier, "url": track})
+        return SmsMessage("out_for_delivery_today", code, {"courier": courier, "url": track})
+    if status == DeliveryStatus.WITH_DELIVERY_SECTION:
         return SmsMessage(str(status), code, {"area": order.area.name, "url": track})
     return SmsMessage(str(status), code, {"url": track})

@@ -9,6 +9,7 @@ from delivery.choices import DeliveryStatus, FailureReason
 from delivery.handoff import transitions as t
 from delivery.handoff.codes import delivery_code_reveal
 from delivery.handoff.history import personal_details
+from delivery.manage.links import link_url
 from delivery.models import (
     DeliveryEvent,
 )
@@ -26,12 +27,13 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
                 gettext("Your one-time delivery code: %(code)s") % {"code": code},
                 gettext("Show it to the courier only when you have the passport in your hands."),
             ]
-    if event.to_status == DeliveryStatus.OUT_FOR_DELIVERY and order.application.applicant.user_id:
-        # An applicant with a portal account can show the signed QR code instead of reading the code.
+    if event.to_status == DeliveryStatus.OUT_FOR_DELIVERY:
+        # Instead of reading the code, the applicant can show the signed QR code on the delivery's
+        # page (after the one-time code, or logged in).
         lines += [
             "",
-            gettext("At the door you can show the courier the QR code on your order page: %(url)s")
-            % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/"},
+            gettext("At the door you can show the courier the QR code on your delivery page: %(url)s")
+            % {"url": link_url(order)},
         ]
     if event.to_status == DeliveryStatus.FAILED_ATTEMPT:
         reason = event.payload.get("reason", "")
@@ -50,7 +52,7 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
         else:
             lines.append(
                 gettext("Choose another day or another address in the same area here: %(url)s")
-                % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/orders/{order.code}/new-day/"}
+                % {"url": link_url(order)}
             )
     if event.to_status == DeliveryStatus.RETURNED_TO_OFFICE:
         office = order.imigrasi_office

@@ -313,6 +313,16 @@ LOOKUP_FAILURE_WINDOW = 15 * 60
 TRACKING_PAGE_CACHE_SECONDS = 300
 # A lookup that matches answers with a signed link to the order's page, valid this long (30 minutes).
 TRACKING_LINK_SECONDS = 30 * 60
+# The applicant's personal link in every message (``delivery.manage.links``): valid 30 days, the
+# whole delivery. Before a change through it, a one-time code of 6 digits sent to the phone or mail
+# on file: valid 10 minutes, 5 wrong tries, a new one at most every minute and 5 an hour. A "manage
+# my delivery" session lasts 30 minutes.
+MANAGE_LINK_SECONDS = 30 * 24 * 3600
+MANAGE_CODE_SECONDS = 10 * 60
+MANAGE_CODE_MAX_ATTEMPTS = 5
+MANAGE_CODE_RESEND_SECONDS = 60
+MANAGE_CODES_PER_HOUR = 5
+MANAGE_SESSION_SECONDS = 30 * 60
 # Courier app: failed attempts before the passport goes back to the office, proof-of-delivery limits.
 DELIVERY_MAX_FAILED_ATTEMPTS = env.DELIVERY_MAX_FAILED_ATTEMPTS
 COURIER_PHOTO_MAX_BYTES = 2 * 1024 * 1024

@@ -11,7 +11,7 @@ from delivery.handoff import transitions as t
 from delivery.models import Notification
 from delivery.notifications.services import delivery_event_notify
 from tests.conftest import sms_for, wait_for
-from tests.factories import make_order
+from tests.factories import make_order, personal_link_in
 
 pytestmark = pytest.mark.worker
 
@@ -31,7 +31,7 @@ def test_each_change_is_sent_once_by_email_and_by_sms(tx_ref, celery_worker_proc
     sms = sms_for(order.code)[-1]
     assert sms["to"] == order.recipient_phone
     assert "Berkas diserahkan ke Imigrasi" in sms["text"]  # in the applicant's language
-    assert f"/track/?code={order.code}" in sms["text"]
+    personal_link_in(sms["text"], order)
 
     # a retried task sends nothing more on either channel (rows are marked once the channel took them)
     wait_for(lambda: not Notification.objects.filter(event=result.event).exclude(status="sent").exists())

@@ -20,7 +20,7 @@ from delivery.models import DeliveryCode, DeliveryCodeAttempt, ProblemKind, Proo
 from delivery.problems.selectors import problems_queue
 from tests.courier.helpers import courier_client, post
 from tests.courier.test_proof import deliver
-from tests.factories import make_order
+from tests.factories import make_order, personal_link_in
 
 pytestmark = pytest.mark.django_db
 
@@ -232,8 +232,8 @@ def test_the_out_for_delivery_message_links_to_the_qr_code(ref):
     with translation.override("id"):
         text = "\n".join(mail_lines(event))
 
-    assert "kode QR di halaman pesanan Anda" in text
-    assert f"/orders/{order.code}/" in text
+    assert "kode QR di halaman pengiriman Anda" in text
+    personal_link_in(text, order)
     assert _token(order) not in text  # the token itself never travels in a message or a URL
 
 

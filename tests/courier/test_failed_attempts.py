@@ -9,7 +9,7 @@ from delivery.courier import proof
 from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent
 from delivery.notifications.services import delivery_event_notify
-from tests.factories import make_order
+from tests.factories import make_order, personal_link_in
 
 
 def fail(order, reason="not_at_home", note=""):
@@ -28,7 +28,7 @@ def test_a_failed_attempt_mails_the_reason_and_how_to_choose_another_day(ref):
     body = mail.outbox[0].body
     assert "Alasan: Alamat tidak ditemukan" in body
     assert "Pilih hari lain atau alamat lain di wilayah yang sama di sini: http" in body
-    assert f"/orders/{order.code}/new-day/" in body
+    personal_link_in(body, order)
 
 
 def test_other_reason_needs_the_couriers_words(ref):

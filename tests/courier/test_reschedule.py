@@ -12,14 +12,14 @@ from delivery.choices import DeliveryStatus as S
 from delivery.handoff import codes
 from delivery.models import DeliveryEvent, RescheduleRequest
 from delivery.notifications.services import delivery_event_notify
-from tests.factories import make_order
+from tests.factories import make_order, personal_link_in
 
 
 def test_the_failed_attempt_mail_links_to_the_form(ref):
     order = make_order(ref, S.FAILED_ATTEMPT)
     event = DeliveryEvent.objects.get(order=order, to_status=S.FAILED_ATTEMPT)
     delivery_event_notify(event_id=event.pk)
-    assert f"/orders/{order.code}/new-day/" in mail.outbox[-1].body
+    personal_link_in(mail.outbox[-1].body, order)
 
 
 def test_a_new_day_and_address_replace_the_previous_request(ref):

@@ -24,7 +24,7 @@ from delivery.notifications.services import (
 )
 from delivery.notifications.sms import LogFileSmsBackend
 from tests.conftest import wait_for
-from tests.factories import make_order
+from tests.factories import make_order, personal_link_in
 
 
 @pytest.mark.worker
@@ -48,7 +48,7 @@ def test_a_state_change_is_emailed_by_the_worker_once(tx_ref, celery_worker_proc
     assert order.code in mail["Subject"]
     # in the applicant's language, Bahasa Indonesia
     assert "Pengiriman paspor Anda memiliki status baru: Berkas diserahkan ke Imigrasi." in body
-    assert f"/track/?code={order.code}" in body
+    personal_link_in(body, order)
     # and the rows say so, each marked just after its channel took the message
     wait_for(lambda: not Notification.objects.filter(event=result.event).exclude(status="sent").exists())
 

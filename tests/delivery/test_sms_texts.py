@@ -30,7 +30,11 @@ def _worst_values(base_url: str) -> dict[str, str]:
     number_max = LostPassportCase._meta.get_field("number").max_length
     reasons = [str(label) for label in FailureReason.labels]
     return {
-        "url": f"{base_url.rstrip('/')}/orders/{LONGEST_CODE}/new-day/",  # the longer of the two links
+        # the personal link (``delivery.manage.links``) at its longest
+        "url": f"{base_url.rstrip('/')}/m/{LONGEST_CODE}.{'z' * 5}.{'A' * 12}/",
+        "otp": "123456",
+        "window": "08.30-12.30",
+        "courier": LONG_NAME,
         "area": ("Kelurahan Bontoduri Kecamatan Tamalate [Blok C] " * 5)[:area_max],
         "office": ("Kantor Imigrasi Kelas I TPI Makassar ~ Unit Layanan Paspor {UKK} " * 5)[:office_max],
         "name": LONG_NAME,

@@ -13,7 +13,7 @@ from delivery.models import Notification, WhatsAppOptIn
 from delivery.notifications.services import delivery_event_notify
 from delivery.notifications.whatsapp import whatsapp_signature
 from tests.conftest import sms_for, wait_for
-from tests.factories import make_paid_application
+from tests.factories import make_paid_application, personal_link_in
 
 WEBHOOK = "/api/v1/webhooks/whatsapp/"
 
@@ -88,7 +88,7 @@ def test_whatsapp_only_reaches_the_applicant_and_reports_read(tx_ref, celery_wor
     assert message["id"] == row.provider_message_id and message["to"] == order.recipient_phone
     assert message["template"]["name"] == "antar_paspor_booked"
     assert message["template"]["language"] == {"code": "id"}
-    assert message["template"]["parameters"][1].endswith(f"/track/?code={order.code}")
+    personal_link_in(message["template"]["parameters"][1], order)
     # the applicant chose neither SMS nor email
     assert sms_for(order.code) == []
     others = Notification.objects.filter(event=event).exclude(channel="whatsapp")

@@ -29,9 +29,18 @@ STAFF = ("imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.imigrasi", 
 # the key; tests/complaints and tests/applicant), the partnership's agreements, evaluations and
 # disputes (between the two agencies, not one office: to be scoped with the national offices), and
 # the language switch; the public tracking page behind its signed link (tests/delivery/test_tracking.py).
-UNSCOPED_PREFIXES = ("partners-", "api-partners-", "booking-", "api-booking-", "language-switch")
+# The applicant's "manage my delivery" pages open for the browser that passed the one-time code, for
+# staff as for anyone else (tests/applicant/test_manage_link.py).
+UNSCOPED_PREFIXES = (
+    "partners-",
+    "api-partners-",
+    "booking-",
+    "api-booking-",
+    "language-switch",
+    "manage-",
+)
 # api-area-windows: an area's delivery days and free places, public like the tariff on the landing page
-UNSCOPED = {"complaint-thread", "complaint-photo", "track-result", "api-area-windows"}
+UNSCOPED = {"complaint-thread", "complaint-photo", "complaint-order", "track-result", "api-area-windows"}
 
 
 @pytest.fixture

@@ -146,6 +146,23 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     # Passed already: back to one's home (a courier's is the courier app).
     "two-factor-verify": ("GET", None, "  L   H   H   H   H   H 302 302   H   H   H   H   H"),
     "two-factor-setup": ("GET", None, "  L   H   H 200 200 200 200 200 200 200   H 200 200"),
+    # Manage my delivery: nothing opens without the one-time code, passed in this browser's session
+    # (tests/applicant/test_manage_link.py); the link in the matrix is not a personal link.
+    "manage-link": ("GET", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "manage-link-code": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "manage-track-code": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-verify": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-verify-resend": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-home": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-day": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-address": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-cancel": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-proof-file": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-data": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-revoke": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-end": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-sign-up": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "complaint-order": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "my-data-export": ("GET", None, "  L 200 200 200 200 200 200 200 200 200 200 200 200"),
     "complaint-new": ("GET", None, "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     "complaint-thread": ("GET", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),

@@ -1,0 +1,320 @@
+"""Manage my delivery, without an account: the personal link's page, the one-time code, and the
+changes the applicant may make (the same services as for a logged-in applicant).
+
+Every page behind the code checks the browser's grant for the order (``access.grant_holds``); an
+ended or missing grant goes back to the tracking page with the code filled in. Nothing here puts a
+date of birth, NIK digits, phone number or address into an address.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from core.exceptions import DomainError
+from core.files import upload_response
+from core.lookups import lookup_failed, lookup_locked
+from core.middleware import client_ip
+from delivery.booking.views import address_change_page, reschedule_page
+from delivery.manage import access, links
+from delivery.manage.forms import CancelForm, CodeForm, SignUpForm
+from delivery.manage.services import manage_cancel, manage_overview
+from delivery.models import DeliveryOrder
+from delivery.privacy.services import applicant_data_export
+from delivery.tracking import services as tracking
+
+
+def _link_refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "manage/link_refused.html", {"message": message}, status=status)
+
+
+def _link_order(request: HttpRequest, token: str) -> DeliveryOrder | HttpResponse:
+    """The order of a personal link, or the page that says why not (each bad link counts on the
+    lookup lock, so links cannot be guessed)."""
+    client = client_ip(request)
+    if lookup_locked(client=client):
+        return _link_refused(
+            request, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."), 429
+        )
+    try:
+        return links.link_order(token)
+    except links.LinkExpired:
+        return _link_refused(
+            request, _("This link has expired. Track your passport to get a new one-time code."), 410
+        )
+    except links.LinkInvalid:
+        lookup_failed(client=client)
+        return _link_refused(
+            request, _("This link is not valid. Track your passport with your tracking code instead."), 404
+        )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def link_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal link of the messages: what the tracking page shows, and "manage my delivery"."""
+    order = _link_order(request, token)
+    if isinstance(order, HttpResponse):
+        return order
+    page = tracking.tracking_page_linked(order.code)
+    context = {
+        "page": page,
+        "order": order,
+        "token": token,
+        "granted": access.grant_holds(request.session, order),
+    }
+    return render(request, "manage/landing.html", context)
+
+
+@require_POST
+def link_code(request: HttpRequest, token: str) -> HttpResponse:
+    """Send a one-time code for the order of a personal link."""
+    order = _link_order(request, token)
+    if isinstance(order, HttpResponse):
+        return order
+    return _code_send(request, order)
+
+
+# The tracking result page is cached without a CSRF token (``delivery.tracking.views``); its link
+# token is the proof here, and a forged post can only send the applicant a code (five an hour).
+@csrf_exempt
+@require_POST
+def track_code(request: HttpRequest, token: str) -> HttpResponse:
+    """Send a one-time code for the order of a tracking result's link (a lookup that matched)."""
+    try:
+        code = tracking.tracking_link_read(token)
+    except signing.BadSignature:  # expired or altered: the lookup again
+        messages.error(request, _("This tracking link has expired. Enter your details again."))
+        return redirect("track")
+    order = DeliveryOrder.objects.select_related("application__applicant").filter(code=code).first()
+    if order is None:
+        raise Http404
+    return _code_send(request, order)
+
+
+def _code_send(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
+    try:
+        sent = access.manage_code_request(order=order)
+    except DomainError as error:
+        return _link_refused(request, str(error.message), error.status_code)
+    request.session[access.CHALLENGE_KEY] = {
+        "id": sent.code_id,
+        "order": order.code,
+        "phone": sent.to_phone,
+        "email": sent.to_email,
+    }
+    return redirect("manage-verify")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Type the one-time code; the right one opens "manage my delivery" for the order."""
+    challenge = request.session.get(access.CHALLENGE_KEY)
+    if not isinstance(challenge, dict):
+        messages.error(
+            request, _("Ask for a one-time code first: track your passport or open the link in our message.")
+        )
+        return redirect("track")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = access.manage_code_verify(
+                code_id=int(challenge["id"]), digits=form.cleaned_data["code"], client=client_ip(request)
+            )
+        except DomainError as error:
+            form.add_error("code", str(error.message))
+            status = error.status_code
+        else:
+            request.session.cycle_key()  # a new session key for the granted session
+            access.grant_open(request.session, order)
+            return redirect("manage-home", code=order.code)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "manage/verify.html", {"form": form, "challenge": challenge}, status=status)
+
+
+@require_POST
+def verify_resend(request: HttpRequest) -> HttpResponse:
+    """A new code for the order this browser asked one for (at most one a minute, five an hour)."""
+    challenge = request.session.get(access.CHALLENGE_KEY)
+    order = (
+        DeliveryOrder.objects.filter(code=challenge.get("order", "")).first()
+        if isinstance(challenge, dict)
+        else None
+    )
+    if order is None:
+        return redirect("track")
+    messages.info(request, _("A new code is on its way."))
+    return _code_send(request, order)
+
+
+def _granted(request: HttpRequest, code: str) -> DeliveryOrder | HttpResponse:
+    order = (
+        DeliveryOrder.objects.select_related(
+            "area", "delivery_window", "application__applicant", "imigrasi_office", "pos_office"
+        )
+        .filter(code=code)
+        .first()
+    )
+    if order is None or not access.grant_holds(request.session, order):
+        messages.info(
+            request,
+            _(
+                "To manage your delivery, confirm with a one-time code: open the link in our message or track your passport."
+            ),
+        )
+        return redirect(f"{reverse('track')}?code={code}" if order is not None else reverse("track"))
+    return order
+
+
+def _actor(order: DeliveryOrder) -> User:
+    return access.applicant_user_ensure(order=order)
+
+
+@never_cache
+def home(request: HttpRequest, code: str) -> HttpResponse:
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    overview = manage_overview(order=order, actor=_actor(order))
+    return render(request, "manage/home.html", {"order": order, "overview": overview})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def day(request: HttpRequest, code: str) -> HttpResponse:
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    return reschedule_page(
+        request, order=order, actor=_actor(order), back_url=reverse("manage-home", args=[code])
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def address(request: HttpRequest, code: str) -> HttpResponse:
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    return address_change_page(
+        request, order=order, actor=_actor(order), back_url=reverse("manage-home", args=[code])
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirm, with the refund the rule gives shown first; the cancel itself is the state machine's."""
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    actor = _actor(order)
+    overview = manage_overview(order=order, actor=actor)
+    if not overview.can_cancel:
+        messages.error(request, str(overview.cancel_refused))
+        return redirect("manage-home", code=code)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            manage_cancel(order_id=order.pk, actor=actor, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Your delivery is cancelled."))
+        return redirect("manage-home", code=code)
+    status = 400 if form.errors else 200
+    return render(
+        request, "manage/cancel.html", {"order": order, "overview": overview, "form": form}, status=status
+    )
+
+
+@never_cache
+def proof_file(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
+    """The receiver's signature or the photo at the door, for the applicant who passed the code."""
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    proof = getattr(order, "proof", None)
+    if kind not in ("signature", "photo") or proof is None or not getattr(proof, kind):
+        raise Http404
+    return upload_response(getattr(proof, kind), download_name=f"{kind}-{order.code}")
+
+
+@never_cache
+def data_export(request: HttpRequest, code: str) -> HttpResponse:
+    """Everything the portal holds about the applicant (JSON), as for a logged-in applicant."""
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    response = JsonResponse(
+        applicant_data_export(user=_actor(order)), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="antar-paspor-data-saya.json"'
+    return response
+
+
+@require_POST
+def revoke(request: HttpRequest, code: str) -> HttpResponse:
+    """End every personal link and every session of the order (a lost phone, a shared message);
+    the next message carries a new link."""
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    links.links_revoke(order_id=order.pk)
+    messages.success(request, _("All links to this delivery are ended. Our next message brings a new one."))
+    return redirect("track")
+
+
+@require_POST
+def end(request: HttpRequest, code: str) -> HttpResponse:
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    access.grant_close(request.session, order)
+    messages.success(request, _("You left “manage my delivery”."))
+    return redirect("track")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest, code: str) -> HttpResponse:
+    """Optional: an account with a password, for an applicant who passed the code."""
+    order = _granted(request, code)
+    if isinstance(order, HttpResponse):
+        return order
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.applicant_sign_up(
+                order=order, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except DomainError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, str(message))
+            if not error.fields:
+                form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Your account is ready: log in with your login name and password."))
+            return redirect("login")
+    has_account = cast(User, _actor(order)).has_usable_password()
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "manage/sign_up.html",
+        {"order": order, "form": form, "has_account": has_account},
+        status=status,
+    )
