@@ -39,6 +39,9 @@ FIELD_EXAMPLES: dict[str, object] = {
     "ntpn": "A1B2C3D4E5F6G7H8",
     "nik": "7371015705900001",
     "nik_last4": "0001",
+    "one_time_code": "482913",
+    "link": "APDEMO07.r2k1m.Xq3vB9s0LmQa",
+    "challenge": "eyJjIjo0Mn0:1vKp2s:3tQ0yM8cJd7q1Fh9sV2kLw",
     "full_name": "Andi Nurhaliza",
     "applicant": "Andi Nurhaliza",
     "applicant_name": "Andi Nurhaliza",
@@ -204,6 +207,20 @@ class PortalAutoSchema(AutoSchema):
         if idempotent:
             statuses.add("422")
         return statuses
+
+
+class ManageSessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's unannotated __init_subclass__
+    target_class = "delivery.manage.apis.ManageSessionAuthentication"
+    name = "manageSession"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Manage <token>`: an applicant's session on one delivery, from "
+            "POST /api/v1/manage/sessions/ after the one-time code (30 minutes).",
+        }
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's unannotated __init_subclass__

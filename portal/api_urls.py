@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("delivery.courier.api_urls")),
     path("", include("delivery.booking.api_urls")),
     path("", include("delivery.tracking.api_urls")),
+    path("", include("delivery.manage.api_urls")),
     path("", include("delivery.counter.api_urls")),
     path("", include("delivery.problems.api_urls")),
     path("", include("delivery.custody.api_urls")),

@@ -38,6 +38,7 @@ UNSCOPED_PREFIXES = (
     "api-booking-",
     "language-switch",
     "manage-",
+    "api-manage-",
 )
 # api-area-windows: an area's delivery days and free places, public like the tariff on the landing page
 UNSCOPED = {"complaint-thread", "complaint-photo", "complaint-order", "track-result", "api-area-windows"}
