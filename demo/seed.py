@@ -24,13 +24,16 @@ from delivery.booking import services as delivery_services
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
 from delivery.counter.batches import batch_release
+from delivery.counter.booking import counter_delivery_book
 from delivery.counter.van import van_standby_record
 from delivery.courier import dispatch
 from delivery.handoff import events
 from delivery.handoff import transitions as t
 from delivery.handoff.deadlines import WITA, is_working_day
 from delivery.handoff.transitions import MoveResult
+from delivery.manage.links import link_url
 from delivery.models import Area, BatchItem, Courier, DeliveryOrder, DeliveryWindow, VanStandby
+from delivery.notifications.services import delivery_event_notify
 from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
 from organisations.choices import OrganisationKind
@@ -455,6 +458,7 @@ class SeedResult(TypedDict):
     orders: int  # demo orders in the database
     flagged: int  # newly flagged late by this run's deadline sweep
     online: list[OnlineBookingDemo]
+    manage: ManageDemo
 
 
 def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
@@ -472,12 +476,81 @@ def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
     complaints_demo_load(ref, now=now)
     group_booking_demo_load(ref, now=now)
     passport_numbers_demo_load()
+    manage = manage_demo_load(ref, now=now)
     flagged = problems.deadline_sweep(now=now)
     return {
         "orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(),
         "flagged": flagged,
         "online": online,
+        "manage": manage,
     }
+
+
+class ManageDemo(TypedDict):
+    """The walk-in applicant of the demo who manages their delivery through the personal link."""
+
+    name: str
+    code: str
+    link: str
+
+
+MANAGE_DEMO_NAME = "Nurul Hidayah (demo)"
+
+
+def manage_demo_load(ref: ReferenceData, *, now: dt.datetime) -> ManageDemo:
+    """A walk-in applicant booked at the Pos counter today, without an account, in Makassar (an area
+    with delivery windows): the booking's message is sent at once, so the SMS log (var/sms.log) and
+    the mail folder hold the personal link a real applicant would get. Idempotent."""
+    users = ref["users"]
+    order = DeliveryOrder.objects.filter(application__applicant__full_name=MANAGE_DEMO_NAME).first()
+    if order is None:
+        applicant = passport_services.applicant_create(
+            full_name=MANAGE_DEMO_NAME,
+            birth_place="Maros",
+            birth_date=dt.date(1988, 8, 17),
+            address="Jl. Sultan Alauddin No. 45, Makassar",
+            phone="081377700045",
+            nik="7371015708880045",
+            email="nurul.hidayah@demo.antar-paspor.local",
+        )
+        application = passport_services.passport_application_record(
+            applicant=applicant,
+            office=ref["offices"]["imigrasi"],
+            passport_type=PassportType.objects.get(code="elektronik-48"),
+            actor=users["imigrasi"],
+            requirements={"ktp": True, "kk": True, "birth_certificate": True},
+        )
+        billing = passport_services.billing_code_issue(application=application, at=now)
+        confirmation = get_gateway().confirm_payment(billing_code=billing.code, amount=billing.amount)
+        passport_services.payment_confirm(
+            billing_code_id=billing.pk, ntpn=confirmation.ntpn, amount=confirmation.amount, at=now
+        )
+        with events.history_recorded():  # no task: the message is sent below, once
+            order = _walk_in_book(ref, application, now=now)
+        booked = order.events.get(to_status=S.BOOKED)
+        delivery_event_notify(event_id=booked.pk)
+    return {"name": MANAGE_DEMO_NAME, "code": order.code, "link": link_url(order)}
+
+
+def _walk_in_book(ref: ReferenceData, application: PassportApplication, *, now: dt.datetime) -> DeliveryOrder:
+    users = ref["users"]
+    applicant = application.applicant
+    return counter_delivery_book(
+        actor=users["pos.layanan"],
+        application=application,
+        pos_office=ref["offices"]["pos"],
+        destination_kind=DestinationKind.HOME,
+        address=applicant.address,
+        area=ref["areas"]["makassar"],
+        recipient_phone=applicant.phone,
+        recipient_email=applicant.email,
+        poa_grantee_name="Sri Wahyuni",
+        poa_grantee_nippos="995100100",
+        poa_grantee_place=POS_OFFICE,
+        fee_received=True,
+        at=now,
+        news_channels=["sms", "email"],
+    )
 
 
 def passport_numbers_demo_load() -> None:

@@ -5,6 +5,7 @@ from accounts.choices import Role
 from accounts.models import User
 from delivery.choices import DeliveryStatus
 from delivery.models import DeliveryEvent, DeliveryOrder
+from tests.factories import personal_link_in
 
 
 def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
@@ -14,6 +15,9 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
     events = DeliveryEvent.objects.count()
 
     assert orders.count() == 31
+    # and the walk-in applicant booked at the counter, whose personal link the printout names
+    walk_in = DeliveryOrder.objects.get(application__applicant__full_name="Nurul Hidayah (demo)")
+    personal_link_in(out, walk_in)
     assert set(orders.values_list("status", flat=True)) == set(DeliveryStatus.values)
     assert orders.filter(deadline_breached_at__isnull=False).count() >= 1
     assert {u.role for u in User.objects.all()} == set(Role.values)
@@ -30,7 +34,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
         assert username in out
 
     call_command("seed_demo")
-    assert DeliveryOrder.objects.count() == 31
+    assert DeliveryOrder.objects.count() == 32
     assert DeliveryEvent.objects.count() == events
 
 

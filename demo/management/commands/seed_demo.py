@@ -22,6 +22,12 @@ class Command(BaseCommand):
                 f"  {row['billing_code']}  born {row['birth_date'].isoformat()}  "
                 f"({row['name']}; {paid}{account})"
             )
+        manage = result["manage"]
+        self.stdout.write(
+            "Manage a delivery without an account, as an applicant booked at the counter would:\n"
+            f"  {manage['name']}'s personal link (also in the SMS in var/sms.log): {manage['link']}\n"
+            "  Ask for a one-time code there; it arrives in var/sms.log and var/mail/."
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _office in USERS:
             self.stdout.write(f"  {role.label:<28} {username}")
