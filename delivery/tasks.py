@@ -80,3 +80,11 @@ def send_manage_code(self: Task, code_id: int) -> str:
     from delivery.manage.access import manage_code_send
 
     return manage_code_send(code_id=code_id)
+
+
+@retried_task("delivery.tasks.send_manage_link")
+def send_manage_link(self: Task, order_id: int, minute: int) -> str:
+    """A fresh personal link by SMS, asked for on an expired link's page."""
+    from delivery.manage.access import link_send
+
+    return link_send(order_id=order_id, minute=minute)

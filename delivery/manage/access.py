@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -44,6 +45,7 @@ from core.exceptions import DomainError, NotFound, ValidationFailed
 from core.fields import ascii_digits, secret_equals
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject, too_many_attempts
 from core.outbox import task_enqueue
+from delivery.manage.links import link_url
 from delivery.models import DeliveryOrder, ManageCode
 from delivery.notifications.sms import sms_send
 from delivery.notifications.sms_texts import SmsMessage, sms_render
@@ -268,3 +270,23 @@ def applicant_sign_up(*, order: DeliveryOrder, username: str, password: str) -> 
     user.set_password(password)
     user.save(update_fields=["username", "password"])
     return user
+
+
+def link_resend(*, order: DeliveryOrder) -> bool:
+    """Send a fresh personal link to the phone on file (an expired link's page offers it): at most
+    once in ``MANAGE_LINK_RESEND_SECONDS``; False when one went out recently."""
+    if not cache.add(f"manage:link-resend:{order.pk}", 1, timeout=settings.MANAGE_LINK_RESEND_SECONDS):
+        return False
+    task_enqueue("delivery.tasks.send_manage_link", order.pk, int(time.time()) // 60)
+    return True
+
+
+def link_send(*, order_id: int, minute: int) -> str:
+    """The short message with a fresh personal link; a retry of the same request sends it once."""
+    order = DeliveryOrder.objects.select_related("application__applicant").filter(pk=order_id).first()
+    if order is None:
+        return "gone"
+    with translation.override(order.application.applicant.language or "id"):
+        text = sms_render(SmsMessage("manage_link", order.code, {"url": link_url(order)}))
+    sms_send(to=order.recipient_phone, text=text, reference=f"manage-link-{order.pk}-{minute}")
+    return "sent"

@@ -33,7 +33,11 @@ PURPOSES = frozenset({MANAGE})
 
 
 class LinkExpired(Exception):
-    """The link was genuine but is older than its lifetime."""
+    """The link was genuine but is older than its lifetime (``order``: whose it was)."""
+
+    def __init__(self, order: DeliveryOrder) -> None:
+        super().__init__(order.code)
+        self.order = order
 
 
 class LinkInvalid(Exception):
@@ -81,7 +85,7 @@ def link_order(token: str, *, purpose: str = MANAGE, now: float | None = None) -
     if not secret_equals(signature, expected):
         raise LinkInvalid
     if (now if now is not None else time.time()) - made * 60 > settings.MANAGE_LINK_SECONDS:
-        raise LinkExpired
+        raise LinkExpired(order)
     return order
 
 

@@ -5,6 +5,7 @@ from delivery.manage import views
 urlpatterns = [
     path("m/<str:token>/", views.link_landing, name="manage-link"),
     path("m/<str:token>/code/", views.link_code, name="manage-link-code"),
+    path("m/<str:token>/new/", views.link_renew, name="manage-link-renew"),
     path("track/r/<str:token>/manage/", views.track_code, name="manage-track-code"),
     path("manage/verify/", views.verify, name="manage-verify"),
     path("manage/verify/again/", views.verify_resend, name="manage-verify-resend"),

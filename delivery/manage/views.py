@@ -49,8 +49,16 @@ def _link_order(request: HttpRequest, token: str) -> DeliveryOrder | HttpRespons
     try:
         return links.link_order(token)
     except links.LinkExpired:
-        return _link_refused(
-            request, _("This link has expired. Track your passport to get a new one-time code."), 410
+        return render(
+            request,
+            "manage/link_refused.html",
+            {
+                "message": _(
+                    "This link has expired. We can send a new one to the phone you gave at booking."
+                ),
+                "renew": token,
+            },
+            status=410,
         )
     except links.LinkInvalid:
         lookup_failed(client=client)
@@ -318,3 +326,27 @@ def sign_up(request: HttpRequest, code: str) -> HttpResponse:
         {"order": order, "form": form, "has_account": has_account},
         status=status,
     )
+
+
+@require_POST
+def link_renew(request: HttpRequest, token: str) -> HttpResponse:
+    """An expired link's page: a fresh link by SMS to the phone on file (once in ten minutes)."""
+    client = client_ip(request)
+    if lookup_locked(client=client):
+        return _link_refused(
+            request, _("Too many unsuccessful attempts. Please wait 15 minutes and try again."), 429
+        )
+    try:
+        order = links.link_order(token)
+    except links.LinkExpired as expired:
+        order = expired.order
+    except links.LinkInvalid:
+        lookup_failed(client=client)
+        return _link_refused(
+            request, _("This link is not valid. Track your passport with your tracking code instead."), 404
+        )
+    if access.link_resend(order=order):
+        messages.success(request, _("A new link is on its way to the phone you gave at booking."))
+    else:
+        messages.info(request, _("A new link was sent a few minutes ago; please check your messages."))
+    return redirect("track")

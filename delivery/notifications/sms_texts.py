@@ -146,6 +146,7 @@ TEMPLATES: dict[str, SmsTemplate] = {
             ("office",),
         ),
         _t("cancelled", _("Your passport delivery is cancelled. %(url)s"), ("url",)),
+        _t("manage_link", _("Your new link to follow and manage your delivery: %(url)s"), ("url",)),
         _t(
             "manage_code",
             _(

@@ -323,6 +323,8 @@ MANAGE_CODE_MAX_ATTEMPTS = 5
 MANAGE_CODE_RESEND_SECONDS = 60
 MANAGE_CODES_PER_HOUR = 5
 MANAGE_SESSION_SECONDS = 30 * 60
+# An expired link's page sends a fresh link to the phone on file, at most once in 10 minutes.
+MANAGE_LINK_RESEND_SECONDS = 10 * 60
 # Courier app: failed attempts before the passport goes back to the office, proof-of-delivery limits.
 DELIVERY_MAX_FAILED_ATTEMPTS = env.DELIVERY_MAX_FAILED_ATTEMPTS
 COURIER_PHOTO_MAX_BYTES = 2 * 1024 * 1024

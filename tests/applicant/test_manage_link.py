@@ -275,3 +275,18 @@ def test_the_applicant_may_make_an_account(ref, client):
     assert done.status_code == 302
     applicant = Applicant.objects.select_related("user").get(pk=order.application.applicant_id)
     assert applicant.user.username == "pemohon.baru" and applicant.user.check_password("Paspor-Antar-2026!")
+
+
+@override_settings(LANGUAGE_CODE="en")
+def test_an_expired_link_offers_a_new_one_by_sms_once_in_ten_minutes(ref, client):
+    order = without_account(make_order(ref, S.BOOKED))
+    old = links.link_token(order, now=timezone.now().timestamp() - settings.MANAGE_LINK_SECONDS - 60)
+    page = client.get(f"/m/{old}/")
+    assert page.status_code == 410 and "Send me a new link" in page.content.decode()
+    assert client.post(f"/m/{old}/new/").status_code == 302
+    assert access.link_resend(order=order) is False  # asked again within ten minutes: nothing more
+    assert access.link_send(order_id=order.pk, minute=1) == "sent"
+    texts = [sms["text"] for sms in sms_for(order.code) if sms["reference"] == f"manage-link-{order.pk}-1"]
+    assert len(texts) == 1 and len(texts[0]) <= 160
+    token = re.search(r"/m/([^/]+)/", texts[0]).group(1)
+    assert links.link_order(token).pk == order.pk

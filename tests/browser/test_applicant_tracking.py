@@ -86,3 +86,31 @@ def test_the_applicant_changes_the_address_then_cancels(live_server, demo, scree
     # after that the address page refuses with a clear message
     screen.goto(f"{live_server.url}/orders/APDEMO01/address/")
     expect(screen.get_by_role("status")).to_contain_text("tidak dapat diubah lagi")
+
+
+def test_a_logged_out_lookup_by_date_of_birth_leaves_it_in_no_address_and_no_log(
+    live_server, demo, screen, caplog
+):
+    """What a server's access log holds is each request's line and its referrer: the date of birth is
+    in none of them, nor in any log line the portal writes, nor in the browser's history."""
+    order = DeliveryOrder.objects.select_related("application__applicant").get(code="APDEMO01")
+    born = order.application.applicant.birth_date
+    requests = []
+    screen.on("request", lambda request: requests.append((request.url, request.headers.get("referer", ""))))
+    caplog.set_level("DEBUG")
+    screen.goto(f"{live_server.url}/track/")
+    screen.get_by_label("Kode lacak").fill(order.code)
+    screen.get_by_label("Tanggal lahir").fill(born.isoformat())
+    screen.get_by_role("button", name="Lacak").click()
+    expect(screen.get_by_role("heading", level=2).first).to_contain_text(order.code)
+    history = screen.evaluate("() => [location.href, document.referrer]")
+    written = [
+        born.isoformat(),
+        born.strftime("%d/%m/%Y"),
+        born.strftime("%d-%m-%Y"),
+        born.strftime("%Y%m%d"),
+    ]
+    for text in [*(url for url, _ in requests), *(ref for _, ref in requests), *history, caplog.text]:
+        for form in written:
+            assert form not in text, text
+    assert len(requests) >= 2 and any("/track/r/" in url for url, _ in requests)

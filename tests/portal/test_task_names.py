@@ -12,6 +12,8 @@ RETRIED = {
     "delivery.tasks.notify_problem",
     "delivery.tasks.notify_lost_passport",
     "delivery.tasks.notify_code_refused",
+    "delivery.tasks.send_manage_code",
+    "delivery.tasks.send_manage_link",
     "delivery.tasks.settle_online_booking",
     "delivery.tasks.mail_online_booking_documents",
     "partners.tasks.send_complaint_receipt",

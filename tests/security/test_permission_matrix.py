@@ -150,6 +150,7 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     # (tests/applicant/test_manage_link.py); the link in the matrix is not a personal link.
     "manage-link": ("GET", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
     "manage-link-code": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "manage-link-renew": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
     "manage-track-code": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-verify": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-verify-resend": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
