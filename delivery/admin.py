@@ -10,6 +10,7 @@ from delivery.models import (
     DeliveryOrder,
     DeliveryWindow,
     ProofOfDelivery,
+    RefundRule,
     RescheduleRequest,
 )
 
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     _DeliveryOrderAdmin = admin.ModelAdmin[DeliveryOrder]
     _ProofOfDeliveryAdmin = admin.ModelAdmin[ProofOfDelivery]
     _RescheduleRequestAdmin = admin.ModelAdmin[RescheduleRequest]
+    _RefundRuleAdmin = admin.ModelAdmin[RefundRule]
 else:
+    _RefundRuleAdmin = admin.ModelAdmin
     _AreaAdmin = _CourierAdmin = _DeliveryOrderAdmin = _ProofOfDeliveryAdmin = _RescheduleRequestAdmin = (
         admin.ModelAdmin
     )
@@ -106,3 +109,10 @@ class RescheduleRequestAdmin(_RescheduleRequestAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: RescheduleRequest | None = None) -> bool:
         return False
+
+
+@admin.register(RefundRule)
+class RefundRuleAdmin(_RefundRuleAdmin):
+    """What goes back to the applicant when a delivery ends early (``delivery.money.refunds``)."""
+
+    list_display = ("situation", "percent", "note", "updated_at")

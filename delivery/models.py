@@ -999,3 +999,33 @@ class ManageCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RefundSituation(models.TextChoices):
+    CANCELLED_BEFORE_RELEASE = (
+        "cancelled_before_release",
+        _("Cancelled by the applicant before release to Pos"),
+    )
+    RETURNED_AFTER_FAILED_ATTEMPTS = (
+        "returned_after_failed_attempts",
+        _("Returned to the office after failed attempts (nobody to receive it)"),
+    )
+
+
+class RefundRule(TimeStampedModel):
+    """How much of the delivery fee goes back in each situation, set in the admin
+    (``delivery.money.refunds``); a situation without a row follows the agreement's default."""
+
+    situation = models.CharField(_("situation"), max_length=40, choices=RefundSituation.choices, unique=True)
+    percent = models.PositiveSmallIntegerField(_("refund (% of the delivery fee paid)"))
+    note = models.CharField(_("shown to the applicant"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("refund rule")
+        verbose_name_plural = _("refund rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(percent__lte=100), name="refund_at_most_all")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_situation_display()}: {self.percent}%"

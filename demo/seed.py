@@ -33,9 +33,11 @@ from delivery.handoff.deadlines import WITA, is_working_day
 from delivery.handoff.transitions import MoveResult
 from delivery.manage.links import link_url
 from delivery.models import Area, BatchItem, Courier, DeliveryOrder, DeliveryWindow, VanStandby
+from delivery.money.fees import delivery_fee_take
 from delivery.notifications.services import delivery_event_notify
 from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
+from ledger.choices import Channel
 from organisations.choices import OrganisationKind
 from organisations.models import Office, Organisation
 from passports import services as passport_services
@@ -412,6 +414,15 @@ def _demo_order(index: int, target: str, ref: ReferenceData, now: dt.datetime, *
             actor=booked_by,
             at=start,
             code=code,
+        )
+        # The delivery fee, taken at the Pos counter with the booking: its receipt and ledger row.
+        delivery_fee_take(
+            order=order,
+            amount=order.delivery_fee,
+            receipt_number=f"DF-{code}",
+            actor=users["pos.layanan"],
+            channel=Channel.POS_COUNTER,
+            at=start,
         )
     courier = couriers["kurir"] if area_code in {c for c in COURIERS[0][2]} else couriers["kurir2"]
     actors = {

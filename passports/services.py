@@ -18,6 +18,8 @@ from core.fields import ascii_digits
 from core.lookups import lookup_failed, lookup_refuse_if_locked, lookup_subject
 from core.outbox import task_enqueue
 from core.utils import model_text_check
+from ledger.choices import Channel, MovementKind, Revenue
+from ledger.services import movement_record
 from organisations.models import Office
 from passports.choices import BillingCodeStatus, PaymentPoint
 from passports.gateways import get_gateway
@@ -123,11 +125,15 @@ def payment_confirm(
     amount: int,
     payment_point: str = PaymentPoint.POS,
     at: dt.datetime | None = None,
+    channel: str | None = None,
 ) -> Payment:
-    """Record MPN G-2's confirmation of a billing code. A second confirmation changes nothing."""
+    """Record MPN G-2's confirmation of a billing code, and its row in the ledger (state revenue,
+    by NTPN, on the Imigrasi office's statement). A second confirmation changes nothing.
+    ``channel``: where the applicant paid (the Pos counter or the bank by default, by the payment
+    point; "online" for a payment made on the portal)."""
     now = at or timezone.now()
     with transaction.atomic():
-        code = BillingCode.objects.select_for_update().get(pk=billing_code_id)
+        code = BillingCode.objects.select_for_update().select_related("application").get(pk=billing_code_id)
         existing = Payment.objects.filter(billing_code=code).first()
         if existing is not None:
             return existing
@@ -142,6 +148,16 @@ def payment_confirm(
         payment.save()
         BillingCode.objects.filter(pk=code.pk, status=BillingCodeStatus.ISSUED).update(
             status=BillingCodeStatus.PAID, updated_at=now
+        )
+        movement_record(
+            kind=MovementKind.STATE_FEE,
+            revenue=Revenue.STATE,
+            amount=amount,
+            office_id=code.application.office_id,
+            channel=channel or (Channel.BANK if payment_point == PaymentPoint.BANK else Channel.POS_COUNTER),
+            reference=ntpn,
+            at=now,
+            billing_code_id=code.pk,
         )
     return payment
 

@@ -49,13 +49,14 @@ from delivery.models import (
     AddressChange,
     Area,
     BatchItem,
-    DeliveryFeePayment,
     DeliveryOrder,
     OnlineBooking,
     OnlineBookingEvent,
     OnlineBookingStatus,
 )
+from delivery.money.fees import delivery_fee_take
 from delivery.permissions import is_logged_in_applicant
+from ledger.choices import Channel
 from organisations.models import Office
 from organisations.offices import pos_office_serving
 from passports.choices import BillingCodeStatus, PaymentPoint
@@ -422,6 +423,7 @@ def _settle(booking_id: int) -> str:
                         amount=confirmation.amount,
                         payment_point=PaymentPoint.POS,
                         at=now,
+                        channel=Channel.ONLINE,
                     )
                 order = delivery_order_book(
                     application=application,
@@ -442,12 +444,13 @@ def _settle(booking_id: int) -> str:
                     opt_in_method=OptInMethod.ONLINE_BOOKING,
                     opt_in_at=booking.whatsapp_opt_in_at,
                 )
-                DeliveryFeePayment.objects.create(
+                delivery_fee_take(
                     order=order,
-                    receipt_number=receipt.receipt_number,
                     amount=booking.delivery_fee,
-                    received_by=None,
-                    received_at=now,
+                    receipt_number=receipt.receipt_number,
+                    actor=None,
+                    channel=Channel.ONLINE,
+                    at=now,
                 )
                 transition_make(
                     ONLINE_BOOKING_STATES,

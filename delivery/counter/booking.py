@@ -17,7 +17,10 @@ from delivery.booking.services import delivery_order_book
 from delivery.booking.windows import window_choice_check
 from delivery.choices import OptInMethod
 from delivery.models import Area, DeliveryFeePayment, DeliveryOrder
+from delivery.money.fees import delivery_fee_take
 from delivery.permissions import require_role
+from ledger.choices import Channel
+from ledger.services import delivery_money_of, state_money_of
 from organisations.models import Office
 from passports.models import PassportApplication
 
@@ -82,12 +85,13 @@ def counter_delivery_book(
             news_channels=news_channels,
             opt_in_method=OptInMethod.COUNTER,
         )
-        DeliveryFeePayment.objects.create(
+        delivery_fee_take(
             order=order,
-            receipt_number=f"DF-{order.code}",
             amount=order.delivery_fee,
-            received_by=actor,
-            received_at=now,
+            receipt_number=f"DF-{order.code}",
+            actor=actor,
+            channel=Channel.POS_COUNTER,
+            at=now,
         )
     return order
 
@@ -110,14 +114,15 @@ def payment_reconciliation(*, order: DeliveryOrder) -> PaymentReconciliation:
     billing = getattr(application, "billing_code", None)
     payment = getattr(billing, "payment", None) if billing else None
     fee = DeliveryFeePayment.objects.filter(order=order).first()
+    # The amounts paid come from the ledger: a receipt shows what was taken, net of refunds.
+    state_paid = state_money_of(billing.pk) if billing else 0
+    delivery_paid = delivery_money_of(order.pk)
     return {
         "state_fee": application.fee_amount,
-        "state_paid": payment.amount if payment else 0,
+        "state_paid": state_paid,
         "ntpn": payment.ntpn if payment else "",
         "delivery_fee": order.delivery_fee,
-        "delivery_paid": fee.amount if fee else 0,
+        "delivery_paid": delivery_paid,
         "delivery_receipt": fee.receipt_number if fee else "",
-        "balanced": bool(
-            payment and fee and payment.amount == application.fee_amount and fee.amount == order.delivery_fee
-        ),
+        "balanced": state_paid == application.fee_amount and delivery_paid == order.delivery_fee,
     }

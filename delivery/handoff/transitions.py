@@ -29,8 +29,15 @@ from delivery.choices import DeliveryStatus as S
 from delivery.handoff.deadlines import deadline_after, window_end
 from delivery.handoff.events import moves_follow_up
 from delivery.handoff.history import events_chain, payload_split, personal_details_write
-from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder, DeliveryWindowDay
-from delivery.money.refunds import cancellation_refund
+from delivery.models import (
+    BatchItem,
+    Courier,
+    DeliveryEvent,
+    DeliveryOrder,
+    DeliveryWindowDay,
+    RefundSituation,
+)
+from delivery.money.refunds import Refund, cancellation_refund, refund_for, refund_record
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -604,8 +611,28 @@ def delivery_order_return_to_pos(*, order_id: int, actor: User, at: dt.datetime 
 def delivery_order_return_to_office(
     *, order_id: int, actor: User, at: dt.datetime | None = None
 ) -> MoveResult:
-    """Imigrasi acknowledges the returned passport; the applicant collects it there in person."""
-    return _move("return_to_office", order_id=order_id, actor=actor, at=at)
+    """Imigrasi acknowledges the returned passport; the applicant collects it there in person. The
+    refund rule for a delivery that failed (``RefundRule``, nothing by default) is on the event and
+    in the ledger."""
+    refunds: list[Refund] = []
+
+    def refund_reckon(order: DeliveryOrder) -> None:
+        refunds.append(refund_for(order, RefundSituation.RETURNED_AFTER_FAILED_ATTEMPTS))
+        payload["refund"] = refunds[0].amount
+
+    payload: dict[str, Any] = {}
+    with transaction.atomic():
+        result = _move(
+            "return_to_office", order_id=order_id, actor=actor, at=at, payload=payload, guard=refund_reckon
+        )
+        refund_record(
+            order=result.order,
+            refund=refunds[0],
+            actor=actor,
+            at=result.event.occurred_at,
+            event_id=result.event.pk,
+        )
+    return result
 
 
 def delivery_order_cancel_delivery(
@@ -628,11 +655,23 @@ def delivery_order_cancel(
     """The applicant withdraws before the passport leaves Imigrasi; the event records the refund the
     rule gives (``delivery.money.refunds``)."""
 
-    def refund_record(order: DeliveryOrder) -> None:
-        payload["refund"] = cancellation_refund(order).amount
+    refunds: list[Refund] = []
+
+    def refund_reckon(order: DeliveryOrder) -> None:
+        refunds.append(cancellation_refund(order))
+        payload["refund"] = refunds[0].amount
 
     payload: dict[str, Any] = {"reason": reason}
-    return _move("cancel", order_id=order_id, actor=actor, at=at, payload=payload, guard=refund_record)
+    with transaction.atomic():
+        result = _move("cancel", order_id=order_id, actor=actor, at=at, payload=payload, guard=refund_reckon)
+        refund_record(
+            order=result.order,
+            refund=refunds[0],
+            actor=actor,
+            at=result.event.occurred_at,
+            event_id=result.event.pk,
+        )
+    return result
 
 
 ACTION_FUNCTIONS = {

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "core",
     "organisations",
     "accounts",
+    "ledger",
     "passports",
     "delivery",
     "complaints",

@@ -18,7 +18,9 @@ from core.exceptions import DomainError
 from delivery.booking.windows import slot_value, windows_offered
 from delivery.choices import DeliveryStatus as S
 from delivery.manage import access, links
-from delivery.models import DeliveryEvent, DeliveryFeePayment, DeliveryOrder, ManageCode
+from delivery.models import DeliveryEvent, DeliveryOrder, ManageCode
+from delivery.money.fees import delivery_fee_take
+from ledger.services import delivery_money_of
 from passports.models import Applicant
 from tests.conftest import sms_for
 from tests.factories import make_order
@@ -178,12 +180,12 @@ def test_without_the_code_no_manage_page_opens(ref, client):
 @override_settings(LANGUAGE_CODE="en")
 def test_an_applicant_without_account_changes_the_day_the_address_and_cancels(ref, client):
     order = without_account(make_order(ref, S.BOOKED, area="makassar"))
-    DeliveryFeePayment.objects.create(
+    delivery_fee_take(
         order=order,
-        receipt_number="PB-MANAGE-1",
         amount=order.delivery_fee,
-        received_by=ref["users"]["pos.layanan"],
-        received_at=timezone.now(),
+        receipt_number="PB-MANAGE-1",
+        actor=ref["users"]["pos.layanan"],
+        channel="pos_counter",
     )
     _open_manage(client, order)
     home = client.get(f"/manage/{order.code}/").content.decode()
@@ -226,6 +228,8 @@ def test_an_applicant_without_account_changes_the_day_the_address_and_cancels(re
     applicant = Applicant.objects.select_related("user").get(pk=order.application.applicant_id)
     assert event.actor == applicant.user and event.actor_role == "applicant"
     assert event.payload["refund"] == order.fee_payment.amount
+    # and the refund is in the ledger, so the delivery money of the order is back to nothing
+    assert delivery_money_of(order.pk) == 0
     assert not applicant.user.has_usable_password()  # no account was made for the applicant
 
 

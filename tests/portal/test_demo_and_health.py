@@ -97,3 +97,22 @@ def test_the_language_link_never_redirects_off_site(client, db, target):
 
 def test_an_unknown_language_is_404(client, db):
     assert client.get("/lang/fr/").status_code == 404
+
+
+def test_every_demo_order_has_its_payments_in_the_ledger(db):
+    """The demo's money adds up: each order's state fee by its NTPN and its delivery fee by its Pos
+    receipt, and the cancelled one refunded, so no receipt of the demo says Rp 0 for a fee taken."""
+    from delivery.counter.booking import payment_reconciliation
+    from ledger.choices import MovementKind
+    from ledger.models import Movement
+
+    call_command("seed_demo")
+    for order in DeliveryOrder.objects.select_related("application__billing_code"):
+        figures = payment_reconciliation(order=order)
+        assert figures["state_paid"] == order.application.fee_amount, order.code
+        if order.status == DeliveryStatus.CANCELLED and order.events.filter(actor_role="applicant").exists():
+            assert figures["delivery_paid"] == 0, order.code  # refunded in full before release
+            assert Movement.objects.filter(order=order, kind=MovementKind.REFUND).exists()
+        else:
+            assert figures["delivery_paid"] == order.delivery_fee, order.code
+    assert Movement.objects.filter(kind=MovementKind.REFUND).exists()
