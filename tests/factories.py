@@ -113,6 +113,22 @@ def make_order(
         actor=users["pos.layanan"],
         at=start,
     )
+    return order_move_along(ref, order, state, owner=owner, courier=courier, start=start)
+
+
+def order_move_along(
+    ref: dict,
+    order: DeliveryOrder,
+    state: str,
+    *,
+    owner: User | None = None,
+    courier: str = "kurir",
+    start: dt.datetime | None = None,
+) -> DeliveryOrder:
+    """A booked order moved along the real handoff to ``state`` (each move a minute after ``start``)."""
+    users = ref["users"]
+    owner = owner or order.application.applicant.user
+    start = start or timezone.now() - dt.timedelta(minutes=30)
     courier_obj = ref["couriers"][courier]
     actors = {
         "hand_dossier": users["pos.layanan"],

@@ -96,6 +96,15 @@ class DeliverInput(_Common):
     )
     signature = serializers.CharField(help_text="PNG as a data URL")
     photo = serializers.CharField(required=False, allow_blank=True, help_text="JPEG/PNG as a data URL")
+    door_amount = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=-10_000_000,
+        max_value=10_000_000,
+        help_text="After an address change to an area with another fee: the difference the courier "
+        "collected (positive) or refunded (negative) at the door, exactly the order's `door_amount` "
+        "(400 door_amount otherwise)",
+    )
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict[str, Any]:
@@ -236,6 +245,7 @@ class CourierDeliverApi(_CourierActionApi):
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             device_time=data.get("device_time"),
+            door_amount=data.get("door_amount", 0),
         )
 
 

@@ -42,6 +42,7 @@ from delivery.models import (
     DeliveryOrder,
     ProofOfDelivery,
 )
+from delivery.money.door import door_amount_check, door_settle
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -162,8 +163,10 @@ def delivery_order_deliver_with_proof(
     latitude: Coordinate = None,
     longitude: Coordinate = None,
     device_time: dt.datetime | None = None,
+    door_amount: int = 0,
 ) -> t.MoveResult:
-    """Step 7 with its proof: the applicant's code, or the signed token of their QR code (``token``,
+    """Step 7 with its proof (and ``door_amount``, the fee difference the courier confirms having
+    collected, or refunded when negative, after an address change): the applicant's code, or the signed token of their QR code (``token``,
     which then stands for the code); the ID the receiver showed (its type and
     last four characters); for a stand-in also the name, the relation and a photo of the applicant's
     written authorisation."""
@@ -233,6 +236,7 @@ def delivery_order_deliver_with_proof(
     try:
         return _deliver(
             order=order,
+            door_amount=door_amount,
             actor=actor,
             receiver_kind=receiver_kind,
             code=code,
@@ -257,6 +261,7 @@ def delivery_order_deliver_with_proof(
 def _deliver(
     *,
     order: DeliveryOrder,
+    door_amount: int,
     actor: User,
     receiver_kind: str,
     code: str,
@@ -273,6 +278,7 @@ def _deliver(
     authorisation_bytes: bytes,
 ) -> t.MoveResult:
     with transaction.atomic():
+        due = door_amount_check(order, door_amount)
         # The applicant's code (or their signed token) on both paths: a stand-in brings it with the
         # authorisation.
         if token:
@@ -289,6 +295,9 @@ def _deliver(
         )
         if code_row is not None:
             DeliveryCode.objects.filter(pk=code_row.pk).update(used_at=result.event.occurred_at)
+        door_settle(
+            order=order, amount=due, actor=actor, at=result.event.occurred_at, event_id=result.event.pk
+        )
         proof = ProofOfDelivery(
             order=order,
             event=result.event,

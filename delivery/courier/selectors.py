@@ -19,6 +19,7 @@ from delivery.models import (
     DeliveryOrder,
     RescheduleRequest,
 )
+from delivery.money.door import door_amounts_due
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -109,9 +110,13 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
     for request in RescheduleRequest.objects.filter(order__in=orders).order_by("after_attempt"):
         requests[request.order_id] = request
     groups: list[AreaGroup] = []
+    due = door_amounts_due(o for o in orders if o.status != S.DELIVERED)
     for order in orders:
         # Read by templates/courier/run.html on each order, beside the model's fields.
         order.maps_url = maps_url(order.address)  # type: ignore[attr-defined]  # see above
+        # The fee difference to collect (or refund, negative) at the door, after an address change.
+        order.door_amount = due.get(order.pk, 0)  # type: ignore[attr-defined]  # see above
+        order.door_amount_abs = abs(order.door_amount)  # type: ignore[attr-defined]  # see above
         asked = requests.get(order.pk)
         order.reschedule = (  # type: ignore[attr-defined]  # see above
             asked

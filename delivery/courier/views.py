@@ -62,6 +62,7 @@ def courier_run(request: AuthenticatedHttpRequest) -> HttpResponse:
         "code_used": _("This delivery code has already been used."),
         "need_code": _("Enter the delivery code."),
         "need_signature": _("The receiver must sign on the screen."),
+        "need_door_amount": _("Settle the fee difference at the door and tick it first."),
         "need_stand_in": _("Enter the stand-in's name and relation to the applicant."),
         "need_id": _("Choose the ID the receiver showed and enter its last 4 letters or digits."),
         "need_authorisation": _(

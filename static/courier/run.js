@@ -420,6 +420,11 @@
       authorisation = f.authorisation_photo.files[0];
       if (!authorisation) { return Promise.resolve(fail(form, T.need_authorisation)); }
     }
+    if (f.door_amount) {
+      // A fee difference after an address change: the courier confirms settling it at the door.
+      if (!f.door_amount.checked) { return Promise.resolve(fail(form, T.need_door_amount)); }
+      body.door_amount = parseInt(f.door_amount.value, 10);
+    }
     if (!canvas.dataset.signed) { return Promise.resolve(fail(form, T.need_signature)); }
     return Promise.resolve().then(function () {
       if (!window.confirm(T.confirm_deliver)) { return null; }
