@@ -644,8 +644,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.smoke:
         # Enough orders on the courier's run that a fast machine never comes round to an order
-        # whose previous update is still in flight (each thread walks 500 in the smoke run).
-        args.orders, args.pipeline, args.seconds = 2000, 20, 3
+        # whose previous update is still in flight (each thread walks 500 in the smoke run). One
+        # second per load run: the smoke run checks that every part works, not its figures.
+        args.orders, args.pipeline, args.seconds = 2000, 20, 1
     out_for_delivery = min(40_000, args.orders // 2)
 
     stack = Stack()
@@ -704,8 +705,9 @@ def main() -> int:
         details["slices_per_comparison"] = slices
         log(f"1. tracking lookup against the bare view ({slices} alternating slices each)")
         script = tracking_script(stack.tmp / "tracking.lua", args.orders)
-        wrk(f"{stack.url}/bench/bare", seconds=1, warm_up=False)
-        wrk(f"{stack.url}/", seconds=1, script=script, warm_up=False)
+        if not args.smoke:  # warm-up runs, for the figures only
+            wrk(f"{stack.url}/bench/bare", seconds=1, warm_up=False)
+            wrk(f"{stack.url}/", seconds=1, script=script, warm_up=False)
         bare, tracking = side_by_side(
             lambda i, s: wrk(f"{stack.url}/bench/bare", seconds=s, warm_up=False),
             lambda i, s: wrk(f"{stack.url}/", seconds=s, script=script, warm_up=False),

@@ -10,6 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 METHODS = ("get", "post", "put", "patch", "delete")
 _schemas: dict[str, dict[str, Any]] = {}
@@ -22,6 +25,22 @@ def _schema() -> dict[str, Any]:
         generator = SchemaGenerator()  # type: ignore[no-untyped-call]  # see above
         _schemas[language] = generator.get_schema(request=None, public=True)  # type: ignore[no-untyped-call]  # see above
     return _schemas[language]
+
+
+class SchemaView(SpectacularAPIView):
+    """`/api/schema/`: drf-spectacular's view, the schema built once per language and version and
+    kept, like the page's: it is the same for everyone (public) and changes only with the code."""
+
+    _served: dict[tuple[str, str | None], Response] = {}
+
+    def _get_schema_response(self, request: Request) -> Response:
+        # drf-spectacular leaves its view's methods unannotated.
+        version = self.api_version or request.version or self._get_version_parameter(request)  # type: ignore[no-untyped-call]  # see above
+        key = (get_language() or "id", version)
+        if key not in self._served:
+            self._served[key] = super()._get_schema_response(request)  # type: ignore[no-untyped-call]  # see above
+        cached = self._served[key]
+        return Response(data=cached.data, headers={"Content-Disposition": cached["Content-Disposition"]})
 
 
 def _example(media: dict[str, Any]) -> str:

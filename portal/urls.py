@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views
 from core import api_docs
@@ -24,7 +23,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("complaints/", include("complaints.urls")),
     path("api/v1/", include("portal.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", api_docs.SchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs.api_docs, name="api-docs"),
     path("", include("delivery.counter.urls")),
     path("", include("delivery.orders.urls")),

@@ -224,6 +224,17 @@ class RunSheetRow:
     address: str
     phone_end: str
     taken_at: dt.datetime
+    window: str = ""  # the chosen day and window (``window_heading``); "" without one
+    window_key: tuple[int, dt.date, dt.time] = (1, dt.date.max, dt.time.max)
+
+
+@dataclass(frozen=True)
+class RunSheetGroup:
+    """The rows of one delivery window, numbered on from the groups before (``first_number``)."""
+
+    window: str
+    rows: list[RunSheetRow]
+    first_number: int
 
 
 @dataclass
@@ -232,6 +243,19 @@ class RunSheet:
     day: dt.date
     rows: list[RunSheetRow]
     applicant_ids: list[int]
+
+    @property
+    def groups(self) -> list[RunSheetGroup]:
+        """The rows by delivery window, as the run page groups them: the earliest window first,
+        those without a window last; in the order taken within each."""
+        groups: list[RunSheetGroup] = []
+        number = 1
+        for row in sorted(self.rows, key=lambda row: row.window_key):  # stable: order taken
+            if not groups or groups[-1].window != row.window:
+                groups.append(RunSheetGroup(window=row.window, rows=[], first_number=number))
+            groups[-1].rows.append(row)
+            number += 1
+        return groups
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -246,7 +270,7 @@ def today_local(now: dt.datetime | None = None) -> dt.date:
 
 def run_sheet(*, courier: Courier, day: dt.date) -> RunSheet:
     """The passports ``courier`` took out for delivery on ``day`` (their ``dispatch`` moves), each
-    once, in the order taken."""
+    once, in the order taken (``RunSheet.groups``: by delivery window)."""
     start, end = day_bounds(day)
     events = (
         DeliveryEvent.objects.filter(
@@ -255,7 +279,7 @@ def run_sheet(*, courier: Courier, day: dt.date) -> RunSheet:
             occurred_at__gte=start,
             occurred_at__lt=end,
         )
-        .select_related("order__area", "order__application__applicant")
+        .select_related("order__area", "order__application__applicant", "order__delivery_window")
         .order_by("occurred_at", "pk")
     )
     rows: dict[int, RunSheetRow] = {}
@@ -273,6 +297,8 @@ def run_sheet(*, courier: Courier, day: dt.date) -> RunSheet:
             address=order.address,
             phone_end=phone_last_digits(order.recipient_phone),
             taken_at=event.occurred_at,
+            window=window_heading(order),
+            window_key=window_sort_key(order),
         )
     return RunSheet(courier=courier, day=day, rows=list(rows.values()), applicant_ids=applicant_ids)
 

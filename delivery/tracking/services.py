@@ -271,27 +271,67 @@ def tracking_steps(order: _Order, last_at: dict[str, dt.datetime]) -> list[Track
 _STATUS_LABELS: dict[str, str | Promise] = dict(S.choices)
 
 
-def _events_read(*, with_birth_date: bool) -> PreparedRead:
+def _events_read(*, secret: str) -> PreparedRead:
     """One row per event of the order, oldest first: the order's columns, the event's, then (for a
-    look-up by NIK digits) the applicant's NIK. Values only: no model is built."""
+    look-up by NIK digits) the applicant's NIK. ``secret`` is "birth_date" (a look-up that matches
+    the date of birth in the same query), "nik" (the NIK read with the rows, compared after) or ""
+    (the page behind a tracking link: no secret is asked again, none is read). Values only: no
+    model is built."""
     columns = (*_ORDER_COLUMNS, *_EVENT_COLUMNS)
 
     def build(code: str, birth_date: dt.date | None = None) -> QuerySet[DeliveryEvent, tuple[Any, ...]]:
         events = DeliveryEvent.objects.filter(order__code=code).order_by("occurred_at", "pk")
-        if with_birth_date:  # then ``birth_date`` is given
+        if secret == "birth_date":  # then ``birth_date`` is given
             return events.filter(
                 order__application__applicant__birth_date=cast(dt.date, birth_date)
             ).values_list(*columns)
-        return events.values_list(*columns, "order__application__applicant__nik")
+        if secret == "nik":
+            return events.values_list(*columns, "order__application__applicant__nik")
+        return events.values_list(*columns)
 
     samples: dict[str, object] = {"code": "\x01code"}
-    if with_birth_date:
+    if secret == "birth_date":
         samples["birth_date"] = dt.date(1111, 11, 11)
-    return PreparedRead(f"tracking_by_{'birth_date' if with_birth_date else 'nik'}", build, samples)
+    return PreparedRead(f"tracking_by_{secret or 'code'}", build, samples)
 
 
-_BY_BIRTH_DATE = _events_read(with_birth_date=True)
-_BY_NIK = _events_read(with_birth_date=False)
+_BY_BIRTH_DATE = _events_read(secret="birth_date")
+_BY_NIK = _events_read(secret="nik")
+_BY_CODE = _events_read(secret="")
+
+
+def _match_read(*, secret: str) -> PreparedRead:
+    """The order with the code, one short row: its id when the date of birth matches
+    (``secret="birth_date"``), or its applicant's NIK to compare with the digits (``"nik"``)."""
+
+    def build(code: str, birth_date: dt.date | None = None) -> QuerySet[DeliveryOrder, tuple[Any, ...]]:
+        orders = DeliveryOrder.objects.filter(code=code)
+        if secret == "birth_date":
+            return orders.filter(application__applicant__birth_date=cast(dt.date, birth_date)).values_list(
+                "pk"
+            )
+        return orders.values_list("application__applicant__nik")
+
+    samples: dict[str, object] = {"code": "\x01code"}
+    if secret == "birth_date":
+        samples["birth_date"] = dt.date(1111, 11, 11)
+    return PreparedRead(f"tracking_match_by_{secret}", build, samples)
+
+
+_MATCH_BY_BIRTH_DATE = _match_read(secret="birth_date")
+_MATCH_BY_NIK = _match_read(secret="nik")
+
+
+def tracking_matches(*, code: str, birth_date: dt.date | None = None, nik_last4: str = "") -> bool:
+    """Whether the order with ``code`` exists and its applicant matches the secret given: the
+    posted look-up's question, answered from the order's row alone (the page behind the link
+    then reads the events, once)."""
+    if birth_date is not None:
+        return bool(_MATCH_BY_BIRTH_DATE.rows(code=code, birth_date=birth_date))
+    if not ascii_digits(nik_last4, length=4):
+        return False
+    rows = _MATCH_BY_NIK.rows(code=code)
+    return bool(rows) and _nik_matches(rows[0][0] or "", nik_last4)
 
 
 def _order_without_events(order: DeliveryOrder | None) -> _Order | None:
@@ -320,7 +360,8 @@ def _order_without_events(order: DeliveryOrder | None) -> _Order | None:
 def tracking_lookup(
     *, code: str, birth_date: dt.date | None = None, nik_last4: str = ""
 ) -> TrackingPage | None:
-    """The tracking page of the order with ``code`` if the secret matches; None otherwise.
+    """The tracking page of the order with ``code`` if the secret matches; None otherwise (the
+    API's look-up, which answers with the page itself).
 
     One query: the order's events, each with the columns the page shows of the order."""
     if birth_date is None and not ascii_digits(nik_last4, length=4):
@@ -339,8 +380,8 @@ def tracking_lookup(
 
 def tracking_page_linked(code: str) -> TrackingPage | None:
     """The page of the order behind a tracking link (``tracking_link_read``): the link was made
-    after a lookup that matched, so no secret is asked again."""
-    rows = _BY_NIK.rows(code=code)
+    after a lookup that matched, so no secret is asked again (nor read)."""
+    rows = _BY_CODE.rows(code=code)
     if rows:
         return _tracking_page(rows)
     found = _order_without_events(

@@ -39,7 +39,7 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(request, "delivery/track.html", {"form": form}, status=400)
     birth_date = form.cleaned_data["birth_date"]
     nik_last4 = "" if birth_date else form.cleaned_data["nik_last4"]
-    if tracking.tracking_lookup(code=code, birth_date=birth_date, nik_last4=nik_last4) is None:
+    if not tracking.tracking_matches(code=code, birth_date=birth_date, nik_last4=nik_last4):
         tracking.tracking_record_failure(client=client, code=code)
         form.add_error(None, _("No delivery matches this tracking code and date of birth or NIK digits."))
         return render(request, "delivery/track.html", {"form": form}, status=404)

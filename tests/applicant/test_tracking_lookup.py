@@ -70,14 +70,17 @@ def test_the_cache_keeps_lookups_apart_and_follows_every_move(ref, django_captur
 
 @pytest.mark.django_db(transaction=True)
 def test_lookups_keep_working_when_the_database_connection_is_replaced(ref):
-    """The lookup's statement is prepared once per database connection: a new connection (after a
-    restart or an idle close) prepares it again instead of failing, on both kinds of lookup."""
+    """The lookup's statements are prepared once per database connection: a new connection (after a
+    restart or an idle close) prepares them again instead of failing, on both kinds of lookup. A
+    posted lookup reads the order's row only (one statement per kind of secret); the page behind
+    the link reads the events, once, without the NIK."""
     from django.core.cache import cache
 
     assert connection.vendor == "postgresql"
     order = make_order(ref, S.RECEIVED_BY_POS, birth_date=BORN)
     digits = order.application.applicant.nik[-4:]
     for _ in range(2):
+        connection.close()  # each round on a new connection, with nothing prepared yet
         cache.clear()  # a cached page would hide the read
         by_birth = Client().post("/track/", {"code": order.code, "birth_date": BORN.isoformat()}, follow=True)
         by_digits = by_nik(Client(), order.code, digits)
@@ -86,8 +89,35 @@ def test_lookups_keep_working_when_the_database_connection_is_replaced(ref):
         assert "Diterima oleh bagian layanan PT Pos" in by_digits.content.decode()
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
-            assert [row[0] for row in cursor.fetchall()] == ["tracking_by_birth_date", "tracking_by_nik"]
-        connection.close()
+            assert [row[0] for row in cursor.fetchall()] == [
+                "tracking_by_code",
+                "tracking_match_by_birth_date",
+                "tracking_match_by_nik",
+            ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_posted_lookup_reads_the_order_alone_and_the_page_reads_the_events_once(ref):
+    """The lookup answers with the link after reading the order's row; the events are read by the
+    page behind the link, once, and no NIK with them."""
+    from django.core.cache import cache
+
+    order = make_order(ref, S.RECEIVED_BY_POS, birth_date=BORN)
+    connection.close()
+    cache.clear()
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
+            return [row[0] for row in cursor.fetchall()]
+
+    client = Client()
+    posted = client.post("/track/", {"code": order.code, "birth_date": BORN.isoformat()})
+    assert posted.status_code == 303
+    assert prepared() == ["tracking_match_by_birth_date"]
+    page = client.get(posted["Location"])
+    assert "Diterima oleh bagian layanan PT Pos" in page.content.decode()
+    assert prepared() == ["tracking_by_code", "tracking_match_by_birth_date"]
 
 
 def test_a_date_of_birth_typed_by_hand_works_like_the_date_pickers(ref):

@@ -193,6 +193,36 @@ def test_the_run_sheet_lists_the_passports_taken_today_with_what_a_courier_needs
     assert ref["offices"]["pos"].name in text
 
 
+def test_the_run_sheet_groups_the_passports_by_delivery_window_as_the_run_does(client, ref):
+    from delivery.booking import windows
+    from tests.delivery.test_delivery_windows import _with_window
+
+    day = windows.delivery_days(ref["areas"]["makassar"])[0]
+    plain, afternoon, morning, afternoon2 = (make_order(ref, S.WITH_DELIVERY_SECTION) for _ in range(4))
+    _with_window(afternoon, day, 13)
+    _with_window(morning, day, 8)
+    _with_window(afternoon2, day, 13)
+    # taken in an order of their own: the sheet follows the windows, then the order taken
+    courier_passports_take(
+        actor=ref["users"]["kurir"], codes=[plain.code, afternoon.code, morning.code, afternoon2.code]
+    )
+    client.force_login(ref["users"]["kurir"])
+    text = _pdf_text(client.get("/courier/run-sheet.pdf").content)
+
+    heading = f"Jendela waktu antar {day:%d-%m-%Y}, {{}} WITA"
+    places = [
+        text.index(heading.format("08.00\u201312.00") + " (1 paspor)"),
+        text.index(f"1 {morning.code}"),
+        text.index(heading.format("13.00\u201317.00") + " (2 paspor)"),
+        text.index(f"2 {afternoon.code}"),
+        text.index(f"3 {afternoon2.code}"),
+        text.index("Tanpa jendela waktu antar (1 paspor)"),
+        text.index(f"4 {plain.code}"),
+    ]
+    assert places == sorted(places)
+    assert "Jumlah paspor 4" in text
+
+
 def test_the_dispatcher_prints_the_run_sheet_of_a_courier_of_the_office_only(client, ref):
     order = make_order(ref, S.WITH_DELIVERY_SECTION)
     courier_passports_take(actor=ref["users"]["kurir"], codes=[order.code])

@@ -129,20 +129,28 @@ def test_staff_of_another_office_reach_no_object_of_this_office(ref, makassar):
     parepare = second_office_ref(ref)
     make_order(parepare, S.OUT_FOR_DELIVERY, courier="kurir")  # Parepare has work of its own
 
+    # One logged-in session per member of staff for the whole walk (a new one if a call ended it).
+    clients: dict[str, Client] = {}
+
+    def client_of(key: str, user) -> Client:
+        client = clients.get(key)
+        if client is None or "_auth_user_id" not in client.session:
+            client = clients[key] = Client()
+            client.force_login(user)
+        return client
+
+    owner = _owner(values["code"])
     unreached, leaks = [], []
     for name, path in sorted(urls.items()):
         cache.clear()
-        home = Client()
         statuses = set()
         for actor in STAFF + ("owner",):
-            user = ref["users"][actor] if actor != "owner" else _owner(values["code"])
-            home.force_login(user)
-            statuses.add(home.get(path).status_code)
+            user = ref["users"][actor] if actor != "owner" else owner
+            statuses.add(client_of(actor, user).get(path).status_code)
         if statuses <= {404, 405} and name not in NOT_READABLE_BY_GET:
             unreached.append(f"{name} {path} {sorted(statuses)}")
         for actor in STAFF:
-            client = Client()
-            client.force_login(parepare["users"][actor])
+            client = client_of(f"{actor}.parepare", parepare["users"][actor])
             for method, response in calls(client, path):
                 if 200 <= response.status_code < 300:
                     leaks.append(f"{actor}.parepare {method} {name} {path} -> {response.status_code}")
