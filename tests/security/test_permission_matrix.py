@@ -162,6 +162,9 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "manage-revoke": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-end": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-sign-up": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    # The rating through the personal link, page and API (tests/applicant/test_rating.py)
+    "manage-link-rating": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-link-rating": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
     "complaint-order": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "my-data-export": ("GET", None, "  L 200 200 200 200 200 200 200 200 200 200 200 200"),
     "complaint-new": ("GET", None, "200 200 200 200 200 200 200 200 200 200 200 200 200"),
