@@ -233,3 +233,20 @@ def test_the_api_rates_through_the_link_with_the_one_error_body(ref):
     expired = links.link_token(order, now=timezone.now().timestamp() - settings.MANAGE_LINK_SECONDS - 60)
     gone = api.post(f"/api/v1/links/{expired}/rating/", {"score": 5}, format="json")
     assert gone.status_code == 410 and gone.json()["code"] == "link_expired"
+
+
+# The applicant's own data
+
+
+def test_the_rating_is_in_the_own_data_export_and_retention_clears_its_comment(ref):
+    from delivery.privacy.services import applicant_anonymise, applicant_data_export
+
+    order = make_order(ref, S.DELIVERED)
+    rating_record(order_id=order.pk, score=4, comment="Terima kasih, Pak Budi.")
+    owner = order.application.applicant.user
+    exported = applicant_data_export(user=owner)["applications"][0]["delivery"]["satisfaction"]
+    assert exported["score"] == 4 and exported["comment"] == "Terima kasih, Pak Budi."
+
+    applicant_anonymise(applicant_id=order.application.applicant_id, now=timezone.now())
+    row = SatisfactionRating.objects.get(order=order)
+    assert (row.score, row.comment) == (4, "")  # the figure stays, the applicant's words go
