@@ -12,13 +12,16 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone, translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from core.exceptions import ValidationFailed
+from core.exceptions import DomainError, ValidationFailed
 from delivery.choices import DeliveryStatus as S
 from delivery.manage import links
 from delivery.manage.rating import RATING_CHANGE_DAYS, RatingRefused, rating_record
-from delivery.models import SatisfactionRating
+from delivery.models import DeliveryOrder, SatisfactionRating
 from tests.factories import make_order
 
 # The service
@@ -250,3 +253,22 @@ def test_the_rating_is_in_the_own_data_export_and_retention_clears_its_comment(r
     applicant_anonymise(applicant_id=order.application.applicant_id, now=timezone.now())
     row = SatisfactionRating.objects.get(order=order)
     assert (row.score, row.comment) == (4, "")  # the figure stays, the applicant's words go
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    score=st.one_of(st.integers(), st.text(max_size=6), st.floats(allow_nan=True), st.none(), st.booleans()),
+    comment=st.one_of(st.text(max_size=600), st.none(), st.integers()),
+)
+def test_random_input_is_refused_with_a_message_or_kept_whole(ref, score, comment):
+    # one order for every example (the test's transaction keeps it between them)
+    order = DeliveryOrder.objects.filter(status=S.DELIVERED).first() or make_order(ref, S.DELIVERED)
+    try:
+        rated = rating_record(order_id=order.pk, score=score, comment=comment)
+    except DomainError as error:
+        assert str(error.message) and (error.fields or error.code == "rating_closed")
+    else:
+        assert rated.rating.score in (1, 2, 3, 4, 5) and len(rated.rating.comment) <= 500
+        assert "\x00" not in rated.rating.comment
