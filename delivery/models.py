@@ -1029,3 +1029,28 @@ class RefundRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_situation_display()}: {self.percent}%"
+
+
+class SatisfactionRating(models.Model):
+    """ "Tell us how it went": the applicant's one answer (1 to 5) after the delivery, with an optional
+    comment, given through the personal link (``delivery.manage.rating``). One per order; it may be
+    changed for ``RATING_CHANGE_DAYS`` after it was first given (``changed_at``). No personal data is
+    kept here beyond what the applicant chose to write; retention clears the comment."""
+
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="satisfaction_rating")
+    score = models.PositiveSmallIntegerField(_("score (1-5)"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), db_index=True)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_between_1_and_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.score}"

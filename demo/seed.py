@@ -32,7 +32,16 @@ from delivery.handoff import transitions as t
 from delivery.handoff.deadlines import WITA, is_working_day
 from delivery.handoff.transitions import MoveResult
 from delivery.manage.links import link_url
-from delivery.models import Area, BatchItem, Courier, DeliveryOrder, DeliveryWindow, VanStandby
+from delivery.manage.rating import rating_record
+from delivery.models import (
+    Area,
+    BatchItem,
+    Courier,
+    DeliveryOrder,
+    DeliveryWindow,
+    SatisfactionRating,
+    VanStandby,
+)
 from delivery.money.fees import delivery_fee_take
 from delivery.notifications.services import delivery_event_notify
 from delivery.problems import services as problems
@@ -485,6 +494,7 @@ def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
     counter_demo_load(ref, now=now)
     online = online_booking_demo_load(ref, now=now)
     complaints_demo_load(ref, now=now)
+    satisfaction_demo_load(now=now)
     group_booking_demo_load(ref, now=now)
     passport_numbers_demo_load()
     manage = manage_demo_load(ref, now=now)
@@ -709,6 +719,27 @@ DEMO_COMPLAINTS = [
         "Kurir datang di luar jam yang disepakati dan tidak menelepon lebih dulu.",
     ),
 ]
+
+
+# "Tell us how it went": (score, comment) of the first delivered demo orders, given through the
+# personal link a few hours after the delivery. The last delivered order is left to rate by hand.
+DEMO_RATINGS = [
+    (5, "Paspor diantar tepat waktu, kurirnya sopan. Terima kasih!"),
+    (4, "Cepat, tapi kurir sempat salah alamat sebentar."),
+    (5, ""),
+    (2, "Kurir datang di luar jam yang saya pilih."),
+]
+
+
+def satisfaction_demo_load(*, now: dt.datetime) -> None:
+    """A few ratings on delivered demo orders, for the partnership dashboard's satisfaction figures.
+    An order rated already keeps its rating, so seeding again changes nothing."""
+    delivered = DeliveryOrder.objects.filter(code__startswith="APDEMO", status=S.DELIVERED).order_by("code")
+    for order, (score, comment) in zip(delivered, DEMO_RATINGS, strict=False):
+        if SatisfactionRating.objects.filter(order=order).exists():
+            continue
+        rated_at = min(order.status_changed_at + dt.timedelta(hours=3), now)
+        rating_record(order_id=order.pk, score=score, comment=comment, now=rated_at)
 
 
 def complaints_demo_load(ref: ReferenceData, *, now: dt.datetime) -> None:

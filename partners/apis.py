@@ -268,6 +268,27 @@ def _conversion(figures: selectors.ConversionFigures | None) -> dict[str, object
     }
 
 
+def _satisfaction_row(row: selectors.SatisfactionRow) -> dict[str, object]:
+    return {
+        "month": row.key or None,
+        "ratings": row.ratings,
+        "average": _decimal(row.average),
+        "good_percent": _decimal(row.good_percent),
+    }
+
+
+def _satisfaction(figures: selectors.SatisfactionFigures | None) -> dict[str, object] | None:
+    """The applicants' ratings (1-5): in all and per month (average, share of 4-5), and the latest
+    comments with their month only."""
+    if figures is None:
+        return None
+    return {
+        "total": _satisfaction_row(figures.total),
+        "months": [_satisfaction_row(r) for r in figures.months],
+        "comments": [{"month": c.month, "text": c.text} for c in figures.comments],
+    }
+
+
 class DashboardApi(ManagerOnly, APIView):
     @extend_schema(
         summary="Every figure of the dashboard for a period and area",
@@ -352,5 +373,6 @@ class DashboardApi(ManagerOnly, APIView):
                     for c in board.complaints
                 ],
                 "conversion": _conversion(board.conversion),
+                "satisfaction": _satisfaction(board.satisfaction),
             }
         )

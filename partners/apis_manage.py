@@ -12,7 +12,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -23,7 +23,7 @@ from accounts.http import AuthenticatedRequest
 from core.api import ERRORS, ErrorSerializer
 from core.exceptions import ValidationFailed
 from core.idempotency import idempotent
-from partners import services
+from partners import selectors, services
 from partners.apis import (
     AgreementListApi,
     AgreementOutput,
@@ -258,9 +258,26 @@ class ActionItemDetailOutput(serializers.Serializer):
     status = serializers.CharField()
 
 
+class MeetingSatisfactionOutput(serializers.Serializer):
+    start = serializers.DateField(help_text="The first day counted: the day after the previous meeting held")
+    end = serializers.DateField(help_text="The meeting's day")
+    ratings = serializers.IntegerField()
+    average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True, help_text="1 to 5")
+    good_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Rated 4 or 5, in percent"
+    )
+
+
 class MeetingDetailOutput(MeetingOutput):
     # The same field with the items' ids; a subclass of ActionItemOutput would move ``id`` to the end.
     action_items = ActionItemDetailOutput(many=True, source="action_items.all")  # type: ignore[assignment]
+    satisfaction = serializers.SerializerMethodField(
+        help_text="The scorecard's measured line: the applicants' satisfaction ratings over the period"
+    )
+
+    @extend_schema_field(MeetingSatisfactionOutput)
+    def get_satisfaction(self, meeting: EvaluationMeeting) -> dict[str, Any]:
+        return dict(MeetingSatisfactionOutput(selectors.meeting_satisfaction(meeting=meeting)).data)
 
 
 class EvaluationDetailApi(_Manage):

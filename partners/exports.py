@@ -1,5 +1,5 @@
-"""The dashboard's figures as CSV (the uptake table; the complaints table and the conversion table each on
-their own) and XLSX (one sheet per section)."""
+"""The dashboard's figures as CSV (the uptake table; the complaints, conversion and satisfaction tables
+each on their own) and XLSX (one sheet per section, and the latest comments of the applicants)."""
 
 from __future__ import annotations
 
@@ -138,6 +138,40 @@ def conversion_csv(board: Dashboard) -> str:
     return out.getvalue()
 
 
+def satisfaction_header() -> list[str]:
+    return [_("month"), _("ratings"), _("average score (1-5)"), _("rated 4 or 5 (%)")]
+
+
+def _satisfaction_rows(board: Dashboard) -> list[list[Cell]]:
+    """One row per month with ratings (YYYY-MM), then the total (the page's table)."""
+    figures = board.satisfaction
+    if figures is None:
+        return []
+    return [
+        [
+            row.key or "total",
+            row.ratings,
+            None if row.average is None else float(row.average),
+            None if row.good_percent is None else float(row.good_percent),
+        ]
+        for row in [*figures.months, figures.total]
+    ]
+
+
+def _satisfaction_comment_rows(board: Dashboard) -> list[list[Cell]]:
+    figures = board.satisfaction
+    return [[c.month, c.text] for c in figures.comments] if figures is not None else []
+
+
+def satisfaction_csv(board: Dashboard) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(satisfaction_header())
+    for row in _satisfaction_rows(board):
+        writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, float) else v) for v in row])
+    return out.getvalue()
+
+
 def dashboard_xlsx(board: Dashboard) -> bytes:
     from openpyxl import Workbook  # imported by the first export, not by every web process
     from openpyxl.styles import Font
@@ -174,6 +208,12 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
         ),
         (book.create_sheet(_("Complaints")[:31]), complaints_header(), _complaint_rows(board)),
         (book.create_sheet(_("Conversion")[:31]), conversion_header(), _conversion_rows(board)),
+        (book.create_sheet(_("Satisfaction")[:31]), satisfaction_header(), _satisfaction_rows(board)),
+        (
+            book.create_sheet(_("Comments")[:31]),
+            [_("month"), _("comment")],
+            _satisfaction_comment_rows(board),
+        ),
     ]
     for ws, header, rows in sheets:
         ws.append(header)

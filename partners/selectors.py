@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import ComplaintCategory
 from complaints.models import Complaint
 from delivery.choices import DeliveryStatus as S
-from delivery.models import Area, Courier, LostPassportCase, LostPassportStatus, VanStandby
+from delivery.models import (
+    Area,
+    Courier,
+    LostPassportCase,
+    LostPassportStatus,
+    SatisfactionRating,
+    VanStandby,
+)
 from partners.choices import ActionItemStatus, MeetingStatus
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 from partners.rollups import FigureRow, figure_rows
@@ -420,6 +427,95 @@ def booking_conversion(*, period: Period, area: Area | None = None) -> Conversio
     return ConversionFigures(total=total, offices=offices, officers=officers, days=days)
 
 
+@dataclass(frozen=True)
+class SatisfactionRow:
+    key: str  # YYYY-MM, or "" for the total
+    label: str  # "Dec 2026", or "All ratings"
+    ratings: int
+    score_sum: int
+    good: int  # ratings of 4 or 5
+
+    @property
+    def average(self) -> Decimal | None:
+        """The average score, rounded to two decimals."""
+        if not self.ratings:
+            return None
+        return (Decimal(self.score_sum) / self.ratings).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def good_percent(self) -> Decimal | None:
+        """The share of 4 and 5 in percent, truncated to two decimals like the other shares."""
+        return share_truncated(self.good, self.ratings)
+
+
+@dataclass(frozen=True)
+class SatisfactionComment:
+    month: str  # YYYY-MM
+    label: str  # "Dec 2026"
+    text: str
+
+
+@dataclass(frozen=True)
+class SatisfactionFigures:
+    """ "Tell us how it went": the applicants' ratings (1-5) of their deliveries, by the month they
+    were given, and the latest comments with their month only (no order, no name)."""
+
+    total: SatisfactionRow
+    months: list[SatisfactionRow]  # months with at least one rating, oldest first
+    comments: list[SatisfactionComment]  # the latest first
+
+
+LATEST_COMMENTS = 10
+
+
+def _month_label(month: dt.date | dt.datetime) -> str:
+    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+
+
+def _ratings_in(start: dt.datetime, end: dt.datetime, area: Area | None) -> QuerySet[SatisfactionRating]:
+    ratings = SatisfactionRating.objects.filter(rated_at__gte=start, rated_at__lt=end).order_by()
+    return ratings.filter(order__area=area) if area is not None else ratings
+
+
+def satisfaction(*, period: Period, area: Area | None = None) -> SatisfactionFigures:
+    """Two queries (the months grouped in the database, the latest comments), whatever the number of
+    ratings. A rating counts in the month it was first given; a change within its week keeps the
+    month. With an area, only ratings of deliveries to the area count."""
+    start, end = period.bounds()
+    ratings = _ratings_in(start, end, area)
+    months = [
+        SatisfactionRow(
+            key=f"{r['month']:%Y-%m}",
+            label=_month_label(r["month"]),
+            ratings=r["n"],
+            score_sum=r["score_sum"],
+            good=r["good"],
+        )
+        for r in ratings.annotate(month=TruncMonth("rated_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(n=Count("pk"), score_sum=Sum("score"), good=Count("pk", filter=Q(score__gte=4)))
+        .order_by("month")
+    ]
+    comments = [
+        SatisfactionComment(
+            month=f"{timezone.localtime(rated_at):%Y-%m}",
+            label=_month_label(timezone.localtime(rated_at)),
+            text=text,
+        )
+        for text, rated_at in ratings.exclude(comment="")
+        .order_by("-rated_at", "-pk")
+        .values_list("comment", "rated_at")[:LATEST_COMMENTS]
+    ]
+    total = SatisfactionRow(
+        key="",
+        label=str(_("All ratings")),
+        ratings=sum(m.ratings for m in months),
+        score_sum=sum(m.score_sum for m in months),
+        good=sum(m.good for m in months),
+    )
+    return SatisfactionFigures(total=total, months=months, comments=comments)
+
+
 @dataclass
 class Dashboard:
     period: Period
@@ -432,6 +528,7 @@ class Dashboard:
     complaints: list[ComplaintFigures] = field(default_factory=list)
     lost: LostCaseFigures | None = None
     conversion: ConversionFigures | None = None
+    satisfaction: SatisfactionFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -535,6 +632,7 @@ def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
         complaints=complaints_by_category(period=period, area=area),
         lost=lost_case_figures(period=period, area=area),
         conversion=booking_conversion(period=period, area=area),
+        satisfaction=satisfaction(period=period, area=area),
     )
 
 
@@ -570,4 +668,48 @@ def overdue_action_items(*, today: dt.date | None = None) -> list[ActionItem]:
         ActionItem.objects.filter(status=ActionItemStatus.OPEN, due_on__lt=today)
         .select_related("meeting")
         .order_by("due_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class MeetingSatisfaction:
+    """The scorecard's measured line: the applicants' satisfaction over the days the meeting looks
+    back on, from the day after the previous meeting held (or ``LOOK_BACK_DAYS`` before it, for a
+    first meeting) to the meeting's day, both included."""
+
+    start: dt.date
+    end: dt.date
+    ratings: int
+    average: Decimal | None
+    good_percent: Decimal | None
+
+
+LOOK_BACK_DAYS = 183  # half a year: article 12 wants a meeting twice a year
+
+
+def meeting_satisfaction(*, meeting: EvaluationMeeting) -> MeetingSatisfaction:
+    previous = (
+        EvaluationMeeting.objects.filter(status=MeetingStatus.HELD, held_on__lt=meeting.held_on)
+        .order_by("-held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
+    first_day = (
+        previous + dt.timedelta(days=1) if previous else meeting.held_on - dt.timedelta(days=LOOK_BACK_DAYS)
+    )
+    tz = timezone.get_current_timezone()
+    totals = _ratings_in(
+        dt.datetime.combine(first_day, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(meeting.held_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        None,
+    ).aggregate(n=Count("pk"), score_sum=Sum("score"), good=Count("pk", filter=Q(score__gte=4)))
+    row = SatisfactionRow(
+        key="", label="", ratings=totals["n"], score_sum=totals["score_sum"] or 0, good=totals["good"]
+    )
+    return MeetingSatisfaction(
+        start=first_day,
+        end=meeting.held_on,
+        ratings=row.ratings,
+        average=row.average,
+        good_percent=row.good_percent,
     )

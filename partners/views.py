@@ -149,6 +149,12 @@ def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
             f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-konversi-")}"'
         )
         return response
+    if request.GET.get("table") == "satisfaction":
+        response = HttpResponse(exports.satisfaction_csv(board), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-kepuasan-")}"'
+        )
+        return response
     if request.GET.get("table") == "complaints":
         response = HttpResponse(exports.complaints_csv(board), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
@@ -434,6 +440,7 @@ def evaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "meeting": meeting,
             "items": meeting.action_items.all(),
             "scores": scores,
+            "satisfaction": selectors.meeting_satisfaction(meeting=meeting),
             "action_form": action_form,
             "score_form": score_form,
             "meeting_form": meeting_form,

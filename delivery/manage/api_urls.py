@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery.manage import apis
+from delivery.manage import apis, rating_apis
 
 urlpatterns = [
     path("manage/codes/", apis.ManageCodeApi.as_view(), name="api-manage-codes"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("manage/order/cancel/", apis.ManagedOrderCancelApi.as_view(), name="api-manage-cancel"),
     path("manage/order/data/", apis.ManagedOrderDataApi.as_view(), name="api-manage-data"),
     path("manage/order/revoke/", apis.ManagedOrderRevokeApi.as_view(), name="api-manage-revoke"),
+    path("links/<str:token>/rating/", rating_apis.LinkRatingApi.as_view(), name="api-link-rating"),
 ]

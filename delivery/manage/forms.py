@@ -33,3 +33,35 @@ class SignUpForm(forms.Form):
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+
+# The five answers, each with its word, so that a screen reader and a glance read the same.
+RATING_CHOICES = [
+    ("1", _("1 – very bad")),
+    ("2", _("2 – bad")),
+    ("3", _("3 – neither good nor bad")),
+    ("4", _("4 – good")),
+    ("5", _("5 – very good")),
+]
+
+
+class RatingForm(forms.Form):
+    """The rating's one question and the optional comment; the checks are the service's
+    (``delivery.manage.rating``), so that the page and the API refuse alike."""
+
+    score = forms.ChoiceField(
+        label=_("How did the delivery of your passport go?"),
+        choices=RATING_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a score from 1 (very bad) to 5 (very good)."),
+            "invalid_choice": _("Choose a score from 1 (very bad) to 5 (very good)."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us (optional)"),
+        help_text=_("At most 500 characters. Please do not write your name, phone number or address."),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+    )

@@ -113,6 +113,7 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
         Notification,
         ProofOfDelivery,
         RescheduleRequest,
+        SatisfactionRating,
         WhatsAppOptIn,
     )
 
@@ -150,6 +151,8 @@ def applicant_anonymise(*, applicant_id: int, now: dt.datetime) -> None:
             longitude=None,
         )
         Notification.objects.filter(event__order_id__in=order_ids).update(recipient="")
+        # The rating keeps its score for the partnership's figures; the comment is the applicant's words.
+        SatisfactionRating.objects.filter(order_id__in=order_ids).update(comment="")
         # The opt-in keeps when and how the applicant agreed, not the number.
         WhatsAppOptIn.objects.filter(applicant_id=applicant_id).update(phone="")
         # The events stay as written (the database refuses to change them); what is personal
@@ -212,6 +215,12 @@ class WhatsAppOptInExport(TypedDict):
     how: str
 
 
+class RatingExport(TypedDict):
+    score: int
+    comment: str
+    rated_at: str
+
+
 class DeliveryExport(TypedDict):
     tracking_code: str
     status: str
@@ -224,6 +233,7 @@ class DeliveryExport(TypedDict):
     delivery_fee: int
     timeline: list[TimelineEntryExport]
     received_by: ReceiverExport | None
+    satisfaction: RatingExport | None
 
 
 class ApplicationExport(TypedDict):
@@ -246,7 +256,7 @@ class DataExport(TypedDict):
 def applicant_data_export(*, user: User) -> DataExport:
     """Everything the portal holds about the logged-in applicant, as JSON-ready data. The export is
     itself recorded as an access."""
-    from delivery.models import DeliveryOrder, WhatsAppOptIn
+    from delivery.models import DeliveryOrder, SatisfactionRating, WhatsAppOptIn
 
     applicant = Applicant.objects.filter(user=user).first()
     data: DataExport = {
@@ -297,6 +307,7 @@ def applicant_data_export(*, user: User) -> DataExport:
         order = DeliveryOrder.objects.filter(application=application).select_related("area").first()
         if order is not None:
             proof: ProofOfDelivery | None = getattr(order, "proof", None)
+            rating = SatisfactionRating.objects.filter(order=order).first()
             item["delivery"] = {
                 "tracking_code": order.code,
                 "status": order.status,
@@ -328,6 +339,13 @@ def applicant_data_export(*, user: User) -> DataExport:
                     "kind": proof.receiver_kind,
                 }
                 if proof
+                else None,
+                "satisfaction": {
+                    "score": rating.score,
+                    "comment": rating.comment,
+                    "rated_at": rating.rated_at.isoformat(),
+                }
+                if rating
                 else None,
             }
         data["applications"].append(item)

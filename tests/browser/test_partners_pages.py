@@ -52,7 +52,16 @@ def test_the_dashboard_draws_its_plot_matches_the_study_and_exports(live_server,
     book = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
     uptake = list(book["Serapan"].iter_rows(values_only=True))
     assert (2019, "tahun", 65630, None, 1516, 2.3) in uptake
-    assert book.sheetnames == ["Serapan", "Tenggat", "Pengantaran gagal", "Kurir", "Pengaduan", "Konversi"]
+    assert book.sheetnames == [
+        "Serapan",
+        "Tenggat",
+        "Pengantaran gagal",
+        "Kurir",
+        "Pengaduan",
+        "Konversi",
+        "Kepuasan",
+        "Komentar",
+    ]
 
 
 def test_the_agreement_page_shows_both_numbers_and_article_7(live_server, demo, screen):

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from accounts.choices import Role
 from accounts.models import User
 from delivery.choices import DeliveryStatus
-from delivery.models import DeliveryEvent, DeliveryOrder
+from delivery.models import DeliveryEvent, DeliveryOrder, SatisfactionRating
 from tests.factories import personal_link_in
 
 
@@ -20,6 +20,10 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
     personal_link_in(out, walk_in)
     assert set(orders.values_list("status", flat=True)) == set(DeliveryStatus.values)
     assert orders.filter(deadline_breached_at__isnull=False).count() >= 1
+    # a few delivered orders rated, for the dashboard's satisfaction; one left to rate by hand
+    ratings = SatisfactionRating.objects.filter(order__code__startswith="APDEMO")
+    assert sorted(ratings.values_list("score", flat=True)) == [2, 4, 5, 5]
+    assert orders.filter(status=DeliveryStatus.DELIVERED, satisfaction_rating__isnull=True).exists()
     assert {u.role for u in User.objects.all()} == set(Role.values)
     for username in (
         "pemohon",
@@ -36,6 +40,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
     call_command("seed_demo")
     assert DeliveryOrder.objects.count() == 32
     assert DeliveryEvent.objects.count() == events
+    assert SatisfactionRating.objects.count() == 4
 
 
 def test_the_demos_back_dated_history_mails_nobody_but_a_new_handoff_does(db):

@@ -41,7 +41,15 @@ UNSCOPED_PREFIXES = (
     "api-manage-",
 )
 # api-area-windows: an area's delivery days and free places, public like the tariff on the landing page
-UNSCOPED = {"complaint-thread", "complaint-photo", "complaint-order", "track-result", "api-area-windows"}
+# api-link-rating: the rating through the personal link (the link is the key, like manage-link-rating)
+UNSCOPED = {
+    "complaint-thread",
+    "complaint-photo",
+    "complaint-order",
+    "track-result",
+    "api-area-windows",
+    "api-link-rating",
+}
 
 
 @pytest.fixture

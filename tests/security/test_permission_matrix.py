@@ -172,6 +172,9 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "api-manage-cancel": ("POST", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
     "api-manage-data": ("GET", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
     "api-manage-revoke": ("POST", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
+    # The rating through the personal link, page and API (tests/applicant/test_rating.py)
+    "manage-link-rating": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-link-rating": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
     "complaint-order": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "my-data-export": ("GET", None, "  L 200 200 200 200 200 200 200 200 200 200 200 200"),
     "complaint-new": ("GET", None, "200 200 200 200 200 200 200 200 200 200 200 200 200"),
