@@ -29,7 +29,14 @@ from delivery.choices import DeliveryStatus as S
 from delivery.handoff.deadlines import deadline_after, window_end
 from delivery.handoff.events import moves_follow_up
 from delivery.handoff.history import events_chain, payload_split, personal_details_write
-from delivery.models import BatchItem, Courier, DeliveryEvent, DeliveryOrder, DeliveryWindowDay
+from delivery.models import (
+    BatchItem,
+    Courier,
+    DeliveryEvent,
+    DeliveryOrder,
+    DeliveryWindowDay,
+    GroupBookingItem,
+)
 from delivery.money.refunds import cancellation_refund
 
 
@@ -55,6 +62,9 @@ class Move:
     # Offered as a button on the order page; False for a move made only as the outcome of another
     # decision (a lost passport case decided "reissue").
     offered: bool = True
+    # A group order (booked by a travel agency) moves only once its member signed their own power of
+    # attorney, through the personal link or on paper at the counter (``GroupBookingItem``).
+    member_signature_first: bool = False
 
 
 MOVES: dict[str, Move] = {
@@ -64,6 +74,7 @@ MOVES: dict[str, Move] = {
         roles=frozenset({Role.POS_SERVICE_OFFICER}),
         label=_("Hand dossier to Imigrasi"),
         office_field="pos_office",
+        member_signature_first=True,
     ),
     "refuse_dossier": Move(
         sources=frozenset({S.DOSSIER_HANDED}),
@@ -322,6 +333,8 @@ def _move_orders(
             _check_attempts_left(orders)
         if action == "cancel":
             _check_not_released(orders)
+        if move.member_signature_first:
+            _check_members_signed(orders)
         if guard is not None:
             for order in orders:
                 guard(order)
@@ -447,6 +460,27 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
         _check_attempts_left([order])
     if action == "cancel":
         _check_not_released([order])
+    if move.member_signature_first:
+        _check_members_signed([order])
+
+
+def _check_members_signed(orders: list[DeliveryOrder]) -> None:
+    """Group orders wait for their member's own power of attorney (one query for a whole batch)."""
+    waiting = list(
+        GroupBookingItem.objects.filter(order__in=orders, poa_signed_at__isnull=True)
+        .order_by("order_id")
+        .values_list("order__code", flat=True)[:1]
+    )
+    if waiting:
+        raise InvalidTransition(
+            _(
+                "Order %(code)s is waiting for the member's signature: the group member signs their "
+                "power of attorney through their personal link or on paper at the Pos counter before "
+                "the dossier goes to Imigrasi."
+            )
+            % {"code": waiting[0]},
+            code="member_signature_missing",
+        )
 
 
 def _check_not_released(orders: list[DeliveryOrder]) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery.manage import views
+from delivery.manage import poa_views, views
 
 urlpatterns = [
     path("m/<str:token>/", views.link_landing, name="manage-link"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path("manage/<str:code>/revoke/", views.revoke, name="manage-revoke"),
     path("manage/<str:code>/leave/", views.end, name="manage-end"),
     path("manage/<str:code>/account/", views.sign_up, name="manage-sign-up"),
+    path("m/<str:token>/power-of-attorney/", poa_views.power_of_attorney, name="manage-link-poa"),
 ]
