@@ -259,3 +259,77 @@ def test_the_agency_pays_the_groups_fees_once_with_one_receipt(ref, tmp_path):
     assert f"Kuitansi DF-{group.number}" in text and receipt.rows[0].name in text
     assert "Pemohon Uji" not in text  # names shortened on paper
     assert orders[0].code in text and "dibatalkan" in text
+
+
+# The API twins
+
+
+def test_the_api_books_with_member_contacts_signs_through_the_link_and_prints_the_receipt(ref):
+    from rest_framework.test import APIClient
+
+    apps = [make_paid_application(ref) for _ in range(2)]
+    agency = APIClient()
+    agency.force_authenticate(ref["users"]["travel"])
+    rows = [
+        {
+            "billing_code": BillingCode.objects.get(application=a).code,
+            "birth_date": "1990-05-17",
+            "name": f"Jamaah {n}",
+            "phone": f"08135550020{n}",
+            "email": f"jamaah{n}@example.id" if n else "",
+        }
+        for n, a in enumerate(apps)
+    ]
+    made = agency.post(
+        "/api/v1/groups/", {"area": "makassar", "contact_phone": "081234567890", "rows": rows}, format="json"
+    )
+    assert made.status_code == 201
+    body = made.json()
+    number = body["number"]
+    assert [o["waiting_signature"] for o in body["orders"]] == [True, True]
+    assert body["orders"][0]["phone"] == "0813•••200" and body["fees_paid_at"] is None
+    order = DeliveryOrder.objects.get(code=body["orders"][0]["code"])
+    assert order.recipient_phone == "081355500200"
+
+    # the member, with their link's token and the one-time code
+    member = APIClient()
+    token = links.link_token(order)
+    state = member.get(f"/api/v1/links/{token}/power-of-attorney/")
+    assert state.status_code == 200 and state.json()["signed"] is False
+    sent = member.post(f"/api/v1/links/{token}/code/")
+    assert sent.status_code == 201 and sent.json()["to_phone"].endswith("200")
+    digits = sent_code(order)
+    no_signature = member.post(
+        f"/api/v1/links/{token}/power-of-attorney/",
+        {"code_id": sent.json()["code_id"], "code": "12", "signature": "x"},
+        format="json",
+    )
+    assert no_signature.status_code == 400 and no_signature.json()["fields"]
+    signed = member.post(
+        f"/api/v1/links/{token}/power-of-attorney/",
+        {"code_id": sent.json()["code_id"], "code": digits, "signature": data_url(signature_png())},
+        format="json",
+    )
+    assert signed.status_code == 200, signed.json()
+    assert signed.json()["signed"] is True and signed.json()["via"] == "link"
+    bad = member.get("/api/v1/links/AP1.a.b/power-of-attorney/")
+    assert bad.status_code == 404 and bad.json()["code"] == "link_invalid"
+
+    # the counter: the second member signed on paper, the agency paid once
+    clerk = APIClient()
+    clerk.force_authenticate(ref["users"]["pos.layanan"])
+    second = body["orders"][1]["code"]
+    paper = clerk.post(f"/api/v1/groups/{number}/members/{second}/signed-on-paper/")
+    assert paper.status_code == 200
+    assert [o["poa_signed_via"] for o in paper.json()["orders"]] == ["link", "counter"]
+    assert agency.post(f"/api/v1/groups/{number}/fees/").status_code == 403
+    paid = clerk.post(f"/api/v1/groups/{number}/fees/")
+    assert paid.status_code == 200
+    fee = ref["areas"]["makassar"].delivery_fee
+    assert paid.json()["fees_total"] == 2 * fee and paid.json()["fee_receipt_number"] == f"DF-{number}"
+    again = clerk.post(f"/api/v1/groups/{number}/fees/")
+    assert again.status_code == 409 and again.json()["code"] == "already_paid"
+
+    pdf = agency.get(f"/api/v1/groups/{number}/receipt.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
