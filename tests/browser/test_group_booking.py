@@ -23,7 +23,7 @@ def test_a_group_with_bad_lines_then_the_good_file(live_server, demo, screen):
                 lines[0],
                 lines[1],
                 lines[1],
-                "12345,1990-01-01,Pendek",
+                "12345,1990-01-01,Pendek,081355500199,",
                 f"{code},{day}/{month}/{year},{name},{phone},{email}",
                 lines[3] + ",lebih",
                 lines[4],
