@@ -102,3 +102,12 @@ def receiver_text(*, kind: str, name: str, relation: str) -> str:
     if kind == ReceiverKind.STAND_IN:
         return gettext("stand-in: %(relation)s (%(name)s)") % {"relation": relation, "name": name}
     return name
+
+
+class MemberPoaVia(models.TextChoices):
+    """How a group member's own power of attorney was signed."""
+
+    LINK = "link", _("through the personal link")
+    COUNTER = "counter", _("on paper at the Pos counter")
+    # Groups booked before members signed their own: the agency's booking stood for it.
+    AGENCY = "agency", _("by the agency at booking")

@@ -10,6 +10,7 @@ from delivery.choices import (
     DeliveryStatus,
     DestinationKind,
     IdType,
+    MemberPoaVia,
     NotificationChannel,
     NotificationStatus,
     OptInMethod,
@@ -841,6 +842,13 @@ class GroupBooking(TimeStampedModel):
         Courier, on_delete=models.PROTECT, related_name="+", verbose_name=_("courier")
     )
     contact_phone = models.CharField(_("contact phone"), max_length=16, validators=[validate_phone])
+    # The agency pays the delivery fees of the whole group once at the Pos counter; each member's
+    # order then has its own DeliveryFeePayment, numbered "<fee_receipt_number>-<n>".
+    fee_receipt_number = models.CharField(_("group receipt number"), max_length=15, blank=True)
+    fees_paid_at = models.DateTimeField(_("delivery fees paid at"), null=True, blank=True)
+    fees_received_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("group booking")
@@ -856,6 +864,18 @@ class GroupBookingItem(models.Model):
     order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="group_item")
     row = models.PositiveIntegerField(_("CSV row"))
     name = models.CharField(_("name in the CSV"), max_length=200, blank=True)
+    # The member's own power of attorney (``delivery.booking.group_members``): drawn through their
+    # personal link, or signed on paper at the Pos counter (the clerk records it). Until then the
+    # dossier is not handed to Imigrasi (the table of moves, ``hand_dossier``).
+    poa_signed_at = models.DateTimeField(_("member signed the power of attorney at"), null=True, blank=True)
+    poa_signed_via = models.CharField(
+        _("signed how"), max_length=10, choices=MemberPoaVia.choices, blank=True
+    )
+    poa_signature = models.FileField(_("member's signature"), upload_to="poa/members/%Y/%m/", blank=True)
+    # The member's own user (through the link) or the counter clerk who saw the paper.
+    poa_recorded_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["row"]

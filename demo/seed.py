@@ -496,6 +496,8 @@ def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
     complaints_demo_load(ref, now=now)
     satisfaction_demo_load(now=now)
     group_booking_demo_load(ref, now=now)
+    with events.history_recorded():  # the demo group's booking mails nobody either
+        group_members_demo_load(ref, now=now)
     passport_numbers_demo_load()
     manage = manage_demo_load(ref, now=now)
     flagged = problems.deadline_sweep(now=now)
@@ -586,6 +588,82 @@ def passport_numbers_demo_load() -> None:
     for order in printed:
         letter = "E" if "elektronik" in order.application.passport_type.code else "C"
         DeliveryOrder.objects.filter(pk=order.pk).update(passport_number=f"{letter}{3710000 + order.pk:07d}")
+
+
+# A group the ``travel`` login booked: each member with their own contact; one signed the power of
+# attorney through the personal link, one on paper at the Pos counter, one has not signed yet.
+GROUP_DEMO = [
+    ("Andi Baso Mappanyukki", dt.date(1982, 4, 9), "081355500201", "andi.baso@example.id", "link"),
+    ("Hajjah Rahmawati Daeng Caya", dt.date(1975, 10, 12), "081355500202", "", "counter"),
+    ("Muhammad Ilham Syahrir", dt.date(1996, 1, 30), "081355500203", "ilham.s@example.id", ""),
+]
+
+
+def _demo_signature() -> str:
+    """A drawn signature as the pad sends it (a PNG data URL)."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line(
+        [(30, 140), (160, 50), (300, 150), (450, 60), (560, 120)], fill="black", width=4
+    )
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def group_members_demo_load(ref: ReferenceData, *, now: dt.datetime) -> None:
+    """The demo group of ``GROUP_DEMO`` (once): booked by the ``travel`` login, fees not paid yet."""
+    from delivery.booking.group_members import member_poa_sign, member_poa_sign_at_counter
+    from delivery.booking.groups import group_booking_create
+    from delivery.manage.access import applicant_user_ensure
+    from delivery.models import GroupBookingItem
+
+    if GroupBookingItem.objects.filter(name=GROUP_DEMO[0][0]).exists():
+        return
+    lines = ["billing_code,birth_date,name,phone,email"]
+    for n, (name, birth, phone, email, _how) in enumerate(GROUP_DEMO, start=1):
+        applicant = passport_services.applicant_create(
+            full_name=name,
+            birth_place="Makassar",
+            birth_date=birth,
+            address=f"Jl. Rombongan No. {n}, Makassar",
+            phone=phone,
+            nik=f"7371890000000{n:03d}",
+        )
+        application = passport_services.passport_application_record(
+            applicant=applicant,
+            office=ref["offices"]["imigrasi"],
+            passport_type=PassportType.objects.get(code="biasa-48"),
+        )
+        billing = passport_services.billing_code_issue(application=application, at=now)
+        passport_services.payment_confirm(
+            billing_code_id=billing.pk, ntpn=f"DEMOGRUP{n:08d}", amount=billing.amount, at=now
+        )
+        lines.append(f"{billing.code},{birth.isoformat()},{name},{phone},{email}")
+    result = group_booking_create(
+        actor=ref["users"]["travel"],
+        content=("\n".join(lines) + "\n").encode(),
+        area=ref["areas"]["makassar"],
+        contact_phone="081355500200",
+        client="demo",
+        now=now,
+    )
+    assert result.group is not None, [row.error for row in result.failed]
+    for item, (*_member, how) in zip(
+        result.group.items.select_related("order__application__applicant"), GROUP_DEMO, strict=True
+    ):
+        if how == "link":
+            member_poa_sign(
+                order_id=item.order_id,
+                signature=_demo_signature(),
+                actor=applicant_user_ensure(order=item.order),
+            )
+        elif how == "counter":
+            member_poa_sign_at_counter(order_id=item.order_id, actor=ref["users"]["pos.layanan"])
 
 
 # Billing codes ready for online booking: one for anyone (billing code + date of birth, fee not paid

@@ -1,5 +1,7 @@
 """The travel agency's group booking pages: upload a CSV, read the row-by-row report, follow the
-group. Every rule is in ``delivery.booking.groups``."""
+group with each member's power of attorney and fee, download the group receipt. The Pos counter
+records the group's payment and the members who signed on paper there. Every rule is in
+``delivery.booking.groups``, ``group_members`` and ``group_fees``."""
 
 from __future__ import annotations
 
@@ -11,12 +13,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from accounts.choices import Role
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import DomainError
+from core.files import pdf_response
 from core.middleware import client_ip
-from delivery.booking import groups
-from delivery.models import Area
+from delivery.booking import group_fees, group_members, groups
+from delivery.choices import DeliveryStatus
+from delivery.counter.documents import group_receipt_pdf
+from delivery.models import Area, DeliveryOrder, GroupBooking
 from delivery.permissions import may_open_group_bookings
 
 
@@ -86,22 +93,80 @@ def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def group_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+def _group(request: AuthenticatedHttpRequest, number: str) -> GroupBooking:
     group = groups.groups_visible_to(request.user).filter(number=number).first()
     if group is None:
         raise Http404
-    orders = groups.group_orders(group)
+    return group
+
+
+@login_required
+def group_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    group = _group(request, number)
+    members = groups.group_members(group)
+    orders = [member.order for member in members]
+    receipt = group_fees.group_receipt(group)
+    at_counter = request.user.role == Role.POS_SERVICE_OFFICER
     return render(
         request,
         "delivery/group_detail.html",
         {
             "group": group,
+            "members": members,
             "orders": orders,
             "counts": groups.group_status_counts(orders),
-            "names": {item.order_id: item.name for item in group.items.all()},
+            "waiting": sum(1 for member in members if member.waiting_signature),
+            "receipt": receipt,
+            "at_counter": at_counter,
+            "booked": DeliveryStatus.BOOKED,
         },
     )
+
+
+@login_required
+def group_receipt(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """The group receipt (before payment: the bill) as a PDF."""
+    group = _group(request, number)
+    return pdf_response(
+        group_receipt_pdf(receipt=group_fees.group_receipt(group)), f"kuitansi-kelompok-{group.number}.pdf"
+    )
+
+
+@login_required
+@require_POST
+def group_fees_pay(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """The Pos counter records the agency's one payment for the whole group."""
+    group = _group(request, number)
+    try:
+        receipt = group_fees.group_fees_pay(group_id=group.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("The group's delivery fees are paid: receipt %(number)s.") % {"number": receipt.receipt_number},
+        )
+    return redirect("group-detail", number=group.number)
+
+
+@login_required
+@require_POST
+def group_member_poa_paper(request: AuthenticatedHttpRequest, number: str, code: str) -> HttpResponse:
+    """The counter clerk records that a member signed the power of attorney on paper."""
+    group = _group(request, number)
+    order = DeliveryOrder.objects.filter(code=code, group_item__group=group).first()
+    if order is None:
+        raise Http404
+    try:
+        group_members.member_poa_sign_at_counter(order_id=order.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Recorded: the member of %(code)s signed on paper at the counter.") % {"code": order.code},
+        )
+    return redirect("group-detail", number=group.number)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Group booking for travel agencies: one CSV, many passports, one delivery to the agency's office.
 
-``group_booking_create`` reads every row first (billing code, date of birth, an optional name),
+``group_booking_create`` reads every row first (billing code, date of birth, an optional name, the
+member's own phone and an optional e-mail; columns named by the header line),
 checks each with ``passports.services.application_find_for_booking(require_paid=True)`` and reports
 each row's outcome. It is **all or nothing**: if any row fails, nothing is booked and the report
 says why per row; when every row is good, all orders are booked in one transaction.
@@ -9,6 +10,11 @@ says why per row; when every row is good, all orders are booked in one transacti
 every power of attorney names the same Pos courier (the one serving that area), so the orders are put
 on that courier's run together and go out together; ``group_booking_assign_courier`` moves the
 whole group to another courier at once. Each order keeps its own tracking code and timeline.
+
+Each member's order carries the member's own contact, so the news of every step, the personal link
+and the one-time codes reach the member; the agency gets a copy of each mail (the notifications
+add it). Each member signs their own power of attorney (``delivery.booking.group_members``) and
+the agency pays the group's delivery fees once (``delivery.booking.group_fees``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -41,7 +48,8 @@ from passports.validators import validate_phone
 
 MAX_BYTES = 200 * 1024
 MAX_ROWS = 300
-HEADER = ["billing_code", "birth_date", "name"]
+HEADER = ["billing_code", "birth_date", "name", "phone", "email"]
+REQUIRED_COLUMNS = ("billing_code", "birth_date", "phone")
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
 
 
@@ -52,6 +60,8 @@ class RowOutcome:
     name: str
     error: str = ""  # empty when the row is good
     order_code: str = ""
+    phone: str = ""  # the member's own contact: the news of their order goes here
+    email: str = ""
 
     @property
     def ok(self) -> bool:
@@ -78,8 +88,18 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def group_csv_read(content: bytes) -> tuple[list[tuple[int, list[str]]], str]:
-    """The file's data rows with their line numbers, or a message about the whole file."""
+@dataclass(frozen=True)
+class CsvRow:
+    number: int  # line number in the file (the header is line 1)
+    cells: dict[str, str]  # by column name
+    found: int  # how many cells the line has
+    expected: int  # how many the header names
+
+
+def group_csv_read(content: bytes) -> tuple[list[CsvRow], str]:
+    """The file's data rows (cells by column name) with their line numbers, or a message about the
+    whole file. The header names the columns, in any order; a row with another number of cells is
+    reported on its line."""
     if len(content) > MAX_BYTES:
         return [], gettext("The file is too large (at most %(kb)s KB).") % {"kb": MAX_BYTES // 1024}
     try:
@@ -90,9 +110,22 @@ def group_csv_read(content: bytes) -> tuple[list[tuple[int, list[str]]], str]:
     if not lines:
         return [], gettext("The file is empty.")
     header = [h.strip().lower() for h in lines[0]]
-    if header[:2] != HEADER[:2]:
-        return [], gettext("The first line must be the header: billing_code,birth_date,name")
-    rows = [(number, line) for number, line in enumerate(lines[1:], start=2) if any(c.strip() for c in line)]
+    if (
+        any(column not in header for column in REQUIRED_COLUMNS)
+        or any(column not in HEADER for column in header)
+        or len(set(header)) != len(header)
+    ):
+        return [], gettext("The first line must be the header: billing_code,birth_date,name,phone,email")
+    rows = [
+        CsvRow(
+            number=number,
+            cells={column: value.strip() for column, value in zip(header, line, strict=False)},
+            found=len(line),
+            expected=len(header),
+        )
+        for number, line in enumerate(lines[1:], start=2)
+        if any(c.strip() for c in line)
+    ]
     if not rows:
         return [], gettext("The file has no rows below the header.")
     if len(rows) > MAX_ROWS:
@@ -100,26 +133,48 @@ def group_csv_read(content: bytes) -> tuple[list[tuple[int, list[str]]], str]:
     return rows, ""
 
 
+def member_phone_check(value: str) -> str:
+    """A member's phone as the notifications use it (spaces and dashes dropped), or ``ValidationError``."""
+    phone = value.strip().replace(" ", "").replace("-", "")
+    if not phone:
+        raise ValidationError(gettext("the member's phone is missing: their news goes there"))
+    validate_phone(phone)
+    return phone
+
+
 def group_rows_check(
-    rows: list[tuple[int, list[str]]], *, client: str
+    rows: list[CsvRow], *, client: str
 ) -> list[tuple[RowOutcome, PassportApplication | None]]:
     """Each row's outcome and, for a good row, the application it books."""
     checked: list[tuple[RowOutcome, PassportApplication | None]] = []
     seen: dict[str, int] = {}
-    for number, cells in rows:
-        cells = [c.strip() for c in cells]
-        code = cells[0].replace(" ", "") if cells else ""
-        outcome = RowOutcome(row=number, billing_code=code, name=cells[2] if len(cells) > 2 else "")
+    for csv_row in rows:
+        number, cells = csv_row.number, csv_row.cells
+        code = cells.get("billing_code", "").replace(" ", "")
+        outcome = RowOutcome(
+            row=number, billing_code=code, name=cells.get("name", ""), email=cells.get("email", "")
+        )
         application: PassportApplication | None = None
-        if len(cells) not in (2, 3):
-            outcome.error = gettext(
-                "expected 2 or 3 columns (billing code, date of birth, name), found %(n)s"
-            ) % {"n": len(cells)}
-        elif (birth := _parse_date(cells[1])) is None:
-            outcome.error = gettext("“%(value)s” is not a date; write it as YYYY-MM-DD") % {"value": cells[1]}
+        birth = _parse_date(cells.get("birth_date", ""))
+        if csv_row.found != csv_row.expected:
+            outcome.error = gettext("expected %(expected)s columns as in the header, found %(n)s") % {
+                "expected": csv_row.expected,
+                "n": csv_row.found,
+            }
+        elif birth is None:
+            outcome.error = gettext("“%(value)s” is not a date; write it as YYYY-MM-DD") % {
+                "value": cells.get("birth_date", "")
+            }
         elif code in seen:
             outcome.error = gettext("this billing code is already in row %(row)s") % {"row": seen[code]}
         else:
+            try:
+                outcome.phone = member_phone_check(cells.get("phone", ""))
+                if outcome.email:
+                    validate_email(outcome.email)
+            except ValidationError as error:
+                outcome.error = str(error.messages[0])
+        if not outcome.error and birth is not None:
             seen[code] = number
             try:
                 application = application_find_for_booking(
@@ -210,8 +265,9 @@ def group_booking_create(
                 destination_kind=DestinationKind.OFFICE,
                 address=f"{actor.office.name}, {address}"[:300],
                 area=area,
-                recipient_phone=contact_phone.strip(),
-                recipient_email=actor.email,
+                # The member's own contact: their news, personal link and codes go to them.
+                recipient_phone=outcome.phone,
+                recipient_email=outcome.email,
                 poa_grantee_name=courier.name,
                 poa_grantee_nippos=courier.nippos,
                 poa_grantee_place=pos_office.name,
@@ -245,6 +301,51 @@ def group_orders(group: GroupBooking) -> list[DeliveryOrder]:
     return [
         item.order for item in group.items.select_related("order__application__applicant", "order__courier")
     ]
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One member of a group as its page and API show them."""
+
+    order: DeliveryOrder
+    item: GroupBookingItem
+    phone: str  # masked: the page passes through the counter too
+    email: str  # masked
+    waiting_signature: bool  # the dossier waits for the member's own power of attorney
+    fee: int
+    receipt_number: str
+
+
+def _masked_phone(phone: str) -> str:
+    return f"{phone[:4]}•••{phone[-3:]}" if len(phone) > 7 else ("•••" if phone else "")
+
+
+def _masked_email(email: str) -> str:
+    name, _at, domain = email.partition("@")
+    return f"{name[:1]}•••@{domain}" if domain else ""
+
+
+def group_members(group: GroupBooking) -> list[MemberRow]:
+    """Every member of the group with their contact, power of attorney and fee, in one query."""
+    items = group.items.select_related(
+        "order__application__applicant", "order__courier", "order__area", "order__fee_payment"
+    ).order_by("row", "pk")
+    rows = []
+    for item in items:
+        order = item.order
+        payment = getattr(order, "fee_payment", None)
+        rows.append(
+            MemberRow(
+                order=order,
+                item=item,
+                phone=_masked_phone(order.recipient_phone),
+                email=_masked_email(order.recipient_email),
+                waiting_signature=item.poa_signed_at is None,
+                fee=payment.amount if payment is not None else order.delivery_fee,
+                receipt_number=payment.receipt_number if payment is not None else "",
+            )
+        )
+    return rows
 
 
 def group_status_counts(orders: list[DeliveryOrder]) -> list[tuple[str, int]]:

@@ -16,4 +16,11 @@ urlpatterns = [
     path("groups/", group_views.group_list, name="group-list"),
     path("groups/sample.csv", group_views.group_sample_csv, name="group-sample"),
     path("groups/<str:number>/", group_views.group_detail, name="group-detail"),
+    path("groups/<str:number>/receipt.pdf", group_views.group_receipt, name="group-receipt"),
+    path("groups/<str:number>/fees/", group_views.group_fees_pay, name="group-fees-pay"),
+    path(
+        "groups/<str:number>/members/<str:code>/signed-on-paper/",
+        group_views.group_member_poa_paper,
+        name="group-member-poa-paper",
+    ),
 ]

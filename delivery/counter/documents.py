@@ -25,6 +25,7 @@ from delivery.notifications.services import tracking_url
 from passports.models import Applicant, PassportApplication
 
 if TYPE_CHECKING:
+    from delivery.booking.group_fees import GroupReceipt
     from delivery.counter.booking import PaymentReconciliation
     from delivery.courier.selectors import RunSheet
 
@@ -92,15 +93,18 @@ def _order_context(order: DeliveryOrder) -> OrderDocumentContext:
 
 
 def _signature_data_uri(order: DeliveryOrder) -> str:
-    """The grantor's signature drawn on the screen when the applicant booked online."""
+    """The grantor's signature drawn on the screen: when the applicant booked online, or when a
+    group member signed through their personal link."""
     import base64
 
-    from delivery.models import OnlineBooking
+    from delivery.models import GroupBookingItem, OnlineBooking
 
     booking = OnlineBooking.objects.filter(order=order).first()
-    if booking is None or not booking.poa_signature:
+    member = GroupBookingItem.objects.filter(order=order).first() if booking is None else None
+    signature = booking.poa_signature if booking is not None else member.poa_signature if member else None
+    if not signature:
         return ""
-    with booking.poa_signature.open("rb") as image:
+    with signature.open("rb") as image:
         return "data:image/png;base64," + base64.b64encode(image.read()).decode()
 
 
@@ -112,6 +116,23 @@ def dossier_receipt_pdf(*, order: DeliveryOrder) -> bytes:
 def power_of_attorney_pdf(*, order: DeliveryOrder) -> bytes:
     """Surat kuasa permohonan antar kiriman: the applicant authorises the named Pos officer."""
     return _pdf("documents/power_of_attorney.html", _order_context(order))
+
+
+def group_receipt_pdf(*, receipt: GroupReceipt) -> bytes:
+    """The group's delivery fees on one page: each member (name shortened), tracking code, area and
+    fee, and the total the agency paid once (or still owes, before the counter records it)."""
+    group = receipt.group
+    first = group.items.select_related("order__pos_office").first()
+    return _pdf(
+        "documents/group_receipt.html",
+        {
+            "group": group,
+            "receipt": receipt,
+            "pos_office": first.order.pos_office if first is not None else None,
+            "day_and_date": indonesian_day_and_date(timezone.now()),
+            "paid_day": indonesian_day_and_date(receipt.paid_at) if receipt.paid_at else "",
+        },
+    )
 
 
 def batch_officers(batch: Batch) -> list[User]:

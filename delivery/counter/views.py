@@ -26,6 +26,7 @@ from core.fields import ascii_digits
 from core.files import pdf_response
 from core.forms import form_errors_add
 from delivery.booking.forms import DeliveryWindowForm, area_from_form_data, window_errors_add
+from delivery.booking.group_members import members_waiting_signature
 from delivery.booking.invitation import delivery_invitation
 from delivery.choices import NotificationChannel
 from delivery.counter import booking as counter_booking
@@ -406,7 +407,12 @@ def manifest_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _("Dossiers handed to Imigrasi with manifest %(number)s.") % {"number": manifest.number},
             )
             return redirect("counter-manifest", pk=manifest.pk)
-    return render(request, "counter/manifest_new.html", {"orders": orders, "form": form, "chosen": chosen})
+    waiting = members_waiting_signature(order.pk for order in orders)
+    return render(
+        request,
+        "counter/manifest_new.html",
+        {"orders": orders, "form": form, "chosen": chosen, "waiting": waiting},
+    )
 
 
 @roles(Role.POS_SERVICE_OFFICER, Role.IMIGRASI_OFFICER, *SUPERVISORS)

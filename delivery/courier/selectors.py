@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from delivery.models import (
     DeliveryCode,
     DeliveryEvent,
     DeliveryOrder,
+    GroupBookingItem,
     RescheduleRequest,
 )
 from delivery.money.door import door_amounts_due
@@ -95,6 +97,14 @@ class CourierRun:
     codes: dict[str, OfflineCode]
 
 
+def group_contact_phones(orders: Sequence[DeliveryOrder]) -> dict[int, str]:
+    """The phone the courier calls for each group order: the travel agency's office, where the group
+    is delivered (the member's own phone is for the member's news). One query."""
+    return dict(
+        GroupBookingItem.objects.filter(order__in=orders).values_list("order_id", "group__contact_phone")
+    )
+
+
 def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierRun:
     """Today's run: open orders plus those delivered today, grouped and ordered by area."""
     today = _start_of_today(now)
@@ -109,6 +119,7 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
     requests: dict[int, RescheduleRequest] = {}
     for request in RescheduleRequest.objects.filter(order__in=orders).order_by("after_attempt"):
         requests[request.order_id] = request
+    agency_phones = group_contact_phones(orders)
     groups: list[AreaGroup] = []
     due = door_amounts_due(o for o in orders if o.status != S.DELIVERED)
     for order in orders:
@@ -117,6 +128,7 @@ def courier_run(*, courier: Courier, now: dt.datetime | None = None) -> CourierR
         # The fee difference to collect (or refund, negative) at the door, after an address change.
         order.door_amount = due.get(order.pk, 0)  # type: ignore[attr-defined]  # see above
         order.door_amount_abs = abs(order.door_amount)  # type: ignore[attr-defined]  # see above
+        order.door_phone = agency_phones.get(order.pk, order.recipient_phone)  # type: ignore[attr-defined]  # see above
         asked = requests.get(order.pk)
         order.reschedule = (  # type: ignore[attr-defined]  # see above
             asked
@@ -284,7 +296,9 @@ def run_sheet(*, courier: Courier, day: dt.date) -> RunSheet:
     )
     rows: dict[int, RunSheetRow] = {}
     applicant_ids: list[int] = []
-    for event in events:
+    taken = list(events)
+    agency_phones = group_contact_phones([event.order for event in taken])
+    for event in taken:
         order = event.order
         if order.pk in rows:
             continue
@@ -295,7 +309,7 @@ def run_sheet(*, courier: Courier, day: dt.date) -> RunSheet:
             receiver=order.application.applicant.full_name,
             area=order.area.name,
             address=order.address,
-            phone_end=phone_last_digits(order.recipient_phone),
+            phone_end=phone_last_digits(agency_phones.get(order.pk, order.recipient_phone)),
             taken_at=event.occurred_at,
             window=window_heading(order),
             window_key=window_sort_key(order),

@@ -35,6 +35,7 @@ from delivery.models import (
     DeliveryEvent,
     DeliveryOrder,
     DeliveryWindowDay,
+    GroupBookingItem,
     RefundSituation,
 )
 from delivery.money.refunds import Refund, cancellation_refund, refund_for, refund_record
@@ -62,6 +63,9 @@ class Move:
     # Offered as a button on the order page; False for a move made only as the outcome of another
     # decision (a lost passport case decided "reissue").
     offered: bool = True
+    # A group order (booked by a travel agency) moves only once its member signed their own power of
+    # attorney, through the personal link or on paper at the counter (``GroupBookingItem``).
+    member_signature_first: bool = False
 
 
 MOVES: dict[str, Move] = {
@@ -71,6 +75,7 @@ MOVES: dict[str, Move] = {
         roles=frozenset({Role.POS_SERVICE_OFFICER}),
         label=_("Hand dossier to Imigrasi"),
         office_field="pos_office",
+        member_signature_first=True,
     ),
     "refuse_dossier": Move(
         sources=frozenset({S.DOSSIER_HANDED}),
@@ -329,6 +334,8 @@ def _move_orders(
             _check_attempts_left(orders)
         if action == "cancel":
             _check_not_released(orders)
+        if move.member_signature_first:
+            _check_members_signed(orders)
         if guard is not None:
             for order in orders:
                 guard(order)
@@ -454,6 +461,27 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
         _check_attempts_left([order])
     if action == "cancel":
         _check_not_released([order])
+    if move.member_signature_first:
+        _check_members_signed([order])
+
+
+def _check_members_signed(orders: list[DeliveryOrder]) -> None:
+    """Group orders wait for their member's own power of attorney (one query for a whole batch)."""
+    waiting = list(
+        GroupBookingItem.objects.filter(order__in=orders, poa_signed_at__isnull=True)
+        .order_by("order_id")
+        .values_list("order__code", flat=True)[:1]
+    )
+    if waiting:
+        raise InvalidTransition(
+            _(
+                "Order %(code)s is waiting for the member's signature: the group member signs their "
+                "power of attorney through their personal link or on paper at the Pos counter before "
+                "the dossier goes to Imigrasi."
+            )
+            % {"code": waiting[0]},
+            code="member_signature_missing",
+        )
 
 
 def _check_not_released(orders: list[DeliveryOrder]) -> None:

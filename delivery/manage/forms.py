@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -65,3 +67,23 @@ class RatingForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
     )
+
+
+class MemberPoaForm(forms.Form):
+    """A group member signs their power of attorney; the one-time code when not confirmed yet."""
+
+    code = AsciiDigitsField(
+        label=_("One-time code"),
+        digits=6,
+        message=_("Type the 6 digits of the code we sent you."),
+        widget=CodeForm.base_fields["code"].widget,
+    )
+    agree = forms.BooleanField(
+        label=_("I authorise the named PT Pos officer to receive my passport from Imigrasi and deliver it."),
+    )
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, code_needed: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not code_needed:
+            del self.fields["code"]

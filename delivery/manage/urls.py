@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery.manage import rating_views, views
+from delivery.manage import poa_views, rating_views, views
 
 urlpatterns = [
     path("m/<str:token>/", views.link_landing, name="manage-link"),
@@ -19,4 +19,5 @@ urlpatterns = [
     path("manage/<str:code>/leave/", views.end, name="manage-end"),
     path("manage/<str:code>/account/", views.sign_up, name="manage-sign-up"),
     path("m/<str:token>/rating/", rating_views.link_rating, name="manage-link-rating"),
+    path("m/<str:token>/power-of-attorney/", poa_views.power_of_attorney, name="manage-link-poa"),
 ]

@@ -43,6 +43,14 @@ def tracking_url(order: DeliveryOrder) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/track/?code={order.code}"
 
 
+def agency_copy_to(order: DeliveryOrder) -> str:
+    """The travel agency that booked ``order`` in a group gets a copy of the member's mails (it
+    receives the passports at its office, so it needs the delivery codes too): its booker's
+    address, or "" for an order not booked in a group."""
+    item = getattr(order, "group_item", None)  # reverse one-to-one: missing raises AttributeError
+    return item.group.booked_by.email if item is not None else ""
+
+
 def notification_message_id(event_id: int) -> str:
     return f"<delivery-event-{event_id}@antar-paspor.local>"
 
@@ -105,7 +113,9 @@ def delivery_events_notify(*, event_ids: list[int]) -> dict[int, str]:
     task is retried, and a retry sends only what was not sent yet. Returns the email's outcome per
     event."""
     events = list(
-        DeliveryEvent.objects.select_related("order__application__applicant")
+        DeliveryEvent.objects.select_related(
+            "order__application__applicant", "order__group_item__group__booked_by"
+        )
         .filter(pk__in=event_ids)
         .order_by("pk")
     )
@@ -175,7 +185,7 @@ def _notifications_claim(
         order, applicant = event.order, event.order.application.applicant
         phone = order.recipient_phone or applicant.phone
         wanted[event.pk, NotificationChannel.EMAIL] = (
-            order.recipient_email or applicant.email if order.notify_by_email else ""
+            order.recipient_email or applicant.email or agency_copy_to(order) if order.notify_by_email else ""
         )
         wanted[event.pk, NotificationChannel.SMS] = (
             phone if order.notify_by_sms or event.pk in fallback else ""
@@ -328,8 +338,14 @@ def _notify_email(event: DeliveryEvent, notification: Notification) -> str:
     try:
         # The same Message-ID on every attempt: if a worker dies after the mail server took the
         # mail but before it was marked sent, the retry's copy is recognisable as the same mail.
+        agency = agency_copy_to(order)
         EmailMessage(
-            subject, body, None, [recipient], headers={"Message-ID": notification_message_id(event.pk)}
+            subject,
+            body,
+            None,
+            [recipient],
+            bcc=[agency] if agency and agency != recipient else None,
+            headers={"Message-ID": notification_message_id(event.pk)},
         ).send()
     except OSError as error:
         _notification_failed(notification, error, "delivery.notify")

@@ -38,7 +38,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
         assert username in out
 
     call_command("seed_demo")
-    assert DeliveryOrder.objects.count() == 32
+    assert DeliveryOrder.objects.count() == 32 + 3  # and the demo group's three members
     assert DeliveryEvent.objects.count() == events
     assert SatisfactionRating.objects.count() == 4
 

@@ -22,6 +22,7 @@ from passports.models import BillingCode
 from tests.applicant.helpers import make_billed_application
 from tests.factories import make_lost_case, make_order, make_paid_application, second_office_ref
 from tests.security.test_permission_matrix import url_names
+from tests.travel.test_group_members import book_group
 
 STAFF = ("imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.imigrasi", "manajer.pos")
 
@@ -30,7 +31,8 @@ STAFF = ("imigrasi", "pos.layanan", "pos.antaran", "kurir", "manajer.imigrasi", 
 # disputes (between the two agencies, not one office: to be scoped with the national offices), and
 # the language switch; the public tracking page behind its signed link (tests/delivery/test_tracking.py).
 # The applicant's "manage my delivery" pages open for the browser that passed the one-time code, for
-# staff as for anyone else (tests/applicant/test_manage_link.py).
+# staff as for anyone else (tests/applicant/test_manage_link.py); so do a group member's power of
+# attorney page and its API twins ("manage-link-poa", "api-link-", tests/travel/test_group_members.py).
 UNSCOPED_PREFIXES = (
     "partners-",
     "api-partners-",
@@ -39,6 +41,7 @@ UNSCOPED_PREFIXES = (
     "language-switch",
     "manage-",
     "api-manage-",
+    "api-link-",
 )
 # api-area-windows: an area's delivery days and free places, public like the tariff on the landing page
 # api-link-rating: the rating through the personal link (the link is the key, like manage-link-rating)
@@ -73,6 +76,7 @@ def makassar(ref):
         tracking_code=out.code,
     ).complaint
     lost = make_lost_case(ref, kind="missing")
+    group = book_group(ref)
     values = {
         "code": out.code,
         "action": "deliver",
@@ -100,6 +104,19 @@ def makassar(ref):
         "api-lost-case-police-report": lost.number,
         "api-lost-case-decision": lost.number,
         "courier-board-run-sheet": ref["couriers"]["kurir"].pk,
+        **{
+            name: group.number
+            for name in (
+                "group-detail",
+                "api-group",
+                "group-receipt",
+                "api-group-receipt",
+                "group-fees-pay",
+                "api-group-fees",
+                "group-member-poa-paper",
+                "api-group-member-poa-paper",
+            )
+        },
     }
     return values, by_name
 
@@ -187,8 +204,10 @@ NOT_READABLE_BY_GET = {
     "order-assign-courier",
     "order-code-unlock",
     "courier-reassign",
-    "group-detail",
-    "api-group",
+    "group-fees-pay",
+    "api-group-fees",
+    "group-member-poa-paper",
+    "api-group-member-poa-paper",
     "api-lost-case-open",
     "api-lost-case-police-report",
     "api-lost-case-decision",

@@ -249,6 +249,18 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "group-list": ("GET", None, "  L   H   H   H   H   H   H   H   H   H 200 200   H"),
     "group-sample": ("GET", None, "  L 200 200 200 200 200 200 200 200 200 200 200 200"),
     "group-detail": ("GET", None, "  L 404 404 404 404 404 404 404 404 404 404 404 404"),
+    # A group's receipt, its one payment and a member's paper power of attorney: no group has the
+    # world's number; who may pay and record is tests/travel/test_group_members.py.
+    "group-receipt": ("GET", None, "  L 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "group-fees-pay": ("POST", None, "  L 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "group-member-poa-paper": ("POST", None, "  L 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-group-receipt": ("GET", None, "401 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-group-fees": ("POST", None, "401 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-group-member-poa-paper": ("POST", None, "401 404 404 404 404 404 404 404 404 404 404 404 404"),
+    # A group member's power of attorney through their personal link (the world's token is none).
+    "manage-link-poa": ("GET", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-link-code": ("POST", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
+    "api-link-poa": ("GET", None, "404 404 404 404 404 404 404 404 404 404 404 404 404"),
     "api-lost-cases": ("GET", None, "401 403 403 200 200 200 200 200 200 200 403 200 200"),
     "api-lost-case-open": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "api-lost-case": ("GET", None, "401 404 404 200 200 200 404 404 200 200 404 200 404"),

@@ -22,7 +22,9 @@ def code_of(application):
 
 
 def csv_of(*lines):
-    return ("billing_code,birth_date,name\n" + "\n".join(lines) + "\n").encode()
+    """A file of the given lines, each with a member's phone added as its last column."""
+    rows = [f"{line},08124000{n:04d}" for n, line in enumerate(lines)]
+    return ("billing_code,birth_date,name,phone\n" + "\n".join(rows) + "\n").encode()
 
 
 def book(ref, content, **kw):
@@ -72,7 +74,7 @@ def test_bad_lines_are_reported_one_by_one_and_nothing_is_booked(ref):
     assert report[2] == "" and report[3] == ""
     assert report[4] == "kode billing ini sudah ada di baris 2"
     assert report[5] == "Kode billing terdiri atas tepat 15 digit."
-    assert report[6].startswith("diharapkan 2 atau 3 kolom")
+    assert report[6] == "diharapkan 4 kolom seperti pada judul, ditemukan 2"
     assert report[7].startswith("Tidak ada kode billing yang cocok")
     assert report[8] == "Pengiriman untuk paspor ini sudah dipesan."
     assert report[9].startswith("“31-02-1990” bukan tanggal")
@@ -106,12 +108,14 @@ def test_only_travel_agencies_book_groups(ref):
 
 
 def test_the_dispatcher_moves_the_whole_group_to_one_courier(ref):
+    from delivery.booking.group_members import member_poa_sign_at_counter
     from delivery.handoff import transitions as t
 
     apps = [make_paid_application(ref) for _ in range(2)]
     group = book(ref, csv_of(*[f"{code_of(a)},1990-05-17," for a in apps])).group
     users = ref["users"]
     for order in DeliveryOrder.objects.filter(group_item__group=group):
+        member_poa_sign_at_counter(order_id=order.pk, actor=users["pos.layanan"])
         t.ACTION_FUNCTIONS["hand_dossier"](order_id=order.pk, actor=users["pos.layanan"])
         t.ACTION_FUNCTIONS["mark_ready"](order_id=order.pk, actor=users["imigrasi"])
         t.ACTION_FUNCTIONS["receive_at_pos"](order_id=order.pk, actor=users["pos.layanan"])
@@ -131,7 +135,8 @@ def test_group_booking_and_its_status_over_the_api(ref):
     api = APIClient()
     api.force_authenticate(ref["users"]["travel"])
     rows = [
-        {"billing_code": code_of(a), "birth_date": "1990-05-17", "name": f"J{n}"} for n, a in enumerate(apps)
+        {"billing_code": code_of(a), "birth_date": "1990-05-17", "name": f"J{n}", "phone": f"08124000{n:04d}"}
+        for n, a in enumerate(apps)
     ]
 
     refused = api.post(
@@ -139,7 +144,7 @@ def test_group_booking_and_its_status_over_the_api(ref):
         {
             "area": "makassar",
             "contact_phone": "081234567890",
-            "rows": [*rows, {"billing_code": "1", "birth_date": "x"}],
+            "rows": [*rows, {"billing_code": "1", "birth_date": "x", "phone": "081234567899"}],
         },
         format="json",
         HTTP_ACCEPT_LANGUAGE="en",
