@@ -304,7 +304,7 @@ def test_the_pages_approve_refuse_and_export(ref):
     url = f"/money/statements/{statement.pk}/"
 
     page = pos.get(url)
-    assert "Approve for PT Pos" in page.content.decode()
+    assert "Setujui untuk PT Pos" in page.content.decode()
     assert pos.post(url, {"action": "approve", "agency": "pos"}).status_code == 302
     assert pos.post(url, {"action": "approve", "agency": "pos"}).status_code == 409
     assert imigrasi.post(url, {"action": "approve", "agency": "pos"}).status_code == 403
