@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StatementBuildForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class StatementDisputeForm(forms.Form):
