@@ -315,6 +315,8 @@ def test_the_pages_approve_refuse_and_export(ref):
 
     pdf = pos.get(f"{url}pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    with open("/tmp/statement.pdf", "wb") as out:  # kept to be looked at
+        out.write(pdf.content)
     xlsx = imigrasi.get(f"{url}xlsx")
     assert xlsx.content.startswith(b"PK")
     assert pos.post("/money/statements/", {"day": "not a day"}).status_code == 200
