@@ -624,6 +624,8 @@ class ProblemKind(models.TextChoices):
     # The phone catches typos with the check digit, so a code the server refuses is taken for an
     # attempt to deliver without meeting the applicant.
     CODE_REFUSED = "code_refused", _("Wrong delivery code refused by the server")
+    # A supervisor of either agency disputed a line of a daily statement (one problem per agency).
+    STATEMENT_DISPUTED = "statement_disputed", _("Daily statement disputed")
 
 
 class ProblemStatus(models.TextChoices):
@@ -632,14 +634,17 @@ class ProblemStatus(models.TextChoices):
 
 
 class Problem(TimeStampedModel):
-    """An order (or a complaint, which may have no order) on the supervisors' problems queue;
-    ``key`` makes each problem flagged once."""
+    """An order (or a complaint, which may have no order, or a disputed daily statement) on the
+    supervisors' problems queue; ``key`` makes each problem flagged once."""
 
     order = models.ForeignKey(
         DeliveryOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
     )
     complaint = models.ForeignKey(
         "complaints.Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
+    statement = models.ForeignKey(
+        "ledger.Statement", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ProblemKind.choices)
     key = models.CharField(max_length=40)
@@ -669,9 +674,16 @@ class Problem(TimeStampedModel):
                 condition=models.Q(complaint__isnull=False),
                 name="complaint_problem_flagged_once",
             ),
+            models.UniqueConstraint(
+                fields=["statement", "responsible_office", "key"],
+                condition=models.Q(statement__isnull=False),
+                name="statement_problem_flagged_once",
+            ),
             models.CheckConstraint(
-                condition=models.Q(order__isnull=False) | models.Q(complaint__isnull=False),
-                name="problem_has_order_or_complaint",
+                condition=models.Q(order__isnull=False)
+                | models.Q(complaint__isnull=False)
+                | models.Q(statement__isnull=False),
+                name="problem_has_order_complaint_or_statement",
             ),
         ]
 

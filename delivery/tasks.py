@@ -88,3 +88,15 @@ def send_manage_link(self: Task, order_id: int, minute: int) -> str:
     from delivery.manage.access import link_send
 
     return link_send(order_id=order_id, minute=minute)
+
+
+@shared_task(name="delivery.tasks.build_statements", acks_late=True, time_limit=600)
+def build_statements(day: str | None = None) -> int:
+    """End of each working day (beat, 20:00 WITA): every Pos office's statement of the day, from the
+    ledger. Idempotent: built again until approved, an approved one is kept."""
+    import datetime as dt
+
+    from delivery.money.statements import statements_build_day
+
+    run = statements_build_day(day=dt.date.fromisoformat(day) if day else None)
+    return run.built

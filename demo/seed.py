@@ -43,10 +43,12 @@ from delivery.models import (
     VanStandby,
 )
 from delivery.money.fees import delivery_fee_take
+from delivery.money.statements import statement_approve, statement_build
 from delivery.notifications.services import delivery_event_notify
 from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
-from ledger.choices import Channel
+from ledger.choices import Agency, Channel, MovementKind, StatementStatus
+from ledger.models import Movement, Statement
 from organisations.choices import OrganisationKind
 from organisations.models import Office, Organisation
 from passports import services as passport_services
@@ -500,6 +502,7 @@ def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
         group_members_demo_load(ref, now=now)
     passport_numbers_demo_load()
     manage = manage_demo_load(ref, now=now)
+    statements_demo_load(ref, now=now)
     flagged = problems.deadline_sweep(now=now)
     return {
         "orders": DeliveryOrder.objects.filter(code__startswith="APDEMO").count(),
@@ -507,6 +510,49 @@ def seed_demo(*, now: dt.datetime | None = None) -> SeedResult:
         "online": online,
         "manage": manage,
     }
+
+
+def statements_demo_load(ref: ReferenceData, *, now: dt.datetime) -> None:
+    """The daily statements of the Makassar offices for the last three working days with state fees
+    before today: the oldest approved by both agencies, the next by PT Pos only (waiting for
+    Imigrasi), the newest with an NTPN the sandbox's settlement report gives another amount."""
+    pos, imigrasi = ref["offices"]["pos"], ref["offices"]["imigrasi"]
+    users = ref["users"]
+    today = timezone.localdate(now)
+    days = [
+        day
+        for day in Movement.objects.filter(
+            office=imigrasi, kind=MovementKind.STATE_FEE, business_day__lt=today
+        )
+        .order_by("-business_day")
+        .values_list("business_day", flat=True)
+        .distinct()
+        if is_working_day(day)
+    ][:3]
+    if len(days) < 3:
+        return
+    newest, waiting, approved = days
+    ntpn = (
+        Movement.objects.filter(office=imigrasi, kind=MovementKind.STATE_FEE, business_day=newest)
+        .order_by("pk")
+        .values_list("reference", "amount")
+        .first()
+    )
+    if ntpn is not None:
+        get_gateway().settlement_change(
+            day=newest, ntpn=ntpn[0], action="alter", amount=int(ntpn[1]) - 50_000
+        )
+    for day in (approved, waiting, newest):
+        existing = Statement.objects.filter(pos_office=pos, day=day).first()
+        if existing is not None and existing.status != StatementStatus.OPEN:
+            continue  # approved (or disputed) by an earlier run
+        statement = statement_build(pos_office_id=pos.pk, day=day)
+        if day in (approved, waiting):
+            statement_approve(actor=users["manajer.pos"], statement_id=statement.pk, agency=Agency.POS)
+        if day == approved:
+            statement_approve(
+                actor=users["manajer.imigrasi"], statement_id=statement.pk, agency=Agency.IMIGRASI
+            )
 
 
 class ManageDemo(TypedDict):

@@ -256,6 +256,24 @@ def _conversion_row(row: selectors.ConversionRow) -> dict[str, object]:
     }
 
 
+def _money(figures: selectors.MoneyFigures | None) -> dict[str, object] | None:
+    """Money by month from the ledger and the daily statements, and the period's total."""
+    if figures is None:
+        return None
+
+    def row(m: selectors.MoneyMonth) -> dict[str, object]:
+        return {
+            "month": m.key or None,
+            "state_fees": m.state_fees,
+            "delivery_fees": m.delivery_fees,
+            "refunds": m.refunds,
+            "open_differences": m.open_differences,
+            "days_not_approved": m.days_not_approved,
+        }
+
+    return {"months": [row(m) for m in figures.months], "total": row(figures.total)}
+
+
 def _conversion(figures: selectors.ConversionFigures | None) -> dict[str, object] | None:
     """Deliveries booked / billing codes issued: in all, per office, per counter officer, per day."""
     if figures is None:
@@ -374,5 +392,6 @@ class DashboardApi(ManagerOnly, APIView):
                 ],
                 "conversion": _conversion(board.conversion),
                 "satisfaction": _satisfaction(board.satisfaction),
+                "money": _money(board.money),
             }
         )

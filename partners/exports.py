@@ -172,6 +172,36 @@ def satisfaction_csv(board: Dashboard) -> str:
     return out.getvalue()
 
 
+def money_header() -> list[str]:
+    return [
+        _("month"),
+        _("state fees (Rp)"),
+        _("delivery fees (Rp)"),
+        _("refunds (Rp)"),
+        _("open NTPN differences"),
+        _("days not approved by both"),
+    ]
+
+
+def _money_rows(board: Dashboard) -> list[list[Cell]]:
+    money = board.money
+    if money is None:
+        return []
+    return [
+        [m.key or m.label, m.state_fees, m.delivery_fees, m.refunds, m.open_differences, m.days_not_approved]
+        for m in [*money.months, money.total]
+    ]
+
+
+def money_csv(board: Dashboard) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(money_header())
+    for row in _money_rows(board):
+        writer.writerow(row)
+    return out.getvalue()
+
+
 def dashboard_xlsx(board: Dashboard) -> bytes:
     from openpyxl import Workbook  # imported by the first export, not by every web process
     from openpyxl.styles import Font
@@ -214,6 +244,7 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
             [_("month"), _("comment")],
             _satisfaction_comment_rows(board),
         ),
+        (book.create_sheet(_("Money")[:31]), money_header(), _money_rows(board)),
     ]
     for ws, header, rows in sheets:
         ws.append(header)

@@ -27,6 +27,8 @@ from delivery.models import (
     SatisfactionRating,
     VanStandby,
 )
+from ledger.choices import MovementKind, Revenue, StatementStatus
+from ledger.models import Movement, Statement, StatementDifference
 from partners.choices import ActionItemStatus, MeetingStatus
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 from partners.rollups import FigureRow, figure_rows
@@ -516,6 +518,85 @@ def satisfaction(*, period: Period, area: Area | None = None) -> SatisfactionFig
     return SatisfactionFigures(total=total, months=months, comments=comments)
 
 
+@dataclass(frozen=True)
+class MoneyMonth:
+    key: str  # YYYY-MM
+    label: str
+    state_fees: int  # state revenue by NTPN, net of reversals
+    delivery_fees: int  # PT Pos's fees, differences and collections at the door, net of reversals
+    refunds: int  # money paid back (negative)
+    open_differences: int  # NTPN differences on statements not yet approved by both agencies
+    days_not_approved: int  # statements of the month not yet approved by both agencies
+
+
+@dataclass(frozen=True)
+class MoneyFigures:
+    """Money by month from the ledger (``business_day``, WITA) and the daily statements. The ledger
+    is kept per office, not per area: with an area chosen, the figures are still the offices'."""
+
+    months: list[MoneyMonth]
+    total: MoneyMonth
+
+
+def money_by_month(*, period: Period) -> MoneyFigures:
+    """Three grouped queries (ledger, differences, statements) whatever the number of rows."""
+    start, end = period.bounds()
+    days = {"business_day__gte": start.date(), "business_day__lt": end.date()}
+    sums: dict[str, dict[str, int]] = {}
+    for r in (
+        Movement.objects.filter(**days)
+        .annotate(month=TruncMonth("business_day"))
+        .values("month", "revenue", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        key = f"{r['month']:%Y-%m}"
+        month = sums.setdefault(key, {"state": 0, "pos": 0, "refund": 0})
+        if r["kind"] == MovementKind.REFUND:
+            month["refund"] += r["total"]
+        elif r["revenue"] == Revenue.STATE:
+            month["state"] += r["total"]
+        else:
+            month["pos"] += r["total"]
+    statements = Statement.objects.filter(day__gte=start.date(), day__lt=end.date()).exclude(
+        status=StatementStatus.APPROVED
+    )
+    waiting: dict[str, int] = {}
+    for w in statements.annotate(month=TruncMonth("day")).values("month").annotate(n=Count("pk")).order_by():
+        waiting[f"{w['month']:%Y-%m}"] = w["n"]
+    differences: dict[str, int] = {}
+    for d in (
+        StatementDifference.objects.filter(statement__in=statements)
+        .annotate(month=TruncMonth("statement__day"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        differences[f"{d['month']:%Y-%m}"] = d["n"]
+    months = [
+        MoneyMonth(
+            key=key,
+            label=f"{key[5:]}/{key[:4]}",
+            state_fees=sums.get(key, {}).get("state", 0),
+            delivery_fees=sums.get(key, {}).get("pos", 0),
+            refunds=sums.get(key, {}).get("refund", 0),
+            open_differences=differences.get(key, 0),
+            days_not_approved=waiting.get(key, 0),
+        )
+        for key in sorted(set(sums) | set(waiting) | set(differences))
+    ]
+    total = MoneyMonth(
+        key="",
+        label=str(_("All months")),
+        state_fees=sum(m.state_fees for m in months),
+        delivery_fees=sum(m.delivery_fees for m in months),
+        refunds=sum(m.refunds for m in months),
+        open_differences=sum(m.open_differences for m in months),
+        days_not_approved=sum(m.days_not_approved for m in months),
+    )
+    return MoneyFigures(months=months, total=total)
+
+
 @dataclass
 class Dashboard:
     period: Period
@@ -529,6 +610,7 @@ class Dashboard:
     lost: LostCaseFigures | None = None
     conversion: ConversionFigures | None = None
     satisfaction: SatisfactionFigures | None = None
+    money: MoneyFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -633,6 +715,7 @@ def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
         lost=lost_case_figures(period=period, area=area),
         conversion=booking_conversion(period=period, area=area),
         satisfaction=satisfaction(period=period, area=area),
+        money=money_by_month(period=period),
     )
 
 

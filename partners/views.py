@@ -155,6 +155,12 @@ def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
             f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-kepuasan-")}"'
         )
         return response
+    if request.GET.get("table") == "money":
+        response = HttpResponse(exports.money_csv(board), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{_export_name(board, "csv").replace("paspor-", "paspor-uang-")}"'
+        )
+        return response
     if request.GET.get("table") == "complaints":
         response = HttpResponse(exports.complaints_csv(board), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (

@@ -3,16 +3,26 @@
 ``SandboxMpnGateway`` behaves like the real one: a billing code has 15 digits, a confirmed payment
 yields a 16-character NTPN, and the confirmation arrives later (the portal polls or is called back
 by a Celery task), never in the same request as the payment.
+
+At the end of a day MPN G-2 gives the settlement report: the NTPNs it settled that day with their
+amounts and billing codes (``settlement_report``). The sandbox derives it from the payments it
+confirmed (the ``Payment`` rows, by their time in WITA), changed by the ``SandboxSettlementChange``
+rows that ``settlement_change`` writes, so a test or the demo can leave an NTPN out, report another
+amount or report an NTPN the portal never recorded.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from passports.models import Payment, SandboxSettlementChange
 
 
 class PaymentDeclined(Exception):
@@ -38,6 +48,22 @@ class PaymentConfirmation:
     amount: int
 
 
+@dataclass(frozen=True)
+class SettlementLine:
+    """One NTPN of MPN G-2's settlement report."""
+
+    ntpn: str
+    amount: int
+    billing_code: str
+
+
+class SettlementUnavailable(Exception):
+    """MPN G-2 has no settlement report for the day (yet), or could not be reached."""
+
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
 class SandboxMpnGateway:
     def new_billing_code(self) -> str:
         # Leading digit not zero so the code never loses a digit in a spreadsheet.
@@ -56,6 +82,34 @@ class SandboxMpnGateway:
             raise PaymentDeclined("declined by the payer's bank (sandbox test number)")
         return OnlinePaymentReceipt(
             reference=reference, receipt_number="OL" + secrets.token_hex(6).upper(), amount=amount
+        )
+
+    def settlement_report(self, day: dt.date) -> list[SettlementLine]:
+        """The NTPNs MPN G-2 settled on ``day`` (WITA), with their amounts and billing codes."""
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=WITA)
+        payments = Payment.objects.filter(
+            paid_at__gte=start, paid_at__lt=start + dt.timedelta(days=1)
+        ).select_related("billing_code")
+        lines = {p.ntpn: SettlementLine(p.ntpn, int(p.amount), p.billing_code.code) for p in payments}
+        for change in SandboxSettlementChange.objects.filter(day=day).order_by("pk"):
+            line = lines.get(change.ntpn)
+            if change.action == SandboxSettlementChange.Action.DROP:
+                lines.pop(change.ntpn, None)
+            elif change.action == SandboxSettlementChange.Action.ALTER and line is not None:
+                lines[change.ntpn] = SettlementLine(line.ntpn, int(change.amount or 0), line.billing_code)
+            elif change.action == SandboxSettlementChange.Action.ADD:
+                lines[change.ntpn] = SettlementLine(change.ntpn, int(change.amount or 0), change.billing_code)
+        return sorted(lines.values(), key=lambda line: line.ntpn)
+
+    def settlement_change(
+        self, *, day: dt.date, ntpn: str, action: str, amount: int | None = None, billing_code: str = ""
+    ) -> None:
+        """The sandbox only: change ``day``'s report for one NTPN (``drop``, ``alter`` to ``amount``,
+        ``add`` with ``amount`` and ``billing_code``); a second change of the same NTPN replaces it."""
+        SandboxSettlementChange.objects.update_or_create(
+            day=day,
+            ntpn=ntpn,
+            defaults={"action": action, "amount": amount, "billing_code": billing_code},
         )
 
 

@@ -153,3 +153,28 @@ class PaymentRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.billing_code_id}: {self.status}"
+
+
+class SandboxSettlementChange(models.Model):
+    """The MPN G-2 sandbox only: a change to one day's settlement report, so that the tests and the
+    demo can show the differences a real report may have (an NTPN left out, another amount, an NTPN
+    the portal never recorded). A real connection has no such table."""
+
+    class Action(models.TextChoices):
+        DROP = "drop", _("Leave the NTPN out")
+        ALTER = "alter", _("Report another amount")
+        ADD = "add", _("Report an NTPN the portal does not know")
+
+    day = models.DateField(_("day"))
+    ntpn = models.CharField(_("NTPN"), max_length=16)
+    action = models.CharField(_("change"), max_length=8, choices=Action.choices)
+    amount = models.PositiveIntegerField(_("amount (Rp)"), null=True, blank=True)
+    billing_code = models.CharField(_("billing code"), max_length=15, blank=True)
+
+    class Meta:
+        verbose_name = _("sandbox settlement change")
+        verbose_name_plural = _("sandbox settlement changes")
+        constraints = [models.UniqueConstraint(fields=["day", "ntpn"], name="sandbox_settlement_change_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.action} {self.ntpn}"

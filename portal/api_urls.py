@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("delivery.counter.api_urls")),
     path("", include("delivery.problems.api_urls")),
     path("", include("delivery.custody.api_urls")),
+    path("", include("delivery.money.api_urls")),
     path("", include("delivery.notifications.api_urls")),
     path("", include("complaints.api_urls")),
     path("partners/", include("partners.api_urls")),

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("delivery.booking.urls")),
     path("", include("delivery.problems.urls")),
     path("", include("delivery.custody.urls")),
+    path("", include("delivery.money.urls")),
 ]
 
 # Under /api/ these answer with the one JSON error body (core.api); elsewhere Django's pages.

@@ -16,6 +16,7 @@ from delivery.problems import selectors as sel
 class ProblemOutput(serializers.Serializer):
     order = serializers.CharField(source="order.code", allow_null=True, default=None)
     complaint = serializers.CharField(source="complaint.ticket", allow_null=True, default=None)
+    statement = serializers.IntegerField(source="statement_id", allow_null=True, default=None)
     kind = serializers.CharField()
     status_at_flag = serializers.CharField()
     responsible_role = serializers.CharField()

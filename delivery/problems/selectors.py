@@ -13,17 +13,25 @@ from delivery.permissions import is_administrator, may_read_problems
 
 
 def problems_visible_to(user: User) -> QuerySet[Problem]:
-    """Supervisors of both agencies see the problems of every order their office takes part in, and
-    the unanswered complaints routed to their office."""
+    """Supervisors of both agencies see the problems of every order their office takes part in, the
+    unanswered complaints routed to their office and the disputes of their office's statements."""
     if not may_read_problems(user):
         return Problem.objects.none()
     visible = orders_visible_to(user).values("pk")
     complaints = (
         Q(complaint__isnull=False) if is_administrator(user) else Q(complaint__office_id=user.office_id)
     )
+    # A disputed statement is on each agency's queue as its own problem.
+    statements = (
+        Q(statement__isnull=False)
+        if is_administrator(user)
+        else Q(statement__isnull=False, responsible_office_id=user.office_id)
+    )
     return (
-        Problem.objects.filter(Q(order__in=visible) | complaints)
-        .select_related("order__application__applicant", "responsible_office", "complaint")
+        Problem.objects.filter(Q(order__in=visible) | complaints | statements)
+        .select_related(
+            "order__application__applicant", "responsible_office", "complaint", "statement__pos_office"
+        )
         .order_by("-flagged_at", "-pk")
     )
 

@@ -29,6 +29,7 @@ from delivery.choices import FINAL_STATUSES
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder, Problem, ProblemEvent, ProblemKind, ProblemStatus
 from delivery.signals import problems_sweep_requested
+from ledger.models import Statement
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,28 @@ def order_problem_flag(*, order: DeliveryOrder, kind: str, key: str, now: dt.dat
     return _flag(order, kind, key, now)
 
 
+def statement_problem_flag(
+    *, statement: Statement, office_id: int, key: str, now: dt.datetime
+) -> Problem | None:
+    """Put a disputed daily statement on one agency's problems queue (its manager is told); once
+    per key and office."""
+    try:
+        with transaction.atomic():
+            problem = Problem.objects.create(
+                statement=statement,
+                kind=ProblemKind.STATEMENT_DISPUTED,
+                key=key,
+                responsible_role=Role.AGENCY_MANAGER,
+                responsible_office_id=office_id,
+                flagged_at=now,
+            )
+            problem_flagged(problem)
+            task_enqueue("delivery.tasks.notify_problem", problem.pk)
+    except IntegrityError:
+        return None
+    return problem
+
+
 def problems_sweep(*, now: dt.datetime | None = None) -> int:
     """Flag late orders, failed attempts and orders without movement; returns how many are new."""
     now = now or timezone.now()
@@ -139,7 +162,11 @@ def problem_notify(*, problem_id: int) -> str:
     The problem is claimed with one conditional UPDATE (no long transaction, so the worker never
     holds locks while it talks to the mail server); a failed send releases the claim for a retry.
     """
-    problem = Problem.objects.select_related("order", "complaint").filter(pk=problem_id).first()
+    problem = (
+        Problem.objects.select_related("order", "complaint", "statement__pos_office")
+        .filter(pk=problem_id)
+        .first()
+    )
     if problem is None:
         return "missing"
     if problem.status != ProblemStatus.FLAGGED:
@@ -159,6 +186,8 @@ def problem_notify(*, problem_id: int) -> str:
     )
     if problem.complaint_id is not None:
         subject, body = _complaint_problem_mail(problem)
+    elif problem.statement_id is not None:
+        subject, body = _statement_problem_mail(problem)
     else:
         subject, body = _order_problem_mail(problem)
     if recipients:
@@ -193,6 +222,21 @@ def _complaint_problem_mail(problem: Problem) -> tuple[str, str]:
                     "time": timezone.localtime(complaint.filed_at).strftime("%d-%m-%Y %H:%M"),
                 },
                 f"{settings.PUBLIC_BASE_URL.rstrip('/')}/complaints/staff/{complaint.ticket}/",
+            ]
+        )
+    return subject, body
+
+
+def _statement_problem_mail(problem: Problem) -> tuple[str, str]:
+    statement = problem.statement
+    assert statement is not None  # a statement's problem
+    with translation.override("id"):
+        subject = gettext("The daily statement of %(day)s is disputed") % {"day": f"{statement.day:%d-%m-%Y}"}
+        body = "\n".join(
+            [
+                gettext("A manager disputed a line of the daily statement of %(office)s, %(day)s.")
+                % {"office": statement.pos_office.name, "day": f"{statement.day:%d-%m-%Y}"},
+                f"{settings.PUBLIC_BASE_URL.rstrip('/')}/money/statements/{statement.pk}/",
             ]
         )
     return subject, body

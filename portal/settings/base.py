@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from portal import env
@@ -238,6 +239,9 @@ CELERY_BEAT_SCHEDULE = {
     "figures-roll-up": {"task": "partners.tasks.roll_up_figures", "schedule": 300.0},
     "outbox-relay": {"task": "portal.tasks.relay_outbox", "schedule": 60.0},
     "personal-data-retention": {"task": "portal.tasks.personal_data_retention", "schedule": 86400.0},
+    # The daily statements, at the end of the working day (CELERY_TIMEZONE is WITA); the task skips
+    # weekends and holidays.
+    "daily-statements": {"task": "delivery.tasks.build_statements", "schedule": crontab(hour=20, minute=0)},
 }
 
 # The handoff clock: "3 days" in the SOP, "three working days" elsewhere in the study.

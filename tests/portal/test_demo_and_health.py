@@ -131,3 +131,23 @@ def test_every_demo_order_has_its_payments_in_the_ledger(db):
         else:
             assert figures["delivery_paid"] == order.delivery_fee, order.code
     assert Movement.objects.filter(kind=MovementKind.REFUND).exists()
+
+
+def test_the_demo_has_statements_approved_waiting_and_with_an_ntpn_difference(db):
+    """The last working days of the Makassar offices: one statement approved by both agencies, one
+    waiting for Imigrasi's approval, one whose NTPN the settlement report gives another amount; a
+    second run changes none of them."""
+    from ledger.choices import DifferenceKind, StatementStatus
+    from ledger.models import Statement
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    statements = list(Statement.objects.order_by("day"))
+    assert [s.status for s in statements] == [
+        StatementStatus.APPROVED,
+        StatementStatus.POS_APPROVED,
+        StatementStatus.OPEN,
+    ]
+    assert all(s.total > 0 for s in statements)
+    assert [d.kind for d in statements[-1].differences.all()] == [DifferenceKind.AMOUNT_DIFFERS]
+    assert not statements[0].differences.exists()

@@ -25,6 +25,7 @@ RETRIED = {
 # with a migration that rewrites the rows that carry it.
 STORED_TASK_NAMES = RETRIED | {
     "delivery.tasks.sweep_deadlines",
+    "delivery.tasks.build_statements",
     "partners.tasks.remind_agreement_expiry",
     "partners.tasks.roll_up_figures",
     "portal.tasks.deliver_webhook",

@@ -17,6 +17,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.counter.batches import batch_release
 from delivery.counter.manifest import manifest_hand_over
 from delivery.models import DeliveryOrder
+from delivery.money.statements import statement_build, today
 from passports import services as passport_services
 from passports.models import BillingCode
 from tests.applicant.helpers import make_billed_application
@@ -77,6 +78,7 @@ def makassar(ref):
     ).complaint
     lost = make_lost_case(ref, kind="missing")
     group = book_group(ref)
+    statement = statement_build(pos_office_id=ref["offices"]["pos"].pk, day=today())
     values = {
         "code": out.code,
         "action": "deliver",
@@ -85,6 +87,7 @@ def makassar(ref):
         "ticket": complaint.ticket,
         "application_id": paid.pk,
         "number": "GRUNKNOWN",
+        "statement_id": statement.pk,
     }
     by_name = {
         "counter-application": paid.pk,
@@ -211,6 +214,8 @@ NOT_READABLE_BY_GET = {
     "api-lost-case-open",
     "api-lost-case-police-report",
     "api-lost-case-decision",
+    "api-money-statement-approval",
+    "api-money-statement-disputes",
 }
 
 

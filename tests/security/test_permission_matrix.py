@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.choices import Role
 from delivery.choices import DeliveryStatus as S
+from delivery.money.statements import statement_build, today
 from organisations.models import Office
 from tests.factories import (
     UserFactory,
@@ -268,6 +269,14 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "api-lost-case-decision": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "custody-lost-case": ("GET", None, "  L   H   H 200 200 200 200 404 200 200   H 200 404"),
     "custody-lost-cases": ("GET", None, "  L   H   H 200 200 200 200 200 200 200   H 200 200"),
+    "money-statements": ("GET", None, "  L   H   H   H   H   H   H   H 200 200   H 200   H"),
+    "money-statement": ("GET", None, "  L   H   H   H   H   H   H   H 200 200   H 200   H"),
+    "money-statement-pdf": ("GET", None, "  L   H   H   H   H   H   H   H 200 200   H 200   H"),
+    "money-statement-xlsx": ("GET", None, "  L   H   H   H   H   H   H   H 200 200   H 200   H"),
+    "api-money-statements": ("GET", None, "401 403 403 403 403 403 403 403 200 200 403 200 403"),
+    "api-money-statement": ("GET", None, "401 403 403 403 403 403 403 403 200 200 403 200 403"),
+    "api-money-statement-approval": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
+    "api-money-statement-disputes": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "custody-police-report": ("GET", None, "  L   H   H 200 200 200 404 404 200 200   H 200 404"),
 }
 
@@ -317,6 +326,8 @@ def world(ref):
     }
     # A lost passport case, with its police report, on another Makassar order.
     lost = make_lost_case(ref, kind="damaged")
+    # The Makassar offices' daily statement (its managers and the administrator read it).
+    statement = statement_build(pos_office_id=ref["offices"]["pos"].pk, day=today())
     values = {
         "code": order.code,
         "pk": application.pk,
@@ -326,6 +337,7 @@ def world(ref):
         "application_id": application.pk,
         # The lost passport case; no group has that number.
         "number": lost.number,
+        "statement_id": statement.pk,
         # Objects of the booking, complaint and group pages that do not exist: each of those
         # features checks its own owners in tests/applicant, tests/complaints, tests/travel.
         "token": "unknown-booking",
