@@ -51,8 +51,9 @@ def test_the_csv_export_carries_the_year_totals(manager_client):
 def test_the_xlsx_export_has_one_sheet_per_section(manager_client):
     response = manager_client.get("/partners/dashboard/export.xlsx", STUDY_PERIOD)
     book = load_workbook(io.BytesIO(response.content))
-    # uptake, deadlines, failed attempts, couriers, complaints, conversion, satisfaction, its comments
-    assert len(book.sheetnames) == 8
+    # uptake, deadlines, failed attempts, couriers, complaints, conversion, satisfaction, its comments,
+    # money
+    assert len(book.sheetnames) == 9
     uptake = list(book.worksheets[0].iter_rows(values_only=True))
     assert uptake[13][2:6] == (62518, None, 775, 1.23)
 

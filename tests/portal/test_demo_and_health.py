@@ -108,6 +108,7 @@ def test_every_demo_order_has_its_payments_in_the_ledger(db):
     """The demo's money adds up: each order's state fee by its NTPN and its delivery fee by its Pos
     receipt, and the cancelled one refunded, so no receipt of the demo says Rp 0 for a fee taken."""
     from delivery.counter.booking import payment_reconciliation
+    from delivery.models import GroupBookingItem
     from ledger.choices import MovementKind
     from ledger.models import Movement
 
@@ -115,9 +116,7 @@ def test_every_demo_order_has_its_payments_in_the_ledger(db):
     # The demo group's members wait for the agency to pay the group's fees at the counter (the group
     # page shows it): their delivery fee is not taken yet, their state fee is.
     awaiting_group_fee = set(
-        DeliveryOrder.objects.filter(group_item__group__fees_paid_at__isnull=True).values_list(
-            "pk", flat=True
-        )
+        GroupBookingItem.objects.filter(group__fees_paid_at__isnull=True).values_list("order_id", flat=True)
     )
     for order in DeliveryOrder.objects.select_related("application__billing_code"):
         figures = payment_reconciliation(order=order)
