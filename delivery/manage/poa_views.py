@@ -20,7 +20,7 @@ from core.middleware import client_ip
 from delivery.booking.group_members import member_poa, member_poa_sign
 from delivery.manage import access
 from delivery.manage.forms import MemberPoaForm
-from delivery.manage.views import _link_order, _link_refused
+from delivery.manage.views import _link_order, _link_refused, code_send
 
 
 @never_cache
@@ -41,17 +41,7 @@ def power_of_attorney(request: HttpRequest, token: str) -> HttpResponse:
     if not isinstance(challenge, dict) or challenge.get("order") != order.code:
         challenge = None
     if request.method == "POST" and "send_code" in request.POST:
-        try:
-            sent = access.manage_code_request(order=order)
-        except DomainError as error:
-            return _link_refused(request, str(error.message), error.status_code)
-        request.session[access.CHALLENGE_KEY] = {
-            "id": sent.code_id,
-            "order": order.code,
-            "phone": sent.to_phone,
-            "email": sent.to_email,
-        }
-        return redirect("manage-link-poa", token=token)
+        return code_send(request, order, then="manage-link-poa", token=token)
     form = MemberPoaForm(request.POST if request.method == "POST" else None, code_needed=not granted)
     status = 200
     if request.method == "POST" and not poa.signed and (granted or challenge) and form.is_valid():

@@ -12,7 +12,14 @@ from typing import cast
 
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -90,7 +97,7 @@ def link_code(request: HttpRequest, token: str) -> HttpResponse:
     order = _link_order(request, token)
     if isinstance(order, HttpResponse):
         return order
-    return _code_send(request, order)
+    return code_send(request, order)
 
 
 # The tracking result page is cached without a CSRF token (``delivery.tracking.views``); its link
@@ -107,10 +114,14 @@ def track_code(request: HttpRequest, token: str) -> HttpResponse:
     order = DeliveryOrder.objects.select_related("application__applicant").filter(code=code).first()
     if order is None:
         raise Http404
-    return _code_send(request, order)
+    return code_send(request, order)
 
 
-def _code_send(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
+def code_send(
+    request: HttpRequest, order: DeliveryOrder, then: str = "manage-verify", **to: str
+) -> HttpResponse:
+    """Send a one-time code for ``order``, remember it as this browser's challenge, and go on to
+    ``then`` (the page where it is typed)."""
     try:
         sent = access.manage_code_request(order=order)
     except DomainError as error:
@@ -121,7 +132,7 @@ def _code_send(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
         "phone": sent.to_phone,
         "email": sent.to_email,
     }
-    return redirect("manage-verify")
+    return HttpResponseRedirect(reverse(then, kwargs=to))
 
 
 @never_cache
@@ -165,7 +176,7 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
     if order is None:
         return redirect("track")
     messages.info(request, _("A new code is on its way."))
-    return _code_send(request, order)
+    return code_send(request, order)
 
 
 def _granted(request: HttpRequest, code: str) -> DeliveryOrder | HttpResponse:

@@ -61,6 +61,7 @@ def test_the_dashboard_draws_its_plot_matches_the_study_and_exports(live_server,
         "Konversi",
         "Kepuasan",
         "Komentar",
+        "Uang",
     ]
 
 
