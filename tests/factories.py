@@ -97,7 +97,7 @@ def make_order(
     """A booked order moved along the real handoff to ``state``."""
     users = ref["users"]
     owner = owner or make_applicant_user()
-    start = at or timezone.now() - dt.timedelta(hours=1)
+    start = at or earlier_today(1)
     application = make_paid_application(ref, owner=owner, at=start, **kwargs)
     order = delivery_services.delivery_order_book(
         application=application,
@@ -125,10 +125,15 @@ def order_move_along(
     courier: str = "kurir",
     start: dt.datetime | None = None,
 ) -> DeliveryOrder:
-    """A booked order moved along the real handoff to ``state`` (each move a minute after ``start``)."""
+    """A booked order moved along the real handoff to ``state``, each move a minute after the one
+    before it (closer together when that would reach past now, as just after midnight)."""
     users = ref["users"]
     owner = owner or order.application.applicant.user
-    start = start or timezone.now() - dt.timedelta(minutes=30)
+    start = start or earlier_today(0.5)
+    step = dt.timedelta(minutes=1)
+    room = timezone.now() - start
+    if room > dt.timedelta(0):
+        step = min(step, room / (len(PATH[state]) + 1))
     courier_obj = ref["couriers"][courier]
     actors = {
         "hand_dossier": users["pos.layanan"],
@@ -145,7 +150,7 @@ def order_move_along(
     }
     moment = start
     for action in PATH[state]:
-        moment += dt.timedelta(minutes=1)
+        moment += step
         if action == "dispatch":
             dispatch.delivery_order_assign_courier(
                 order_id=order.pk, courier=courier_obj, actor=users["pos.antaran"]
@@ -195,10 +200,11 @@ def second_office_ref(ref: dict) -> dict:
 
 
 def earlier_today(hours: float = 1) -> dt.datetime:
-    """``hours`` ago, but not before 00:05 WITA today: an order made with it is "today's" on the
-    dispatcher's board and the courier's run at any hour the suite runs (even just after midnight)."""
+    """``hours`` ago, but not before midnight WITA today: an order made with it is "today's" on the
+    dispatcher's board, the courier's run and its QR code at any hour the suite runs (even just after
+    midnight)."""
     now = timezone.localtime()
-    return max(now - dt.timedelta(hours=hours), now.replace(hour=0, minute=5, second=0, microsecond=0))
+    return max(now - dt.timedelta(hours=hours), now.replace(hour=0, minute=0, second=0, microsecond=0))
 
 
 def make_lost_case(ref: dict, *, kind: str = "missing", police_report: bool = True):
