@@ -443,6 +443,7 @@ def _settle(booking_id: int) -> str:
                     news_channels=booking.news_channels.split(","),
                     opt_in_method=OptInMethod.ONLINE_BOOKING,
                     opt_in_at=booking.whatsapp_opt_in_at,
+                    delivery_fee=booking.delivery_fee,
                 )
                 delivery_fee_take(
                     order=order,

@@ -82,8 +82,13 @@ def delivery_order_book(
     news_channels: Iterable[str] | None = None,
     opt_in_method: str = OptInMethod.COUNTER,
     opt_in_at: dt.datetime | None = None,
+    delivery_fee: int | None = None,
 ) -> DeliveryOrder:
     """Step 3: the applicant has paid and signed the power of attorney; the order starts.
+
+    The order's fee is ``delivery_fee``, the fee the applicant was quoted and paid (an online
+    booking pays before the order exists, and the area's tariff may change meanwhile); the area's
+    tariff by default.
 
     A chosen day and window (checked by ``window_choice_check``) takes its place in the same
     transaction as the order. With WhatsApp among ``news_channels`` the applicant's opt-in for the
@@ -126,7 +131,7 @@ def delivery_order_book(
         destination_kind=destination_kind,
         address=address,
         area=area,
-        delivery_fee=area.delivery_fee,
+        delivery_fee=area.delivery_fee if delivery_fee is None else delivery_fee,
         recipient_phone=recipient_phone,
         recipient_email=recipient_email,
         poa_grantee_name=poa_grantee_name,

@@ -146,3 +146,22 @@ def test_guessing_billing_codes_on_the_booking_page_is_stopped(ref):
     )
     assert blocked.status_code == 429
     assert "Terlalu banyak percobaan" in blocked.content.decode()
+
+
+def test_a_tariff_changed_while_the_applicant_paid_keeps_the_fee_they_paid(ref):
+    """The applicant is charged the fee shown at booking; a new tariff set meanwhile must neither
+    refuse the paid booking nor put another fee on its order or in the ledger."""
+    from ledger.services import delivery_money_of
+
+    application = make_billed_application(ref)
+    maros = ref["areas"]["maros"]
+    booking = start(application, area_id=maros.pk)
+    quoted = booking.delivery_fee
+    online_booking_pay(token=booking.token)
+    maros.delivery_fee = quoted + 5000
+    maros.save(update_fields=["delivery_fee"])
+
+    assert online_booking_settle(booking_id=booking.pk) == "booked"
+    order = DeliveryOrder.objects.get(application=application)
+    assert order.delivery_fee == quoted
+    assert delivery_money_of(order.pk) == quoted
