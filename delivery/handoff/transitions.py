@@ -38,7 +38,7 @@ from delivery.models import (
     GroupBookingItem,
     RefundSituation,
 )
-from delivery.money.refunds import Refund, cancellation_refund, refund_for, refund_record
+from delivery.money.refunds import Refund, refund_for, refund_record
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -642,25 +642,14 @@ def delivery_order_return_to_office(
     """Imigrasi acknowledges the returned passport; the applicant collects it there in person. The
     refund rule for a delivery that failed (``RefundRule``, nothing by default) is on the event and
     in the ledger."""
-    refunds: list[Refund] = []
-
-    def refund_reckon(order: DeliveryOrder) -> None:
-        refunds.append(refund_for(order, RefundSituation.RETURNED_AFTER_FAILED_ATTEMPTS))
-        payload["refund"] = refunds[0].amount
-
-    payload: dict[str, Any] = {}
-    with transaction.atomic():
-        result = _move(
-            "return_to_office", order_id=order_id, actor=actor, at=at, payload=payload, guard=refund_reckon
-        )
-        refund_record(
-            order=result.order,
-            refund=refunds[0],
-            actor=actor,
-            at=result.event.occurred_at,
-            event_id=result.event.pk,
-        )
-    return result
+    return _move_with_refund(
+        "return_to_office",
+        RefundSituation.RETURNED_AFTER_FAILED_ATTEMPTS,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        payload={},
+    )
 
 
 def delivery_order_cancel_delivery(
@@ -682,16 +671,35 @@ def delivery_order_cancel(
 ) -> MoveResult:
     """The applicant withdraws before the passport leaves Imigrasi; the event records the refund the
     rule gives (``delivery.money.refunds``)."""
+    return _move_with_refund(
+        "cancel",
+        RefundSituation.CANCELLED_BEFORE_RELEASE,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        payload={"reason": reason},
+    )
 
+
+def _move_with_refund(
+    action: str,
+    situation: str,
+    *,
+    order_id: int,
+    actor: User,
+    at: dt.datetime | None,
+    payload: dict[str, Any],
+) -> MoveResult:
+    """A move that ends the delivery with the refund the rule for ``situation`` gives: reckoned on the
+    locked order (so it is on the event), and recorded in the ledger in the move's transaction."""
     refunds: list[Refund] = []
 
     def refund_reckon(order: DeliveryOrder) -> None:
-        refunds.append(cancellation_refund(order))
+        refunds.append(refund_for(order, situation))
         payload["refund"] = refunds[0].amount
 
-    payload: dict[str, Any] = {"reason": reason}
     with transaction.atomic():
-        result = _move("cancel", order_id=order_id, actor=actor, at=at, payload=payload, guard=refund_reckon)
+        result = _move(action, order_id=order_id, actor=actor, at=at, payload=payload, guard=refund_reckon)
         refund_record(
             order=result.order,
             refund=refunds[0],

@@ -20,15 +20,14 @@ from core.middleware import client_ip
 from delivery.booking.group_members import member_poa, member_poa_sign
 from delivery.manage import access
 from delivery.manage.forms import MemberPoaForm
-from delivery.manage.views import _link_order, _link_refused, code_send
+from delivery.manage.views import _link_refused, code_send, link_view
+from delivery.models import DeliveryOrder
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def power_of_attorney(request: HttpRequest, token: str) -> HttpResponse:
-    order = _link_order(request, token)
-    if isinstance(order, HttpResponse):
-        return order
+@link_view
+def power_of_attorney(request: HttpRequest, order: DeliveryOrder, token: str) -> HttpResponse:
     poa = member_poa(order)
     if poa is None:
         return _link_refused(

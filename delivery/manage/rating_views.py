@@ -19,17 +19,16 @@ from core.forms import form_errors_add
 from delivery.manage import access
 from delivery.manage.forms import RatingForm
 from delivery.manage.rating import rating_record
-from delivery.manage.views import _link_order
+from delivery.manage.views import link_view
+from delivery.models import DeliveryOrder
 from delivery.tracking import services as tracking
 
 
 @never_cache
 @require_POST
-def link_rating(request: HttpRequest, token: str) -> HttpResponse:
+@link_view
+def link_rating(request: HttpRequest, order: DeliveryOrder, token: str) -> HttpResponse:
     """Record the applicant's rating of the delivered order of a personal link."""
-    order = _link_order(request, token)
-    if isinstance(order, HttpResponse):
-        return order
     form = RatingForm(request.POST)
     status = 400
     if form.is_valid():

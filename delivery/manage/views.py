@@ -8,7 +8,9 @@ date of birth, NIK digits, phone number or address into an address.
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core import signing
@@ -30,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from core.exceptions import DomainError
 from core.files import upload_response
+from core.forms import form_errors_add
 from core.lookups import lookup_failed, lookup_locked
 from core.middleware import client_ip
 from delivery.booking.views import address_change_page, reschedule_page
@@ -74,13 +77,25 @@ def _link_order(request: HttpRequest, token: str) -> DeliveryOrder | HttpRespons
         )
 
 
+def link_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page of a personal link: ``view(request, order, token, ...)`` runs for the link's order;
+    a bad or expired link gets the page that says why (``_link_order``)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
+        order = _link_order(request, token)
+        if isinstance(order, HttpResponse):
+            return order
+        return view(request, order, token, **kwargs)
+
+    return wrapper
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD"])
-def link_landing(request: HttpRequest, token: str) -> HttpResponse:
+@link_view
+def link_landing(request: HttpRequest, order: DeliveryOrder, token: str) -> HttpResponse:
     """The personal link of the messages: what the tracking page shows, and "manage my delivery"."""
-    order = _link_order(request, token)
-    if isinstance(order, HttpResponse):
-        return order
     page = tracking.tracking_page_linked(order.code)
     context = {
         "page": page,
@@ -92,11 +107,9 @@ def link_landing(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def link_code(request: HttpRequest, token: str) -> HttpResponse:
+@link_view
+def link_code(request: HttpRequest, order: DeliveryOrder, token: str) -> HttpResponse:
     """Send a one-time code for the order of a personal link."""
-    order = _link_order(request, token)
-    if isinstance(order, HttpResponse):
-        return order
     return code_send(request, order)
 
 
@@ -198,53 +211,59 @@ def _granted(request: HttpRequest, code: str) -> DeliveryOrder | HttpResponse:
     return order
 
 
+def granted_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page of "manage my delivery": ``view(request, order, ...)`` runs only while the browser
+    holds the order's grant (``_granted``)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> HttpResponseBase:
+        order = _granted(request, code)
+        if isinstance(order, HttpResponse):
+            return order
+        return view(request, order, **kwargs)
+
+    return wrapper
+
+
 def _actor(order: DeliveryOrder) -> User:
     return access.applicant_user_ensure(order=order)
 
 
 @never_cache
-def home(request: HttpRequest, code: str) -> HttpResponse:
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
+@granted_view
+def home(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     overview = manage_overview(order=order, actor=_actor(order))
     return render(request, "manage/home.html", {"order": order, "overview": overview})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def day(request: HttpRequest, code: str) -> HttpResponse:
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
+@granted_view
+def day(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     return reschedule_page(
-        request, order=order, actor=_actor(order), back_url=reverse("manage-home", args=[code])
+        request, order=order, actor=_actor(order), back_url=reverse("manage-home", args=[order.code])
     )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def address(request: HttpRequest, code: str) -> HttpResponse:
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
+@granted_view
+def address(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     return address_change_page(
-        request, order=order, actor=_actor(order), back_url=reverse("manage-home", args=[code])
+        request, order=order, actor=_actor(order), back_url=reverse("manage-home", args=[order.code])
     )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def cancel(request: HttpRequest, code: str) -> HttpResponse:
+@granted_view
+def cancel(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     """Confirm, with the refund the rule gives shown first; the cancel itself is the state machine's."""
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
     actor = _actor(order)
     overview = manage_overview(order=order, actor=actor)
     if not overview.can_cancel:
         messages.error(request, str(overview.cancel_refused))
-        return redirect("manage-home", code=code)
+        return redirect("manage-home", code=order.code)
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +272,7 @@ def cancel(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, str(error.message))
         else:
             messages.success(request, _("Your delivery is cancelled."))
-        return redirect("manage-home", code=code)
+        return redirect("manage-home", code=order.code)
     status = 400 if form.errors else 200
     return render(
         request, "manage/cancel.html", {"order": order, "overview": overview, "form": form}, status=status
@@ -261,11 +280,9 @@ def cancel(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-def proof_file(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
+@granted_view
+def proof_file(request: HttpRequest, order: DeliveryOrder, kind: str) -> HttpResponseBase:
     """The receiver's signature or the photo at the door, for the applicant who passed the code."""
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
     proof = getattr(order, "proof", None)
     if kind not in ("signature", "photo") or proof is None or not getattr(proof, kind):
         raise Http404
@@ -273,11 +290,9 @@ def proof_file(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
 
 
 @never_cache
-def data_export(request: HttpRequest, code: str) -> HttpResponse:
+@granted_view
+def data_export(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     """Everything the portal holds about the applicant (JSON), as for a logged-in applicant."""
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
     response = JsonResponse(
         applicant_data_export(user=_actor(order)), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -286,22 +301,18 @@ def data_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def revoke(request: HttpRequest, code: str) -> HttpResponse:
+@granted_view
+def revoke(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     """End every personal link and every session of the order (a lost phone, a shared message);
     the next message carries a new link."""
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
     links.links_revoke(order_id=order.pk)
     messages.success(request, _("All links to this delivery are ended. Our next message brings a new one."))
     return redirect("track")
 
 
 @require_POST
-def end(request: HttpRequest, code: str) -> HttpResponse:
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
+@granted_view
+def end(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     access.grant_close(request.session, order)
     messages.success(request, _("You left “manage my delivery”."))
     return redirect("track")
@@ -309,11 +320,9 @@ def end(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def sign_up(request: HttpRequest, code: str) -> HttpResponse:
+@granted_view
+def sign_up(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     """Optional: an account with a password, for an applicant who passed the code."""
-    order = _granted(request, code)
-    if isinstance(order, HttpResponse):
-        return order
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -321,11 +330,7 @@ def sign_up(request: HttpRequest, code: str) -> HttpResponse:
                 order=order, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
         except DomainError as error:
-            for field, errors in error.fields.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, str(message))
-            if not error.fields:
-                form.add_error(None, str(error.message))
+            form_errors_add(form, error, sentence="unplaced")
         else:
             messages.success(request, _("Your account is ready: log in with your login name and password."))
             return redirect("login")
