@@ -1086,3 +1086,54 @@ class SatisfactionRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.score}"
+
+
+class FeeDifferenceStatus(models.TextChoices):
+    PAYING = "paying", _("Payment in progress")  # the payment adapter was asked; its answer comes later
+    PAID = "paid", _("Paid")  # in the ledger: nothing is left to collect at the door
+    FAILED = "failed", _("Payment refused")  # nothing charged; pay again, or at the door
+
+
+class FeeDifferencePayment(TimeStampedModel):
+    """The applicant pays online the fee difference an address change left open, instead of at the
+    door (``delivery.money.difference``). Its state follows ``FEE_DIFFERENCE_STATES``; the ledger
+    row is written when the payment system confirms it."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="fee_difference_payments")
+    amount = models.PositiveIntegerField(_("amount (Rp)"))
+    status = models.CharField(
+        max_length=12, choices=FeeDifferenceStatus.choices, default=FeeDifferenceStatus.PAYING, db_index=True
+    )
+    reference = models.CharField(_("payment reference"), max_length=40, unique=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
+    failure = models.CharField(_("why it was refused"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("fee difference paid online")
+        verbose_name_plural = _("fee differences paid online")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One payment in progress per order: a second press of "pay" cannot charge twice.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status="paying"),
+                name="one_fee_difference_paying_per_order",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="fee_difference_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount} ({self.status})"
+
+
+class FeeDifferenceEvent(StateEvent):
+    """One step of an online fee difference payment: asked, paid or refused. Append-only."""
+
+    payment = models.ForeignKey(FeeDifferencePayment, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("fee difference payment event")
+        verbose_name_plural = _("fee difference payment events")

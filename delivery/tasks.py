@@ -41,6 +41,13 @@ def settle_online_booking(self: Task, booking_id: int) -> str:
     return online_booking_settle(booking_id=booking_id)
 
 
+@retried_task("delivery.tasks.settle_fee_difference")
+def settle_fee_difference(self: Task, payment_id: int) -> str:
+    from delivery.money.difference import fee_difference_settle
+
+    return fee_difference_settle(payment_id=payment_id)
+
+
 @retried_task("delivery.tasks.mail_online_booking_documents", time_limit=120)
 def mail_online_booking_documents(self: Task, booking_id: int) -> str:
     from delivery.booking.online import online_booking_mail_documents

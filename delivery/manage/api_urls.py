@@ -9,6 +9,11 @@ urlpatterns = [
     path("manage/order/day/", apis.ManagedOrderDayApi.as_view(), name="api-manage-day"),
     path("manage/order/address/", apis.ManagedOrderAddressApi.as_view(), name="api-manage-address"),
     path("manage/order/cancel/", apis.ManagedOrderCancelApi.as_view(), name="api-manage-cancel"),
+    path(
+        "manage/order/fee-difference/",
+        apis.ManagedOrderFeeDifferenceApi.as_view(),
+        name="api-manage-fee-difference",
+    ),
     path("manage/order/data/", apis.ManagedOrderDataApi.as_view(), name="api-manage-data"),
     path("manage/order/revoke/", apis.ManagedOrderRevokeApi.as_view(), name="api-manage-revoke"),
     path("links/<str:token>/rating/", rating_apis.LinkRatingApi.as_view(), name="api-link-rating"),

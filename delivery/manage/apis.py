@@ -36,6 +36,7 @@ from delivery.choices import DestinationKind
 from delivery.manage import access, links
 from delivery.manage.services import manage_cancel, manage_overview
 from delivery.models import Area, DeliveryOrder
+from delivery.money.difference import fee_difference_pay
 from delivery.privacy.services import applicant_data_export
 from delivery.tracking import services as tracking
 
@@ -207,6 +208,14 @@ class ManageProofOutput(serializers.Serializer[Any]):
     method = serializers.CharField(source="proof_method")
 
 
+class ManageDifferencePaymentOutput(serializers.Serializer[Any]):
+    amount = serializers.IntegerField(help_text="Rupiah")
+    status = serializers.CharField(help_text="paying, paid or failed")
+    status_label = serializers.CharField(source="get_status_display")
+    receipt_number = serializers.CharField()
+    failure = serializers.CharField(help_text="Why it was refused (nothing was charged)")
+
+
 class ManageOverviewOutput(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField()
     status = serializers.CharField()
@@ -223,6 +232,12 @@ class ManageOverviewOutput(serializers.Serializer[dict[str, Any]]):
     refund = ManageRefundOutput(allow_null=True, help_text="What cancelling now gives back")
     proof = ManageProofOutput(allow_null=True)
     qr_token = serializers.CharField(allow_blank=True, help_text="Signed token for the courier, while out")
+    fee_difference_to_pay = serializers.IntegerField(
+        help_text="Rupiah of an address change's fee difference that may be paid online now (0: none)"
+    )
+    fee_difference_payment = ManageDifferencePaymentOutput(
+        allow_null=True, help_text="The latest online payment of a fee difference"
+    )
 
 
 class ManagedOrderApi(APIView):
@@ -256,6 +271,8 @@ class ManagedOrderApi(APIView):
                 "refund": seen.refund,
                 "proof": seen.proof,
                 "qr_token": seen.token.token if seen.token else "",
+                "fee_difference_to_pay": seen.difference_to_pay,
+                "fee_difference_payment": seen.difference_payment,
             }
         ).data
 
@@ -344,6 +361,17 @@ class ManagedOrderCancelApi(ManagedOrderApi):
             order_id=self.order(request).pk, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(self.overview(request))
+
+
+class ManagedOrderFeeDifferenceApi(ManagedOrderApi):
+    @extend_schema(
+        summary="Pay online the fee difference an address change left open (the answer comes later)",
+        request=None,
+        responses={202: ManageOverviewOutput, **ERRORS},
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        fee_difference_pay(order_id=self.order(request).pk, actor=request.user)
+        return Response(self.overview(request), status=status.HTTP_202_ACCEPTED)
 
 
 class ManagedOrderDataApi(ManagedOrderApi):

@@ -17,7 +17,8 @@ from delivery.booking.reschedule import reschedule_allowed
 from delivery.choices import DeliveryStatus
 from delivery.handoff import transitions as t
 from delivery.handoff.tokens import DeliveryToken, delivery_token_issue, delivery_token_qr
-from delivery.models import DeliveryOrder, ProofOfDelivery
+from delivery.models import DeliveryOrder, FeeDifferencePayment, ProofOfDelivery
+from delivery.money.difference import fee_difference_latest, fee_difference_open
 from delivery.money.refunds import Refund, cancellation_refund
 
 
@@ -33,6 +34,10 @@ class Overview:
     token_qr: str
     delivery_date: dt.date | None
     window: str
+    # The fee difference of an address change that may be paid online now (0: none), and the
+    # latest online payment of one (its state: in progress, paid, refused).
+    difference_to_pay: int
+    difference_payment: FeeDifferencePayment | None
 
 
 def manage_overview(*, order: DeliveryOrder, actor: User) -> Overview:
@@ -63,6 +68,8 @@ def manage_overview(*, order: DeliveryOrder, actor: User) -> Overview:
         token_qr=delivery_token_qr(token.token) if token is not None else "",
         delivery_date=order.delivery_date if window is not None else None,
         window=f"{window.starts_at:%H.%M}\u2013{window.ends_at:%H.%M}" if window is not None else "",
+        difference_to_pay=fee_difference_open(order),
+        difference_payment=fee_difference_latest(order),
     )
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/<str:code>/", views.home, name="manage-home"),
     path("manage/<str:code>/day/", views.day, name="manage-day"),
     path("manage/<str:code>/address/", views.address, name="manage-address"),
+    path("manage/<str:code>/pay-difference/", views.pay_difference, name="manage-pay-difference"),
     path("manage/<str:code>/cancel/", views.cancel, name="manage-cancel"),
     path("manage/<str:code>/proof/<str:kind>/", views.proof_file, name="manage-proof-file"),
     path("manage/<str:code>/data.json", views.data_export, name="manage-data"),

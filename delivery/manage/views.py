@@ -40,6 +40,7 @@ from delivery.manage import access, links
 from delivery.manage.forms import CancelForm, CodeForm, SignUpForm
 from delivery.manage.services import manage_cancel, manage_overview
 from delivery.models import DeliveryOrder
+from delivery.money.difference import NOTHING_TO_PAY, fee_difference_pay
 from delivery.privacy.services import applicant_data_export
 from delivery.tracking import services as tracking
 
@@ -277,6 +278,30 @@ def cancel(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     return render(
         request, "manage/cancel.html", {"order": order, "overview": overview, "form": form}, status=status
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@granted_view
+def pay_difference(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
+    """Pay online the fee difference an address change left open: confirm the amount first; the
+    payment's answer comes from a task, and "manage my delivery" shows it."""
+    overview = manage_overview(order=order, actor=_actor(order))
+    if request.method == "POST":
+        try:
+            fee_difference_pay(order_id=order.pk, actor=_actor(order))
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.info(
+                request,
+                _("Your payment is in progress. This page shows when it is done; nothing is charged twice."),
+            )
+        return redirect("manage-home", code=order.code)
+    if overview.difference_to_pay <= 0:
+        messages.info(request, str(NOTHING_TO_PAY))
+        return redirect("manage-home", code=order.code)
+    return render(request, "manage/pay_difference.html", {"order": order, "overview": overview})
 
 
 @never_cache

@@ -15,6 +15,7 @@ RETRIED = {
     "delivery.tasks.send_manage_code",
     "delivery.tasks.send_manage_link",
     "delivery.tasks.settle_online_booking",
+    "delivery.tasks.settle_fee_difference",
     "delivery.tasks.mail_online_booking_documents",
     "partners.tasks.send_complaint_receipt",
     "partners.tasks.send_complaint_reply",

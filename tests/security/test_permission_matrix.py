@@ -159,6 +159,7 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "manage-day": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-address": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-cancel": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    "manage-pay-difference": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-proof-file": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-data": ("GET", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
     "manage-revoke": ("POST", None, "302 302 302 302 302 302 302 302 302 302 302 302 302"),
@@ -171,6 +172,7 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "api-manage-day": ("POST", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
     "api-manage-address": ("POST", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
     "api-manage-cancel": ("POST", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
+    "api-manage-fee-difference": ("POST", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
     "api-manage-data": ("GET", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
     "api-manage-revoke": ("POST", None, "401 401 401 401 401 401 401 401 401 401 401 401 401"),
     # The rating through the personal link, page and API (tests/applicant/test_rating.py)
