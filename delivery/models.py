@@ -631,6 +631,7 @@ class ProblemKind(models.TextChoices):
 class ProblemStatus(models.TextChoices):
     FLAGGED = "flagged", _("Flagged")  # on the queue, the responsible role not told (yet, or the mail failed)
     NOTIFIED = "notified", _("Responsible role told")  # the mail went out (or is going out now)
+    CLOSED = "closed", _("Settled")  # off the queue: a disputed statement's dispute was settled
 
 
 class Problem(TimeStampedModel):

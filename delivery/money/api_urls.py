@@ -17,4 +17,9 @@ urlpatterns = [
         apis.StatementDisputeApi.as_view(),
         name="api-money-statement-disputes",
     ),
+    path(
+        "money/statements/<int:statement_id>/disputes/<int:dispute_id>/settlement/",
+        apis.StatementSettlementApi.as_view(),
+        name="api-money-statement-settlement",
+    ),
 ]

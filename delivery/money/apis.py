@@ -47,6 +47,7 @@ class StatementDifferenceOutput(serializers.Serializer[Any]):
 
 
 class StatementStepOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="A dispute's id, to settle it")
     transition = serializers.CharField()
     from_status = serializers.CharField()
     to_status = serializers.CharField()
@@ -102,6 +103,10 @@ class StatementDisputeInput(serializers.Serializer[Any]):
     line = serializers.IntegerField(required=False, help_text="The line disputed (or give a difference).")
     difference = serializers.IntegerField(required=False, help_text="The NTPN difference disputed.")
     reason = serializers.CharField(max_length=500)
+
+
+class StatementSettlementInput(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=500, help_text="How the dispute was put right")
 
 
 def _readers_only(request: AuthenticatedRequest) -> None:
@@ -209,3 +214,24 @@ class StatementDisputeApi(APIView):
             difference_id=data.validated_data.get("difference"),
         )
         return Response(_statement_data(request, statement_id), status=status.HTTP_201_CREATED)
+
+
+class StatementSettlementApi(APIView):
+    required_scopes = WRITE
+
+    @extend_schema(
+        summary="Settle a dispute: off both problems queues; the last one settled builds the statement again",
+        request=StatementSettlementInput,
+        responses={200: StatementOutput, **ERRORS},
+    )
+    @idempotent
+    def post(self, request: AuthenticatedRequest, statement_id: int, dispute_id: int) -> Response:
+        data = StatementSettlementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        st.statement_dispute_settle(
+            actor=request.user,
+            statement_id=statement_id,
+            dispute_id=dispute_id,
+            note=data.validated_data["note"],
+        )
+        return Response(_statement_data(request, statement_id))

@@ -38,7 +38,11 @@ from accounts.models import User
 from core.exceptions import ConcurrentChange, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.states import CREATED, SYSTEM, StateTable, Transition, state_created, transition_make
 from delivery.handoff.deadlines import WITA, is_working_day
-from delivery.problems.services import statement_problem_flag
+from delivery.problems.services import (
+    statement_problem_flag,
+    statement_problems_close,
+    statement_problems_open,
+)
 from ledger.choices import (
     Agency,
     DifferenceKind,
@@ -96,6 +100,14 @@ STATEMENT_STATES = StateTable(
             sources=frozenset({S.POS_APPROVED}),
             target=S.APPROVED,
             roles=APPROVERS,
+        ),
+        Transition(
+            name="settle",
+            sources=frozenset({S.DISPUTED}),
+            target=S.DISPUTED,
+            roles=APPROVERS,
+            refused=_("This statement has no open dispute."),
+            refused_code="not_disputed",
         ),
         Transition(
             name="dispute",
@@ -222,6 +234,8 @@ def statement_build(*, pos_office_id: int, day: dt.date, actor: User | None = No
                     raise InvalidTransition(
                         STATEMENT_STATES.by_name["rebuild"].refused or "", code="statement_approved"
                     )
+                if statement.status == S.DISPUTED and statement_problems_open(statement).exists():
+                    raise InvalidTransition(DISPUTE_OPEN, code="dispute_open")
                 statement.imigrasi_office_id = office.serves_id
                 _fill(statement)
                 transition_make(
@@ -468,8 +482,60 @@ def statement_dispute(
     return event
 
 
-def statement_disputes(statement: Statement) -> list[StatementEvent]:
-    return list(statement.events.filter(transition="dispute").select_related("actor", "office"))
+DISPUTE_OPEN = _(
+    "This statement is disputed: settle the dispute (say how it was put right) and it is built again."
+)
+
+
+def statement_dispute_settle(*, actor: User, statement_id: int, dispute_id: int, note: str) -> Statement:
+    """A manager of either agency settles one dispute, saying how it was put right (a reversing row,
+    a corrected NTPN, nothing was wrong): its problem leaves both queues, and once no dispute is
+    left the statement is built again from the ledger, open for both approvals."""
+    if actor.role not in APPROVERS:
+        raise NotAllowed(_("Only the agencies' managers settle disputes."), code="wrong_role")
+    note = note.strip()
+    if not note:
+        message = _("Say how the dispute was settled.")
+        raise ValidationFailed(message, fields={"note": [message]})
+    with transaction.atomic():
+        statement = _statement_for(actor, statement_id)
+        dispute = statement.events.filter(pk=dispute_id, transition="dispute").first()
+        if dispute is None:
+            raise NotFound(_("This statement has no such dispute."), code="no_such_dispute")
+        if not statement_problems_close(
+            statement=statement, key=f"dispute-{dispute.pk}", actor=actor, note=note[:500]
+        ):
+            raise InvalidTransition(_("This dispute has already been settled."), code="already_settled")
+        transition_make(
+            STATEMENT_STATES,
+            "settle",
+            obj=statement,
+            actor=actor,
+            payload={
+                "dispute": dispute.pk,
+                "note": note[:500],
+                "agency": statement_agency_of(actor, statement),
+            },
+        )
+        if not statement_problems_open(statement).exists():
+            statement = statement_build(pos_office_id=statement.pos_office_id, day=statement.day, actor=actor)
+    logger.info("ledger.statement.dispute_settled statement_id=%s dispute=%s", statement_id, dispute_id)
+    return statement
+
+
+@dataclass(frozen=True)
+class Dispute:
+    event: StatementEvent
+    settled: StatementEvent | None
+
+
+def statement_disputes(statement: Statement) -> list[Dispute]:
+    """The statement's disputes, each with its settlement (None while it is open)."""
+    events = list(
+        statement.events.filter(transition__in=("dispute", "settle")).select_related("actor", "office")
+    )
+    settled = {event.payload.get("dispute"): event for event in events if event.transition == "settle"}
+    return [Dispute(event, settled.get(event.pk)) for event in events if event.transition == "dispute"]
 
 
 def statements_build_day(*, day: dt.date | None = None, offices: Iterable[int] | None = None) -> BuildRun:

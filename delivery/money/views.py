@@ -76,6 +76,10 @@ def _dispute_choices(statement: Statement) -> list[tuple[str, str]]:
     return differences + lines
 
 
+def _int_or_zero(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
+
+
 @roles(*READERS)
 @require_http_methods(["GET", "POST"])
 def statement_detail(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponse:
@@ -99,6 +103,15 @@ def statement_detail(request: AuthenticatedHttpRequest, statement_id: int) -> Ht
             if action == "rebuild":
                 st.statement_build(pos_office_id=statement.pos_office_id, day=statement.day, actor=user)
                 messages.success(request, _("The statement is built from the ledger."))
+                return redirect("money-statement", statement_id=statement.pk)
+            if action == "settle":
+                st.statement_dispute_settle(
+                    actor=user,
+                    statement_id=statement.pk,
+                    dispute_id=_int_or_zero(request.POST.get("dispute", "")),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("The dispute is settled and off both problems queues."))
                 return redirect("money-statement", statement_id=statement.pk)
             if action == "dispute" and dispute_form.is_valid():
                 kind, _sep, number = dispute_form.cleaned_data["line"].partition("-")
@@ -133,7 +146,8 @@ def statement_detail(request: AuthenticatedHttpRequest, statement_id: int) -> Ht
             "may_dispute": user.role == Role.AGENCY_MANAGER
             and agency is not None
             and statement.status != st.S.APPROVED,
-            "may_rebuild": statement.status in (st.S.OPEN, st.S.DISPUTED),
+            "may_rebuild": statement.status == st.S.OPEN,
+            "may_settle": user.role == Role.AGENCY_MANAGER and agency is not None,
             "dispute_form": dispute_form,
             "disputes": st.statement_disputes(statement),
             "refusal": refusal,

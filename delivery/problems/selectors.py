@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.exceptions import NotAllowed
 from delivery.handoff.selectors import orders_visible_to
-from delivery.models import Problem
+from delivery.models import Problem, ProblemStatus
 from delivery.permissions import is_administrator, may_read_problems
 
 
 def problems_visible_to(user: User) -> QuerySet[Problem]:
     """Supervisors of both agencies see the problems of every order their office takes part in, the
-    unanswered complaints routed to their office and the disputes of their office's statements."""
+    unanswered complaints routed to their office and the disputes of their office's statements
+    (until they are settled)."""
     if not may_read_problems(user):
         return Problem.objects.none()
     visible = orders_visible_to(user).values("pk")
@@ -29,6 +30,7 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
     )
     return (
         Problem.objects.filter(Q(order__in=visible) | complaints | statements)
+        .exclude(status=ProblemStatus.CLOSED)
         .select_related(
             "order__application__applicant", "responsible_office", "complaint", "statement__pos_office"
         )

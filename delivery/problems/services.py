@@ -16,8 +16,10 @@ from typing import cast
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import User
@@ -33,8 +35,9 @@ from ledger.models import Statement
 
 logger = logging.getLogger(__name__)
 
-# A problem's life, all of it the portal's own: flagged by a sweep, the responsible role told by
-# mail (claimed before sending), back to flagged when the mail server refused the mail.
+# A problem's life: flagged by a sweep, the responsible role told by mail (claimed before sending),
+# back to flagged when the mail server refused the mail; a statement's dispute is closed by a
+# manager who settles it.
 PROBLEM_STATES = StateTable(
     model=Problem,
     event_model=ProblemEvent,
@@ -54,6 +57,14 @@ PROBLEM_STATES = StateTable(
             sources=frozenset({ProblemStatus.NOTIFIED}),
             target=ProblemStatus.FLAGGED,
             roles=frozenset({SYSTEM}),
+        ),
+        Transition(
+            name="close",
+            sources=frozenset({ProblemStatus.FLAGGED, ProblemStatus.NOTIFIED}),
+            target=ProblemStatus.CLOSED,
+            roles=frozenset({Role.AGENCY_MANAGER}),
+            refused=_("This dispute has already been settled."),
+            refused_code="already_settled",
         ),
     ),
 )
@@ -136,6 +147,24 @@ def statement_problem_flag(
     except IntegrityError:
         return None
     return problem
+
+
+def statement_problems_open(statement: Statement, key: str | None = None) -> QuerySet[Problem]:
+    """The problems of a disputed statement still on the queues (of one dispute: ``key``)."""
+    problems = Problem.objects.filter(statement=statement, kind=ProblemKind.STATEMENT_DISPUTED).exclude(
+        status=ProblemStatus.CLOSED
+    )
+    return problems.filter(key=key) if key is not None else problems
+
+
+def statement_problems_close(*, statement: Statement, key: str, actor: User, note: str) -> int:
+    """Take one dispute of a statement off both agencies' queues, with how it was settled; in the
+    caller's transaction. Returns how many problems it closed."""
+    closed = 0
+    for problem in statement_problems_open(statement, key).select_for_update().order_by("pk"):
+        transition_make(PROBLEM_STATES, "close", obj=problem, actor=actor, payload={"note": note})
+        closed += 1
+    return closed
 
 
 def problems_sweep(*, now: dt.datetime | None = None) -> int:

@@ -70,6 +70,22 @@ def test_a_dispute_over_the_api_reaches_both_queues(ref):
     assert [p["kind"] for p in queue if p["statement"] == statement["id"]] == ["statement_disputed"]
     assert Problem.objects.filter(statement_id=statement["id"]).count() == 2
 
+    # settled by the other agency's manager: off both queues, built again, open for approvals
+    dispute = next(step["id"] for step in disputed.json()["steps"] if step["transition"] == "dispute")
+    imigrasi = as_user(ref["users"]["manajer.imigrasi"])
+    settle = f"{URL}{statement['id']}/disputes/{dispute}/settlement/"
+    assert imigrasi.post(settle, {"note": ""}, format="json").status_code == 400
+    settled = imigrasi.post(settle, {"note": "Checked with the bank: the line is right."}, format="json")
+    assert (settled.status_code, settled.json()["status"]) == (200, "open"), settled.content
+    assert [step["transition"] for step in settled.json()["steps"]][-2:] == ["settle", "rebuild"]
+    assert not [p for p in imigrasi.get("/api/v1/problems/").json() if p["statement"] == statement["id"]]
+    again = imigrasi.post(settle, {"note": "again"}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "already_settled"), again.content
+    missing = imigrasi.post(
+        f"{URL}{statement['id']}/disputes/999999/settlement/", {"note": "x"}, format="json"
+    )
+    assert (missing.status_code, missing.json()["code"]) == (404, "no_such_dispute")
+
 
 def test_bad_input_and_other_offices_get_a_4xx_with_the_error_body(ref):
     make_order(ref, S.BOOKED, at=earlier_today(1))

@@ -272,10 +272,40 @@ def test_a_dispute_withdraws_the_approvals_and_goes_on_both_queues(ref):
         assert problems_visible_to(users[manager]).filter(statement=statement).count() == 1
     with pytest.raises(InvalidTransition):
         st.statement_approve(actor=users["manajer.imigrasi"], statement_id=statement.pk, agency="imigrasi")
-    # the ledger put right, it is built again and open for both approvals
+    # the ledger put right; while the dispute is open the statement is not built again
     movement_reverse(movement_id=line.movement_id, actor=None, reason="no such collection")
-    rebuilt = _build(ref)
+    with pytest.raises(InvalidTransition) as refused:
+        _build(ref)
+    assert refused.value.code == "dispute_open"
+    dispute = statement.events.get(transition="dispute")
+    # settling it needs a note, a manager of the statement's offices, and happens once
+    with pytest.raises(ValidationFailed):
+        st.statement_dispute_settle(
+            actor=users["manajer.pos"], statement_id=statement.pk, dispute_id=dispute.pk, note=" "
+        )
+    with pytest.raises(NotAllowed):
+        st.statement_dispute_settle(
+            actor=users["pos.layanan"], statement_id=statement.pk, dispute_id=dispute.pk, note="x"
+        )
+    rebuilt = st.statement_dispute_settle(
+        actor=users["manajer.pos"],
+        statement_id=statement.pk,
+        dispute_id=dispute.pk,
+        note="Reversed: the collection was recorded on the wrong order.",
+    )
+    # off both queues, built again from the ledger (without the reversed line), open for both
     assert rebuilt.status == StatementStatus.OPEN
+    assert rebuilt.lines.filter(kind=MovementKind.REVERSAL).count() == 1
+    for manager in ("manajer.pos", "manajer.imigrasi"):
+        assert problems_visible_to(users[manager]).filter(statement=statement).count() == 0
+    steps = list(statement.events.order_by("pk").values_list("transition", flat=True))
+    assert steps[-3:] == ["dispute", "settle", "rebuild"]
+    assert all(p.events.filter(transition="close").count() == 1 for p in problems)
+    with pytest.raises(InvalidTransition) as twice:
+        st.statement_dispute_settle(
+            actor=users["manajer.imigrasi"], statement_id=statement.pk, dispute_id=dispute.pk, note="again"
+        )
+    assert twice.value.code == "already_settled"
     st.statement_approve(actor=users["manajer.imigrasi"], statement_id=statement.pk, agency="imigrasi")
 
 

@@ -88,6 +88,7 @@ def makassar(ref):
         "application_id": paid.pk,
         "number": "GRUNKNOWN",
         "statement_id": statement.pk,
+        "dispute_id": 999999,
     }
     by_name = {
         "counter-application": paid.pk,
@@ -216,6 +217,7 @@ NOT_READABLE_BY_GET = {
     "api-lost-case-decision",
     "api-money-statement-approval",
     "api-money-statement-disputes",
+    "api-money-statement-settlement",
 }
 
 

@@ -279,6 +279,7 @@ MATRIX: dict[str, tuple[str, dict | None, str]] = {
     "api-money-statement": ("GET", None, "401 403 403 403 403 403 403 403 200 200 403 200 403"),
     "api-money-statement-approval": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "api-money-statement-disputes": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
+    "api-money-statement-settlement": ("POST", None, "401 400 400 400 400 400 400 400 400 400 400 400 400"),
     "custody-police-report": ("GET", None, "  L   H   H 200 200 200 404 404 200 200   H 200 404"),
 }
 
@@ -340,6 +341,7 @@ def world(ref):
         # The lost passport case; no group has that number.
         "number": lost.number,
         "statement_id": statement.pk,
+        "dispute_id": 999999,
         # Objects of the booking, complaint and group pages that do not exist: each of those
         # features checks its own owners in tests/applicant, tests/complaints, tests/travel.
         "token": "unknown-booking",
