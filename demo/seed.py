@@ -21,6 +21,7 @@ from accounts.models import User
 from complaints.models import Complaint
 from complaints.services import complaint_close, complaint_open, complaint_reply_by_staff
 from delivery.booking import services as delivery_services
+from delivery.booking.online import delivery_order_change_address
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
 from delivery.counter.batches import batch_release
@@ -42,6 +43,7 @@ from delivery.models import (
     SatisfactionRating,
     VanStandby,
 )
+from delivery.money.door import door_amount_due, door_settle
 from delivery.money.fees import delivery_fee_take
 from delivery.money.statements import statement_approve, statement_build
 from delivery.notifications.services import delivery_event_notify
@@ -204,6 +206,10 @@ APPLICANT_NAMES = [
     "Nurhaedah Rasyid",
     "Muhammad Akbar",
 ]
+
+# The delivered demo order whose applicant moved it to Gowa (a dearer area) after paying at the
+# counter: the courier collected the difference at the door (its ledger row comes with the delivery).
+DOOR_DEMO = ("APDEMO23", "gowa", "Jl. Poros Malino No. 12, Sungguminasa, Gowa")
 
 # (target state, how many); the first DOSSIER_HANDED order is the breached one.
 PLAN = [
@@ -435,6 +441,19 @@ def _demo_order(index: int, target: str, ref: ReferenceData, now: dt.datetime, *
             channel=Channel.POS_COUNTER,
             at=start,
         )
+    if code == DOOR_DEMO[0]:
+        new_area = areas[DOOR_DEMO[1]]
+        delivery_order_change_address(
+            order_id=order.pk,
+            actor=owner,
+            destination_kind=DestinationKind.HOME,
+            address=DOOR_DEMO[2],
+            area_id=new_area.pk,
+            expected_fee=new_area.delivery_fee,
+            at=start,
+        )
+        order.refresh_from_db()
+        area_code = DOOR_DEMO[1]
     courier = couriers["kurir"] if area_code in {c for c in COURIERS[0][2]} else couriers["kurir2"]
     actors = {
         "hand_dossier": users["pos.layanan"],
@@ -461,7 +480,17 @@ def _demo_order(index: int, target: str, ref: ReferenceData, now: dt.datetime, *
             kwargs["reason"] = "not_at_home"
         # Every move takes the order, the actor and the time as keywords and answers a MoveResult.
         move = cast(Callable[..., MoveResult], t.ACTION_FUNCTIONS[action])
-        move(**kwargs)
+        with transaction.atomic():
+            due = door_amount_due(order) if action == "deliver" else 0
+            result = move(**kwargs)
+            if due:  # what the courier collected at the door, with the delivery
+                door_settle(
+                    order=order,
+                    amount=due,
+                    actor=courier.user,
+                    at=result.event.occurred_at,
+                    event_id=result.event.pk,
+                )
     if target == S.WITH_DELIVERY_SECTION:
         dispatch.delivery_order_assign_courier(order_id=order.pk, courier=courier, actor=users["pos.antaran"])
 

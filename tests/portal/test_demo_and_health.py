@@ -130,6 +130,10 @@ def test_every_demo_order_has_its_payments_in_the_ledger(db):
         else:
             assert figures["delivery_paid"] == order.delivery_fee, order.code
     assert Movement.objects.filter(kind=MovementKind.REFUND).exists()
+    # one delivery moved to a dearer area: the courier collected the difference at the door
+    (door,) = Movement.objects.filter(kind=MovementKind.DOOR_COLLECTION).select_related("order__area")
+    assert door.order.code == "APDEMO23" and door.order.area.code == "gowa"
+    assert door.amount == door.order.delivery_fee - door.order.address_changes.get().old_fee > 0
 
 
 def test_the_demo_has_statements_approved_waiting_and_with_an_ntpn_difference(db):
