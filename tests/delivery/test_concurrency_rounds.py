@@ -14,6 +14,8 @@ from django.db import connection
 
 from delivery.choices import DeliveryStatus as S
 from delivery.models import BatchItem, DeliveryEvent, Manifest
+from ledger.models import Movement
+from ledger.services import state_money_of
 from passports.models import BillingCode, PassportType, Payment
 from passports.services import applicant_create, billing_code_issue, passport_application_record
 from tests.conftest import ROOT, _database_url_for_test_db
@@ -234,4 +236,7 @@ def test_a_payment_confirmation_arriving_twice_at_once_records_one_payment(tx_re
     # a second confirmation is either refused or answered with the first payment: never a second row
     for pk in billing_ids:
         assert Payment.objects.filter(billing_code_id=pk).count() == 1
+        # and one state-fee row in the ledger: the second payment wrote no money either
+        assert Movement.objects.filter(billing_code_id=pk).count() == 1
+        assert state_money_of(pk) == amounts[pk]
     assert all(any(r["won"] for r in pair) for pair in results)
