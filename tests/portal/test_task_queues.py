@@ -55,3 +55,11 @@ def test_partner_systems_have_a_queue_of_their_own_apart_from_every_message():
     assert on_webhooks == {"portal.tasks.deliver_webhook"}
     for name in ("delivery.tasks.notify_delivery_event", "partners.tasks.send_complaint_reply"):
         assert _queue_of(name) == "notify"
+
+
+def test_production_has_a_worker_pool_for_each_queue():
+    unit = (ROOT / "deploy/systemd/antar-paspor-worker@.service").read_text()
+    assert " worker -Q %i " in unit
+    for queue in QUEUES:
+        options = (ROOT / f"deploy/systemd/worker-{queue}.env").read_text()
+        assert "WORKER_OPTIONS=--concurrency=" in options, queue
