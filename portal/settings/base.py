@@ -249,9 +249,10 @@ CELERY_BEAT_SCHEDULE = {
 # partner system that answers slowly holds up the webhooks pool only, never an applicant's mail.
 # A worker started without -Q (`make run`, the tests) takes all five.
 TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
-    # follow-ups of moves: the payment gateway's answer books the order
+    # follow-ups of moves: the payment gateway's answers (a booking, an address change's fee difference)
     "handoff": (
         "delivery.tasks.settle_online_booking",
+        "delivery.tasks.settle_fee_difference",
         "passports.tasks.settle_payment_request",
         "bench.tasks.drive_batch",  # the benchmark's counters and couriers (bench settings only)
         "bench.tasks.drive_order",
