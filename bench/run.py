@@ -163,16 +163,20 @@ class Stack:
         wait_http(f"{self.url}/bench/bare")
         return proc
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(
+        self, *, name: str = "celery", queues: str = "", concurrency: int = CELERY_CONCURRENCY
+    ) -> subprocess.Popen:
+        """A Celery worker pool for ``queues`` (comma-separated; every queue when empty)."""
         proc = self.spawn(
-            "celery",
+            name,
             [
                 str(BIN / "celery"),
                 "-A",
                 "portal",
                 "worker",
+                *(["-Q", queues, "-n", f"{name}@%h"] if queues else []),
                 "--concurrency",
-                str(CELERY_CONCURRENCY),
+                str(concurrency),
                 "--loglevel",
                 "WARNING",
                 "--without-gossip",
@@ -183,6 +187,11 @@ class Stack:
             ],
         )
         return proc
+
+    def stop_process(self, proc: subprocess.Popen) -> None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+        self.procs.remove(proc)
 
     @property
     def url(self) -> str:
@@ -762,6 +771,17 @@ def main() -> int:
         log("6. peak memory")
         results["web_rss_mb"] = round(peak_rss_mb(web.pid), 1)
         results["worker_rss_mb"] = round(peak_rss_mb(worker.pid), 1)
+
+        log("7. the same pipeline on two worker pools: the handoff queue, and the four others")
+        # As production runs them (deploy/systemd/antar-paspor-worker@.service), with the same two
+        # processes in all as the one worker above: the moves and their messages no longer share one.
+        stack.stop_process(worker)
+        stack.start_worker(name="celery-handoff", queues="handoff", concurrency=1)
+        stack.start_worker(name="celery-others", queues="notify,webhooks,reports,deadlines", concurrency=1)
+        details["pipeline_two_pools"] = pipeline(stack, orders=args.pipeline)
+        results["pipeline_two_pools_20k_s"] = round(
+            details["pipeline_two_pools"]["wall_s"] * 20_000 / args.pipeline, 1
+        )
     finally:
         stack.stop()
 

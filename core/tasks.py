@@ -24,8 +24,10 @@ def retried_task(name: str, *, time_limit: int = 60) -> Callable[[Callable[..., 
     return decorator
 
 
-# Celery ships no type hints: its decorator and bound task are untyped.
-@shared_task(name="portal.tasks.deliver_webhook", bind=True, max_retries=None, acks_late=True, time_limit=60)  # type: ignore[untyped-decorator]  # celery is untyped
+# Celery ships no type hints: its decorator and bound task are untyped. The time limit is short: one
+# call waits at most WEBHOOK_TIMEOUT (5 s) for the receiver, and one that trickles its answer byte by
+# byte is cut here rather than holding a process of the webhooks pool.
+@shared_task(name="portal.tasks.deliver_webhook", bind=True, max_retries=None, acks_late=True, time_limit=30)  # type: ignore[untyped-decorator]  # celery is untyped
 def deliver_webhook(self: Task, delivery_id: int) -> str:
     result = webhooks.webhook_deliver(delivery_id=delivery_id)
     if result in (webhooks.FAILED, webhooks.WAITING):

@@ -19,6 +19,8 @@ stop() {
   echo "antar-paspor stopped."
 }
 trap stop INT TERM EXIT
+# One worker for every queue: without -Q it takes all five (handoff, notify, webhooks, reports,
+# deadlines; portal/settings/base.py). Production runs a pool per queue (deploy/systemd/).
 .venv/bin/celery -A portal worker --pool=solo --loglevel=WARNING > var/worker.log 2>&1 &
 pids+=($!)
 .venv/bin/celery -A portal beat --loglevel=WARNING --schedule var/celerybeat-schedule \

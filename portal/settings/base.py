@@ -7,6 +7,7 @@ import datetime
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from portal import env
 
@@ -243,6 +244,51 @@ CELERY_BEAT_SCHEDULE = {
     # weekends and holidays.
     "daily-statements": {"task": "delivery.tasks.build_statements", "schedule": crontab(hour=20, minute=0)},
 }
+# One queue per kind of work, each with a worker pool of its own in production
+# (deploy/systemd/antar-paspor-worker@.service), so that one kind never waits behind another: a
+# partner system that answers slowly holds up the webhooks pool only, never an applicant's mail.
+# A worker started without -Q (`make run`, the tests) takes all five.
+TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
+    # follow-ups of moves: the payment gateway's answers (a booking, an address change's fee difference)
+    "handoff": (
+        "delivery.tasks.settle_online_booking",
+        "delivery.tasks.settle_fee_difference",
+        "passports.tasks.settle_payment_request",
+        "bench.tasks.drive_batch",  # the benchmark's counters and couriers (bench settings only)
+        "bench.tasks.drive_order",
+    ),
+    # the applicant's and the staff's messages: mail, SMS, WhatsApp
+    "notify": (
+        "delivery.tasks.notify_delivery_event",
+        "delivery.tasks.notify_delivery_events",
+        "delivery.tasks.notify_code_refused",
+        "delivery.tasks.notify_problem",
+        "delivery.tasks.notify_lost_passport",
+        "delivery.tasks.mail_online_booking_documents",
+        "delivery.tasks.send_manage_code",
+        "delivery.tasks.send_manage_link",
+        "delivery.tasks.whatsapp_sandbox_statuses",
+        "partners.tasks.send_complaint_receipt",
+        "partners.tasks.send_complaint_reply",
+    ),
+    # partner systems, each call waiting up to WEBHOOK_TIMEOUT on the receiver
+    "webhooks": ("portal.tasks.deliver_webhook",),
+    # exports, the dashboard's roll-ups, the daily statements
+    "reports": (
+        "partners.tasks.roll_up_figures",
+        "delivery.tasks.build_statements",
+    ),
+    # beat's sweeps: deadlines, agreement reminders, personal-data retention, the outbox's second line
+    "deadlines": (
+        "delivery.tasks.sweep_deadlines",
+        "partners.tasks.remind_agreement_expiry",
+        "portal.tasks.personal_data_retention",
+        "portal.tasks.relay_outbox",
+    ),
+}
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in TASKS_BY_QUEUE]
+# By task name, so beat's schedule and the outbox's rows (which carry names) are routed too.
+CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in TASKS_BY_QUEUE.items() for task in tasks}
 
 # The handoff clock: "3 days" in the SOP, "three working days" elsewhere in the study.
 DELIVERY_DEADLINE_DAYS_KIND = env.DEADLINE_DAYS_KIND  # "calendar" or "working"
@@ -281,7 +327,7 @@ MPN_GATEWAY = "passports.gateways.SandboxMpnGateway"
 # this many failures in a row.
 WEBHOOK_BACKOFF_BASE = env.WEBHOOK_BACKOFF_BASE
 WEBHOOK_MAX_FAILURES = env.WEBHOOK_MAX_FAILURES
-WEBHOOK_TIMEOUT = 5
+WEBHOOK_TIMEOUT = env.WEBHOOK_TIMEOUT  # seconds a receiver has to answer one call
 
 
 def cache_from_urls(cache_url: str, broker_url: str) -> dict[str, object]:

@@ -17,6 +17,7 @@ KEYS = [
     "courier_page_ms",
     "web_rss_mb",
     "worker_rss_mb",
+    "pipeline_two_pools_20k_s",
 ]
 
 
@@ -41,5 +42,7 @@ def test_the_benchmark_runs_end_to_end_and_writes_every_figure(tmp_path):
     assert details["updates"]["errors"] == 0
     assert details["pipeline"]["wall_s"] > 0
     assert details["pipeline"]["all_notified_s"] >= details["pipeline"]["wall_s"]
+    # The same pipeline on two worker pools (handoff, and the other queues) gets just as far.
+    assert details["pipeline_two_pools"]["all_notified_s"] >= details["pipeline_two_pools"]["wall_s"] > 0
     for key in KEYS:
         assert key in run.stdout  # the printed table

@@ -75,7 +75,9 @@ class Processes:
             **extra,
         }
 
-    def worker(self, name: str) -> subprocess.Popen:
+    def worker(self, name: str, *, queues: str = "", **env: str) -> subprocess.Popen:
+        """A worker for ``queues`` (comma-separated; all of them when empty), with ``env`` added to
+        its environment."""
         log = self.tmp / f"{name}.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen(
@@ -93,9 +95,10 @@ class Processes:
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
+                    *(["-Q", queues] if queues else []),
                 ],
                 cwd=ROOT,
-                env=self.env(),
+                env=self.env(**env),
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
