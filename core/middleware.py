@@ -2,9 +2,12 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+
+from core.db_router import replica_alias, unit_of_work, unit_wrote
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +101,35 @@ def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "request_too_large", "message": message, "fields": {}}, status=413)
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class PrimaryAfterWriteMiddleware:
+    """One unit of work per request for the read replica's router (``core.db_router``).
+
+    Reads a view asks of the replica go to the primary once the request has written. After a request
+    that wrote, a cookie pins the browser to the primary for ``READ_REPLICA_PIN_SECONDS``, so the page
+    a form redirects to shows what the form saved even while the replica is a moment behind. The
+    cookie holds no data: a client that keeps or forges it only reads from the primary.
+    """
+
+    COOKIE = "primary_pin"
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if replica_alias() == DEFAULT_DB_ALIAS:
+            return self.get_response(request)
+        with unit_of_work(wrote=self.COOKIE in request.COOKIES):
+            response = self.get_response(request)
+            wrote = unit_wrote()
+        if wrote:
+            response.set_cookie(
+                self.COOKIE,
+                "1",
+                max_age=settings.READ_REPLICA_PIN_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

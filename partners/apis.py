@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from core.api import ErrorSerializer
+from core.db_router import reads_from_replica
 from core.exceptions import ValidationFailed
 from core.idempotency import idempotent
 from delivery.models import Area
@@ -90,6 +91,7 @@ class AgreementListApi(ManagerOnly, ListAPIView):
         summary="Agreements with articles, obligations, amendments and article 7 consents",
         responses={200: AgreementOutput(many=True), 403: ErrorSerializer},
     )
+    @reads_from_replica()
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -151,6 +153,7 @@ class EvaluationListApi(ManagerOnly, APIView):
         operation_id="v1_partners_evaluations_list",
         responses={200: EvaluationListOutput, 403: ErrorSerializer},
     )
+    @reads_from_replica()
     def get(self, request: Request) -> Response:
         meetings = EvaluationMeeting.objects.prefetch_related("action_items", "scores")
         pace = selectors.meeting_pace()
@@ -201,6 +204,7 @@ class DisputeListApi(ManagerOnly, APIView):
     @extend_schema(
         summary="Disputes (article 14)", responses={200: DisputeOutput(many=True), 403: ErrorSerializer}
     )
+    @reads_from_replica()
     def get(self, request: Request) -> Response:
         return Response(DisputeOutput(Dispute.objects.prefetch_related("notes"), many=True).data)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import ComplaintCategory
 from complaints.models import Complaint
+from core.db_router import reads_from_replica
 from delivery.choices import DeliveryStatus as S
 from delivery.models import (
     Area,
@@ -701,6 +702,7 @@ def van_lateness(*, period: Period) -> VanFigures:
     )
 
 
+@reads_from_replica()  # the page, its exports and the API: figures a moment old are fine
 def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
     rows = _rows(period, area, None)  # the period's events, counted once for every figure
     return Dashboard(

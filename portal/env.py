@@ -37,6 +37,8 @@ SECRET_KEY = env_str("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
+# A streaming read replica of DATABASE_URL for reports (core/db_router.py); empty: none.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")

@@ -24,13 +24,18 @@ chmod 755 "$TMP"
 free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PGPORT=$(free_port)
 REDISPORT=$(free_port)
+PGREPLICAPORT=$(free_port)
 PGDATA="$TMP/pg"
-mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA"
+PGREPLICA="$TMP/pg-replica"
+mkdir -p "$PGDATA" "$PGREPLICA" && chown postgres:postgres "$PGDATA" "$PGREPLICA" && chmod 700 "$PGREPLICA"
 
 cleanup() {
   set +e
   if [ -n "${MIGRATE_PID:-}" ]; then
     kill "$MIGRATE_PID" 2>/dev/null && wait "$MIGRATE_PID" 2>/dev/null
+  fi
+  if [ -f "$PGREPLICA/postmaster.pid" ]; then
+    su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGREPLICA' -m immediate -w stop" >/dev/null 2>&1
   fi
   if [ -f "$PGDATA/postmaster.pid" ]; then
     su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGDATA' -m immediate -w stop" >/dev/null 2>&1
@@ -43,13 +48,22 @@ cleanup() {
 trap cleanup EXIT
 
 su postgres -s /bin/sh -c "'$PGBIN/initdb' -D '$PGDATA' -U postgres -A trust --no-sync -E UTF8" >"$TMP/initdb.log" 2>&1
-su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGDATA' -l '$PGDATA/server.log' -w -o \"-p $PGPORT -k '$PGDATA' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start" >/dev/null
+# The primary also streams its WAL to a hot standby (the read replica, core/db_router.py): a base
+# backup of the still empty cluster (half a second), started on a port of its own; the databases
+# created later (the template, each worker's test database) reach it by streaming replication.
+echo "host replication postgres 127.0.0.1/32 trust" >>"$PGDATA/pg_hba.conf"
+su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGDATA' -l '$PGDATA/server.log' -w -o \"-p $PGPORT -k '$PGDATA' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=4\" start" >/dev/null
+su postgres -s /bin/sh -c "'$PGBIN/pg_basebackup' -h 127.0.0.1 -p $PGPORT -U postgres -D '$PGREPLICA' -R -X stream --checkpoint=fast --no-sync" >"$TMP/basebackup.log" 2>&1 ||
+  { cat "$TMP/basebackup.log"; exit 1; }
+# A standby needs at least the primary's max_connections.
+su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$PGREPLICA' -l '$PGREPLICA/server.log' -w -o \"-p $PGREPLICAPORT -k '$PGREPLICA' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c hot_standby=on\" start" >/dev/null
 # 64 databases: four for each pytest-xdist worker (portal/settings/test.py).
 redis-server --daemonize yes --port "$REDISPORT" --bind 127.0.0.1 --save '' --appendonly no --databases 64 \
   --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log" --dir "$TMP"
 for _ in $(seq 1 50); do [ -s "$TMP/redis.pid" ] && break; sleep 0.1; done
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:${PGPORT}/antar_paspor"
+export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${PGREPLICAPORT}/antar_paspor"
 export CELERY_BROKER_URL="redis://127.0.0.1:${REDISPORT}/0"
 export DJANGO_SETTINGS_MODULE=portal.settings.test
 export PORTAL_VAR_DIR="$TMP/var"
@@ -84,7 +98,7 @@ else
 fi
 MIGRATE_PID=
 export PGBIN PGPORT TEST_TMP="$TMP"
-echo "PostgreSQL on 127.0.0.1:${PGPORT}, Redis on 127.0.0.1:${REDISPORT}"
+echo "PostgreSQL on 127.0.0.1:${PGPORT} (its standby on ${PGREPLICAPORT}), Redis on 127.0.0.1:${REDISPORT}"
 # pytest-xdist worker processes (TEST_WORKERS, 2 by default on this two-core machine) unless the
 # arguments choose: -n 0 or -p no:xdist runs the suite in one process. `--dist load`, not loadgroup:
 # loadgroup schedules by test id, and the schema fuzz test's operations share one id in the workers,

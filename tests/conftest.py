@@ -74,6 +74,24 @@ def _database_url_for_test_db() -> str:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """With the standby of scripts/test.sh (DATABASE_REPLICA_URL), the ``replica`` alias reads this
+    worker's test database there. Django knows the alias as a mirror of "default" (test settings): it
+    creates nothing on the standby, which receives the test database from the primary by streaming
+    replication, but it would also point the mirror at the primary's server. The alias's own settings
+    (the standby's host and port) are kept and only the name is changed, in place, so that other
+    threads (the live server's) connect the same way."""
+    from django.db import connections
+
+    if "replica" in connections.settings:
+        replica = connections.settings["replica"]
+        replica["NAME"] = connections["default"].settings_dict["NAME"]
+        connections["replica"].close()
+        connections["replica"].settings_dict = replica
+    yield
+
+
+@pytest.fixture(scope="session")
 def smtp_sink():
     """A real SMTP server on loopback; the messages it received are in ``sink.messages``."""
     from aiosmtpd.controller import Controller

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from core.api import ERRORS, ErrorSerializer
+from core.db_router import reads_from_replica
 from core.exceptions import NotAllowed, NotFound, ValidationFailed
 from core.idempotency import idempotent
 from delivery.money import statements as st
@@ -129,6 +130,7 @@ class StatementListApi(APIView):
         parameters=[OpenApiParameter("day", str, description="Only this day (YYYY-MM-DD).")],
         responses={200: StatementSummaryOutput(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
     )
+    @reads_from_replica()
     def get(self, request: AuthenticatedRequest) -> Response:
         _readers_only(request)
         rows = st.statements_visible_to(request.user)
@@ -171,6 +173,7 @@ class StatementDetailApi(APIView):
         summary="One daily statement: totals, lines with their orders, NTPN differences, steps",
         responses={200: StatementOutput, 403: ErrorSerializer, 404: ErrorSerializer},
     )
+    @reads_from_replica()
     def get(self, request: AuthenticatedRequest, statement_id: int) -> Response:
         _readers_only(request)
         return Response(_statement_data(request, statement_id))

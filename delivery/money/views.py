@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
 from accounts.http import AuthenticatedHttpRequest
+from core.db_router import replica_reads_on_get
 from core.exceptions import DomainError
 from core.files import pdf_response
 from core.forms import form_errors_add
@@ -27,6 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @roles(*READERS)
 @require_http_methods(["GET", "POST"])
+@replica_reads_on_get
 def statement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The statements of the user's office, newest first, and the form to build one day's again."""
     user = request.user
@@ -82,6 +84,7 @@ def _int_or_zero(text: str) -> int:
 
 @roles(*READERS)
 @require_http_methods(["GET", "POST"])
+@replica_reads_on_get
 def statement_detail(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponse:
     """One statement: figures, lines, NTPN check, approvals; approve for one's agency, dispute a line,
     build again."""
@@ -157,12 +160,14 @@ def statement_detail(request: AuthenticatedHttpRequest, statement_id: int) -> Ht
 
 
 @roles(*READERS)
+@replica_reads_on_get
 def statement_pdf_view(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponse:
     statement = _statement(request, statement_id)
     return pdf_response(statement_pdf(statement=statement), f"rekap-harian-{statement.day:%Y%m%d}.pdf")
 
 
 @roles(*READERS)
+@replica_reads_on_get
 def statement_xlsx_view(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponse:
     statement = _statement(request, statement_id)
     response = HttpResponse(statement_xlsx(statement=statement), content_type=XLSX)

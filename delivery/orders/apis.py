@@ -16,6 +16,7 @@ from accounts.choices import Role
 from accounts.http import AuthenticatedRequest
 from accounts.models import PersonalDataAccess
 from core.api import ErrorSerializer, api_errors
+from core.db_router import reads_from_replica
 from core.exceptions import InvalidTransition
 from core.idempotency import idempotent
 from delivery.choices import DeliveryStatus
@@ -99,6 +100,7 @@ class DeliveryOrderListApi(ListAPIView[DeliveryOrder]):
         ],
         responses={200: DeliveryOrderOutput(many=True), 403: ErrorSerializer},
     )
+    @reads_from_replica()
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

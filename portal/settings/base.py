@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    # Inside the others: only what the view writes keeps its reads on the primary (core/db_router.py).
+    "core.middleware.PrimaryAfterWriteMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the login page's message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,6 +96,15 @@ def database_from_url(url: str) -> dj_database_url.DBConfig:
 
 
 DATABASES = {"default": database_from_url(env.DATABASE_URL)}
+# The read replica (core/db_router.py): reports read from it when it is set, everything else and
+# every write go to the primary. Migrations never run on it.
+if env.DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(env.DATABASE_REPLICA_URL)
+READ_REPLICA_ALIAS = "replica" if env.DATABASE_REPLICA_URL else ""
+# After a request that wrote, the browser reads from the primary for this long (the replica's lag is
+# normally under a second).
+READ_REPLICA_PIN_SECONDS = 15
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"

@@ -43,3 +43,11 @@ DELIVERY_TOKEN_SIGNING_KEY = env.DELIVERY_TOKEN_SIGNING_KEY or "3oBoQRgJ3w8w4p0s
 # created as a copy of it (CREATE DATABASE ... TEMPLATE) and its migrations find nothing to do.
 if env.env_str("TEST_DATABASE_TEMPLATE"):
     DATABASES["default"]["TEST"] = {"TEMPLATE": env.env_str("TEST_DATABASE_TEMPLATE")}  # noqa: F405
+# scripts/test.sh starts a streaming standby of its PostgreSQL (DATABASE_REPLICA_URL). Django creates
+# and empties no test database on it (a mirror of "default"); tests/conftest.py then points the alias
+# at the standby's copy of the test database. Reads go to it only in the tests that switch it on
+# (READ_REPLICA_ALIAS, tests/portal/test_read_replica.py): the others read right after writing
+# from another connection, which a standby may not have replayed yet.
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
+READ_REPLICA_ALIAS = ""
