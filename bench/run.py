@@ -72,6 +72,7 @@ class Stack:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/antar_bench",
+            "DATABASE_REPLICA_URL": "",  # the bench's PostgreSQL has no standby, whatever the caller's has
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "CACHE_URL": "",  # the cache on the bench's own Redis too, whatever the caller's was
             "PORTAL_VAR_DIR": str(self.tmp / "var"),
@@ -470,6 +471,7 @@ def in_process_pages(stack: Stack, only: tuple[str, ...] = ()) -> dict:
             for k in (
                 "DJANGO_SETTINGS_MODULE",
                 "DATABASE_URL",
+                "DATABASE_REPLICA_URL",
                 "CELERY_BROKER_URL",
                 "CACHE_URL",
                 "PORTAL_VAR_DIR",
@@ -666,6 +668,7 @@ def main() -> int:
             for k in (
                 "DJANGO_SETTINGS_MODULE",
                 "DATABASE_URL",
+                "DATABASE_REPLICA_URL",
                 "CELERY_BROKER_URL",
                 "CACHE_URL",
                 "PORTAL_VAR_DIR",
