@@ -56,14 +56,16 @@ def _replayed_to_primary(timeout: float = 30.0) -> None:
 def _standby_lagging() -> Iterator[None]:
     """The standby stops replaying inside the block: it serves what it had when the block began."""
     _replayed_to_primary()
-    with connections["replica"].cursor() as cursor:
-        cursor.execute("SELECT pg_wal_replay_pause()")
-        while True:
-            cursor.execute("SELECT pg_get_wal_replay_pause_state()")
-            if cursor.fetchone()[0] == "paused":
-                break
-            time.sleep(0.02)
     try:
+        with connections["replica"].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_pause()")
+            deadline = time.monotonic() + 30
+            while True:
+                cursor.execute("SELECT pg_get_wal_replay_pause_state()")
+                if cursor.fetchone()[0] == "paused":
+                    break
+                assert time.monotonic() < deadline, "the standby did not pause its replay"
+                time.sleep(0.02)
         yield
     finally:
         with connections["replica"].cursor() as cursor:
