@@ -290,6 +290,7 @@ def reference_data_load() -> ReferenceData:
         defaults={
             "organisation": imigrasi_org,
             "address": "Jl. Perintis Kemerdekaan KM. 13, Makassar",
+            "region": "Sulawesi Selatan",
             "phone": "0411-584559",
             "email": "kanim_makassar@imigrasi.go.id",
         },
@@ -302,6 +303,7 @@ def reference_data_load() -> ReferenceData:
                 "organisation": pos_org,
                 "address": "Makassar (demo address)",
                 "serves": imigrasi_office,
+                "region": "Sulawesi Selatan",
             },
         )[0],
         "agency": Office.objects.update_or_create(
