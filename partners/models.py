@@ -242,11 +242,12 @@ class UptakeMonth(TimeStampedModel):
 
 
 class EventMonthFigure(models.Model):
-    """Handoff events counted per month (WITA), area, state reached, failure reason and courier:
-    the dashboard's roll-up, kept by ``partners.rollups.figures_roll_up``. Area and courier are plain
-    ids (0 for none) so that one unique key covers every row on every database."""
+    """Handoff events counted per month (WITA), Imigrasi office, area, state reached, failure reason
+    and courier: the dashboard's roll-up, kept by ``partners.rollups.figures_roll_up``. Office, area
+    and courier are plain ids (0 for none) so that one unique key covers every row on every database."""
 
     month = models.DateField()  # the first day of the month, in WITA
+    office_id = models.PositiveIntegerField(default=0)  # the order's Imigrasi office
     area_id = models.PositiveIntegerField(default=0)
     to_status = models.CharField(max_length=32)
     reason = models.CharField(max_length=32, blank=True, default="")
@@ -257,8 +258,8 @@ class EventMonthFigure(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "area_id", "to_status", "reason", "courier_id"],
-                name="one_figure_per_month_key",
+                fields=["month", "office_id", "area_id", "to_status", "reason", "courier_id"],
+                name="one_figure_per_month_and_office_key",
             ),
         ]
 
