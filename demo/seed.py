@@ -40,6 +40,7 @@ from delivery.models import (
     Courier,
     DeliveryOrder,
     DeliveryWindow,
+    PickupBranch,
     SatisfactionRating,
     VanStandby,
 )
@@ -168,6 +169,35 @@ STAFF_NIPPOS = {
     "manajer.pos": "995100300",
 }
 
+# The Pos branches of the Makassar office where applicants may collect their passport instead of
+# home delivery (key, name, address, opening hours). Addresses and hours are illustrative.
+PICKUP_BRANCHES = [
+    (
+        "panakkukang",
+        "Kantor Pos Makassar Panakkukang",
+        "Jl. Boulevard, Panakkukang, Makassar (demo address)",
+        "Mon-Fri 08.00-15.00, Sat 08.00-12.00 WITA",
+    ),
+    (
+        "daya",
+        "Kantor Pos Daya",
+        "Jl. Perintis Kemerdekaan, Daya, Biringkanaya, Makassar (demo address)",
+        "Mon-Fri 08.00-15.00 WITA",
+    ),
+    (
+        "sungguminasa",
+        "Kantor Pos Sungguminasa",
+        "Jl. Sultan Hasanuddin, Sungguminasa, Gowa (demo address)",
+        "Mon-Fri 08.00-14.30 WITA",
+    ),
+    (
+        "maros",
+        "Kantor Pos Maros",
+        "Jl. Jenderal Sudirman, Maros (demo address)",
+        "Mon-Fri 08.00-14.30 WITA",
+    ),
+]
+
 COURIERS = [
     ("kurir", "995100001", ["makassar", "maros", "gowa", "takalar", "pangkep"]),
     ("kurir2", "995100002", ["jeneponto", "bantaeng", "bulukumba", "sinjai", "watampone", "selayar"]),
@@ -273,6 +303,7 @@ class ReferenceData(TypedDict):
     areas: dict[str, Area]
     users: dict[str, User]
     couriers: dict[str, Courier]
+    branches: dict[str, PickupBranch]
 
 
 def reference_data_load() -> ReferenceData:
@@ -360,7 +391,15 @@ def reference_data_load() -> ReferenceData:
         )
         courier.areas.set([areas[c] for c in area_codes])
         couriers[username] = courier
-    return {"offices": offices, "areas": areas, "users": users, "couriers": couriers}
+    branches = {
+        key: PickupBranch.objects.update_or_create(
+            pos_office=offices["pos"],
+            name=name,
+            defaults={"address": address, "opening_hours": hours, "active": True},
+        )[0]
+        for key, name, address, hours in PICKUP_BRANCHES
+    }
+    return {"offices": offices, "areas": areas, "users": users, "couriers": couriers, "branches": branches}
 
 
 def _applicant_user(index: int, name: str, users: dict[str, User]) -> User:

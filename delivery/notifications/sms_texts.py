@@ -140,6 +140,18 @@ TEMPLATES: dict[str, SmsTemplate] = {
         ),
         _t("returned_to_pos", _("Your passport is back at the Pos office. %(url)s"), ("url",)),
         _t(
+            "pickup_chosen",
+            _("You collect your passport at %(branch)s. We text you when it is there. %(url)s"),
+            ("branch", "url"),
+            ("branch",),
+        ),
+        _t(
+            "at_pickup_branch",
+            _("Your passport waits at %(branch)s, open %(hours)s. Bring your delivery code and KTP. %(url)s"),
+            ("branch", "hours", "url"),
+            ("hours", "branch"),
+        ),
+        _t(
             "returned_to_office",
             _("Collect your passport at %(office)s with your KTP. Mon-Thu 07:30-16:00, Fri 07:30-16:30."),
             ("office",),
@@ -277,4 +289,9 @@ def event_sms_message(event: DeliveryEvent) -> SmsMessage:
         return SmsMessage("out_for_delivery_today", code, {"courier": courier, "url": track})
     if status == DeliveryStatus.WITH_DELIVERY_SECTION:
         return SmsMessage(str(status), code, {"area": order.area.name, "url": track})
+    if status == DeliveryStatus.AT_PICKUP_BRANCH and order.pickup_branch is not None:
+        branch = order.pickup_branch
+        return SmsMessage(
+            str(status), code, {"branch": branch.name, "hours": branch.opening_hours, "url": track}
+        )
     return SmsMessage(str(status), code, {"url": track})
