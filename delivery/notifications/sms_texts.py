@@ -139,17 +139,18 @@ TEMPLATES: dict[str, SmsTemplate] = {
             ("reason",),
         ),
         _t("returned_to_pos", _("Your passport is back at the Pos office. %(url)s"), ("url",)),
+        # The branch's address and opening hours are behind the link (the mail has them too).
         _t(
             "pickup_chosen",
-            _("You collect your passport at %(branch)s. We text you when it is there. %(url)s"),
+            _("Collect at %(branch)s. We text you when it is there. %(url)s"),
             ("branch", "url"),
             ("branch",),
         ),
         _t(
             "at_pickup_branch",
-            _("Your passport waits at %(branch)s, open %(hours)s. Bring your delivery code and KTP. %(url)s"),
-            ("branch", "hours", "url"),
-            ("hours", "branch"),
+            _("Passport at %(branch)s. Bring code+KTP. %(url)s"),
+            ("branch", "url"),
+            ("branch",),
         ),
         _t(
             "returned_to_office",
