@@ -21,7 +21,7 @@ from delivery.pickup.services import delivery_order_hand_over_at_branch
 
 
 class BranchHandoverInput(serializers.Serializer[dict[str, Any]]):
-    code = AsciiDigitsSerializerField(digits=6, help_text="The applicant's delivery code")
+    code = AsciiDigitsSerializerField(max_length=12, help_text="The applicant's delivery code")
     receiver_kind = serializers.ChoiceField(choices=ReceiverKind.choices)
     id_type = serializers.ChoiceField(choices=IdType.choices)
     id_last_four = serializers.CharField(max_length=4)

@@ -34,6 +34,7 @@ from delivery.choices import IdType, ProofMethod, ReceiverKind
 from delivery.courier.proof import id_last_four_valid
 from delivery.handoff import transitions as t
 from delivery.handoff.codes import delivery_code_attempt_record, delivery_code_check
+from delivery.handoff.events import notifications_wanted
 from delivery.models import DeliveryCode, DeliveryOrder, PickupBranch, PickupChoice, ProofOfDelivery
 from delivery.money.door import door_amount_due
 from delivery.tracking.services import tracking_pages_forget
@@ -128,7 +129,8 @@ def delivery_order_choose_pickup(*, order_id: int, actor: User, branch_id: int |
             raise InvalidTransition(
                 _("A pickup branch can be chosen only before the courier sets out."), code="courier_left"
             )
-        task_enqueue("delivery.tasks.notify_pickup_chosen", choice.pk)
+        if notifications_wanted():
+            task_enqueue("delivery.tasks.notify_pickup_chosen", choice.pk)
         codes = [order.code]
         on_commit(lambda: tracking_pages_forget(codes))
     logger.info("delivery.pickup.chosen order_id=%s branch_id=%s", order.pk, branch.pk)

@@ -174,7 +174,7 @@ def test_the_delivery_section_sends_it_to_the_branch_which_keeps_it_for_the_hold
     # and the tracking page says where and what to bring
     page = tracking_page_linked(order.code)
     assert page.waiting_at_branch and page.pickup_branch == "Kantor Pos Makassar Panakkukang"
-    assert page.pickup_hours.startswith("Mon-Fri")
+    assert page.pickup_hours.startswith("Sen-Jum")
 
 
 @pytest.mark.django_db
