@@ -262,6 +262,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "delivery.tasks.notify_delivery_event",
         "delivery.tasks.notify_delivery_events",
         "delivery.tasks.notify_code_refused",
+        "delivery.tasks.notify_pickup_chosen",
         "delivery.tasks.notify_problem",
         "delivery.tasks.notify_lost_passport",
         "delivery.tasks.mail_online_booking_documents",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delivery', '0033_fee_difference_online'),
+        ('delivery', '0034_problem_closed'),
         ('organisations', '0001_moved_models'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
