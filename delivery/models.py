@@ -91,6 +91,35 @@ class DeliveryWindowDay(models.Model):
         return f"{self.window} {self.day}: {self.taken}"
 
 
+class PickupBranch(TimeStampedModel):
+    """A PT Pos branch office (kantor pos) where the applicant may collect the passport instead of
+    home delivery; it belongs to the Pos office whose delivery section sends passports to it."""
+
+    pos_office = models.ForeignKey(
+        "organisations.Office",
+        on_delete=models.PROTECT,
+        related_name="pickup_branches",
+        verbose_name=_("Pos office"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=300)
+    opening_hours = models.CharField(
+        _("opening hours"), max_length=120, help_text=_("As the applicant reads it, e.g. Mon-Fri 08.00-15.00")
+    )
+    active = models.BooleanField(_("hands out passports"), default=True)
+
+    class Meta:
+        verbose_name = _("pickup branch")
+        verbose_name_plural = _("pickup branches")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pos_office", "name"], name="pickup_branch_name_per_office")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Courier(TimeStampedModel):
     user = models.OneToOneField("portal.User", on_delete=models.PROTECT, related_name="courier")
     name = models.CharField(_("name"), max_length=200)
@@ -171,6 +200,17 @@ class DeliveryOrder(TimeStampedModel):
     # Every personal link and every "manage my delivery" session of the order carries this number;
     # raising it revokes them all at once (``delivery.manage.links``).
     link_version = models.PositiveIntegerField(_("personal link version"), default=1, editable=False)
+    # The branch the applicant chose to collect the passport at instead of home delivery (once, for
+    # good: ``delivery.pickup.services``); empty for a delivery to the door.
+    pickup_branch = models.ForeignKey(
+        PickupBranch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("pickup branch"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("delivery order")
@@ -370,6 +410,28 @@ class ProofOfDelivery(TimeStampedModel):
     class Meta:
         verbose_name = _("proof of delivery")
         verbose_name_plural = _("proofs of delivery")
+
+
+class PickupChoice(AppendOnlyModel):
+    """The applicant's choice to collect the passport at a branch (one per order, for good): who,
+    when, which branch, and the delivery day and window it gave back."""
+
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="pickup_choice")
+    branch = models.ForeignKey(PickupBranch, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("when"))
+    status_at_choice = models.CharField(max_length=24, choices=DeliveryStatus.choices)
+    old_delivery_date = models.DateField(null=True, blank=True)
+    old_delivery_window = models.ForeignKey(
+        DeliveryWindow, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pickup at a branch")
+        verbose_name_plural = _("pickups at a branch")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.branch_id}"
 
 
 class RescheduleRequest(TimeStampedModel):

@@ -27,6 +27,11 @@ def notify_code_refused(self: Task, attempt_id: int) -> str:
     return notifications.code_refused_notify(attempt_id=attempt_id)
 
 
+@retried_task("delivery.tasks.notify_pickup_chosen")
+def notify_pickup_chosen(self: Task, choice_id: int) -> str:
+    return notifications.pickup_chosen_notify(choice_id=choice_id)
+
+
 @retried_task("delivery.tasks.notify_problem")
 def notify_problem(self: Task, problem_id: int) -> str:
     from delivery.problems.services import problem_notify

@@ -262,6 +262,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "delivery.tasks.notify_delivery_event",
         "delivery.tasks.notify_delivery_events",
         "delivery.tasks.notify_code_refused",
+        "delivery.tasks.notify_pickup_chosen",
         "delivery.tasks.notify_problem",
         "delivery.tasks.notify_lost_passport",
         "delivery.tasks.mail_online_booking_documents",
@@ -295,6 +296,8 @@ DELIVERY_DEADLINE_DAYS_KIND = env.DEADLINE_DAYS_KIND  # "calendar" or "working"
 DELIVERY_HOLIDAYS = env.HOLIDAYS  # ISO dates, e.g. 2026-12-25
 DELIVERY_STEP5_DAYS = 3
 DELIVERY_STEP7_DAYS = 1
+# How long a Pos branch keeps a passport for the applicant to collect (days as above).
+DELIVERY_PICKUP_HOLD_DAYS = 7
 DELIVERY_WINDOW_DAYS_AHEAD = 10  # working days offered from an area's first delivery day
 
 LOGGING = {

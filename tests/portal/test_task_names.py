@@ -12,6 +12,7 @@ RETRIED = {
     "delivery.tasks.notify_problem",
     "delivery.tasks.notify_lost_passport",
     "delivery.tasks.notify_code_refused",
+    "delivery.tasks.notify_pickup_chosen",
     "delivery.tasks.send_manage_code",
     "delivery.tasks.send_manage_link",
     "delivery.tasks.settle_online_booking",
