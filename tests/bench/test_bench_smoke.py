@@ -13,6 +13,7 @@ KEYS = [
     "pipeline_20k_s",
     "dashboard_ms",
     "dashboard_queries",
+    "dashboard_office_ms",
     "courier_page_kb",
     "courier_page_ms",
     "web_rss_mb",
@@ -41,6 +42,9 @@ def test_the_benchmark_runs_end_to_end_and_writes_every_figure(tmp_path):
     assert details["tracking"]["errors"] == 0 and details["bare"]["errors"] == 0
     assert details["updates"]["errors"] == 0
     assert details["pipeline"]["wall_s"] > 0
+    # the orders are spread over every office of the data file, the busy office carrying the most
+    seed = details["seed"]
+    assert seed["offices"] > 100 and 0.1 < seed["busiest_office_share"] < seed["top_10_offices_share"] < 1
     assert details["pipeline"]["all_notified_s"] >= details["pipeline"]["wall_s"]
     # The same pipeline on two worker pools (handoff, and the other queues) gets just as far.
     assert details["pipeline_two_pools"]["all_notified_s"] >= details["pipeline_two_pools"]["wall_s"] > 0
