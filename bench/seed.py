@@ -88,14 +88,17 @@ def _reset_sequence(model: type[models.Model]) -> None:
         )
 
 
-def _monthly_figures(now: dt.datetime) -> None:
-    """Ten years of passports issued per month, as Imigrasi enters them."""
+def _monthly_figures(now: dt.datetime, office_id: int) -> None:
+    """Ten years of passports issued per month by the busy office, as its Imigrasi enters them."""
     from partners.models import UptakeMonth
 
     for year in range(now.year - 9, now.year + 1):
         for month in range(1, 13):
             UptakeMonth.objects.update_or_create(
-                year=year, month=month, defaults={"issued": 5_000 + (year * 12 + month) % 3_000}
+                office_id=office_id,
+                year=year,
+                month=month,
+                defaults={"issued": 5_000 + (year * 12 + month) % 3_000},
             )
 
 
@@ -380,7 +383,7 @@ def bulk_seed(
                 previous, chain = target, row["chain_hash"]
 
     events = copy_rows(DeliveryEvent, event_rows(), with_id=False)
-    _monthly_figures(now)
+    _monthly_figures(now, busy[0])
     for model in (Applicant, PassportApplication, BillingCode, Payment, DeliveryOrder, DeliveryEvent):
         _reset_sequence(model)
     with connection.cursor() as cursor:

@@ -218,8 +218,17 @@ class DisputeNote(TimeStampedModel):
 
 
 class UptakeMonth(TimeStampedModel):
-    """Passports issued by the office in one month; for the study's years also its delivery figures."""
+    """Passports issued by an Imigrasi office in one month; for the study's years also its delivery
+    figures. ``office`` is empty only on rows entered before offices were told apart."""
 
+    office = models.ForeignKey(
+        "organisations.Office",
+        verbose_name=_("Imigrasi office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     issued = models.PositiveIntegerField(_("passports issued"))
@@ -233,7 +242,14 @@ class UptakeMonth(TimeStampedModel):
     class Meta:
         ordering = ["year", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "month"], name="one_uptake_row_per_month"),
+            models.UniqueConstraint(
+                fields=["office", "year", "month"], name="one_uptake_row_per_office_month"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "month"],
+                condition=models.Q(office__isnull=True),
+                name="one_uptake_row_per_month",
+            ),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_1_to_12"),
         ]
 

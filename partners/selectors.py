@@ -29,7 +29,7 @@ from delivery.models import (
 )
 from ledger.choices import MovementKind, Revenue, StatementStatus
 from ledger.models import Movement, Statement, StatementDifference
-from partners.choices import ActionItemStatus, MeetingStatus
+from partners.choices import ActionItemStatus, MeetingStatus, UptakeSource
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 from partners.rollups import FigureRow, figure_rows
 from partners.scopes import Scope
@@ -119,6 +119,37 @@ def _rows(
     return figure_rows(start=start, end=end, area_id=area.pk if area else None, office_ids=offices)
 
 
+@dataclass(frozen=True)
+class _Entered:
+    """A month's passports issued, summed over the offices in view; the study's own figures when
+    every row of the month is the study's."""
+
+    issued: int
+    from_study: bool
+    booked_reported: int | None
+    delivered_reported: int | None
+    reported_missing: bool
+
+
+def _uptake_entered(rows: QuerySet[UptakeMonth]) -> dict[tuple[int, int], _Entered]:
+    grouped: dict[tuple[int, int], list[UptakeMonth]] = {}
+    for row in rows.order_by("year", "month", "pk"):
+        grouped.setdefault((row.year, row.month), []).append(row)
+    out = {}
+    for key, items in grouped.items():
+        study = all(item.source == UptakeSource.STUDY for item in items)
+        booked = [item.booked_reported for item in items]
+        delivered = [item.delivered_reported for item in items]
+        out[key] = _Entered(
+            issued=sum(item.issued for item in items),
+            from_study=study,
+            booked_reported=None if None in booked else sum(b for b in booked if b is not None),
+            delivered_reported=None if None in delivered else sum(d for d in delivered if d is not None),
+            reported_missing=any(item.reported_missing for item in items),
+        )
+    return out
+
+
 def uptake(
     *,
     period: Period,
@@ -132,7 +163,10 @@ def uptake(
     """
     months = period.months()
     years = sorted({y for y, _m in months})
-    entered = {(u.year, u.month): u for u in UptakeMonth.objects.filter(year__in=years)}
+    entered_rows = UptakeMonth.objects.filter(year__in=years)
+    if offices is not None:
+        entered_rows = entered_rows.filter(office_id__in=offices)
+    entered = _uptake_entered(entered_rows)
     booked: dict[tuple[int, int], int] = {}
     delivered: dict[tuple[int, int], int] = {}
     by_status: dict[str, dict[tuple[int, int], int]] = {S.BOOKED: booked, S.DELIVERED: delivered}
@@ -144,16 +178,14 @@ def uptake(
     out: dict[int, UptakeYear] = {}
     for year, month in months:
         row_in = entered.get((year, month))
-        from_study = row_in is not None and row_in.source == "study" and area is None and offices is None
+        from_study = row_in is not None and row_in.from_study and area is None
         if row_in is not None and from_study:
             d = None if row_in.reported_missing else row_in.delivered_reported
             b = row_in.booked_reported
         else:
             d = delivered.get((year, month), 0)
             b = booked.get((year, month), 0)
-        # Passports issued are entered for the partnership as a whole (the study's office), not per
-        # office yet: a region or an office shows its deliveries without them.
-        issued = row_in.issued if row_in and offices is None else None
+        issued = row_in.issued if row_in else None
         row = UptakeRow(
             year=year,
             month=month,

@@ -15,7 +15,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.money.fees import delivery_fee_take
 from ledger.choices import Channel
 from organisations.models import Office
-from partners import selectors
+from partners import selectors, services
 from partners.scopes import scope_resolve, scopes_for
 from partners.tasks import roll_up_figures
 from tests.factories import make_order, second_office_ref
@@ -50,6 +50,12 @@ def two_regions(ref):
                 actor=None,
                 channel=Channel.POS_COUNTER,
             )
+    today = timezone.localdate()
+    for manager, issued in (
+        (ref["users"]["manajer.imigrasi"], 100),
+        (parepare["users"]["manajer.imigrasi"], 50),
+    ):
+        services.uptake_month_enter(year=today.year, month=today.month, issued=issued, actor=manager)
     return ref, parepare
 
 
@@ -57,14 +63,21 @@ def test_each_scope_counts_its_own_offices_before_and_after_the_roll_up(two_regi
     ref, parepare = two_regions
     admin = ref["users"]["admin"]
     makassar = f"office:{ref['offices']['imigrasi'].pk}"
-    expected = {"national": 3, "region:Sulawesi Selatan": 2, "region:Sulawesi Barat": 1, makassar: 2}
+    # delivered, and passports issued as each office's Imigrasi entered them
+    expected = {
+        "national": (3, 150),
+        "region:Sulawesi Selatan": (2, 100),
+        "region:Sulawesi Barat": (1, 50),
+        makassar: (2, 100),
+    }
     for rolled in (False, True):
         if rolled:
             roll_up_figures()
             roll_up_figures()  # the second run counts what the first one saw
-        for key, delivered in expected.items():
+        for key, (delivered, issued) in expected.items():
             board = selectors.dashboard(period=_this_month(), scope=scope_resolve(admin, key))
             assert _delivered(board) == delivered, (key, rolled)
+            assert board.uptake[-1].rows[-1].issued == issued, (key, rolled)
     fee = ref["areas"]["makassar"].delivery_fee
     money = selectors.dashboard(period=_this_month(), scope=scope_resolve(admin, makassar)).money
     assert money.total.delivery_fees == 2 * fee
@@ -86,7 +99,6 @@ def test_the_page_and_the_api_take_the_scope_and_refuse_an_unknown_one(two_regio
     page.force_login(ref["users"]["manajer.imigrasi"])
     html = page.get("/partners/dashboard/", {"scope": f"office:{makassar.pk}"}).content.decode()
     assert f"<strong>{makassar.name}</strong>" in html
-    assert "belum per kantor" in html  # passports issued are not entered per office yet
     csv = page.get("/partners/dashboard/export.csv", {"scope": "region:Sulawesi Barat"})
     assert csv.status_code == 200
 
