@@ -250,7 +250,10 @@ class DeliveryOrder(TimeStampedModel):
 
 
 class DeliveryEvent(AppendOnlyModel):
-    """One append-only row per handoff: who, in which role, when, where, from which state to which."""
+    """One append-only row per handoff: who, in which role, when, where, from which state to which.
+
+    On PostgreSQL the table is partitioned by month of ``occurred_at`` (``delivery.handoff.partitions``);
+    its primary key there is (id, occurred_at), ``id`` alone for Django: one sequence, no UPDATE."""
 
     order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(_("from"), max_length=24, choices=DeliveryStatus.choices, blank=True)
@@ -293,8 +296,14 @@ class DeliveryEventPersonal(models.Model):
     courier's note. Kept beside the event so that retention clears it while the event, and the chain
     of hashes over it, stay as written."""
 
+    # No database foreign key: the event table is partitioned on PostgreSQL; a constraint trigger
+    # checks the reference instead (delivery/migrations/0036_event_history_partitioned.py).
     event = models.OneToOneField(
-        DeliveryEvent, primary_key=True, on_delete=models.PROTECT, related_name="personal"
+        DeliveryEvent,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="personal",
+        db_constraint=False,
     )
     location = models.CharField(_("where the courier was"), max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -310,7 +319,10 @@ class DeliveryEventPersonal(models.Model):
 class Notification(TimeStampedModel):
     """One message about one event on one channel; the unique pair makes retries harmless."""
 
-    event = models.ForeignKey(DeliveryEvent, on_delete=models.PROTECT, related_name="notifications")
+    # Checked by a constraint trigger, not a foreign key (the event table is partitioned, see 0035).
+    event = models.ForeignKey(
+        DeliveryEvent, on_delete=models.PROTECT, related_name="notifications", db_constraint=False
+    )
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
     recipient = models.CharField(max_length=254, blank=True)
     status = models.CharField(
@@ -386,7 +398,10 @@ class ProofOfDelivery(TimeStampedModel):
     """Who took the passport, with signature, photo and (if allowed) location."""
 
     order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="proof")
-    event = models.OneToOneField(DeliveryEvent, on_delete=models.PROTECT, related_name="proof")
+    # Checked by a constraint trigger, not a foreign key (the event table is partitioned, see 0035).
+    event = models.OneToOneField(
+        DeliveryEvent, on_delete=models.PROTECT, related_name="proof", db_constraint=False
+    )
     receiver_kind = models.CharField(_("received by"), max_length=10, choices=ReceiverKind.choices)
     receiver_name = models.CharField(_("receiver's name"), max_length=200)
     relation = models.CharField(_("relation to the applicant"), max_length=100, blank=True)

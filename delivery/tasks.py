@@ -112,3 +112,12 @@ def build_statements(day: str | None = None) -> int:
 
     run = statements_build_day(day=dt.date.fromisoformat(day) if day else None)
     return run.built
+
+
+@shared_task(name="delivery.tasks.create_event_partitions", time_limit=300)
+def create_event_partitions() -> int:
+    """Daily (beat): the event table's partitions of this month and the next three (PostgreSQL).
+    Idempotent: months that have theirs are skipped."""
+    from delivery.handoff.partitions import event_partitions_create
+
+    return len(event_partitions_create())

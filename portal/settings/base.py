@@ -240,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     "figures-roll-up": {"task": "partners.tasks.roll_up_figures", "schedule": 300.0},
     "outbox-relay": {"task": "portal.tasks.relay_outbox", "schedule": 60.0},
     "personal-data-retention": {"task": "portal.tasks.personal_data_retention", "schedule": 86400.0},
+    # The event table's monthly partitions, three months ahead (PostgreSQL; nothing to do on SQLite).
+    "event-partitions": {"task": "delivery.tasks.create_event_partitions", "schedule": 86400.0},
     # The daily statements, at the end of the working day (CELERY_TIMEZONE is WITA); the task skips
     # weekends and holidays.
     "daily-statements": {"task": "delivery.tasks.build_statements", "schedule": crontab(hour=20, minute=0)},
@@ -279,9 +281,11 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "partners.tasks.roll_up_figures",
         "delivery.tasks.build_statements",
     ),
-    # beat's sweeps: deadlines, agreement reminders, personal-data retention, the outbox's second line
+    # beat's sweeps: deadlines, agreement reminders, personal-data retention, the outbox's second
+    # line, the event table's coming months
     "deadlines": (
         "delivery.tasks.sweep_deadlines",
+        "delivery.tasks.create_event_partitions",
         "partners.tasks.remind_agreement_expiry",
         "portal.tasks.personal_data_retention",
         "portal.tasks.relay_outbox",

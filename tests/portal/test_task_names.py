@@ -28,6 +28,7 @@ RETRIED = {
 STORED_TASK_NAMES = RETRIED | {
     "delivery.tasks.sweep_deadlines",
     "delivery.tasks.build_statements",
+    "delivery.tasks.create_event_partitions",
     "partners.tasks.remind_agreement_expiry",
     "partners.tasks.roll_up_figures",
     "portal.tasks.deliver_webhook",
