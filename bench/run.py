@@ -1,5 +1,7 @@
 """`make bench`: the portal on a production-like stack on loopback, measured against ceilings taken
-in the same run (a bare Django view on the same gunicorn, pgbench on the same PostgreSQL).
+in the same run (a bare Django view on the same gunicorn, pgbench on the same PostgreSQL, and the
+fairer ceilings of ``bench/views.py``: the tracking page's one read, the courier update's writes),
+and for latency at a fixed arrival rate (``bench/rate.py``).
 
 Starts PostgreSQL, Redis, gunicorn (fixed workers) and Celery workers in a temporary directory,
 seeds orders with COPY, measures, prints a table and writes bench/results.json. ``--smoke`` runs the
