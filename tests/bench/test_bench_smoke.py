@@ -9,7 +9,11 @@ from tests.conftest import ROOT
 KEYS = [
     "tracking_ratio",
     "tracking_p99_ms",
+    "tracking_read_ratio",
+    "tracking_p99_at_rate_ms",
     "update_ratio",
+    "update_writes_ratio",
+    "update_p99_at_rate_ms",
     "pipeline_20k_s",
     "dashboard_ms",
     "dashboard_queries",
@@ -41,6 +45,12 @@ def test_the_benchmark_runs_end_to_end_and_writes_every_figure(tmp_path):
     # applicant was told of every step.
     assert details["tracking"]["errors"] == 0 and details["bare"]["errors"] == 0
     assert details["updates"]["errors"] == 0
+    # and so did the fair ceilings and their sides: the tracking read and the bare writes, and the
+    # runs at a fixed rate, which sent every request they were due to send
+    for side in ("tracking_read", "tracking_fresh", "update_writes", "updates_own"):
+        assert details[side]["requests"] > 0 and details[side]["errors"] == 0, (side, details[side])
+    assert details["tracking_at_rate"]["requests"] == 100 and details["tracking_at_rate"]["errors"] == 0
+    assert details["updates_at_rate"]["requests"] == 30 and details["updates_at_rate"]["errors"] == 0
     assert details["pipeline"]["wall_s"] > 0
     # the orders are spread over every office of the data file, the busy office carrying the most
     seed = details["seed"]
