@@ -26,6 +26,7 @@ from passports.models import Applicant, BillingCode, PassportApplication, Passpo
 
 BASE_BIRTH = dt.date(1950, 1, 1)
 LEG_ENDS = {S.RECEIVED_BY_POS, S.WITH_DELIVERY_SECTION, S.DELIVERED}
+ON_A_RUN = {S.OUT_FOR_DELIVERY, S.WITH_DELIVERY_SECTION}
 CHUNK = 50_000
 
 
@@ -87,15 +88,61 @@ def _reset_sequence(model: type[models.Model]) -> None:
         )
 
 
-def _monthly_figures(now: dt.datetime) -> None:
-    """Ten years of passports issued per month, as Imigrasi enters them."""
+def _monthly_figures(now: dt.datetime, office_id: int) -> None:
+    """Ten years of passports issued per month by the busy office, as its Imigrasi enters them."""
     from partners.models import UptakeMonth
 
     for year in range(now.year - 9, now.year + 1):
         for month in range(1, 13):
             UptakeMonth.objects.update_or_create(
-                year=year, month=month, defaults={"issued": 5_000 + (year * 12 + month) % 3_000}
+                office_id=office_id,
+                year=year,
+                month=month,
+                defaults={"issued": 5_000 + (year * 12 + month) % 3_000},
             )
+
+
+# How the load falls on the offices: Zipf's law over their rank (the busiest office, Makassar here as
+# the one whose pages are measured, carries the most; a few big offices most of the rest).
+ZIPF_S = 1.1
+
+
+def office_spread(ref: dict) -> list[tuple[int, int, float]]:
+    """Every Imigrasi office with the Pos office serving it and its share of the orders, busiest
+    first: the offices of ``organisations/data/offices.csv`` after the demo's office."""
+    from organisations.choices import OrganisationKind
+    from organisations.models import Office
+    from organisations.offices import offices_load
+
+    offices_load()
+    pairs = [(ref["offices"]["imigrasi"].pk, ref["offices"]["pos"].pk)]
+    for branch in (
+        Office.objects.filter(organisation__kind=OrganisationKind.POS, serves__isnull=False)
+        .exclude(serves_id=pairs[0][0])
+        .order_by("pk")
+    ):
+        assert branch.serves_id is not None  # filtered above
+        pairs.append((branch.serves_id, branch.pk))
+    weights = [1 / (rank**ZIPF_S) for rank in range(1, len(pairs) + 1)]
+    total = sum(weights)
+    return [(imigrasi, pos, weight / total) for (imigrasi, pos), weight in zip(pairs, weights, strict=True)]
+
+
+def _office_picker(spread: list[tuple[int, int, float]]):
+    """Order ``i``'s offices: the same for the same ``i``, spread by the shares."""
+    import bisect
+
+    bounds, running = [], 0.0
+    for _imigrasi, _pos, share in spread:
+        running += share
+        bounds.append(running)
+
+    def pick(i: int) -> tuple[int, int]:
+        u = (i * 0.6180339887498949) % 1.0  # evenly spread, deterministic
+        k = min(bisect.bisect_right(bounds, u), len(spread) - 1)
+        return spread[k][0], spread[k][1]
+
+    return pick
 
 
 def state_of(i: int, n: int, *, active_out_for_delivery: int) -> str:
@@ -118,8 +165,16 @@ def state_of(i: int, n: int, *, active_out_for_delivery: int) -> str:
 
 
 def bulk_seed(
-    *, orders: int, out_for_delivery: int, all_state: str | None = None, now: dt.datetime | None = None
+    *,
+    orders: int,
+    out_for_delivery: int,
+    all_state: str | None = None,
+    now: dt.datetime | None = None,
+    every_office: bool = True,
 ) -> dict:
+    """``orders`` orders with their events, spread over every office by ``office_spread`` (or, with
+    ``every_office`` False, all of the busy office's: the pipeline's counters and couriers work
+    there)."""
     now = now or timezone.now()
     ref = reference_data_load()
     offices, users = ref["offices"], ref["users"]
@@ -137,6 +192,19 @@ def bulk_seed(
     )
     ids = range(start, start + orders)
     span = dt.timedelta(days=3650)
+    spread = (
+        office_spread(ref)
+        if every_office
+        else [(ref["offices"]["imigrasi"].pk, ref["offices"]["pos"].pk, 1.0)]
+    )
+    office_of = _office_picker(spread)
+    busy = (ref["offices"]["imigrasi"].pk, ref["offices"]["pos"].pk)
+
+    def offices_for(i: int) -> tuple[int, int]:
+        # The passports on a run today are the busy office's, whose couriers the benchmark drives;
+        # the other offices' orders have no courier of theirs here.
+        state = all_state or state_of(i - start, orders, active_out_for_delivery=out_for_delivery)
+        return busy if state in ON_A_RUN else office_of(i)
 
     def when(i: int) -> dt.datetime:
         return now - span + span * ((i - start) / max(orders, 1))
@@ -172,7 +240,7 @@ def bulk_seed(
                 **common,
                 "id": i,
                 "applicant_id": i,
-                "office_id": offices["imigrasi"].pk,
+                "office_id": offices_for(i)[0],
                 "passport_type_id": ptype.pk,
                 "fee_amount": ptype.fee,
                 "is_minor": False,
@@ -216,13 +284,14 @@ def bulk_seed(
         for i in ids:
             state = all_state or state_of(i - start, orders, active_out_for_delivery=out_for_delivery)
             area = areas[i % len(areas)]
+            imigrasi_id, pos_id = offices_for(i)
             yield {
                 **common,
                 "id": i,
                 "code": code_of(i - start) if all_state is None else f"BP{i:08d}",
                 "application_id": i,
-                "imigrasi_office_id": offices["imigrasi"].pk,
-                "pos_office_id": offices["pos"].pk,
+                "imigrasi_office_id": imigrasi_id,
+                "pos_office_id": pos_id,
                 "destination_kind": "home",
                 "address": f"Jl. Bench No. {i}",
                 "area_id": area.pk,
@@ -236,7 +305,8 @@ def bulk_seed(
                 "status": state,
                 "status_changed_at": when(i) + dt.timedelta(hours=len(PATH[state])),
                 "courier_id": courier.pk
-                if state
+                if imigrasi_id == busy[0]
+                and state
                 in (
                     S.OUT_FOR_DELIVERY,
                     S.DELIVERED,
@@ -313,7 +383,7 @@ def bulk_seed(
                 previous, chain = target, row["chain_hash"]
 
     events = copy_rows(DeliveryEvent, event_rows(), with_id=False)
-    _monthly_figures(now)
+    _monthly_figures(now, busy[0])
     for model in (Applicant, PassportApplication, BillingCode, Payment, DeliveryOrder, DeliveryEvent):
         _reset_sequence(model)
     with connection.cursor() as cursor:
@@ -321,4 +391,11 @@ def bulk_seed(
         # What autovacuum does to a database that has been running: statistics, and the visibility
         # map that lets counts be answered from an index alone.
         cursor.execute("VACUUM (ANALYZE)")
-    return {"orders": orders, "events": events, "first_id": start}
+    return {
+        "orders": orders,
+        "events": events,
+        "first_id": start,
+        "offices": len(spread),
+        "busiest_office_share": round(spread[0][2], 3),
+        "top_10_offices_share": round(sum(share for _i, _p, share in spread[:10]), 3),
+    }

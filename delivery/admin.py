@@ -9,6 +9,7 @@ from delivery.models import (
     DeliveryEvent,
     DeliveryOrder,
     DeliveryWindow,
+    PickupBranch,
     ProofOfDelivery,
     RefundRule,
     RescheduleRequest,
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
     _ProofOfDeliveryAdmin = admin.ModelAdmin[ProofOfDelivery]
     _RescheduleRequestAdmin = admin.ModelAdmin[RescheduleRequest]
     _RefundRuleAdmin = admin.ModelAdmin[RefundRule]
+    _PickupBranchAdmin = admin.ModelAdmin[PickupBranch]
 else:
-    _RefundRuleAdmin = admin.ModelAdmin
+    _RefundRuleAdmin = _PickupBranchAdmin = admin.ModelAdmin
     _AreaAdmin = _CourierAdmin = _DeliveryOrderAdmin = _ProofOfDeliveryAdmin = _RescheduleRequestAdmin = (
         admin.ModelAdmin
     )
@@ -116,3 +118,16 @@ class RefundRuleAdmin(_RefundRuleAdmin):
     """What goes back to the applicant when a delivery ends early (``delivery.money.refunds``)."""
 
     list_display = ("situation", "percent", "note", "updated_at")
+
+
+@admin.register(PickupBranch)
+class PickupBranchAdmin(_PickupBranchAdmin):
+    """The Pos branches where applicants may collect their passport (``delivery.pickup``); a branch
+    that stops handing out passports is switched off, not deleted: orders keep pointing to it."""
+
+    list_display = ("name", "pos_office", "address", "opening_hours", "active")
+    list_filter = ("pos_office", "active")
+    list_editable = ("opening_hours", "active")
+
+    def has_delete_permission(self, request: HttpRequest, obj: PickupBranch | None = None) -> bool:
+        return False

@@ -10,7 +10,9 @@ class DeliveryStatus(models.TextChoices):
     RECEIVED_BY_POS = "received_by_pos", _("Received by Pos service section")  # step 5
     WITH_DELIVERY_SECTION = "with_delivery_section", _("With Pos delivery section")  # step 6
     OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")  # courier on the way
-    DELIVERED = "delivered", _("Delivered")  # step 7 done
+    # The applicant chose to collect it at a named Pos branch: it waits there for the delivery code.
+    AT_PICKUP_BRANCH = "at_pickup_branch", _("Waiting at the Pos branch")
+    DELIVERED = "delivered", _("Delivered")  # step 7 done (at the door or at the branch counter)
     FAILED_ATTEMPT = "failed_attempt", _("Delivery attempt failed")  # nobody to receive it, etc.
     RETURNED_TO_POS = "returned_to_pos", _("Returned to Pos service section")  # after failed attempts
     RETURNED_TO_OFFICE = "returned_to_office", _("Returned to the office")  # collect in person
@@ -31,6 +33,7 @@ STEP_OF_STATUS = {
     DeliveryStatus.WITH_DELIVERY_SECTION: 6,
     DeliveryStatus.OUT_FOR_DELIVERY: 6,
     DeliveryStatus.FAILED_ATTEMPT: 6,
+    DeliveryStatus.AT_PICKUP_BRANCH: 6,
     DeliveryStatus.DELIVERED: 7,
 }
 

@@ -91,6 +91,35 @@ class DeliveryWindowDay(models.Model):
         return f"{self.window} {self.day}: {self.taken}"
 
 
+class PickupBranch(TimeStampedModel):
+    """A PT Pos branch office (kantor pos) where the applicant may collect the passport instead of
+    home delivery; it belongs to the Pos office whose delivery section sends passports to it."""
+
+    pos_office = models.ForeignKey(
+        "organisations.Office",
+        on_delete=models.PROTECT,
+        related_name="pickup_branches",
+        verbose_name=_("Pos office"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=300)
+    opening_hours = models.CharField(
+        _("opening hours"), max_length=120, help_text=_("As the applicant reads it, e.g. Mon-Fri 08.00-15.00")
+    )
+    active = models.BooleanField(_("hands out passports"), default=True)
+
+    class Meta:
+        verbose_name = _("pickup branch")
+        verbose_name_plural = _("pickup branches")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pos_office", "name"], name="pickup_branch_name_per_office")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Courier(TimeStampedModel):
     user = models.OneToOneField("portal.User", on_delete=models.PROTECT, related_name="courier")
     name = models.CharField(_("name"), max_length=200)
@@ -171,6 +200,17 @@ class DeliveryOrder(TimeStampedModel):
     # Every personal link and every "manage my delivery" session of the order carries this number;
     # raising it revokes them all at once (``delivery.manage.links``).
     link_version = models.PositiveIntegerField(_("personal link version"), default=1, editable=False)
+    # The branch the applicant chose to collect the passport at instead of home delivery (once, for
+    # good: ``delivery.pickup.services``); empty for a delivery to the door.
+    pickup_branch = models.ForeignKey(
+        PickupBranch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("pickup branch"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("delivery order")
@@ -210,7 +250,10 @@ class DeliveryOrder(TimeStampedModel):
 
 
 class DeliveryEvent(AppendOnlyModel):
-    """One append-only row per handoff: who, in which role, when, where, from which state to which."""
+    """One append-only row per handoff: who, in which role, when, where, from which state to which.
+
+    On PostgreSQL the table is partitioned by month of ``occurred_at`` (``delivery.handoff.partitions``);
+    its primary key there is (id, occurred_at), ``id`` alone for Django: one sequence, no UPDATE."""
 
     order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(_("from"), max_length=24, choices=DeliveryStatus.choices, blank=True)
@@ -253,8 +296,14 @@ class DeliveryEventPersonal(models.Model):
     courier's note. Kept beside the event so that retention clears it while the event, and the chain
     of hashes over it, stay as written."""
 
+    # No database foreign key: the event table is partitioned on PostgreSQL; a constraint trigger
+    # checks the reference instead (delivery/migrations/0036_event_history_partitioned.py).
     event = models.OneToOneField(
-        DeliveryEvent, primary_key=True, on_delete=models.PROTECT, related_name="personal"
+        DeliveryEvent,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="personal",
+        db_constraint=False,
     )
     location = models.CharField(_("where the courier was"), max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -270,7 +319,10 @@ class DeliveryEventPersonal(models.Model):
 class Notification(TimeStampedModel):
     """One message about one event on one channel; the unique pair makes retries harmless."""
 
-    event = models.ForeignKey(DeliveryEvent, on_delete=models.PROTECT, related_name="notifications")
+    # Checked by a constraint trigger, not a foreign key (the event table is partitioned, see 0035).
+    event = models.ForeignKey(
+        DeliveryEvent, on_delete=models.PROTECT, related_name="notifications", db_constraint=False
+    )
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
     recipient = models.CharField(max_length=254, blank=True)
     status = models.CharField(
@@ -346,7 +398,10 @@ class ProofOfDelivery(TimeStampedModel):
     """Who took the passport, with signature, photo and (if allowed) location."""
 
     order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="proof")
-    event = models.OneToOneField(DeliveryEvent, on_delete=models.PROTECT, related_name="proof")
+    # Checked by a constraint trigger, not a foreign key (the event table is partitioned, see 0035).
+    event = models.OneToOneField(
+        DeliveryEvent, on_delete=models.PROTECT, related_name="proof", db_constraint=False
+    )
     receiver_kind = models.CharField(_("received by"), max_length=10, choices=ReceiverKind.choices)
     receiver_name = models.CharField(_("receiver's name"), max_length=200)
     relation = models.CharField(_("relation to the applicant"), max_length=100, blank=True)
@@ -370,6 +425,28 @@ class ProofOfDelivery(TimeStampedModel):
     class Meta:
         verbose_name = _("proof of delivery")
         verbose_name_plural = _("proofs of delivery")
+
+
+class PickupChoice(AppendOnlyModel):
+    """The applicant's choice to collect the passport at a branch (one per order, for good): who,
+    when, which branch, and the delivery day and window it gave back."""
+
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.PROTECT, related_name="pickup_choice")
+    branch = models.ForeignKey(PickupBranch, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("when"))
+    status_at_choice = models.CharField(max_length=24, choices=DeliveryStatus.choices)
+    old_delivery_date = models.DateField(null=True, blank=True)
+    old_delivery_window = models.ForeignKey(
+        DeliveryWindow, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pickup at a branch")
+        verbose_name_plural = _("pickups at a branch")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.branch_id}"
 
 
 class RescheduleRequest(TimeStampedModel):

@@ -27,6 +27,11 @@ def notify_code_refused(self: Task, attempt_id: int) -> str:
     return notifications.code_refused_notify(attempt_id=attempt_id)
 
 
+@retried_task("delivery.tasks.notify_pickup_chosen")
+def notify_pickup_chosen(self: Task, choice_id: int) -> str:
+    return notifications.pickup_chosen_notify(choice_id=choice_id)
+
+
 @retried_task("delivery.tasks.notify_problem")
 def notify_problem(self: Task, problem_id: int) -> str:
     from delivery.problems.services import problem_notify
@@ -107,3 +112,12 @@ def build_statements(day: str | None = None) -> int:
 
     run = statements_build_day(day=dt.date.fromisoformat(day) if day else None)
     return run.built
+
+
+@shared_task(name="delivery.tasks.create_event_partitions", time_limit=300)
+def create_event_partitions() -> int:
+    """Daily (beat): the event table's partitions of this month and the next three (PostgreSQL).
+    Idempotent: months that have theirs are skipped."""
+    from delivery.handoff.partitions import event_partitions_create
+
+    return len(event_partitions_create())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from organisations.models import Organisation
+from organisations.models import Office, Organisation
 from partners import services
 from partners.choices import ActionItemStatus, Indicator, MeetingStatus, ObligationStatus, Party
 from partners.models import (
@@ -152,5 +152,12 @@ def partnership_demo_load(*, today: dt.date | None = None) -> Agreement:
         )
         for indicator, score in zip(Indicator.values, [3, 2, 2, 4, 3, 2, 3], strict=True):
             IndicatorScore.objects.create(meeting=meeting, indicator=indicator, score=score)
-    services.uptake_study_figures_load(figures=STUDY_FIGURES)
+    services.uptake_study_figures_load(figures=STUDY_FIGURES, office=_study_office())
     return agreement
+
+
+def _study_office() -> Office | None:
+    """The office the study's figures are of: Kantor Imigrasi Kelas I TPI Makassar."""
+    from demo.seed import IMIGRASI_OFFICE
+
+    return Office.objects.filter(name=IMIGRASI_OFFICE).first()

@@ -40,6 +40,7 @@ from delivery.models import (
     Courier,
     DeliveryOrder,
     DeliveryWindow,
+    PickupBranch,
     SatisfactionRating,
     VanStandby,
 )
@@ -47,6 +48,7 @@ from delivery.money.door import door_amount_due, door_settle
 from delivery.money.fees import delivery_fee_take
 from delivery.money.statements import statement_approve, statement_build
 from delivery.notifications.services import delivery_event_notify
+from delivery.pickup.services import delivery_order_choose_pickup
 from delivery.problems import services as problems
 from demo.partnership import partnership_demo_load
 from ledger.choices import Agency, Channel, MovementKind, StatementStatus
@@ -168,6 +170,35 @@ STAFF_NIPPOS = {
     "manajer.pos": "995100300",
 }
 
+# The Pos branches of the Makassar office where applicants may collect their passport instead of
+# home delivery (key, name, address, opening hours). Addresses and hours are illustrative.
+PICKUP_BRANCHES = [
+    (
+        "panakkukang",
+        "Kantor Pos Makassar Panakkukang",
+        "Jl. Boulevard, Panakkukang, Makassar (demo address)",
+        "Sen-Jum 08.00-15.00, Sab 08.00-12.00 WITA",
+    ),
+    (
+        "daya",
+        "Kantor Pos Daya",
+        "Jl. Perintis Kemerdekaan, Daya, Biringkanaya, Makassar (demo address)",
+        "Sen-Jum 08.00-15.00 WITA",
+    ),
+    (
+        "sungguminasa",
+        "Kantor Pos Sungguminasa",
+        "Jl. Sultan Hasanuddin, Sungguminasa, Gowa (demo address)",
+        "Sen-Jum 08.00-14.30 WITA",
+    ),
+    (
+        "maros",
+        "Kantor Pos Maros",
+        "Jl. Jenderal Sudirman, Maros (demo address)",
+        "Sen-Jum 08.00-14.30 WITA",
+    ),
+]
+
 COURIERS = [
     ("kurir", "995100001", ["makassar", "maros", "gowa", "takalar", "pangkep"]),
     ("kurir2", "995100002", ["jeneponto", "bantaeng", "bulukumba", "sinjai", "watampone", "selayar"]),
@@ -205,6 +236,7 @@ APPLICANT_NAMES = [
     "Ardiansyah Patta",
     "Nurhaedah Rasyid",
     "Muhammad Akbar",
+    "Fitriani Daeng Caya",
 ]
 
 # The delivered demo order whose applicant moved it to Gowa (a dearer area) after paying at the
@@ -225,6 +257,8 @@ PLAN = [
     (S.CANCELLED, 2),
     # Added after the first 30 so their codes stay: one passport on its way back after failed attempts.
     (S.RETURNED_TO_POS, 1),
+    # One whose applicant chose to collect it at a Pos branch, where it waits.
+    (S.AT_PICKUP_BRANCH, 1),
 ]
 
 PATH: dict[str, list[str]] = {
@@ -263,6 +297,14 @@ PATH: dict[str, list[str]] = {
         "return_to_office",
     ],
     S.CANCELLED: ["cancel"],
+    # The applicant chose a pickup branch (``delivery.pickup``) before "send_to_branch".
+    S.AT_PICKUP_BRANCH: [
+        "hand_dossier",
+        "mark_ready",
+        "receive_at_pos",
+        "hand_to_delivery",
+        "send_to_branch",
+    ],
 }
 
 
@@ -273,6 +315,7 @@ class ReferenceData(TypedDict):
     areas: dict[str, Area]
     users: dict[str, User]
     couriers: dict[str, Courier]
+    branches: dict[str, PickupBranch]
 
 
 def reference_data_load() -> ReferenceData:
@@ -290,6 +333,7 @@ def reference_data_load() -> ReferenceData:
         defaults={
             "organisation": imigrasi_org,
             "address": "Jl. Perintis Kemerdekaan KM. 13, Makassar",
+            "region": "Sulawesi Selatan",
             "phone": "0411-584559",
             "email": "kanim_makassar@imigrasi.go.id",
         },
@@ -302,6 +346,7 @@ def reference_data_load() -> ReferenceData:
                 "organisation": pos_org,
                 "address": "Makassar (demo address)",
                 "serves": imigrasi_office,
+                "region": "Sulawesi Selatan",
             },
         )[0],
         "agency": Office.objects.update_or_create(
@@ -358,7 +403,15 @@ def reference_data_load() -> ReferenceData:
         )
         courier.areas.set([areas[c] for c in area_codes])
         couriers[username] = courier
-    return {"offices": offices, "areas": areas, "users": users, "couriers": couriers}
+    branches = {
+        key: PickupBranch.objects.update_or_create(
+            pos_office=offices["pos"],
+            name=name,
+            defaults={"address": address, "opening_hours": hours, "active": True},
+        )[0]
+        for key, name, address, hours in PICKUP_BRANCHES
+    }
+    return {"offices": offices, "areas": areas, "users": users, "couriers": couriers, "branches": branches}
 
 
 def _applicant_user(index: int, name: str, users: dict[str, User]) -> User:
@@ -467,10 +520,13 @@ def _demo_order(index: int, target: str, ref: ReferenceData, now: dt.datetime, *
         "return_to_office": users["imigrasi"],
         "cancel": owner,
         "cancel_delivery": users["pos.antaran"],
+        "send_to_branch": users["pos.antaran"],
     }
     at = start
     for action in steps:
         at = at + spacing
+        if action == "send_to_branch":
+            delivery_order_choose_pickup(order_id=order.pk, actor=owner, branch_id=ref["branches"]["daya"].pk)
         if action == "dispatch":
             dispatch.delivery_order_assign_courier(
                 order_id=order.pk, courier=courier, actor=users["pos.antaran"]

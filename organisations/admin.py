@@ -19,5 +19,6 @@ class OrganisationAdmin(_OrganisationAdmin):
 
 @admin.register(Office)
 class OfficeAdmin(_OfficeAdmin):
-    list_display = ("name", "organisation", "phone", "email")
-    list_filter = ("organisation__kind",)
+    list_display = ("name", "organisation", "region", "serves", "phone", "email")
+    list_filter = ("organisation__kind", "region")
+    search_fields = ("name", "region")

@@ -30,6 +30,9 @@ class Office(TimeStampedModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # The province of the regional office (Kantor Wilayah) the office belongs to: the dashboard's
+    # region. Loaded from ``organisations/data/offices.csv`` (``load_offices``), editable here.
+    region = models.CharField(_("region"), max_length=60, blank=True, db_index=True)
     # A Pos office serves the applicants of one Imigrasi office: its counter books and delivers
     # their passports, and its staff see that office's applications and no other's.
     serves = models.ForeignKey(

@@ -6,7 +6,7 @@ Read endpoints for all of it; writes for the steps both sides take most (meeting
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from core.api import ErrorSerializer
 from core.db_router import reads_from_replica
 from core.exceptions import ValidationFailed
@@ -26,6 +27,7 @@ from partners import selectors, services
 from partners.choices import MeetingStatus
 from partners.models import Agreement, Dispute, EvaluationMeeting
 from partners.permissions import is_manager
+from partners.scopes import scope_resolve, scopes_for
 
 
 class ManagerOnly(APIView):
@@ -318,13 +320,19 @@ class DashboardApi(ManagerOnly, APIView):
             OpenApiParameter("start", str, description="YYYY-MM"),
             OpenApiParameter("end", str, description="YYYY-MM"),
             OpenApiParameter("area", str, description="area code"),
+            OpenApiParameter(
+                "scope",
+                str,
+                description="national (default), region:<name> or office:<id> (an Imigrasi office)",
+            ),
         ],
         responses={200: dict, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
         from partners.forms import DashboardFilterForm
 
-        form = DashboardFilterForm(request.query_params)
+        user = cast(User, request.user)
+        form = DashboardFilterForm(request.query_params, scopes=scopes_for(user))
         if not form.is_valid():
             raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         period = selectors.default_period()
@@ -333,11 +341,13 @@ class DashboardApi(ManagerOnly, APIView):
             end=form.cleaned_data["end_date"] or period.end,
         )
         area = form.cleaned_data["area"]
-        board = selectors.dashboard(period=period, area=area)
+        scope = scope_resolve(user, form.cleaned_data["scope"])
+        board = selectors.dashboard(period=period, area=area, scope=scope)
         return Response(
             {
                 "period": {"start": period.start, "end": period.end},
                 "area": area.code if isinstance(area, Area) else None,
+                "scope": {"key": scope.key, "label": scope.label},
                 "uptake": [
                     {
                         "year": y.year,

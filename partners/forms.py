@@ -1,5 +1,5 @@
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django import forms
@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery.models import Area
 from partners.choices import Indicator, MeetingStatus, ObligationStatus, Party
+from partners.scopes import Scope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,6 +26,12 @@ class DashboardFilterForm(forms.Form):
         empty_label=_("All areas"),
         to_field_name="code",
     )
+    scope = forms.ChoiceField(label=_("Offices"), required=False, choices=())
+
+    def __init__(self, *args: Any, scopes: Sequence[Scope] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # All of Indonesia, the user's own office, each region, each office (``partners.scopes``).
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [(s.key, s.label) for s in scopes]
 
     @staticmethod
     def _month(value: str | None, field: str) -> dt.date | None:

@@ -218,8 +218,17 @@ class DisputeNote(TimeStampedModel):
 
 
 class UptakeMonth(TimeStampedModel):
-    """Passports issued by the office in one month; for the study's years also its delivery figures."""
+    """Passports issued by an Imigrasi office in one month; for the study's years also its delivery
+    figures. ``office`` is empty only on rows entered before offices were told apart."""
 
+    office = models.ForeignKey(
+        "organisations.Office",
+        verbose_name=_("Imigrasi office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     issued = models.PositiveIntegerField(_("passports issued"))
@@ -233,7 +242,14 @@ class UptakeMonth(TimeStampedModel):
     class Meta:
         ordering = ["year", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "month"], name="one_uptake_row_per_month"),
+            models.UniqueConstraint(
+                fields=["office", "year", "month"], name="one_uptake_row_per_office_month"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "month"],
+                condition=models.Q(office__isnull=True),
+                name="one_uptake_row_per_month",
+            ),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_1_to_12"),
         ]
 
@@ -242,11 +258,12 @@ class UptakeMonth(TimeStampedModel):
 
 
 class EventMonthFigure(models.Model):
-    """Handoff events counted per month (WITA), area, state reached, failure reason and courier:
-    the dashboard's roll-up, kept by ``partners.rollups.figures_roll_up``. Area and courier are plain
-    ids (0 for none) so that one unique key covers every row on every database."""
+    """Handoff events counted per month (WITA), Imigrasi office, area, state reached, failure reason
+    and courier: the dashboard's roll-up, kept by ``partners.rollups.figures_roll_up``. Office, area
+    and courier are plain ids (0 for none) so that one unique key covers every row on every database."""
 
     month = models.DateField()  # the first day of the month, in WITA
+    office_id = models.PositiveIntegerField(default=0)  # the order's Imigrasi office
     area_id = models.PositiveIntegerField(default=0)
     to_status = models.CharField(max_length=32)
     reason = models.CharField(max_length=32, blank=True, default="")
@@ -257,8 +274,8 @@ class EventMonthFigure(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "area_id", "to_status", "reason", "courier_id"],
-                name="one_figure_per_month_key",
+                fields=["month", "office_id", "area_id", "to_status", "reason", "courier_id"],
+                name="one_figure_per_month_and_office_key",
             ),
         ]
 

@@ -13,7 +13,7 @@ was still open then (ids are handed out before commit) has committed by now and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypedDict
 
 from django.db import transaction
@@ -25,14 +25,15 @@ from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent
 from partners.models import EventMonthFigure, FigureRollupMark
 
-KEY = ("month", "area_id", "to_status", "reason", "courier_id")
+KEY = ("month", "office_id", "area_id", "to_status", "reason", "courier_id")
 
 
 class FigureRow(TypedDict):
     """Handoff events of one month counted under the roll-up's key (``courier_id`` and ``area_id`` 0
-    when none)."""
+    when none); ``office_id`` is the order's Imigrasi office."""
 
     month: dt.date
+    office_id: int
     area_id: int
     to_status: str
     reason: str
@@ -46,6 +47,7 @@ def _event_rows(qs: QuerySet[DeliveryEvent]) -> QuerySet[DeliveryEvent, Mapping[
     return (
         qs.annotate(
             month=TruncMonth("occurred_at"),
+            office_key=Coalesce("order__imigrasi_office_id", Value(0)),
             area_key=Coalesce("order__area_id", Value(0)),
             reason_key=Coalesce(
                 # The failure reason matters only for failed attempts; the courier only for the
@@ -59,7 +61,7 @@ def _event_rows(qs: QuerySet[DeliveryEvent]) -> QuerySet[DeliveryEvent, Mapping[
             ),
         )
         .order_by()
-        .values("month", "area_key", "to_status", "reason_key", "courier_key")
+        .values("month", "office_key", "area_key", "to_status", "reason_key", "courier_key")
         .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(leg_on_time=True)))
     )
 
@@ -91,10 +93,11 @@ def figures_roll_up() -> int:
         counted = 0
         if upper > mark.counted_to:
             rows = list(_event_rows(DeliveryEvent.objects.filter(pk__gt=mark.counted_to, pk__lte=upper)))
-            totals: dict[tuple[dt.date, int, str, str, int], list[int]] = {}
+            totals: dict[tuple[dt.date, int, int, str, str, int], list[int]] = {}
             for r in rows:
                 key = (
                     _month(r["month"]),
+                    r["office_key"],
                     r["area_key"],
                     r["to_status"],
                     r["reason_key"] or "",
@@ -124,19 +127,30 @@ def figures_roll_up() -> int:
     return counted
 
 
-def figure_rows(*, start: dt.datetime, end: dt.datetime, area_id: int | None = None) -> list[FigureRow]:
+def figure_rows(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    area_id: int | None = None,
+    office_ids: Collection[int] | None = None,
+) -> list[FigureRow]:
     """Every event of the period grouped by the roll-up's key: the roll-up's rows plus the events
     above its mark, in three queries whatever the number of events. ``start`` and ``end`` are the
-    first moments of months (a dashboard period)."""
+    first moments of months (a dashboard period); ``office_ids``: only orders of these Imigrasi
+    offices (None: every office)."""
     counted_to = FigureRollupMark.objects.filter(pk=1).values_list("counted_to", flat=True).first() or 0
     rolled = EventMonthFigure.objects.filter(month__gte=_month(start), month__lt=_month(end))
     live = DeliveryEvent.objects.filter(pk__gt=counted_to, occurred_at__gte=start, occurred_at__lt=end)
     if area_id is not None:
         rolled = rolled.filter(area_id=area_id)
         live = live.filter(order__area_id=area_id)
+    if office_ids is not None:
+        rolled = rolled.filter(office_id__in=list(office_ids))
+        live = live.filter(order__imigrasi_office_id__in=list(office_ids))
     out: list[FigureRow] = [
         {
             "month": r["month"],
+            "office_id": r["office_id"],
             "area_id": r["area_id"],
             "to_status": r["to_status"],
             "reason": r["reason"],
@@ -149,6 +163,7 @@ def figure_rows(*, start: dt.datetime, end: dt.datetime, area_id: int | None = N
     out += [
         {
             "month": _month(r["month"]),
+            "office_id": r["office_key"],
             "area_id": r["area_key"],
             "to_status": r["to_status"],
             "reason": r["reason_key"] or "",

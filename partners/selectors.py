@@ -30,9 +30,10 @@ from delivery.models import (
 )
 from ledger.choices import MovementKind, Revenue, StatementStatus
 from ledger.models import Movement, Statement, StatementDifference
-from partners.choices import ActionItemStatus, MeetingStatus
+from partners.choices import ActionItemStatus, MeetingStatus, UptakeSource
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
 from partners.rollups import FigureRow, figure_rows
+from partners.scopes import Scope
 from passports.models import BillingCode
 
 OPEN_LOST_STATUSES = (LostPassportStatus.REPORTED, LostPassportStatus.POLICE_REPORT)
@@ -110,15 +111,52 @@ class UptakeYear:
     share: Decimal | None = None
 
 
-def _rows(period: Period, area: Area | None, rows: list[FigureRow] | None) -> list[FigureRow]:
+def _rows(
+    period: Period, area: Area | None, rows: list[FigureRow] | None, offices: frozenset[int] | None = None
+) -> list[FigureRow]:
     if rows is not None:
         return rows
     start, end = period.bounds()
-    return figure_rows(start=start, end=end, area_id=area.pk if area else None)
+    return figure_rows(start=start, end=end, area_id=area.pk if area else None, office_ids=offices)
+
+
+@dataclass(frozen=True)
+class _Entered:
+    """A month's passports issued, summed over the offices in view; the study's own figures when
+    every row of the month is the study's."""
+
+    issued: int
+    from_study: bool
+    booked_reported: int | None
+    delivered_reported: int | None
+    reported_missing: bool
+
+
+def _uptake_entered(rows: QuerySet[UptakeMonth]) -> dict[tuple[int, int], _Entered]:
+    grouped: dict[tuple[int, int], list[UptakeMonth]] = {}
+    for row in rows.order_by("year", "month", "pk"):
+        grouped.setdefault((row.year, row.month), []).append(row)
+    out = {}
+    for key, items in grouped.items():
+        study = all(item.source == UptakeSource.STUDY for item in items)
+        booked = [item.booked_reported for item in items]
+        delivered = [item.delivered_reported for item in items]
+        out[key] = _Entered(
+            issued=sum(item.issued for item in items),
+            from_study=study,
+            booked_reported=None if None in booked else sum(b for b in booked if b is not None),
+            delivered_reported=None if None in delivered else sum(d for d in delivered if d is not None),
+            reported_missing=any(item.reported_missing for item in items),
+        )
+    return out
 
 
 def uptake(
-    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
+    *,
+    period: Period,
+    area: Area | None = None,
+    rows: list[FigureRow] | None = None,
+    offices: frozenset[int] | None = None,
 ) -> list[UptakeYear]:
     """Passports issued against deliveries booked and delivered, month by month and per year.
 
@@ -126,11 +164,14 @@ def uptake(
     """
     months = period.months()
     years = sorted({y for y, _m in months})
-    entered = {(u.year, u.month): u for u in UptakeMonth.objects.filter(year__in=years)}
+    entered_rows = UptakeMonth.objects.filter(year__in=years)
+    if offices is not None:
+        entered_rows = entered_rows.filter(office_id__in=offices)
+    entered = _uptake_entered(entered_rows)
     booked: dict[tuple[int, int], int] = {}
     delivered: dict[tuple[int, int], int] = {}
     by_status: dict[str, dict[tuple[int, int], int]] = {S.BOOKED: booked, S.DELIVERED: delivered}
-    for r in _rows(period, area, rows):
+    for r in _rows(period, area, rows, offices):
         target = by_status.get(r["to_status"])
         if target is not None:
             key = (r["month"].year, r["month"].month)
@@ -138,7 +179,7 @@ def uptake(
     out: dict[int, UptakeYear] = {}
     for year, month in months:
         row_in = entered.get((year, month))
-        from_study = row_in is not None and row_in.source == "study" and area is None
+        from_study = row_in is not None and row_in.from_study and area is None
         if row_in is not None and from_study:
             d = None if row_in.reported_missing else row_in.delivered_reported
             b = row_in.booked_reported
@@ -199,7 +240,11 @@ LEGS = [
 
 
 def deadline_compliance(
-    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
+    *,
+    period: Period,
+    area: Area | None = None,
+    rows: list[FigureRow] | None = None,
+    offices: frozenset[int] | None = None,
 ) -> list[LegCompliance]:
     """Per leg: the legs that ended in the period, and how many ended by their deadline.
 
@@ -208,7 +253,7 @@ def deadline_compliance(
     """
     done: dict[str, int] = {}
     on_time: dict[str, int] = {}
-    for r in _rows(period, area, rows):
+    for r in _rows(period, area, rows, offices):
         done[r["to_status"]] = done.get(r["to_status"], 0) + r["n"]
         on_time[r["to_status"]] = on_time.get(r["to_status"], 0) + r["on_time"]
     return [
@@ -232,10 +277,14 @@ FAILED_REASON_LABELS = {
 
 
 def failed_attempts_by_reason(
-    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
+    *,
+    period: Period,
+    area: Area | None = None,
+    rows: list[FigureRow] | None = None,
+    offices: frozenset[int] | None = None,
 ) -> list[tuple[str, object, int]]:
     counts: dict[str, int] = {}
-    for r in _rows(period, area, rows):
+    for r in _rows(period, area, rows, offices):
         if r["to_status"] == S.FAILED_ATTEMPT:
             counts[r["reason"]] = counts.get(r["reason"], 0) + r["n"]
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -256,11 +305,15 @@ class CourierFigures:
 
 
 def courier_performance(
-    *, period: Period, area: Area | None = None, rows: list[FigureRow] | None = None
+    *,
+    period: Period,
+    area: Area | None = None,
+    rows: list[FigureRow] | None = None,
+    offices: frozenset[int] | None = None,
 ) -> list[CourierFigures]:
     delivered: dict[int, int] = {}
     failed: dict[int, int] = {}
-    for r in _rows(period, area, rows):
+    for r in _rows(period, area, rows, offices):
         if r["courier_id"] and r["to_status"] in (S.DELIVERED, S.FAILED_ATTEMPT):
             target = delivered if r["to_status"] == S.DELIVERED else failed
             target[r["courier_id"]] = target.get(r["courier_id"], 0) + r["n"]
@@ -293,7 +346,11 @@ def _hours(values: list[float]) -> tuple[float | None, float | None]:
 
 
 def complaints_by_category(
-    *, period: Period, area: Area | None = None, now: dt.datetime | None = None
+    *,
+    period: Period,
+    area: Area | None = None,
+    now: dt.datetime | None = None,
+    offices: frozenset[int] | None = None,
 ) -> list[ComplaintFigures]:
     """Complaints filed in the period per category, with first response times and 24-hour breaches.
 
@@ -306,6 +363,8 @@ def complaints_by_category(
     qs = Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end)
     if area is not None:
         qs = qs.filter(order__area=area)
+    if offices is not None:
+        qs = qs.filter(office_id__in=offices)
     rows = qs.order_by().values_list("category", "filed_at", "first_response_due_at", "first_response_at")
     grouped: dict[str, list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]] = {}
     for category, filed_at, due_at, answered_at in rows:
@@ -381,14 +440,18 @@ def _officer_name(first: str | None, last: str | None, username: str | None) -> 
     return name or username or str(_("Unknown officer"))
 
 
-def booking_conversion(*, period: Period, area: Area | None = None) -> ConversionFigures:
+def booking_conversion(
+    *, period: Period, area: Area | None = None, offices: frozenset[int] | None = None
+) -> ConversionFigures:
     """Three grouped queries (per office, per officer, per day), whatever the number of codes."""
     start, end = period.bounds()
     codes = BillingCode.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    if offices is not None:
+        codes = codes.filter(application__office_id__in=offices)
     booked_filter = Q(application__delivery_order__isnull=False)
     if area is not None:
         booked_filter = Q(application__delivery_order__area=area)
-    offices = [
+    office_rows = [
         ConversionRow(
             str(r["application__office_id"]), r["application__office__name"], r["issued"], r["booked"]
         )
@@ -425,9 +488,12 @@ def booking_conversion(*, period: Period, area: Area | None = None) -> Conversio
         .order_by("day")
     ]
     total = ConversionRow(
-        "", str(_("All billing codes")), sum(r.issued for r in offices), sum(r.booked for r in offices)
+        "",
+        str(_("All billing codes")),
+        sum(r.issued for r in office_rows),
+        sum(r.booked for r in office_rows),
     )
-    return ConversionFigures(total=total, offices=offices, officers=officers, days=days)
+    return ConversionFigures(total=total, offices=office_rows, officers=officers, days=days)
 
 
 @dataclass(frozen=True)
@@ -475,17 +541,23 @@ def _month_label(month: dt.date | dt.datetime) -> str:
     return f"{MONTH_NAMES[month.month - 1]} {month.year}"
 
 
-def _ratings_in(start: dt.datetime, end: dt.datetime, area: Area | None) -> QuerySet[SatisfactionRating]:
+def _ratings_in(
+    start: dt.datetime, end: dt.datetime, area: Area | None, offices: frozenset[int] | None = None
+) -> QuerySet[SatisfactionRating]:
     ratings = SatisfactionRating.objects.filter(rated_at__gte=start, rated_at__lt=end).order_by()
+    if offices is not None:
+        ratings = ratings.filter(order__imigrasi_office_id__in=offices)
     return ratings.filter(order__area=area) if area is not None else ratings
 
 
-def satisfaction(*, period: Period, area: Area | None = None) -> SatisfactionFigures:
+def satisfaction(
+    *, period: Period, area: Area | None = None, offices: frozenset[int] | None = None
+) -> SatisfactionFigures:
     """Two queries (the months grouped in the database, the latest comments), whatever the number of
     ratings. A rating counts in the month it was first given; a change within its week keeps the
     month. With an area, only ratings of deliveries to the area count."""
     start, end = period.bounds()
-    ratings = _ratings_in(start, end, area)
+    ratings = _ratings_in(start, end, area, offices)
     months = [
         SatisfactionRow(
             key=f"{r['month']:%Y-%m}",
@@ -539,14 +611,19 @@ class MoneyFigures:
     total: MoneyMonth
 
 
-def money_by_month(*, period: Period) -> MoneyFigures:
-    """Three grouped queries (ledger, differences, statements) whatever the number of rows."""
+def money_by_month(*, period: Period, offices: frozenset[int] | None = None) -> MoneyFigures:
+    """Three grouped queries (ledger, differences, statements) whatever the number of rows. With
+    ``offices``, the rows of those Imigrasi offices and of the Pos offices serving them."""
     start, end = period.bounds()
     days = {"business_day__gte": start.date(), "business_day__lt": end.date()}
+    movements = Movement.objects.filter(**days)
+    statements = Statement.objects.filter(day__gte=start.date(), day__lt=end.date())
+    if offices is not None:
+        movements = movements.filter(Q(office_id__in=offices) | Q(office__serves_id__in=offices))
+        statements = statements.filter(imigrasi_office_id__in=offices)
     sums: dict[str, dict[str, int]] = {}
     for r in (
-        Movement.objects.filter(**days)
-        .annotate(month=TruncMonth("business_day"))
+        movements.annotate(month=TruncMonth("business_day"))
         .values("month", "revenue", "kind")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -559,9 +636,7 @@ def money_by_month(*, period: Period) -> MoneyFigures:
             month["state"] += r["total"]
         else:
             month["pos"] += r["total"]
-    statements = Statement.objects.filter(day__gte=start.date(), day__lt=end.date()).exclude(
-        status=StatementStatus.APPROVED
-    )
+    statements = statements.exclude(status=StatementStatus.APPROVED)
     waiting: dict[str, int] = {}
     for w in statements.annotate(month=TruncMonth("day")).values("month").annotate(n=Count("pk")).order_by():
         waiting[f"{w['month']:%Y-%m}"] = w["n"]
@@ -602,6 +677,7 @@ def money_by_month(*, period: Period) -> MoneyFigures:
 class Dashboard:
     period: Period
     area: Area | None
+    scope: Scope | None
     uptake: list[UptakeYear]
     compliance: list[LegCompliance]
     failed: list[tuple[str, object, int]]
@@ -633,12 +709,16 @@ class LostCaseFigures:
     reissued: int  # decided "cancelled and reissued" in the period
 
 
-def lost_case_figures(*, period: Period, area: Area | None = None) -> LostCaseFigures:
+def lost_case_figures(
+    *, period: Period, area: Area | None = None, offices: frozenset[int] | None = None
+) -> LostCaseFigures:
     """Passports lost or damaged in transit: the open cases with their age in days, and what the
     period saw reported and decided."""
     cases = LostPassportCase.objects.all()
     if area is not None:
         cases = cases.filter(order__area=area)
+    if offices is not None:
+        cases = cases.filter(order__imigrasi_office_id__in=offices)
     now = timezone.now()
     open_cases = [
         OpenLostCase(
@@ -684,10 +764,13 @@ class VanFigures:
     worst_minutes_late: int
 
 
-def van_lateness(*, period: Period) -> VanFigures:
+def van_lateness(*, period: Period, offices: frozenset[int] | None = None) -> VanFigures:
     """The Pos van's standby at the office in the period (the study saw it often late)."""
     start, end = period.bounds()
-    totals = VanStandby.objects.filter(day__gte=start.date(), day__lt=end.date()).aggregate(
+    standby = VanStandby.objects.filter(day__gte=start.date(), day__lt=end.date())
+    if offices is not None:
+        standby = standby.filter(office_id__in=offices)
+    totals = standby.aggregate(
         days=Count("pk"),
         late_days=Count("pk", filter=Q(minutes_late__gt=0)),
         late_minutes=Sum("minutes_late"),
@@ -703,21 +786,25 @@ def van_lateness(*, period: Period) -> VanFigures:
 
 
 @reads_from_replica()  # the page, its exports and the API: figures a moment old are fine
-def dashboard(*, period: Period, area: Area | None = None) -> Dashboard:
-    rows = _rows(period, area, None)  # the period's events, counted once for every figure
+def dashboard(*, period: Period, area: Area | None = None, scope: Scope | None = None) -> Dashboard:
+    """Every figure of the period, for ``scope`` (one office, a region, the nation; None: every
+    office, as the nation)."""
+    offices = scope.offices if scope is not None else None
+    rows = _rows(period, area, None, offices)  # the period's events, counted once for every figure
     return Dashboard(
         period=period,
         area=area,
-        uptake=uptake(period=period, area=area, rows=rows),
+        scope=scope,
+        uptake=uptake(period=period, area=area, rows=rows, offices=offices),
         compliance=deadline_compliance(period=period, area=area, rows=rows),
         failed=failed_attempts_by_reason(period=period, area=area, rows=rows),
         couriers=courier_performance(period=period, area=area, rows=rows),
-        van=van_lateness(period=period),
-        complaints=complaints_by_category(period=period, area=area),
-        lost=lost_case_figures(period=period, area=area),
-        conversion=booking_conversion(period=period, area=area),
-        satisfaction=satisfaction(period=period, area=area),
-        money=money_by_month(period=period),
+        van=van_lateness(period=period, offices=offices),
+        complaints=complaints_by_category(period=period, area=area, offices=offices),
+        lost=lost_case_figures(period=period, area=area, offices=offices),
+        conversion=booking_conversion(period=period, area=area, offices=offices),
+        satisfaction=satisfaction(period=period, area=area, offices=offices),
+        money=money_by_month(period=period, offices=offices),
     )
 
 

@@ -28,6 +28,7 @@ from accounts.choices import Role
 from accounts.models import User
 from core.exceptions import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.states import CREATED, StateTable, Transition, state_created, transition_make
+from organisations.models import Office
 from partners.choices import (
     ActionItemStatus,
     DisputeStatus,
@@ -54,6 +55,7 @@ from partners.models import (
     UptakeMonth,
 )
 from partners.permissions import MANAGERS, party_of, require_manager, require_uptake_enterer
+from partners.scopes import own_office
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -539,6 +541,7 @@ def uptake_month_enter(*, year: int, month: int, issued: int, actor: User) -> Up
     if errors:
         raise ValidationFailed(" ".join(str(e) for e in errors), fields={"issued": errors})
     row, _created = UptakeMonth.objects.update_or_create(
+        office=own_office(actor),
         year=year,
         month=month,
         defaults={"issued": issued, "source": UptakeSource.ENTERED, "entered_by": actor},
@@ -608,6 +611,7 @@ def uptake_csv_import(*, content: bytes, actor: User) -> UptakeImportResult:
     with transaction.atomic():
         for year, month, issued in rows:
             UptakeMonth.objects.update_or_create(
+                office=own_office(actor),
                 year=year,
                 month=month,
                 defaults={"issued": issued, "source": UptakeSource.CSV, "entered_by": actor},
@@ -619,12 +623,16 @@ def uptake_month_check_actor(actor: User) -> None:
     require_uptake_enterer(actor)
 
 
-def uptake_study_figures_load(*, figures: dict[int, list[tuple[int, int | None]]]) -> int:
-    """The study's tables: per year, twelve (issued, delivered or None for "–")."""
+def uptake_study_figures_load(
+    *, figures: dict[int, list[tuple[int, int | None]]], office: Office | None = None
+) -> int:
+    """The study's tables of ``office`` (Makassar's): per year, twelve (issued, delivered or None
+    for "–")."""
     count = 0
     for year, months in figures.items():
         for month, (issued, delivered) in enumerate(months, start=1):
             UptakeMonth.objects.update_or_create(
+                office=office,
                 year=year,
                 month=month,
                 defaults={

@@ -10,7 +10,7 @@ from typing import Concatenate, ParamSpec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -44,6 +44,7 @@ from partners.forms import (
 )
 from partners.models import Agreement, Dispute, EvaluationMeeting, Obligation
 from partners.permissions import is_manager
+from partners.scopes import scope_resolve, scopes_for
 from partners.selectors import Dashboard
 from partners.services import AgreementChanges
 
@@ -82,11 +83,14 @@ def partners_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _board_from(request: HttpRequest) -> tuple[DashboardFilterForm, Dashboard]:
-    form = DashboardFilterForm(request.GET or None)
+def _board_from(request: AuthenticatedHttpRequest) -> tuple[DashboardFilterForm, Dashboard]:
+    choices = scopes_for(request.user)
+    form = DashboardFilterForm(request.GET or None, scopes=choices)
     period = selectors.default_period()
     area = None
+    scope = choices[0]
     if form.is_bound and form.is_valid():
+        scope = scope_resolve(request.user, form.cleaned_data["scope"])
         period = selectors.Period(
             start=form.cleaned_data["start_date"] or period.start,
             end=form.cleaned_data["end_date"] or period.end,
@@ -95,8 +99,10 @@ def _board_from(request: HttpRequest) -> tuple[DashboardFilterForm, Dashboard]:
             period = selectors.Period(start=period.start, end=period.start)
         area = form.cleaned_data["area"]
     elif not form.is_bound:
-        form = DashboardFilterForm(initial={"start": f"{period.start:%Y-%m}", "end": f"{period.end:%Y-%m}"})
-    return form, selectors.dashboard(period=period, area=area)
+        form = DashboardFilterForm(
+            initial={"start": f"{period.start:%Y-%m}", "end": f"{period.end:%Y-%m}"}, scopes=choices
+        )
+    return form, selectors.dashboard(period=period, area=area, scope=scope)
 
 
 def _plots(board: Dashboard) -> dict[str, str | None]:

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("delivery.orders.api_urls")),
+    path("", include("delivery.pickup.api_urls")),
     path("", include("delivery.courier.api_urls")),
     path("", include("delivery.booking.api_urls")),
     path("", include("delivery.tracking.api_urls")),

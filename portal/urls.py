@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/docs/", api_docs.api_docs, name="api-docs"),
     path("", include("delivery.counter.urls")),
     path("", include("delivery.orders.urls")),
+    path("", include("delivery.pickup.urls")),
     path("", include("delivery.courier.urls")),
     path("", include("delivery.booking.urls")),
     path("", include("delivery.problems.urls")),

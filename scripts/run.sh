@@ -10,6 +10,7 @@ PORT="${PORT:-8000}"
 export PORT
 mkdir -p var
 .venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py load_offices -v0 > var/offices.log
 .venv/bin/python manage.py seed_demo > var/seed.log
 pids=()
 stop() {

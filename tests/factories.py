@@ -147,10 +147,13 @@ def order_move_along(
         "return_to_office": users["imigrasi"],
         "cancel": owner,
         "cancel_delivery": users["pos.antaran"],
+        "send_to_branch": users["pos.antaran"],
     }
     moment = start
     for action in PATH[state]:
         moment += step
+        if action == "send_to_branch":
+            pickup_choose(ref, order, owner=owner)
         if action == "dispatch":
             dispatch.delivery_order_assign_courier(
                 order_id=order.pk, courier=courier_obj, actor=users["pos.antaran"]
@@ -163,6 +166,16 @@ def order_move_along(
         )
     order.refresh_from_db()
     return order
+
+
+def pickup_choose(
+    ref: dict, order: DeliveryOrder, *, owner: User | None = None, branch: str = "daya"
+) -> None:
+    """The applicant chooses to collect the passport at a branch of the demo (``delivery.pickup``)."""
+    from delivery.pickup.services import delivery_order_choose_pickup
+
+    owner = owner or order.application.applicant.user
+    delivery_order_choose_pickup(order_id=order.pk, actor=owner, branch_id=ref["branches"][branch].pk)
 
 
 def second_office_ref(ref: dict) -> dict:

@@ -540,6 +540,11 @@ def _own_order_for_change(order: DeliveryOrder, actor: User) -> None:
             ),
             code="already_released",
         )
+    if order.pickup_branch_id is not None:
+        raise InvalidTransition(
+            _("You collect this passport at a Pos branch: there is no delivery address to change."),
+            code="pickup_at_branch",
+        )
 
 
 def address_change_quote(*, order: DeliveryOrder, actor: User, area_id: int | str) -> AddressQuote:

@@ -45,6 +45,8 @@ BEFORE_DISPATCH = (
 
 
 def reschedule_allowed(order: DeliveryOrder) -> bool:
+    if order.pickup_branch_id is not None:
+        return False  # collected at a branch: no courier comes
     if order.status in BEFORE_DISPATCH:
         return area_has_windows(order.area)
     return (

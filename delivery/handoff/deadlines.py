@@ -2,7 +2,10 @@
 section, 1 day to the applicant. Days are calendar or working days by setting (WITA).
 
 An order booked with a delivery day and window gets, instead of the 1-day clock of step 7, the end of
-its window on its day (if that is still ahead when the passport reaches the delivery section)."""
+its window on its day (if that is still ahead when the passport reaches the delivery section).
+
+A passport sent to a pickup branch waits there ``DELIVERY_PICKUP_HOLD_DAYS``; past that, the order
+is late (the problems queue of the Pos service section, which takes it back)."""
 
 from __future__ import annotations
 
@@ -71,6 +74,9 @@ def deadline_after(
         if window_deadline is not None and window_deadline > at:
             return window_deadline
         return add_days(at, settings.DELIVERY_STEP7_DAYS)
+    if target == DeliveryStatus.AT_PICKUP_BRANCH:
+        # The branch keeps the passport this long; then the service section takes it back.
+        return add_days(at, settings.DELIVERY_PICKUP_HOLD_DAYS)
     if target in (DeliveryStatus.OUT_FOR_DELIVERY, DeliveryStatus.FAILED_ATTEMPT):
         return current_deadline
     return None

@@ -36,6 +36,11 @@ def history_recorded() -> Iterator[None]:
         _recording_history.reset(token)
 
 
+def notifications_wanted() -> bool:
+    """False while orders are written as history (``history_recorded``): nobody is told."""
+    return not _recording_history.get()
+
+
 def moves_follow_up(moved: list[tuple[DeliveryOrder, DeliveryEvent]]) -> None:
     """Inside the move's transaction: the applicants' notifications after commit (one task for a
     batch), and the partner systems' webhooks written in the same transaction as the events."""

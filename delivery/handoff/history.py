@@ -5,7 +5,7 @@ Three guards, each catching what the one before it cannot:
 - ``AppendOnlyModel`` refuses to save an existing event or delete one through the ORM;
 - the database refuses every UPDATE and DELETE on ``delivery_deliveryevent`` whoever issues it
   (``QuerySet.update()``, raw SQL, a job): triggers created by migration ``delivery.0017`` on
-  PostgreSQL and SQLite;
+  PostgreSQL and SQLite, on every monthly partition since ``delivery.0036`` (``partitions``);
 - every event carries ``chain_hash``, a SHA-256 over the previous event of the same order and its
   own fields, so an edit made with the triggers switched off, or a removed event, breaks the chain
   (``events_chain_verify``; ``manage.py verify_event_chains``).
@@ -147,12 +147,17 @@ class ChainReport:
 
 
 def triggers_present() -> bool:
-    """Whether the database still refuses UPDATE and DELETE on the event table."""
+    """Whether the database still refuses UPDATE and DELETE on the event table (on PostgreSQL, on
+    the table and on every one of its monthly partitions)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # A partition whose copy of a trigger is disabled counts the table as unguarded.
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'delivery_deliveryevent'::regclass "
-                "AND tgname = ANY(%s) AND tgenabled <> 'D'",
+                "AND tgname = ANY(%s) AND tgenabled <> 'D' AND NOT EXISTS (SELECT 1 FROM pg_inherits i "
+                "WHERE i.inhparent = 'delivery_deliveryevent'::regclass AND NOT EXISTS (SELECT 1 FROM "
+                "pg_trigger p WHERE p.tgrelid = i.inhrelid AND p.tgparentid = pg_trigger.oid "
+                "AND p.tgenabled <> 'D'))",
                 [list(TRIGGER_NAMES)],
             )
         else:

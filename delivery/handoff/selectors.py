@@ -102,13 +102,25 @@ _QUEUES: dict[str, list[tuple[str, object, object, dict[str, object]]]] = {
             _("After the last failed attempt the passport goes back to Imigrasi."),
             {"pos_office": True, "status__in": [S.FAILED_ATTEMPT]},
         ),
+        (
+            "at_branch",
+            _("Waiting at the pickup branches: hand over against the delivery code"),
+            _("The applicant collects these at the branch counter; past the deadline, take them back."),
+            {"pos_office": True, "status__in": [S.AT_PICKUP_BRANCH]},
+        ),
     ],
     Role.POS_DISPATCHER: [
         (
             "to_dispatch",
             _("In the delivery section: assign and send out"),
             _("Step 7: deliver within 1 day."),
-            {"pos_office": True, "status__in": [S.WITH_DELIVERY_SECTION]},
+            {"pos_office": True, "status__in": [S.WITH_DELIVERY_SECTION], "pickup_branch__isnull": True},
+        ),
+        (
+            "to_branch",
+            _("To be collected at a branch: send to the branch"),
+            _("The applicant chose a Pos branch: send it there today."),
+            {"pos_office": True, "status__in": [S.WITH_DELIVERY_SECTION], "pickup_branch__isnull": False},
         ),
         (
             "failed",

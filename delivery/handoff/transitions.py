@@ -133,10 +133,29 @@ MOVES: dict[str, Move] = {
         assigned_courier_only=True,
         courier_app_only=True,
     ),
-    # After failed attempts the passport goes back: the Pos service section acknowledges it first,
-    # then the Imigrasi office, where the applicant collects it.
+    # The applicant chose a pickup branch (``delivery.pickup``): the delivery section sends the
+    # passport there instead of giving it to a courier.
+    "send_to_branch": Move(
+        sources=frozenset({S.WITH_DELIVERY_SECTION}),
+        target=S.AT_PICKUP_BRANCH,
+        roles=frozenset({Role.POS_DISPATCHER}),
+        label=_("Send to the pickup branch"),
+        office_field="pos_office",
+    ),
+    # Step 7 at the branch counter: the applicant (or a stand-in) shows the delivery code.
+    "collect_at_branch": Move(
+        sources=frozenset({S.AT_PICKUP_BRANCH}),
+        target=S.DELIVERED,
+        roles=frozenset({Role.POS_SERVICE_OFFICER}),
+        label=_("Hand over at the branch counter"),
+        office_field="pos_office",
+        own_page="pickup-handover",
+    ),
+    # After failed attempts (or when nobody collected it at the branch in time) the passport goes
+    # back: the Pos service section acknowledges it first, then the Imigrasi office, where the
+    # applicant collects it.
     "return_to_pos": Move(
-        sources=frozenset({S.FAILED_ATTEMPT}),
+        sources=frozenset({S.FAILED_ATTEMPT, S.AT_PICKUP_BRANCH}),
         target=S.RETURNED_TO_POS,
         roles=frozenset({Role.POS_SERVICE_OFFICER}),
         label=_("Receive the returned passport"),
@@ -151,7 +170,9 @@ MOVES: dict[str, Move] = {
     ),
     # The delivery section stops a delivery (the applicant withdrew, Imigrasi recalled the passport).
     "cancel_delivery": Move(
-        sources=frozenset({S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT}),
+        sources=frozenset(
+            {S.WITH_DELIVERY_SECTION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT, S.AT_PICKUP_BRANCH}
+        ),
         target=S.CANCELLED,
         roles=frozenset({Role.POS_DISPATCHER}),
         label=_("Stop this delivery"),
@@ -168,6 +189,7 @@ MOVES: dict[str, Move] = {
                 S.WITH_DELIVERY_SECTION,
                 S.OUT_FOR_DELIVERY,
                 S.FAILED_ATTEMPT,
+                S.AT_PICKUP_BRANCH,
                 S.RETURNED_TO_POS,
             }
         ),
@@ -330,6 +352,7 @@ def _move_orders(
             _check_actor(action, move, order, actor)
             if order.status not in move.sources:
                 raise InvalidTransition(_not_now_message(order, many=expected > 1))
+        _check_destination(action, orders)
         if action == "dispatch":
             _check_attempts_left(orders)
         if action == "cancel":
@@ -457,12 +480,34 @@ def check_move(action: str, order: DeliveryOrder, actor: User) -> None:
         raise InvalidTransition(
             _("This cannot be done now: the order is “%(status)s”.") % {"status": order.get_status_display()}
         )
+    _check_destination(action, [order])
     if action == "dispatch":
         _check_attempts_left([order])
     if action == "cancel":
         _check_not_released([order])
     if move.member_signature_first:
         _check_members_signed([order])
+
+
+def _check_destination(action: str, orders: list[DeliveryOrder]) -> None:
+    """A passport to be collected at a branch goes there, not out with a courier; one to be
+    delivered to the door does not go to a branch."""
+    if action == "dispatch":
+        waiting = next((order for order in orders if order.pickup_branch_id is not None), None)
+        if waiting is not None:
+            raise InvalidTransition(
+                _("Order %(code)s is to be collected at a Pos branch: send it to the branch.")
+                % {"code": waiting.code},
+                code="pickup_at_branch",
+            )
+    if action == "send_to_branch":
+        home = next((order for order in orders if order.pickup_branch_id is None), None)
+        if home is not None:
+            raise InvalidTransition(
+                _("Order %(code)s is delivered to the door: its applicant chose no pickup branch.")
+                % {"code": home.code},
+                code="no_pickup_branch",
+            )
 
 
 def _check_members_signed(orders: list[DeliveryOrder]) -> None:
@@ -631,6 +676,24 @@ def delivery_order_fail_attempt(
     )
 
 
+def delivery_order_send_to_branch(*, order_id: int, actor: User, at: dt.datetime | None = None) -> MoveResult:
+    """The delivery section sends the passport to the branch the applicant chose; it waits there
+    ``DELIVERY_PICKUP_HOLD_DAYS`` (then the service section takes it back)."""
+    return _move("send_to_branch", order_id=order_id, actor=actor, at=at)
+
+
+def delivery_order_collect_at_branch(
+    *,
+    order_id: int,
+    actor: User,
+    at: dt.datetime | None = None,
+    payload: dict[str, Any] | None = None,
+) -> MoveResult:
+    """Step 7 at the branch counter: the passport is in the applicant's (or a stand-in's) hands. Made
+    with its proof by ``delivery.pickup.services.delivery_order_hand_over_at_branch``."""
+    return _move("collect_at_branch", order_id=order_id, actor=actor, at=at, payload=payload)
+
+
 def delivery_order_return_to_pos(*, order_id: int, actor: User, at: dt.datetime | None = None) -> MoveResult:
     """The Pos service section acknowledges the passport the courier brought back."""
     return _move("return_to_pos", order_id=order_id, actor=actor, at=at)
@@ -719,6 +782,8 @@ ACTION_FUNCTIONS = {
     "dispatch": delivery_order_dispatch,
     "deliver": delivery_order_deliver,
     "fail_attempt": delivery_order_fail_attempt,
+    "send_to_branch": delivery_order_send_to_branch,
+    "collect_at_branch": delivery_order_collect_at_branch,
     "return_to_pos": delivery_order_return_to_pos,
     "return_to_office": delivery_order_return_to_office,
     "cancel": delivery_order_cancel,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("manage/order/day/", apis.ManagedOrderDayApi.as_view(), name="api-manage-day"),
     path("manage/order/address/", apis.ManagedOrderAddressApi.as_view(), name="api-manage-address"),
     path("manage/order/cancel/", apis.ManagedOrderCancelApi.as_view(), name="api-manage-cancel"),
+    path("manage/order/pickup/", apis.ManagedOrderPickupApi.as_view(), name="api-manage-pickup"),
     path(
         "manage/order/fee-difference/",
         apis.ManagedOrderFeeDifferenceApi.as_view(),

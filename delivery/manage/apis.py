@@ -34,7 +34,7 @@ from delivery.booking import online
 from delivery.booking.reschedule import delivery_order_reschedule
 from delivery.choices import DestinationKind
 from delivery.manage import access, links
-from delivery.manage.services import manage_cancel, manage_overview
+from delivery.manage.services import manage_cancel, manage_choose_pickup, manage_overview
 from delivery.models import Area, DeliveryOrder
 from delivery.money.difference import fee_difference_pay
 from delivery.privacy.services import applicant_data_export
@@ -216,6 +216,13 @@ class ManageDifferencePaymentOutput(serializers.Serializer[Any]):
     failure = serializers.CharField(help_text="Why it was refused (nothing was charged)")
 
 
+class ManagePickupBranchOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    opening_hours = serializers.CharField()
+
+
 class ManageOverviewOutput(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField()
     status = serializers.CharField()
@@ -238,6 +245,13 @@ class ManageOverviewOutput(serializers.Serializer[dict[str, Any]]):
     fee_difference_payment = ManageDifferencePaymentOutput(
         allow_null=True, help_text="The latest online payment of a fee difference"
     )
+    can_choose_pickup = serializers.BooleanField(
+        help_text="Whether the passport may now be collected at a Pos branch instead (for good)"
+    )
+    pickup_branches = ManagePickupBranchOutput(many=True, help_text="The branches that may be chosen now")
+    pickup_branch = ManagePickupBranchOutput(
+        allow_null=True, help_text="The branch chosen to collect the passport at; null: home delivery"
+    )
 
 
 class ManagedOrderApi(APIView):
@@ -250,9 +264,9 @@ class ManagedOrderApi(APIView):
         return order
 
     def overview(self, request: AuthenticatedRequest) -> dict[str, Any]:
-        order = DeliveryOrder.objects.select_related("area", "delivery_window", "application__applicant").get(
-            pk=self.order(request).pk
-        )
+        order = DeliveryOrder.objects.select_related(
+            "area", "delivery_window", "application__applicant", "pickup_branch"
+        ).get(pk=self.order(request).pk)
         seen = manage_overview(order=order, actor=request.user)
         return ManageOverviewOutput(
             {
@@ -273,6 +287,9 @@ class ManagedOrderApi(APIView):
                 "qr_token": seen.token.token if seen.token else "",
                 "fee_difference_to_pay": seen.difference_to_pay,
                 "fee_difference_payment": seen.difference_payment,
+                "can_choose_pickup": seen.can_choose_pickup,
+                "pickup_branches": seen.pickup_branches,
+                "pickup_branch": order.pickup_branch,
             }
         ).data
 
@@ -359,6 +376,33 @@ class ManagedOrderCancelApi(ManagedOrderApi):
         data.is_valid(raise_exception=True)
         manage_cancel(
             order_id=self.order(request).pk, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(self.overview(request))
+
+
+class ManagePickupInput(serializers.Serializer[dict[str, Any]]):
+    branch = serializers.IntegerField(help_text="One of the overview's pickup_branches")
+    confirm = serializers.BooleanField(
+        help_text="True: the applicant confirmed that home delivery ends for good (the courier no longer comes)"
+    )
+
+    def validate_confirm(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(_("Confirm that home delivery ends for good."))
+        return value
+
+
+class ManagedOrderPickupApi(ManagedOrderApi):
+    @extend_schema(
+        summary="Collect the passport at a Pos branch instead of home delivery (for good)",
+        request=ManagePickupInput,
+        responses={200: ManageOverviewOutput, **ERRORS},
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        data = ManagePickupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        manage_choose_pickup(
+            order_id=self.order(request).pk, actor=request.user, branch_id=data.validated_data["branch"]
         )
         return Response(self.overview(request))
 

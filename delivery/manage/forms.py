@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -28,6 +29,35 @@ class CancelForm(forms.Form):
         label=_("I understand: the delivery ends, and I collect my passport at the Imigrasi office."),
         error_messages={"required": _("Tick the box to confirm.")},
     )
+
+
+class PickupForm(forms.Form):
+    """The branch to collect the passport at, and the confirmation that home delivery ends."""
+
+    branch = forms.TypedChoiceField(
+        label=_("Pos branch"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose one of the Pos branches listed."),
+            "invalid_choice": _("Choose one of the Pos branches listed."),
+        },
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: the courier no longer comes; I collect my passport at this branch with my "
+            "delivery code and my ID. This cannot be undone."
+        ),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+    def __init__(self, *args: Any, branches: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["branch"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (branch.pk, f"{branch.name} – {branch.address} ({branch.opening_hours})") for branch in branches
+        ]
 
 
 class SignUpForm(forms.Form):

@@ -1,7 +1,7 @@
 """What "manage my delivery" shows and allows for one order, in one place: the pages and the API
 read it from here, and each change is made by the service that owns it (a new day by
 ``delivery.booking.reschedule``, the address by ``delivery.booking.online``, the cancel by the table
-of moves)."""
+of moves, a pickup branch by ``delivery.pickup``)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,14 @@ from delivery.booking.reschedule import reschedule_allowed
 from delivery.choices import DeliveryStatus
 from delivery.handoff import transitions as t
 from delivery.handoff.tokens import DeliveryToken, delivery_token_issue, delivery_token_qr
-from delivery.models import DeliveryOrder, FeeDifferencePayment, ProofOfDelivery
+from delivery.models import DeliveryOrder, FeeDifferencePayment, PickupBranch, ProofOfDelivery
 from delivery.money.difference import fee_difference_latest, fee_difference_open
 from delivery.money.refunds import Refund, cancellation_refund
+from delivery.pickup.services import (
+    delivery_order_choose_pickup,
+    pickup_branches,
+    pickup_choice_allowed,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,9 @@ class Overview:
     # latest online payment of one (its state: in progress, paid, refused).
     difference_to_pay: int
     difference_payment: FeeDifferencePayment | None
+    # Collecting the passport at a Pos branch instead: whether it may be chosen now, and where.
+    can_choose_pickup: bool = False
+    pickup_branches: tuple[PickupBranch, ...] = ()
 
 
 def manage_overview(*, order: DeliveryOrder, actor: User) -> Overview:
@@ -55,6 +63,7 @@ def manage_overview(*, order: DeliveryOrder, actor: User) -> Overview:
         can_cancel, cancel_refused = False, error.message
     window = order.delivery_window
     token = delivery_token_issue(order=order)
+    can_choose_pickup = pickup_choice_allowed(order, actor)
     return Overview(
         can_change_day=reschedule_allowed(order),
         can_change_address=can_change_address,
@@ -70,9 +79,16 @@ def manage_overview(*, order: DeliveryOrder, actor: User) -> Overview:
         window=f"{window.starts_at:%H.%M}\u2013{window.ends_at:%H.%M}" if window is not None else "",
         difference_to_pay=fee_difference_open(order),
         difference_payment=fee_difference_latest(order),
+        can_choose_pickup=can_choose_pickup,
+        pickup_branches=tuple(pickup_branches(order)) if can_choose_pickup else (),
     )
 
 
 def manage_cancel(*, order_id: int, actor: User, reason: str = "") -> t.MoveResult:
     """The applicant's cancel through the table of moves (the refund rule on its event)."""
     return t.delivery_order_cancel(order_id=order_id, actor=actor, reason=reason[:300])
+
+
+def manage_choose_pickup(*, order_id: int, actor: User, branch_id: int | str) -> None:
+    """The applicant collects the passport at a Pos branch instead (``delivery.pickup``)."""
+    delivery_order_choose_pickup(order_id=order_id, actor=actor, branch_id=branch_id)

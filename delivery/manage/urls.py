@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/<str:code>/address/", views.address, name="manage-address"),
     path("manage/<str:code>/pay-difference/", views.pay_difference, name="manage-pay-difference"),
     path("manage/<str:code>/cancel/", views.cancel, name="manage-cancel"),
+    path("manage/<str:code>/pickup/", views.pickup, name="manage-pickup"),
     path("manage/<str:code>/proof/<str:kind>/", views.proof_file, name="manage-proof-file"),
     path("manage/<str:code>/data.json", views.data_export, name="manage-data"),
     path("manage/<str:code>/revoke/", views.revoke, name="manage-revoke"),

@@ -37,8 +37,8 @@ from core.lookups import lookup_failed, lookup_locked
 from core.middleware import client_ip
 from delivery.booking.views import address_change_page, reschedule_page
 from delivery.manage import access, links
-from delivery.manage.forms import CancelForm, CodeForm, SignUpForm
-from delivery.manage.services import manage_cancel, manage_overview
+from delivery.manage.forms import CancelForm, CodeForm, PickupForm, SignUpForm
+from delivery.manage.services import manage_cancel, manage_choose_pickup, manage_overview
 from delivery.models import DeliveryOrder
 from delivery.money.difference import NOTHING_TO_PAY, fee_difference_pay
 from delivery.privacy.services import applicant_data_export
@@ -277,6 +277,35 @@ def cancel(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
     status = 400 if form.errors else 200
     return render(
         request, "manage/cancel.html", {"order": order, "overview": overview, "form": form}, status=status
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@granted_view
+def pickup(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
+    """Collect the passport at a Pos branch instead of home delivery: the branches with their
+    address and opening hours, and a confirmation first, since the choice cannot be undone."""
+    actor = _actor(order)
+    overview = manage_overview(order=order, actor=actor)
+    if not overview.can_choose_pickup:
+        messages.error(request, _("A pickup branch can no longer be chosen for this delivery."))
+        return redirect("manage-home", code=order.code)
+    form = PickupForm(request.POST if request.method == "POST" else None, branches=overview.pickup_branches)
+    if request.method == "POST" and form.is_valid():
+        try:
+            manage_choose_pickup(order_id=order.pk, actor=actor, branch_id=form.cleaned_data["branch"])
+        except DomainError as error:
+            if not error.fields:  # the order moved on meanwhile: say so on the order's page
+                messages.error(request, str(error.message))
+                return redirect("manage-home", code=order.code)
+            form_errors_add(form, error, sentence="unplaced")
+        else:
+            messages.success(request, _("Done: you collect your passport at the branch you chose."))
+            return redirect("manage-home", code=order.code)
+    status = 400 if form.errors else 200
+    return render(
+        request, "manage/pickup.html", {"order": order, "overview": overview, "form": form}, status=status
     )
 
 

@@ -20,14 +20,14 @@ from delivery.choices import (
     WhatsAppStatus,
 )
 from delivery.manage.links import link_url
-from delivery.models import DeliveryCodeAttempt, DeliveryEvent, DeliveryOrder, Notification
+from delivery.models import DeliveryCodeAttempt, DeliveryEvent, DeliveryOrder, Notification, PickupChoice
 from delivery.notifications.sms_texts import (
     SmsMessage,
     event_sms_message,
     sms_render,
     whatsapp_template,
 )
-from delivery.notifications.texts import mail_lines
+from delivery.notifications.texts import mail_lines, pickup_branch_lines
 
 logger = logging.getLogger(__name__)
 
@@ -422,4 +422,58 @@ def code_refused_notify(*, attempt_id: int) -> str:
             to=phone, text=sms_text, reference=f"ap-code-{attempt.pk}-{attempt.occurred_at:%Y%m%d%H%M%S%f}"
         )
     logger.info("delivery.notify_code_refused.sent attempt_id=%s", attempt.pk)
+    return "sent"
+
+
+def pickup_chosen_notify(*, choice_id: int) -> str:
+    """Confirm to the applicant the branch they chose to collect the passport at: by mail, and by
+    short message when a phone number is on file. The mail's Message-ID and the short message's
+    client reference are the same on every run, so a retry reaches them once."""
+    choice = (
+        PickupChoice.objects.select_related("order__application__applicant", "order__pickup_branch", "branch")
+        .filter(pk=choice_id)
+        .first()
+    )
+    if choice is None:
+        return "missing"
+    order = choice.order
+    applicant = order.application.applicant
+    email = order.recipient_email or applicant.email
+    phone = order.recipient_phone or applicant.phone
+    with translation.override(applicant.language or "id"):
+        subject = gettext("Your passport delivery %(code)s: you collect it at %(branch)s") % {
+            "code": order.code,
+            "branch": choice.branch.name,
+        }
+        body = "\n".join(
+            [
+                gettext("Dear %(name)s,") % {"name": applicant.full_name},
+                "",
+                gettext(
+                    "You chose to collect your passport at a Pos branch instead of home delivery. We will "
+                    "tell you when it is there."
+                ),
+                *pickup_branch_lines(order),
+                "",
+                gettext("Follow your delivery here: %(url)s") % {"url": link_url(order)},
+                "",
+                "Kantor Imigrasi Kelas I TPI Makassar & PT Pos Indonesia",
+            ]
+        )
+        sms_text = sms_render(
+            SmsMessage("pickup_chosen", order.code, {"branch": choice.branch.name, "url": link_url(order)})
+        )
+    if email:
+        EmailMessage(
+            subject,
+            body,
+            None,
+            [email],
+            headers={"Message-ID": f"<pickup-chosen-{choice.pk}@antar-paspor.local>"},
+        ).send()
+    if phone:
+        from delivery.notifications.sms import sms_send
+
+        sms_send(to=phone, text=sms_text, reference=f"ap-pickup-{choice.pk}")
+    logger.info("delivery.notify_pickup_chosen.sent choice_id=%s", choice.pk)
     return "sent"

@@ -139,6 +139,19 @@ TEMPLATES: dict[str, SmsTemplate] = {
             ("reason",),
         ),
         _t("returned_to_pos", _("Your passport is back at the Pos office. %(url)s"), ("url",)),
+        # The branch's address and opening hours are behind the link (the mail has them too).
+        _t(
+            "pickup_chosen",
+            _("Collect at %(branch)s. We text you when it is there. %(url)s"),
+            ("branch", "url"),
+            ("branch",),
+        ),
+        _t(
+            "at_pickup_branch",
+            _("Passport at %(branch)s. Bring code+KTP. %(url)s"),
+            ("branch", "url"),
+            ("branch",),
+        ),
         _t(
             "returned_to_office",
             _("Collect your passport at %(office)s with your KTP. Mon-Thu 07:30-16:00, Fri 07:30-16:30."),
@@ -277,4 +290,9 @@ def event_sms_message(event: DeliveryEvent) -> SmsMessage:
         return SmsMessage("out_for_delivery_today", code, {"courier": courier, "url": track})
     if status == DeliveryStatus.WITH_DELIVERY_SECTION:
         return SmsMessage(str(status), code, {"area": order.area.name, "url": track})
+    if status == DeliveryStatus.AT_PICKUP_BRANCH and order.pickup_branch is not None:
+        branch = order.pickup_branch
+        return SmsMessage(
+            str(status), code, {"branch": branch.name, "hours": branch.opening_hours, "url": track}
+        )
     return SmsMessage(str(status), code, {"url": track})

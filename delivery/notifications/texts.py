@@ -12,6 +12,7 @@ from delivery.handoff.history import personal_details
 from delivery.manage.links import link_url
 from delivery.models import (
     DeliveryEvent,
+    DeliveryOrder,
 )
 
 
@@ -54,6 +55,8 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
                 gettext("Choose another day or another address in the same area here: %(url)s")
                 % {"url": link_url(order)}
             )
+    if event.to_status == DeliveryStatus.AT_PICKUP_BRANCH and order.pickup_branch is not None:
+        lines += ["", *pickup_branch_lines(order)]
     if event.to_status == DeliveryStatus.RETURNED_TO_OFFICE:
         office = order.imigrasi_office
         lines += [
@@ -66,3 +69,23 @@ def mail_lines(event: DeliveryEvent) -> list[str]:
             ),
         ]
     return lines
+
+
+def pickup_branch_lines(order: DeliveryOrder) -> list[str]:
+    """Where and when the applicant collects the passport at the branch they chose."""
+    branch = order.pickup_branch
+    if branch is None:
+        return []
+    return [
+        gettext("Collect your passport at %(branch)s, %(address)s.")
+        % {"branch": branch.name, "address": branch.address},
+        gettext("Opening hours: %(hours)s.") % {"hours": branch.opening_hours},
+        gettext(
+            "Bring your delivery code and your ID card (KTP). A stand-in brings your code, your written "
+            "authorisation and their own ID."
+        ),
+        gettext(
+            "The branch keeps your passport for %(days)s days; after that it goes back to the Imigrasi office."
+        )
+        % {"days": settings.DELIVERY_PICKUP_HOLD_DAYS},
+    ]

@@ -86,6 +86,8 @@ RESPONSIBLE: dict[str, tuple[str, str]] = {
     S.WITH_DELIVERY_SECTION: (Role.POS_DISPATCHER, "pos_office"),
     S.OUT_FOR_DELIVERY: (Role.POS_DISPATCHER, "pos_office"),
     S.FAILED_ATTEMPT: (Role.POS_DISPATCHER, "pos_office"),
+    # Not collected at the branch in time: the service section takes it back.
+    S.AT_PICKUP_BRANCH: (Role.POS_SERVICE_OFFICER, "pos_office"),
 }
 
 
@@ -178,7 +180,9 @@ def problems_sweep(*, now: dt.datetime | None = None) -> int:
     for order in live.filter(status=S.FAILED_ATTEMPT).order_by("pk"):
         new += _flag(order, ProblemKind.FAILED_ATTEMPT, order.status_changed_at.isoformat(), now) is not None
     stalled_since = now - dt.timedelta(hours=settings.DELIVERY_STALLED_HOURS)
-    for order in live.filter(status_changed_at__lt=stalled_since).order_by("pk"):
+    # A passport waiting at a pickup branch is expected to wait: its hold deadline flags it.
+    waiting = live.filter(status_changed_at__lt=stalled_since).exclude(status=S.AT_PICKUP_BRANCH)
+    for order in waiting.order_by("pk"):
         new += _flag(order, ProblemKind.STALLED, order.status_changed_at.isoformat(), now) is not None
     for _receiver, flagged in problems_sweep_requested.send(sender=Problem, now=now):
         new += cast(int, flagged)  # a receiver returns how many of its problems are new

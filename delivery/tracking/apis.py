@@ -54,6 +54,12 @@ class TrackingOutput(serializers.Serializer[dict[str, Any]]):
     delivery_window = serializers.CharField(
         allow_blank=True, help_text="The time window chosen at booking (WITA); empty without one"
     )
+    pickup_branch = serializers.CharField(
+        allow_blank=True,
+        help_text="The Pos branch the applicant collects the passport at; empty: home delivery",
+    )
+    pickup_address = serializers.CharField(allow_blank=True)
+    pickup_hours = serializers.CharField(allow_blank=True, help_text="The branch's opening hours")
 
 
 class TrackingLookupApi(PublicApi):
@@ -94,6 +100,9 @@ class TrackingLookupApi(PublicApi):
                     "steps": page.steps,
                     "delivery_date": page.delivery_date,
                     "delivery_window": page.delivery_window,
+                    "pickup_branch": page.pickup_branch,
+                    "pickup_address": page.pickup_address,
+                    "pickup_hours": page.pickup_hours,
                 }
             ).data
         )

@@ -55,7 +55,9 @@ def tracking_find(
     """The order with ``code`` whose applicant matches the secret given; None otherwise."""
     if birth_date is not None:
         return (
-            DeliveryOrder.objects.select_related("area", "application__billing_code", "delivery_window")
+            DeliveryOrder.objects.select_related(
+                "area", "application__billing_code", "delivery_window", "pickup_branch"
+            )
             .filter(code=code, application__applicant__birth_date=birth_date)
             .first()
         )
@@ -162,6 +164,14 @@ class TrackingPage:
     timeline: list[TimelineEntry]
     delivery_date: dt.date | None = None
     delivery_window: str = ""  # the chosen time window (WITA), e.g. "08.00–12.00"
+    # The Pos branch the applicant collects the passport at (empty: home delivery).
+    pickup_branch: str = ""
+    pickup_address: str = ""
+    pickup_hours: str = ""
+
+    @property
+    def waiting_at_branch(self) -> bool:
+        return self.status == S.AT_PICKUP_BRANCH
 
     @cached_property
     def deadline_shown(self) -> Shown:
@@ -196,6 +206,7 @@ HOLDER: dict[str, str | Promise] = {
     S.WITH_DELIVERY_SECTION: _("PT Pos, delivery section"),
     S.OUT_FOR_DELIVERY: _("PT Pos courier, on the way to you"),
     S.FAILED_ATTEMPT: _("PT Pos, delivery section"),
+    S.AT_PICKUP_BRANCH: _("PT Pos branch: waiting for you to collect it"),
     S.RETURNED_TO_POS: _("PT Pos, service section"),
     S.RETURNED_TO_OFFICE: _("Imigrasi: collect it at the office"),
     S.DELIVERED: _("You (delivered)"),
@@ -220,6 +231,9 @@ class _Order:
     delivery_date: dt.date | None
     window_starts_at: dt.time | None
     window_ends_at: dt.time | None
+    pickup_branch: str | None = None
+    pickup_address: str | None = None
+    pickup_hours: str | None = None
 
 
 # The columns of ``_Order`` as read from an event, in the same order (then the event's own).
@@ -237,6 +251,9 @@ _ORDER_COLUMNS = (
     "order__delivery_date",
     "order__delivery_window__starts_at",
     "order__delivery_window__ends_at",
+    "order__pickup_branch__name",
+    "order__pickup_branch__address",
+    "order__pickup_branch__opening_hours",
 )
 _EVENT_COLUMNS = ("pk", "to_status", "occurred_at", "office__organisation__name")
 
@@ -354,6 +371,9 @@ def _order_without_events(order: DeliveryOrder | None) -> _Order | None:
         delivery_date=order.delivery_date,
         window_starts_at=order.delivery_window.starts_at if order.delivery_window else None,
         window_ends_at=order.delivery_window.ends_at if order.delivery_window else None,
+        pickup_branch=order.pickup_branch.name if order.pickup_branch else None,
+        pickup_address=order.pickup_branch.address if order.pickup_branch else None,
+        pickup_hours=order.pickup_branch.opening_hours if order.pickup_branch else None,
     )
 
 
@@ -385,7 +405,9 @@ def tracking_page_linked(code: str) -> TrackingPage | None:
     if rows:
         return _tracking_page(rows)
     found = _order_without_events(
-        DeliveryOrder.objects.select_related("area", "application__billing_code", "delivery_window")
+        DeliveryOrder.objects.select_related(
+            "area", "application__billing_code", "delivery_window", "pickup_branch"
+        )
         .filter(code=code)
         .first()
     )
@@ -438,4 +460,7 @@ def _tracking_page(rows: list[tuple[Any, ...]], empty: _Order | None = None) -> 
             if order.window_starts_at and order.window_ends_at
             else ""
         ),
+        pickup_branch=order.pickup_branch or "",
+        pickup_address=order.pickup_address or "",
+        pickup_hours=order.pickup_hours or "",
     )

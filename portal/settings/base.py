@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     "figures-roll-up": {"task": "partners.tasks.roll_up_figures", "schedule": 300.0},
     "outbox-relay": {"task": "portal.tasks.relay_outbox", "schedule": 60.0},
     "personal-data-retention": {"task": "portal.tasks.personal_data_retention", "schedule": 86400.0},
+    # The event table's monthly partitions, three months ahead (PostgreSQL; nothing to do on SQLite).
+    "event-partitions": {"task": "delivery.tasks.create_event_partitions", "schedule": 86400.0},
     # The daily statements, at the end of the working day (CELERY_TIMEZONE is WITA); the task skips
     # weekends and holidays.
     "daily-statements": {"task": "delivery.tasks.build_statements", "schedule": crontab(hour=20, minute=0)},
@@ -273,6 +275,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "delivery.tasks.notify_delivery_event",
         "delivery.tasks.notify_delivery_events",
         "delivery.tasks.notify_code_refused",
+        "delivery.tasks.notify_pickup_chosen",
         "delivery.tasks.notify_problem",
         "delivery.tasks.notify_lost_passport",
         "delivery.tasks.mail_online_booking_documents",
@@ -289,9 +292,11 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "partners.tasks.roll_up_figures",
         "delivery.tasks.build_statements",
     ),
-    # beat's sweeps: deadlines, agreement reminders, personal-data retention, the outbox's second line
+    # beat's sweeps: deadlines, agreement reminders, personal-data retention, the outbox's second
+    # line, the event table's coming months
     "deadlines": (
         "delivery.tasks.sweep_deadlines",
+        "delivery.tasks.create_event_partitions",
         "partners.tasks.remind_agreement_expiry",
         "portal.tasks.personal_data_retention",
         "portal.tasks.relay_outbox",
@@ -306,6 +311,8 @@ DELIVERY_DEADLINE_DAYS_KIND = env.DEADLINE_DAYS_KIND  # "calendar" or "working"
 DELIVERY_HOLIDAYS = env.HOLIDAYS  # ISO dates, e.g. 2026-12-25
 DELIVERY_STEP5_DAYS = 3
 DELIVERY_STEP7_DAYS = 1
+# How long a Pos branch keeps a passport for the applicant to collect (days as above).
+DELIVERY_PICKUP_HOLD_DAYS = 7
 DELIVERY_WINDOW_DAYS_AHEAD = 10  # working days offered from an area's first delivery day
 
 LOGGING = {

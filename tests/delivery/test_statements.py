@@ -5,7 +5,10 @@ MPN G-2's settlement report, and a disputed line on both agencies' problems queu
 from __future__ import annotations
 
 import datetime as dt
+import io
+import subprocess
 
+import openpyxl
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -347,8 +350,18 @@ def test_the_pages_approve_refuse_and_export(ref):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     with open("/tmp/statement.pdf", "wb") as out:  # kept to be looked at
         out.write(pdf.content)
+    # read back: the PDF's text names the total, the spreadsheet holds every line and the totals
+    text = subprocess.run(
+        ["pdftotext", "-layout", "/tmp/statement.pdf", "-"], capture_output=True, text=True, check=True
+    ).stdout
+    statement.refresh_from_db()
+    assert f"{statement.total:,}".replace(",", ".") in text, text[:2000]
     xlsx = imigrasi.get(f"{url}xlsx")
-    assert xlsx.content.startswith(b"PK")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    lines, totals = book.worksheets[0], book.worksheets[1]
+    amounts = [row[-1] for row in lines.iter_rows(min_row=2, values_only=True)]
+    assert len(amounts) == statement.lines.count() and sum(amounts) == statement.total
+    assert statement.total in [row[1] for row in totals.iter_rows(min_row=2, values_only=True)]
     assert pos.post("/money/statements/", {"day": "not a day"}).status_code == 200
     assert (
         pos.post(

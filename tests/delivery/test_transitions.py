@@ -8,7 +8,7 @@ from core.exceptions import InvalidTransition, NotAllowed
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent
-from tests.factories import OfficeFactory, UserFactory, make_order
+from tests.factories import OfficeFactory, UserFactory, make_order, pickup_choose
 
 # The state an order must be driven to before each (action, source) pair can be tried.
 CASES = [(action, source) for action, move in t.MOVES.items() for source in sorted(move.sources)]
@@ -24,6 +24,14 @@ def actor_for(action, order, ref):
     return next(u for u in users.values() if u.role == role)
 
 
+def order_for(ref, action, source):
+    """An order in ``source`` that ``action`` may move: a passport for a branch for "send_to_branch"."""
+    order = make_order(ref, source)
+    if action == "send_to_branch":
+        pickup_choose(ref, order)
+    return order
+
+
 def call(action, order, actor):
     extra = {"reason": "not_at_home"} if action in ("fail_attempt", "refuse_dossier", "cancel_lost") else {}
     return t.ACTION_FUNCTIONS[action](order_id=order.pk, actor=actor, **extra)
@@ -32,7 +40,7 @@ def call(action, order, actor):
 @pytest.mark.parametrize(("action", "source"), CASES)
 def test_allowed_move_changes_state_and_writes_one_event(ref, action, source):
     # given an order in an allowed source state
-    order = make_order(ref, source)
+    order = order_for(ref, action, source)
     if action == "dispatch" and order.courier is None:
         pytest.fail("orders at the dispatch step have a courier in the factory")
     actor = actor_for(action, order, ref)
@@ -72,7 +80,7 @@ def test_move_from_a_forbidden_state_is_refused_and_writes_nothing(ref, action):
 @pytest.mark.parametrize("action", list(t.MOVES))
 def test_move_by_a_wrong_role_is_refused(ref, action):
     source = sorted(t.MOVES[action].sources)[0]
-    order = make_order(ref, source)
+    order = order_for(ref, action, source)
     wrong = next(u for u in ref["users"].values() if u.role not in t.MOVES[action].roles)
 
     with pytest.raises(NotAllowed) as refused:
@@ -86,7 +94,7 @@ def test_move_by_a_wrong_role_is_refused(ref, action):
 @pytest.mark.parametrize("action", [a for a, m in t.MOVES.items() if m.office_field is not None])
 def test_staff_of_another_office_are_refused(ref, action):
     source = sorted(t.MOVES[action].sources)[0]
-    order = make_order(ref, source)
+    order = order_for(ref, action, source)
     role = sorted(t.MOVES[action].roles)[0]
     outsider = UserFactory(role=role, office=OfficeFactory())
 

@@ -14,7 +14,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
     orders = DeliveryOrder.objects.filter(code__startswith="APDEMO")
     events = DeliveryEvent.objects.count()
 
-    assert orders.count() == 31
+    assert orders.count() == 32
     # and the walk-in applicant booked at the counter, whose personal link the printout names
     walk_in = DeliveryOrder.objects.get(application__applicant__full_name="Nurul Hidayah (demo)")
     personal_link_in(out, walk_in)
@@ -38,7 +38,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
         assert username in out
 
     call_command("seed_demo")
-    assert DeliveryOrder.objects.count() == 32 + 3  # and the demo group's three members
+    assert DeliveryOrder.objects.count() == 33 + 3  # and the demo group's three members
     assert DeliveryEvent.objects.count() == events
     assert SatisfactionRating.objects.count() == 4
 

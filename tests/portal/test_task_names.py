@@ -12,6 +12,7 @@ RETRIED = {
     "delivery.tasks.notify_problem",
     "delivery.tasks.notify_lost_passport",
     "delivery.tasks.notify_code_refused",
+    "delivery.tasks.notify_pickup_chosen",
     "delivery.tasks.send_manage_code",
     "delivery.tasks.send_manage_link",
     "delivery.tasks.settle_online_booking",
@@ -27,6 +28,7 @@ RETRIED = {
 STORED_TASK_NAMES = RETRIED | {
     "delivery.tasks.sweep_deadlines",
     "delivery.tasks.build_statements",
+    "delivery.tasks.create_event_partitions",
     "partners.tasks.remind_agreement_expiry",
     "partners.tasks.roll_up_figures",
     "portal.tasks.deliver_webhook",

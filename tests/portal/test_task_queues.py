@@ -44,6 +44,7 @@ def test_beat_sends_its_sweeps_to_deadlines_and_its_reports_to_reports():
         "partners.tasks.remind_agreement_expiry": "deadlines",
         "portal.tasks.personal_data_retention": "deadlines",
         "portal.tasks.relay_outbox": "deadlines",
+        "delivery.tasks.create_event_partitions": "deadlines",
         "partners.tasks.roll_up_figures": "reports",
         "delivery.tasks.build_statements": "reports",
     }

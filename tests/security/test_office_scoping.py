@@ -192,6 +192,7 @@ def test_staff_of_another_office_reach_no_object_of_this_office(ref, makassar):
 NOT_READABLE_BY_GET = {
     "order-proof-file",
     "api-order-move",
+    "api-pickup-handover",
     "api-order-assign-courier",
     "api-order-reschedule",
     "api-order-code-unlock",

@@ -193,4 +193,4 @@ def test_the_demo_seeds_the_sample_files_passports_idempotently(db):
         contact_phone="081234567890",
     )
     assert result.group is not None and len(result.rows) == 4
-    assert DeliveryOrder.objects.filter(code__startswith="APDEMO").count() == 31
+    assert DeliveryOrder.objects.filter(code__startswith="APDEMO").count() == 32
