@@ -94,7 +94,9 @@ class Snapshot:
             for table in tables:
                 if before[table] == 0 and after[table]:
                     out = io.BytesIO()
-                    cursor.copy_expert(f"COPY {_quote(table)} TO STDOUT", out)
+                    # a query, not the table: PostgreSQL copies a partitioned table (the event
+                    # history) only that way
+                    cursor.copy_expert(f"COPY (SELECT * FROM {_quote(table)}) TO STDOUT", out)
                     rows[table] = out.getvalue()
         self._rows = rows
         self._sequences = _sequences()
