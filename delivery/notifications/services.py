@@ -407,22 +407,32 @@ def code_refused_notify(*, attempt_id: int) -> str:
             ]
         )
         sms_text = code_refused_sms_text(order)
+    _mail_and_sms(
+        email=email,
+        subject=subject,
+        body=body,
+        message_id=f"code-refused-{attempt.pk}",
+        phone=phone,
+        sms_text=sms_text,
+        sms_reference=f"ap-code-{attempt.pk}-{attempt.occurred_at:%Y%m%d%H%M%S%f}",
+    )
+    logger.info("delivery.notify_code_refused.sent attempt_id=%s", attempt.pk)
+    return "sent"
+
+
+def _mail_and_sms(
+    *, email: str, subject: str, body: str, message_id: str, phone: str, sms_text: str, sms_reference: str
+) -> None:
+    """One message to the applicant by mail and by short message, each where an address is on file;
+    the same Message-ID and client reference on every attempt, so a retry reaches them once."""
     if email:
         EmailMessage(
-            subject,
-            body,
-            None,
-            [email],
-            headers={"Message-ID": f"<code-refused-{attempt.pk}@antar-paspor.local>"},
+            subject, body, None, [email], headers={"Message-ID": f"<{message_id}@antar-paspor.local>"}
         ).send()
     if phone:
         from delivery.notifications.sms import sms_send
 
-        sms_send(
-            to=phone, text=sms_text, reference=f"ap-code-{attempt.pk}-{attempt.occurred_at:%Y%m%d%H%M%S%f}"
-        )
-    logger.info("delivery.notify_code_refused.sent attempt_id=%s", attempt.pk)
-    return "sent"
+        sms_send(to=phone, text=sms_text, reference=sms_reference)
 
 
 def pickup_chosen_notify(*, choice_id: int) -> str:
@@ -463,17 +473,14 @@ def pickup_chosen_notify(*, choice_id: int) -> str:
         sms_text = sms_render(
             SmsMessage("pickup_chosen", order.code, {"branch": choice.branch.name, "url": link_url(order)})
         )
-    if email:
-        EmailMessage(
-            subject,
-            body,
-            None,
-            [email],
-            headers={"Message-ID": f"<pickup-chosen-{choice.pk}@antar-paspor.local>"},
-        ).send()
-    if phone:
-        from delivery.notifications.sms import sms_send
-
-        sms_send(to=phone, text=sms_text, reference=f"ap-pickup-{choice.pk}")
+    _mail_and_sms(
+        email=email,
+        subject=subject,
+        body=body,
+        message_id=f"pickup-chosen-{choice.pk}",
+        phone=phone,
+        sms_text=sms_text,
+        sms_reference=f"ap-pickup-{choice.pk}",
+    )
     logger.info("delivery.notify_pickup_chosen.sent choice_id=%s", choice.pk)
     return "sent"
