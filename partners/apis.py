@@ -332,7 +332,8 @@ class DashboardApi(ManagerOnly, APIView):
         from partners.forms import DashboardFilterForm
 
         user = cast(User, request.user)
-        form = DashboardFilterForm(request.query_params, scopes=scopes_for(user))
+        allowed = scopes_for(user)
+        form = DashboardFilterForm(request.query_params, scopes=allowed)
         if not form.is_valid():
             raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         period = selectors.default_period()
@@ -341,7 +342,7 @@ class DashboardApi(ManagerOnly, APIView):
             end=form.cleaned_data["end_date"] or period.end,
         )
         area = form.cleaned_data["area"]
-        scope = scope_resolve(user, form.cleaned_data["scope"])
+        scope = scope_resolve(user, form.cleaned_data["scope"], allowed)
         board = selectors.dashboard(period=period, area=area, scope=scope)
         return Response(
             {

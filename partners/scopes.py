@@ -66,9 +66,10 @@ def scopes_for(user: User) -> list[Scope]:
     ]
 
 
-def scope_resolve(user: User, key: str = "") -> Scope:
-    """The scope ``key`` (empty: all of Indonesia); an unknown one is refused (400)."""
-    allowed = scopes_for(user)
+def scope_resolve(user: User, key: str = "", allowed: list[Scope] | None = None) -> Scope:
+    """The scope ``key`` (empty: all of Indonesia); an unknown one is refused (400). ``allowed``: the user's
+    scopes when the caller has read them already."""
+    allowed = allowed if allowed is not None else scopes_for(user)
     if not key:
         return allowed[0]
     for scope in allowed:

@@ -90,7 +90,7 @@ def _board_from(request: AuthenticatedHttpRequest) -> tuple[DashboardFilterForm,
     area = None
     scope = choices[0]
     if form.is_bound and form.is_valid():
-        scope = scope_resolve(request.user, form.cleaned_data["scope"])
+        scope = scope_resolve(request.user, form.cleaned_data["scope"], choices)
         period = selectors.Period(
             start=form.cleaned_data["start_date"] or period.start,
             end=form.cleaned_data["end_date"] or period.end,
