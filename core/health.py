@@ -1,10 +1,25 @@
-"""What /healthz reports: can the portal reach its database and its broker right now."""
+"""What /healthz reports: can the portal reach its database and its broker right now, and does every
+queue have a worker taking it.
+
+A worker says which queues it takes by writing one cache key per queue when it starts and every
+``QUEUE_HEARTBEAT_SECONDS`` after (``QueueHeartbeat``, a step of the worker's start-up). The key
+lives three beats: a queue whose workers all stopped, or that none was started for, is missing from
+the cache within that time, and /healthz reports it as without a worker.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from celery import bootsteps
 from celery import current_app as app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+
+_QUEUE_KEY = "health:queue:{}"
 
 
 def database_ok() -> bool:
@@ -24,3 +39,45 @@ def broker_ok() -> bool:
             return True
     except Exception:  # any transport error means "down"
         return False
+
+
+def queues_heard(queues: Iterable[str]) -> None:
+    """A worker takes ``queues``: say so for three heartbeats."""
+    cache.set_many(
+        {_QUEUE_KEY.format(queue): time.time() for queue in queues},
+        timeout=3 * settings.QUEUE_HEARTBEAT_SECONDS,
+    )
+
+
+def queues_without_worker() -> list[str]:
+    """The portal's queues no worker has said it takes in the last three heartbeats."""
+    queues = list(settings.TASKS_BY_QUEUE)
+    heard = cache.get_many([_QUEUE_KEY.format(queue) for queue in queues])
+    return [queue for queue in queues if _QUEUE_KEY.format(queue) not in heard]
+
+
+class QueueHeartbeat(bootsteps.StartStopStep):  # type: ignore[misc]  # Celery ships no types
+    """The worker's step that says, now and every ``QUEUE_HEARTBEAT_SECONDS``, which queues it
+    takes (``-Q``, or every queue without it)."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.timer_entry: Any = None
+
+    def start(self, parent: Any) -> None:
+        queues = sorted(parent.app.amqp.queues.consume_from)
+
+        def beat() -> None:
+            try:
+                queues_heard(queues)
+            except Exception:  # a cache away for a moment: the next beat tries again
+                pass
+
+        beat()
+        self.timer_entry = parent.timer.call_repeatedly(settings.QUEUE_HEARTBEAT_SECONDS, beat)
+
+    def stop(self, parent: Any) -> None:
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()

@@ -11,10 +11,15 @@ from core import health
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the portal can serve (``degraded`` when a queue has no worker: its work waits until
+    one starts), 503 when the database or the broker is down."""
     checks = {"database": health.database_ok(), "broker": health.broker_ok()}
     ok = all(checks.values())
-    body = {"status": "ok" if ok else "unavailable"}
+    idle = health.queues_without_worker() if ok else []
+    body: dict[str, object] = {"status": "unavailable" if not ok else "degraded" if idle else "ok"}
     body.update({name: "ok" if good else "down" for name, good in checks.items()})
+    if ok:
+        body["queues"] = {queue: "no worker" if queue in idle else "ok" for queue in settings.TASKS_BY_QUEUE}
     return JsonResponse(body, status=200 if ok else 503)
 
 

@@ -5,11 +5,15 @@ import os
 from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun
 
+from core.health import QueueHeartbeat
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker says which queues it takes, for /healthz (core/health.py).
+app.steps["worker"].add(QueueHeartbeat)
 
 
 @task_prerun.connect

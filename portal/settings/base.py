@@ -100,7 +100,13 @@ DATABASES = {"default": database_from_url(env.DATABASE_URL)}
 # every write go to the primary. Migrations never run on it.
 if env.DATABASE_REPLICA_URL:
     DATABASES["replica"] = database_from_url(env.DATABASE_REPLICA_URL)
+    # A replica that does not answer is given up on quickly: the reports read from the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 READ_REPLICA_ALIAS = "replica" if env.DATABASE_REPLICA_URL else ""
+# The replica is checked before the first read asked of it and this often after; further behind the
+# primary than READ_REPLICA_MAX_LAG_SECONDS (or unreachable), reports read from the primary.
+READ_REPLICA_CHECK_SECONDS = 5
+READ_REPLICA_MAX_LAG_SECONDS = 30
 # After a request that wrote, the browser reads from the primary for this long (the replica's lag is
 # normally under a second).
 READ_REPLICA_PIN_SECONDS = 15
@@ -303,6 +309,9 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
     ),
 }
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in TASKS_BY_QUEUE]
+# Each worker says which queues it takes this often; /healthz reports a queue no worker has named in
+# three beats as without a worker (core/health.py).
+QUEUE_HEARTBEAT_SECONDS = env.QUEUE_HEARTBEAT_SECONDS
 # By task name, so beat's schedule and the outbox's rows (which carry names) are routed too.
 CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in TASKS_BY_QUEUE.items() for task in tasks}
 

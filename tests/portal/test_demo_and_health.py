@@ -1,10 +1,18 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from accounts.choices import Role
 from accounts.models import User
 from delivery.choices import DeliveryStatus
 from delivery.models import DeliveryEvent, DeliveryOrder, SatisfactionRating
+from tests.conftest import ROOT, wait_for
 from tests.factories import personal_link_in
 
 
@@ -70,10 +78,68 @@ def test_every_event_of_the_demo_follows_the_table(db):
     assert pairs <= allowed
 
 
-def test_healthz_reports_database_and_broker(client, db):
+QUEUES = ("handoff", "notify", "webhooks", "reports", "deadlines")
+
+
+@pytest.fixture
+def own_cache(settings):
+    """A cache no other worker of the suite writes its heartbeat to (the Redis database two after
+    this process's broker, which nothing else uses)."""
+    server, broker_db = settings.CELERY_BROKER_URL.rsplit("/", 1)
+    location = f"{server}/{int(broker_db) + 2}"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
+    cache.clear()
+    yield location
+    cache.clear()
+
+
+def test_healthz_reports_database_broker_and_the_queues_without_a_worker(client, db, own_cache):
+    # no worker takes any queue: the portal serves, its background work waits
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "ok",
+        "queues": dict.fromkeys(QUEUES, "no worker"),
+    }
+
+
+def test_healthz_shows_which_queues_a_running_worker_takes_and_forgets_a_stopped_one(
+    client, db, own_cache, tmp_path
+):
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "CACHE_URL": own_cache, "QUEUE_HEARTBEAT_SECONDS": "1"}
+    with open(log, "wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", "notify,webhooks"]
+            + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "health@%h"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        # a worker for two queues: those two are ok, the other three still have none
+        wait_for(lambda: client.get("/healthz").json()["queues"]["notify"] == "ok", timeout=30)
+        body = client.get("/healthz").json()
+        assert body["status"] == "degraded"
+        assert body["queues"] == {
+            "handoff": "no worker",
+            "notify": "ok",
+            "webhooks": "ok",
+            "reports": "no worker",
+            "deadlines": "no worker",
+        }
+        # it keeps saying so while it runs (its first word lives three beats)
+        time.sleep(4)
+        assert client.get("/healthz").json()["queues"]["webhooks"] == "ok", log.read_text()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=15)
+    # stopped, it is forgotten within three beats
+    wait_for(lambda: client.get("/healthz").json()["queues"]["notify"] == "no worker", timeout=10)
+    assert client.get("/healthz").status_code == 200
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, db, settings):

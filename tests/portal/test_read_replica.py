@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.db_router import reads_from_replica, unit_of_work
+from core.db_router import reads_from_replica, replica_state_forget, unit_of_work
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
 from delivery.money import statements as st
@@ -78,6 +79,7 @@ def standby(settings, tx_ref):
     keep them on the primary for every other test)."""
     assert "replica" in django_settings.DATABASES, "scripts/test.sh starts the standby (DATABASE_REPLICA_URL)"
     settings.READ_REPLICA_ALIAS = "replica"
+    replica_state_forget()
     with open(Path(os.environ.get("TEST_TMP") or tempfile.gettempdir()) / "standby.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -200,5 +202,94 @@ def _routing_in_a_fresh_process(**environ: str) -> list[str]:
 
 def test_without_a_replica_url_everything_reads_and_migrates_on_the_primary():
     assert _routing_in_a_fresh_process() == ["default", "default", "default", "True", "False"]
-    with_replica = _routing_in_a_fresh_process(DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:1/x")
+    # the standby of make test (its maintenance database, which it has whatever the test database)
+    standby_url = os.environ["DATABASE_REPLICA_URL"].rsplit("/", 1)[0] + "/postgres"
+    with_replica = _routing_in_a_fresh_process(DATABASE_REPLICA_URL=standby_url)
     assert with_replica == ["default,replica", "replica", "default", "True", "False"]
+    # a replica nobody answers at: the reports read from the primary
+    unreachable = _routing_in_a_fresh_process(DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:1/x")
+    assert unreachable == ["default,replica", "default", "default", "True", "False"]
+
+
+def _as_postgres(command: list[str]) -> None:
+    subprocess.run(
+        ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(command)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@contextmanager
+def _standby_stopped() -> Iterator[None]:
+    """The standby shut down inside the block, started again as it ran before after it."""
+    pgbin, data = os.environ["PGBIN"], Path(os.environ["TEST_TMP"]) / "pg-replica"
+    options = shlex.split((data / "postmaster.opts").read_text())[1:]
+    _as_postgres([f"{pgbin}/pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"])
+    try:
+        yield
+    finally:
+        _as_postgres(
+            [
+                f"{pgbin}/pg_ctl",
+                "-D",
+                str(data),
+                "-l",
+                f"{data}/server.log",
+                "-w",
+                "-o",
+                shlex.join(options),
+                "start",
+            ]
+        )
+
+
+@on_the_standby
+def test_the_dashboard_answers_from_the_primary_while_the_standby_is_down(standby, settings):
+    ref = standby
+    make_order(ref, S.BOOKED)
+    manager = Client()
+    manager.force_login(ref["users"]["manajer.pos"])
+    _replayed_to_primary()
+    settings.READ_REPLICA_CHECK_SECONDS = 3600  # checked once, found well
+    assert _booked(manager) == 1
+
+    with _standby_stopped():
+        # the standby goes down between two visits: the next one's reads fail on it and are read
+        # again from the primary, and the standby is left alone after that
+        make_order(ref, S.BOOKED)
+        assert _booked(manager) == 2
+        with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary:
+            assert _booked(manager) == 2
+        assert [q for q in on_primary if "delivery_deliveryevent" in q["sql"]]
+        # checked again while it is down: still the primary, without an error
+        replica_state_forget()
+        settings.READ_REPLICA_CHECK_SECONDS = 0
+        assert _booked(manager) == 2
+
+    # back up: the next check finds it and the figures come from it again
+    _replayed_to_primary()
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        assert _booked(manager) == 2
+    assert len(on_replica) >= 10
+
+
+@on_the_standby
+def test_a_standby_too_far_behind_is_left_alone_until_it_catches_up(standby, settings):
+    ref = standby
+    make_order(ref, S.BOOKED)
+    manager = Client()
+    manager.force_login(ref["users"]["manajer.pos"])
+    settings.READ_REPLICA_CHECK_SECONDS = 0
+    settings.READ_REPLICA_MAX_LAG_SECONDS = 1
+    with _standby_lagging():
+        make_order(ref, S.BOOKED)
+        # a moment behind: the dashboard reads the standby, one booking short
+        assert _booked(manager) == 1
+        # more than a second behind: the primary's figures
+        time.sleep(1.5)
+        with CaptureQueriesContext(connections["replica"]) as on_replica:
+            assert _booked(manager) == 2
+        assert not [q for q in on_replica if "delivery_deliveryevent" in q["sql"]]
+    _replayed_to_primary()
+    assert _booked(manager) == 2
