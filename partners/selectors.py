@@ -173,7 +173,7 @@ def uptake(
     by_status: dict[str, dict[tuple[int, int], int]] = {S.BOOKED: booked, S.DELIVERED: delivered}
     for r in _rows(period, area, rows, offices):
         target = by_status.get(r["to_status"])
-        if target is not None:
+        if target is not None and r["month"] is not None:
             key = (r["month"].year, r["month"].month)
             target[key] = target.get(key, 0) + r["n"]
     out: dict[int, UptakeYear] = {}
@@ -254,6 +254,8 @@ def deadline_compliance(
     done: dict[str, int] = {}
     on_time: dict[str, int] = {}
     for r in _rows(period, area, rows, offices):
+        if r["month"] is None:  # a courier's sum, counted in its month's rows already
+            continue
         done[r["to_status"]] = done.get(r["to_status"], 0) + r["n"]
         on_time[r["to_status"]] = on_time.get(r["to_status"], 0) + r["on_time"]
     return [
@@ -285,7 +287,7 @@ def failed_attempts_by_reason(
 ) -> list[tuple[str, object, int]]:
     counts: dict[str, int] = {}
     for r in _rows(period, area, rows, offices):
-        if r["to_status"] == S.FAILED_ATTEMPT:
+        if r["to_status"] == S.FAILED_ATTEMPT and r["month"] is not None:
             counts[r["reason"]] = counts.get(r["reason"], 0) + r["n"]
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [
@@ -314,7 +316,7 @@ def courier_performance(
     delivered: dict[int, int] = {}
     failed: dict[int, int] = {}
     for r in _rows(period, area, rows, offices):
-        if r["courier_id"] and r["to_status"] in (S.DELIVERED, S.FAILED_ATTEMPT):
+        if r["month"] is None and r["to_status"] in (S.DELIVERED, S.FAILED_ATTEMPT):
             target = delivered if r["to_status"] == S.DELIVERED else failed
             target[r["courier_id"]] = target.get(r["courier_id"], 0) + r["n"]
     ids = set(delivered) | set(failed)

@@ -258,8 +258,13 @@ def _flush_deletes_the_rows():
 
 
 # pytest-xdist workers take tests roughly in collection order: the long ones first, so that none of
-# them is left running alone at the end while the other workers have nothing to do.
+# them is left running alone at the end while the other workers have nothing to do. The tests that
+# stop the shared servers come before all: each runs alone (below), and at the start the other
+# workers wait for it only as long as it takes, not for a long test they began first (the benchmark's
+# smoke run, over a minute).
 LONG_FIRST = (
+    "tests/faults/test_postgres_restart.py",
+    "tests/faults/test_redis_outage.py",
     "tests/bench/",
     "tests/faults/",
     "tests/delivery/test_concurrency",
