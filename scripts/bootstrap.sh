@@ -33,7 +33,7 @@ if [ ${#todo[@]} -gt 0 ]; then
   fi
   # One pip run for every file (one resolution instead of one per file), without compiling every
   # installed module up front: Python compiles a module the first time it is imported. In a fresh
-  # clone this halves the time (26 s to 12 s for make test's two files).
+  # clone make test's two files took 26 s installed one by one, 10 s in one run.
   requirements=()
   for file in "${todo[@]}"; do requirements+=(-r "$file"); done
   .venv/bin/pip install --quiet --disable-pip-version-check --no-compile --require-hashes "${requirements[@]}"
