@@ -66,6 +66,10 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:${PGPORT}/antar_paspor"
 export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${PGREPLICAPORT}/antar_paspor"
 export CELERY_BROKER_URL="redis://127.0.0.1:${REDISPORT}/0"
 export DJANGO_SETTINGS_MODULE=portal.settings.test
+# The suite starts many Python processes (pytest's workers, Celery workers, gunicorn, manage.py);
+# each would compile every module of the portal again where the environment forbids writing
+# bytecode. The compiled files go to __pycache__ folders, which git ignores.
+unset PYTHONDONTWRITEBYTECODE
 export PORTAL_VAR_DIR="$TMP/var"
 
 # The migrations run once, into a template database, while the checks below run (they use one

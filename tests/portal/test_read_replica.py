@@ -88,6 +88,14 @@ def standby(settings, tx_ref):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _manager_after_a_booking(ref: dict) -> Client:
+    """One order booked, and the Pos manager signed in to see the dashboard's figures."""
+    make_order(ref, S.BOOKED)
+    manager = Client()
+    manager.force_login(ref["users"]["manajer.pos"])
+    return manager
+
+
 def _booked(client: Client) -> int:
     response = client.get("/api/v1/partners/dashboard/")
     assert response.status_code == 200
@@ -97,9 +105,7 @@ def _booked(client: Client) -> int:
 @on_the_standby
 def test_the_dashboard_reads_its_figures_from_the_standby(standby):
     ref = standby
-    make_order(ref, S.BOOKED)
-    manager = Client()
-    manager.force_login(ref["users"]["manajer.pos"])
+    manager = _manager_after_a_booking(ref)
     _replayed_to_primary()
 
     # the figures' queries go to the standby, a server in recovery; the primary only answers who asks
@@ -247,9 +253,7 @@ def _standby_stopped() -> Iterator[None]:
 @on_the_standby
 def test_the_dashboard_answers_from_the_primary_while_the_standby_is_down(standby, settings):
     ref = standby
-    make_order(ref, S.BOOKED)
-    manager = Client()
-    manager.force_login(ref["users"]["manajer.pos"])
+    manager = _manager_after_a_booking(ref)
     _replayed_to_primary()
     settings.READ_REPLICA_CHECK_SECONDS = 3600  # checked once, found well
     assert _booked(manager) == 1
@@ -277,9 +281,7 @@ def test_the_dashboard_answers_from_the_primary_while_the_standby_is_down(standb
 @on_the_standby
 def test_a_standby_too_far_behind_is_left_alone_until_it_catches_up(standby, settings):
     ref = standby
-    make_order(ref, S.BOOKED)
-    manager = Client()
-    manager.force_login(ref["users"]["manajer.pos"])
+    manager = _manager_after_a_booking(ref)
     settings.READ_REPLICA_CHECK_SECONDS = 0
     settings.READ_REPLICA_MAX_LAG_SECONDS = 1
     with _standby_lagging():
