@@ -9,6 +9,7 @@ the cache within that time, and /healthz reports it as without a worker.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -20,6 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 
 _QUEUE_KEY = "health:queue:{}"
+log = logging.getLogger(__name__)
 
 
 def database_ok() -> bool:
@@ -72,8 +74,8 @@ class QueueHeartbeat(bootsteps.StartStopStep):  # type: ignore[misc]  # Celery s
         def beat() -> None:
             try:
                 queues_heard(queues)
-            except Exception:  # a cache away for a moment: the next beat tries again
-                pass
+            except Exception as error:  # a cache away for a moment: the next beat tries again
+                log.warning("queue heartbeat not written: %s", type(error).__name__)
 
         beat()
         self.timer_entry = parent.timer.call_repeatedly(settings.QUEUE_HEARTBEAT_SECONDS, beat)

@@ -41,6 +41,16 @@ class FigureRow(TypedDict):
     on_time: int
 
 
+def month_rows(rows: list[FigureRow]) -> list[FigureRow]:
+    """The rows per month (summed over couriers) of ``figure_rows``."""
+    return [r for r in rows if r["month"] is not None]
+
+
+def courier_rows(rows: list[FigureRow]) -> list[FigureRow]:
+    """The rows per courier (summed over the period) of ``figure_rows``."""
+    return [r for r in rows if r["month"] is None]
+
+
 def _event_rows(qs: QuerySet[DeliveryEvent]) -> QuerySet[DeliveryEvent, Mapping[str, Any]]:
     """Events grouped by the roll-up's key, counted by the database."""
     return (

@@ -37,7 +37,7 @@ from ledger.models import Movement, Statement, StatementDifference
 from organisations.models import Office
 from partners.choices import ActionItemStatus, MeetingStatus, UptakeSource
 from partners.models import ActionItem, EvaluationMeeting, UptakeMonth
-from partners.rollups import FigureRow, figure_rows
+from partners.rollups import FigureRow, courier_rows, figure_rows, month_rows
 from partners.scopes import Scope
 from passports.models import BillingCode, PassportApplication
 
@@ -176,7 +176,7 @@ def uptake(
     booked: dict[tuple[int, int], int] = {}
     delivered: dict[tuple[int, int], int] = {}
     by_status: dict[str, dict[tuple[int, int], int]] = {S.BOOKED: booked, S.DELIVERED: delivered}
-    for r in _rows(period, area, rows, offices):
+    for r in month_rows(_rows(period, area, rows, offices)):
         target = by_status.get(r["to_status"])
         if target is not None and r["month"] is not None:
             key = (r["month"].year, r["month"].month)
@@ -258,9 +258,7 @@ def deadline_compliance(
     """
     done: dict[str, int] = {}
     on_time: dict[str, int] = {}
-    for r in _rows(period, area, rows, offices):
-        if r["month"] is None:  # a courier's sum, counted in its month's rows already
-            continue
+    for r in month_rows(_rows(period, area, rows, offices)):
         done[r["to_status"]] = done.get(r["to_status"], 0) + r["n"]
         on_time[r["to_status"]] = on_time.get(r["to_status"], 0) + r["on_time"]
     return [
@@ -291,8 +289,8 @@ def failed_attempts_by_reason(
     offices: frozenset[int] | None = None,
 ) -> list[tuple[str, object, int]]:
     counts: dict[str, int] = {}
-    for r in _rows(period, area, rows, offices):
-        if r["to_status"] == S.FAILED_ATTEMPT and r["month"] is not None:
+    for r in month_rows(_rows(period, area, rows, offices)):
+        if r["to_status"] == S.FAILED_ATTEMPT:
             counts[r["reason"]] = counts.get(r["reason"], 0) + r["n"]
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [
@@ -320,8 +318,8 @@ def courier_performance(
 ) -> list[CourierFigures]:
     delivered: dict[int, int] = {}
     failed: dict[int, int] = {}
-    for r in _rows(period, area, rows, offices):
-        if r["month"] is None and r["to_status"] in (S.DELIVERED, S.FAILED_ATTEMPT):
+    for r in courier_rows(_rows(period, area, rows, offices)):
+        if r["to_status"] in (S.DELIVERED, S.FAILED_ATTEMPT):
             target = delivered if r["to_status"] == S.DELIVERED else failed
             target[r["courier_id"]] = target.get(r["courier_id"], 0) + r["n"]
     ids = set(delivered) | set(failed)

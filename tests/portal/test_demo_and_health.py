@@ -14,6 +14,7 @@ from delivery.choices import DeliveryStatus
 from delivery.models import DeliveryEvent, DeliveryOrder, SatisfactionRating
 from tests.conftest import ROOT, wait_for
 from tests.factories import personal_link_in
+from tests.portal.test_task_queues import QUEUES
 
 
 def test_seed_demo_covers_every_state_and_is_idempotent(db, capsys):
@@ -76,9 +77,6 @@ def test_every_event_of_the_demo_follows_the_table(db):
     allowed = {(s, m.target) for m in MOVES.values() for s in m.sources} | {("", "booked")}
     pairs = set(DeliveryEvent.objects.values_list("from_status", "to_status"))
     assert pairs <= allowed
-
-
-QUEUES = ("handoff", "notify", "webhooks", "reports", "deadlines")
 
 
 @pytest.fixture
