@@ -2,6 +2,8 @@
 # `make bench`: see bench/run.py. Installs what the benchmark needs, then runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Python compiles what it imports once, into __pycache__ (the packages are installed uncompiled).
+unset PYTHONDONTWRITEBYTECODE
 need_apt=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 command -v pgbench >/dev/null || need_apt+=(postgresql-contrib)

@@ -31,9 +31,11 @@ if [ ${#todo[@]} -gt 0 ]; then
     .venv/bin/pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
     touch .venv/.pip-upgraded
   fi
-  # One pip run for every file: one resolution instead of one per file.
+  # One pip run for every file: one resolution instead of one per file. --no-compile: pip would
+  # compile every module of every package (half of the install's time); Python compiles the ones
+  # a process imports, once, into __pycache__ (the scripts allow it, see PYTHONDONTWRITEBYTECODE).
   requirements=()
   for file in "${todo[@]}"; do requirements+=(-r "$file"); done
-  .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes "${requirements[@]}"
+  .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-compile "${requirements[@]}"
   for file in "${todo[@]}"; do sha256sum "$file" | cut -d' ' -f1 > ".venv/.${file%.txt}.sha"; done
 fi

@@ -4,6 +4,8 @@
 # PostgreSQL / Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Python compiles what it imports once, into __pycache__ (the packages are installed uncompiled).
+unset PYTHONDONTWRITEBYTECODE
 scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.local}"
 PORT="${PORT:-8000}"

@@ -17,11 +17,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
-scripts/bootstrap.sh test
+# The suite starts many Python processes (pytest's workers, Celery workers, gunicorn, manage.py);
+# each would compile every module it imports again where the environment forbids writing bytecode.
+# The compiled files go to __pycache__ folders, which git ignores.
+unset PYTHONDONTWRITEBYTECODE
+# The packages install while the servers below start (neither needs the other).
+scripts/bootstrap.sh test &
+BOOTSTRAP_PID=$!
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 TMP=$(mktemp -d /tmp/antar-test.XXXXXX)
 chmod 755 "$TMP"
-free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PGPORT=$(free_port)
 REDISPORT=$(free_port)
 PGREPLICAPORT=$(free_port)
@@ -31,6 +37,9 @@ mkdir -p "$PGDATA" "$PGREPLICA" && chown postgres:postgres "$PGDATA" "$PGREPLICA
 
 cleanup() {
   set +e
+  if [ -n "${BOOTSTRAP_PID:-}" ]; then
+    kill "$BOOTSTRAP_PID" 2>/dev/null && wait "$BOOTSTRAP_PID" 2>/dev/null
+  fi
   if [ -n "${MIGRATE_PID:-}" ]; then
     kill "$MIGRATE_PID" 2>/dev/null && wait "$MIGRATE_PID" 2>/dev/null
   fi
@@ -66,11 +75,10 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:${PGPORT}/antar_paspor"
 export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${PGREPLICAPORT}/antar_paspor"
 export CELERY_BROKER_URL="redis://127.0.0.1:${REDISPORT}/0"
 export DJANGO_SETTINGS_MODULE=portal.settings.test
-# The suite starts many Python processes (pytest's workers, Celery workers, gunicorn, manage.py);
-# each would compile every module of the portal again where the environment forbids writing
-# bytecode. The compiled files go to __pycache__ folders, which git ignores.
-unset PYTHONDONTWRITEBYTECODE
 export PORTAL_VAR_DIR="$TMP/var"
+wait "$BOOTSTRAP_PID"
+BOOTSTRAP_PID=
+echo "packages and servers ready after ${SECONDS} s"
 
 # The migrations run once, into a template database, while the checks below run (they use one
 # core); each pytest-xdist worker's test database is then a copy of it (TEST_DATABASE_TEMPLATE,
@@ -94,6 +102,7 @@ DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/mypy
 echo "lint-imports ..."
 .venv/bin/lint-imports --no-cache
 
+echo "checks passed after ${SECONDS} s"
 if [ -n "$MIGRATE_PID" ] && wait "$MIGRATE_PID"; then
   export TEST_DATABASE_TEMPLATE="$TEMPLATE_DB"
 else
@@ -102,7 +111,8 @@ else
 fi
 MIGRATE_PID=
 export PGBIN PGPORT TEST_TMP="$TMP"
-echo "PostgreSQL on 127.0.0.1:${PGPORT} (its standby on ${PGREPLICAPORT}), Redis on 127.0.0.1:${REDISPORT}"
+echo "PostgreSQL on 127.0.0.1:${PGPORT} (its standby on ${PGREPLICAPORT}), Redis on 127.0.0.1:${REDISPORT};" \
+  "template database ready after ${SECONDS} s"
 # pytest-xdist worker processes (TEST_WORKERS, 2 by default on this two-core machine) unless the
 # arguments choose: -n 0 or -p no:xdist runs the suite in one process. `--dist load`, not loadgroup:
 # loadgroup schedules by test id, and the schema fuzz test's operations share one id in the workers,

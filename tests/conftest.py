@@ -112,6 +112,29 @@ def smtp_sink():
     controller.stop()
 
 
+# The session's Celery worker of this process, once a test asked for it (celery_worker_process).
+SESSION_WORKERS: list[subprocess.Popen] = []
+
+
+@pytest.fixture
+def no_worker_runs():
+    """For a test that shows a state the worker moves on from at once (a payment "in progress" before
+    the payment system's answer): the Celery worker an earlier test of this process started stays
+    running for the session and would take the test's task before the page shows the state. It is
+    paused for the test; what the test queued is purged before it runs again, so that none of it runs
+    against the next test's data."""
+    paused = [proc for proc in SESSION_WORKERS if proc.poll() is None]
+    for proc in paused:
+        proc.send_signal(signal.SIGSTOP)
+    yield
+    if paused:
+        from portal.celery import app
+
+        app.control.purge()
+        for proc in paused:
+            proc.send_signal(signal.SIGCONT)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink, tmp_path_factory):
     """A real ``celery worker`` process on the test broker and the test database."""
@@ -164,7 +187,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink, tmp_pat
         proc.kill()
         pytest.fail(f"celery worker did not start:\n{log.read_text()}")
     proc.log_path = log
+    SESSION_WORKERS.append(proc)
     yield proc
+    SESSION_WORKERS.remove(proc)
+    proc.send_signal(signal.SIGCONT)
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=15)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
@@ -160,3 +162,12 @@ def assert_fits_the_screen(page) -> None:
     """Nothing scrolls sideways: the page is usable on a narrow phone."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"page is {overflow}px wider than the screen"
+
+
+def screenshot(target, path: str, **options) -> None:
+    """A picture of ``target`` (a page or a locator) at ``path`` for a person to look at, taken when
+    the run asks for pictures (``SCREENSHOTS=1 scripts/test.sh tests/browser``). Nothing reads
+    them in the tests, and a full page at a phone's pixel density takes a fifth of a second or more,
+    so a plain ``make test`` does not take them."""
+    if os.environ.get("SCREENSHOTS") == "1":
+        target.screenshot(path=path, **options)

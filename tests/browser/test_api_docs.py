@@ -1,6 +1,6 @@
 """The API reference page: every operation with its examples, readable without script on a phone."""
 
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, screenshot
 
 
 def test_an_integrator_reads_an_operation_and_its_examples(screen, live_server):
@@ -13,7 +13,7 @@ def test_an_integrator_reads_an_operation_and_its_examples(screen, live_server):
     # The shared error shape with its example under the same operation.
     assert '"code": "validation_failed"' in booking.get_by_label("Contoh jawaban 400").inner_text()
     assert screen.get_by_role("link", name="/api/schema/").is_visible()
-    screen.screenshot(path=f"/tmp/api-docs-{screen.viewport_name}.png", full_page=False)
+    screenshot(screen, f"/tmp/api-docs-{screen.viewport_name}.png", full_page=False)
     assert_accessible(screen)
     assert_fits_the_screen(screen)
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from delivery.models import DeliveryOrder, OnlineBooking
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, screenshot
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def test_the_landing_page_tells_a_visitor_what_it_costs_and_how_to_book(live_ser
     expect(screen.get_by_role("link", name="0411-584559")).to_be_visible()
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/applicant-landing-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/applicant-landing-{screen.viewport_name}.png", full_page=True)
     book.click()
     expect(screen.get_by_role("heading", name="Pesan antar paspor")).to_be_visible()
 
@@ -92,7 +92,7 @@ def test_an_applicant_books_signs_and_pays_online(
     expect(page.get_by_text("7371015708940002")).to_have_count(0)  # the NIK is masked
     assert_accessible(page)
     assert_fits_the_screen(page)
-    page.screenshot(path=f"/tmp/applicant-details-{page.viewport_name}.png", full_page=True)
+    screenshot(page, f"/tmp/applicant-details-{page.viewport_name}.png", full_page=True)
     # submitting without a signature is refused
     page.get_by_label("Wilayah").select_option(label="Maros: Rp 30.000")
     page.get_by_label("Saya memberi kuasa").check()
@@ -106,7 +106,7 @@ def test_an_applicant_books_signs_and_pays_online(
     expect(page.locator(".total")).to_have_text("Rp 630.000")  # e-passport 600.000 + Maros 30.000
     assert_accessible(page)
     assert_fits_the_screen(page)
-    page.screenshot(path=f"/tmp/applicant-review-{page.viewport_name}.png", full_page=True)
+    screenshot(page, f"/tmp/applicant-review-{page.viewport_name}.png", full_page=True)
 
     page.get_by_role("button", name="Bayar Rp 630.000 sekarang").click()
     expect(page.get_by_text("Sudah dibayar dan dipesan")).to_be_visible(timeout=30_000)
@@ -116,7 +116,7 @@ def test_an_applicant_books_signs_and_pays_online(
     assert order.application.billing_code.status == "paid"
     assert_accessible(page)
     assert_fits_the_screen(page)
-    page.screenshot(path=f"/tmp/applicant-booked-{page.viewport_name}.png", full_page=True)
+    screenshot(page, f"/tmp/applicant-booked-{page.viewport_name}.png", full_page=True)
 
     # the power of attorney, downloaded, carries the booking
     with page.expect_download() as download:

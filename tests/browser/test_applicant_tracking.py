@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from delivery.models import AddressChange, DeliveryOrder
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_tracking_by_nik_digits_shows_the_seven_steps_and_the_holder(live_server
         assert secret not in page
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/applicant-track-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/applicant-track-{screen.viewport_name}.png", full_page=True)
 
 
 def test_the_applicant_changes_the_address_then_cancels(live_server, demo, screen):
@@ -66,7 +66,7 @@ def test_the_applicant_changes_the_address_then_cancels(live_server, demo, scree
     expect(difference).to_contain_text("selisih")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/applicant-address-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/applicant-address-{screen.viewport_name}.png", full_page=True)
     assert not AddressChange.objects.filter(
         order__code="APDEMO01"
     ).exists()  # nothing before the confirmation

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from delivery.choices import DeliveryStatus as S
 from delivery.counter.batches import batch_release
 from delivery.models import DeliveryOrder, LostPassportCase
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_one_passport_scanned_and_one_reported_missing(live_server, demo, screen
     screen.get_by_label("Saya telah memeriksa daftar ini").check()
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/batch-ack-scanned-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/batch-ack-scanned-{screen.viewport_name}.png", full_page=True)
 
     asked = []
 
@@ -83,7 +83,7 @@ def test_one_passport_scanned_and_one_reported_missing(live_server, demo, screen
     expect(screen.locator(f'.batch-items [data-code="{missing}"]')).to_contain_text("Dilaporkan hilang")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/batch-ack-done-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/batch-ack-done-{screen.viewport_name}.png", full_page=True)
     assert DeliveryOrder.objects.get(code=scanned).status == S.RECEIVED_BY_POS
     assert DeliveryOrder.objects.get(code=missing).status == S.PASSPORT_READY
 

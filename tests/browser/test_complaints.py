@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from complaints.models import Complaint
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.complaints.helpers import png_bytes
 from tests.conftest import wait_for
 
@@ -27,7 +27,7 @@ def test_a_complaint_round_trip(live_server, demo, screen, browser, celery_worke
     screen.get_by_label(re.compile("^Foto")).set_input_files(
         files=[{"name": "sampul.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
-    screen.screenshot(path=f"/tmp/complaint-new-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/complaint-new-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
     screen.get_by_role("button", name="Kirim pengaduan").click()
@@ -37,7 +37,7 @@ def test_a_complaint_round_trip(live_server, demo, screen, browser, celery_worke
     expect(screen.locator("#thread")).to_contain_text("Sampul paspor yang diantar basah dan sobek.")
     expect(screen.get_by_text("Menunggu tanggapan pertama")).to_be_visible()
     thread_url = screen.url
-    screen.screenshot(path=f"/tmp/complaint-thread-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/complaint-thread-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
 
@@ -51,7 +51,7 @@ def test_a_complaint_round_trip(live_server, demo, screen, browser, celery_worke
     officer.get_by_role("link", name=complaint.ticket).click()
     expect(officer.get_by_role("link", name="Buka foto")).to_be_visible()
     officer.get_by_label("Pesan Anda").fill("Mohon maaf. Kami ganti sampulnya dan antar ulang besok.")
-    officer.screenshot(path=f"/tmp/complaint-staff-{screen.viewport_name}.png", full_page=True)
+    screenshot(officer, f"/tmp/complaint-staff-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(officer)
     assert_accessible(officer)
     officer.get_by_role("button", name="Kirim tanggapan").click()
@@ -97,5 +97,5 @@ def test_the_overdue_demo_complaint_on_the_queues_and_the_dashboard(live_server,
     expect(table.locator("tbody tr", has_text="Data atau penerbitan paspor").locator("td").last).to_have_text(
         "1"
     )
-    desktop.screenshot(path="/tmp/complaint-dashboard.png", full_page=True)
+    screenshot(desktop, "/tmp/complaint-dashboard.png", full_page=True)
     assert_accessible(desktop)

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from delivery.choices import DeliveryStatus
 from delivery.models import Batch, DeliveryEvent, DeliveryFeePayment, DeliveryOrder
 from passports.models import Payment
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def pdf_text(page, url: str) -> str:
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=f"/tmp/counter-{name}.png", full_page=True)
+    screenshot(page, f"/tmp/counter-{name}.png", full_page=True)
 
 
 def test_steps_one_to_six_through_the_counter_pages(

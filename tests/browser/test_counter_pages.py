@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from delivery.models import Batch, VanStandby
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_the_imigrasi_counter_home_lists_applications_and_batches(live_server, d
     expect(screen.get_by_text("2 paspor siap diserahkan.")).to_be_visible()
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/counter-home-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/counter-home-{screen.viewport_name}.png", full_page=True)
 
 
 def test_the_van_standby_log_records_todays_arrival_once(live_server, demo, screen):
@@ -46,7 +46,7 @@ def test_the_van_standby_log_records_todays_arrival_once(live_server, demo, scre
         assert VanStandby.objects.count() == before + 1
     else:
         assert VanStandby.objects.count() == before
-    screen.screenshot(path=f"/tmp/counter-van-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/counter-van-{screen.viewport_name}.png", full_page=True)
 
 
 @pytest.mark.parametrize("manager", ["manajer.pos", "manajer.imigrasi"])
@@ -68,7 +68,7 @@ def test_the_problems_queue_fits_a_phone(live_server, demo, phone):
     expect(phone.get_by_role("link", name="APDEMO05").first).to_be_visible()
     assert_accessible(phone)
     assert_fits_the_screen(phone)
-    phone.screenshot(path="/tmp/counter-problems-phone.png", full_page=True)
+    screenshot(phone, "/tmp/counter-problems-phone.png", full_page=True)
 
 
 def test_a_second_acknowledgement_changes_nothing_and_says_why(live_server, demo, desktop, phone):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryEvent, DeliveryOrder
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,7 +53,7 @@ def test_imigrasi_marks_the_printed_passports_ready_together(live_server, tx_ref
     # The two printed ones with their numbers, confirmed: both ready, and the officer lands on the
     # release page.
     page.get_by_label(f"Nomor paspor {printed[1].code}").fill("X7654321")
-    page.screenshot(path="/tmp/counter-ready.png", full_page=True)
+    screenshot(page, "/tmp/counter-ready.png", full_page=True)
     page.get_by_role("button", name="Tandai paspor yang dicentang sebagai siap").click()
     expect(page.get_by_role("status").filter(has_text="ditandai siap")).to_contain_text(
         "2 paspor ditandai siap"

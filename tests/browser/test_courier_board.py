@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from delivery.choices import DeliveryStatus as S
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import earlier_today, make_order
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_the_dispatcher_sees_every_run_and_moves_an_order_before_it_goes_out(liv
     expect(screen.get_by_role("button", name=f"Pindahkan {out.code}")).to_have_count(0)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
-    screen.screenshot(path=f"/tmp/kurir-board-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/kurir-board-{screen.viewport_name}.png", full_page=True)
 
     screen.get_by_label("Pindahkan ke kurir").select_option(label="Dewi Lestari")
     screen.get_by_role("button", name=f"Pindahkan {waiting.code}").click()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from delivery.handoff import codes
 from ledger.choices import MovementKind
 from ledger.models import Movement
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, screenshot
 from tests.browser.test_courier_run import fill_id, open_run, sign
 from tests.conftest import wait_for
 from tests.courier.test_door_money import moved_to
@@ -35,7 +35,7 @@ def test_the_courier_collects_the_fee_difference_with_the_delivery(live_server, 
     door.check()
     assert_accessible(phone)
     assert_fits_the_screen(phone)
-    phone.screenshot(path="/tmp/kurir-door-money.png", full_page=False)
+    screenshot(phone, "/tmp/kurir-door-money.png", full_page=False)
     card.get_by_role("button", name="Catat penyerahan").click()
     expect(card.locator(".run-status")).to_have_text("Terkirim", timeout=20_000)
     wait_for(lambda: Movement.objects.filter(order=order, kind=MovementKind.DOOR_COLLECTION).exists())

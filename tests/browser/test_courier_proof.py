@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff import codes
 from delivery.models import DeliveryCode, ProofOfDelivery
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, screenshot
 from tests.browser.test_courier_run import fill_id, open_run, png_bytes, sign
 from tests.factories import make_order
 
@@ -47,14 +47,14 @@ def test_offline_a_typo_is_caught_and_a_stand_in_needs_the_authorisation_photo(l
     expect(phone.locator("#queue-count")).to_have_text("0")
     assert_fits_the_screen(phone)
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-stand-in-refused.png", full_page=False)
+    screenshot(phone, "/tmp/kurir-stand-in-refused.png", full_page=False)
 
     # with the photo it waits in the queue, and arrives once back online
     card.get_by_label("Foto surat kuasa tertulis dari pemohon (wajib)").set_input_files(
         files=[{"name": "kuasa.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-stand-in-form.png", full_page=False)
+    screenshot(phone, "/tmp/kurir-stand-in-form.png", full_page=False)
     card.get_by_role("button", name="Catat penyerahan").click()
     expect(phone.locator("#queue-count")).to_have_text("1")
     phone.context.set_offline(False)
@@ -92,6 +92,6 @@ def test_on_a_phone_set_to_english_the_indonesian_page_stays_indonesian_after_an
         # the label comes from the API's answer: in the page's language, not the phone's
         expect(card.locator(".run-status")).to_have_text("Terkirim")
         assert_accessible(phone)
-        phone.screenshot(path="/tmp/kurir-english-phone.png", full_page=False)
+        screenshot(phone, "/tmp/kurir-english-phone.png", full_page=False)
     finally:
         context.close()

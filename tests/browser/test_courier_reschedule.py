@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from delivery.booking.windows import first_delivery_day
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryWindow, DeliveryWindowDay, RescheduleRequest
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import make_order
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def test_the_applicant_picks_another_day_and_address(live_server, tx_ref, phone)
     expect(phone.get_by_role("heading", name=f"Hari atau alamat lain: {order.code}")).to_be_visible()
     assert_fits_the_screen(phone)
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-reschedule.png", full_page=True)
+    screenshot(phone, "/tmp/kurir-reschedule.png", full_page=True)
 
     # a day in the past is refused with a clear message
     phone.get_by_label("Hari yang diinginkan").fill((timezone.localdate() - dt.timedelta(days=1)).isoformat())
@@ -54,7 +54,7 @@ def test_in_an_area_with_windows_the_new_day_comes_with_a_window(live_server, tx
     expect(windows.get_by_role("alert")).to_contain_text("Pilih hari dan jam antar")
     assert_accessible(phone)
     assert_fits_the_screen(phone)
-    phone.screenshot(path="/tmp/kurir-reschedule-windows.png", full_page=True)
+    screenshot(phone, "/tmp/kurir-reschedule-windows.png", full_page=True)
 
     windows.locator("fieldset.window-day").first.get_by_role(
         "radio", name="13.00–17.00: 40 kuota tersisa"

@@ -14,7 +14,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.handoff import codes
 from delivery.handoff import transitions as t
 from delivery.models import DeliveryEvent, ProofOfDelivery
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import make_order
 
 pytestmark = pytest.mark.browser
@@ -97,7 +97,7 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
     expect(card1.get_by_role("link", name="Buka di peta")).to_have_attribute("href", re.compile("maps"))
     assert_fits_the_screen(phone)
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-run.png", full_page=True)
+    screenshot(phone, "/tmp/kurir-run.png", full_page=True)
 
     # the first goes out, then a mistyped code (one digit wrong) is caught on the phone itself by
     # the check digit, with nothing sent
@@ -112,7 +112,7 @@ def test_a_full_run_by_code_by_stand_in_and_one_failed_attempt(live_server, tx_r
         files=[{"name": "foto.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-deliver-form.png", full_page=False)
+    screenshot(phone, "/tmp/kurir-deliver-form.png", full_page=False)
     card1.get_by_role("button", name="Catat penyerahan").click()
     expect(card1.locator(".run-status")).to_have_text("Terkirim")
 
@@ -173,7 +173,7 @@ def test_offline_updates_wait_in_the_queue_and_arrive_once_with_their_device_tim
     expect(phone.locator("#queue-count")).to_have_text("2")
     expect(phone.locator("#queue li")).to_have_count(2)
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-offline.png", full_page=True)
+    screenshot(phone, "/tmp/kurir-offline.png", full_page=True)
     queued_times = phone.evaluate("""() => new Promise((resolve) => {
         const req = indexedDB.open("antar-kurir", 1);
         req.onsuccess = () => { const all = req.result.transaction("queue").objectStore("queue").getAll();

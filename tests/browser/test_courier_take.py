@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import make_order
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_the_courier_scans_ticks_confirms_and_prints_the_run_sheet(live_server, 
     expect(take.locator("#take-list li")).to_have_count(3)
     assert_fits_the_screen(phone)
     assert_accessible(phone)
-    take.screenshot(path="/tmp/kurir-take.png")
+    screenshot(take, "/tmp/kurir-take.png")
 
     # confirmed: the server refuses the other courier's code by name and takes nothing
     take.get_by_role("button", name="Ambil paspor yang dipilih").click()
@@ -64,7 +64,7 @@ def test_the_courier_scans_ticks_confirms_and_prints_the_run_sheet(live_server, 
     expect(phone.get_by_text(f"{theirs.code} tidak ada di rute Anda.")).to_be_visible()
     assert (_status(scanned), _status(ticked), _status(theirs)) == (S.WITH_DELIVERY_SECTION,) * 3
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-take-refused.png", full_page=True)
+    screenshot(phone, "/tmp/kurir-take-refused.png", full_page=True)
 
     # the two of the run are confirmed on that page and taken; the run sheet is linked
     phone.get_by_role("button", name="Konfirmasi: ambil 2 paspor").click()
@@ -78,7 +78,7 @@ def test_the_courier_scans_ticks_confirms_and_prints_the_run_sheet(live_server, 
     sheet_link = phone.get_by_role("link", name="Lembar jalan hari ini (PDF, 2 paspor)")
     expect(sheet_link).to_have_attribute("href", "/courier/run-sheet.pdf")
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-take-done.png", full_page=False)
+    screenshot(phone, "/tmp/kurir-take-done.png", full_page=False)
     pdf = phone.request.get(f"{live_server.url}/courier/run-sheet.pdf")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     text = " ".join(PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text().split())

@@ -16,7 +16,7 @@ from delivery.choices import DeliveryStatus as S
 from delivery.choices import ProofMethod
 from delivery.handoff import tokens
 from delivery.models import DeliveryCode, ProofOfDelivery
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.browser.test_courier_run import fill_id, open_run, sign
 from tests.courier.test_delivery_token import FORGER_KEY
 from tests.factories import make_order
@@ -60,7 +60,7 @@ def test_offline_the_phone_refuses_a_wrong_token_and_queues_the_right_one(live_s
         expect(phone.locator("#queue-count")).to_have_text("0")
     assert_fits_the_screen(phone)
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-token-refused.png", full_page=False)
+    screenshot(phone, "/tmp/kurir-token-refused.png", full_page=False)
 
     # a keyboard-wedge scanner types the token and Enter: checked on the phone, nothing sent yet
     field.fill("")
@@ -70,7 +70,7 @@ def test_offline_the_phone_refuses_a_wrong_token_and_queues_the_right_one(live_s
     expect(card.locator("form[data-action=deliver] .form-error")).to_have_text("")
     expect(phone.locator("#queue-count")).to_have_text("0")
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/kurir-token-valid.png", full_page=False)
+    screenshot(phone, "/tmp/kurir-token-valid.png", full_page=False)
 
     card.get_by_role("button", name="Catat penyerahan").click()
     expect(phone.locator("#queue-count")).to_have_text("1")
@@ -113,4 +113,4 @@ def test_the_applicant_sees_the_qr_code_of_their_order(live_server, tx_ref, phon
         assert png == base64.b64decode(tokens.delivery_token_qr(token).split(",", 1)[1])
     assert_fits_the_screen(phone)
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/pemohon-qr.png", full_page=True)
+    screenshot(phone, "/tmp/pemohon-qr.png", full_page=True)

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from demo.seed import IMIGRASI_OFFICE
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def test_a_manager_chooses_their_office_then_their_region(live_server, demo, scr
     expect(screen.locator("#dashboard-scope")).to_contain_text(IMIGRASI_OFFICE)
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/dashboard-office-{screen.viewport_name}.png", full_page=False)
+    screenshot(screen, f"/tmp/dashboard-office-{screen.viewport_name}.png", full_page=False)
 
     screen.locator("select[name=scope]").select_option(label="Kanwil Sulawesi Selatan")
     screen.get_by_role("button", name="Tampilkan").click()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from passports.models import PassportApplication
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_the_slip_invites_and_the_link_opens_the_booking_with_the_code_filled_in
     assert link == f"{live_server.url}/book/?kode={code}"
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/slip-invitation-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/slip-invitation-{screen.viewport_name}.png", full_page=True)
     if screen.viewport_name == "desktop":
         # the slip as printed at the desk: no navigation, the invitation on the page
         screen.emulate_media(media="print")
@@ -51,7 +51,7 @@ def test_the_slip_invites_and_the_link_opens_the_booking_with_the_code_filled_in
     expect(phone.get_by_label("Tanggal lahir")).to_have_value("")
     assert_accessible(phone)
     assert_fits_the_screen(phone)
-    phone.screenshot(path="/tmp/book-prefilled-phone.png", full_page=True)
+    screenshot(phone, "/tmp/book-prefilled-phone.png", full_page=True)
     phone.get_by_label("Tanggal lahir").fill(application.applicant.birth_date.isoformat())
     phone.get_by_role("button", name="Lanjut").click()
     expect(phone.get_by_role("heading", name="Data pengiriman dan surat kuasa")).to_be_visible()
@@ -74,7 +74,7 @@ def test_the_dashboard_shows_the_conversion_and_exports_it(live_server, demo, sc
     expect(section.locator("#conversion-offices tbody tr").first).to_contain_text("Kantor Imigrasi")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    section.screenshot(path=f"/tmp/dashboard-conversion-{screen.viewport_name}.png")
+    screenshot(section, f"/tmp/dashboard-conversion-{screen.viewport_name}.png")
     with screen.expect_download() as download:
         screen.get_by_role("link", name="Ekspor CSV konversi").click()
     rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))

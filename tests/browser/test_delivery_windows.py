@@ -8,7 +8,7 @@ from delivery.booking import windows
 from delivery.models import Area, DeliveryWindow, DeliveryWindowDay, OnlineBooking
 from demo.seed import IMIGRASI_OFFICE
 from organisations.models import Office
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.browser.test_applicant_booking import RINA_BORN, rina_code, sign
 from tests.factories import make_paid_application
 
@@ -41,7 +41,7 @@ def test_the_applicant_chooses_a_free_delivery_window_on_a_phone(live_server, de
     expect(afternoon).to_be_enabled()
     assert_accessible(page)
     assert_fits_the_screen(page)
-    page.screenshot(path="/tmp/booking-windows-phone.png", full_page=True)
+    screenshot(page, "/tmp/booking-windows-phone.png", full_page=True)
 
     afternoon.check()
     page.get_by_label("Alamat pengiriman").fill("Jl. Poros Maros No. 5, Turikale, Maros")
@@ -53,7 +53,7 @@ def test_the_applicant_chooses_a_free_delivery_window_on_a_phone(live_server, de
     expect(page.get_by_role("heading", name="Periksa dan bayar")).to_be_visible()
     expect(page.locator(".delivery-window")).to_contain_text(f"{first:%d-%m-%Y}, 13.00–17.00 WITA")
     assert_accessible(page)
-    page.screenshot(path="/tmp/booking-windows-review-phone.png", full_page=True)
+    screenshot(page, "/tmp/booking-windows-review-phone.png", full_page=True)
     booking = OnlineBooking.objects.get()
     assert (booking.delivery_date, booking.delivery_window.starts_at.hour) == (first, 13)
 
@@ -74,7 +74,7 @@ def test_the_counter_books_a_window_for_the_applicant_on_a_phone(live_server, de
     ).check()
     assert_accessible(page)
     assert_fits_the_screen(page)
-    page.screenshot(path="/tmp/counter-book-windows-phone.png", full_page=True)
+    screenshot(page, "/tmp/counter-book-windows-phone.png", full_page=True)
     page.get_by_label("Petugas PT Pos penerima kuasa").fill("Sri Wahyuni")
     page.get_by_label("Nippos", exact=True).fill("995100100")
     page.get_by_label("Pemohon telah menandatangani surat kuasa").check()
@@ -83,4 +83,4 @@ def test_the_counter_books_a_window_for_the_applicant_on_a_phone(live_server, de
 
     expect(page.locator(".delivery-window")).to_contain_text(f"{first:%d-%m-%Y}, 10.00–15.00 WITA")
     assert_accessible(page)
-    page.screenshot(path="/tmp/counter-order-window-phone.png", full_page=True)
+    screenshot(page, "/tmp/counter-order-window-phone.png", full_page=True)

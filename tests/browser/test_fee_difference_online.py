@@ -11,14 +11,14 @@ from delivery.models import FeeDifferencePayment, ManageCode
 from delivery.money.difference import fee_difference_settle
 from delivery.money.door import door_amount_due
 from tests.applicant.test_fee_difference_online import moved_to_selayar
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, screenshot
 from tests.browser.test_manage_delivery import _code_from_the_sms
 
 pytestmark = pytest.mark.browser
 
 
 def test_an_applicant_pays_the_difference_online_and_the_courier_has_nothing_to_collect(
-    live_server, tx_ref, screen
+    live_server, tx_ref, screen, no_worker_runs
 ):
     order = moved_to_selayar(tx_ref)
     due = door_amount_due(order)
@@ -36,7 +36,7 @@ def test_an_applicant_pays_the_difference_online_and_the_courier_has_nothing_to_
     expect(screen.locator("#difference-amount")).to_contain_text(amount)
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/manage-pay-difference-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/manage-pay-difference-{screen.viewport_name}.png", full_page=True)
     assert not FeeDifferencePayment.objects.filter(order=order).exists()  # nothing before the button
 
     screen.get_by_role("button", name=f"Bayar {amount} sekarang").click()
@@ -48,5 +48,5 @@ def test_an_applicant_pays_the_difference_online_and_the_courier_has_nothing_to_
     expect(section).to_contain_text(f"Dibayar daring: {amount}")
     expect(section).to_contain_text("Kurir tidak perlu menagih apa pun.")
     assert_accessible(screen)
-    screen.screenshot(path=f"/tmp/manage-difference-paid-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/manage-difference-paid-{screen.viewport_name}.png", full_page=True)
     assert door_amount_due(order) == 0

@@ -7,7 +7,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from delivery.models import GroupBooking
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_a_group_with_bad_lines_then_the_good_file(live_server, demo, screen):
     expect(report.nth(2)).to_contain_text("Kode billing terdiri atas tepat 15 digit.")
     expect(report.nth(3)).to_contain_text("Baik")  # DD/MM/YYYY dates are read too
     expect(report.nth(4)).to_contain_text("diharapkan 5 kolom seperti pada judul, ditemukan 6")
-    screen.screenshot(path=f"/tmp/group-report-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/group-report-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
     assert GroupBooking.objects.count() == 1  # the demo's own group only
@@ -67,6 +67,6 @@ def test_a_group_with_bad_lines_then_the_good_file(live_server, demo, screen):
     expect(screen.locator("#passports tbody tr")).to_have_count(4)
     expect(screen.locator("#passports")).to_contain_text("Haji Abdul Rahman")
     expect(screen.locator("#counts")).to_contain_text("4")
-    screen.screenshot(path=f"/tmp/group-detail-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/group-detail-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)

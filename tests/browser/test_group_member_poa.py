@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from delivery.manage import links
 from delivery.models import GroupBookingItem
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.browser.test_applicant_booking import sign
 from tests.travel.test_group_members import sent_code
 
@@ -26,7 +26,7 @@ def test_a_group_member_signs_through_their_link(live_server, demo, screen):
     expect(screen.locator("#waiting")).to_contain_text("1 anggota belum menandatangani")
     expect(screen.locator("#passports")).to_contain_text("Ditandatangani di kertas di loket")
     expect(screen.locator("#passports")).to_contain_text("Menunggu tanda tangan anggota")
-    screen.screenshot(path=f"/tmp/group-page-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/group-page-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
     screen.context.clear_cookies()
@@ -47,14 +47,14 @@ def test_a_group_member_signs_through_their_link(live_server, demo, screen):
     screen.get_by_label("Saya memberi kuasa").check()
     sign(screen)
     expect(screen.locator("#signature-state")).to_have_text("Sudah ditandatangani.")
-    screen.screenshot(path=f"/tmp/group-member-poa-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/group-member-poa-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
     screen.get_by_role("button", name="Tanda tangani surat kuasa").click()
 
     expect(screen.get_by_role("status").first).to_contain_text("surat kuasa Anda sudah ditandatangani")
     expect(screen.locator("#poa-state")).to_contain_text("Ditandatangani melalui tautan pribadi")
-    screen.screenshot(path=f"/tmp/group-member-poa-signed-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/group-member-poa-signed-{screen.viewport_name}.png", full_page=True)
     assert_accessible(screen)
     item.refresh_from_db()
     assert item.poa_signed_via == "link" and item.poa_signature

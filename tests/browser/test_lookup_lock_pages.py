@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from delivery.handoff import codes
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_a_locked_complaint_link_says_to_wait(live_server, tx_ref, phone):
     expect(phone.get_by_role("alert")).to_contain_text("tunggu 15 menit")
     assert_accessible(phone)
     assert_fits_the_screen(phone)
-    phone.screenshot(path="/tmp/lock-complaint-link.png", full_page=True)
+    screenshot(phone, "/tmp/lock-complaint-link.png", full_page=True)
 
 
 def test_the_dispatcher_unlocks_a_locked_delivery_code(live_server, tx_ref, screen):
@@ -55,7 +55,7 @@ def test_the_dispatcher_unlocks_a_locked_delivery_code(live_server, tx_ref, scre
     expect(screen.get_by_role("heading", name="Kode antar terkunci")).to_be_visible()
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/lock-code-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/lock-code-{screen.viewport_name}.png", full_page=True)
     screen.get_by_role("button", name="Buka kunci kode antar").click()
     expect(screen.get_by_text("Kunci kode antar dibuka")).to_be_visible()
     expect(screen.get_by_role("heading", name="Kode antar terkunci")).to_have_count(0)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from delivery.choices import DeliveryStatus as S
 from delivery.models import LostPassportCase
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import make_order
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_a_lost_passport_is_reported_documented_and_decided(live_server, tx_ref,
     expect(screen.get_by_text("Serah terima terakhir")).to_contain_text("Diterima oleh bagian layanan PT Pos")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/lost-open-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/lost-open-{screen.viewport_name}.png", full_page=True)
 
     screen.get_by_role("radio", name="Hilang").check()
     screen.get_by_label("Apa yang ditemukan atau tidak ditemukan, di mana dan kapan").fill(
@@ -47,7 +47,7 @@ def test_a_lost_passport_is_reported_documented_and_decided(live_server, tx_ref,
     screen.get_by_role("button", name="Lampirkan laporan polisi").click()
     expect(screen.get_by_role("status")).to_contain_text("Laporan polisi sudah dilampirkan")
     assert_accessible(screen)
-    screen.screenshot(path=f"/tmp/lost-case-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/lost-case-{screen.viewport_name}.png", full_page=True)
 
     screen.context.clear_cookies()
     login(screen, base, "imigrasi")

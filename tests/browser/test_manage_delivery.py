@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from delivery.choices import DeliveryStatus as S
 from delivery.models import DeliveryOrder
 from demo.seed import MANAGE_DEMO_NAME
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, screenshot
 from tests.conftest import sms_for
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def test_a_walk_in_applicant_reschedules_changes_the_address_and_cancels_through
         assert personal not in page
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/manage-link-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/manage-link-{screen.viewport_name}.png", full_page=True)
 
     # A one-time code to the phone on file, typed on the next page.
     screen.get_by_role("button", name="Kirimi saya kode sekali pakai").click()
@@ -71,7 +71,7 @@ def test_a_walk_in_applicant_reschedules_changes_the_address_and_cancels_through
     assert "/manage/" in screen.url and applicant.birth_date.isoformat() not in screen.url
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/manage-home-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/manage-home-{screen.viewport_name}.png", full_page=True)
 
     # Another day and window.
     screen.get_by_role("link", name="Pilih hari pengantaran lain").click()
@@ -99,7 +99,7 @@ def test_a_walk_in_applicant_reschedules_changes_the_address_and_cancels_through
     expect(screen.locator("#refund-rule")).to_contain_text("dikembalikan penuh")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/manage-cancel-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/manage-cancel-{screen.viewport_name}.png", full_page=True)
     screen.get_by_role("button", name="Batalkan pengiriman").click()
     expect(screen.locator(".errorlist").first).to_contain_text("Centang kotak ini")
     order.refresh_from_db()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from delivery.choices import DeliveryStatus as S
 from delivery.counter.manifest import manifest_hand_over
 from delivery.models import Batch, DeliveryOrder, Manifest, ManifestItem
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +47,7 @@ def test_imigrasi_acknowledges_a_manifest_by_scanning_and_both_sides_see_it(
     expect(phone.get_by_role("checkbox", name=f"Diterima {a.code}")).to_be_checked()
     expect(phone.get_by_role("checkbox", name=f"Diterima {b.code}")).not_to_be_checked()
     expect(phone.locator("[data-selection-summary]")).to_have_text(f"1 dipilih: {a.code}")
-    phone.screenshot(path="/tmp/manifest-receipt-scan.png", full_page=True)
+    screenshot(phone, "/tmp/manifest-receipt-scan.png", full_page=True)
     assert_accessible(phone)
     assert_fits_the_screen(phone)
     dialogs: list[str] = []
@@ -61,7 +61,7 @@ def test_imigrasi_acknowledges_a_manifest_by_scanning_and_both_sides_see_it(
     item = ManifestItem.objects.get(order=a)
     assert item.received_by == tx_ref["users"]["imigrasi"]
     assert_accessible(phone)
-    phone.screenshot(path="/tmp/manifest-receipt-done.png", full_page=True)
+    screenshot(phone, "/tmp/manifest-receipt-done.png", full_page=True)
 
     # The Pos officer sees the one still in handover on their home page and the manifest page.
     login(desktop, base, "pos.layanan")
@@ -71,7 +71,7 @@ def test_imigrasi_acknowledges_a_manifest_by_scanning_and_both_sides_see_it(
         desktop.get_by_text("1 berkas dalam serah terima, belum dinyatakan diterima Imigrasi.")
     ).to_be_visible()
     assert_accessible(desktop)
-    desktop.screenshot(path="/tmp/manifest-receipt-pos-home.png", full_page=True)
+    screenshot(desktop, "/tmp/manifest-receipt-pos-home.png", full_page=True)
     desktop.goto(f"{base}/counter/manifests/{manifest.pk}/")
     expect(desktop.get_by_role("row", name=re.compile(b.code))).to_contain_text("Dalam serah terima")
     expect(desktop.get_by_role("button", name=re.compile("Nyatakan"))).to_have_count(0)
@@ -96,7 +96,7 @@ def test_without_js_each_selection_page_lists_what_is_ticked_before_anything_is_
         expect(page.get_by_role("listitem").filter(has_text=order.code)).to_be_visible()
     assert not Manifest.objects.exists()
     assert_accessible(page)
-    page.screenshot(path="/tmp/selection-confirm-manifest.png", full_page=True)
+    screenshot(page, "/tmp/selection-confirm-manifest.png", full_page=True)
     # "Change the selection" brings the page back with the ticks kept; then confirm.
     page.get_by_role("button", name="Ubah pilihan").click()
     expect(page.get_by_label(re.compile(booked[0].code))).to_be_checked()
@@ -114,7 +114,7 @@ def test_without_js_each_selection_page_lists_what_is_ticked_before_anything_is_
     expect(page.get_by_role("heading", name="Tandai 1 paspor ini siap?")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text=booked[0].code)).to_contain_text("paspor E1234567")
     assert_accessible(page)
-    page.screenshot(path="/tmp/selection-confirm-ready.png", full_page=True)
+    screenshot(page, "/tmp/selection-confirm-ready.png", full_page=True)
     assert DeliveryOrder.objects.get(pk=booked[0].pk).status == S.DOSSIER_HANDED
     page.get_by_role("button", name="Tandai 1 paspor siap").click()
     expect(page.get_by_role("heading", name="Serahkan kelompok paspor ke Pos")).to_be_visible()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from delivery.models import DeliveryOrder, OnlineBooking, WhatsAppOptIn
 from passports.models import PassportApplication
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.browser.test_applicant_booking import RINA_BORN, fill_details, rina_code, sign
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_the_applicant_chooses_whatsapp_when_booking_online(live_server, demo, s
     assert_accessible(page)
     assert_fits_the_screen(page)
     page.get_by_role("group", name=QUESTION).scroll_into_view_if_needed()
-    page.screenshot(path=f"/tmp/news-channels-refused-{page.viewport_name}.png", full_page=True)
+    screenshot(page, f"/tmp/news-channels-refused-{page.viewport_name}.png", full_page=True)
 
     # WhatsApp only
     page.get_by_role("group", name=QUESTION).get_by_label("WhatsApp (saya setuju", exact=False).check()
@@ -64,7 +64,7 @@ def test_the_counter_officer_records_the_applicants_choice(live_server, demo, sc
     assert_accessible(page)
     assert_fits_the_screen(page)
     channels.scroll_into_view_if_needed()
-    page.screenshot(path=f"/tmp/news-channels-counter-{page.viewport_name}.png", full_page=True)
+    screenshot(page, f"/tmp/news-channels-counter-{page.viewport_name}.png", full_page=True)
 
     channels.get_by_label("Email", exact=True).uncheck()
     channels.get_by_label("WhatsApp (saya setuju", exact=False).check()

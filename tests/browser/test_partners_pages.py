@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from partners.models import Dispute, UptakeMonth
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_the_dashboard_draws_its_plot_matches_the_study_and_exports(live_server,
     expect(march_2018).to_contain_text("7.098")
     expect(march_2018).to_contain_text("1,84%")
     expect(screen.locator("#uptake-2018 tbody tr").first.locator("td").nth(2)).to_have_text("–")
-    screen.screenshot(path=f"/tmp/p7-dashboard-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/p7-dashboard-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
 
@@ -73,7 +73,7 @@ def test_the_agreement_page_shows_both_numbers_and_article_7(live_server, demo, 
     expect(screen.get_by_text("W.23.IMI.FB.H.H.05.05-2177")).to_be_visible()
     expect(screen.get_by_role("heading", name="Pasal 7: Pengalihan hak dan kewajiban")).to_be_visible()
     expect(screen.get_by_text("Belum ada yang tercatat: pesanan tidak dapat diberikan")).to_be_visible()
-    screen.screenshot(path=f"/tmp/p7-agreement-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/p7-agreement-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
 
@@ -91,7 +91,7 @@ def test_evaluations_warn_and_the_scorecard_refuses_a_bad_score(live_server, dem
     screen.get_by_label(re.compile(r"^Fleksibilitas")).fill("7")
     screen.get_by_role("button", name="Simpan nilai").click()
     expect(screen.locator(".errorlist").first).to_contain_text("1 sampai 5")
-    screen.screenshot(path=f"/tmp/p7-evaluation-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/p7-evaluation-{screen.viewport_name}.png", full_page=True)
     assert_fits_the_screen(screen)
     assert_accessible(screen)
 
@@ -126,7 +126,7 @@ def test_a_csv_with_bad_rows_is_reported_on_the_page(live_server, demo, phone, t
     phone.get_by_role("button", name="Impor").click()
     expect(phone.locator("#csv-errors")).to_contain_text("Baris 3")
     assert not UptakeMonth.objects.filter(year=2026).exists()
-    phone.screenshot(path="/tmp/p7-uptake-phone.png", full_page=True)
+    screenshot(phone, "/tmp/p7-uptake-phone.png", full_page=True)
     assert_fits_the_screen(phone)
     assert_accessible(phone)
 

@@ -13,7 +13,7 @@ from delivery.handoff.codes import delivery_code_reveal
 from delivery.manage.access import manage_code_send
 from delivery.models import DeliveryOrder, ManageCode, ProofOfDelivery
 from demo.seed import MANAGE_DEMO_NAME
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.conftest import sms_for
 from tests.factories import order_move_along
 
@@ -54,7 +54,7 @@ def test_a_walk_in_applicant_collects_the_passport_at_a_branch(live_server, demo
     expect(screen.locator("#pickup-branches")).to_contain_text("Sen-Jum 08.00-15.00")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/pickup-choose-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/pickup-choose-{screen.viewport_name}.png", full_page=True)
     screen.get_by_label("Kantor Pos Daya", exact=False).check()
     screen.get_by_role("button", name="Ambil di cabang ini").click()
     expect(screen.locator(".errorlist").first).to_contain_text("Centang kotak ini")
@@ -85,7 +85,7 @@ def test_a_walk_in_applicant_collects_the_passport_at_a_branch(live_server, demo
     expect(waiting).to_contain_text("Bawa kode pengantaran")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/pickup-tracking-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/pickup-tracking-{screen.viewport_name}.png", full_page=True)
 
     # The branch counter: a wrong code is refused, the right one hands the passport over.
     login(screen, live_server.url, "pos.layanan")
@@ -94,7 +94,7 @@ def test_a_walk_in_applicant_collects_the_passport_at_a_branch(live_server, demo
     expect(screen.locator("#handover-applicant")).to_have_text(applicant_name)
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/pickup-handover-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/pickup-handover-{screen.viewport_name}.png", full_page=True)
     code = delivery_code_reveal(order_id=order.pk)
     screen.get_by_label("Kode pengantaran pemohon").fill("000000" if code != "000000" else "111111")
     screen.get_by_label("Identitas yang ditunjukkan").select_option("ktp")

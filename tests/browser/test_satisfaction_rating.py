@@ -12,7 +12,7 @@ from delivery.models import DeliveryOrder, SatisfactionRating
 from partners import selectors
 from partners.choices import MeetingStatus
 from partners.models import EvaluationMeeting
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def test_an_applicant_rates_the_delivery_and_the_manager_sees_it(live_server, de
         expect(question.get_by_label(label)).to_be_visible()
     assert_fits_the_screen(screen)
     assert_accessible(screen)
-    screen.screenshot(path=f"/tmp/rating-form-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/rating-form-{screen.viewport_name}.png", full_page=True)
 
     # sent without a score: the question says what is missing, the comment stays
     screen.get_by_label("Ada yang ingin Anda sampaikan? (opsional)").fill(COMMENT)
@@ -49,7 +49,7 @@ def test_an_applicant_rates_the_delivery_and_the_manager_sees_it(live_server, de
     expect(screen.get_by_text("Ubah penilaian saya")).to_be_visible()  # for seven days
     assert_fits_the_screen(screen)
     assert_accessible(screen)
-    screen.screenshot(path=f"/tmp/rating-thanks-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/rating-thanks-{screen.viewport_name}.png", full_page=True)
     rated = SatisfactionRating.objects.get(order=order)
     assert (rated.score, rated.comment) == (4, COMMENT)
 
@@ -70,7 +70,7 @@ def test_an_applicant_rates_the_delivery_and_the_manager_sees_it(live_server, de
     section.scroll_into_view_if_needed()
     assert_fits_the_screen(screen)
     assert_accessible(screen)
-    screen.screenshot(path=f"/tmp/rating-dashboard-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/rating-dashboard-{screen.viewport_name}.png", full_page=True)
 
     # the evaluation meeting of today: the scorecard's measured line counts the new rating
     meeting = EvaluationMeeting.objects.create(held_on=timezone.localdate(), status=MeetingStatus.PLANNED)
@@ -83,4 +83,4 @@ def test_an_applicant_rates_the_delivery_and_the_manager_sees_it(live_server, de
     expect(measured.locator("td").first).to_have_text(f"{line.average:.2f}".replace(".", ","))
     assert_fits_the_screen(screen)
     assert_accessible(screen)
-    screen.screenshot(path=f"/tmp/rating-evaluation-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/rating-evaluation-{screen.viewport_name}.png", full_page=True)

@@ -9,7 +9,12 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login_through_the_form
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_fits_the_screen,
+    login_through_the_form,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +45,7 @@ def test_new_staff_member_sets_up_the_app_then_logs_in_with_a_code(
     secret = screen.locator("#totp-secret").inner_text().replace(" ", "")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/sec-2fa-setup-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/sec-2fa-setup-{screen.viewport_name}.png", full_page=True)
 
     # An authenticator app holding the secret shown on the page:
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
@@ -66,7 +71,7 @@ def test_staff_login_asks_for_the_code(live_server, tx_ref, desktop):
     desktop.goto(f"{live_server.url}/counter/")
     expect(desktop.get_by_role("heading", name="Login dua langkah")).to_be_visible()
     assert_accessible(desktop)
-    desktop.screenshot(path="/tmp/sec-2fa-verify.png", full_page=True)
+    screenshot(desktop, "/tmp/sec-2fa-verify.png", full_page=True)
 
 
 def test_lock_out_after_five_wrong_passwords(live_server, tx_ref, phone):
@@ -78,7 +83,7 @@ def test_lock_out_after_five_wrong_passwords(live_server, tx_ref, phone):
     assert "/login/" in phone.url
     assert_accessible(phone)
     assert_fits_the_screen(phone)
-    phone.screenshot(path="/tmp/sec-lockout.png", full_page=True)
+    screenshot(phone, "/tmp/sec-lockout.png", full_page=True)
 
 
 PAGES = {

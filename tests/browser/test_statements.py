@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from delivery.choices import DeliveryStatus as S
 from delivery.money.statements import statement_build, today
 from ledger.models import Statement
-from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.factories import earlier_today, make_order
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_the_pos_manager_then_the_imigrasi_manager_approve_the_days_statement(li
     expect(screen.get_by_role("cell", name=order.application.billing_code.payment.ntpn)).to_be_visible()
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/statement-built-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/statement-built-{screen.viewport_name}.png", full_page=True)
     screen.get_by_role("button", name="Setujui untuk PT Pos").click()
     expect(screen.get_by_role("heading", name="Disetujui PT Pos, menunggu Imigrasi")).to_be_visible()
     expect(screen.get_by_role("button", name="Susun ulang dari buku besar")).to_have_count(0)
@@ -42,7 +42,7 @@ def test_the_pos_manager_then_the_imigrasi_manager_approve_the_days_statement(li
     expect(screen.get_by_role("heading", name="Disetujui kedua instansi")).to_be_visible()
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/statement-approved-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/statement-approved-{screen.viewport_name}.png", full_page=True)
     assert Statement.objects.get().status == "approved"
 
 
@@ -62,7 +62,7 @@ def test_a_disputed_line_shows_on_both_problems_queues(live_server, tx_ref, scre
     screen.get_by_role("button", name="Sanggah (antrean masalah kedua instansi)").click()
     expect(screen.get_by_role("status")).to_contain_text("Sanggahan masuk antrean masalah kedua instansi")
     expect(screen.get_by_role("heading", name="Disanggah")).to_be_visible()
-    screen.screenshot(path=f"/tmp/statement-disputed-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/statement-disputed-{screen.viewport_name}.png", full_page=True)
 
     for manager in ("manajer.imigrasi", "manajer.pos"):
         screen.context.clear_cookies()
@@ -71,7 +71,7 @@ def test_a_disputed_line_shows_on_both_problems_queues(live_server, tx_ref, scre
         expect(screen.get_by_text("Rekap harian disanggah")).to_be_visible()
         assert_accessible(screen)
         assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/statement-problems-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/statement-problems-{screen.viewport_name}.png", full_page=True)
 
     # The Pos manager settles it, saying how: off both queues, built again, open for approvals.
     screen.goto(f"{base}/money/statements/{statement.pk}/")
@@ -86,6 +86,6 @@ def test_a_disputed_line_shows_on_both_problems_queues(live_server, tx_ref, scre
     expect(screen.locator(".dispute-settled")).to_contain_text("NTPN benar")
     assert_accessible(screen)
     assert_fits_the_screen(screen)
-    screen.screenshot(path=f"/tmp/statement-settled-{screen.viewport_name}.png", full_page=True)
+    screenshot(screen, f"/tmp/statement-settled-{screen.viewport_name}.png", full_page=True)
     screen.goto(f"{base}/problems/")
     expect(screen.get_by_text("Rekap harian disanggah")).to_have_count(0)
