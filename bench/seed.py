@@ -19,9 +19,13 @@ from django.utils import timezone
 from core.crypto import personal_encrypt, personal_hash
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff.history import event_digest
-from delivery.handoff.transitions import MOVES
+from delivery.handoff.transitions import COURIER_MOVES, MOVES
 from delivery.models import Courier, DeliveryEvent, DeliveryOrder
 from demo.seed import PATH, reference_data_load
+from organisations.choices import OrganisationKind
+from organisations.models import Office
+from organisations.offices import offices_load
+from partners.models import UptakeMonth
 from passports.models import Applicant, BillingCode, PassportApplication, PassportType, Payment
 
 BASE_BIRTH = dt.date(1950, 1, 1)
@@ -90,7 +94,6 @@ def _reset_sequence(model: type[models.Model]) -> None:
 
 def _monthly_figures(now: dt.datetime, office_id: int) -> None:
     """Ten years of passports issued per month by the busy office, as its Imigrasi enters them."""
-    from partners.models import UptakeMonth
 
     for year in range(now.year - 9, now.year + 1):
         for month in range(1, 13):
@@ -110,9 +113,6 @@ ZIPF_S = 1.1
 def office_spread(ref: dict) -> list[tuple[int, int, float]]:
     """Every Imigrasi office with the Pos office serving it and its share of the orders, busiest
     first: the offices of ``organisations/data/offices.csv`` after the demo's office."""
-    from organisations.choices import OrganisationKind
-    from organisations.models import Office
-    from organisations.offices import offices_load
 
     offices_load()
     pairs = [(ref["offices"]["imigrasi"].pk, ref["offices"]["pos"].pk)]
@@ -319,7 +319,6 @@ def bulk_seed(
             }
 
     copy_rows(DeliveryOrder, order_rows())
-    from delivery.handoff.transitions import COURIER_MOVES
 
     by_role = {}
     for user in users.values():

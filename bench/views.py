@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from core.models import OutboxMessage
 from delivery.choices import DeliveryStatus as S
 from delivery.handoff.history import event_digest
@@ -50,8 +51,6 @@ _NEXT = {S.OUT_FOR_DELIVERY: S.FAILED_ATTEMPT, S.FAILED_ATTEMPT: S.OUT_FOR_DELIV
 
 def _courier() -> dict[str, Any]:
     if not _actor:
-        from accounts.models import User
-
         user = User.objects.select_related("office").get(username="kurir")
         _actor.update(
             id=user.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from demo.names import IMIGRASI_OFFICE
 from organisations.models import Office, Organisation
 from partners import services
 from partners.choices import ActionItemStatus, Indicator, MeetingStatus, ObligationStatus, Party
@@ -158,6 +159,4 @@ def partnership_demo_load(*, today: dt.date | None = None) -> Agreement:
 
 def _study_office() -> Office | None:
     """The office the study's figures are of: Kantor Imigrasi Kelas I TPI Makassar."""
-    from demo.seed import IMIGRASI_OFFICE
-
     return Office.objects.filter(name=IMIGRASI_OFFICE).first()

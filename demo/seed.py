@@ -21,6 +21,8 @@ from accounts.models import User
 from complaints.models import Complaint
 from complaints.services import complaint_close, complaint_open, complaint_reply_by_staff
 from delivery.booking import services as delivery_services
+from delivery.booking.group_members import member_poa_sign, member_poa_sign_at_counter
+from delivery.booking.groups import group_booking_create
 from delivery.booking.online import delivery_order_change_address
 from delivery.choices import DeliveryStatus as S
 from delivery.choices import DestinationKind
@@ -32,6 +34,7 @@ from delivery.handoff import events
 from delivery.handoff import transitions as t
 from delivery.handoff.deadlines import WITA, is_working_day
 from delivery.handoff.transitions import MoveResult
+from delivery.manage.access import applicant_user_ensure
 from delivery.manage.links import link_url
 from delivery.manage.rating import rating_record
 from delivery.models import (
@@ -40,6 +43,7 @@ from delivery.models import (
     Courier,
     DeliveryOrder,
     DeliveryWindow,
+    GroupBookingItem,
     PickupBranch,
     SatisfactionRating,
     VanStandby,
@@ -50,6 +54,7 @@ from delivery.money.statements import statement_approve, statement_build
 from delivery.notifications.services import delivery_event_notify
 from delivery.pickup.services import delivery_order_choose_pickup
 from delivery.problems import services as problems
+from demo.names import AGENCY_OFFICE, IMIGRASI_OFFICE, POS_OFFICE
 from demo.partnership import partnership_demo_load
 from ledger.choices import Agency, Channel, MovementKind, StatementStatus
 from ledger.models import Movement, Statement
@@ -74,10 +79,6 @@ def demo_totp_code() -> str:
 
     return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
 
-
-IMIGRASI_OFFICE = "Kantor Imigrasi Kelas I TPI Makassar"
-POS_OFFICE = "PT Pos Indonesia Cabang Makassar"
-AGENCY_OFFICE = "Biro Perjalanan Umrah Contoh (demo)"
 
 # Table 4.4 of the study (PNBP, rupiah).
 PASSPORT_TYPES = [
@@ -748,10 +749,6 @@ def _demo_signature() -> str:
 
 def group_members_demo_load(ref: ReferenceData, *, now: dt.datetime) -> None:
     """The demo group of ``GROUP_DEMO`` (once): booked by the ``travel`` login, fees not paid yet."""
-    from delivery.booking.group_members import member_poa_sign, member_poa_sign_at_counter
-    from delivery.booking.groups import group_booking_create
-    from delivery.manage.access import applicant_user_ensure
-    from delivery.models import GroupBookingItem
 
     if GroupBookingItem.objects.filter(name=GROUP_DEMO[0][0]).exists():
         return

@@ -43,7 +43,12 @@ def modules() -> dict[str, Path]:
 def imports(path: Path) -> list[tuple[str, bool]]:
     """(imported module, whether the import sits inside a function) for each import of ours."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    top = {id(node) for node in tree.body}
+    in_function = {
+        id(inner)
+        for outer in ast.walk(tree)
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef)
+        for inner in ast.walk(outer)
+    }
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -54,7 +59,7 @@ def imports(path: Path) -> list[tuple[str, bool]]:
             continue
         for name in names:
             if name.split(".")[0] in APPS:
-                found.append((name, id(node) not in top))
+                found.append((name, id(node) in in_function))
     return found
 
 

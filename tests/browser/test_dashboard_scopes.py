@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from demo.seed import IMIGRASI_OFFICE
+from demo.names import IMIGRASI_OFFICE
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from delivery.booking import windows
 from delivery.models import Area, DeliveryWindow, DeliveryWindowDay, OnlineBooking
-from demo.seed import IMIGRASI_OFFICE
+from demo.names import IMIGRASI_OFFICE
 from organisations.models import Office
 from tests.browser.conftest import assert_accessible, assert_fits_the_screen, login, screenshot
 from tests.browser.test_applicant_booking import RINA_BORN, rina_code, sign
