@@ -427,22 +427,26 @@ end
     return path
 
 
-def pgbench_init(stack: Stack, *, scale: int) -> list[str]:
-    """pgbench's tables; the connection arguments of every pgbench run, its database last."""
-    conn = ["-h", "127.0.0.1", "-p", str(stack.pg_port), "-U", "postgres"]
+def _pg_connection(stack: Stack) -> list[str]:
+    return ["-h", "127.0.0.1", "-p", str(stack.pg_port), "-U", "postgres"]
+
+
+def pgbench_init(stack: Stack, *, scale: int) -> None:
+    """pgbench's tables, in a database of their own on the stack's server."""
+    conn = _pg_connection(stack)
     subprocess.run([f"{PGBIN}/createdb", *conn, stack.pgbench_db], check=True)
     subprocess.run(
         [f"{PGBIN}/pgbench", *conn, "-i", "-q", "-s", str(scale), stack.pgbench_db],
         check=True,
         capture_output=True,
     )
-    return [*conn, stack.pgbench_db]
 
 
-def pgbench(conn: list[str], *, seconds: int) -> dict:
+def pgbench(stack: Stack, *, seconds: int) -> dict:
     """pgbench's built-in TPC-B-like script with the load's number of clients, as a slice."""
+    load = ["-n", "-c", str(CLIENTS), "-j", "2", "-T", str(seconds)]
     out = subprocess.run(
-        [f"{PGBIN}/pgbench", *conn[:-1], "-n", "-c", str(CLIENTS), "-j", "2", "-T", str(seconds), conn[-1]],
+        [f"{PGBIN}/pgbench", *_pg_connection(stack), *load, stack.pgbench_db],
         check=True,
         capture_output=True,
         text=True,
@@ -877,10 +881,10 @@ def main() -> int:
         quarter = out_for_delivery // 4
         per_thread = max(quarter // (2 * slices), 1)
         script = update_script(stack.tmp / "update.lua", per_thread=per_thread, cookie=cookie, csrf=csrf)
-        conn = pgbench_init(stack, scale=1 if args.smoke else 10)
+        pgbench_init(stack, scale=1 if args.smoke else 10)
         updates, tpc_b = side_by_side(  # each slice walks its own orders, each order once
             lambda i, s: wrk(f"{stack.url}/", seconds=s, script=script, warm_up=False, script_args=(str(i),)),
-            lambda i, s: pgbench(conn, seconds=s),
+            lambda i, s: pgbench(stack, seconds=s),
             seconds=args.seconds,
             slices=slices,
         )

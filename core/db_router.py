@@ -44,7 +44,7 @@ from django.http import HttpRequest
 P = ParamSpec("P")
 R = TypeVar("R")
 Req = TypeVar("Req", bound=HttpRequest)
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 _replica_asked: ContextVar[bool] = ContextVar("replica_asked", default=False)
 _wrote: ContextVar[bool] = ContextVar("wrote", default=False)
@@ -174,12 +174,14 @@ def replica_usable(alias: str) -> bool:
             lag = _replica_lag(alias)
         except DatabaseError as error:
             _close_quietly(alias)
-            log.warning("read replica unreachable, reports read from the primary: %s", type(error).__name__)
+            logger.warning(
+                "read replica unreachable, reports read from the primary: %s", type(error).__name__
+            )
             usable = False
         else:
             usable = lag <= settings.READ_REPLICA_MAX_LAG_SECONDS
             if not usable:
-                log.warning("read replica %.0f s behind, reports read from the primary", lag)
+                logger.warning("read replica %.0f s behind, reports read from the primary", lag)
         _state.usable, _state.checked_at = usable, time.monotonic()
         return usable
 
@@ -192,7 +194,7 @@ def _replica_failed() -> bool:
         return False
     _close_quietly(alias)
     _state.usable, _state.checked_at = False, time.monotonic()
-    log.warning("read replica failed during a report, read again from the primary")
+    logger.warning("read replica failed during a report, read again from the primary")
     return True
 
 

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 
 _QUEUE_KEY = "health:queue:{}"
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 def database_ok() -> bool:
@@ -75,7 +75,7 @@ class QueueHeartbeat(bootsteps.StartStopStep):  # type: ignore[misc]  # Celery s
             try:
                 queues_heard(queues)
             except Exception as error:  # a cache away for a moment: the next beat tries again
-                log.warning("queue heartbeat not written: %s", type(error).__name__)
+                logger.warning("queue heartbeat not written: %s", type(error).__name__)
 
         beat()
         self.timer_entry = parent.timer.call_repeatedly(settings.QUEUE_HEARTBEAT_SECONDS, beat)
