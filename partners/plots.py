@@ -48,26 +48,35 @@ def _cached(kind: str, shown: tuple[object, ...], draw: Callable[[], str]) -> st
 
 def uptake_plot(board: Dashboard, *, title: str, ylabel: str) -> str | None:
     """Share delivered / issued per month, in percent."""
-    labels, values = [], []
-    for year in board.uptake:
-        for row in year.rows:
-            labels.append(f"{row.label}\n{row.year}" if row.month in (1, 7) else row.label)
-            values.append(float(row.share) if row.share is not None else float("nan"))
-    if not labels:
+    rows = [row for year in board.uptake for row in year.rows]
+    values = [float(row.share) if row.share is not None else float("nan") for row in rows]
+    if not rows:
         return None
+    # At most about eight ticks. Up to two years every month may be named ("Jan" and "Jul" with their
+    # year); over longer periods a tick every month or two would read as the months of one year, so
+    # the ticks stand on the Januaries, a year or more apart, and are named by the year alone.
+    if len(rows) <= 24:
+        step = max(1, len(rows) // 8)
+        ticks = list(range(0, len(rows), step))
+        labels = [
+            f"{rows[i].label}\n{rows[i].year}" if rows[i].month in (1, 7) else rows[i].label for i in ticks
+        ]
+    else:
+        every = -(-len(rows) // (12 * 8))  # years between ticks
+        ticks = [i for i, row in enumerate(rows) if row.month == 1 and (row.year - rows[0].year) % every == 0]
+        labels = [str(rows[i].year) for i in ticks]
 
     def draw() -> str:
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
         ax.plot(range(len(values)), values, marker="o", color=BRAND, linewidth=2)
-        step = max(1, len(labels) // 8)
-        ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)])
+        ax.set_xticks(ticks, labels)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.grid(axis="y", alpha=0.3)
         return _data_uri(fig)
 
-    return _cached("uptake", (labels, values, str(title), str(ylabel)), draw)
+    return _cached("uptake", (ticks, labels, values, str(title), str(ylabel)), draw)
 
 
 def compliance_plot(board: Dashboard, *, title: str, on_time: str, late: str) -> str | None:

@@ -282,3 +282,18 @@ def test_open_lost_passport_cases_show_on_the_dashboard_with_their_age(manager_c
     assert "Paspor hilang atau rusak dalam pengiriman" in page
     assert old.number in page and found.number not in page  # a decided case leaves the open list
     assert "Dalam periode ini: 2 dilaporkan, 1 ditemukan, 0 dibatalkan dan diterbitkan ulang." in page
+
+
+def test_the_uptake_plot_over_years_names_its_ticks_by_year(manager_client, ref):
+    """Over nine years a tick every year or so: named by the year, not by a month name that would
+    read as the months of one year."""
+    import base64
+    import re
+
+    html = manager_client.get("/partners/dashboard/", {"start": "2018-01", "end": "2026-12"}).content.decode()
+    uri = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)[0]  # the uptake plot first
+    svg = base64.b64decode(uri).decode()
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    years = [tick for tick in ticks if re.fullmatch(r"20\d\d", tick)]
+    assert years[:2] == ["2018", "2020"] and years[-1] == "2026"
+    assert not {"Feb", "Mar", "Apr", "Mei", "Jun", "Jul"} & set(ticks)
